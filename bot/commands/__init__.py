@@ -1,0 +1,1 @@
+"""One module per `migcheck` subcommand: `register(subparsers)` and `run(args) -> int`."""

@@ -1,0 +1,1 @@
+"""Pure diff: old FileModel + new FileModel -> EntityChange list."""

@@ -1,0 +1,1 @@
+"""Pure engine: rule registry, runner (isolates rule crashes), filters, series fold."""

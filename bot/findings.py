@@ -1,0 +1,108 @@
+"""The one Finding type every stage after the rules and every reporter speaks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a finding is; ordered error > warning > note."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """Numeric rank for comparisons (error=3, warning=2, note=1)."""
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+class Category(str, Enum):
+    """The category vocabulary of docs/architecture.md; a rule has exactly one."""
+
+    FIELD_ADDED_NO_VERSION = "field-added-no-version"
+    FIELD_REMOVED = "field-removed"
+    FIELD_TYPE_OR_SIZE_CHANGED = "field-type-or-size-changed"
+    FIELD_SEMANTICS_CHANGED = "field-semantics-changed"
+    VERSION_BUMP = "version-bump"
+    SUBSECTION_REMOVED_OR_RENAMED = "subsection-removed-or-renamed"
+    SUBSECTION_ADDED_UNCONDITIONAL = "subsection-added-unconditional"
+    NEEDED_OR_TEST_LOGIC = "needed-or-test-logic"
+    VMSD_MALFORMED = "vmsd-malformed"
+    SECTION_REMOVED = "section-removed"
+    SECTION_ADDED = "section-added"
+    SECTION_RENAMED = "section-renamed"
+    QOM_REPARENT_OR_BUS_CHANGE = "qom-reparent-or-bus-change"
+    INSTANCE_ID_CHANGE = "instance-id-change"
+    COMPAT_PROPERTY_MISSING = "compat-property-missing"
+    PROTOCOL_CHANGE = "protocol-change"
+    OTHER = "other"
+
+
+class Evidence(str, Enum):
+    """Which layer saw the problem."""
+
+    SOURCE = "source"
+    DUMP = "dump"
+    MIGRATION = "migration"
+
+
+_WS = re.compile(r"\s+")
+_NUM = re.compile(r"\b\d+\b")
+
+
+def fingerprint(rule: str, path: str, entity: str, text: str) -> str:
+    """Stable id of a finding: never line numbers, so shifted lines in a v2 match v1."""
+    norm = _NUM.sub("N", _WS.sub(" ", text.strip().lower()))
+    raw = "\x1f".join((rule, path, entity, norm))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem, with where it is, why it matters and how to fix it."""
+
+    rule: str
+    name: str
+    severity: Severity
+    category: Category
+    confidence: str  # high | medium | low
+    message: str
+    fix_hint: str
+    path: str
+    line: int
+    side: str  # old | new
+    entity: str
+    fix_draft: str | None = None
+    doc_url: str | None = None
+    patch_index: int | None = None
+    commit: str | None = None
+    evidence: tuple[Evidence, ...] = (Evidence.SOURCE,)
+    fingerprint: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON contract of one finding (issue 2)."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "category": self.category.value,
+            "confidence": self.confidence,
+            "message": self.message,
+            "fix_hint": self.fix_hint,
+            "fix_draft": self.fix_draft,
+            "doc_url": self.doc_url,
+            "path": self.path,
+            "line": self.line,
+            "side": self.side,
+            "patch_index": self.patch_index,
+            "commit": self.commit,
+            "entity": self.entity,
+            "evidence": [e.value for e in self.evidence],
+            "fingerprint": self.fingerprint,
+        }

@@ -1,0 +1,255 @@
+"""Typed entities extracted from one C source file. tree-sitter nodes never leave bot/model/.
+
+Every entity carries `line` (1-based, first line of the construct) and, where useful,
+`end_line`. Strings that came from C expressions keep the raw expression (`*_expr`) next to
+the resolved value (None when it could not be resolved to a string/int).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class VmstateField:
+    """One entry of a VMStateField array (`VMSTATE_UINT32_V(x, S, 2)` ...)."""
+
+    macro: str  # VMSTATE_UINT32_V, VMSTATE_STRUCT, VMSTATE_UNUSED, VMSTATE_END_OF_LIST ...
+    args: tuple[str, ...]  # raw argument texts, whitespace-normalised
+    name: str  # name as -dump-vmstate prints it ("regs", "parent_obj", "unused", "tmp")
+    c_field: str | None  # C member path (first macro arg for most macros)
+    struct: str | None  # the C struct type named in the macro (second arg), if any
+    version_id: int  # `_V` version; 0 when none
+    test: str | None  # `_TEST` predicate / field_exists function, if any
+    vmsd_ref: str | None  # C name of the nested VMStateDescription (without &), if any
+    info: str  # wire kind: bool,int8..int64,uint8..uint64,buffer,unused,struct,timer,
+    #            ptimer,virtio,pci,custom,validate,end,unknown ...
+    elem_size: int | None  # bytes per element on the wire, when the source fixes it
+    count: str | None  # array element count expression (raw), None for scalars
+    count_value: int | None  # count resolved to an int when possible
+    line: int
+    flags: tuple[str, ...] = ()  # e.g. ("array",), ("varray",), ("pointer",), ("alloc",)
+
+    @property
+    def wire_size(self) -> int | None:
+        """Total bytes on the wire when fixed (elem_size × count), else None."""
+        if self.elem_size is None:
+            return None
+        if self.count is None:
+            return self.elem_size
+        if self.count_value is None:
+            return None
+        return self.elem_size * self.count_value
+
+    @property
+    def is_end(self) -> bool:
+        """True for VMSTATE_END_OF_LIST()."""
+        return self.macro == "VMSTATE_END_OF_LIST"
+
+    @property
+    def is_unused(self) -> bool:
+        """True for VMSTATE_UNUSED* placeholders."""
+        return self.macro.startswith("VMSTATE_UNUSED")
+
+
+@dataclass(frozen=True, slots=True)
+class Vmsd:
+    """A `VMStateDescription` definition."""
+
+    c_name: str  # vmstate_foo
+    name: str | None  # resolved `.name` string ("foo", "foo/sub"); None if unresolved
+    name_expr: str | None  # raw `.name` initializer text
+    version_id: int | None
+    minimum_version_id: int | None
+    fields: tuple[VmstateField, ...]  # in order, including the END_OF_LIST entry
+    subsections: tuple[str, ...]  # C names of subsection vmsds, in order (no &, no NULL)
+    subsections_initializers: int  # how many `.subsections =` initializers (dup detection)
+    hooks: tuple[tuple[str, str], ...]  # (member, function) for needed/pre_save/post_load/...
+    unmigratable: bool
+    priority: str | None
+    line: int
+    end_line: int
+    fields_array: str | None = None  # when `.fields = some_array` names a separate array
+    is_static: bool = True
+    version_expr: str | None = None  # raw `.version_id` text if not an int literal
+    minimum_version_expr: str | None = None
+
+    def hook(self, member: str) -> str | None:
+        """The function set for `.member` (needed, pre_save, post_load, ...), if any."""
+        for m, fn in self.hooks:
+            if m == member:
+                return fn
+        return None
+
+    @property
+    def payload_fields(self) -> tuple[VmstateField, ...]:
+        """Fields without the terminator and without VMSTATE_VALIDATE (not on the wire)."""
+        return tuple(f for f in self.fields if not f.is_end and f.info != "validate")
+
+
+@dataclass(frozen=True, slots=True)
+class TypeInfo:
+    """A QOM `TypeInfo` (static struct, array element of DEFINE_TYPES, or OBJECT_DEFINE_*)."""
+
+    c_name: str  # variable name, or "<array>[i]", or the OBJECT_DEFINE_* module name
+    name: str | None  # resolved type name string
+    name_expr: str | None  # e.g. TYPE_PL011
+    parent: str | None  # resolved parent type name
+    parent_expr: str | None
+    class_init: str | None
+    instance_init: str | None
+    instance_size_expr: str | None
+    abstract: bool
+    interfaces: tuple[str, ...]  # resolved interface type names where possible
+    line: int
+    origin: str = "struct"  # struct | array | object_define
+
+
+@dataclass(frozen=True, slots=True)
+class ClassInit:
+    """What a class_init-like function binds: dc->vmsd, properties, realize."""
+
+    function: str
+    vmsd: str | None  # C name assigned to dc->vmsd (or k->vmsd / vdc->vmsd, see vmsd_member)
+    vmsd_member: str | None  # "dc->vmsd", "vdc->vmsd", "k->vmsd", "legacy_vmsd" ...
+    props: tuple[str, ...]  # Property array C names passed to device_class_set_props
+    line: int
+    vmsd_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """One DEFINE_PROP_* entry of a Property array."""
+
+    array: str  # C name of the Property[] array
+    macro: str  # DEFINE_PROP_BOOL, DEFINE_PROP_UINT32, DEFINE_PROP_BIT64 ...
+    name: str | None  # resolved property name
+    name_expr: str
+    struct: str | None
+    c_field: str | None
+    default: str | None  # raw default expression (None if the macro has none)
+    line: int
+    bit: str | None = None  # for DEFINE_PROP_BIT*: the bit expression
+
+
+@dataclass(frozen=True, slots=True)
+class CompatEntry:
+    """One GlobalProperty entry `{ driver, property, value }`."""
+
+    driver: str | None  # resolved driver type name
+    driver_expr: str
+    property: str | None
+    property_expr: str
+    value: str | None
+    value_expr: str
+    line: int
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CompatArray:
+    """A GlobalProperty array such as hw_compat_10_1[] or pc_compat_9_2[]."""
+
+    name: str
+    entries: tuple[CompatEntry, ...]
+    line: int
+    end_line: int
+    version: tuple[int, int] | None  # (10, 1) parsed from the name, when it has one
+
+
+@dataclass(frozen=True, slots=True)
+class VmstateRegistration:
+    """A call to vmstate_register*/vmstate_unregister/register_savevm_live."""
+
+    call: str  # vmstate_register, vmstate_register_any, vmstate_register_with_alias_id, ...
+    vmsd: str | None  # C name of the vmsd argument (without &), None if not a plain symbol
+    vmsd_expr: str
+    instance_id: str | None  # raw instance id expression (None for _any)
+    function: str | None  # enclosing function
+    in_loop: bool
+    conditional: bool  # inside an if/switch/?: of the enclosing function
+    condition: str | None  # text of the innermost condition, if any
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectCreation:
+    """An object creation / parenting site."""
+
+    call: str  # object_initialize_child, object_new, qdev_new, object_property_add_child ...
+    type_expr: str | None
+    type_name: str | None  # resolved type name
+    child_name: str | None  # QOM child property name (resolved string or raw)
+    parent_expr: str | None
+    function: str | None
+    in_loop: bool
+    conditional: bool
+    condition: str | None
+    line: int
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """Any other call the rules care about (pci_set_*, msix_init, virtio_add_feature ...)."""
+
+    call: str
+    args: tuple[str, ...]
+    function: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Define:
+    """`#define NAME value` with the value resolved to a string literal when possible."""
+
+    name: str
+    raw: str
+    value: str | None  # resolved string (for TYPE_* and name macros), None otherwise
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class InitializerArray:
+    """A static array of struct initializers that is not one of the above (CPU models ...)."""
+
+    name: str
+    struct_type: str
+    text: str  # normalised initializer text
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileModel:
+    """Everything extracted from one file version."""
+
+    path: str
+    vmsds: tuple[Vmsd, ...] = ()
+    types: tuple[TypeInfo, ...] = ()
+    class_inits: tuple[ClassInit, ...] = ()
+    properties: tuple[Property, ...] = ()
+    compat_arrays: tuple[CompatArray, ...] = ()
+    registrations: tuple[VmstateRegistration, ...] = ()
+    creations: tuple[ObjectCreation, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    defines: tuple[Define, ...] = ()
+    arrays: tuple[InitializerArray, ...] = ()
+    functions: tuple[tuple[str, int, int], ...] = ()  # (name, line, end_line)
+    parse_errors: int = 0  # ERROR/MISSING nodes tree-sitter produced
+    parsed: bool = True  # False when the bytes could not be decoded/parsed at all
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def vmsd(self, c_name: str) -> Vmsd | None:
+        """The vmsd with that C name, if defined here."""
+        for v in self.vmsds:
+            if v.c_name == c_name:
+                return v
+        return None
+
+    def function_at(self, line: int) -> str | None:
+        """Name of the function definition spanning `line`, if any."""
+        for name, start, end in self.functions:
+            if start <= line <= end:
+                return name
+        return None
