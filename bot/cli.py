@@ -17,6 +17,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("check", "check"),
     ("rules", "rules_cmd"),
     ("model", "model_cmd"),
+    ("dumps", "dumps_cmd"),
+    ("demo", "demo"),
 )
 
 

@@ -10,7 +10,35 @@ import importlib
 from bot.engine.spec import Rule
 
 # Sorted by module name. One module per rule; see docs/architecture.md "A rule".
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = (
+    "compat_entry_unknown_target",
+    "compat_entry_wrong_array",
+    "compat_property_missing",
+    "cpu_model_feature_change",
+    "field_test_or_needed_changed",
+    "instance_id_change",
+    "machine_compat_chain",
+    "nested_vmsd_versioned_field",
+    "pci_config_change",
+    "qom_reparent_or_bus_change",
+    "section_added",
+    "section_removed",
+    "section_renamed",
+    "subsection_added_unconditional",
+    "subsection_name_prefix",
+    "subsection_removed_or_renamed",
+    "version_test_equality",
+    "virtio_feature_default",
+    "vmsd_duplicate_subsections",
+    "vmsd_missing_end_of_list",
+    "vmsd_opaque_cast_mismatch",
+    "vmsd_version_bump",
+    "vmstate_field_added_no_version",
+    "vmstate_field_removed",
+    "vmstate_field_type_or_size_changed",
+    "vmstate_struct_self_reference",
+    "vmstate_struct_type_mismatch",
+)
 
 RETIRED_IDS: tuple[str, ...] = ()
 

@@ -29,8 +29,15 @@ Entity = (
     | InitializerArray
 )
 EntityKind = Literal[
-    "vmsd", "type", "class_init", "property", "compat_array", "registration", "creation",
-    "call", "array",
+    "vmsd",
+    "type",
+    "class_init",
+    "property",
+    "compat_array",
+    "registration",
+    "creation",
+    "call",
+    "array",
 ]
 Op = Literal["added", "removed", "modified"]
 

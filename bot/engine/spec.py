@@ -65,6 +65,10 @@ class TreeView(Protocol):
         """QOM type names whose class_init sets dc->vmsd to this vmsd (incl. subclasses)."""
         ...
 
+    def vmsd_of_type(self, type_name: str) -> str | None:
+        """C name of the vmsd the type's (or nearest ancestor's) class_init sets as dc->vmsd."""
+        ...
+
     def vmsd(self, c_name: str) -> Vmsd | None:
         """A vmsd definition by C name anywhere in the tree."""
         ...

@@ -197,6 +197,21 @@ class CallSite:
     args: tuple[str, ...]
     function: str | None
     line: int
+    conditional: bool = False  # inside an if/switch/?: of the enclosing function
+    condition: str | None = None  # text of the innermost condition, if any
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionInfo:
+    """Facts about one C function definition that vmsd rules need (hooks, .needed, _TEST)."""
+
+    name: str
+    line: int
+    end_line: int
+    params: tuple[tuple[str, str], ...]  # (normalised type text, name): (("void *", "opaque"),)
+    casts: tuple[tuple[str, str, int], ...]  # (source param, target type w/o */const/struct, line)
+    returns: tuple[str, ...]  # every `return <expr>;` expression, whitespace-normalised
+    member_reads: tuple[str, ...] = ()  # member paths read through a pointer ("foo", "a.b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +254,7 @@ class FileModel:
     parse_errors: int = 0  # ERROR/MISSING nodes tree-sitter produced
     parsed: bool = True  # False when the bytes could not be decoded/parsed at all
     notes: tuple[str, ...] = field(default_factory=tuple)
+    function_infos: tuple[FunctionInfo, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -1,0 +1,388 @@
+"""Review one Series: extract models, diff them, run rules per patch and folded, judge.
+
+Pure given its inputs (the only clock read is for Stats.seconds). The verdict is the folded
+base->head run: a series that breaks something in patch 2 and repairs it in patch 4 is not a
+migration break, but patch 2 is not bisectable, which is reported as a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+
+from bot.diff.changes import EntityChange
+from bot.diff.filediff import diff_models, same_ignoring_lines
+from bot.diff.linemap import hunks_from_bytes
+from bot.engine.runner import FileUnit, run_rules, sort_findings
+from bot.engine.spec import Rule, TreeView
+from bot.findings import Finding, Severity, fingerprint
+from bot.model.entities import FileModel
+from bot.report import Report, Stats
+from bot.series import FileChange, Patch, Series
+
+ExtractFn = Callable[[str, bytes, Mapping[str, str] | None], FileModel]
+
+# Top-level directories whose C code can define or register migration state.
+DEFAULT_SCAN_PREFIXES: tuple[str, ...] = (
+    "hw/",
+    "target/",
+    "migration/",
+    "system/",
+    "include/",
+    "accel/",
+    "backends/",
+    "net/",
+    "chardev/",
+    "audio/",
+    "ui/",
+    "block/",
+    "qom/",
+)
+SOURCE_SUFFIXES: tuple[str, ...] = (".c", ".h")
+
+
+def is_reviewable(path: str | None, prefixes: Sequence[str] = DEFAULT_SCAN_PREFIXES) -> bool:
+    """True for a .c/.h file under one of `prefixes`."""
+    return (
+        bool(path) and str(path).endswith(SOURCE_SUFFIXES) and str(path).startswith(tuple(prefixes))
+    )
+
+
+def _change_reviewable(fc: FileChange, prefixes: Sequence[str]) -> bool:
+    return not fc.binary and (
+        is_reviewable(fc.new_path, prefixes) or is_reviewable(fc.old_path, prefixes)
+    )
+
+
+def _all_changes(series: Series) -> Iterator[FileChange]:
+    yield from series.folded
+    for p in series.patches:
+        yield from p.files
+
+
+def analyze(
+    series: Series,
+    *,
+    rules: tuple[Rule, ...] | None = None,
+    old_tree: TreeView | None = None,
+    new_tree: TreeView | None = None,
+    extract: ExtractFn | None = None,
+    scan_prefixes: Sequence[str] = DEFAULT_SCAN_PREFIXES,
+) -> Report:
+    """Findings of `rules` (default: all registered) for `series`, judged as a whole."""
+    t0 = time.perf_counter()
+    changed = list(_all_changes(series))
+    if not any(_change_reviewable(fc, scan_prefixes) for fc in changed):
+        skipped = len({fc.path for fc in changed})
+        reason = (
+            "no .c/.h file under " + ", ".join(scan_prefixes) + " changed"
+            if changed
+            else "the series changes no file"
+        )
+        return Report(
+            series=series,
+            findings=(),
+            stats=Stats(
+                files_skipped=skipped,
+                seconds=time.perf_counter() - t0,
+                skipped_reason=reason,
+            ),
+        )
+    if rules is None:
+        from rules import load_rules
+
+        rules = load_rules()
+    if extract is None:
+        from bot.model.extract import extract_file
+
+        extract = extract_file
+    ex = _Extractor(extract, old_tree, new_tree, scan_prefixes)
+    version = series.head_version or series.base_version
+    errors: list[str] = []
+
+    folded = series.folded or fold_patches(series.patches)
+    folded_units = ex.units(folded)
+    verdict, errs = run_rules(
+        rules, series, folded_units, old_tree=old_tree, new_tree=new_tree, version=version
+    )
+    errors.extend(errs)
+
+    per_patch: list[tuple[Patch, tuple[Finding, ...]]] = []
+    if len(series.patches) > 1:
+        patch_rules = tuple(r for r in rules if r.spec.scope == "patch")
+        for patch in series.patches:
+            units = ex.units(patch.files)
+            found, errs = run_rules(
+                patch_rules,
+                series,
+                units,
+                patch=patch,
+                old_tree=old_tree,
+                new_tree=new_tree,
+                version=version,
+            )
+            errors.extend(errs)
+            per_patch.append((patch, found))
+
+    findings = judge(series, verdict, per_patch)
+    return Report(
+        series=series,
+        findings=findings,
+        stats=Stats(
+            files_parsed=ex.parsed,
+            seconds=time.perf_counter() - t0,
+            files_skipped=len(ex.skipped),
+            rule_errors=tuple(dict.fromkeys(errors)),
+        ),
+    )
+
+
+def judge(
+    series: Series,
+    verdict: Iterable[Finding],
+    per_patch: Sequence[tuple[Patch, Sequence[Finding]]],
+) -> tuple[Finding, ...]:
+    """Series judgment: folded findings are the verdict, attributed to the patch that
+    introduced them; per-patch problems repaired later become "not bisectable" notes."""
+    verdict = tuple(verdict)
+    introduced_by: dict[str, tuple[Patch, Finding]] = {}
+    for patch, found in per_patch:
+        for f in found:
+            introduced_by[f.fingerprint] = (patch, f)  # the last patch with it wins
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for f in verdict:
+        if f.fingerprint in seen:
+            continue
+        seen.add(f.fingerprint)
+        hit = introduced_by.get(f.fingerprint)
+        if hit is not None:
+            owner, pf = hit
+            # where it sits in that patch's own post-image (mail replies quote the patch)
+            extra = (*f.extra, ("patch_line", str(pf.line)), ("patch_side", pf.side))
+            f = dataclasses.replace(f, patch_index=owner.index, commit=owner.commit, extra=extra)
+        else:
+            fallback = _last_patch_touching(series, f.path)
+            if fallback is not None:
+                f = dataclasses.replace(f, patch_index=fallback.index, commit=fallback.commit)
+        out.append(f)
+    folded_fps = {f.fingerprint for f in verdict}
+    for patch, found in per_patch:
+        for f in found:
+            if f.fingerprint in folded_fps or f.severity is Severity.NOTE:
+                continue
+            text = f"not bisectable: {f.message}"
+            fp = fingerprint(f.rule, f.path, f.entity, text)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            out.append(
+                dataclasses.replace(
+                    f,
+                    severity=Severity.NOTE,
+                    message=(
+                        f"patch {patch.index} is not bisectable: {f.message} "
+                        "(repaired later in the series)"
+                    ),
+                    patch_index=patch.index,
+                    commit=patch.commit,
+                    fingerprint=fp,
+                )
+            )
+    return tuple(sort_findings(out))
+
+
+def _last_patch_touching(series: Series, path: str) -> Patch | None:
+    if len(series.patches) == 1:
+        return series.patches[0]
+    for patch in reversed(series.patches):
+        if any(path in (fc.new_path, fc.old_path) for fc in patch.files):
+            return patch
+    return None
+
+
+def cancel_moves(units: Sequence[FileUnit]) -> tuple[FileUnit, ...]:
+    """Drop remove/add pairs of one entity moved unchanged from one file to another.
+
+    A vmsd or TypeInfo that moves verbatim between files (a split of a big file, a move
+    into a header) changes nothing on the wire; only line numbers and the path differ.
+    """
+    removed: dict[tuple[str, str], list[EntityChange]] = {}
+    for u in units:
+        for c in u.changes:
+            if c.op == "removed":
+                removed.setdefault((c.kind, _base_key(c.key)), []).append(c)
+    if not removed:
+        return tuple(units)
+    drop: set[int] = set()
+    for u in units:
+        for c in u.changes:
+            if c.op != "added":
+                continue
+            for r in removed.get((c.kind, _base_key(c.key)), ()):
+                if id(r) in drop or r.path == c.path:
+                    continue
+                if same_ignoring_lines(r.old, c.new):
+                    drop.update((id(r), id(c)))
+                    break
+    if not drop:
+        return tuple(units)
+    return tuple(
+        dataclasses.replace(u, changes=tuple(c for c in u.changes if id(c) not in drop))
+        for u in units
+    )
+
+
+def _base_key(key: str) -> str:
+    """The key without its occurrence suffix (`#1`)."""
+    head, sep, tail = key.rpartition("#")
+    return head if sep and tail.isdigit() else key
+
+
+@dataclasses.dataclass(slots=True)
+class _Fold:
+    old_path: str | None
+    old: bytes | None
+    new_path: str | None = None
+    new: bytes | None = None
+    binary: bool = False
+
+
+def fold_patches(patches: Sequence[Patch]) -> tuple[FileChange, ...]:
+    """The base->head change per file composed from the patches (renames followed)."""
+    entries: dict[str, _Fold] = {}  # keyed by the file's current path
+    order: list[str] = []
+    for patch in patches:
+        for fc in patch.files:
+            entry = entries.pop(fc.old_path or fc.new_path or "", None)
+            if entry is None:
+                entry = _Fold(fc.old_path, fc.old)
+            entry.new_path, entry.new = fc.new_path, fc.new
+            entry.binary = entry.binary or fc.binary
+            cur = fc.new_path or fc.old_path or ""
+            entries[cur] = entry
+            if cur not in order:
+                order.append(cur)
+    out: list[FileChange] = []
+    for cur in order:
+        e = entries.get(cur)
+        if e is None or (e.old is None and e.new is None):
+            continue  # renamed away, or added then deleted within the series
+        if e.old == e.new and e.old_path == e.new_path:
+            continue
+        out.append(
+            FileChange(
+                old_path=e.old_path if e.old is not None else None,
+                new_path=e.new_path if e.new is not None else None,
+                old=e.old,
+                new=e.new,
+                hunks=() if e.binary else hunks_from_bytes(e.old, e.new),
+                binary=e.binary,
+            )
+        )
+    return tuple(out)
+
+
+class _Defines(Mapping[str, str]):
+    """Macro values for the extractor: headers changed in this unit first, then the tree."""
+
+    def __init__(self, local: Mapping[str, str], tree: TreeView | None) -> None:
+        self._local = dict(local)
+        self._tree = tree
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._local:
+            return self._local[key]
+        if self._tree is not None:
+            try:
+                value = self._tree.resolve_define(key)
+            except Exception:
+                value = None
+            if value is not None:
+                return value
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._local)
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    def __bool__(self) -> bool:
+        # truthy even when empty: extractors write `defines or {}`, which would drop the tree
+        return bool(self._local) or self._tree is not None
+
+
+class _Extractor:
+    """Extracts each (path, bytes, defines) once per analyze() call."""
+
+    def __init__(
+        self,
+        extract: ExtractFn,
+        old_tree: TreeView | None,
+        new_tree: TreeView | None,
+        prefixes: Sequence[str],
+    ) -> None:
+        self._extract = extract
+        self._trees = {"old": old_tree, "new": new_tree}
+        self._prefixes = prefixes
+        self._cache: dict[tuple[str, str, tuple[tuple[str, str], ...], int], FileModel] = {}
+        self.parsed = 0
+        self.skipped: set[str] = set()
+
+    def _model(self, side: str, path: str, data: bytes, local: dict[str, str]) -> FileModel:
+        tree = self._trees[side]
+        # keyed by tree identity, not side: without trees both sides share one extraction
+        key = (path, hashlib.sha1(data).hexdigest(), tuple(sorted(local.items())), id(tree))
+        got = self._cache.get(key)
+        if got is None:
+            defines = _Defines(local, tree)
+            try:
+                got = self._extract(path, data, defines)
+            except Exception as exc:  # extract_file must not raise; never let it kill a review
+                got = FileModel(path=path, parsed=False, notes=(f"extract failed: {exc!r}",))
+            self.parsed += 1
+            self._cache[key] = got
+        return got
+
+    def _side_models(self, files: Sequence[FileChange], side: str) -> dict[int, FileModel]:
+        """Models of one side of every reviewable file; headers first for their defines."""
+        out: dict[int, FileModel] = {}
+        local: dict[str, str] = {}
+        ordered = sorted(range(len(files)), key=lambda i: 0 if files[i].path.endswith(".h") else 1)
+        for i in ordered:
+            fc = files[i]
+            path = fc.old_path if side == "old" else fc.new_path
+            data = fc.old if side == "old" else fc.new
+            if path is None or data is None:
+                continue
+            model = self._model(side, path, data, local if path.endswith(".c") else {})
+            out[i] = model
+            if path.endswith(".h"):
+                for d in model.defines:
+                    if d.value is not None:
+                        local.setdefault(d.name, d.value)
+        return out
+
+    def units(self, files: Sequence[FileChange]) -> tuple[FileUnit, ...]:
+        """FileUnits of the reviewable files of one patch / of the folded series."""
+        keep: list[FileChange] = []
+        for fc in files:
+            if _change_reviewable(fc, self._prefixes):
+                keep.append(fc)
+            else:
+                self.skipped.add(fc.path)
+        olds = self._side_models(keep, "old")
+        news = self._side_models(keep, "new")
+        units: list[FileUnit] = []
+        for i, fc in enumerate(keep):
+            old, new = olds.get(i), news.get(i)
+            if (old is not None and not old.parsed) or (new is not None and not new.parsed):
+                self.skipped.add(fc.path)  # a side we cannot read: diffing would invent changes
+                continue
+            changes = diff_models(fc.path, old, new, fc.old_path)
+            hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
+            units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
+        return cancel_moves(units)

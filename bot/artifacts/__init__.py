@@ -1,0 +1,1 @@
+"""Artifact layer: builds, -dump-vmstate, the dump comparator, real migrations (I/O lives here)."""

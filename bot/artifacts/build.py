@@ -1,0 +1,287 @@
+"""Build base and head of a QEMU tree: one source dir, one build dir, configured once; head is
+built incrementally by rewriting only the files that differ (so ninja recompiles only those).
+
+The reviewed repository is never modified: sources come from `git archive` (trusted, on the
+host), configure and ninja run inside the sandbox with only the work dir writable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.artifacts.sandbox import Limits, Sandbox, ninja_progress, run_limited
+from bot.errors import BuildError, InputError
+
+# progress(phase, done, total, detail); phases: configure, compile, dump, compare, migrate.
+Progress = Callable[[str, int, int, str], None]
+
+
+def no_progress(phase: str, done: int, total: int, detail: str) -> None:
+    """Progress callback that ignores everything."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildProfile:
+    """How to configure and what to build for one target."""
+
+    target: str
+    configure_args: tuple[str, ...]
+    binary: str  # path relative to the build dir
+    ninja_targets: tuple[str, ...] = ()
+
+    @property
+    def datadir_rel(self) -> str:
+        """Firmware dir relative to the source tree (passed as -L)."""
+        return "pc-bios"
+
+
+def default_profile(target: str = "x86_64") -> BuildProfile:
+    """Minimal system-emulator profile: KVM only where the target has it, no docs/tools/user."""
+    common = ("--disable-docs", "--disable-tools", "--disable-user", "--disable-download",
+              "--disable-werror")
+    if target == "x86_64":
+        accel: tuple[str, ...] = ("--disable-tcg", "--enable-kvm")
+    else:
+        accel = ()  # foreign targets need TCG to exist at all
+    return BuildProfile(target, (f"--target-list={target}-softmmu", *accel, *common),
+                        f"qemu-system-{target}", (f"qemu-system-{target}",))
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """One built side."""
+
+    side: str  # base | head
+    rev: str
+    binary: str  # copied out of the build dir, so the next build cannot overwrite it
+    datadir: str
+    seconds: float
+    steps: int  # ninja steps run ([N/M] lines)
+    total: int  # M of the last [N/M]
+    compiled: int  # compile steps among them
+
+
+def _git(repo: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, check=False,
+                          timeout=600)
+
+
+def resolve(repo: str, rev: str) -> str:
+    """Full commit id of `rev`; InputError when it does not exist."""
+    r = _git(repo, "rev-parse", "--verify", f"{rev}^{{commit}}")
+    if r.returncode != 0:
+        raise InputError(f"unknown revision {rev!r}", input_name=repo,
+                         hint="pass a commit, branch or tag that exists in the repository")
+    return r.stdout.decode().strip()
+
+
+def _extract(repo: str, rev: str, dest: Path, paths: Sequence[str] = ()) -> None:
+    """Write `rev`'s tree (or only `paths`) under `dest` via `git archive`."""
+    cmd = ["git", "-C", repo, "archive", "--format=tar", rev]
+    if paths:
+        cmd += ["--", *paths]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    try:
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            for member in tar:
+                target = dest / member.name
+                if target.is_symlink() or (not member.isfile() and target.is_file()):
+                    target.unlink()  # never write through an old symlink
+                tar.extract(member, dest, filter="tar")
+                if paths and not member.isdir():
+                    # git archive stamps the commit time; ninja must see the file as new.
+                    os.utime(target, None, follow_symlinks=False)
+    finally:
+        proc.stdout.close()
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        rc = proc.wait()
+    if rc != 0:
+        raise InputError(f"git archive {rev} failed: {err.strip()}", input_name=repo)
+
+
+def changed_paths(repo: str, base: str, head: str) -> tuple[list[str], list[str]]:
+    """(added/modified/type-changed paths, deleted paths) between two commits."""
+    r = _git(repo, "diff", "--name-status", "-z", "--no-renames", base, head)
+    if r.returncode != 0:
+        raise InputError(f"git diff {base} {head} failed: {r.stderr.decode().strip()}",
+                         input_name=repo)
+    parts = r.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    write: list[str] = []
+    delete: list[str] = []
+    for status, path in zip(parts[0::2], parts[1::2], strict=False):
+        if not path:
+            continue
+        (delete if status.startswith("D") else write).append(path)
+    return write, delete
+
+
+_ERROR = re.compile(r"(\berror\b|FAILED:|ERROR:)", re.IGNORECASE)
+
+
+def first_error(output: str) -> str:
+    """The first compiler/configure error line with a little context."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(r"\berror:", line) or line.startswith("ERROR:"):
+            return "\n".join(lines[i:i + 3])
+    for i, line in enumerate(lines):
+        if _ERROR.search(line):
+            return "\n".join(lines[i:i + 3])
+    return "\n".join(lines[-5:])
+
+
+class Builder:
+    """Builds one revision after another in the same source and build directories."""
+
+    def __init__(self, repo: str, workdir: str | Path, profile: BuildProfile, *,
+                 sandbox: Sandbox, limits: Limits, progress: Progress = no_progress,
+                 jobs: int | None = None, configure: str = "configure",
+                 subprojects: str | Path | None = None) -> None:
+        self.repo = repo
+        self.subprojects = Path(subprojects) if subprojects else None
+        self.work = Path(workdir).resolve()
+        self.src = self.work / "src"
+        self.build = self.work / "build"
+        self.profile = profile
+        self.sandbox = sandbox
+        self.limits = limits
+        self.progress = progress
+        self.jobs = jobs
+        self.configure_script = configure
+        self.rev: str | None = None
+        self.configured = False
+
+    def _env(self) -> dict[str, str]:
+        tmp = self.work / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return {"TMPDIR": str(tmp), "HOME": str(tmp)}
+
+    def checkout(self, rev: str) -> None:
+        """Materialise `rev` in the source dir; only differing files are rewritten."""
+        full = resolve(self.repo, rev)
+        if self.rev is None:
+            if self.src.exists():
+                shutil.rmtree(self.src)
+            self.src.mkdir(parents=True)
+            _extract(self.repo, full, self.src)
+            self._add_subprojects()
+        elif self.rev != full:
+            write, delete = changed_paths(self.repo, self.rev, full)
+            for p in delete:
+                (self.src / p).unlink(missing_ok=True)
+            for i in range(0, len(write), 500):
+                _extract(self.repo, full, self.src, write[i:i + 500])
+        self.rev = full
+
+    def resume(self, rev: str) -> None:
+        """Reuse a warm work dir whose source tree is at `rev` (e.g. from an earlier run):
+        the next checkout rewrites only what differs and ninja rebuilds only that."""
+        if not (self.src.is_dir() and (self.build / "build.ninja").exists()):
+            raise InputError("no configured build tree to resume", input_name=str(self.work),
+                             hint="run a normal build first")
+        self.rev = resolve(self.repo, rev)
+        self.configured = True
+
+    def _add_subprojects(self) -> None:
+        """Copy pre-fetched meson subprojects (trusted, host side): the sandbox has no network
+        and QEMU's configure --disable-download refuses a tree without them."""
+        if self.subprojects is None:
+            return
+        if not self.subprojects.is_dir():
+            raise InputError("subprojects cache is not a directory",
+                             input_name=str(self.subprojects),
+                             hint="pass a dir holding e.g. keycodemapdb/ (meson subprojects)")
+        dest = self.src / "subprojects"
+        dest.mkdir(exist_ok=True)
+        for d in sorted(self.subprojects.iterdir()):
+            if d.is_dir() and not (dest / d.name).exists():
+                shutil.copytree(d, dest / d.name, symlinks=True)
+
+    def _run(self, argv: list[str], side: str, phase: str, cwd: Path) -> tuple[int, int, int]:
+        steps, total, compiled = [0], [0], [0]
+
+        def on_line(line: str) -> None:
+            p = ninja_progress(line)
+            if p:
+                steps[0] += 1
+                total[0] = p[1]
+                if re.search(r"\b(Compiling|CC)\b", line):
+                    compiled[0] += 1
+                self.progress(phase, p[0], p[1], line[:120])
+
+        r = run_limited(self.sandbox, argv, cwd=cwd, writable=[self.work],
+                        timeout=self.limits.build_seconds, memory=self.limits.build_memory,
+                        env=self._env(), on_line=on_line)
+        if r.timed_out:
+            raise BuildError(f"{phase} of {side} timed out after "
+                             f"{self.limits.build_seconds:.0f} s", input_name=side,
+                             hint="raise --build-timeout")
+        if r.returncode != 0:
+            raise BuildError(f"{phase} of {side} ({(self.rev or '')[:12]}) failed "
+                             f"(exit {r.returncode}); first error:\n{first_error(r.output)}",
+                             input_name=side,
+                             hint="the series does not build; fix the build first")
+        return steps[0], total[0], compiled[0]
+
+    def do_configure(self, side: str) -> None:
+        """Run ../src/configure once in the build dir."""
+        self.progress("configure", 0, 1, " ".join(self.profile.configure_args))
+        self.build.mkdir(parents=True, exist_ok=True)
+        self._run([str(self.src / self.configure_script), *self.profile.configure_args],
+                  side, "configure", self.build)
+        self.configured = True
+        self.progress("configure", 1, 1, "done")
+
+    def compile(self, side: str) -> BuildResult:
+        """Configure if needed, run ninja, copy the binary out of the build dir."""
+        t0 = time.monotonic()
+        if not self.configured:
+            self.do_configure(side)
+        argv = ["ninja"] + (["-j", str(self.jobs)] if self.jobs else [])
+        steps, total, compiled = self._run([*argv, *self.profile.ninja_targets], side,
+                                           "compile", self.build)
+        built = self.build / self.profile.binary
+        if not built.exists():
+            raise BuildError(f"build of {side} produced no {self.profile.binary}",
+                             input_name=side, hint="check the --target and build profile")
+        out_dir = self.work / side
+        out_dir.mkdir(parents=True, exist_ok=True)
+        dest = out_dir / built.name
+        shutil.copy2(built, dest)
+        return BuildResult(side, self.rev or "", str(dest),
+                           str(self.src / self.profile.datadir_rel), time.monotonic() - t0,
+                           steps, total, compiled)
+
+
+def build_pair(repo: str, base: str, head: str, workdir: str | Path, profile: BuildProfile, *,
+               sandbox: Sandbox, limits: Limits, progress: Progress = no_progress,
+               jobs: int | None = None, configure: str = "configure",
+               subprojects: str | Path | None = None) -> tuple[BuildResult, BuildResult]:
+    """Build base, then head incrementally in the same trees.
+
+    The head binary runs with head's firmware dir; base's binary keeps a private copy of
+    base's firmware dir when the series changes it.
+    """
+    b = Builder(repo, workdir, profile, sandbox=sandbox, limits=limits, progress=progress,
+                jobs=jobs, configure=configure, subprojects=subprojects)
+    b.checkout(base)
+    rb = b.compile("base")
+    write, delete = changed_paths(repo, b.rev or base, resolve(repo, head))
+    fw = profile.datadir_rel + "/"
+    if any(p.startswith(fw) for p in write + delete) and Path(rb.datadir).exists():
+        keep = Path(workdir).resolve() / "base" / "datadir"
+        shutil.copytree(rb.datadir, keep, dirs_exist_ok=True, symlinks=True)
+        rb = BuildResult(rb.side, rb.rev, rb.binary, str(keep), rb.seconds, rb.steps, rb.total,
+                         rb.compiled)
+    b.checkout(head)
+    rh = b.compile("head")
+    return rb, rh

@@ -1,0 +1,91 @@
+"""Command-line flags of the artifact layer, shared by `check --build` and other commands, and
+a progress printer for terminals."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TextIO
+
+from bot.artifacts.pipeline import ArtifactOptions
+from bot.artifacts.sandbox import GIB, Limits
+from bot.errors import InputError
+
+
+def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
+    """Add --build and its options (target, machines, checker, sandbox, binaries, limits)."""
+    g = p.add_argument_group("artifacts (build, dump, compare, migrate)")
+    g.add_argument("--build", action="store_true",
+                   help="build base and head, dump vmstate, compare and migrate for real")
+    g.add_argument("--target", default="x86_64", help="QEMU target (default x86_64)")
+    g.add_argument("--machines", default="",
+                   help="comma-separated machine types (default: newest versioned ones)")
+    g.add_argument("--checker", choices=("builtin", "upstream", "both"), default="both",
+                   help="dump comparator(s) to run (default both)")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="run builds and QEMU without bubblewrap (trusted series only)")
+    g.add_argument("--src-binary", help="prebuilt base QEMU (skip building base)")
+    g.add_argument("--dst-binary", help="prebuilt head QEMU (skip building head)")
+    g.add_argument("--devices", default="",
+                   help="extra -device specs for the real migration, ';'-separated")
+    g.add_argument("--no-migrate", action="store_true", help="skip the real migration")
+    g.add_argument("--build-timeout", type=float, default=3600.0, metavar="SECONDS")
+    g.add_argument("--build-memory", type=float, default=6.0, metavar="GIB")
+    g.add_argument("--run-timeout", type=float, default=120.0, metavar="SECONDS")
+    g.add_argument("--run-memory", type=float, default=2.0, metavar="GIB")
+    g.add_argument("--workdir", help="scratch dir for sources, builds and dumps")
+    g.add_argument("--subprojects", help="dir of pre-fetched meson subprojects (keycodemapdb)")
+    g.add_argument("--jobs", type=int, default=None, help="ninja -j")
+
+
+def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> ArtifactOptions:
+    """ArtifactOptions from the parsed flags of add_artifact_arguments."""
+    for name in ("build_timeout", "run_timeout", "build_memory", "run_memory"):
+        if getattr(args, name) <= 0:
+            raise InputError(f"--{name.replace('_', '-')} must be positive",
+                             input_name=f"--{name.replace('_', '-')}")
+    return ArtifactOptions(
+        target=args.target,
+        machines=tuple(m for m in args.machines.split(",") if m),
+        checker=args.checker,
+        sandbox=not args.no_sandbox,
+        src_binary=args.src_binary,
+        dst_binary=args.dst_binary,
+        limits=Limits(build_seconds=args.build_timeout,
+                      build_memory=int(args.build_memory * GIB),
+                      run_seconds=args.run_timeout, run_memory=int(args.run_memory * GIB)),
+        progress=ProgressPrinter() if progress else ArtifactOptions().progress,
+        devices=tuple(d for d in args.devices.split(";") if d),
+        migrate=not args.no_migrate,
+        workdir=args.workdir,
+        jobs=args.jobs,
+        subprojects=args.subprojects,
+    )
+
+
+class ProgressPrinter:
+    """Phase lines on stderr; on a terminal the compile counter rewrites one line."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last = 0.0
+        self.t0 = time.monotonic()
+
+    def __call__(self, phase: str, done: int, total: int, detail: str) -> None:
+        """Report one progress event."""
+        now = time.monotonic()
+        el = f"{now - self.t0:6.0f}s"
+        if phase == "compile":
+            if self.tty:
+                self.stream.write(f"\r{el} compile {done}/{total}   ")
+                if done == total:
+                    self.stream.write("\n")
+                self.stream.flush()
+                return
+            if now - self.last < 10 and done != total:
+                return
+            self.last = now
+        self.stream.write(f"{el} {phase} {done}/{total} {detail}\n")
+        self.stream.flush()

@@ -1,0 +1,238 @@
+"""The artifact pipeline: build (or take) base and head binaries, dump every checked machine
+type, compare the dumps (builtin and/or upstream checker), migrate for real both ways, and
+return one finding per problem with its evidence (dump, migration).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot.artifacts.build import (
+    BuildProfile,
+    Progress,
+    build_pair,
+    default_profile,
+    no_progress,
+    resolve,
+)
+from bot.artifacts.compare import compare_dumps
+from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
+from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
+from bot.artifacts.migrate import instantiable, migrate_once, migration_finding
+from bot.artifacts.sandbox import Limits, probe
+from bot.artifacts.upstream import reconcile, run_upstream
+from bot.errors import ArtifactError
+from bot.findings import Evidence, Finding, Severity, fingerprint
+
+# vmsd name -> (path, line) in the reviewed tree, or None when unknown.
+Locator = Callable[[str], "tuple[str, int] | None"]
+
+# Versioned machine families whose newest member is checked by default, per target.
+DEFAULT_FAMILIES: Mapping[str, tuple[str, ...]] = {
+    "x86_64": ("pc-i440fx", "pc-q35"),
+    "aarch64": ("virt",),
+    "ppc64": ("pseries",),
+    "s390x": ("s390-ccw-virtio",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactOptions:
+    """Everything the artifact layer needs besides repo, base and head."""
+
+    target: str = "x86_64"
+    machines: tuple[str, ...] = ()  # default: newest versioned types present in both
+    checker: str = "both"  # builtin | upstream | both
+    sandbox: bool = True
+    src_binary: str | None = None  # skip building base
+    dst_binary: str | None = None  # skip building head
+    limits: Limits = field(default_factory=Limits)
+    progress: Progress = no_progress
+    devices: tuple[str, ...] = ()  # -device list for the real migration
+    migrate: bool = True
+    workdir: str | None = None  # default: a fresh temporary dir
+    jobs: int | None = None
+    accel: str | None = None  # default: kvm if usable, else tcg
+    profile: BuildProfile | None = None
+    configure: str = "configure"  # script name in the source tree
+    datadir: str | None = None  # -L for prebuilt binaries
+    locate: Locator | None = None
+    subprojects: str | None = None  # dir of pre-fetched meson subprojects (keycodemapdb ...)
+
+
+def _families(target: str) -> tuple[str, ...]:
+    return DEFAULT_FAMILIES.get(target, ())
+
+
+def choose_machines(base: Sequence[tuple[str, str]], head: Sequence[tuple[str, str]],
+                    target: str) -> list[str]:
+    """Newest versioned machine types of the target's families that both binaries have."""
+    common = [m for m in head if m[0] in {n for n, _ in base}]
+    newest = newest_versioned(common)
+    fams = _families(target)
+    if fams:
+        newest = [m for m in newest if any(re.fullmatch(rf"{re.escape(f)}-[\d.]+", m)
+                                           for f in fams)]
+    return newest
+
+
+_VMSD = re.compile(r"VMStateDescription\s+(\w+)\s*=\s*\{")
+_NAME = re.compile(r'\.name\s*=\s*"([^"]+)"')
+
+
+def vmsd_locator(src: str | Path) -> Locator:
+    """Map VMSD names to their definition (path, line) by scanning the tree's C files once."""
+    root = Path(src)
+    table: dict[str, tuple[str, int]] = {}
+    for path in sorted(root.rglob("*.c")):
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        if "VMStateDescription" not in text:
+            continue
+        for m in _VMSD.finditer(text):
+            n = _NAME.search(text, m.end(), m.end() + 400)
+            if n:
+                table.setdefault(n.group(1), (str(path.relative_to(root)),
+                                              text.count("\n", 0, m.start()) + 1))
+    return table.get
+
+
+def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Finding, ...]:
+    """Fill path/line of artifact findings from their vmsd name (fingerprint keeps no line)."""
+    out = []
+    for f in findings:
+        if not f.path:
+            loc = locate(extra_get(f, "vmsd")) or locate(extra_get(f, "section"))
+            if loc:
+                f = replace(f, path=loc[0], line=loc[1],
+                            fingerprint=fingerprint(f.rule, loc[0], f.entity, f.message))
+        out.append(f)
+    return tuple(out)
+
+
+def merge_machines(per_machine: Mapping[str, Sequence[Finding]]) -> list[Finding]:
+    """One finding per problem across machine types; extra 'machines' lists where it shows."""
+    merged: dict[tuple[str, str, str], tuple[Finding, list[str]]] = {}
+    for machine, fs in per_machine.items():
+        for f in fs:
+            key = (f.rule, f.entity, f.message)
+            if key in merged:
+                merged[key][1].append(machine)
+            else:
+                merged[key] = (f, [machine])
+    return [replace(f, extra=(*f.extra, ("machines", ",".join(ms))))
+            for f, ms in merged.values()]
+
+
+def merge_migration(dump_findings: list[Finding], mig: list[Finding]) -> list[Finding]:
+    """Attach a migration failure to the dump finding about the same VMSD (one problem, two
+    kinds of evidence); keep it separate when the dump did not see it."""
+    out = list(dump_findings)
+    for m in mig:
+        vmsd = extra_get(m, "vmsd")
+        for i, f in enumerate(out):
+            if vmsd and extra_get(f, "vmsd") == vmsd and Evidence.MIGRATION not in f.evidence:
+                out[i] = replace(f, evidence=(*f.evidence, Evidence.MIGRATION),
+                                 extra=(*f.extra, ("migration", m.message)))
+                break
+        else:
+            out.append(m)
+    return out
+
+
+def _upstream_script(repo: str, head: str, dest: Path) -> Path | None:
+    r = subprocess.run(["git", "-C", repo, "show", f"{head}:scripts/vmstate-static-checker.py"],
+                       capture_output=True, check=False, timeout=60)
+    if r.returncode != 0:
+        return None
+    dest.write_bytes(r.stdout)
+    return dest
+
+
+def run_artifacts(repo_path: str, base: str, head: str,
+                  opts: ArtifactOptions) -> tuple[Finding, ...]:
+    """Build (or take) both binaries, dump, compare, migrate; findings with evidence."""
+    work = Path(opts.workdir) if opts.workdir else Path(tempfile.mkdtemp(prefix="migcheck-art-"))
+    work = work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    sandbox = probe(opts.sandbox)
+    limits = opts.limits
+    progress = opts.progress
+    locate = opts.locate
+    script: Path | None = None
+    if opts.src_binary and opts.dst_binary:
+        src = QemuBinary(opts.src_binary, opts.datadir, "base")
+        dst = QemuBinary(opts.dst_binary, opts.datadir, "head")
+    else:
+        profile = opts.profile or default_profile(opts.target)
+        rb, rh = build_pair(repo_path, base, head, work / "b", profile, sandbox=sandbox,
+                            limits=limits, progress=progress, jobs=opts.jobs,
+                            configure=opts.configure, subprojects=opts.subprojects)
+        src = QemuBinary(opts.src_binary or rb.binary, rb.datadir, "base")
+        dst = QemuBinary(opts.dst_binary or rh.binary, rh.datadir, "head")
+        if locate is None:
+            locate = vmsd_locator(work / "b" / "src")
+    if opts.checker in ("upstream", "both") and repo_path:
+        try:
+            script = _upstream_script(repo_path, resolve(repo_path, head),
+                                      work / "vmstate-static-checker.py")
+        except Exception:
+            script = None
+    machines = list(opts.machines)
+    if not machines:
+        machines = choose_machines(
+            list_machines(src, sandbox=sandbox, limits=limits, workdir=work),
+            list_machines(dst, sandbox=sandbox, limits=limits, workdir=work), opts.target)
+        if not machines:
+            raise ArtifactError("no common versioned machine type found",
+                                input_name=src.path, hint="pass --machines M1,M2")
+    per_machine: dict[str, list[Finding]] = {}
+    mig: list[Finding] = []
+    for i, machine in enumerate(machines):
+        progress("dump", i, len(machines), machine)
+        mdir = work / "dumps" / machine
+        old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits)
+        new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits)
+        progress("compare", i, len(machines), machine)
+        builtin = compare_dumps(old, new) if opts.checker in ("builtin", "both") else None
+        fs: Sequence[Finding] = builtin or ()
+        if script is not None:
+            reports = run_upstream(script, mdir / "base.json", mdir / "head.json",
+                                   sandbox=sandbox, limits=limits, workdir=mdir)
+            fs = reconcile(builtin, reports, old, new)
+        per_machine[machine] = list(fs)
+        if opts.migrate:
+            progress("migrate", i, len(machines), machine)
+            mw = Path(tempfile.mkdtemp(prefix="mig-", dir=work))
+            devices: list[str] = list(opts.devices)
+            if devices:
+                devices, rejected = instantiable(src, machine, devices, workdir=mw,
+                                                 sandbox=sandbox, limits=limits,
+                                                 accel=opts.accel)
+                for dev, why in rejected:
+                    mig.append(make_finding(
+                        "migration", Severity.NOTE,
+                        f"device {dev!r} was left out of the real migration on {machine}: "
+                        f"the base binary cannot create it there ({why.splitlines()[0]})",
+                        f"migration:{machine}:device:{dev}", section="", vmsd="",
+                        directions=(), checker="migration", evidence=(Evidence.MIGRATION,),
+                        confidence="low"))
+            for direction, a, b in ((FWD, src, dst), (BWD, dst, src)):
+                res = migrate_once(a, b, machine, workdir=mw, sandbox=sandbox, limits=limits,
+                                   devices=devices, accel=opts.accel,
+                                   tag="f" if direction == FWD else "b")
+                f = migration_finding(res, direction)
+                if f is not None:
+                    mig.append(f)
+    progress("compare", len(machines), len(machines), "done")
+    findings = merge_migration(merge_machines(per_machine), mig)
+    if locate is not None:
+        return locate_findings(findings, locate)
+    return tuple(findings)

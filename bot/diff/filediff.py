@@ -1,0 +1,179 @@
+"""Pure entity diff of one file: old FileModel + new FileModel -> EntityChange tuple.
+
+Entities are matched by a stable key (never by line), and an entity counts as modified only
+when it differs once every line number is blanked out, so a patch that merely shifts code
+produces no change at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from bot.diff.changes import Entity, EntityChange, EntityKind
+from bot.model.entities import (
+    CallSite,
+    ClassInit,
+    CompatArray,
+    FileModel,
+    InitializerArray,
+    ObjectCreation,
+    Property,
+    TypeInfo,
+    Vmsd,
+    VmstateRegistration,
+)
+
+# Dataclass fields that only say *where* something is; blanked before comparing.
+_POSITION_FIELDS = frozenset({"line", "end_line", "vmsd_line"})
+
+E = TypeVar("E")
+
+
+def _strip_lines(value: Any) -> Any:
+    """The value with every position field (recursively) set to 0."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            cur = getattr(value, f.name)
+            if f.name in _POSITION_FIELDS and isinstance(cur, int):
+                if cur != 0:
+                    changes[f.name] = 0
+                continue
+            stripped = _strip_lines(cur)
+            if stripped is not cur:
+                changes[f.name] = stripped
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = tuple(_strip_lines(v) for v in value)
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            return items
+        return value
+    return value
+
+
+def same_ignoring_lines(a: object, b: object) -> bool:
+    """True when two entities are equal once line numbers are ignored."""
+    return bool(_strip_lines(a) == _strip_lines(b))
+
+
+def _vmsd_key(v: Vmsd) -> str:
+    return v.c_name
+
+
+def _type_key(t: TypeInfo) -> str:
+    return t.name if t.name else t.c_name
+
+
+def _class_init_key(c: ClassInit) -> str:
+    return c.function
+
+
+def _property_key(p: Property) -> str:
+    return f"{p.array}.{p.name if p.name is not None else p.name_expr}"
+
+
+def _compat_key(c: CompatArray) -> str:
+    return c.name
+
+
+def _registration_key(r: VmstateRegistration) -> str:
+    return f"{r.call}({r.vmsd if r.vmsd is not None else r.vmsd_expr})@{r.function or '-'}"
+
+
+def _creation_key(c: ObjectCreation) -> str:
+    target = c.type_name if c.type_name is not None else (c.type_expr or "?")
+    return f"{c.call}({target})@{c.function or '-'}"
+
+
+def _call_key(c: CallSite) -> str:
+    return f"{c.call}({', '.join(c.args)})@{c.function or '-'}"
+
+
+def _array_key(a: InitializerArray) -> str:
+    return a.name
+
+
+def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
+    """(key, entity) pairs; repeated keys get an occurrence suffix `#1`, `#2`, ..."""
+    seen: dict[str, int] = {}
+    out: list[tuple[str, E]] = []
+    for item in items:
+        k = key(item)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        out.append((k if n == 0 else f"{k}#{n}", item))
+    return out
+
+
+def _diff_kind(
+    kind: EntityKind,
+    path: str,
+    old_path: str | None,
+    old_items: Sequence[Entity],
+    new_items: Sequence[Entity],
+    key: Callable[[Any], str],
+) -> list[EntityChange]:
+    """Added / removed / modified changes of one entity kind."""
+    old_keyed = _keyed(old_items, key)
+    new_keyed = _keyed(new_items, key)
+    old_map = dict(old_keyed)
+    new_map = dict(new_keyed)
+    out: list[EntityChange] = []
+    for k, o in old_keyed:
+        n = new_map.get(k)
+        if n is None:
+            out.append(EntityChange(kind, "removed", k, path, o, None, old_path))
+        elif not same_ignoring_lines(o, n):
+            out.append(EntityChange(kind, "modified", k, path, o, n, old_path))
+    for k, n in new_keyed:
+        if k not in old_map:
+            out.append(EntityChange(kind, "added", k, path, None, n, old_path))
+    return out
+
+
+_KINDS: tuple[tuple[EntityKind, str, Callable[[Any], str]], ...] = (
+    ("vmsd", "vmsds", _vmsd_key),
+    ("type", "types", _type_key),
+    ("class_init", "class_inits", _class_init_key),
+    ("property", "properties", _property_key),
+    ("compat_array", "compat_arrays", _compat_key),
+    ("registration", "registrations", _registration_key),
+    ("creation", "creations", _creation_key),
+    ("call", "calls", _call_key),
+    ("array", "arrays", _array_key),
+)
+
+KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)
+
+
+def entity_key(kind: EntityKind, entity: Entity) -> str:
+    """The matching key diff_models uses for one entity (without occurrence suffix)."""
+    for k, _, fn in _KINDS:
+        if k == kind:
+            return fn(entity)
+    raise ValueError(f"unknown entity kind {kind!r}")
+
+
+def diff_models(
+    path: str,
+    old: FileModel | None,
+    new: FileModel | None,
+    old_path: str | None = None,
+) -> tuple[EntityChange, ...]:
+    """Entity changes between two versions of one file (None side = file added/deleted)."""
+    if old_path is None and old is not None and old.path and old.path != path:
+        old_path = old.path
+    out: list[EntityChange] = []
+    for kind, attr, key in _KINDS:
+        old_items: Sequence[Entity] = getattr(old, attr) if old is not None else ()
+        new_items: Sequence[Entity] = getattr(new, attr) if new is not None else ()
+        if not old_items and not new_items:
+            continue
+        if old_items == new_items:
+            continue  # identical including lines: nothing to do, skip the stripping
+        out.extend(_diff_kind(kind, path, old_path, old_items, new_items, key))
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    out.sort(key=lambda c: (rank[c.kind], c.line, c.key, c.op))
+    return tuple(out)

@@ -1,0 +1,242 @@
+"""Run rules over entity changes and turn their Hits into Findings.
+
+A rule that raises never produces a Finding and never stops the other rules: the crash is
+recorded as "MIGxxx: <repr>" in the returned rule errors (flake8 names a failing plugin).
+Severity follows reach: with a whole-tree view, a device whose types can never appear on a
+versioned machine type gets its errors and warnings downgraded to notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.diff.changes import EntityChange
+from bot.diff.linemap import LineMap
+from bot.engine.spec import Hit, Rule, RuleContext, TreeView
+from bot.findings import Finding, Severity, fingerprint
+from bot.model.entities import (
+    ClassInit,
+    FileModel,
+    ObjectCreation,
+    Property,
+    TypeInfo,
+    Vmsd,
+    VmstateRegistration,
+)
+from bot.series import Hunk, Patch, Series
+
+DOC_URL_BASE = "https://migcheck.readthedocs.io/rules/"
+
+_SIDES = ("old", "new")
+_CONFIDENCES = ("high", "medium", "low")
+
+
+def doc_url(rule_name: str) -> str:
+    """The documentation page of a rule."""
+    return f"{DOC_URL_BASE}{rule_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileUnit:
+    """One changed file of a unit (a patch or the folded series) with its entity changes."""
+
+    path: str
+    old_path: str | None
+    old: FileModel | None
+    new: FileModel | None
+    changes: tuple[EntityChange, ...]
+    hunks: tuple[Hunk, ...] = ()  # the file's diff hunks, to anchor old-side lines on new
+
+
+def _wants(rule: Rule, change: EntityChange) -> bool:
+    return not rule.spec.kinds or change.kind in rule.spec.kinds
+
+
+def run_rules(
+    rules: Sequence[Rule],
+    series: Series,
+    models: Sequence[FileUnit],
+    *,
+    patch: Patch | None = None,
+    old_tree: TreeView | None = None,
+    new_tree: TreeView | None = None,
+    version: str | None = None,
+) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """Findings of `rules` over every change of `models`, plus rule errors (never raises).
+
+    `patch` is the patch being judged (None for the folded series); findings get its
+    index and commit. Findings are deduplicated by fingerprint, first one wins.
+    """
+    all_changes = tuple(c for u in models for c in u.changes)
+    model_rows = tuple((u.path, u.old, u.new) for u in models)
+    findings: list[Finding] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for unit in models:
+        ctx = RuleContext(
+            series=series,
+            patch=patch,
+            old_model=unit.old,
+            new_model=unit.new,
+            changes=all_changes,
+            old_tree=old_tree,
+            new_tree=new_tree,
+            version=version,
+            models=model_rows,
+        )
+        for rule in rules:
+            for change in unit.changes:
+                if not _wants(rule, change):
+                    continue
+                try:
+                    made = [
+                        _finding(rule, hit, change, unit, patch, old_tree, new_tree)
+                        for hit in rule.check(change, ctx)
+                    ]
+                except Exception as exc:  # a rule bug must not stop the review
+                    msg = f"{rule.spec.id}: {exc!r}"
+                    if msg not in errors:
+                        errors.append(msg)
+                    continue
+                for f in made:
+                    if f.fingerprint not in seen:
+                        seen.add(f.fingerprint)
+                        findings.append(f)
+    return tuple(sort_findings(findings)), tuple(errors)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Deterministic order: path, side, line, rule, fingerprint."""
+    return sorted(findings, key=lambda f: (f.path, f.side, f.line, f.rule, f.fingerprint))
+
+
+def _finding(
+    rule: Rule,
+    hit: Hit,
+    change: EntityChange,
+    unit: FileUnit,
+    patch: Patch | None,
+    old_tree: TreeView | None,
+    new_tree: TreeView | None,
+) -> Finding:
+    """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error)."""
+    spec = rule.spec
+    if not isinstance(hit, Hit):
+        raise TypeError(f"check() yielded {type(hit).__name__}, expected Hit")
+    if hit.side not in _SIDES:
+        raise ValueError(f"Hit.side must be 'old' or 'new', got {hit.side!r}")
+    confidence = hit.confidence or spec.confidence
+    if confidence not in _CONFIDENCES:
+        raise ValueError(f"confidence must be high|medium|low, got {confidence!r}")
+    severity = Severity(hit.severity) if hit.severity is not None else spec.severity
+    path = hit.path or change.path
+    message = hit.message
+    fp = fingerprint(spec.id, path, hit.entity, hit.message)
+    if severity is not Severity.NOTE:
+        tree = new_tree if hit.side == "new" else old_tree
+        tree = tree or new_tree or old_tree
+        if tree is not None:
+            types = reach_types(change, unit, tree)
+            if types and not any(_on_versioned(tree, t) for t in types):
+                severity = Severity.NOTE
+                shown = ", ".join(types[:3]) + (", ..." if len(types) > 3 else "")
+                message = (
+                    f"{message} (note only: {shown} cannot appear on a versioned machine "
+                    "type, so no released machine's migration compatibility is at stake)"
+                )
+    line = max(int(hit.line), 1)
+    extra: tuple[tuple[str, str], ...] = ()
+    if hit.side == "old" and path == unit.path and unit.hunks:
+        # reporters anchoring on the new side (GitLab, v2 matching) need the nearest new line
+        new_line = LineMap(unit.hunks).old_to_new(line, exact=False)
+        if new_line is not None:
+            extra = (("new_line", str(new_line)),)
+    return Finding(
+        rule=spec.id,
+        name=spec.name,
+        severity=severity,
+        category=spec.category,
+        confidence=confidence,
+        message=message,
+        fix_hint=hit.fix_hint or spec.fix_hint,
+        path=path,
+        line=line,
+        side=hit.side,
+        entity=hit.entity,
+        fix_draft=hit.fix_draft,
+        doc_url=doc_url(spec.name),
+        patch_index=patch.index if patch is not None else None,
+        commit=patch.commit if patch is not None else None,
+        fingerprint=fp,
+        extra=extra,
+    )
+
+
+def _on_versioned(tree: TreeView, type_name: str) -> bool:
+    """TreeView.on_versioned_machine, treating a failing lookup as 'yes' (keep severity)."""
+    try:
+        return bool(tree.on_versioned_machine(type_name))
+    except Exception:
+        return True
+
+
+def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[str, ...]:
+    """QOM type names whose instances carry the changed entity; () when unknown.
+
+    An empty result means "reach unknown" and keeps the rule's severity.
+    """
+    names: list[str] = []
+    models = [m for m in (unit.new, unit.old) if m is not None]
+    for ent in (change.new, change.old):
+        if ent is None:
+            continue
+        if isinstance(ent, Vmsd):
+            for c_name in _enclosing_vmsds(models, ent.c_name):
+                names.extend(_vmsd_types(tree, c_name))
+        elif isinstance(ent, VmstateRegistration):
+            if ent.vmsd:
+                names.extend(_vmsd_types(tree, ent.vmsd))
+        elif isinstance(ent, TypeInfo):
+            if ent.name:
+                names.append(ent.name)
+        elif isinstance(ent, ClassInit):
+            names.extend(_types_of_class_init(models, ent.function))
+            if ent.vmsd:
+                names.extend(_vmsd_types(tree, ent.vmsd))
+        elif isinstance(ent, Property):
+            for m in models:
+                for ci in m.class_inits:
+                    if ent.array in ci.props:
+                        names.extend(_types_of_class_init(models, ci.function))
+        elif isinstance(ent, ObjectCreation):
+            if ent.type_name:
+                names.append(ent.type_name)
+    return tuple(dict.fromkeys(names))
+
+
+def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:
+    try:
+        return tuple(tree.types_for_vmsd(c_name))
+    except Exception:
+        return ()
+
+
+def _enclosing_vmsds(models: Sequence[FileModel], c_name: str) -> list[str]:
+    """`c_name` and every vmsd of these files that embeds it (subsection or struct field)."""
+    out = [c_name]
+    i = 0
+    while i < len(out) and len(out) < 64:
+        cur = out[i]
+        i += 1
+        for m in models:
+            for v in m.vmsds:
+                if v.c_name in out:
+                    continue
+                if cur in v.subsections or any(f.vmsd_ref == cur for f in v.fields):
+                    out.append(v.c_name)
+    return out
+
+
+def _types_of_class_init(models: Iterable[FileModel], function: str) -> list[str]:
+    return [t.name for m in models for t in m.types if t.class_init == function and t.name]

@@ -1,0 +1,405 @@
+"""Tree-wide C macro table and a small evaluator for string-valued macros (TYPE_* names).
+
+Pure: built from the `Define` entities of many FileModels. It understands what QEMU uses to
+spell QOM type names (migration-domain.md §5.4): adjacent string literals, object-like macros
+naming other macros (`TYPE_LM75 TYPE_TMP105`), function-like helpers
+(`X86_CPU_TYPE_NAME(n)`, `MACHINE_TYPE_NAME("x")`), parentheses and `#` stringification.
+Every macro keeps all its definitions, so `#ifdef` alternatives give several candidates.
+
+Visibility follows C loosely: a file sees its own defines first, then headers in its
+directory, then every header of the tree. Defines in other `.c` files are used only by the
+context-free `resolve()` as a last resort.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.model.entities import Define, FileModel
+
+MAX_CANDIDATES = 8
+MAX_DEPTH = 24
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<str>(?:u8|[uUL])?"(?:[^"\\\n]|\\.)*")
+  | (?P<chr>'(?:[^'\\\n]|\\.)*')
+  | (?P<id>[A-Za-z_][A-Za-z_0-9]*)
+  | (?P<num>\.?[0-9](?:[eEpP][+-]|[A-Za-z0-9_.])*)
+  | (?P<op>\#\#|\.\.\.|[()\[\]{},#;]|[^\sA-Za-z_0-9"'()\[\]{},#;]+)
+  | (?P<ws>\s+)
+    """,
+    re.VERBOSE,
+)
+_FN_NAME_RE = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*)\s*\((.*)\)$", re.DOTALL)
+
+# Used only when the tree has no function-like definition for these helpers (older models
+# or a stand-in extractor): helper -> (params, body).
+_FALLBACK_FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "MACHINE_TYPE_NAME": (("m",), 'm TYPE_MACHINE_SUFFIX'),
+    "ACCEL_CLASS_NAME": (("a",), 'a ACCEL_CLASS_SUFFIX'),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # str | id | num | op | chr
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _FnDef:
+    params: tuple[str, ...]
+    variadic: bool
+    body: str
+    path: str
+
+
+def tokenize(text: str) -> tuple[_Tok, ...] | None:
+    """C tokens of a macro body or expression; None when it contains something unlexable."""
+    out: list[_Tok] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        kind = m.lastgroup or "op"
+        if kind == "ws":
+            continue
+        out.append(_Tok(kind, m.group()))
+    return tuple(out)
+
+
+def _literal(tok: str) -> str:
+    start = tok.index('"')
+    inner = tok[start + 1 : -1]
+    if "\\" not in inner:
+        return inner
+    return re.sub(r"\\(.)", r"\1", inner)
+
+
+def _split_fn_name(name: str) -> tuple[str, tuple[str, ...], bool] | None:
+    m = _FN_NAME_RE.match(name)
+    if m is None:
+        return None
+    params = tuple(p.strip() for p in m.group(2).split(",") if p.strip())
+    variadic = bool(params) and params[-1].endswith("...")
+    if variadic:
+        last = params[-1][:-3].strip() or "__VA_ARGS__"
+        params = (*params[:-1], last)
+    return m.group(1), params, variadic
+
+
+def _is_header(path: str) -> bool:
+    return not path.endswith(".c")
+
+
+class DefineTable:
+    """All `#define`s of a tree, with per-file visibility and a string-macro evaluator."""
+
+    def __init__(self, models: Mapping[str, FileModel]) -> None:
+        obj: dict[str, list[tuple[str, str]]] = {}
+        fns: dict[str, list[_FnDef]] = {}
+        by_file: dict[str, frozenset[str]] = {}
+        for path in sorted(models):
+            local: set[str] = set()
+            for d in models[path].defines:
+                self._add(d, path, obj, fns, local)
+            if local:
+                by_file[path] = frozenset(local)
+        by_dir: dict[str, set[str]] = {}
+        for path, names in by_file.items():
+            if _is_header(path):
+                by_dir.setdefault(posixpath.dirname(path), set()).update(names)
+        self._obj = obj
+        self._fns = fns
+        self._by_file = by_file
+        self._by_dir = {k: frozenset(v) for k, v in by_dir.items()}
+        self._memo: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._fn_memo: dict[tuple[str, str | None], tuple[_FnDef, ...]] = {}
+
+    @staticmethod
+    def _add(
+        d: Define,
+        path: str,
+        obj: dict[str, list[tuple[str, str]]],
+        fns: dict[str, list[_FnDef]],
+        names: set[str],
+    ) -> None:
+        if "(" in d.name:
+            split = _split_fn_name(d.name)
+            if split is None:
+                return
+            base, params, variadic = split
+            fns.setdefault(base, []).append(_FnDef(params, variadic, d.raw, path))
+            names.add(base)
+            return
+        raw = d.raw
+        if d.value is not None and not raw:
+            raw = '"' + d.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        obj.setdefault(d.name, []).append((path, raw))
+        names.add(d.name)
+
+    # ---- lookup ---------------------------------------------------------------------------
+    def _scope(self, name: str, path: str | None) -> str | None:
+        """The context key under which `name` resolves from `path` (None = tree-wide)."""
+        if path is None:
+            return None
+        if name in self._by_file.get(path, ()):
+            return path
+        d = posixpath.dirname(path)
+        if name in self._by_dir.get(d, ()):
+            return "dir:" + d
+        return None
+
+    def _bodies(self, name: str, scope: str | None, last_resort: bool) -> list[str]:
+        defs = self._obj.get(name, [])
+        if scope is None:
+            hdr = [raw for p, raw in defs if _is_header(p)]
+            hdr_inc = [raw for p, raw in defs if _is_header(p) and p.startswith("include/")]
+            rest = [raw for p, raw in defs if _is_header(p) and not p.startswith("include/")]
+            if hdr:
+                return hdr_inc + rest
+            return [raw for _, raw in defs] if last_resort else []
+        if scope.startswith("dir:"):
+            d = scope[4:]
+            return [raw for p, raw in defs if _is_header(p) and posixpath.dirname(p) == d]
+        return [raw for p, raw in defs if p == scope]
+
+    def _functions(self, name: str, path: str | None) -> tuple[_FnDef, ...]:
+        scope = self._scope(name, path)
+        key = (name, scope)
+        hit = self._fn_memo.get(key)
+        if hit is not None:
+            return hit
+        defs = self._fns.get(name, [])
+        if scope is None:
+            chosen = [f for f in defs if _is_header(f.path)] or list(defs)
+        elif scope.startswith("dir:"):
+            d = scope[4:]
+            chosen = [f for f in defs if _is_header(f.path) and posixpath.dirname(f.path) == d]
+        else:
+            chosen = [f for f in defs if f.path == scope]
+        if not chosen and name in _FALLBACK_FUNCTIONS:
+            params, body = _FALLBACK_FUNCTIONS[name]
+            chosen = [_FnDef(params, False, body, "")]
+        elif not chosen and name.endswith("_TYPE_NAME"):
+            # X86_CPU_TYPE_NAME(n) is `n X86_CPU_TYPE_SUFFIX` all over target/*/cpu-qom.h
+            base = name[: -len("_TYPE_NAME")]
+            for sfx in (base + "_TYPE_SUFFIX", "TYPE_" + base + "_SUFFIX"):
+                if sfx in self._obj:
+                    chosen = [_FnDef(("n",), False, "n " + sfx, "")]
+                    break
+        out = tuple(chosen)
+        self._fn_memo[key] = out
+        return out
+
+    def names(self) -> frozenset[str]:
+        """Every object-like macro name defined somewhere."""
+        return frozenset(self._obj)
+
+    def raw(self, name: str) -> tuple[tuple[str, str], ...]:
+        """(path, raw body) of every definition of `name`, in path order."""
+        return tuple(self._obj.get(name, ()))
+
+    # ---- evaluation -----------------------------------------------------------------------
+    def candidates(self, name: str, path: str | None = None) -> tuple[str, ...]:
+        """Every string `name` may expand to, seen from file `path` (None: anywhere)."""
+        return self._expand_name(name, path, frozenset(), 0, last_resort=path is None)
+
+    def resolve(self, name: str, path: str | None = None) -> str | None:
+        """First candidate string of macro `name`, or None."""
+        c = self.candidates(name, path)
+        return c[0] if c else None
+
+    def eval_expr(self, expr: str | None, path: str | None = None) -> tuple[str, ...]:
+        """Candidate strings of a C expression made of literals and macros (e.g. a `.name`)."""
+        if not expr:
+            return ()
+        toks = tokenize(expr)
+        if toks is None:
+            return ()
+        return self._eval(toks, path, frozenset(), 0) or ()
+
+    def _expand_name(
+        self, name: str, path: str | None, active: frozenset[str], depth: int, last_resort: bool
+    ) -> tuple[str, ...]:
+        scope = self._scope(name, path)
+        key = (name, path if scope is not None else None)
+        if name in active or depth > MAX_DEPTH:
+            return ()
+        if not last_resort and key in self._memo:
+            return self._memo[key]
+        out: list[str] = []
+        inner_active = active | {name}
+        # Expansion context: a file-local definition expands in its file; a tree-wide one in
+        # the tree-wide context (keeps memoisation sound).
+        ctx = path if scope is not None else None
+        for body in self._bodies(name, scope, last_resort):
+            toks = tokenize(body)
+            if toks is None:
+                continue
+            vals = self._eval(toks, ctx, inner_active, depth + 1)
+            for v in vals or ():
+                if v not in out:
+                    out.append(v)
+            if len(out) >= MAX_CANDIDATES:
+                break
+        res = tuple(out[:MAX_CANDIDATES])
+        if not last_resort:
+            self._memo[key] = res
+        return res
+
+    def _eval(
+        self, toks: tuple[_Tok, ...], path: str | None, active: frozenset[str], depth: int
+    ) -> tuple[str, ...] | None:
+        """Concatenate the parts of a token run; None when any part is not a string."""
+        if depth > MAX_DEPTH:
+            return None
+        parts: list[tuple[str, ...]] = []
+        i = 0
+        n = len(toks)
+        while i < n:
+            t = toks[i]
+            if t.kind == "str":
+                parts.append((_literal(t.text),))
+                i += 1
+            elif t.kind == "op" and t.text == "(":
+                j = _match_paren(toks, i)
+                if j is None:
+                    return None
+                inner = toks[i + 1 : j]
+                if any(x.kind == "op" and x.text == "," for x in _top_level(inner)):
+                    return None
+                sub = self._eval(inner, path, active, depth + 1)
+                if not sub:
+                    return None
+                parts.append(sub)
+                i = j + 1
+            elif t.kind == "id":
+                if i + 1 < n and toks[i + 1].kind == "op" and toks[i + 1].text == "(":
+                    fns = () if t.text in active else self._functions(t.text, path)
+                    if fns:
+                        j = _match_paren(toks, i + 1)
+                        if j is None:
+                            return None
+                        args = _split_args(toks[i + 2 : j])
+                        vals: list[str] = []
+                        for f in fns:
+                            body = self._substitute(f, args)
+                            if body is None:
+                                continue
+                            got = self._eval(body, path, active | {t.text}, depth + 1)
+                            for v in got or ():
+                                if v not in vals:
+                                    vals.append(v)
+                        if not vals:
+                            return None
+                        parts.append(tuple(vals[:MAX_CANDIDATES]))
+                        i = j + 1
+                        continue
+                got = self._expand_name(t.text, path, active, depth + 1, last_resort=False)
+                if not got:
+                    return None
+                parts.append(got)
+                i += 1
+            else:
+                return None
+        if not parts:
+            return None
+        acc: list[str] = [""]
+        for p in parts:
+            acc = [a + b for a in acc for b in p][:MAX_CANDIDATES]
+        return tuple(dict.fromkeys(acc))
+
+    @staticmethod
+    def _substitute(f: _FnDef, args: list[tuple[_Tok, ...]]) -> tuple[_Tok, ...] | None:
+        body = tokenize(f.body)
+        if body is None:
+            return None
+        if len(args) == 1 and not args[0] and not f.params:
+            args = []
+        if f.variadic:
+            fixed = len(f.params) - 1
+            if len(args) < fixed:
+                return None
+            va: list[_Tok] = []
+            for k, a in enumerate(args[fixed:]):
+                if k:
+                    va.append(_Tok("op", ","))
+                va.extend(a)
+            args = [*args[:fixed], tuple(va)]
+        elif len(args) != len(f.params):
+            return None
+        binding = dict(zip(f.params, args, strict=True))
+        out: list[_Tok] = []
+        k = 0
+        while k < len(body):
+            t = body[k]
+            if t.kind == "op" and t.text == "##":
+                return None  # token pasting builds identifiers, never a type-name string
+            if (
+                t.kind == "op"
+                and t.text == "#"
+                and k + 1 < len(body)
+                and body[k + 1].text in binding
+            ):
+                text = " ".join(x.text for x in binding[body[k + 1].text])
+                out.append(_Tok("str", '"' + text.replace('"', '\\"') + '"'))
+                k += 2
+                continue
+            if t.kind == "id" and t.text in binding:
+                out.extend(binding[t.text])
+            else:
+                out.append(t)
+            k += 1
+        return tuple(out)
+
+
+def _match_paren(toks: tuple[_Tok, ...], i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(toks)):
+        t = toks[j]
+        if t.kind != "op":
+            continue
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def _top_level(toks: Iterable[_Tok]) -> Iterable[_Tok]:
+    depth = 0
+    for t in toks:
+        if t.kind == "op" and t.text == "(":
+            depth += 1
+        elif t.kind == "op" and t.text == ")":
+            depth -= 1
+        elif depth == 0:
+            yield t
+
+
+def _split_args(toks: tuple[_Tok, ...]) -> list[tuple[_Tok, ...]]:
+    args: list[tuple[_Tok, ...]] = []
+    cur: list[_Tok] = []
+    depth = 0
+    for t in toks:
+        if t.kind == "op" and t.text == "(":
+            depth += 1
+        elif t.kind == "op" and t.text == ")":
+            depth -= 1
+        elif t.kind == "op" and t.text == "," and depth == 0:
+            args.append(tuple(cur))
+            cur = []
+            continue
+        cur.append(t)
+    args.append(tuple(cur))
+    return args

@@ -1,0 +1,456 @@
+"""Look-ups over a RuleContext: entities of one side across every changed file (and the tree)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Literal
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import RuleContext, TreeView
+from bot.model.entities import (
+    CallSite,
+    ClassInit,
+    FileModel,
+    ObjectCreation,
+    Property,
+    TypeInfo,
+    Vmsd,
+    VmstateRegistration,
+)
+
+Side = Literal["old", "new"]
+
+# Calls that create (allocate or initialise) a QOM object; parenting-only calls are not here.
+CREATE_CALLS = frozenset(
+    {
+        "object_new",
+        "object_new_with_props",
+        "qdev_new",
+        "qdev_try_new",
+        "object_initialize",
+        "object_initialize_child",
+        "object_initialize_child_with_props",
+        "object_initialize_child_with_propsv",
+        "sysbus_create_simple",
+        "sysbus_create_varargs",
+        "pci_new",
+        "pci_new_multifunction",
+        "pci_create_simple",
+        "pci_create_simple_multifunction",
+        "isa_new",
+        "isa_try_new",
+        "isa_create_simple",
+        "usb_new",
+        "usb_create_simple",
+        "i2c_slave_new",
+        "i2c_slave_create_simple",
+        "ssi_create_peripheral",
+    }
+)
+PARENT_CALLS = frozenset({"object_property_add_child"})
+REALIZE_CALLS = frozenset(
+    {
+        "qdev_realize",
+        "qdev_realize_and_unref",
+        "sysbus_realize",
+        "sysbus_realize_and_unref",
+        "pci_realize_and_unref",
+        "isa_realize_and_unref",
+        "usb_realize_and_unref",
+        "i2c_slave_realize_and_unref",
+        "ssi_realize_and_unref",
+    }
+)
+REGISTER_CALLS = frozenset(
+    {"vmstate_register", "vmstate_register_any", "vmstate_register_with_alias_id"}
+)
+ANY_INSTANCE = frozenset({"", "VMSTATE_INSTANCE_ID_ANY", "-1"})
+
+# Files whose boards have versioned machine types (migration-domain.md §6.3).
+VERSIONED_MACHINE_FILES = frozenset(
+    {
+        "hw/arm/virt.c",
+        "hw/i386/pc.c",
+        "hw/i386/pc_piix.c",
+        "hw/i386/pc_q35.c",
+        "hw/m68k/virt.c",
+        "hw/ppc/spapr.c",
+        "hw/s390x/s390-virtio-ccw.c",
+    }
+)
+
+_WS = re.compile(r"\s+")
+_VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def norm(text: str | None) -> str:
+    """Whitespace-collapsed text ('' for None)."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def models(ctx: RuleContext, side: Side) -> Iterator[tuple[str, FileModel]]:
+    """(path, model) of one side for every changed/context file of the unit."""
+    seen: set[str] = set()
+    for path, old, new in ctx.models:
+        m = old if side == "old" else new
+        if m is not None and path not in seen:
+            seen.add(path)
+            yield path, m
+    own = ctx.old_model if side == "old" else ctx.new_model
+    if own is not None and own.path not in seen:
+        yield own.path, own
+
+
+def tree(ctx: RuleContext, side: Side) -> TreeView | None:
+    """The whole-tree view of one side, if the run has one."""
+    return ctx.old_tree if side == "old" else ctx.new_tree
+
+
+def file_model(ctx: RuleContext, path: str, side: Side) -> FileModel | None:
+    """The model of one file on one side (changed files first, then the tree)."""
+    for p, m in models(ctx, side):
+        if p == path:
+            return m
+    t = tree(ctx, side)
+    return t.file_model(path) if t is not None else None
+
+
+def find_vmsd(ctx: RuleContext, c_name: str | None, side: Side) -> Vmsd | None:
+    """A vmsd by C name on one side: changed files first, then the tree."""
+    if not c_name:
+        return None
+    for _, m in models(ctx, side):
+        v = m.vmsd(c_name)
+        if v is not None:
+            return v
+    t = tree(ctx, side)
+    return t.vmsd(c_name) if t is not None else None
+
+
+def wire_name(ctx: RuleContext, c_name: str | None, side: Side) -> str | None:
+    """The `.name` a vmsd puts on the wire, when it can be resolved."""
+    v = find_vmsd(ctx, c_name, side)
+    return v.name if v is not None else None
+
+
+def registrations(ctx: RuleContext, side: Side) -> list[tuple[str, VmstateRegistration]]:
+    """vmstate_register* calls (not unregister) of one side, over all files of the unit."""
+    return [
+        (p, r) for p, m in models(ctx, side) for r in m.registrations if r.call in REGISTER_CALLS
+    ]
+
+
+def is_dummy_vmsd(v: Vmsd | None) -> bool:
+    """A placeholder vmsd: every payload field is VMSTATE_UNUSED* (swallows old streams)."""
+    if v is None:
+        return False
+    payload = v.payload_fields
+    return bool(payload) and all(f.is_unused for f in payload)
+
+
+def dummy_registrations(ctx: RuleContext) -> list[tuple[str, VmstateRegistration, Vmsd]]:
+    """New-side registrations of placeholder vmsds (VMSTATE_UNUSED only)."""
+    out: list[tuple[str, VmstateRegistration, Vmsd]] = []
+    for p, r in registrations(ctx, "new"):
+        v = find_vmsd(ctx, r.vmsd, "new")
+        if v is not None and is_dummy_vmsd(v):
+            out.append((p, r, v))
+    return out
+
+
+def types(ctx: RuleContext, side: Side) -> list[tuple[str, TypeInfo]]:
+    """TypeInfos of one side over the unit's files."""
+    return [(p, t) for p, m in models(ctx, side) for t in m.types]
+
+
+def class_init_of(ctx: RuleContext, side: Side, function: str | None) -> ClassInit | None:
+    """The ClassInit summary of a class_init function, from the unit's files."""
+    if not function:
+        return None
+    for _, m in models(ctx, side):
+        for ci in m.class_inits:
+            if ci.function == function:
+                return ci
+    return None
+
+
+def type_matches(t: TypeInfo, name: str | None, expr: str | None = None) -> bool:
+    """Whether a TypeInfo is the type named by a resolved name or a raw TYPE_* expression."""
+    if name and t.name == name:
+        return True
+    if expr:
+        e = norm(expr)
+        if t.name_expr and norm(t.name_expr) == e:
+            return True
+        if t.name and e.strip('"') == t.name:
+            return True
+    return False
+
+
+def find_type(
+    ctx: RuleContext, side: Side, name: str | None, expr: str | None = None
+) -> TypeInfo | None:
+    """A TypeInfo by resolved name or TYPE_* expression on one side (files, then tree)."""
+    for _, t in types(ctx, side):
+        if type_matches(t, name, expr):
+            return t
+    tv = tree(ctx, side)
+    if tv is not None:
+        key = name
+        if key is None and expr:
+            key = tv.resolve_define(norm(expr)) or (
+                norm(expr).strip('"') if norm(expr).startswith('"') else None
+            )
+        if key:
+            return tv.type_by_name(key)
+    return None
+
+
+def type_vmsd(
+    ctx: RuleContext, side: Side, name: str | None, expr: str | None = None
+) -> tuple[bool | None, str | None]:
+    """(stateful?, vmsd C name) for a type: True/False when known, None when unknown.
+
+    Looks at the type's own class_init in the unit's files, then its parents there, then the
+    tree (`vmsd_of_type` when the index offers it).
+    """
+    seen: set[str] = set()
+    cur = find_type(ctx, side, name, expr)
+    known_any = False
+    while cur is not None and (cur.name or cur.c_name) not in seen:
+        seen.add(cur.name or cur.c_name)
+        ci = class_init_of(ctx, side, cur.class_init)
+        if ci is not None:
+            known_any = True
+            if ci.vmsd and ci.vmsd_member in (None, "dc->vmsd", "k->vmsd"):
+                return True, ci.vmsd
+        cur = find_type(ctx, side, cur.parent, cur.parent_expr)
+    tv = tree(ctx, side)
+    resolved = name
+    if resolved is None and expr and tv is not None:
+        resolved = tv.resolve_define(norm(expr))
+    if tv is not None and resolved and tv.type_by_name(resolved) is not None:
+        vm = tv.vmsd_of_type(resolved)
+        return (vm is not None), vm
+    if known_any and cur is None:
+        # Whole parent chain seen within the unit and none sets a vmsd.
+        return False, None
+    return None, None
+
+
+def guess_type(ctx: RuleContext, side: Side, stem_: str | None) -> TypeInfo | None:
+    """A stateful type a bare child-name stem most likely denotes ("icp" -> TYPE_ICP).
+
+    Used only when the created type is a variable the model cannot resolve: a type whose
+    name equals the stem, else one whose vmsd name starts with "<stem>/".
+    """
+    if not stem_:
+        return None
+    t = find_type(ctx, side, stem_)
+    if t is not None and type_vmsd(ctx, side, t.name, t.name_expr)[0]:
+        return t
+    for _, cand in types(ctx, side):
+        st, vm = type_vmsd(ctx, side, cand.name, cand.name_expr)
+        wire = wire_name(ctx, vm, side) if st else None
+        if wire and wire.split("/")[0].lower() == stem_:
+            return cand
+    return None
+
+
+def creations(ctx: RuleContext, side: Side) -> list[tuple[str, ObjectCreation]]:
+    """Creating calls (object_new, qdev_new, object_initialize_child ...) of one side."""
+    out: list[tuple[str, ObjectCreation]] = []
+    for p, m in models(ctx, side):
+        for c in m.creations:
+            if c.call in CREATE_CALLS:
+                out.append((p, c))
+            elif c.call in PARENT_CALLS and not _creator_nearby(m, c):
+                out.append((p, c))  # model gave only the parenting call: use it
+    return out
+
+
+def _creator_nearby(m: FileModel, add_child: ObjectCreation) -> bool:
+    return any(
+        c.call in CREATE_CALLS
+        and c.function == add_child.function
+        and 0 <= add_child.line - c.line <= 12
+        for c in m.creations
+    )
+
+
+def child_name(m: FileModel | None, c: ObjectCreation) -> str | None:
+    """The QOM child name of a creation (its own, or of the add_child call right after it)."""
+    if c.child_name:
+        return c.child_name
+    if m is None:
+        return None
+    best: ObjectCreation | None = None
+    for o in m.creations:
+        if (
+            o.call in PARENT_CALLS
+            and o.function == c.function
+            and 0 <= o.line - c.line <= 12
+            and (best is None or o.line < best.line)
+        ):
+            best = o
+    return best.child_name if best is not None else None
+
+
+def parent_expr(m: FileModel | None, c: ObjectCreation) -> str | None:
+    """The QOM parent expression of a creation (own, or of the following add_child call)."""
+    if c.parent_expr:
+        return c.parent_expr
+    if m is None:
+        return None
+    for o in m.creations:
+        if o.call in PARENT_CALLS and o.function == c.function and 0 <= o.line - c.line <= 12:
+            return o.parent_expr
+    return None
+
+
+_STEM_TAIL = re.compile(r"(\[[^\]]*\]|\d+|[-_])+$")
+
+
+def stem(name: str | None) -> str | None:
+    """A child/property name without quotes, `[*]` and trailing digits: "icp[*]" -> "icp"."""
+    if not name:
+        return None
+    s = name.strip().strip('"')
+    s = _STEM_TAIL.sub("", s)
+    return s.lower() or None
+
+
+def ident_tokens(expr: str | None) -> set[str]:
+    """Lower-case identifier pieces of an expression: "spapr->icp_type" -> {spapr, icp, type}."""
+    out: set[str] = set()
+    for ident in re.findall(r"[A-Za-z_]\w*", expr or ""):
+        for piece in ident.lower().split("_"):
+            if piece:
+                out.add(piece)
+    return out
+
+
+def type_key(c: ObjectCreation) -> str | None:
+    """What identifies the created type: resolved name, else the raw expression."""
+    if c.type_name:
+        return c.type_name
+    return norm(c.type_expr) if c.type_expr else None
+
+
+def changes_for(ctx: RuleContext, kind: str) -> Iterator[EntityChange]:
+    """Changes of one kind across the unit."""
+    return (c for c in ctx.changes if c.kind == kind)
+
+
+def first_change_of_path(ctx: RuleContext, change: EntityChange) -> bool:
+    """True when `change` is the first change of its file in ctx.changes (per-file anchors)."""
+    for c in ctx.changes:
+        if c.path == change.path:
+            return c is change or c == change
+    return True
+
+
+def func_span(m: FileModel | None, name: str | None) -> tuple[int, int] | None:
+    """(line, end_line) of a function definition in a model."""
+    if m is None or not name:
+        return None
+    for fn, start, end in m.functions:
+        if fn == name:
+            return start, end
+    return None
+
+
+def calls(m: FileModel | None, name: str | None = None) -> list[CallSite]:
+    """CallSites of a model, optionally only of one callee."""
+    if m is None:
+        return []
+    return [c for c in m.calls if name is None or c.call == name]
+
+
+def is_conditional(entity: object) -> bool:
+    """The entity's `conditional` flag (CallSite may not have it yet: False)."""
+    return bool(getattr(entity, "conditional", False))
+
+
+def condition_text(entity: object) -> str | None:
+    """The entity's innermost condition text, when the model records it."""
+    c = getattr(entity, "condition", None)
+    return c if isinstance(c, str) else None
+
+
+# ---- properties and their owner types -------------------------------------------------------
+
+
+def property_owners(ctx: RuleContext, side: Side, path: str, prop: Property) -> list[TypeInfo]:
+    """TypeInfos whose class_init installs the Property array `prop.array` (same file)."""
+    m = file_model(ctx, path, side)
+    if m is None:
+        return []
+    fns = {ci.function for ci in m.class_inits if prop.array in ci.props}
+    return [t for t in m.types if t.class_init in fns]
+
+
+def array_existed(ctx: RuleContext, path: str, array: str) -> bool:
+    """Whether the device owning this Property array existed before the change.
+
+    True when the array existed on the old side, or when a type whose class_init installs
+    it on the new side already existed (a device gaining its first properties, 9ea02e8f1).
+    """
+    m = file_model(ctx, path, "old")
+    if m is not None and any(p.array == array for p in m.properties):
+        return True
+    new_m = file_model(ctx, path, "new")
+    if m is None or new_m is None:
+        return False
+    fns = {ci.function for ci in new_m.class_inits if array in ci.props}
+    owners = [t for t in new_m.types if t.class_init in fns]
+    return any(
+        any(type_matches(o, t.name, t.name_expr) or o.c_name == t.c_name for o in m.types)
+        for t in owners
+    )
+
+
+def parse_version(text: str | None) -> tuple[int, int, int] | None:
+    """`10.2.50` -> (10, 2, 50); None when unparsable."""
+    if not text:
+        return None
+    m = _VERSION.match(text)
+    if m is None:
+        return None
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+
+
+def new_text(ctx: RuleContext, path: str) -> str | None:
+    """The new-side text of a changed file of this unit (patch, else folded series)."""
+    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    for fc in files:
+        if fc.path == path and fc.new is not None:
+            return fc.new.decode("utf-8", "replace")
+    return None
+
+
+_CALL_TEXT = re.compile(r"\b([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*;")
+
+
+def calls_in_function(ctx: RuleContext, path: str, function: str) -> list[tuple[str, str]]:
+    """(callee, argument text) of statement calls inside one new-side function.
+
+    Stopgap while the model does not emit CallSites for every callee (RULES-B request #4):
+    CallSites of that function first; when there are none, a plain scan of the function's
+    lines (span from FileModel.functions) for `name(args);` statements.
+    """
+    m = file_model(ctx, path, "new")
+    sites = [(c.call, ", ".join(c.args)) for c in calls(m) if c.function == function]
+    span = func_span(m, function)
+    text = new_text(ctx, path)
+    if span is None or text is None:
+        return sites
+    lines = text.splitlines()[span[0] - 1 : span[1]]
+    body = "\n".join(lines)
+    brace = body.find("{")
+    if brace < 0:
+        return sites
+    found = [(mm.group(1), norm(mm.group(2))) for mm in _CALL_TEXT.finditer(body[brace:])]
+    seen = {s[0] for s in sites}
+    return sites + [f for f in found if f[0] not in seen]

@@ -1,0 +1,71 @@
+"""Shared check for "a property default changed: is there a compat entry?" (MIG030, MIG034)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext
+from bot.findings import Severity
+from bot.model.entities import Property, TypeInfo
+from bot.rulekit import compat as C
+from bot.rulekit import ctx as K
+
+
+def is_feature_bit(p: Property) -> bool:
+    """A virtio/feature bit property (owned by MIG034)."""
+    return p.macro.startswith("DEFINE_PROP_BIT") and (p.c_field or "").endswith("features")
+
+
+def pname(p: Property) -> str:
+    """The property name, resolved or raw without quotes."""
+    return p.name or K.norm(p.name_expr).strip('"')
+
+
+def missing_entry_hits(
+    ctx: RuleContext,
+    change: EntityChange,
+    prop: Property,
+    old_default: str | None,
+    what: str,
+    severity: Severity | None = None,
+    confidence: str | None = None,
+) -> Iterator[Hit]:
+    """One Hit when neither the newest nor (for MIG031) an older array got a matching entry."""
+    owners = K.property_owners(ctx, "new", change.path, prop)
+    drivers = C.type_names(ctx, owners) | C.descendant_names(ctx, owners)
+    if not drivers and prop.struct:
+        drivers = {prop.struct}
+    name = pname(prop)
+    newest = C.newest_compat_version(ctx)
+    if C.find_entries_for(ctx, drivers, name, newest):
+        return
+    # An entry the series adds to another array is MIG031's finding, not a missing one.
+    for ea in C.added_entries(ctx):
+        if C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == name:
+            return
+    driver = _driver_text(owners, prop)
+    value = C.compat_value(prop, old_default)
+    array = C.compat_name(newest)
+    yield Hit(
+        message=(
+            f"{what} for '{driver}', but {array} has no entry for it: machine types of "
+            f"older releases now get the new value and migration with them breaks"
+        ),
+        line=change.line,
+        side="new",
+        entity=f"{prop.array}.{name}",
+        fix_draft=f"/* {array}[] in hw/core/machine.c */\n    {C.compat_line(driver, name, value)}",
+        severity=severity,
+        confidence=confidence,
+    )
+
+
+def _driver_text(owners: list[TypeInfo], prop: Property) -> str:
+    for t in owners:
+        if t.name:
+            return t.name
+    for t in owners:
+        if t.name_expr:
+            return K.norm(t.name_expr)
+    return prop.struct or "<type>"

@@ -1,0 +1,95 @@
+"""MIG030 compat-property-missing: a device default changes without a hw_compat entry.
+
+*What it flags*
+
+- The default of an existing `DEFINE_PROP_*` property changes.
+- A new property with a non-trivial default (anything but absent/false/0/NULL/""/-1 or a
+  "not set" sentinel such as `CPU_UNSET_NUMA_NODE_ID`) is added to
+  an existing device's Property array.
+
+...when the series adds no entry for that driver and property to the newest compat array
+(`hw_compat_X_Y`, or a machine's own `pc_compat_X_Y`/`spapr_compat_X_Y` of the same version).
+An entry naming the type, one of its parents, or a subtype counts (MIG032 checks partial
+coverage). Virtio feature bits are MIG034's, an entry in an older array is MIG031's.
+
+**Which array is the newest.** From `VERSION` = `X.Y.Z`: the newest array is `hw_compat_X_Y`
+for every Z. `X.Y.50` (development) and `X.Y.9n` (release candidates of the next release)
+mean X.Y is the last release, whose machine types must keep the old value; `X.Y.0` (release)
+and `X.Y.z` (stable) mean the change lands in the next cycle, which again needs
+`hw_compat_X_Y` (created by that cycle's "add machine types" patch). Example: `10.2.50` →
+`hw_compat_10_2`. Without VERSION the highest-numbered `hw_compat_*` array seen is used.
+
+*Why it breaks migration*
+
+Properties are guest-visible configuration (PCI config, vectors, queues, features, sizes).
+With the same machine type on both sides, an old source and a new destination now configure
+the device differently: loads fail ("Bad config data", feature/queue mismatches) or the guest
+sees its hardware change underneath it.
+
+*Example*
+
+9ea02e8f1 gave virtio-rng-pci MSI-X vectors; migration from 7.1 failed with
+"get_pci_config_device: Bad config data". bad9c5a516 added
+`{ "virtio-rng-pci", "vectors", "0" }` to `hw_compat_7_1`.
+
+*Instead*
+
+Add `{ "<type>", "<property>", "<old value>" },` to the newest `hw_compat_X_Y` (the finding
+carries the line), for every concrete type or alias that has the property.
+
+*References*
+
+- migration-domain.md §6.1, §6.4, §6.5.5, §9 pattern 23
+- QEMU commits 9ea02e8f1, bad9c5a516, 62bdb88715, 9445e1e15e
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import Property
+from bot.rulekit import compat as C
+from bot.rulekit import ctx as K
+from bot.rulekit.propcompat import is_feature_bit, missing_entry_hits, pname
+
+RULE = RuleSpec(
+    id="MIG030",
+    name="compat-property-missing",
+    severity=Severity.WARNING,
+    category=Category.COMPAT_PROPERTY_MISSING,
+    confidence="medium",
+    scope="series",
+    message="property default changes without an entry in the newest hw_compat array",
+    fix_hint="add the old value to the newest hw_compat_X_Y array",
+    kinds=("property",),
+)
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Report changed/new property defaults that no newest-array compat entry covers."""
+    if change.kind != "property" or not isinstance(change.new, Property):
+        return
+    new = change.new
+    if is_feature_bit(new) or (new.name is None and not new.name_expr):
+        return
+    if change.op == "modified" and isinstance(change.old, Property):
+        old_default = change.old.default
+        if K.norm(old_default) == K.norm(new.default):
+            return
+        what = f"default of '{pname(new)}' changes from {old_default} to {new.default}"
+    elif change.op == "added":
+        if C.trivial_default(new.default) or not K.array_existed(ctx, change.path, new.array):
+            return
+        old_default = None
+        what = (
+            f"new property '{pname(new)}' defaults to {new.default} (fine if that is what "
+            f"the device did before)"
+        )
+    else:
+        return
+    # A new property often just names the old hard-wired behaviour: lower confidence.
+    conf = "low" if change.op == "added" else None
+    yield from missing_entry_hits(ctx, change, new, old_default, what, confidence=conf)

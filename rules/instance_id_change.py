@@ -1,0 +1,187 @@
+"""MIG023 instance-id-change: the instance id a section is registered under changes.
+
+*What it flags*
+
+- The instance id argument of `vmstate_register()` / `vmstate_register_with_alias_id()`
+  changes (a rewrite that reads the same member, `CPU(cpu)->cpu_index` → `cs->cpu_index`, is
+  taken as a refactor), or the call switches between an explicit id and `vmstate_register_any()` /
+  `VMSTATE_INSTANCE_ID_ANY` (a note when the old id was 0 and there is one instance: "next free
+  id" then gives 0 as well).
+- The arguments of `qdev_set_legacy_instance_id()` change, or the call is removed.
+
+*Why it breaks migration*
+
+The destination finds the handler of an incoming section by `(idstr, instance id)`
+(`find_se`, `migration/savevm.c`). Different ids on the two sides either fail with "Unknown
+section or instance '<idstr>' <n>" or, worse, load the state of one instance into another
+silently. `qdev_set_legacy_instance_id()` makes the destination accept an older alias id;
+dropping or changing it breaks streams from QEMUs that still used the alias.
+
+*Example*
+
+c95f6161de switched ICPs to `vmstate_register(NULL, cpu_index, ...)`; it was wire-neutral for
+old machines only because the auto-generated ids 0, 1, 2 ... equalled `cpu_index`.
+`hw/char/serial-isa.c` keeps `qdev_set_legacy_instance_id(dev, isa->iobase, 3)` so streams using
+the ISA iobase as id still load.
+
+*Instead*
+
+Keep the id expression. When the numbering must change, keep accepting the old ids with
+`qdev_set_legacy_instance_id()` / `vmstate_register_with_alias_id()` and prove the new ids equal
+the old ones for every versioned machine type.
+
+*References*
+
+- migration-domain.md §2.3, §6.5.1, §9 pattern 20
+- QEMU commits c95f6161de, caa91b3c44
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import CallSite, VmstateRegistration
+from bot.rulekit import ctx as K
+
+RULE = RuleSpec(
+    id="MIG023",
+    name="instance-id-change",
+    severity=Severity.ERROR,
+    category=Category.INSTANCE_ID_CHANGE,
+    confidence="high",
+    scope="patch",
+    message="instance id of section '{section}' changes",
+    fix_hint="keep the old instance id, or accept it as a legacy alias id",
+    kinds=("registration", "call"),
+)
+
+_LEGACY = "qdev_set_legacy_instance_id"
+
+
+def _inst(r: VmstateRegistration) -> str:
+    if r.call == "vmstate_register_any":
+        return "ANY"
+    v = K.norm(r.instance_id)
+    return "ANY" if v in K.ANY_INSTANCE else v
+
+
+def _member(expr: str) -> str | None:
+    """The member an id expression reads last (`CPU(cpu)->cpu_index` -> `cpu_index`)."""
+    m = re.search(r"(?:->|\.)\s*([A-Za-z_]\w*)\s*$", expr)
+    return m.group(1) if m else None
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Report changed instance ids of registrations and legacy alias ids."""
+    if change.kind == "registration":
+        yield from _registration(change, ctx)
+    elif change.kind == "call":
+        yield from _legacy(change, ctx)
+
+
+def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    new = change.new
+    if not isinstance(new, VmstateRegistration) or new.call not in K.REGISTER_CALLS:
+        return
+    old: VmstateRegistration | None = None
+    if change.op == "modified" and isinstance(change.old, VmstateRegistration):
+        old = change.old
+    elif change.op == "added":
+        # vmstate_register <-> vmstate_register_any changes the key: pair by vmsd + function.
+        for ch in ctx.changes:
+            o = ch.old
+            if (
+                ch.kind == "registration"
+                and ch.op == "removed"
+                and isinstance(o, VmstateRegistration)
+                and o.call in K.REGISTER_CALLS
+                and o.vmsd == new.vmsd
+                and o.function == new.function
+            ):
+                old = o
+                break
+    if old is None:
+        return
+    oi, ni = _inst(old), _inst(new)
+    if oi == ni:
+        return
+    if _member(oi) is not None and _member(oi) == _member(ni):
+        return  # `CPU(cpu)->cpu_index` -> `cs->cpu_index`: a refactor of the same value
+    section = K.wire_name(ctx, new.vmsd, "new") or new.vmsd or K.norm(new.vmsd_expr)
+    entity = f"{new.vmsd or K.norm(new.vmsd_expr)}@{new.function or '-'}"
+    if {oi, ni} == {"ANY", "0"} and not old.in_loop and not new.in_loop:
+        yield Hit(
+            message=(
+                f"section '{section}' switches between instance id 0 and 'next free id': "
+                f"identical for a single instance, different as soon as there are two"
+            ),
+            line=change.line,
+            side="new",
+            entity=entity,
+            severity=Severity.NOTE,
+            confidence="medium",
+        )
+        return
+    yield Hit(
+        message=(
+            f"section '{section}' is now registered with instance id `{ni}` instead of "
+            f"`{oi}`: the destination looks sections up by (idstr, instance id), so old "
+            f'streams fail ("Unknown section or instance") or load into the wrong instance'
+        ),
+        line=change.line,
+        side="new",
+        entity=entity,
+        fix_draft=(
+            f"vmstate_register_with_alias_id(NULL, {ni}, &{new.vmsd or '<vmsd>'}, opaque, "
+            f"{oi}, <required_for_version>, &error_fatal);"
+            if oi != "ANY"
+            else None
+        ),
+    )
+
+
+def _legacy(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    ent = change.new if change.new is not None else change.old
+    if not isinstance(ent, CallSite) or ent.call != _LEGACY:
+        return
+    if change.op == "added":
+        return  # adding an alias only widens what is accepted
+    if change.op == "removed" and isinstance(change.old, CallSite):
+        o = change.old
+        for ch in ctx.changes:
+            n = ch.new
+            if (
+                ch.kind == "call"
+                and ch.op == "added"
+                and isinstance(n, CallSite)
+                and n.call == _LEGACY
+                and n.function == o.function
+                and n.args[:1] == o.args[:1]
+            ):
+                if tuple(K.norm(a) for a in n.args) == tuple(K.norm(a) for a in o.args):
+                    return
+                yield Hit(
+                    message=(
+                        f"legacy instance id of {K.norm(o.args[0]) if o.args else 'device'} "
+                        f"changes from ({', '.join(o.args[1:])}) to ({', '.join(n.args[1:])}): "
+                        f"streams using the old alias id no longer load"
+                    ),
+                    line=n.line,
+                    side="new",
+                    entity=f"{_LEGACY}({K.norm(o.args[0]) if o.args else '?'})@{o.function}",
+                )
+                return
+        yield Hit(
+            message=(
+                f"qdev_set_legacy_instance_id({', '.join(o.args)}) removed: sections from "
+                f'QEMUs that used the alias id are "Unknown section or instance" now'
+            ),
+            line=o.line,
+            side="old",
+            entity=f"{_LEGACY}({K.norm(o.args[0]) if o.args else '?'})@{o.function}",
+            confidence="medium",
+        )

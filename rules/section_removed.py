@@ -1,0 +1,360 @@
+"""MIG020 section-removed: a migration section that old QEMUs send is no longer there.
+
+*What it flags*
+
+- A `vmstate_register*()` call that disappears, or that becomes conditional (moved inside an
+  `if`), or that moves out of a loop (fewer instances than before).
+- A creation site (`object_new`, `qdev_new`, `object_initialize(_child)` ...) of a stateful
+  type (its class sets `dc->vmsd`) that disappears from board code, becomes conditional, or
+  moves from a loop over all possible objects (e.g. every possible vCPU) to per-object
+  creation elsewhere (e.g. per CPU core). When the type cannot be resolved, the loop-to-single
+  move is still reported when the creation reappears with the same QOM child name.
+- A stateful QOM type that is deleted, and a type whose class stops setting `dc->vmsd`.
+
+A creation that only moves between functions (same count, not conditional) is a QOM reparent
+(MIG022), not this rule. The series is judged as a whole: a later patch that registers a
+placeholder vmsd with the same `.name` (VMSTATE_UNUSED fields only) silences the finding.
+
+*Why it breaks migration*
+
+A source running an older QEMU with an older machine type still sends the section (idstr =
+`[dev-path/]vmsd name`, instance id). The new destination has no entry for it and aborts with
+"Unknown section or instance '<idstr>' <n>" (`migration/savevm.c`). Missing sections are
+silently accepted in the other direction, so only forward migration fails, and only for
+machines that had the objects.
+
+*Example*
+
+5bc8d26de20c ("spapr: allocate the ICPState object from under sPAPRCPUCore") replaced the
+machine's loop creating one ICP per possible vCPU by one ICP per present CPU core.
+pseries-2.9 sources kept sending `icp/server` sections for absent vCPUs:
+"Unknown savevm section or instance 'icp/server' N".
+
+*Instead*
+
+Register a placeholder section for the machine types that still had the objects, as
+46f7afa37096 did: a `VMStateDescription` with the old `.name`, `version_id` and
+`minimum_version_id`, `VMSTATE_UNUSED(<old wire size>)` for each old field and `.needed`
+returning false, registered with `vmstate_register(NULL, <old instance id>, ...)` under a
+machine-class flag (`smc->pre_2_10_has_unused_icps`) that the previous machine version sets;
+unregister it when the real object appears. The finding carries a draft.
+
+*References*
+
+- migration-domain.md §2.4, §2.5 (3), §6.5.1, §9 pattern 18
+- QEMU commits 5bc8d26de20c, 46f7afa37096, 485fb95546
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
+from bot.rulekit import ctx as K
+from bot.rulekit.compat import compat_name, newest_compat_version
+from bot.rulekit.drafts import dummy_section_draft, flag_name
+
+RULE = RuleSpec(
+    id="MIG020",
+    name="section-removed",
+    severity=Severity.ERROR,
+    category=Category.SECTION_REMOVED,
+    confidence="high",
+    scope="series",
+    message="migration section '{section}' is no longer present for old machine types",
+    fix_hint=(
+        "register a placeholder vmsd with the old name and VMSTATE_UNUSED sizes for the old "
+        "machine types (machine-class flag), as 46f7afa37096 did"
+    ),
+    kinds=("registration", "creation", "type", "class_init"),
+)
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Report sections that old sources send and the new code no longer provides."""
+    if change.kind == "registration":
+        yield from _registration(change, ctx)
+    elif change.kind == "creation":
+        yield from _creation(change, ctx)
+    elif change.kind == "type" and change.op == "removed":
+        yield from _type_removed(change, ctx)
+    elif change.kind == "class_init" and change.op in ("modified", "removed"):
+        yield from _class_init(change, ctx)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def _dummy_covers(ctx: RuleContext, wire: str | None, hints: set[str]) -> bool:
+    """A placeholder registration on the new side swallows this section.
+
+    With a known wire name the placeholder must have that `.name`; without one (unresolved
+    type), its name must start with one of the hint stems (QOM child name, type tokens).
+    """
+    for _, _, v in K.dummy_registrations(ctx):
+        if v.name is None:
+            continue
+        if wire is not None:
+            if v.name == wire:
+                return True
+            continue
+        head = v.name.split("/")[0].lower()
+        if head in hints or any(h and head.startswith(h) for h in hints):
+            return True
+    return False
+
+
+def _draft(ctx: RuleContext, wire: str | None, old_vmsd: Vmsd | None, inst: str) -> str:
+    newest = newest_compat_version(ctx)
+    return dummy_section_draft(
+        wire,
+        old_vmsd,
+        flag_name(newest, wire),
+        compat_name(newest),
+        instance_expr=inst,
+    )
+
+
+def _hit(
+    change: EntityChange,
+    message: str,
+    entity: str,
+    draft: str | None,
+    *,
+    confidence: str | None = None,
+    severity: Severity | None = None,
+) -> Hit:
+    return Hit(
+        message=message,
+        line=change.line,
+        side=change.side,
+        entity=entity,
+        fix_draft=draft,
+        confidence=confidence,
+        severity=severity,
+    )
+
+
+# ---- vmstate_register* ----------------------------------------------------------------------
+
+
+def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    old = change.old
+    if not isinstance(old, VmstateRegistration) or old.call not in K.REGISTER_CALLS:
+        return
+    wire = K.wire_name(ctx, old.vmsd, "old")
+    section = wire or old.vmsd_expr
+    old_vmsd = K.find_vmsd(ctx, old.vmsd, "old")
+    entity = f"{old.vmsd or K.norm(old.vmsd_expr)}@{old.function or '-'}"
+    inst = old.instance_id or "i"
+    new_regs = [r for _, r in K.registrations(ctx, "new")]
+    same = [r for r in new_regs if old.vmsd is not None and r.vmsd == old.vmsd]
+    if change.op == "modified" and isinstance(change.new, VmstateRegistration):
+        same = [change.new]
+    elif change.op != "removed":
+        return
+    if _dummy_covers(ctx, wire, set()) and not any(
+        not r.conditional and r.in_loop == old.in_loop for r in same
+    ):
+        return
+    if not same:
+        # Same wire name under another C symbol, or now set as dc->vmsd: moved, not removed.
+        if wire is not None and any(K.wire_name(ctx, r.vmsd, "new") == wire for r in new_regs):
+            return
+        if old.vmsd is not None and any(
+            ci.vmsd == old.vmsd for _, m in K.models(ctx, "new") for ci in m.class_inits
+        ):
+            return
+        yield _hit(
+            change,
+            f"vmstate_register of section '{section}' removed: sources running older QEMU "
+            f'still send it and the destination fails with "Unknown section or instance '
+            f"'{section}'\"",
+            entity,
+            _draft(ctx, wire, old_vmsd, inst),
+        )
+        return
+    if not old.conditional and all(r.conditional for r in same):
+        cond = same[0].condition or "a condition"
+        yield _hit(
+            change,
+            f"registration of section '{section}' now depends on `{cond}`: when it is false, "
+            f"older sources still send '{section}' and migration fails with \"Unknown section "
+            f'or instance"',
+            entity,
+            _draft(ctx, wire, old_vmsd, inst),
+            confidence="medium",
+        )
+        return
+    if old.in_loop and not any(r.in_loop for r in same):
+        yield _hit(
+            change,
+            f"registration of section '{section}' moved out of a loop: fewer instances than "
+            f"older QEMUs register, whose extra '{section}' sections will be unknown",
+            entity,
+            _draft(ctx, wire, old_vmsd, inst),
+            confidence="medium",
+        )
+
+
+# ---- creation sites -------------------------------------------------------------------------
+
+
+def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    old = change.old
+    if not isinstance(old, ObjectCreation):
+        return
+    if old.call not in K.CREATE_CALLS and old.call not in K.PARENT_CALLS:
+        return
+    old_model = K.file_model(ctx, change.old_path or change.path, "old")
+    if old.call in K.PARENT_CALLS and old_model is not None and _has_creator(old_model, old):
+        return  # the creating call nearby carries the finding
+    stateful, vmsd_c = K.type_vmsd(ctx, "old", old.type_name, old.type_expr)
+    if stateful is False:
+        return
+    child = K.child_name(old_model, old)
+    guessed = False
+    if stateful is None and old.type_name is None:
+        # `object_initialize(icp, size, type_icp)`: guess the type from the child name.
+        g = K.guess_type(ctx, "old", K.stem(child))
+        if g is not None:
+            _, vmsd_c = K.type_vmsd(ctx, "old", g.name, g.name_expr)
+            guessed = True
+    old_vmsd = K.find_vmsd(ctx, vmsd_c, "old")
+    wire = old_vmsd.name if old_vmsd is not None else None
+    hints = {h for h in (K.stem(child),) if h} | (
+        K.ident_tokens(old.type_expr) - {"type", "object", "device", "obj", "s", "dev"}
+    )
+    if _dummy_covers(ctx, wire, hints):
+        return
+    tkey = K.type_key(old)
+    what = wire or child or tkey or "object"
+    entity = f"{old.call}({tkey or '?'})@{old.function or '-'}"
+
+    matches: list[ObjectCreation] = []
+    if change.op == "modified" and isinstance(change.new, ObjectCreation):
+        matches = [change.new]
+    elif change.op == "removed":
+        # Only creations this unit adds or changes can be "the same objects, moved".
+        fresh = {
+            (ch.path, ch.new.line)
+            for ch in ctx.changes
+            if ch.kind == "creation" and isinstance(ch.new, ObjectCreation)
+        }
+        for p, c in K.creations(ctx, "new"):
+            if (p, c.line) not in fresh:
+                continue
+            m = K.file_model(ctx, p, "new")
+            if tkey is not None and K.type_key(c) == tkey and (old.type_name or c.type_name):
+                matches.append(c)
+            elif K.stem(child) is not None and K.stem(K.child_name(m, c)) == K.stem(child):
+                matches.append(c)
+    else:
+        return
+
+    if not matches:
+        if stateful is None:
+            return  # type unknown: cannot tell whether a section goes away
+        yield _hit(
+            change,
+            f"stateful object '{tkey}' (section '{wire or vmsd_c}') is no longer created "
+            f"here: older sources send its section and the destination fails with "
+            f'"Unknown section or instance"',
+            entity,
+            _draft(ctx, wire, old_vmsd, "i"),
+        )
+        return
+    if old.in_loop and not any(c.in_loop for c in matches):
+        where = matches[0].function or "elsewhere"
+        yield _hit(
+            change,
+            f"'{what}' objects were created in a loop in {old.function or 'board code'} (one "
+            f"per possible instance) and are now created once per call in {where}: machines "
+            f"of older QEMUs send a section for every possible instance and the extra ones are "
+            f'"Unknown section or instance" here (5bc8d26de20c)',
+            entity,
+            _draft(ctx, wire, old_vmsd, "i"),
+            confidence="high" if stateful and not guessed else "medium",
+        )
+        return
+    if not old.conditional and all(c.conditional for c in matches):
+        cond = matches[0].condition or "a condition"
+        yield _hit(
+            change,
+            f"'{what}' is now created only when `{cond}`: when it is not, older sources "
+            f'still send its section ("Unknown section or instance")',
+            entity,
+            _draft(ctx, wire, old_vmsd, "i"),
+            confidence="high" if stateful else "medium",
+        )
+
+
+def _has_creator(m: object, add_child: ObjectCreation) -> bool:
+    creations = getattr(m, "creations", ())
+    return any(
+        c.call in K.CREATE_CALLS
+        and c.function == add_child.function
+        and 0 <= add_child.line - c.line <= 12
+        for c in creations
+    )
+
+
+# ---- types and class_init -------------------------------------------------------------------
+
+
+def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    old = change.old
+    if not isinstance(old, TypeInfo) or old.abstract:
+        return
+    for _, t in K.types(ctx, "new"):
+        if t.name == old.name or (t.class_init and t.class_init == old.class_init):
+            return  # moved or renamed (MIG021)
+    ci = K.class_init_of(ctx, "old", old.class_init)
+    if ci is None or not ci.vmsd or ci.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
+        return
+    v = K.find_vmsd(ctx, ci.vmsd, "old")
+    wire = v.name if v is not None else None
+    if _dummy_covers(ctx, wire, set()):
+        return
+    yield _hit(
+        change,
+        f"stateful type '{old.name or old.name_expr}' (section '{wire or ci.vmsd}') is "
+        f"deleted: a source that has such a device sends '{wire or ci.vmsd}' and the "
+        f'destination fails with "Unknown section or instance"',
+        f"type:{old.name or old.c_name}",
+        _draft(ctx, wire, v, "i"),
+    )
+
+
+def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    old, new = change.old, change.new
+    if not isinstance(old, ClassInit):
+        return
+    if new is None:
+        # The model drops a ClassInit that sets nothing: the function may well remain.
+        fn_alive = any(
+            old.function in {f for f, _, _ in m.functions} for _, m in K.models(ctx, "new")
+        )
+        if not fn_alive:
+            return  # class gone: the type removal (if any) reports it
+    elif not isinstance(new, ClassInit) or new.vmsd:
+        return
+    if not old.vmsd or old.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
+        return
+    v = K.find_vmsd(ctx, old.vmsd, "old")
+    wire = v.name if v is not None else None
+    # dc->vmsd -> vmstate_register of the same section elsewhere: converted, not removed.
+    for _, r in K.registrations(ctx, "new"):
+        if r.vmsd == old.vmsd or (wire and K.wire_name(ctx, r.vmsd, "new") == wire):
+            return
+    yield _hit(
+        change,
+        f"{old.function} no longer sets dc->vmsd ('{wire or old.vmsd}'): sources running "
+        f'older QEMU send that section and the destination fails with "Unknown section or '
+        f'instance"',
+        f"{old.function}.vmsd",
+        _draft(ctx, wire, v, "i"),
+    )

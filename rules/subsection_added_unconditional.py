@@ -1,0 +1,157 @@
+"""MIG006 subsection-added-unconditional
+
+## What it flags
+A subsection added to an existing `VMStateDescription` whose description has no `.needed`
+callback, or whose `.needed` always returns true, so it is sent in every stream. A `.needed`
+that depends on device state or a property is not flagged (state-dependent subsections are
+the documented way to send rarely used state).
+
+## Why it breaks migration
+A destination that does not know a subsection fails the whole load with "VM subsection
+'<parent>/<sub>' in '<parent>' does not exist". Every QEMU older than the patch is such a
+destination, so migration to older QEMU (new→old) breaks, even with an old machine type.
+Migration old→new is fine: a missing subsection is tolerated.
+
+## Example
+```c
++static const VMStateDescription vmstate_foo_clock = {
++    .name = "foo/clock",
++    .version_id = 1,
++    .minimum_version_id = 1,
++    .fields = (const VMStateField[]) {
++        VMSTATE_CLOCK(clk, FooState),
++        VMSTATE_END_OF_LIST()
++    },
++};
+```
+
+## Instead
+Add `.needed`, returning a device property (`DEFINE_PROP_BOOL("x-migrate-clk", ..., true)`)
+that the previous release's `hw_compat_X_Y` array sets to false, and give the state a default
+in `pre_load` for streams without the subsection.
+
+## References
+- docs/devel/migration/main.rst, "Connecting subsections to properties"
+- aac63e0e6ea3 (pl011 clock subsection always sent), fixed by e6fa978d83
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import FileModel
+from rules._vmsd import (
+    compat_array_name,
+    function_facts,
+    lookup_vmsd,
+    opaque_decl,
+    qom_type_for_vmsd,
+    side_models,
+    vmsd_change,
+    wire_name,
+    wire_reset,
+)
+
+RULE = RuleSpec(
+    id="MIG006",
+    name="subsection-added-unconditional",
+    severity=Severity.ERROR,
+    category=Category.SUBSECTION_ADDED_UNCONDITIONAL,
+    confidence="high",
+    scope="patch",
+    message="subsection added without .needed",
+    fix_hint=(
+        "give the subsection a .needed that returns a compat property (default on, off in the "
+        "previous release's hw_compat array) and set defaults in pre_load"
+    ),
+    kinds=("vmsd",),
+)
+
+
+_ALWAYS = frozenset({"true", "1", "!0", "!false"})
+
+
+def _model_of(ctx: RuleContext, path: str | None) -> FileModel | None:
+    for m in side_models(ctx, "new"):
+        if m.path == path:
+            return m
+    return ctx.new_tree.file_model(path) if ctx.new_tree is not None and path else None
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield hits for subsections newly listed in an existing vmsd that are always sent."""
+    old, new = vmsd_change(change)
+    if old is None or new is None or change.op != "modified":
+        return
+    if wire_reset(ctx, old, new):
+        return  # renamed / unmigratable / old streams refused by version anyway
+    old_wires: set[str] = set()
+    for c in old.subsections:
+        found = lookup_vmsd(ctx, c, "old")
+        old_wires.add(wire_name(found[0]) if found else c)
+    parent = wire_name(new)
+    state = opaque_decl(new) or "<DeviceState>"
+    for c in new.subsections:
+        if c in old.subsections:
+            continue
+        found = lookup_vmsd(ctx, c, "new")
+        if found is None:
+            continue
+        sub, path = found
+        sname = wire_name(sub)
+        if sname in old_wires:
+            continue  # C variable renamed only
+        own_file = path == change.path
+        line = sub.line if own_file else new.line
+        entity = f"{new.c_name}.subsections[{sname}]"
+        needed = sub.hook("needed")
+        if needed is None:
+            base = sub.c_name.removeprefix("vmstate_")
+            prop = "x-migrate-" + base.split("_")[-1].replace("_", "-")
+            pfield = "migrate_" + base.split("_")[-1]
+            type_name = qom_type_for_vmsd(ctx, new.c_name) or "<qom type>"
+            draft = (
+                f"static bool {base}_needed(void *opaque)\n"
+                "{\n"
+                f"    {state} *s = opaque;\n"
+                "\n"
+                f"    return s->{pfield};\n"
+                "}\n"
+                f"/* in {sub.c_name}: */\n"
+                f"    .needed = {base}_needed,\n"
+                "/* properties: */\n"
+                f'    DEFINE_PROP_BOOL("{prop}", {state}, {pfield}, true),\n'
+                f"/* hw/core/machine.c, {compat_array_name(ctx)}[]: */\n"
+                f'    {{ "{type_name}", "{prop}", "false" }},\n'
+            )
+            yield Hit(
+                message=(
+                    f"subsection '{sname}' added to vmsd '{parent}' without .needed, so it is "
+                    "always sent: migration to older QEMU (new→old) fails with \"VM subsection "
+                    f"'{sname}' in '{parent}' does not exist\", also for old machine types"
+                ),
+                line=line,
+                side="new",
+                entity=entity,
+                fix_draft=draft,
+            )
+            continue
+        facts = function_facts(_model_of(ctx, path), needed)
+        if facts is None or not facts.returns:
+            continue
+        if not all(r.strip("() ") in _ALWAYS for r in facts.returns):
+            continue
+        yield Hit(
+            message=(
+                f"subsection '{sname}' added to vmsd '{parent}': its .needed ({needed}) always "
+                "returns true, so it is always sent: migration to older QEMU (new→old) fails "
+                f"with \"VM subsection '{sname}' in '{parent}' does not exist\""
+            ),
+            line=line,
+            side="new",
+            entity=entity,
+            confidence="medium",
+        )

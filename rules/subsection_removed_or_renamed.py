@@ -1,0 +1,148 @@
+"""MIG005 subsection-removed-or-renamed
+
+## What it flags
+A subsection that disappears from its parent's `.subsections` list, or whose wire name (the
+resolved `.name` of the subsection's description) changes. Renaming only the C variable of a
+subsection description while keeping its `.name` is not flagged.
+
+## Why it breaks migration
+Subsections are identified on the wire by name. When an older source sends a subsection the
+new destination does not know (removed, or known under another name), the load fails with
+"VM subsection '<name>' in '<parent>' does not exist" (old→new). A renamed subsection sent by
+the new source fails the same way on an older destination (new→old).
+
+## Example
+```c
+     .subsections = (const VMStateDescription * const []) {
+-        &vmstate_foo_fifo,
+         &vmstate_foo_clock,
+         NULL
+     },
+```
+
+## Instead
+Keep the subsection definition so that old streams still parse: replace its fields with
+`VMSTATE_UNUSED(<wire size>)` and make `.needed` return false so the new source never sends
+it. Never rename a subsection; its name must keep the `<parent>/` prefix.
+
+## References
+- migration/vmstate.c `vmstate_subsection_load` ("VM subsection '%s' in '%s' does not exist")
+- docs/devel/migration/main.rst, "Subsections"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import Vmsd
+from rules._vmsd import Side, lookup_vmsd, vmsd_change, vmsd_uses, wire_name, wire_reset
+
+RULE = RuleSpec(
+    id="MIG005",
+    name="subsection-removed-or-renamed",
+    severity=Severity.ERROR,
+    category=Category.SUBSECTION_REMOVED_OR_RENAMED,
+    confidence="high",
+    scope="patch",
+    message="subsection removed or renamed",
+    fix_hint=(
+        "keep the subsection definition with VMSTATE_UNUSED(<wire size>) fields and a .needed "
+        "that returns false, so streams from older QEMU still load; never rename it"
+    ),
+    kinds=("vmsd",),
+)
+
+
+def _wire(ctx: RuleContext, c_name: str, side: Side) -> tuple[str | None, Vmsd | None]:
+    found = lookup_vmsd(ctx, c_name, side)
+    if found is None:
+        return None, None
+    return wire_name(found[0]), found[0]
+
+
+def _keep_draft(sub: Vmsd | None, wire: str) -> str:
+    needed = f"{(sub.c_name if sub else 'vmstate_sub').removeprefix('vmstate_')}_needed"
+    lines = []
+    if sub is not None:
+        for f in sub.payload_fields:
+            w = f.wire_size
+            size = str(w) if w is not None else f"<wire size of {f.c_field or f.name}>"
+            lines.append(f"        VMSTATE_UNUSED({size}), /* was {f.c_field or f.name} */")
+    fields = "\n".join(lines) if lines else "        VMSTATE_UNUSED(<wire size>),"
+    c_name = sub.c_name if sub is not None else "vmstate_sub"
+    return (
+        f"static bool {needed}(void *opaque)\n"
+        "{\n"
+        "    return false; /* kept only so that streams from older QEMU still load */\n"
+        "}\n"
+        "\n"
+        f"static const VMStateDescription {c_name} = {{\n"
+        f'    .name = "{wire}",\n'
+        f"    .version_id = {sub.version_id if sub and sub.version_id is not None else 1},\n"
+        "    .minimum_version_id = "
+        f"{sub.minimum_version_id if sub and sub.minimum_version_id is not None else 1},\n"
+        f"    .needed = {needed},\n"
+        "    .fields = (const VMStateField[]) {\n"
+        f"{fields}\n"
+        "        VMSTATE_END_OF_LIST()\n"
+        "    },\n"
+        "};\n"
+        f"/* and keep &{c_name} in the parent's .subsections list */\n"
+    )
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield hits for subsections dropped from a parent's list or renamed on the wire."""
+    old, new = vmsd_change(change)
+    if old is None or new is None or change.op != "modified":
+        return
+    # 1. the parent's list lost a subsection (by wire name); moot when every old stream is
+    # refused by version before subsections are read
+    reset = wire_reset(ctx, old, new)
+    new_wires: dict[str, str] = {}
+    for c in new.subsections:
+        w, _ = _wire(ctx, c, "new")
+        new_wires[w if w is not None else c] = c
+    for c in old.subsections if reset is None else ():
+        if c in new.subsections:
+            continue  # same C name: a rename of its .name is reported on that vmsd (part 2)
+        w, sub = _wire(ctx, c, "old")
+        key = w if w is not None else c
+        if key in new_wires:
+            continue  # C variable renamed, wire name kept
+        parent = wire_name(new)
+        yield Hit(
+            message=(
+                f"subsection '{key}' removed from vmsd '{parent}': migration from older QEMU "
+                f"(old→new) fails with \"VM subsection '{key}' in '{parent}' does not exist\" "
+                "whenever the source sends it"
+            ),
+            line=new.line,
+            side="new",
+            entity=f"{new.c_name}.subsections[{key}]",
+            fix_draft=_keep_draft(sub, key),
+        )
+    # 2. this vmsd is a subsection and its wire name changed
+    on, nn = wire_name(old), wire_name(new)
+    if on == nn:
+        return
+    parents = vmsd_uses(ctx, new.c_name, "new").subsection_of
+    if not parents:
+        parents = vmsd_uses(ctx, old.c_name, "old").subsection_of
+    if not parents:
+        return  # a section rename is MIG021's business
+    p = wire_name(parents[0])
+    yield Hit(
+        message=(
+            f"subsection renamed from '{on}' to '{nn}' (in '{p}'): migration from older QEMU "
+            f"(old→new) fails with \"VM subsection '{on}' in '{p}' does not exist\", and "
+            f"migration to older QEMU (new→old) fails on '{nn}'"
+        ),
+        line=new.line,
+        side="new",
+        entity=f"{new.c_name}.name",
+        fix_hint=f"keep .name = \"{on}\"",
+    )

@@ -1,0 +1,127 @@
+"""MIG034 virtio-feature-default: a virtio feature bit is newly offered by default.
+
+*What it flags*
+
+- A feature-bit property (`DEFINE_PROP_BIT`/`DEFINE_PROP_BIT64` on `host_features` or another
+  `*features` field) added to an existing device with default `true`, or whose default flips
+  from `false` to `true`,
+- ...with no entry setting it `off` for that device in the newest `hw_compat_X_Y` (same
+  newest-array rule as MIG030).
+- An unconditional `virtio_add_feature()` added to an existing function (medium confidence).
+
+*Why it breaks migration*
+
+The features a device offers are negotiated with the guest driver at boot. A destination that
+offers a different set for the same machine type either refuses the incoming state (the
+guest acked a feature the destination does not offer: "Features 0x... unsupported") or runs
+the guest with features it did not negotiate.
+
+*Example*
+
+`hw_compat_10_1` carries `{ TYPE_VIRTIO_NET, "host_tunnel", "off" }` (and similar
+`host_uso`/`guest_uso` entries in older arrays): each new virtio-net offload bit that
+defaults to on needs one.
+
+*Instead*
+
+Add `{ "<virtio device type>", "<bit property>", "off" },` to the newest `hw_compat_X_Y`
+(the finding carries the line), or tie `virtio_add_feature()` to such a property.
+
+*References*
+
+- migration-domain.md §6.1, §9 pattern 23, §3.3 (virtio is opaque to -dump-vmstate)
+- docs/devel/migration/virtio.rst
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import CallSite, Property
+from bot.rulekit import compat as C
+from bot.rulekit import ctx as K
+from bot.rulekit.propcompat import is_feature_bit, missing_entry_hits
+
+RULE = RuleSpec(
+    id="MIG034",
+    name="virtio-feature-default",
+    severity=Severity.ERROR,
+    category=Category.COMPAT_PROPERTY_MISSING,
+    confidence="high",
+    scope="series",
+    message="virtio feature bit '{prop}' is now offered by default without a compat entry",
+    fix_hint='add { type, bit-property, "off" } to the newest hw_compat_X_Y',
+    kinds=("property", "call"),
+)
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Report feature bits that become on-by-default without a compat entry."""
+    if change.kind == "property":
+        yield from _property(change, ctx)
+    elif change.kind == "call":
+        yield from _add_feature(change, ctx)
+
+
+def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    new = change.new
+    if not isinstance(new, Property) or not is_feature_bit(new):
+        return
+    if C.truthy(new.default) is not True:
+        return
+    name = new.name or K.norm(new.name_expr).strip('"')
+    if change.op == "modified" and isinstance(change.old, Property):
+        if C.truthy(change.old.default) is True:
+            return
+        what = f"feature bit '{name}' ({new.bit}) now defaults to on"
+        old_default: str | None = "false"
+    elif change.op == "added":
+        if not K.array_existed(ctx, change.path, new.array):
+            return
+        what = f"new feature bit '{name}' ({new.bit}) defaults to on"
+        old_default = "false"
+    else:
+        return
+    yield from missing_entry_hits(ctx, change, new, old_default, what)
+
+
+def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    n = change.new
+    if change.op != "added" or not isinstance(n, CallSite) or n.call != "virtio_add_feature":
+        return
+    if K.is_conditional(n):
+        return
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    if old_m is None or K.func_span(old_m, n.function) is None:
+        return
+    bit = K.norm(n.args[1]) if len(n.args) > 1 else "?"
+    # A matching removed call (same bit) means the call only moved.
+    for ch in ctx.changes:
+        o = ch.old
+        if (
+            ch.kind == "call"
+            and ch.op == "removed"
+            and isinstance(o, CallSite)
+            and o.call == n.call
+            and len(o.args) > 1
+            and K.norm(o.args[1]) == bit
+        ):
+            return
+    newest = C.newest_compat_version(ctx)
+    yield Hit(
+        message=(
+            f"{n.function} now always offers {bit}: old machine types change their feature "
+            f"set, so migration from/to older QEMUs fails feature negotiation checks"
+        ),
+        line=change.line,
+        side="new",
+        entity=f"virtio_add_feature({bit})@{n.function or '-'}",
+        confidence="medium",
+        fix_draft=(
+            f"if (s->x_{bit.lower()}) {{  /* property default on, off in "
+            f"{C.compat_name(newest)} */\n    virtio_add_feature(&features, {bit});\n}}"
+        ),
+    )

@@ -1,0 +1,136 @@
+"""MIG004 vmsd-version-bump
+
+## What it flags
+A change of `version_id` or `minimum_version_id` of a `VMStateDescription` that is on the
+wire (a section or a subsection):
+- `version_id` raised (warning): the classic "add a `_V(n)` field and bump" pattern;
+- `minimum_version_id` raised (error);
+- `version_id` lowered (error).
+Versions of descriptions used only nested via `VMSTATE_STRUCT` are not on the wire; MIG014
+covers them.
+
+## Why it breaks migration
+A destination accepts a section only when the incoming version lies in
+`[minimum_version_id, version_id]`. After a `version_id` bump the new source sends the new
+version and an older destination refuses it: "unsupported version N for '<idstr>' vM"
+(new→old, i.e. backward migration, breaks for every versioned machine type). Raising
+`minimum_version_id` makes the new destination refuse streams of older sources: "incoming
+version_id N is too old" (old→new). Lowering `version_id` makes it refuse the current
+version: "incoming version_id N is too new".
+
+## Example
+```c
+ static const VMStateDescription vmstate_foo = {
+     .name = "foo",
+-    .version_id = 2,
++    .version_id = 3,
+     .minimum_version_id = 2,
+```
+
+## Instead
+Leave the versions alone and send new state in a subsection whose `.needed` is tied to a
+compat property (`hw_compat_X_Y`). Raise `minimum_version_id` only when every machine type
+that could produce the older version has been removed. Version bumps are acceptable for
+devices that never appear on versioned machine types (say so in the commit message: "This
+is a migration compatibility break for <board>").
+
+## References
+- docs/devel/migration/main.rst, "Versions"
+- migration/vmstate.c `vmstate_load_state` ("incoming version_id %d is too old/new")
+- migration/savevm.c ("unsupported version %d for '%s' v%d")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from rules._vmsd import vmsd_change, vmsd_uses, wire_name, wire_reset
+
+RULE = RuleSpec(
+    id="MIG004",
+    name="vmsd-version-bump",
+    severity=Severity.WARNING,
+    category=Category.VERSION_BUMP,
+    confidence="high",
+    scope="patch",
+    message="vmsd version_id / minimum_version_id changed",
+    fix_hint=(
+        "keep version_id and minimum_version_id; send the new state in a subsection whose "
+        ".needed returns a compat property switched off in the previous release's hw_compat"
+    ),
+    kinds=("vmsd",),
+)
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield hits for version_id / minimum_version_id changes of on-the-wire vmsds."""
+    old, new = vmsd_change(change)
+    if old is None or new is None or change.op != "modified":
+        return
+    if vmsd_uses(ctx, new.c_name, "new").nested_only:
+        return  # not on the wire; MIG014
+    if wire_reset(ctx, old, new) in ("renamed", "unmigratable"):
+        return  # a different section/subsection now (MIG021/MIG005), or never migrated
+    name = wire_name(new)
+    kind = "subsection" if vmsd_uses(ctx, new.c_name, "new").is_subsection else "vmsd"
+    ov, nv = old.version_id, new.version_id
+    refusal = (
+        f"\"incoming version_id {nv} is too new for local version_id {ov}\""
+        if kind == "subsection"
+        else f"\"unsupported version {nv} for '{name}' v{ov}\""
+    )
+    om, nm = old.minimum_version_id, new.minimum_version_id
+    if ov is not None and nv is not None and nv > ov:
+        yield Hit(
+            message=(
+                f"{kind} '{name}' version_id raised from {ov} to {nv}: migration to older "
+                f"QEMU (new→old) fails with {refusal} for every machine type, including "
+                "versioned ones"
+            ),
+            line=new.line,
+            side="new",
+            entity=f"{new.c_name}.version_id",
+        )
+    if ov is not None and nv is not None and nv < ov:
+        yield Hit(
+            message=(
+                f"{kind} '{name}' version_id lowered from {ov} to {nv}: migration from older "
+                f"QEMU (old→new) fails with \"incoming version_id {ov} is too new\""
+            ),
+            line=new.line,
+            side="new",
+            entity=f"{new.c_name}.version_id",
+            severity=Severity.ERROR,
+            fix_hint="never lower version_id; restore the previous value",
+        )
+    if om is not None and nm is not None and nm > om:
+        sent = ov if ov is not None else om
+        base = ctx.series.base_version
+        if sent < nm:
+            cut = (
+                f"this cuts off even the base revision{f' ({base})' if base else ''}, which "
+                f"sends version {sent}, and every earlier release"
+            )
+        else:
+            cut = (
+                f"every QEMU release that still sent a version below {nm} (the ones before "
+                f"'{name}' reached v{nm}) is cut off"
+            )
+        yield Hit(
+            message=(
+                f"{kind} '{name}' minimum_version_id raised from {om} to {nm}: migration from "
+                f"older QEMU (old→new) fails with \"incoming version_id {om} is too old\" for "
+                f"sources sending versions {om}..{nm - 1}; {cut}"
+            ),
+            line=new.line,
+            side="new",
+            entity=f"{new.c_name}.minimum_version_id",
+            severity=Severity.ERROR,
+            fix_hint=(
+                "raise minimum_version_id only when every machine type that could produce the "
+                "older version has been removed; say so in the commit message"
+            ),
+        )

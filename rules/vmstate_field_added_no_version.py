@@ -1,0 +1,218 @@
+"""MIG001 vmstate-field-added-no-version
+
+## What it flags
+A field added to an existing `VMStateDescription` (a section, a subsection or a struct
+description nested into one) without anything that keeps older streams parsing: no `_V(n)`
+with a matching `version_id` bump, no `_TEST(fn)` predicate, and not inside a newly added
+subsection.
+
+## Why it breaks migration
+The wire format is positional and untyped. A destination built from the new code reads the
+new field from a stream sent by an older QEMU that never wrote it: it consumes bytes that
+belong to the next field or to the section footer and fails with "Missing section footer for
+<idstr>" (old→new). The other way round, an older destination finds leftover bytes after its
+last field and fails the same way (new→old).
+
+## Example
+```c
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(ctrl, FooState),
+        VMSTATE_UINT32(irq_mask, FooState),   /* new */
+        VMSTATE_END_OF_LIST()
+    },
+};
+```
+
+## Instead
+Put the new state in a subsection whose `.needed` returns a device property that defaults to
+on and is switched off for older machine types in `hw_compat_X_Y`; give the field a sane
+default in `pre_load` for streams without the subsection (docs/devel/migration/main.rst,
+"Connecting subsections to properties"). For devices that never appear on versioned machine
+types a `_V(n)` field plus a `version_id` bump is acceptable (it still breaks new→old).
+
+## References
+- docs/devel/migration/main.rst: "Subsections", "Connecting subsections to properties"
+- e6fa978d83 "hw/arm/virt: Disable pl011 clock migration if needed"
+- ab57b51f13 "scsi: save/load SCSI reservation state" (`scsi-disk/pr`)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import Vmsd, VmstateField
+from rules._vmsd import (
+    as_test_field,
+    compat_array_name,
+    diff_fields,
+    field_entity,
+    field_label,
+    label_list,
+    opaque_decl,
+    qom_type_for_vmsd,
+    vmsd_change,
+    vmsd_uses,
+    wire_name,
+    wire_reset,
+)
+
+RULE = RuleSpec(
+    id="MIG001",
+    name="vmstate-field-added-no-version",
+    severity=Severity.ERROR,
+    category=Category.FIELD_ADDED_NO_VERSION,
+    confidence="high",
+    scope="patch",
+    message="field added to an existing vmsd without a version gate or subsection",
+    fix_hint=(
+        "move the new field into a subsection whose .needed returns a compat property "
+        "(default on, off in the previous release's hw_compat array) and set a default in "
+        "pre_load"
+    ),
+    kinds=("vmsd",),
+)
+
+
+def _is_gated(f: VmstateField, old: Vmsd, new: Vmsd) -> bool:
+    """True when older streams skip the field: a _TEST predicate or a real _V gate."""
+    if f.test:
+        return True
+    if old.version_id is None and old.version_expr is not None:
+        return f.version_id > 1  # version is a macro we could not resolve: trust the _V
+    old_ver = old.version_id or 0
+    if f.version_id > old_ver:
+        # _V(n) beyond the old version: MIG004 (bumped) or MIG014 (nested) own it, and if
+        # version_id was not raised the field is never sent at all.
+        return True
+    return False
+
+
+def _ident(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", text).strip("_") or "field"
+
+
+def fix_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
+) -> str:
+    """A subsection skeleton carrying `fields`, its `.needed` tied to a compat property.
+
+    `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
+    section when `new` is a subsection (the new one becomes its sibling).
+    """
+    host = owner or new
+    parent = wire_name(host)
+    first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
+    base = host.c_name.removeprefix("vmstate_") or "dev"
+    sub_c = f"vmstate_{base}_{first}"
+    state = opaque_decl(new) or "<DeviceState>"
+    prop_field = f"migrate_{first}"
+    prop_name = f"x-migrate-{first.replace('_', '-')}"
+    type_name = qom_type_for_vmsd(ctx, host.c_name) or "<qom type>"
+    existing = "".join(f"        &{c},\n" for c in host.subsections)
+    fields_text = "\n".join(
+        f"        {f.macro}({', '.join(f.args)})," for f in fields
+    )
+    return (
+        f"static bool {base}_{first}_needed(void *opaque)\n"
+        "{\n"
+        f"    {state} *s = opaque;\n"
+        "\n"
+        f"    return s->{prop_field};\n"
+        "}\n"
+        "\n"
+        f"static const VMStateDescription {sub_c} = {{\n"
+        f'    .name = "{parent}/{first}",\n'
+        "    .version_id = 1,\n"
+        "    .minimum_version_id = 1,\n"
+        f"    .needed = {base}_{first}_needed,\n"
+        "    .fields = (const VMStateField[]) {\n"
+        f"{fields_text}\n"
+        "        VMSTATE_END_OF_LIST()\n"
+        "    },\n"
+        "};\n"
+        "\n"
+        f"/* in {host.c_name}: */\n"
+        "    .subsections = (const VMStateDescription * const []) {\n"
+        f"{existing}"
+        f"        &{sub_c},\n"
+        "        NULL\n"
+        "    },\n"
+        "\n"
+        f"/* {state}: bool {prop_field}; set the new fields' defaults in pre_load for "
+        "streams without the subsection; properties: */\n"
+        f'    DEFINE_PROP_BOOL("{prop_name}", {state}, {prop_field}, true),\n'
+        f"/* hw/core/machine.c, {compat_array_name(ctx)}[]: */\n"
+        f'    {{ "{type_name}", "{prop_name}", "false" }},\n'
+    )
+
+
+def nested_draft(ctx: RuleContext, new: Vmsd, fields: list[VmstateField]) -> str:
+    """For a struct-only description: `_TEST` fields whose predicate reads a compat property."""
+    base = new.c_name.removeprefix("vmstate_") or "dev"
+    fn = f"{base}_{_ident(field_label(fields[0]).split('.')[-1])}_needed"
+    body = "\n".join(as_test_field(f, fn) for f in fields)
+    return (
+        f"static bool {fn}(void *opaque, int version_id)\n"
+        "{\n"
+        f"    {opaque_decl(new) or '<State>'} *s = opaque;\n"
+        "\n"
+        "    return s->migrate_<what>;  /* reach the device's compat property from here */\n"
+        "}\n"
+        f"{body}\n"
+        f"/* + DEFINE_PROP_BOOL(\"x-migrate-<what>\", ..., true) on the device, and "
+        f"{{ \"<qom type>\", \"x-migrate-<what>\", \"false\" }} in "
+        f"{compat_array_name(ctx)}[] */\n"
+    )
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield one hit per vmsd, on the first field added without a gate."""
+    old, new = vmsd_change(change)
+    if old is None or new is None or change.op != "modified":
+        return
+    if wire_reset(ctx, old, new):
+        return
+    d = diff_fields(old, new)
+    bad = [f for f in d.added if not _is_gated(f, old, new)]
+    if not bad:
+        return
+    uses = vmsd_uses(ctx, new.c_name, "new")
+    name = wire_name(new)
+    if uses.nested_only:
+        parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
+        where = f"struct description '{name}' (nested via VMSTATE_STRUCT in {parents})"
+    elif uses.is_subsection:
+        where = f"subsection '{name}'"
+    else:
+        where = f"vmsd '{name}'"
+    if uses.nested_only:
+        draft = nested_draft(ctx, new, bad)
+    else:
+        owner = uses.subsection_of[0] if uses.is_subsection else None
+        draft = fix_draft(ctx, new, bad, owner)
+    first = bad[0]
+    what = (
+        f"field '{field_label(first)}' ({first.macro})"
+        if len(bad) == 1
+        else f"fields {label_list(bad)}"
+    )
+    yield Hit(
+        message=(
+            f"{what} added to {where} without a version gate: migration from older QEMU "
+            "(old→new) fails because the destination reads bytes the source never sent "
+            "(\"Missing section footer\"), and migration to older QEMU (new→old) fails on the "
+            "extra bytes"
+        ),
+        line=first.line,
+        side="new",
+        entity=field_entity(new, first),
+        fix_draft=draft,
+    )

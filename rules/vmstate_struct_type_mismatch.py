@@ -1,0 +1,125 @@
+"""MIG010 vmstate-struct-type-mismatch
+
+## What it flags
+A `VMSTATE_*` field, added or changed by the patch, whose state-struct argument names a
+different C type than the description's opaque — the type the other fields name (strict
+majority), or, when they are split evenly, the type its hooks cast the opaque to. Typical
+cause: a field copied from another device's description. Fields reached through an embedded
+QOM parent (`parent_obj.x`, or naming a generic parent such as `PCIDevice`) are not flagged:
+the parent sits at offset 0.
+
+## Why it breaks migration
+The field's offset is computed inside the wrong struct (`offsetof(OtherState, x)`), while
+the opaque points to the device's own struct. The compile-time type check only verifies that
+`OtherState` has a member of that name and type, so the build succeeds; at run time the
+source saves, and the destination overwrites, unrelated bytes of the device state — silent
+corruption after migration, or a crash.
+
+## Example
+```c
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(ctrl, FooState),
+        VMSTATE_UINT32(status, FooState),
+        VMSTATE_UINT32(irq, BarState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+```
+
+## Instead
+Name the device's own state struct in every field (`VMSTATE_UINT32(irq, FooState)`); for
+state that lives in a sub-struct use a member path (`sub.irq`) or `VMSTATE_STRUCT` with the
+sub-struct's own description.
+
+## References
+- include/migration/vmstate.h `vmstate_offset_value` / `type_check`
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import Vmsd
+from rules._vmsd import (
+    GENERIC_PARENT_TYPES,
+    field_entity,
+    field_label,
+    function_facts,
+    introduced_fields,
+    norm_type,
+    opaque_type,
+    vmsd_change,
+    wire_name,
+)
+
+RULE = RuleSpec(
+    id="MIG010",
+    name="vmstate-struct-type-mismatch",
+    severity=Severity.ERROR,
+    category=Category.VMSD_MALFORMED,
+    confidence="medium",
+    scope="patch",
+    message="field names a different state struct than the vmsd's opaque",
+    fix_hint="name the device's own state struct in the field macro",
+    kinds=("vmsd",),
+)
+
+
+# First members through which a subtype embeds its QOM parent.
+_PARENT_MEMBERS = ("parent_obj", "parent", "qdev", "busdev", "pci_dev", "pdev")
+
+
+def _hook_type(v: Vmsd, ctx: RuleContext) -> str | None:
+    """The type every hook casts its opaque to, when they agree (needs function facts)."""
+    seen: Counter[str] = Counter()
+    for _member, fn in v.hooks:
+        facts = function_facts(ctx.new_model, fn)
+        if facts is None or not facts.params:
+            continue
+        first = facts.params[0][1]
+        for src, target, _line in facts.casts:
+            t = norm_type(target)
+            if src == first and t and t not in GENERIC_PARENT_TYPES:
+                seen[t] += 1
+    if len(seen) == 1:
+        return next(iter(seen))
+    return None
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield hits for introduced fields naming a struct other than the opaque type."""
+    old, new = vmsd_change(change)
+    if new is None:
+        return
+    majority = opaque_type(new)
+    hook_t = None if majority else _hook_type(new, ctx)  # hooks only break a tie (else MIG011)
+    opaque = majority or hook_t
+    if opaque is None:
+        return
+    for f in introduced_fields(old, new):
+        t = norm_type(f.struct)
+        if t is None or t == opaque or f.macro.startswith("VMSTATE_WITH_TMP"):
+            continue
+        if t in GENERIC_PARENT_TYPES or opaque in GENERIC_PARENT_TYPES:
+            continue  # a QOM parent embedded as first member: same offsets
+        if (f.c_field or "").split(".")[0].startswith(_PARENT_MEMBERS):
+            continue  # reached through the embedded parent (`parent_obj.x`): same offsets
+        fixed_args = [opaque if a == f.struct else a for a in f.args]
+        how = "its hooks cast the opaque to" if hook_t else "its other fields name"
+        yield Hit(
+            message=(
+                f"field '{field_label(f)}' of vmsd '{wire_name(new)}' names struct {t}, but "
+                f"{how} {opaque}: the offset is taken in the wrong struct, so migration saves "
+                "and restores unrelated bytes (silent state corruption in both directions)"
+            ),
+            line=f.line,
+            side="new",
+            entity=field_entity(new, f),
+            fix_draft=f"        {f.macro}({', '.join(fixed_args)}),",
+        )

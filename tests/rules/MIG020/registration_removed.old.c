@@ -1,0 +1,22 @@
+/* Board timer registered by hand (migcheck fixture: MIG020 registration_removed) */
+// fixture-path: hw/ppc/spapr_rtc.c
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "migration/vmstate.h"
+
+static const VMStateDescription vmstate_board_timer = {
+    .name = "board-timer",
+    .version_id = 2,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(ns_offset, BoardTimer),
+        VMSTATE_UINT32_ARRAY(regs, BoardTimer, 4),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+void board_timer_init(BoardTimer *t)
+{
+    t->ns_offset = 0;
+    vmstate_register(NULL, 0, &vmstate_board_timer, t); // expect-old: MIG020
+}

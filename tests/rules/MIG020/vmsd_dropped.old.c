@@ -1,0 +1,33 @@
+/* GPIO (migcheck fixture: MIG020 vmsd_dropped) */
+// fixture-path: hw/gpio/foo_gpio.c
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "hw/sysbus.h"
+#include "migration/vmstate.h"
+
+#define TYPE_FOO_GPIO "foo-gpio"
+
+static const VMStateDescription vmstate_foo_gpio = {
+    .name = "foo-gpio",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(dir, FooGpio),
+        VMSTATE_UINT32(out, FooGpio),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void foo_gpio_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->desc = "GPIO";
+    dc->vmsd = &vmstate_foo_gpio; // expect-old: MIG020
+}
+
+static const TypeInfo foo_gpio_info = {
+    .name = TYPE_FOO_GPIO,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .class_init = foo_gpio_class_init,
+};

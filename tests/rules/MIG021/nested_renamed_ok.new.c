@@ -1,0 +1,32 @@
+/* Timer block (migcheck fixture: MIG021 nested_renamed_ok: VMSTATE_STRUCT-only vmsd) */
+// fixture-path: hw/timer/tblock.c
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "migration/vmstate.h"
+
+static const VMStateDescription vmstate_tblock_chan = { // ok: MIG021
+    .name = "tblock-chan",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(count, TChan),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_tblock = {
+    .name = "tblock",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_ARRAY(chan, TBlock, 4, 1, vmstate_tblock_chan, TChan),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void tblock_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_tblock;
+}

@@ -1,0 +1,30 @@
+/* SPI flash (migcheck fixture: MIG021 vmsd_renamed, like c827c06a4d) */
+// fixture-path: hw/block/spiflash.c
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "migration/vmstate.h"
+
+#define TYPE_SPIFLASH "spiflash"
+
+static const VMStateDescription vmstate_spiflash = {
+    .name = "xilinx_spi",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(state, Flash),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void spiflash_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_spiflash;
+}
+
+static const TypeInfo spiflash_info = {
+    .name = TYPE_SPIFLASH,
+    .parent = TYPE_DEVICE,
+    .class_init = spiflash_class_init,
+};

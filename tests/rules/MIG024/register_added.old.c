@@ -1,0 +1,46 @@
+/* Board timer (migcheck fixture: MIG024 register_added) */
+// fixture-path: hw/i386/pc.c
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "hw/i386/pc.h"
+#include "migration/vmstate.h"
+
+#define TYPE_FOO_CLOCK "foo-clock"
+
+static const VMStateDescription vmstate_foo_clock = {
+    .name = "foo-clock",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(clock, FooClockState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void foo_clock_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_foo_clock;
+}
+
+static const TypeInfo foo_clock_info = {
+    .name = TYPE_FOO_CLOCK,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .class_init = foo_clock_class_init,
+};
+
+static const VMStateDescription vmstate_foo_extra = {
+    .name = "foo-extra",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(extra, PCMachineState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+void pc_machine_done(PCMachineState *pcms)
+{
+    pcms->ready = true;
+}

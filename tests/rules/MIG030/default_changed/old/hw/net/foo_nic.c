@@ -1,0 +1,25 @@
+/* Foo NIC (migcheck fixture) */
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "hw/pci/pci_device.h"
+#include "hw/qdev-properties.h"
+
+#define TYPE_FOO_NIC "foo-nic"
+
+static const Property foo_nic_properties[] = {
+    DEFINE_PROP_UINT32("vectors", FooNicState, vectors, 2),
+    DEFINE_PROP_BOOL("x-pcie-flr", FooNicState, flr, false),
+};
+
+static void foo_nic_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, foo_nic_properties);
+}
+
+static const TypeInfo foo_nic_info = {
+    .name = TYPE_FOO_NIC,
+    .parent = TYPE_PCI_DEVICE,
+    .class_init = foo_nic_class_init,
+};

@@ -1,0 +1,32 @@
+/* Foo RNG proxies (migcheck fixture: MIG032 subtype_only, like 62bdb88715) */
+// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
+#include "qemu/osdep.h"
+#include "hw/qdev-properties.h"
+
+#define TYPE_FOO_RNG_BASE "foo-rng-pci-base"
+
+static const Property foo_rng_properties[] = {
+    DEFINE_PROP_UINT32("vectors", FooRngPCI, vectors, 2),
+};
+
+static void foo_rng_base_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, foo_rng_properties);
+}
+
+static const TypeInfo foo_rng_types[] = {
+    {
+        .name = TYPE_FOO_RNG_BASE,
+        .parent = TYPE_PCI_DEVICE,
+        .abstract = true,
+        .class_init = foo_rng_base_class_init,
+    }, {
+        .name = "foo-rng-pci",
+        .parent = TYPE_FOO_RNG_BASE,
+    }, {
+        .name = "foo-rng-pci-transitional",
+        .parent = TYPE_FOO_RNG_BASE,
+    },
+};

@@ -1,0 +1,1 @@
+static const VMStateDescription vmstate_x = { .name = "x", .fields = (const VMStateField[]) { VMSTATE_UINT32(a, S), 

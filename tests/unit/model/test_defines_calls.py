@@ -1,0 +1,169 @@
+"""#defines, registrations, creations, call sites and function facts."""
+
+from __future__ import annotations
+
+from bot.model.extract import extract_file
+
+DEFINES = rb"""
+#ifdef TARGET_X86_64
+#define TYPE_X86_CPU "x86_64-cpu"
+#else
+#define TYPE_X86_CPU "i386-cpu"
+#endif
+#define X86_CPU_TYPE_SUFFIX "-" TYPE_X86_CPU
+#define X86_CPU_TYPE_NAME(name) (name X86_CPU_TYPE_SUFFIX)
+#define TYPE_QEMU64 X86_CPU_TYPE_NAME("qemu64")
+#define TYPE_ALIAS TYPE_QEMU64
+#define TYPE_PAREN ("paren")
+#define MACHINE_VER_TYPE_NAME(prefix, ...) \
+    prefix /* comment */ "-ver"
+#define TYPE_ROM 0x05
+#define TYPE_ARM_HOST ARM_CPU_TYPE_NAME("host")
+"""
+
+
+def test_defines_both_arms_function_like_and_helpers() -> None:
+    m = extract_file("include/x.h", DEFINES)
+    got = [(d.name, d.raw, d.value) for d in m.defines]
+    assert got == [
+        ("TYPE_X86_CPU", '"x86_64-cpu"', "x86_64-cpu"),
+        ("TYPE_X86_CPU", '"i386-cpu"', "i386-cpu"),
+        ("X86_CPU_TYPE_SUFFIX", '"-" TYPE_X86_CPU', "-x86_64-cpu"),
+        ("X86_CPU_TYPE_NAME(name)", "(name X86_CPU_TYPE_SUFFIX)", None),
+        ("TYPE_QEMU64", 'X86_CPU_TYPE_NAME("qemu64")', "qemu64-x86_64-cpu"),
+        ("TYPE_ALIAS", "TYPE_QEMU64", "qemu64-x86_64-cpu"),
+        ("TYPE_PAREN", '("paren")', "paren"),
+        ("MACHINE_VER_TYPE_NAME(prefix,...)", 'prefix "-ver"', None),
+        ("TYPE_ROM", "0x05", None),
+        ("TYPE_ARM_HOST", 'ARM_CPU_TYPE_NAME("host")', "host-arm-cpu"),
+    ]
+
+
+def test_external_defines_resolve_names() -> None:
+    src = b"static const TypeInfo t = { .name = TYPE_PL011, .parent = TYPE_SYS_BUS_DEVICE };"
+    m = extract_file("hw/char/x.c", src, {"TYPE_PL011": "pl011"})
+    (t,) = m.types
+    assert (t.name, t.parent, t.parent_expr) == ("pl011", None, "TYPE_SYS_BUS_DEVICE")
+
+
+CALLS = rb"""
+static void board_init(MachineState *ms)
+{
+    for (i = 0; i < n; i++) {
+        ICPState *icp = &spapr->icps[i];
+        object_initialize(icp, sizeof(*icp), type_icp);
+        object_property_add_child(OBJECT(spapr), "icp[*]", OBJECT(icp), NULL);
+    }
+    DeviceState *dev = qdev_new(TYPE_PL011);
+    object_property_add_child(OBJECT(ms), "uart", OBJECT(dev));
+    sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), &error_fatal);
+    qdev_set_legacy_instance_id(dev, 0x3f8, 2);
+    switch (kind) {
+    case 1:
+        vmstate_register_with_alias_id(NULL, idx, &vmstate_k, s, 0, 0, NULL);
+        break;
+    }
+    register_savevm_live("htab", 0, 1, &savevm_htab_handlers, spapr);
+    x = cond ? qdev_new("a") : NULL;
+    vmstate_unregister(NULL, &vmstate_k, s);
+}
+"""
+
+
+def test_registrations_and_creations_context() -> None:
+    m = extract_file("hw/ppc/board.c", CALLS)
+    regs = {r.call: r for r in m.registrations}
+    alias = regs["vmstate_register_with_alias_id"]
+    assert (alias.vmsd, alias.instance_id, alias.conditional, alias.condition) == (
+        "vmstate_k",
+        "idx",
+        True,
+        "case 1",
+    )
+    live = regs["register_savevm_live"]
+    assert (live.vmsd, live.vmsd_expr, live.instance_id) == (None, '"htab"', "0")
+    assert regs["vmstate_unregister"].vmsd == "vmstate_k"
+    cr = [(c.call, c.child_name, c.parent_expr, c.in_loop) for c in m.creations]
+    assert cr[0] == ("object_initialize", "icp[*]", "OBJECT(spapr)", True)
+    assert ("qdev_new", "uart", "OBJECT(ms)", False) in cr
+    ternary = [c for c in m.creations if c.call == "qdev_new" and c.type_expr == '"a"']
+    assert ternary and ternary[0].conditional and ternary[0].condition == "cond"
+    assert ternary[0].type_name == "a"
+    calls = [c.call for c in m.calls]
+    assert "sysbus_realize_and_unref" in calls and "qdev_set_legacy_instance_id" in calls
+    assert m.calls == tuple(sorted(m.calls, key=lambda c: c.line))
+
+
+HOOKS = rb"""
+static bool foo_needed(void *opaque)
+{
+    FooState *s = opaque;
+    return s->x && s->parent_obj.bar;
+}
+static bool foo_v2(void *opaque, int version_id) { return version_id == 2; }
+static int foo_post_load(void *opaque, int version_id)
+{
+    DeviceState *dev = DEVICE(opaque);
+    return ((BarState *)opaque)->y;
+}
+static int unrelated(void *opaque) { return 0; }
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .needed = foo_needed,
+    .post_load = foo_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_TEST(a, FooState, foo_v2),
+        VMSTATE_END_OF_LIST()
+    }
+};
+"""
+
+
+def test_function_infos_for_vmsd_callbacks() -> None:
+    m = extract_file("hw/x/foo.c", HOOKS)
+    fi = {f.name: f for f in m.function_infos}
+    assert set(fi) == {"foo_needed", "foo_post_load", "foo_v2"}
+    n = fi["foo_needed"]
+    assert n.params == (("void *", "opaque"),)
+    assert n.casts == (("opaque", "FooState", 4),)
+    assert n.returns == ("s->x && s->parent_obj.bar",)
+    assert n.member_reads == ("x", "parent_obj.bar")
+    p = fi["foo_post_load"]
+    assert [c[:2] for c in p.casts] == [("opaque", "DeviceState"), ("opaque", "BarState")]
+    assert p.member_reads == ("y",)
+    assert fi["foo_v2"].params[1] == ("int", "version_id")
+    assert fi["foo_v2"].returns == ("version_id == 2",)
+
+
+GENERATOR = rb"""
+#define CAP_STATE(sname, cap)                          \
+static bool cap_##sname##_needed(void *opaque)         \
+{                                                      \
+    return true;                                       \
+}                                                      \
+const VMStateDescription vmstate_cap_##sname = {       \
+    .name = "machine/cap/" #sname,                     \
+    .version_id = 1,                                   \
+    .needed = cap_##sname##_needed,                    \
+    .fields = (const VMStateField[]) {                 \
+        VMSTATE_UINT8(caps[cap], MachState),           \
+        VMSTATE_END_OF_LIST()                          \
+    },                                                 \
+}
+
+CAP_STATE(htm, CAP_HTM);
+CAP_STATE(vsx, CAP_VSX);
+#define SUFFIXED(x) x "-sfx"
+#define TYPE_S SUFFIXED("cap")
+"""
+
+
+def test_vmsds_generated_by_a_local_macro() -> None:
+    m = extract_file("hw/ppc/caps.c", GENERATOR)
+    assert [v.c_name for v in m.vmsds] == ["vmstate_cap_htm", "vmstate_cap_vsx"]
+    htm = m.vmsds[0]
+    assert htm.name == "machine/cap/htm" and htm.hook("needed") == "cap_htm_needed"
+    assert htm.line == 17 and htm.fields[0].name == "caps[CAP_HTM]"
+    assert not htm.is_static
+    assert any("generated by CAP_STATE()" in n for n in m.notes)
+    assert {d.name: d.value for d in m.defines}["TYPE_S"] == "cap-sfx"
