@@ -57,7 +57,7 @@ def main() -> int:
     )
     out.write(f"QEMU revision: {a.rev}. Each entry: name -> (arity or None for object-like,\n")
     out.write("((VMStateField member, expression with @i@ for macro argument i), ...)).\n")
-    out.write('"""\n\n# ruff: noqa: E501\nfrom __future__ import annotations\n\n')
+    out.write('"""\n\nfrom __future__ import annotations\n\n')
     out.write(f"VMSTATE_SOURCES: tuple[str, ...] = {tuple(paths)!r}\n\n")
     out.write("VMSTATE_MACROS: dict[str, tuple[int | None, tuple[tuple[str, str], ...]]] = ")
     out.write(pprint.pformat(dict(sorted(table.items())), width=99, sort_dicts=False))

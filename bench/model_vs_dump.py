@@ -77,6 +77,7 @@ def compare_desc(
         if r["field"] != m.get("field"):
             continue
         fat: JPath = (*at, "Fields", i)
+        skipped["fields compared"] += 1
         for key, cls in (("version_id", "field-version"), ("field_exists", "field-exists")):
             if (*fat, key) in res.unknown:
                 skipped[key] += 1
@@ -92,7 +93,9 @@ def compare_desc(
                 yield "num", (*fat, "num"), f"{r['field']}: {m['num']} != real {r['num']}"
         if (*fat, "size") in res.unknown:
             skipped["size"] += 1
-        elif r.get("size") != m.get("size"):
+        else:
+            skipped["sizes compared"] += 1
+        if (*fat, "size") not in res.unknown and r.get("size") != m.get("size"):
             yield "size", (*fat, "size"), f"{r['field']}: {m.get('size')} != real {r.get('size')}"
         if ("Description" in r) != (m.get("Description") is not None or "Description" in m):
             yield "nesting", fat, f"{r['field']}: Description real={'Description' in r}"
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(ok)}/{n} sections agree exactly = {100.0 * len(ok) / max(n, 1):.1f} %")
         print(f"   model-only sections (not built into this binary): "
               f"{len(set(res.dump) - set(sections))}")
-        print("   values skipped as unknown to source: "
+        print("   counts (num/size/version = skipped as unknown to source): "
               + ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())))
         print(f"   disagreeing sections by first reason: {dict(first.most_common())}")
         for cls, cnt in classes.most_common():

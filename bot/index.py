@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -266,7 +266,12 @@ class ModelCache:
         self.path = cache_dir / self.FILE
         self.ver = ver
         self.rebuilt = False
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("index cache dir %s unusable (%s); not caching", cache_dir, exc)
+            self._db = self._open(":memory:")
+            return
         self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -299,7 +304,7 @@ class ModelCache:
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
                 os.unlink(str(self.path) + suffix)
-            except FileNotFoundError:
+            except OSError:
                 pass
 
     def _reset(self, exc: Exception) -> None:
@@ -309,7 +314,11 @@ class ModelCache:
         except sqlite3.Error:
             pass
         self._discard()
-        self._db = self._open()
+        try:
+            self._db = self._open()
+        except sqlite3.Error as exc2:
+            log.warning("index cache %s unusable (%s); not caching", self.path, exc2)
+            self._db = self._open(":memory:")
 
     def get_many(self, blobs: Iterable[str]) -> dict[str, bytes]:
         """Encoded models for the blobs present (one query per 500 ids)."""
@@ -357,7 +366,7 @@ class ModelCache:
         for suffix in ("", "-wal", "-shm"):
             try:
                 total += os.stat(str(self.path) + suffix).st_size
-            except FileNotFoundError:
+            except OSError:
                 pass
         return total
 
@@ -553,12 +562,15 @@ def build_index(
     extractor: Extractor | None = None,
     suffixes: Sequence[str] = C_SUFFIXES,
     max_cache_bytes: int = DEFAULT_MAX_CACHE_BYTES,
+    memo: MutableMapping[str, E.FileModel] | None = None,
 ) -> TreeIndex:
     """Index every C file of `rev`, parsing only blobs the cache does not hold.
 
     `extractor` defaults to bot.model.extract.extract_file; with jobs > 1 it must be a
     module-level function (it is sent to worker processes). Small miss sets and jobs <= 1
-    run in this process.
+    run in this process. `memo` (owned by a long-lived caller such as the service; keyed
+    "<extractor version>:<blob id>") skips even the decoding of models seen before; the
+    caller bounds its size.
     """
     t0 = time.perf_counter()
     repo = _open_repo(repo_path)
@@ -572,8 +584,14 @@ def build_index(
         blob_path: dict[str, str] = {}
         for path, blob in files:
             blob_path.setdefault(blob, path)
-        encoded = cache.get_many(blob_path)
         models_by_blob: dict[str, E.FileModel] = {}
+        prefix = cache.ver + ":"
+        if memo is not None:
+            for blob in blob_path:
+                fm0 = memo.get(prefix + blob)
+                if fm0 is not None:
+                    models_by_blob[blob] = fm0
+        encoded = cache.get_many(b for b in blob_path if b not in models_by_blob)
         t1 = time.perf_counter()
         bad: list[str] = []
         for blob, data in encoded.items():
@@ -590,6 +608,7 @@ def build_index(
 
         t2 = time.perf_counter()
         failed = 0
+        not_cached: set[str] = set()
         fresh: list[tuple[str, bytes]] = []
         if misses and (jobs <= 1 or len(misses) <= INPROCESS_THRESHOLD):
             for path, blob in misses:
@@ -599,6 +618,7 @@ def build_index(
                     fresh.append((blob, encode_model(fm)))
                 else:
                     failed += 1
+                    not_cached.add(blob)
         elif misses:
             for blob, data, ok in _extract_pool(repo_path, repo, misses, extractor, jobs):
                 models_by_blob[blob] = decode_model(data)
@@ -609,9 +629,14 @@ def build_index(
                         fresh = []
                 else:
                     failed += 1
+                    not_cached.add(blob)
         cache.put_many(fresh)
         t_extract = time.perf_counter() - t2
 
+        if memo is not None:
+            for blob, fm in models_by_blob.items():
+                if blob not in not_cached:
+                    memo[prefix + blob] = fm
         models: dict[str, E.FileModel] = {}
         for path, blob in files:
             fm = models_by_blob[blob]

@@ -52,7 +52,7 @@ RULE = RuleSpec(
     category=Category.COMPAT_PROPERTY_MISSING,
     confidence="high",
     scope="patch",
-    message="compat entry added to {array} instead of the newest array",
+    message="compat entry added to an array other than the newest hw_compat_X_Y",
     fix_hint="move the entry to the newest hw_compat_X_Y array",
     kinds=("compat_array",),
 )

@@ -50,7 +50,7 @@ RULE = RuleSpec(
     category=Category.COMPAT_PROPERTY_MISSING,
     confidence="high",
     scope="patch",
-    message="CPU model '{model}' changes without a new model version",
+    message="an existing CPU model changes without a new model version",
     fix_hint="keep the definition; add a new .versions entry with .props instead",
     kinds=("array",),
 )

@@ -54,7 +54,7 @@ RULE = RuleSpec(
     category=Category.INSTANCE_ID_CHANGE,
     confidence="high",
     scope="patch",
-    message="instance id of section '{section}' changes",
+    message="the instance id a section is registered under changes",
     fix_hint="keep the old instance id, or accept it as a legacy alias id",
     kinds=("registration", "call"),
 )

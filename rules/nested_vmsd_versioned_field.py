@@ -117,7 +117,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     yield Hit(
         message=(
             f"{what} gated on version {first.version_id} of '{wire_name(new)}', which is only "
-            f"used nested via VMSTATE_STRUCT in {parents}: nested versions are not on the wire, "
+            f"used nested (VMSTATE_STRUCT & co.) in {parents}: nested versions are not on the "
+            "wire, "
             f"each side uses its own (v{ov} vs v{nv}), so migration from older QEMU (old→new) "
             "reads bytes that were never sent and migration to older QEMU (new→old) fails on "
             "extra bytes"

@@ -91,7 +91,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield from _creation(change, ctx)
     elif change.kind == "type" and change.op == "modified":
         yield from _type_parent(change, ctx)
-    if K.first_change_of_path(ctx, change):
+    if K.first_change_of_path(ctx, change, RULE.kinds):
         yield from _realize_order(change, ctx)
 
 

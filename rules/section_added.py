@@ -55,7 +55,7 @@ RULE = RuleSpec(
     category=Category.SECTION_ADDED,
     confidence="medium",
     scope="series",
-    message="new section '{section}' on existing machine types",
+    message="existing machine types start sending a new section",
     fix_hint=(
         "gate the new section for old machine types with a machine-class flag or a compat "
         "property set in the previous version's options / hw_compat_X_Y"

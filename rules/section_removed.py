@@ -12,7 +12,8 @@
 - A stateful QOM type that is deleted, and a type whose class stops setting `dc->vmsd`.
 
 A creation that only moves between functions (same count, not conditional) is a QOM reparent
-(MIG022), not this rule. The series is judged as a whole: a later patch that registers a
+(MIG022), not this rule; so is one creation of several of the same type in one function
+going away (a count change). The series is judged as a whole: a later patch that registers a
 placeholder vmsd with the same `.name` (VMSTATE_UNUSED fields only) silences the finding.
 
 *Why it breaks migration*
@@ -64,7 +65,7 @@ RULE = RuleSpec(
     category=Category.SECTION_REMOVED,
     confidence="high",
     scope="series",
-    message="migration section '{section}' is no longer present for old machine types",
+    message="a migration section old machine types send is no longer provided",
     fix_hint=(
         "register a placeholder vmsd with the old name and VMSTATE_UNUSED sizes for the old "
         "machine types (machine-class flag), as 46f7afa37096 did"
@@ -258,6 +259,13 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not matches:
         if stateful is None:
             return  # type unknown: cannot tell whether a section goes away
+        new_model = K.file_model(ctx, change.path, "new")
+        if new_model is not None and any(
+            K.type_key(c) == tkey and c.function == old.function
+            for c in new_model.creations
+            if c.call in K.CREATE_CALLS
+        ):
+            return  # some instances remain here: a count change, MIG022's finding
         yield _hit(
             change,
             f"stateful object '{tkey}' (section '{wire or vmsd_c}') is no longer created "

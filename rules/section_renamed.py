@@ -52,7 +52,7 @@ RULE = RuleSpec(
     category=Category.SECTION_RENAMED,
     confidence="high",
     scope="patch",
-    message="section '{old}' is renamed to '{new}' on the wire",
+    message="a section's name on the wire (top-level vmsd .name) changes",
     fix_hint="keep the old `.name`; rename only the C symbol",
     kinds=("vmsd", "class_init", "type"),
 )

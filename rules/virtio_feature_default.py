@@ -52,7 +52,7 @@ RULE = RuleSpec(
     category=Category.COMPAT_PROPERTY_MISSING,
     confidence="high",
     scope="series",
-    message="virtio feature bit '{prop}' is now offered by default without a compat entry",
+    message="a virtio feature bit is newly offered by default without a compat entry",
     fix_hint='add { type, bit-property, "off" } to the newest hw_compat_X_Y',
     kinds=("property", "call"),
 )

@@ -188,7 +188,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     name = wire_name(new)
     if uses.nested_only:
         parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
-        where = f"struct description '{name}' (nested via VMSTATE_STRUCT in {parents})"
+        where = f"struct description '{name}' (nested via VMSTATE_STRUCT & co. in {parents})"
     elif uses.is_subsection:
         where = f"subsection '{name}'"
     else:

@@ -16,6 +16,21 @@ from bot.series import Hunk
 
 def hunks_from_bytes(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
     """Zero-context hunks turning `old` into `new` (like `git diff -U0`)."""
+    if old == new:
+        return ()
+    try:
+        import pygit2
+
+        patch = pygit2.Patch.create_from(old, new, context_lines=0)
+    except Exception:  # in-memory diff only; fall back to difflib (slow on big files)
+        return _difflib_hunks(old, new)
+    if patch is None:
+        return ()
+    return tuple(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in patch.hunks)
+
+
+def _difflib_hunks(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
+    """hunks_from_bytes without libgit2 (difflib; quadratic on large, repetitive files)."""
     a = (old or b"").splitlines()
     b = (new or b"").splitlines()
     out: list[Hunk] = []

@@ -134,11 +134,12 @@ def _finding(
     message = hit.message
     fp = fingerprint(spec.id, path, hit.entity, hit.message)
     if severity is not Severity.NOTE:
-        tree = new_tree if hit.side == "new" else old_tree
-        tree = tree or new_tree or old_tree
-        if tree is not None:
-            types = reach_types(change, unit, tree)
-            if types and not any(_on_versioned(tree, t) for t in types):
+        trees = [t for t in (old_tree, new_tree) if t is not None]
+        if trees:
+            types = reach_types(change, unit, trees[-1])
+            if not types and len(trees) > 1:
+                types = reach_types(change, unit, trees[0])
+            if types and not _any_versioned(trees, types):
                 severity = Severity.NOTE
                 shown = ", ".join(types[:3]) + (", ..." if len(types) > 3 else "")
                 message = (
@@ -173,12 +174,30 @@ def _finding(
     )
 
 
-def _on_versioned(tree: TreeView, type_name: str) -> bool:
-    """TreeView.on_versioned_machine, treating a failing lookup as 'yes' (keep severity)."""
+def _any_versioned(trees: Sequence[TreeView], types: Sequence[str]) -> bool:
+    """Whether any type may sit on a versioned machine at base or head (unknown = yes).
+
+    A type only one side knows (added or removed by the series) is judged on that side; a
+    type neither side knows counts as versioned, so the rule's severity stands.
+    """
+    for name in types:
+        known = [t for t in trees if _knows(t, name)]
+        if not known:
+            return True
+        for tree in known:
+            try:
+                if tree.on_versioned_machine(name):
+                    return True
+            except Exception:
+                return True
+    return False
+
+
+def _knows(tree: TreeView, type_name: str) -> bool:
     try:
-        return bool(tree.on_versioned_machine(type_name))
+        return tree.type_by_name(type_name) is not None
     except Exception:
-        return True
+        return False
 
 
 def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[str, ...]:
@@ -192,7 +211,7 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
         if ent is None:
             continue
         if isinstance(ent, Vmsd):
-            for c_name in _enclosing_vmsds(models, ent.c_name):
+            for c_name in _enclosing_vmsds(models, ent.c_name, tree):
                 names.extend(_vmsd_types(tree, c_name))
         elif isinstance(ent, VmstateRegistration):
             if ent.vmsd:
@@ -210,9 +229,23 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
                     if ent.array in ci.props:
                         names.extend(_types_of_class_init(models, ci.function))
         elif isinstance(ent, ObjectCreation):
+            # what is created, and who creates it (a board's machine type, a parent device)
             if ent.type_name:
                 names.append(ent.type_name)
+            names.extend(_file_types(models))
+    if not names and change.kind in _FILE_REACH_KINDS:
+        # a call, registration or table in a device/board file belongs to the file's types
+        names.extend(_file_types(models))
     return tuple(dict.fromkeys(names))
+
+
+# Kinds whose reach falls back to the types the file defines. Not vmsd: a vmsd can be used
+# (VMSTATE_STRUCT) by devices of other files, so its file says nothing about its reach.
+_FILE_REACH_KINDS = frozenset({"call", "registration", "array", "class_init", "property"})
+
+
+def _file_types(models: Sequence[FileModel]) -> list[str]:
+    return [t.name for m in models for t in m.types if t.name]
 
 
 def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:
@@ -222,19 +255,31 @@ def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:
         return ()
 
 
-def _enclosing_vmsds(models: Sequence[FileModel], c_name: str) -> list[str]:
-    """`c_name` and every vmsd of these files that embeds it (subsection or struct field)."""
+def _enclosing_vmsds(
+    models: Sequence[FileModel], c_name: str, tree: TreeView | None = None
+) -> list[str]:
+    """`c_name` and every vmsd embedding it (subsection or struct field), transitively.
+
+    Looks in the unit's files and, through TreeView.vmsd_containers, in the whole tree.
+    """
     out = [c_name]
     i = 0
     while i < len(out) and len(out) < 64:
         cur = out[i]
         i += 1
+        found: list[str] = []
         for m in models:
             for v in m.vmsds:
-                if v.c_name in out:
-                    continue
                 if cur in v.subsections or any(f.vmsd_ref == cur for f in v.fields):
-                    out.append(v.c_name)
+                    found.append(v.c_name)
+        if tree is not None:
+            try:
+                found.extend(tree.vmsd_containers(cur))
+            except Exception:  # an older or partial TreeView: the unit's files still count
+                pass
+        for name in found:
+            if name not in out:
+                out.append(name)
     return out
 
 

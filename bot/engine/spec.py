@@ -69,6 +69,10 @@ class TreeView(Protocol):
         """C name of the vmsd the type's (or nearest ancestor's) class_init sets as dc->vmsd."""
         ...
 
+    def vmsd_containers(self, vmsd_c_name: str) -> tuple[str, ...]:
+        """C names of vmsds that use this vmsd as a nested struct or as a subsection."""
+        ...
+
     def vmsd(self, c_name: str) -> Vmsd | None:
         """A vmsd definition by C name anywhere in the tree."""
         ...

@@ -25,7 +25,7 @@ def norm(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-_COMMENT_OR_LIT = re.compile(
+COMMENT_OR_LITERAL = _COMMENT_OR_LIT = re.compile(
     r"/\*.*?(?:\*/|\Z)|//[^\n]*|\"(?:\\.|[^\"\\\n])*(?:\"|$)|'(?:\\.|[^'\\\n])*(?:'|$)",
     re.S | re.M,
 )

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.model.entities import Define, FileModel
+from bot.model.entities import FileModel
 
 MAX_CANDIDATES = 8
 MAX_DEPTH = 24
@@ -34,13 +34,16 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_FN_NAME_RE = re.compile(r"^([A-Za-z_][A-Za-z_0-9]*)\s*\((.*)\)$", re.DOTALL)
+# Bodies made only of numbers, operators and parentheses (flags, sizes, bit masks).
+_NEVER_STRING = re.compile(
+    r"^(?:[\s().+\-*/%<>|&^~!?:=,]|0[xX][0-9a-fA-F]+[uUlL]*|[0-9][0-9.]*[uUlLfF]*)*$"
+)
 
 # Used only when the tree has no function-like definition for these helpers (older models
 # or a stand-in extractor): helper -> (params, body).
 _FALLBACK_FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "MACHINE_TYPE_NAME": (("m",), 'm TYPE_MACHINE_SUFFIX'),
-    "ACCEL_CLASS_NAME": (("a",), 'a ACCEL_CLASS_SUFFIX'),
+    "MACHINE_TYPE_NAME": (("m",), "m TYPE_MACHINE_SUFFIX"),
+    "ACCEL_CLASS_NAME": (("a",), "a ACCEL_CLASS_SUFFIX"),
 }
 
 
@@ -84,15 +87,16 @@ def _literal(tok: str) -> str:
 
 
 def _split_fn_name(name: str) -> tuple[str, tuple[str, ...], bool] | None:
-    m = _FN_NAME_RE.match(name)
-    if m is None:
+    base, _, rest = name.partition("(")
+    base = base.strip()
+    if not rest.endswith(")") or not base.isidentifier():
         return None
-    params = tuple(p.strip() for p in m.group(2).split(",") if p.strip())
+    params = tuple(p.strip() for p in rest[:-1].split(",") if p.strip())
     variadic = bool(params) and params[-1].endswith("...")
     if variadic:
         last = params[-1][:-3].strip() or "__VA_ARGS__"
         params = (*params[:-1], last)
-    return m.group(1), params, variadic
+    return base, params, variadic
 
 
 def _is_header(path: str) -> bool:
@@ -106,10 +110,31 @@ class DefineTable:
         obj: dict[str, list[tuple[str, str]]] = {}
         fns: dict[str, list[_FnDef]] = {}
         by_file: dict[str, frozenset[str]] = {}
+        skip = _NEVER_STRING.match
         for path in sorted(models):
             local: set[str] = set()
             for d in models[path].defines:
-                self._add(d, path, obj, fns, local)
+                name = d.name
+                raw = d.raw
+                if "(" in name:
+                    split = _split_fn_name(name)
+                    if split is not None:
+                        base, params, variadic = split
+                        fns.setdefault(base, []).append(_FnDef(params, variadic, raw, path))
+                        local.add(base)
+                    continue
+                if not raw:
+                    if d.value is None:
+                        continue  # include guards and flags
+                    raw = '"' + d.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                elif skip(raw):
+                    continue  # numbers and arithmetic can never spell a type name
+                lst = obj.get(name)
+                if lst is None:
+                    obj[name] = [(path, raw)]
+                else:
+                    lst.append((path, raw))
+                local.add(name)
             if local:
                 by_file[path] = frozenset(local)
         by_dir: dict[str, set[str]] = {}
@@ -122,28 +147,6 @@ class DefineTable:
         self._by_dir = {k: frozenset(v) for k, v in by_dir.items()}
         self._memo: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._fn_memo: dict[tuple[str, str | None], tuple[_FnDef, ...]] = {}
-
-    @staticmethod
-    def _add(
-        d: Define,
-        path: str,
-        obj: dict[str, list[tuple[str, str]]],
-        fns: dict[str, list[_FnDef]],
-        names: set[str],
-    ) -> None:
-        if "(" in d.name:
-            split = _split_fn_name(d.name)
-            if split is None:
-                return
-            base, params, variadic = split
-            fns.setdefault(base, []).append(_FnDef(params, variadic, d.raw, path))
-            names.add(base)
-            return
-        raw = d.raw
-        if d.value is not None and not raw:
-            raw = '"' + d.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        obj.setdefault(d.name, []).append((path, raw))
-        names.add(d.name)
 
     # ---- lookup ---------------------------------------------------------------------------
     def _scope(self, name: str, path: str | None) -> str | None:
@@ -349,7 +352,7 @@ class DefineTable:
                 and k + 1 < len(body)
                 and body[k + 1].text in binding
             ):
-                text = " ".join(x.text for x in binding[body[k + 1].text])
+                text = _stringify(binding[body[k + 1].text])
                 out.append(_Tok("str", '"' + text.replace('"', '\\"') + '"'))
                 k += 2
                 continue
@@ -359,6 +362,18 @@ class DefineTable:
                 out.append(t)
             k += 1
         return tuple(out)
+
+
+def _stringify(toks: tuple[_Tok, ...]) -> str:
+    """`#x` of a token run: single spaces between tokens, none before `,`/`)` or after `(`."""
+    out = ""
+    prev = ""
+    for t in toks:
+        if out and t.text not in (",", ")") and prev != "(":
+            out += " "
+        out += t.text
+        prev = t.text
+    return out
 
 
 def _match_paren(toks: tuple[_Tok, ...], i: int) -> int | None:

@@ -34,6 +34,7 @@ from bot.model.entities import (
     VmstateRegistration,
 )
 from bot.model.macros import (
+    PROP_MACROS,
     TYPE_NAME_HELPERS,
     VMSTATE_MACROS,
     MacroTable,
@@ -350,10 +351,11 @@ class _FuncTable(dict[str, Callable[[tuple[str, ...]], str | None]]):
 
 
 def _decode(b: bytes) -> str:
+    """UTF-8, or latin-1 for a slice that is not (always a valid, printable str)."""
     try:
         return b.decode("utf-8")
     except UnicodeDecodeError:
-        return b.decode("utf-8", "surrogateescape")
+        return b.decode("latin-1")
 
 
 def _line_of(text: str, offset: int, base_line: int) -> int:
@@ -372,32 +374,13 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
     if b"\0" in head:
         return FileModel(path=path, parsed=False, notes=("binary data (NUL bytes); not parsed",))
     try:
-        data.decode("utf-8")
+        if not data.isascii():
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        notes.append(f"non-UTF-8 bytes at offset {exc.start}; decoded with surrogateescape")
+        notes.append(f"non-UTF-8 bytes at offset {exc.start}; such text decoded as latin-1")
 
-    parser = ts.Parser(LANGUAGE)
-    tree = parser.parse(data)
-    root = tree.root_node
     ctx = _Ctx(path=path, data=data, ext_defines=defines, notes=notes)
-
-    parse_errors = _count_errors(root) if root.has_error else 0
-
     out = _Out()
-    top_decls: list[ts.Node] = []
-    for node in _top_level(root):
-        t = node.type
-        if t == "preproc_def":
-            _read_define(ctx, node, out)
-        elif t == "preproc_function_def":
-            _read_func_define(ctx, node, out)
-        elif t == "function_definition":
-            name = _function_name(ctx, node)
-            if name is not None:
-                out.functions.append((name, node.start_point.row + 1, node.end_point.row + 1))
-                out.function_nodes.setdefault(name, node)
-        elif t == "declaration":
-            top_decls.append(node)
 
     text_all: str | None = None
     clean_all: str | None = None
@@ -414,7 +397,40 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             clean_all = cscan.strip_comments(full_text())
         return clean_all
 
+    # #define and #include come from a text scan in every case, so a file read by the fast
+    # path below and the same file read with tree-sitter give identical Defines/includes.
+    if b"#" in data:
+        _scan_directives(ctx, full_text(), out)
     _resolve_defines(ctx, out)
+
+    if not _needs_parse(data):
+        # Nothing tree-sitter could add except `functions` (regex) and parse_errors.
+        out.functions = _scan_functions(full_text())
+        notes.append("fast path: no migration-relevant constructs, not parsed with tree-sitter")
+        return FileModel(
+            path=path,
+            calls=tuple(out.calls),
+            defines=tuple(out.defines),
+            functions=tuple(out.functions),
+            notes=tuple(notes),
+        )
+
+    parser = ts.Parser(LANGUAGE)
+    tree = parser.parse(data)
+    root = tree.root_node
+
+    parse_errors = _count_errors(root) if root.has_error else 0
+
+    top_decls: list[ts.Node] = []
+    for node in _top_level(root):
+        t = node.type
+        if t == "function_definition":
+            name = _function_name(ctx, node)
+            if name is not None:
+                out.functions.append((name, node.start_point.row + 1, node.end_point.row + 1))
+                out.function_nodes.setdefault(name, node)
+        elif t == "declaration":
+            top_decls.append(node)
 
     ctx.table = None
     if b"VMSTATE_" in data:
@@ -513,61 +529,150 @@ def _top_level(root: ts.Node) -> Iterator[ts.Node]:
 # #define
 
 
-def _macro_body(text: str) -> str:
-    """A #define body with `\\`-continuations joined, comments dropped, whitespace collapsed."""
-    return cscan.norm(cscan.strip_comments(text.replace("\\\r\n", " ").replace("\\\n", " ")))
+_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(define|include)\b", re.M)
+_DEFINE_HEAD = re.compile(r"#\s*define\s+([A-Za-z_]\w*)(\(([^)]*)\))?(.*)", re.S)
+_INCLUDE_HEAD = re.compile(r"#\s*include\s*[<\"]([^>\"]+)[>\"]")
 
 
-def _directive_end(data: bytes, start: int) -> int:
-    """End of the logical preprocessor line starting at `start` (continuations and block
-    comments spanning lines included); tree-sitter stops a directive at a comment."""
+def _in_block_comment(text: str, pos: int) -> bool:
+    """Whether `pos` lies inside a `/* */` comment (last opener after last closer)."""
+    o = text.rfind("/*", 0, pos)
+    return o >= 0 and text.rfind("*/", 0, pos) < o
+
+
+def _logical_end(text: str, start: int) -> int:
+    """End of the preprocessor line at `start`: `\\`-continued lines and block comments that
+    span lines belong to it (C replaces a comment by one space before directives run)."""
     i = start
-    n = len(data)
+    n = len(text)
     while True:
-        j = data.find(b"\n", i)
+        j = text.find("\n", i)
         if j < 0:
             return n
-        line = data[start:j]
-        if line.count(b"/*") > line.count(b"*/"):
-            i = j + 1
-            continue
-        if data[j - 1 : j] == b"\\" or data[j - 2 : j] == b"\\\r":
+        k = j - 1
+        if k >= 0 and text[k] == "\r":
+            k -= 1
+        seg = text[start:j]
+        if "/*" in seg:
+            o = seg.rfind("/*")
+            if seg.find("*/", o) < 0 and "//" not in seg[:o]:
+                close = text.find("*/", start + o + 2)
+                if close < 0:
+                    return n
+                i = close + 2
+                continue
+        if k >= start and text[k] == "\\":
             i = j + 1
             continue
         return j
 
 
-def _read_define(ctx: _Ctx, node: ts.Node, out: _Out) -> None:
-    name_n = node.child_by_field_name("name")
-    if name_n is None:
-        return
-    name = ctx.text(name_n)
-    # the body runs to the end of the directive (comments inside it are separate nodes)
-    end = _directive_end(ctx.data, node.start_byte)
-    raw = _macro_body(_decode(ctx.data[name_n.end_byte : end]))
-    ctx.local_raw.setdefault(name, raw)
-    out.defines.append(Define(name=name, raw=raw, value=None, line=node.start_point.row + 1))
+def _scan_directives(ctx: _Ctx, text: str, out: _Out) -> None:
+    """Every `#define` (both #if arms, source order) and `#include` of the file.
+
+    A regex finds directive lines in the raw text (skipping ones inside block comments); each
+    logical line (`\\` continuations and multi-line comments joined) is comment-stripped on
+    its own, so a comment inside a body is a space, as in C. Object-like: Define(name, raw,
+    value); function-like: Define("NAME(a,b)", raw). Includes become
+    CallSite("#include", (name,), None, line).
+    """
+    line = 1
+    last = 0
+    for m in _DIRECTIVE.finditer(text):
+        start = m.start()
+        if "/*" in text and _in_block_comment(text, start):
+            continue
+        end = _logical_end(text, start)
+        line += text.count("\n", last, start)
+        last = start
+        logical = text[start:end].replace("\\\r\n", " ").replace("\\\n", " ")
+        if "/" in logical:
+            logical = cscan.strip_comments(logical)
+        if m.group(1) == "include":
+            im = _INCLUDE_HEAD.match(logical.strip())
+            if im is not None:
+                out.calls.append(
+                    CallSite(call="#include", args=(im.group(1),), function=None, line=line)
+                )
+            continue
+        dm = _DEFINE_HEAD.match(logical.strip())
+        if dm is None:
+            continue
+        name = dm.group(1)
+        body = cscan.norm(dm.group(4))
+        if dm.group(2) is None:
+            ctx.local_raw.setdefault(name, body)
+            out.defines.append(Define(name=name, raw=body, value=None, line=line))
+        else:
+            params = [p.strip() for p in dm.group(3).split(",") if p.strip()]
+            ctx.local_funcs.setdefault(name, (params, body))
+            out.defines.append(
+                Define(name=f"{name}({','.join(params)})", raw=body, value=None, line=line)
+            )
 
 
-def _read_func_define(ctx: _Ctx, node: ts.Node, out: _Out) -> None:
-    """Function-like macro: kept for name resolution and emitted as `Define("NAME(a,b)")`."""
-    name_n = node.child_by_field_name("name")
-    params_n = node.child_by_field_name("parameters")
-    if name_n is None or params_n is None:
-        return
-    params = [p.strip() for p in ctx.text(params_n).strip().strip("()").split(",") if p.strip()]
-    end = _directive_end(ctx.data, node.start_byte)
-    body = _macro_body(_decode(ctx.data[params_n.end_byte : end]))
-    name = ctx.text(name_n)
-    ctx.local_funcs.setdefault(name, (params, body))
-    out.defines.append(
-        Define(
-            name=f"{name}({','.join(params)})",
-            raw=body,
-            value=None,
-            line=node.start_point.row + 1,
-        )
-    )
+# Any of these bytes means tree-sitter has something to find; otherwise the fast path.
+_PARSE_PROBES: tuple[bytes, ...] = (
+    *(t.encode() for t in _SPECIAL_TYPES),
+    *(p for p, _ in _CALL_GROUPS),
+    b"vmsd",
+    b"_machine_",
+    b"MACHINE",
+    b"OBJECT_DEFINE_",
+    b"ObjectClass",
+    b"VirtioPCIDeviceTypeInfo",
+    b"type_register",
+    b"DEFINE_TYPES",
+)
+_ARRAY_INIT = re.compile(rb"\]\s*=\s*\{")
+
+
+def _needs_parse(data: bytes) -> bool:
+    """True when the file may hold an entity only the tree-sitter path extracts."""
+    return any(p in data for p in _PARSE_PROBES) or _ARRAY_INIT.search(data) is not None
+
+
+_FUNC_HEAD = re.compile(
+    r"^([A-Za-z_][\w \t\*]*?)?\b([A-Za-z_]\w*)\s*\(([^;{}()]|\([^;{}()]*\))*\)\s*\{", re.M
+)
+_TYPE_LINE = re.compile(r"[A-Za-z_][\w \t\*]*")
+_NOT_FUNCS = frozenset({"if", "for", "while", "switch", "return", "sizeof", "do", "else"})
+
+
+def _scan_functions(text: str) -> list[tuple[str, int, int]]:
+    """Function definitions found by text (fast path only): (name, line, end_line).
+
+    A head `name(params) {` at the start of a line, the end at the next `}` in column 0
+    (QEMU style); heads inside block comments are skipped.
+    """
+    res: list[tuple[str, int, int]] = []
+    pos = 0
+    line = 1
+    last = 0
+    has_comments = "/*" in text
+    while True:
+        m = _FUNC_HEAD.search(text, pos)
+        if m is None:
+            return res
+        name = m.group(2)
+        if name in _NOT_FUNCS or (has_comments and _in_block_comment(text, m.start())):
+            pos = m.end()
+            continue
+        start = m.start()
+        # `static void\nfoo(void)\n{`: the return type sits on the previous line
+        prev_end = start - 1
+        prev_start = text.rfind("\n", 0, max(prev_end, 0)) + 1
+        prev = text[prev_start:prev_end] if prev_end > 0 else ""
+        if (m.group(1) or "").strip() == "" and _TYPE_LINE.fullmatch(prev):
+            start = prev_start
+        close = text.find("\n}", m.end() - 1)
+        close = len(text) - 1 if close < 0 else close + 1
+        if "\n" not in text[m.end() - 1 : close] and "}" in text[m.end() - 1 : close + 1]:
+            close = text.find("}", m.end() - 1)  # one-line function
+        line += text.count("\n", last, start)
+        last = start
+        res.append((name, line, line + text.count("\n", start, close)))
+        pos = close + 1
 
 
 _MAYBE_STRING = re.compile(r'^[("A-Za-z_]')
@@ -1040,7 +1145,8 @@ def _interfaces_from(ctx: _Ctx, text: str) -> tuple[str, ...]:
         if m:
             expr = next((v for _, k, v in m if k == "type"), expr)
         expr = cscan.norm(expr)
-        res.append(ctx.resolve(expr) or expr)
+        if expr not in ("NULL", "0"):
+            res.append(ctx.resolve(expr) or expr)
     return tuple(res)
 
 
@@ -1112,14 +1218,31 @@ _OD_ARGS: dict[str, tuple[bool | None, int | None]] = {
 }
 
 
+def _inside_define(clean: str, pos: int) -> bool:
+    """True when the line at `pos` continues a `#define` (previous line ends with `\\`)."""
+    ls = clean.rfind("\n", 0, pos)
+    while ls > 0:
+        prev_start = clean.rfind("\n", 0, ls) + 1
+        prev = clean[prev_start:ls].rstrip("\r")
+        if not prev.endswith("\\"):
+            return False
+        if prev.lstrip().startswith("#"):
+            return True
+        ls = prev_start - 1
+    return False
+
+
 def _object_define_types(ctx: _Ctx, text: str, out: _Out) -> None:
     clean = text  # comments already blanked by the caller
     for m in _OBJECT_DEFINE.finditer(clean):
         macro = m.group(1)
         if macro not in _OD_ARGS:
             continue
+        if _inside_define(clean, m.start()):
+            continue  # a use inside another macro's body (include/qom/object.h)
         close = cscan.match_close(clean, m.end() - 1)
-        args = [cscan.norm(a) for _, a in cscan.split_top(clean[m.end() : close])]
+        inner = clean[m.end() : close].replace("\\\r\n", " ").replace("\\\n", " ")
+        args = [cscan.norm(a) for _, a in cscan.split_top(inner)]
         if len(args) < 4:
             continue
         abstract_spec, iface_at = _OD_ARGS[macro]
@@ -1132,10 +1255,11 @@ def _object_define_types(ctx: _Ctx, text: str, out: _Out) -> None:
         ifaces: list[str] = []
         if iface_at is not None:
             for a in args[iface_at:]:
-                inner = cscan.brace_body(a)
-                if inner is not None and inner[1].strip():
-                    e = cscan.norm(inner[1])
-                    ifaces.append(ctx.resolve(e) or e)
+                braced = cscan.brace_body(a)
+                if braced is not None and braced[1].strip():
+                    e = cscan.norm(braced[1])
+                    if e not in ("NULL", "0"):
+                        ifaces.append(ctx.resolve(e) or e)
         key = f"object_define:{module}"
         if key in out.type_keys:
             continue
@@ -1243,7 +1367,7 @@ def _read_props(ctx: _Ctx, array: str, vtext: str, line: int, out: _Out) -> None
         if call.name == "DEFINE_PROP_END_OF_LIST":
             continue
         args = call.args
-        if not call.name.startswith("DEFINE_PROP_"):
+        if not call.name.startswith("DEFINE_PROP_") and call.name not in PROP_MACROS:
             out.properties.append(
                 Property(array, call.name, None, cscan.norm(s), None, None, None, pline)
             )

@@ -692,6 +692,8 @@ PROP_MACROS: dict[str, PropSpec] = {
     "DEFINE_PROP_UINT8_ARRAY": PropSpec(default=None),
     "DEFINE_PROP_CPUS390ENTITLEMENT": PropSpec(default=3),
     "DEFINE_PROP_S390_CPU_TOPOLOGY": PropSpec(default=None),
+    # wrappers with another prefix that still define one property
+    "VIRTIO_DEFINE_PROP_FEATURE": PropSpec(default=4, bit=3),
 }
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.model.dump_macros import BUILTIN_MACROS
-from bot.model.entities import ClassInit, Define, FileModel, Vmsd, VmstateField
+from bot.model.entities import ClassInit, Define, FileModel, TypeInfo, Vmsd, VmstateField
 
 Path = tuple[str | int, ...]
 JSON = dict[str, Any]
@@ -454,9 +454,7 @@ def _sizeof(type_text: str) -> int | None:
     return _SIZEOF.get(t)
 
 
-_TOKEN = re.compile(
-    r"\s*(?:(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|([A-Za-z_]\w*)|(<<|>>|[-+*/%()|&~^]))"
-)
+_TOKEN = re.compile(r"\s*(?:(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|([A-Za-z_]\w*)|(<<|>>|[-+*/%()|&~^]))")
 
 
 def _eval_int(expr: str, lookup: Callable[[str], int | None], depth: int = 0) -> int | None:
@@ -652,6 +650,8 @@ class DumpRenderer:
                     own[name] = (ci.vmsd, self._class_init_path(rec.path, ci.function))
                 elif ci is not None:
                     helper = self._helper_vmsd(self._class_init_path(rec.path, ci.function), ci)
+                    if helper is None and ci.vmsd_member and _is_device_vmsd(ci.vmsd_member):
+                        helper = self._class_data_vmsd(rec.path, rec.info)
                     if helper is not None:
                         own[name] = helper
         else:
@@ -688,6 +688,28 @@ class DumpRenderer:
         for call in fm.calls:
             if call.function == ci.function and call.call in self._class_inits_by_fn:
                 return self._class_inits_by_fn[call.call]
+        return None
+
+    def _class_data_vmsd(self, path: str, info: TypeInfo) -> tuple[str, str] | None:
+        """`dc->vmsd = info->vmsd` where info is the class_data: for a type registered from a
+        table (origin "loop"), the `.vmsd` of the table element whose `.name` is this type's."""
+        fm = self.models.get(path)
+        if fm is None or info.origin != "loop" or not info.name_expr:
+            return None
+        want = norm(info.name_expr)
+        for arr in fm.arrays:
+            body = arr.text[arr.text.find("{") + 1 : arr.text.rfind("}")]
+            for elem in split_args(body):
+                members = dict(
+                    (m.group(1), norm(m.group(2)))
+                    for m in (re.match(r"\.\s*(\w+)\s*=(.*)$", x, re.S)
+                              for x in split_args(elem.strip()[1:-1]))
+                    if m
+                )
+                if members.get("name") == want and "vmsd" in members:
+                    v = _unparen(members["vmsd"]).lstrip("&").strip()
+                    if _IDENT.fullmatch(v):
+                        return v, path
         return None
 
     def _class_init_path(self, type_path: str, function: str) -> str:
@@ -792,9 +814,7 @@ class DumpRenderer:
                 for facts in self.fields.facts(f, path):
                     if "VMS_MUST_EXIST" in facts.flags or "VMS_END" in facts.flags:
                         continue
-                    fl.append(
-                        self._field(facts, f, path, (*at, "Fields", idx), res, notes, stack)
-                    )
+                    fl.append(self._field(facts, f, path, (*at, "Fields", idx), res, notes, stack))
                     idx += 1
             out["Fields"] = fl
         if vmsd.subsections_initializers or vmsd.subsections:

@@ -38,11 +38,32 @@ if TYPE_CHECKING:
 # -device (or is part of a standard bus) on pc/q35, virt, pseries, s390-ccw-virtio, m68k virt.
 PLUGGABLE_FAMILIES: frozenset[str] = frozenset(
     {
-        "pci-device", "virtio-device", "isa-device", "usb-device", "scsi-device",
-        "ide-device", "hda-codec", "virtio-serial-port", "ccw-device", "virtio-ccw-device",
-        "vio-spapr-device", "ap-device", "zpci", "pc-dimm", "nvdimm", "virtio-pci",
-        "xen-device", "vmbus-dev", "ipmi-bmc", "ccid-card", "cxl-type3", "nvme-ns",
-        "tpm-tis-device", "ramfb", "cpu-core", "spapr-cpu-core",
+        "pci-device",
+        "virtio-device",
+        "isa-device",
+        "usb-device",
+        "scsi-device",
+        "ide-device",
+        "hda-codec",
+        "virtio-serial-port",
+        "ccw-device",
+        "virtio-ccw-device",
+        "vio-spapr-device",
+        "ap-device",
+        "zpci",
+        "pc-dimm",
+        "nvdimm",
+        "virtio-pci",
+        "xen-device",
+        "vmbus-dev",
+        "ipmi-bmc",
+        "ccid-card",
+        "cxl-type3",
+        "nvme-ns",
+        "tpm-tis-device",
+        "ramfb",
+        "cpu-core",
+        "spapr-cpu-core",
     }
 )
 # Files whose machines are versioned, or whose contents are always on one (board wiring,
@@ -257,7 +278,7 @@ class _Aggregate:
         return self._embedders
 
     # ---- versioned-machine reachability --------------------------------------------------
-    def versioned(self, models: Mapping[str, FileModel]) -> frozenset[str]:
+    def versioned(self) -> frozenset[str]:
         """Type names that a versioned machine creates, directly or through its children."""
         if self._versioned is not None:
             return self._versioned
@@ -291,9 +312,7 @@ class TreeIndex:
 
     __slots__ = ("_agg", "_models", "stats")
 
-    def __init__(
-        self, models: Mapping[str, FileModel], stats: IndexStats | None = None
-    ) -> None:
+    def __init__(self, models: Mapping[str, FileModel], stats: IndexStats | None = None) -> None:
         self._models: Mapping[str, FileModel] = MappingProxyType(dict(models))
         self._agg: _Aggregate | None = None
         self.stats = stats  # set when built from git by bot.index.build_index
@@ -420,9 +439,7 @@ class TreeIndex:
         fm = self._models.get(path)
         if fm is None:
             return frozenset()
-        return frozenset(f[0] for f in fm.functions) | frozenset(
-            c.function for c in fm.class_inits
-        )
+        return frozenset(f[0] for f in fm.functions) | frozenset(c.function for c in fm.class_inits)
 
     def types_for_vmsd(self, vmsd_c_name: str, path: str | None = None) -> tuple[str, ...]:
         """QOM type names whose class_init sets dc->vmsd to this vmsd (incl. subclasses).
@@ -564,7 +581,7 @@ class TreeIndex:
             return True
         if any(_matches(rec.path, VERSIONED_PATHS) for rec in recs):
             return True
-        reach = a.versioned(self._models)
+        reach = a.versioned()
         if type_name in reach:
             return True
         return any(d in reach for d in self.type_descendants(type_name))

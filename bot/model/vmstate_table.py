@@ -4,7 +4,6 @@ QEMU revision: ece408818d. Each entry: name -> (arity or None for object-like,
 ((VMStateField member, expression with @i@ for macro argument i), ...)).
 """
 
-# ruff: noqa: E501
 from __future__ import annotations
 
 VMSTATE_SOURCES: tuple[str, ...] = (

@@ -343,10 +343,16 @@ def changes_for(ctx: RuleContext, kind: str) -> Iterator[EntityChange]:
     return (c for c in ctx.changes if c.kind == kind)
 
 
-def first_change_of_path(ctx: RuleContext, change: EntityChange) -> bool:
-    """True when `change` is the first change of its file in ctx.changes (per-file anchors)."""
+def first_change_of_path(
+    ctx: RuleContext, change: EntityChange, kinds: tuple[str, ...] = ()
+) -> bool:
+    """True when `change` is the first change of its file in ctx.changes (per-file anchors).
+
+    `kinds` restricts the candidates to the kinds the calling rule receives (RuleSpec.kinds),
+    so the anchor is a change the rule is actually shown.
+    """
     for c in ctx.changes:
-        if c.path == change.path:
+        if c.path == change.path and (not kinds or c.kind in kinds):
             return c is change or c == change
     return True
 

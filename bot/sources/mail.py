@@ -204,3 +204,174 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
             hint="pass the patch mails themselves, not only the cover letter",
         )
     return patches, skipped
+
+
+# --- whole messages (threading headers, decoded body) for the mailing-list reader ---------
+
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_MBOXRD_ESCAPE = re.compile(rb"^>(>*From )", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class MailMessage:
+    """One list message with what threading and series assembly need, decoded."""
+
+    msgid: str  # without angle brackets; synthesised from the content when missing
+    subject: str
+    author: str  # decoded From header ("Name <addr>")
+    author_addr: str  # lower-case address of the From header
+    to: tuple[str, ...]  # decoded addresses of To
+    cc: tuple[str, ...]
+    in_reply_to: str  # msgid or ""
+    references: tuple[str, ...]  # root first, as in the header
+    date: float  # POSIX time from the Date header (0.0 when missing/unparsable)
+    body: str  # decoded text/plain parts joined
+    raw: bytes  # RFC 5322 bytes (mboxrd escaping undone)
+    has_diff: bool
+
+    def as_mail_patch(self, source: str = "list", number: int = 1) -> MailPatch:
+        """This message as a MailPatch for `git am`."""
+        return MailPatch(source=source, number=number, subject=self.subject,
+                         author=self.author, raw=self.raw)  # fmt: skip
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Ancestors, nearest first (In-Reply-To, then References from the end)."""
+        out: list[str] = []
+        for m in (self.in_reply_to, *reversed(self.references)):
+            if m and m not in out and m != self.msgid:
+                out.append(m)
+        return tuple(out)
+
+
+def msgids(value: str) -> tuple[str, ...]:
+    """Every <msgid> in a header value, without brackets, in order."""
+    return tuple(_MSGID.findall(value))
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    import email.utils
+
+    out: list[str] = []
+    for name, addr in email.utils.getaddresses([value]):
+        if addr and "@" in addr:
+            out.append(email.utils.formataddr((name, addr)) if name else addr)
+    return tuple(out)
+
+
+def address_of(value: str) -> str:
+    """The bare lower-case address of "Name <addr>" (or of a bare address)."""
+    import email.utils
+
+    return email.utils.parseaddr(value)[1].strip().lower()
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        return _bytes_text(payload)
+
+
+def body_text(msg: Message) -> str:
+    """The text/plain parts of a message (nested multiparts too), decoded and joined."""
+    if not msg.is_multipart():
+        ctype = msg.get_content_type()
+        if ctype.startswith("text/") or ctype == "application/octet-stream":
+            return _part_text(msg)
+        return ""
+    chunks: list[str] = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        if ctype in ("text/plain", "text/x-patch", "text/x-diff") or (
+            ctype == "application/octet-stream"
+            and (part.get_filename() or "").endswith((".patch", ".diff"))
+        ):
+            chunks.append(_part_text(part))
+    return "\n".join(chunks)
+
+
+def parse_mail(raw: bytes, *, mboxrd: bool = False) -> MailMessage:
+    """Parse one RFC 5322 message (never raises for odd charsets or missing headers)."""
+    import email.utils
+    import hashlib
+
+    if mboxrd:
+        raw = _MBOXRD_ESCAPE.sub(rb"\1", raw)
+    raw = raw.lstrip(b"\r\n")
+    if raw.startswith(b"From ") and b"\n" in raw:
+        first, rest = raw.split(b"\n", 1)
+        if _FROM_LINE.match(first + b"\n") or not _HEADER_LINE.match(first):
+            raw = rest
+    parser = email.parser.BytesParser(policy=email.policy.compat32)
+    msg = parser.parsebytes(raw)
+    ids = msgids(_decode_header(msg, "Message-ID"))
+    msgid = ids[0] if ids else "migcheck-" + hashlib.sha256(raw).hexdigest()[:24] + "@local"
+    irt = msgids(_decode_header(msg, "In-Reply-To"))
+    date = 0.0
+    date_text = _decode_header(msg, "Date")
+    if date_text:
+        try:
+            dt = email.utils.parsedate_to_datetime(date_text)
+            date = dt.timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            date = 0.0
+    author = _decode_header(msg, "From")
+    try:
+        body = body_text(msg)
+    except (LookupError, ValueError, AssertionError):
+        body = _bytes_text(raw)
+    return MailMessage(
+        msgid=msgid,
+        subject=_decode_header(msg, "Subject"),
+        author=author,
+        author_addr=address_of(author),
+        to=_addresses(_decode_header(msg, "To")),
+        cc=_addresses(_decode_header(msg, "Cc")),
+        in_reply_to=irt[0] if irt else "",
+        references=msgids(_decode_header(msg, "References")),
+        date=date,
+        body=body,
+        raw=raw,
+        has_diff=bool(_DIFF_START.search(body.encode("utf-8", errors="replace"))),
+    )
+
+
+def split_mbox(data: bytes) -> list[MailMessage]:
+    """Every message of an mbox (mboxo or mboxrd) or of a single RFC 5322 message."""
+    messages, mboxrd = _split_messages(data)
+    return [parse_mail(m, mboxrd=mboxrd) for m in messages if m.strip()]
+
+
+def read_messages(path: str) -> list[MailMessage]:
+    """Messages of an mbox file, a maildir (cur/ and new/), or a folder of .eml/.patch files."""
+    p = Path(path)
+    if p.is_dir():
+        files: list[Path] = []
+        if (p / "cur").is_dir() or (p / "new").is_dir():
+            for sub in ("new", "cur"):
+                if (p / sub).is_dir():
+                    files.extend(sorted(x for x in (p / sub).iterdir() if x.is_file()))
+        else:
+            files = sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
+        out: list[MailMessage] = []
+        for f in files:
+            out.extend(split_mbox(f.read_bytes()))
+        if not out:
+            raise InputError("no messages found", input_name=path,
+                             hint="pass an mbox file, a maildir or a folder of .eml files")
+        return out
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", input_name=path,
+                         hint="check the file name") from exc  # fmt: skip
+    if not data.strip():
+        raise InputError("empty file", input_name=path, hint="pass an mbox or a maildir")
+    return split_mbox(data)

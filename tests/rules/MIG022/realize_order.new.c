@@ -44,6 +44,17 @@ static const TypeInfo foo_types[] = {
     },
 };
 
+/* a vmsd change sorts before the creation changes: the realize-order anchor must cope */
+static const VMStateDescription vmstate_foo_soc_extra = {
+    .name = "foo-soc-extra",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(extra, FooSoCState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static void foo_soc_realize(DeviceState *dev, Error **errp)
 {
     FooSoCState *s = FOO_SOC(dev);

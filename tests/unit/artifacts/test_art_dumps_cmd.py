@@ -32,6 +32,7 @@ def test_incompatible_exits_1_with_json_contract(tmp_path: Path,
     assert doc["version"] == 1 and doc["base"] == a and doc["head"] == b
     (f,) = doc["findings"]
     assert f["rule"] == "MIG002" and f["evidence"] == ["dump"]
+    assert f["extra"]["direction"] == "both" and f["extra"]["vmsd"] == "mydev"
     assert set(f) >= {"severity", "category", "entity", "fingerprint", "path", "line"}
 
 

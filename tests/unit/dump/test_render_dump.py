@@ -314,3 +314,53 @@ static const TypeInfo n_info = { .name = "n-dev", .parent = "device",
     names = [f["field"] for f in render_dump(tree)["n-dev"]["Description"]["Fields"]]
     # stringify() expands SEL (included) but CTRL's define is in a header n.c never includes
     assert names == ["regs[CTRL]", "regs[0x0]"]
+
+
+def test_types_registered_from_a_table_take_the_vmsd_of_their_class_data() -> None:
+    c = b"""
+#define TYPE_CARD_BASE "card-base"
+#define TYPE_CARD_A "card-a"
+#define TYPE_CARD_B "card-b"
+typedef struct CardInfo { const char *name; const VMStateDescription *vmsd; } CardInfo;
+static const VMStateDescription vmstate_card_a = {
+    .name = "card-a", .version_id = 1, .minimum_version_id = 1,
+    .fields = (const VMStateField[]) { VMSTATE_UINT8(x, CardState), VMSTATE_END_OF_LIST() }
+};
+static const VMStateDescription vmstate_card_b = {
+    .name = "card-b", .version_id = 2, .minimum_version_id = 2,
+    .fields = (const VMStateField[]) { VMSTATE_UINT16(y, CardState), VMSTATE_END_OF_LIST() }
+};
+static const CardInfo card_devices[] = {
+    { .name = TYPE_CARD_A, .vmsd = &vmstate_card_a, },
+    { .name = TYPE_CARD_B, .vmsd = &vmstate_card_b, },
+};
+static void card_class_init(ObjectClass *oc, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    const CardInfo *info = data;
+    dc->vmsd = info->vmsd;
+}
+static const TypeInfo card_base_info = {
+    .name = TYPE_CARD_BASE, .parent = TYPE_DEVICE, .abstract = true,
+};
+static void card_register_types(void)
+{
+    int i;
+    type_register_static(&card_base_info);
+    for (i = 0; i < ARRAY_SIZE(card_devices); i++) {
+        const CardInfo *info = &card_devices[i];
+        TypeInfo type_info = {};
+        type_info.name = info->name;
+        type_info.parent = TYPE_CARD_BASE;
+        type_info.class_data = info;
+        type_info.class_init = card_class_init;
+        type_register_static(&type_info);
+    }
+}
+type_init(card_register_types)
+"""
+    dump = render_dump(_tree(("hw/misc/card.c", c)))
+    assert list(dump) == ["vmschkmachine", "card-a", "card-b"]
+    assert dump["card-a"]["Description"]["Fields"] == [F("x", 1)]
+    assert dump["card-b"]["version_id"] == 2
+    assert dump["card-b"]["Description"]["Fields"] == [F("y", 2)]

@@ -113,13 +113,17 @@ class FakeTree:
     def __init__(self, vmsd_types: dict[str, tuple[str, ...]], versioned: set[str]) -> None:
         self._vmsd_types = vmsd_types
         self._versioned = versioned
+        self._containers: dict[str, tuple[str, ...]] = {}
         self.asked: list[str] = []
 
     def resolve_define(self, name: str) -> str | None:
         return None
 
     def type_by_name(self, name: str) -> TypeInfo | None:
-        return None
+        known = {t for ts in self._vmsd_types.values() for t in ts} | self._versioned
+        if name not in known:
+            return None
+        return TypeInfo(f"{name}_info", name, None, None, None, None, None, None, False, (), 1)
 
     def type_ancestors(self, name: str) -> tuple[str, ...]:
         return ()
@@ -129,6 +133,12 @@ class FakeTree:
 
     def types_for_vmsd(self, vmsd_c_name: str) -> tuple[str, ...]:
         return self._vmsd_types.get(vmsd_c_name, ())
+
+    def vmsd_of_type(self, type_name: str) -> str | None:
+        return None
+
+    def vmsd_containers(self, vmsd_c_name: str) -> tuple[str, ...]:
+        return self._containers.get(vmsd_c_name, ())
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         return None
@@ -296,3 +306,60 @@ def test_old_side_finding_gets_new_line_anchor() -> None:
     (f,) = findings
     assert (f.side, f.line) == ("old", 20)
     assert dict(f.extra) == {"new_line": "19"}
+
+
+def test_type_unknown_to_both_trees_keeps_severity() -> None:
+    class Partial(FakeTree):
+        def type_by_name(self, name: str) -> TypeInfo | None:
+            return None  # knows the vmsd's users but not the types themselves
+
+    tree = Partial({"vmstate_foo": ("foo-dev",)}, versioned=set())
+    findings, _ = run_rules((REMOVED,), SERIES, (unit(OLD, NEW),), new_tree=tree)
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_versioned_at_base_keeps_severity() -> None:
+    """A device a versioned board stops creating is judged on the base tree too."""
+    base = FakeTree({"vmstate_foo": ("foo-dev",)}, versioned={"foo-dev"})
+    head = FakeTree({"vmstate_foo": ("foo-dev",)}, versioned=set())
+    findings, _ = run_rules((REMOVED,), SERIES, (unit(OLD, NEW),), old_tree=base, new_tree=head)
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_callsite_reach_falls_back_to_file_types() -> None:
+    from bot.model.entities import CallSite
+
+    def calls(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+        yield Hit("call changed", change.line, change.side, change.key)
+
+    ti = TypeInfo("b_info", "myboard-machine", None, None, None, None, None, None, False, (), 3)
+    old = FileModel(
+        "hw/arm/myboard.c",
+        types=(ti,),
+        calls=(CallSite("pci_set_word", ("a", "1"), "board_init", 9),),
+    )
+    new = FileModel("hw/arm/myboard.c", types=(ti,))
+    u = FileUnit("hw/arm/myboard.c", None, old, new, diff_models("hw/arm/myboard.c", old, new))
+    rule = Rule(spec("MIG909", kinds=("call",)), calls, "d")
+    tree = FakeTree({"x": ("myboard-machine",)}, versioned=set())
+    findings, _ = run_rules((rule,), SERIES, (u,), new_tree=tree)
+    assert findings[0].severity is Severity.NOTE
+    tree = FakeTree({"x": ("myboard-machine",)}, versioned={"myboard-machine"})
+    findings, _ = run_rules((rule,), SERIES, (u,), new_tree=tree)
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_reach_of_nested_vmsd_through_tree_containers() -> None:
+    """A struct vmsd used by a device of another file reaches that device's types."""
+    old = FileModel(PATH, vmsds=(vmsd("vmstate_fifo", 10, ["a", "b"]),))
+    new = FileModel(PATH, vmsds=(vmsd("vmstate_fifo", 10, ["a"]),))
+    tree = FakeTree({"vmstate_uart": ("uart-dev",)}, versioned=set())
+    tree._containers = {"vmstate_fifo": ("vmstate_uart",)}
+    u = unit(old, new)
+    assert reach_types(u.changes[0], u, tree) == ("uart-dev",)
+    findings, _ = run_rules((REMOVED,), SERIES, (u,), new_tree=tree)
+    assert findings[0].severity is Severity.NOTE
+    tree = FakeTree({"vmstate_uart": ("uart-dev",)}, versioned={"uart-dev"})
+    tree._containers = {"vmstate_fifo": ("vmstate_uart",)}
+    findings, _ = run_rules((REMOVED,), SERIES, (u,), new_tree=tree)
+    assert findings[0].severity is Severity.ERROR

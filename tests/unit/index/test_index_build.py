@@ -355,3 +355,26 @@ def test_delta_index_equals_full_build(tmp_path: Path) -> None:
     assert sorted(standin.CALLS) == ["hw/foo.c", "hw/misc/new.c"]
     full = build_index(repo.path, head, cache, jobs=1, extractor=standin.extract)
     assert new.models == full.models
+
+
+def test_memo_skips_cache_reads(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, {**_files(2), "hw/bad.c": b"CRASH\n"})
+    memo: dict[str, E.FileModel] = {}
+    cache = tmp_path / "cache"
+    first = build_index(repo.path, rev, cache, jobs=1, extractor=standin.crashing, memo=memo)
+    assert len(memo) == 4  # the crashed file is not remembered
+    (cache / ModelCache.FILE).unlink()  # the memo alone must carry the next build
+    standin.CALLS.clear()
+    again = build_index(repo.path, rev, cache, jobs=1, extractor=standin.crashing, memo=memo)
+    assert standin.CALLS == []  # only hw/bad.c ran (and crashed before counting)
+    assert again.models == first.models
+
+
+def test_unusable_cache_dir_still_indexes(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, _files(1))
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    t = build_index(repo.path, rev, blocker / "cache", jobs=1, extractor=standin.extract)
+    assert t.type_by_name("foo") is not None

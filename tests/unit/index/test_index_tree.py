@@ -68,6 +68,10 @@ HEADERS = {
             _d("TYPE_ROM", "0x05"),
             _d("TYPE_LOOP", "TYPE_LOOP"),
             _d("STR(x)", "#x"),
+            _d("VSTR(...)", "#__VA_ARGS__"),
+            _d("VER_NAME(prefix,...)", 'prefix "-" VSTR(__VA_ARGS__)'),
+            _d("PASTE(a)", "TYPE_ ## a"),
+            _d("FLAGS", "(1 << 3)"),
         ),
     ),
 }
@@ -90,6 +94,10 @@ def test_define_resolution_forms() -> None:
         "qemu64-x86_64-cpu", "qemu64-i386-cpu",
     )
     assert t.resolve_expr("STR(abc)") == ("abc",)
+    assert t.resolve_expr('VER_NAME("pc", 10, 2)') == ("pc-10, 2",)
+    assert t.resolve_expr("PASTE(ADC)") == ()  # token pasting never yields a type name
+    assert t.resolve_define("FLAGS") is None
+    assert t.resolve_expr("its_class_name()") == ()
     assert t.defines.candidates("TYPE_X86_CPU") == ("x86_64-cpu", "i386-cpu")
 
 

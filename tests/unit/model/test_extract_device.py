@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.model.entities import FileModel
+from bot.model.extract import extract_file
+
+DATA = Path(__file__).parent / "data"
+
+
+def model_of(
+    name: str, data: bytes | None = None, defines: dict[str, str] | None = None
+) -> FileModel:
+    """Extract data/<name> (or the given bytes) as the file `hw/test/<name>`."""
+    raw = data if data is not None else (DATA / name).read_bytes()
+    return extract_file(f"hw/test/{name}", raw, defines)
 
 
 @pytest.fixture
-def dev(model_of) -> FileModel:
+def dev() -> FileModel:
     return model_of("device.c", defines={"TYPE_PCI_DEVICE": "pci-device"})
 
 
@@ -116,8 +129,9 @@ def test_registrations_creations_calls(dev: FileModel) -> None:
         "uart[*]",
         True,
     )
-    assert [x.call for x in dev.calls] == ["pci_set_word", "msix_init_exclusive_bar"]
-    assert dev.calls[0].args == ("dev->config + 2", "0x1234")
+    assert [x.call for x in dev.calls] == ["#include", "pci_set_word", "msix_init_exclusive_bar"]
+    assert dev.calls[0].args == ("qemu/osdep.h",) and dev.calls[0].function is None
+    assert dev.calls[1].args == ("dev->config + 2", "0x1234")
     assert dev.function_at(90) == "foo_realize"
 
 

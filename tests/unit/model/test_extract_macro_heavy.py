@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.model.entities import FileModel
+from bot.model.extract import extract_file
+
+DATA = Path(__file__).parent / "data"
+
+
+def model_of(
+    name: str, data: bytes | None = None, defines: dict[str, str] | None = None
+) -> FileModel:
+    """Extract data/<name> (or the given bytes) as the file `hw/test/<name>`."""
+    raw = data if data is not None else (DATA / name).read_bytes()
+    return extract_file(f"hw/test/{name}", raw, defines)
 
 
 @pytest.fixture
-def mh(model_of) -> FileModel:
+def mh() -> FileModel:
     return model_of("macro_heavy.c")
 
 
@@ -104,3 +117,17 @@ def test_function_like_defines_are_emitted(mh: FileModel) -> None:
     assert d["VMSTATE_BAZ_REG(f,s)"].raw == "VMSTATE_UINT16_V(f, s, 3)"
     assert d["BAZ_WRAP(f,s)"].raw == "VMSTATE_UINT8_ARRAY(f, s, 2)"
     assert d["BAZ_SUBNAME"].value == "baz/extra"
+
+
+def test_object_define_inside_a_macro_body_and_continuations() -> None:
+
+    src = (
+        b"#define OBJECT_DEFINE_TYPE(A, a, U, P) \\\n"
+        b"    OBJECT_DEFINE_TYPE_EXTENDED(A, a, U, P, false, { NULL })\n"
+        b"OBJECT_DEFINE_SIMPLE_TYPE_WITH_INTERFACES(HvB, hv_b, \\\n"
+        b"    HV_B, VMBUS_DEVICE, { TYPE_MEMORY_DEVICE }, { NULL })\n"
+    )
+    m = extract_file("hw/x/hv.c", src)
+    assert [(t.c_name, t.name_expr, t.interfaces) for t in m.types] == [
+        ("hv_b", "TYPE_HV_B", ("TYPE_MEMORY_DEVICE",))
+    ]

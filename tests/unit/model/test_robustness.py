@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.model.entities import FileModel
 from bot.model.extract import extract_file
 
+DATA = Path(__file__).parent / "data"
 
-def test_non_utf8_is_decoded_and_noted(model_of) -> None:
+
+def model_of(
+    name: str, data: bytes | None = None, defines: dict[str, str] | None = None
+) -> FileModel:
+    """Extract data/<name> (or the given bytes) as the file `hw/test/<name>`."""
+    raw = data if data is not None else (DATA / name).read_bytes()
+    return extract_file(f"hw/test/{name}", raw, defines)
+
+
+def test_non_utf8_is_decoded_and_noted() -> None:
     m = model_of("latin1.c")
     assert m.parsed
     (v,) = m.vmsds
-    assert v.c_name == "vmstate_latin" and v.name is not None and v.name.startswith("caf")
+    assert v.c_name == "vmstate_latin" and v.name == "caf\xe9"
+    v.name.encode("utf-8")  # a valid str: reporters can print/serialise it
     assert any("non-UTF-8" in n for n in m.notes)
 
 
@@ -29,7 +43,7 @@ def test_binary_junk_is_not_parsed() -> None:
     assert not m.parsed and m.notes
 
 
-def test_truncated_definition_still_yields_what_is_there(model_of) -> None:
+def test_truncated_definition_still_yields_what_is_there() -> None:
     m = model_of("truncated.c")
     assert m.parse_errors > 0
     (v,) = m.vmsds

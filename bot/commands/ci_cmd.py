@@ -1,0 +1,116 @@
+"""`migcheck ci`: run inside a GitLab CI merge request pipeline.
+
+Reads CI_MERGE_REQUEST_DIFF_BASE_SHA (the merge base GitLab shows the MR diff against),
+CI_COMMIT_SHA and CI_PROJECT_DIR; reviews base..head; writes gl-code-quality-report.json
+(for `artifacts: reports: codequality:`) and migcheck.sarif, prints the text report, and
+exits 1 when a finding reaches --fail-on (default: error), 2 on bad input.
+See deploy/gitlab-ci-example.yml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.errors import InputError
+
+FAIL_ON = ("error", "warning", "never")
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    """Add the `ci` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "ci",
+        help="GitLab CI job mode (Code Quality + SARIF reports)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--repo", metavar="DIR", help="repository (default: $CI_PROJECT_DIR or .)")
+    p.add_argument("--base", metavar="SHA", help="default: $CI_MERGE_REQUEST_DIFF_BASE_SHA")
+    p.add_argument("--head", metavar="SHA", help="default: $CI_COMMIT_SHA")
+    p.add_argument(
+        "--codequality",
+        metavar="FILE",
+        default="gl-code-quality-report.json",
+        help="Code Quality report path, relative to the repo (default: %(default)s)",
+    )
+    p.add_argument(
+        "--sarif",
+        metavar="FILE",
+        default="migcheck.sarif",
+        help="SARIF report path, relative to the repo (default: %(default)s)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="error",
+        help="exit 1 when a finding has at least this severity (default: error)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="index cache (default: $CI_PROJECT_DIR/.migcheck-cache)",
+    )
+    p.add_argument("--no-index", action="store_true", help="look at the changed files only")
+    return p
+
+
+def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, str, str]:
+    """(repo, base, head) from arguments, else the CI environment; InputError when missing."""
+    repo = args.repo or env.get("CI_PROJECT_DIR") or "."
+    base = (
+        args.base
+        or env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        or env.get("CI_MERGE_REQUEST_TARGET_BRANCH_SHA")
+    )
+    head = args.head or env.get("CI_COMMIT_SHA")
+    if not base:
+        raise InputError(
+            "no base commit: CI_MERGE_REQUEST_DIFF_BASE_SHA is not set",
+            input_name="migcheck ci",
+            hint="run the job in merge request pipelines (rules: if $CI_PIPELINE_SOURCE == "
+            '"merge_request_event") or pass --base SHA',
+        )
+    if not head:
+        raise InputError(
+            "no head commit: CI_COMMIT_SHA is not set",
+            input_name="migcheck ci",
+            hint="pass --head SHA",
+        )
+    return repo, base, head
+
+
+def run(args: argparse.Namespace) -> int:
+    """Review, write both reports, print the text report, exit by --fail-on."""
+    from bot.commands.check import exit_code
+    from bot.reporters import codequality, sarif, text
+    from bot.review import review_range
+
+    repo, base, head = resolve_range(args, os.environ)
+    cache = None if args.no_index else (args.cache_dir or Path(repo) / ".migcheck-cache")
+    try:
+        report = review_range(repo, f"{base}..{head}", cache_dir=cache)
+    except InputError as exc:
+        if exc.hint is not None:
+            raise
+        raise InputError(
+            exc.what,
+            input_name=exc.input_name,
+            hint="CI clones are shallow: set GIT_DEPTH: 0 (or fetch the base) in the job",
+        ) from exc
+    for name, render in ((args.codequality, codequality.render), (args.sarif, sarif.render)):
+        path = Path(repo) / name
+        try:
+            path.write_text(render(report), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the report: {exc.strerror or exc}", input_name=str(path)
+            ) from exc
+    sys.stdout.write(text.render(report))
+    print(f"migcheck: wrote {args.codequality} and {args.sarif}", file=sys.stderr)
+    return exit_code(report, args.fail_on)

@@ -1,0 +1,148 @@
+"""`migcheck mail`: review mailed series and reply on the list.
+
+    migcheck mail poll --config FILE
+    migcheck mail review FILE.mbox|MAILDIR [--repo PATH --base REV] [--outbox DIR | --send]
+    migcheck mail review --url https://lore.kernel.org/qemu-devel MSGID [--repo PATH ...]
+
+`poll` reads new messages once (public-inbox epochs, maildirs), reviews the series that are
+ready and replies (dry-run to the outbox folder until mail.smtp_host is set). `review`
+assembles the series in the given messages, reviews each (incomplete ones too) and prints
+the replies it would send, or writes them to --outbox, or sends them (--send, needs
+--config with SMTP settings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tempfile
+from email import message_from_bytes, policy
+from typing import Any
+
+from bot.errors import InputError
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    """Add the `mail` subcommand with `poll` and `review`."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "mail", help="review series from the mailing list and reply in the thread",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    msub = p.add_subparsers(dest="mail_command", metavar="ACTION")
+    poll = msub.add_parser("poll", help="read new list messages once, review, reply")
+    poll.add_argument("--config", required=True, metavar="FILE", help="migcheck TOML config")
+    rv = msub.add_parser("review", help="review the series in an mbox, maildir or thread URL")
+    rv.add_argument("source", metavar="FILE|DIR|MSGID",
+                    help="mbox file, maildir / folder of .eml, or a Message-ID with --url")
+    rv.add_argument("--url", metavar="BASE", help="public-inbox base URL to fetch the thread")
+    rv.add_argument("--config", metavar="FILE", help="config (for --send and [mail] settings)")
+    rv.add_argument("--repo", metavar="PATH", help="QEMU repository (default: mail.repo or .)")
+    rv.add_argument("--base", metavar="REV",
+                    help="apply onto REV (default: base-commit:/Based-on:/branch at the date)")
+    rv.add_argument("--branch", metavar="NAME", help="target branch (default: master)")
+    rv.add_argument("--cache-dir", metavar="DIR", help="whole-tree index cache")
+    out = rv.add_mutually_exclusive_group()
+    out.add_argument("--outbox", metavar="DIR", help="write the replies as .eml files to DIR")
+    out.add_argument("--send", action="store_true", help="send the replies by SMTP")
+    rv.add_argument("--all", action="store_true",
+                    help="also reply on clean series (like /check-migration would)")
+    p.set_defaults(_parser=p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch to poll or review."""
+    if args.mail_command == "poll":
+        return _poll(args)
+    if args.mail_command == "review":
+        return _review(args)
+    args._parser.print_help(sys.stderr)
+    return 2
+
+
+def _poll(args: argparse.Namespace) -> int:
+    from bot.config import load_config
+    from bot.mail.config import mail_settings
+    from bot.mail.poller import poll_once
+
+    cfg = load_config(args.config)
+    settings = mail_settings(cfg)
+    if not settings.inboxes and not settings.maildirs:
+        raise InputError("no mail.inboxes or mail.maildirs configured", input_name=args.config,
+                         hint='add inboxes = ["/path/to/inbox"] under [mail]')  # fmt: skip
+    r = poll_once(settings)
+    print(f"ingested {r.ingested} message(s); reviewed {r.series_reviewed}, skipped "
+          f"{r.series_skipped}, waiting {r.series_pending}, obsolete {r.series_obsolete}, "
+          f"not applying {r.apply_failed}; commands {r.commands}; replies queued "
+          f"{r.replies_queued}, delivered {r.replies_delivered}"
+          + (" (dry-run: " + settings.outbox + ")" if settings.dry_run else ""))  # fmt: skip
+    for n in r.notes:
+        print(f"note: {n}")
+    return 0
+
+
+class _Printer:
+    """Transport for `mail review` without --outbox/--send: print each reply."""
+
+    def deliver(self, raw: bytes, sender: str, recipients: tuple[str, ...], msgid: str) -> str:
+        msg = message_from_bytes(raw, policy=policy.default)
+        print("=" * 72)
+        for h in ("From", "To", "Cc", "Subject", "In-Reply-To", "References", "Message-ID",
+                  "Auto-Submitted"):  # fmt: skip
+            if msg[h]:
+                print(f"{h}: {msg[h]}")
+        print()
+        body = msg.get_body(preferencelist=("plain",))
+        print(body.get_content() if body is not None else "", end="")
+        return "printed"
+
+
+def _review(args: argparse.Namespace) -> int:
+    from bot.mail.config import MailSettings, mail_settings
+    from bot.mail.poller import MailBot
+    from bot.mail.store import MailStore
+    from bot.mail.transport import Outbox, Transport, make_transport
+    from bot.sources.mail import read_messages
+    from bot.sources.publicinbox import fetch_thread
+
+    if args.config:
+        from bot.config import load_config
+
+        settings = mail_settings(load_config(args.config))
+    else:
+        settings = MailSettings()
+    repo = args.repo or settings.repo or "."
+    settings = dataclasses.replace(
+        settings, repo=repo, target_branch=args.branch or settings.target_branch,
+        cache_dir=args.cache_dir or settings.cache_dir, wait_complete=0.0,
+        reply_on_clean=settings.reply_on_clean or args.all, rate_limit_per_hour=0,
+        lookback_days=0.0)  # fmt: skip
+    if args.send and settings.dry_run:
+        raise InputError("--send needs mail.smtp_host in --config", hint="or use --outbox DIR")
+    msgs = fetch_thread(args.url, args.source) if args.url else read_messages(args.source)
+    transport: Transport
+    if args.outbox:
+        transport = Outbox(args.outbox)
+    elif args.send:
+        transport = make_transport(settings)
+    else:
+        transport = _Printer()
+    with tempfile.TemporaryDirectory(prefix="migcheck-mail-") as tmp:
+        store = MailStore(f"{tmp}/mail.sqlite3")
+        bot = MailBot(settings, store, transport=transport, base_override=args.base,
+                      force_complete=True)  # fmt: skip
+        bot.ingest_messages(msgs)
+        bot.process()
+        bot.deliver_pending()
+        statuses = store.all_series()
+        store.close()
+    r = bot.result
+    print("=" * 72)
+    for key, (status, reason) in statuses.items():
+        print(f"<{key}>: {status}" + (f" ({reason})" if reason else ""))
+    print(f"{len(statuses)} series; {r.replies_delivered} repl"
+          f"{'y' if r.replies_delivered == 1 else 'ies'}"
+          + (f" written to {args.outbox}" if args.outbox else ""))  # fmt: skip
+    for n in r.notes:
+        print(f"note: {n}")
+    return 0

@@ -1,0 +1,282 @@
+"""One TOML file -> frozen dataclasses; secrets only from the environment.
+
+    [gitlab]    url, token_env, webhook_secret_env, signing_secret_env, projects, timeout,
+                bot_username
+    [queue]     url ("" = embedded SQLite in the state dir; redis://...), visibility_timeout,
+                max_attempts, backoff_base, backoff_max
+    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url
+    [review]    max_inline_comments, status_name, fail_on, build_timeout
+    [commands]  min_access_level, allow_author, name
+    [mail]      placeholder for the mail poller (issue 5): extra keys are allowed there
+
+Every other section or key is an error that names it (`service.stat_dir: unknown key`).
+The file never holds secrets: it names the environment variables that do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+ACCESS_LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
+
+
+@dataclass(frozen=True, slots=True)
+class GitLabConfig:
+    """Where GitLab is and which environment variables hold its secrets."""
+
+    url: str = "https://gitlab.com"
+    token_env: str = "MIGCHECK_GITLAB_TOKEN"
+    webhook_secret_env: str = "MIGCHECK_WEBHOOK_SECRET"
+    signing_secret_env: str = ""  # Standard Webhooks signing token (optional)
+    projects: tuple[str, ...] = ()  # allow-list: ids or paths; empty = any project
+    timeout: float = 30.0
+    bot_username: str = ""  # notes by this user are ignored before any API call
+    signature_tolerance: int = 300  # seconds a signed delivery's timestamp may be off
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfig:
+    """The job queue: embedded SQLite (url empty) or Redis."""
+
+    url: str = ""
+    visibility_timeout: float = 600.0
+    max_attempts: int = 10
+    backoff_base: float = 5.0
+    backoff_max: float = 600.0
+    poll_interval: float = 0.5
+    prefix: str = "migcheck:q:"  # Redis key prefix (several deployments on one Redis)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """The web service and where it keeps its state."""
+
+    state_dir: str = "/var/lib/migcheck"
+    listen: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = 2 * 1024 * 1024
+    cache_dir: str = ""  # index cache; empty = <state_dir>/cache
+    public_url: str = ""  # base URL of /status, used as the commit status target_url
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewConfig:
+    """How findings are posted on a merge request."""
+
+    max_inline_comments: int = 10
+    status_name: str = "migration-compat"
+    fail_on: str = "error"  # error | warning | never: the commit status verdict
+    build_timeout: float = 7200.0
+
+
+@dataclass(frozen=True, slots=True)
+class CommandsConfig:
+    """Who may run `/check-migration`."""
+
+    name: str = "check-migration"
+    min_access_level: int = 30  # Developer
+    allow_author: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MailConfig:
+    """Placeholder for the mail poller (issue 5); its keys are kept as given."""
+
+    enabled: bool = False
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration file."""
+
+    gitlab: GitLabConfig = field(default_factory=GitLabConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+    commands: CommandsConfig = field(default_factory=CommandsConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    source: str = ""  # the file it was read from
+
+    @property
+    def state_dir(self) -> Path:
+        """The state directory (SQLite queue and state DB, git mirrors, caches)."""
+        return Path(self.service.state_dir)
+
+    @property
+    def cache_dir(self) -> Path:
+        """The whole-tree index cache directory."""
+        return Path(self.service.cache_dir) if self.service.cache_dir else self.state_dir / "cache"
+
+    def secret(self, env_name: str, *, what: str, required: bool = True) -> str:
+        """The secret held by environment variable env_name; ConfigError when missing."""
+        value = os.environ.get(env_name, "") if env_name else ""
+        if required and not value:
+            raise ConfigError(
+                f"{what}: environment variable {env_name or '(none configured)'} is not set",
+                input_name=self.source or None,
+                hint=f"export {env_name or 'the variable'}=... (secrets never go in the file)",
+            )
+        return value
+
+    def gitlab_token(self) -> str:
+        """The GitLab API token (from gitlab.token_env)."""
+        return self.secret(self.gitlab.token_env, what="gitlab.token_env")
+
+    def webhook_secret(self) -> str:
+        """The shared X-Gitlab-Token secret (from gitlab.webhook_secret_env)."""
+        return self.secret(self.gitlab.webhook_secret_env, what="gitlab.webhook_secret_env")
+
+    def signing_secret(self) -> str:
+        """The Standard Webhooks signing token, or '' when not configured."""
+        if not self.gitlab.signing_secret_env:
+            return ""
+        return self.secret(
+            self.gitlab.signing_secret_env, what="gitlab.signing_secret_env", required=False
+        )
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    "gitlab": GitLabConfig,
+    "queue": QueueConfig,
+    "service": ServiceConfig,
+    "review": ReviewConfig,
+    "commands": CommandsConfig,
+}
+_SECRET_LOOKING = ("token", "secret", "password")
+
+
+def _bad(source: str, key: str, what: str, hint: str | None = None) -> ConfigError:
+    return ConfigError(f"{key}: {what}", input_name=source or None, hint=hint)
+
+
+def _coerce(source: str, key: str, value: Any, annotation: str, default: Any) -> Any:
+    """value checked against the field's declared type (annotations are strings here)."""
+    if annotation == "bool":
+        if not isinstance(value, bool):
+            raise _bad(source, key, f"expected true or false, got {value!r}")
+        return value
+    if annotation == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _bad(source, key, f"expected an integer, got {value!r}")
+        return value
+    if annotation == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _bad(source, key, f"expected a number, got {value!r}")
+        return float(value)
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise _bad(source, key, f"expected a string, got {value!r}")
+        return value
+    if annotation.startswith("tuple[str"):
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            raise _bad(source, key, f"expected a list of strings, got {value!r}")
+        return tuple(str(v) for v in value)
+    return value  # pragma: no cover - every declared type is handled above
+
+
+def _section(source: str, name: str, cls: type[Any], raw: Any) -> Any:
+    if not isinstance(raw, Mapping):
+        raise _bad(source, name, "expected a table ([" + name + "])")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        full = f"{name}.{key}"
+        if key not in fields:
+            hint = "known keys: " + ", ".join(sorted(fields))
+            if any(s in key for s in _SECRET_LOOKING) and not key.endswith("_env"):
+                hint = f'secrets come from the environment: use {key}_env = "VAR_NAME"'
+            raise _bad(source, full, "unknown key", hint)
+        f = fields[key]
+        values[key] = _coerce(source, full, value, str(f.type), f.default)
+    return cls(**values)
+
+
+def _validate(cfg: Config) -> None:
+    src = cfg.source
+    url = cfg.queue.url
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise _bad(src, "queue.url", f"unsupported queue URL {url!r}", 'use "" or redis://host')
+    if cfg.review.fail_on not in ("error", "warning", "never"):
+        raise _bad(
+            src, "review.fail_on", f"expected error, warning or never, got {cfg.review.fail_on!r}"
+        )
+    if cfg.review.max_inline_comments < 0:
+        raise _bad(src, "review.max_inline_comments", "must be >= 0")
+    if cfg.commands.min_access_level not in ACCESS_LEVELS.values():
+        raise _bad(
+            src,
+            "commands.min_access_level",
+            f"{cfg.commands.min_access_level} is not a GitLab access level",
+            "10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner",
+        )
+    if not cfg.gitlab.url.startswith(("http://", "https://")):
+        raise _bad(src, "gitlab.url", f"expected an http(s) URL, got {cfg.gitlab.url!r}")
+    if cfg.service.max_body_bytes <= 0:
+        raise _bad(src, "service.max_body_bytes", "must be > 0")
+    for key in ("visibility_timeout", "backoff_base", "backoff_max", "poll_interval"):
+        if getattr(cfg.queue, key) <= 0:
+            raise _bad(src, f"queue.{key}", "must be > 0")
+    if cfg.queue.max_attempts < 1:
+        raise _bad(src, "queue.max_attempts", "must be >= 1")
+
+
+def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
+    """A Config from parsed TOML; ConfigError names the first bad key."""
+    sections: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name == "mail":
+            if not isinstance(raw, Mapping):
+                raise _bad(source, "mail", "expected a table ([mail])")
+            enabled = raw.get("enabled", False)
+            if not isinstance(enabled, bool):
+                raise _bad(source, "mail.enabled", f"expected true or false, got {enabled!r}")
+            for key in raw:
+                if any(s in key for s in _SECRET_LOOKING) and not key.endswith("_env"):
+                    raise _bad(
+                        source,
+                        f"mail.{key}",
+                        "secrets do not belong in the file",
+                        f'use {key}_env = "VAR_NAME"',
+                    )
+            opts = tuple(sorted((k, v) for k, v in raw.items() if k != "enabled"))
+            sections["mail"] = MailConfig(enabled=enabled, options=opts)
+            continue
+        cls = _SECTIONS.get(name)
+        if cls is None:
+            raise _bad(
+                source,
+                name,
+                "unknown section",
+                "known sections: " + ", ".join(sorted([*_SECTIONS, "mail"])),
+            )
+        sections[name] = _section(source, name, cls, raw)
+    cfg = Config(**sections, source=source)
+    _validate(cfg)
+    return cfg
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config file; ConfigError (exit 2) names the bad key."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the configuration: {exc.strerror or exc}",
+            input_name=str(p),
+            hint="pass --config FILE (see deploy/migcheck.example.toml)",
+        ) from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", input_name=str(p)) from exc
+    return parse_config(data, source=str(p))

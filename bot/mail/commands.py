@@ -1,0 +1,48 @@
+"""`/check-migration [--build]` in list replies, and who may send it (config list or the
+tree's MAINTAINERS M:/R: lines)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pygit2
+
+from bot.sources.mail import address_of
+
+_CMD = re.compile(r"^[ \t]*/check-migration(?P<args>(?:[ \t]+--?[\w-]+)*)[ \t]*$", re.MULTILINE)
+_MAINT = re.compile(r"^[MR]:\s*(.+)$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A parsed /check-migration line."""
+
+    build: bool
+    unknown: tuple[str, ...] = ()
+
+
+def find_command(body: str) -> Command | None:
+    """The /check-migration line of a reply (quoted `>` lines do not count)."""
+    text = "\n".join(ln for ln in body.splitlines() if not ln.lstrip().startswith(">"))
+    m = _CMD.search(text)
+    if not m:
+        return None
+    args = m.group("args").split()
+    return Command(build="--build" in args, unknown=tuple(a for a in args if a != "--build"))
+
+
+def parse_maintainers(text: str) -> set[str]:
+    """Addresses on M: and R: lines of a MAINTAINERS file (lower case)."""
+    return {a for a in (address_of(v) for v in _MAINT.findall(text)) if a}
+
+
+def maintainers_from_repo(repo_path: str, rev: str) -> set[str]:
+    """M:/R: addresses of `rev:MAINTAINERS` (empty when the file or revision is missing)."""
+    try:
+        repo = pygit2.Repository(repo_path)
+        tree = repo.revparse_single(rev).peel(pygit2.Commit).tree
+        blob = repo[tree["MAINTAINERS"].id].peel(pygit2.Blob)
+    except (KeyError, ValueError, pygit2.GitError):
+        return set()
+    return parse_maintainers(blob.data.decode("utf-8", errors="replace"))

@@ -1,0 +1,111 @@
+"""[mail] settings: bot/config.py keeps the section's keys as given; this turns them into a
+frozen dataclass and names a bad key (`mail.rate_limit_per_hour: expected an integer`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """How the mail poller reads the list and replies (see /work/coord/config-mail.md)."""
+
+    enabled: bool = False
+    inboxes: tuple[str, ...] = ()
+    maildirs: tuple[str, ...] = ()
+    repo: str = ""
+    target_branch: str = "master"
+    list_address: str = "qemu-devel@nongnu.org"
+    from_address: str = "migcheck <migcheck@localhost>"
+    msgid_domain: str = "migcheck.localhost"
+    reply_to_all: bool = True
+    reply_on_clean: bool = False
+    min_severity: str = "warning"
+    wait_complete: float = 3600.0
+    rate_limit_per_hour: int = 30
+    opt_out: tuple[str, ...] = ()
+    allowed_senders: tuple[str, ...] = ()
+    use_maintainers: bool = True
+    outbox: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password_env: str = ""
+    store: str = ""
+    cache_dir: str = ""
+    lookback_days: float = 30.0
+    max_messages_per_poll: int = 0
+    scan_prefixes: tuple[str, ...] = ("hw/", "target/", "migration/", "system/", "include/")
+
+    @property
+    def dry_run(self) -> bool:
+        """True until an SMTP host is configured: replies go to the outbox folder."""
+        return not self.smtp_host
+
+
+def _coerce(key: str, value: Any, annotation: str, source: str) -> Any:
+    def bad(what: str) -> ConfigError:
+        return ConfigError(f"mail.{key}: {what}", input_name=source or None)
+
+    if annotation == "bool":
+        if not isinstance(value, bool):
+            raise bad(f"expected true or false, got {value!r}")
+        return value
+    if annotation == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad(f"expected an integer, got {value!r}")
+        return value
+    if annotation == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad(f"expected a number, got {value!r}")
+        return float(value)
+    if annotation == "str":
+        if not isinstance(value, str):
+            raise bad(f"expected a string, got {value!r}")
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad(f"expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def settings_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> MailSettings:
+    """MailSettings from the [mail] table; ConfigError names an unknown or mistyped key."""
+    fields = {f.name: f for f in dataclasses.fields(MailSettings)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in fields:
+            raise ConfigError(f"mail.{key}: unknown key", input_name=source or None,
+                              hint="known keys: " + ", ".join(sorted(fields)))  # fmt: skip
+        values[key] = _coerce(key, value, str(fields[key].type), source)
+    s = MailSettings(**values)
+    if s.min_severity not in SEVERITIES:
+        raise ConfigError(f"mail.min_severity: expected one of {', '.join(SEVERITIES)}",
+                          input_name=source or None)  # fmt: skip
+    if s.rate_limit_per_hour < 0 or s.wait_complete < 0:
+        raise ConfigError("mail.rate_limit_per_hour / mail.wait_complete: must be >= 0",
+                          input_name=source or None)  # fmt: skip
+    return s
+
+
+def mail_settings(cfg: Any) -> MailSettings:
+    """MailSettings of a bot.config.Config (its [mail] placeholder: enabled + options)."""
+    mail = cfg.mail
+    raw = dict(getattr(mail, "options", ()))
+    raw["enabled"] = bool(getattr(mail, "enabled", False))
+    s = settings_from_mapping(raw, source=getattr(cfg, "source", ""))
+    state = Path(getattr(cfg, "state_dir", "."))
+    return dataclasses.replace(
+        s,
+        outbox=s.outbox or str(state / "outbox"),
+        store=s.store or str(state / "mail.sqlite3"),
+        cache_dir=s.cache_dir or str(getattr(cfg, "cache_dir", state / "cache")),
+    )

@@ -1,0 +1,441 @@
+"""The mail bot: ingest list messages, assemble series, review, reply once, obey commands.
+
+`poll_once(config)` is one pass (what `migcheck mail poll` and the worker loop call):
+deliver replies left pending by an interrupted pass, read new messages (public-inbox epochs
+with a cursor each, maildirs), review every series that is complete (or waited long
+enough), answer `/check-migration` commands, deliver. Every step is recorded in the
+MailStore before the next one, so a restart neither loses nor repeats a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import BotError
+from bot.findings import Finding, Severity
+from bot.mail import compose
+from bot.mail.assemble import MailSeries, assemble
+from bot.mail.commands import Command, find_command, maintainers_from_repo
+from bot.mail.config import MailSettings, mail_settings
+from bot.mail.review import BaseChoice, MailReview, choose_base, review_mail_series, skip_reason
+from bot.mail.store import MailStore
+from bot.mail.subject import parse_subject
+from bot.mail.transport import Transport, make_transport
+from bot.reporters.common import finding_fingerprint
+from bot.sources.mail import MailMessage, address_of, parse_mail
+from bot.sources.publicinbox import iter_new
+
+log = logging.getLogger("migcheck.mail")
+
+FINAL = ("reviewed", "skipped", "obsolete", "apply-failed", "error")
+_RANK = {"error": 3, "warning": 2, "note": 1}
+
+
+@dataclass(slots=True)
+class PollResult:
+    """Counters of one pass."""
+
+    ingested: int = 0
+    series_reviewed: int = 0
+    series_skipped: int = 0
+    series_pending: int = 0
+    series_obsolete: int = 0
+    apply_failed: int = 0
+    commands: int = 0
+    replies_queued: int = 0
+    replies_delivered: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def classify(msg: MailMessage) -> str:
+    """'patch' (patch or cover letter), 'command' (/check-migration reply) or ''."""
+    ps = parse_subject(msg.subject)
+    if ps.is_patch and (ps.is_cover or msg.has_diff):
+        return "patch"
+    if find_command(msg.body) is not None:
+        return "command"
+    return ""
+
+
+def _why_table() -> dict[str, str]:
+    from bot.reporters.common import doc_sections, one_paragraph, rules_by_id
+
+    try:
+        rules = rules_by_id(None)
+    except Exception:  # the registry is another team's; replies still work without it
+        return {}
+    return {rid: one_paragraph(doc_sections(r.doc).get("Why it breaks migration", ""))
+            for rid, r in rules.items()}  # fmt: skip
+
+
+class MailBot:
+    """State + settings + transport; one instance per pass (cheap to build)."""
+
+    def __init__(self, settings: MailSettings, store: MailStore, *,
+                 transport: Transport | None = None, clock: Callable[[], float] = time.time,
+                 base_override: str | None = None, force_complete: bool = False,
+                 after_delivery: Callable[[str], None] | None = None) -> None:  # fmt: skip
+        self.s = settings
+        self.store = store
+        self.transport = transport or make_transport(settings)
+        self.clock = clock
+        self.base_override = base_override
+        self.force_complete = force_complete
+        self.after_delivery = after_delivery
+        self.result = PollResult()
+        self._why_cache: dict[str, str] | None = None
+        self._maintainers: set[str] | None = None
+
+    # ingest -----------------------------------------------------------------------------
+    def _store_message(self, msg: MailMessage, inbox: str, epoch: int, commit: str) -> None:
+        if self.store.is_own_reply(msg.msgid):
+            self.store.mark_sent(msg.msgid, "sent")  # came back through the archive
+            kind = ""
+        else:
+            kind = classify(msg)
+        payload = (msg.msgid, msg.raw, kind) if kind else None
+        if self.store.ingest(inbox, epoch, commit, payload) and kind:
+            self.result.ingested += 1
+
+    def ingest_inbox(self, inbox: str, limit: int = 0) -> int:
+        """Read new commits of every epoch after its cursor; returns messages read."""
+        n = 0
+        for item in iter_new(inbox, self.store.cursors(inbox)):
+            msg = parse_mail(item.raw) if item.raw is not None else None
+            if msg is None:
+                self.store.ingest(inbox, item.epoch, item.commit, None)
+            else:
+                self._store_message(msg, inbox, item.epoch, item.commit)
+            n += 1
+            if limit and n >= limit:
+                break
+        return n
+
+    def ingest_messages(self, msgs: Iterable[MailMessage]) -> int:
+        """Store messages read from an mbox/maildir (dedupe by Message-ID)."""
+        n = 0
+        for m in msgs:
+            self._store_message(m, "", -1, "")
+            n += 1
+        return n
+
+    # review -----------------------------------------------------------------------------
+    def _why(self, rule: str) -> str:
+        if self._why_cache is None:
+            self._why_cache = _why_table()
+        return self._why_cache.get(rule, "")
+
+    def _loaded(self) -> tuple[list[MailSeries], list[MailMessage]]:
+        since = self.clock() - self.s.lookback_days * 86400 if self.s.lookback_days else 0.0
+        patches = [parse_mail(r) for r in self.store.messages(since, ("patch",))]
+        commands = [parse_mail(r) for r in self.store.messages(since, ("command",))]
+        return assemble(patches), commands
+
+    def process(self) -> None:
+        """Review what is ready, then answer commands."""
+        series, commands = self._loaded()
+        by_key = {s.key: s for s in series}
+        for s in series:
+            try:
+                self.handle_series(s, by_key)
+            except BotError as exc:
+                self.store.set_series(s.key, "error", exc.what, revision=s.revision)
+                self.result.notes.append(f"{s.label}: {exc.what}")
+        for c in commands:
+            if not self.store.command_status(c.msgid):
+                self.handle_command(c, series)
+
+    def _applied_head(self, msgid: str) -> str:
+        from_series = self.store.series_heads(msgid)[1]
+        return from_series
+
+    def _base(self, s: MailSeries) -> BaseChoice:
+        if self.base_override:
+            return BaseChoice(self.base_override, "the base given on the command line")
+        return choose_base(self.s.repo, s, self.s.target_branch, self._applied_head)
+
+    def _review(self, s: MailSeries, build: bool = False) -> MailReview:
+        base = self._base(s)
+        cache = Path(self.s.cache_dir) if self.s.cache_dir else None
+        return review_mail_series(self.s.repo, s, base, cache_dir=cache, build=build)
+
+    def _keep(self, f: Finding) -> bool:
+        return f.severity.rank >= _RANK[self.s.min_severity]
+
+    def handle_series(self, s: MailSeries, by_key: dict[str, MailSeries]) -> None:
+        """Review one series automatically if it is ready; reply only about new findings."""
+        status = self.store.series_status(s.key)
+        if status and status[0] in FINAL:
+            return
+        now = self.clock()
+        if s.obsoleted_by and s.obsoleted_by in by_key:
+            self.store.set_series(s.key, "obsolete", f"superseded by <{s.obsoleted_by}>",
+                                  revision=s.revision)  # fmt: skip
+            self.result.series_obsolete += 1
+            return
+        if not s.all_patches:
+            if status is None or now - status[2] < self.s.wait_complete:
+                self.store.set_series(s.key, "pending", "cover letter only so far")
+                self.result.series_pending += 1
+            else:
+                self.store.set_series(s.key, "skipped", "no patch arrived")
+            return
+        if s.missing and not self.force_complete:
+            first = status[2] if status else now
+            if now - first < self.s.wait_complete:
+                self.store.set_series(s.key, "pending", f"waiting for {_counters(s)}",
+                                      revision=s.revision)  # fmt: skip
+                self.result.series_pending += 1
+                return
+        reason = skip_reason(list(s.all_patches.values()), self.s.scan_prefixes)
+        if reason:
+            self.store.set_series(s.key, "skipped", reason, revision=s.revision)
+            self.result.series_skipped += 1
+            return
+        rv = self._review(s)
+        if rv.apply_error:
+            self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
+                                  base=rv.base.commit)  # fmt: skip
+            self.result.apply_failed += 1
+            return
+        self._reply_auto(s, rv)
+        self.store.set_series(s.key, "reviewed", f"{_count(rv)} finding(s)", revision=s.revision,
+                              base=rv.base.commit, head=rv.head)  # fmt: skip
+        self.result.series_reviewed += 1
+
+    def _findings(self, rv: MailReview) -> list[Finding]:
+        found = list(rv.report.findings) if rv.report else []
+        return [f for f in (*found, *rv.extra) if self._keep(f)]
+
+    def _placement(self, s: MailSeries, f: Finding) -> tuple[MailMessage | None, list[str]]:
+        """The message a finding answers and the quote for it."""
+        ordered = list(s.all_patches.items())
+        head = s.head_message
+        idx = f.patch_index
+        if idx is not None and 1 <= idx <= len(ordered):
+            counter, msg = ordered[idx - 1]
+            quote = compose.quote_for(f, msg.body)
+            if counter in s.patches:
+                return msg, quote
+            return head, quote  # an inherited patch of a partial reroll: answer the reroll
+        for _, msg in reversed(ordered):
+            quote = compose.quote_for(f, msg.body)
+            if quote:
+                return head, quote
+        return head, []
+
+    def _base_note(self, s: MailSeries, rv: MailReview) -> str:
+        return (f"Applied with git am -3 onto {rv.base.commit[:12]} ({rv.base.how}); "
+                f"reviewed {s.label}.")  # fmt: skip
+
+    def _reply_auto(self, s: MailSeries, rv: MailReview) -> None:
+        groups: dict[str, tuple[MailMessage, list[list[str]], list[str]]] = {}
+        inherited_ids = {m.msgid for c, m in s.inherited.items() if c not in s.patches}
+        for f in self._findings(rv):
+            fp = finding_fingerprint(f)
+            answer, quote = self._placement(s, f)
+            if answer is None:
+                continue
+            if self.store.reported_anywhere(fp, [answer.msgid, *inherited_ids]):
+                continue
+            if self.store.reported_in_series(s.key, fp):
+                continue
+            g = groups.setdefault(answer.msgid, (answer, [], []))
+            if fp in g[2]:
+                continue
+            g[1].append(compose.finding_block(f, self._why(f.rule), quote))
+            g[2].append(fp)
+        if not groups and self.s.reply_on_clean and s.head_message is not None:
+            head = s.head_message
+            groups[head.msgid] = (head, [compose.wrap(
+                "No migration compatibility problem found in this series.")], [])
+        if not groups:
+            return
+        order = {m.msgid: i for i, m in enumerate([*( [s.cover] if s.cover else []),
+                                                     *s.all_patches.values()])}
+        groups = dict(sorted(groups.items(), key=lambda kv: order.get(kv[0], -1)))
+        notes: list[str] = []
+        if s.missing:
+            notes.append(f"Note: {_missing_text(s)} did not arrive within "
+                         f"{int(self.s.wait_complete // 60)} minutes; this review covers "
+                         "the patches that did.")  # fmt: skip
+        head_id = s.head_message.msgid if s.head_message else ""
+        note_target = head_id if head_id in groups else next(iter(groups))
+        for mid, (answer, blocks, fps) in groups.items():
+            if address_of(answer.author) in {address_of(a) for a in self.s.opt_out}:
+                self.result.notes.append(f"{s.label}: author opted out; no reply")
+                continue
+            body = compose.body_for(answer, blocks, base_note=self._base_note(s, rv),
+                                    notes=notes if mid == note_target else ())  # fmt: skip
+            self._queue(answer, body, s.key, fps)
+
+    def _queue(self, answer: MailMessage, body: str, series_key: str, fps: Sequence[str],
+               to: str | None = None) -> None:  # fmt: skip
+        reply_id = f"migcheck-{int(self.clock())}-{secrets.token_hex(6)}@{self.s.msgid_domain}"
+        msg = compose.build_reply(answer, body, self.s, msgid=reply_id, now=self.clock(),
+                                  fingerprints=fps, to=to)  # fmt: skip
+        to_list, cc_list = compose.recipients(answer, self.s, to=to)
+        rcpts = [address_of(a) for a in (*to_list, *cc_list)]
+        if not rcpts:
+            return
+        self.store.record_reply(reply_id, answer.msgid, series_key, rcpts, msg.as_bytes(), fps)
+        self.result.replies_queued += 1
+
+    # commands ---------------------------------------------------------------------------
+    def _allowed(self, sender: str) -> bool:
+        allowed = {address_of(a) for a in self.s.allowed_senders}
+        if sender in allowed:
+            return True
+        if self.s.use_maintainers and self.s.repo:
+            if self._maintainers is None:
+                self._maintainers = maintainers_from_repo(self.s.repo, self.s.target_branch)
+            return sender in self._maintainers
+        return False
+
+    def handle_command(self, c: MailMessage, series: Sequence[MailSeries]) -> None:
+        """Answer a /check-migration reply from an allowed sender (always, clean or not)."""
+        cmd = find_command(c.body)
+        if cmd is None or c.author_addr == address_of(self.s.from_address):
+            self.store.set_command(c.msgid, "ignored", "no command")
+            return
+        if not self._allowed(c.author_addr):
+            self.store.set_command(c.msgid, "refused", f"{c.author_addr} is not allowed")
+            self.result.notes.append(f"/check-migration from {c.author_addr} ignored: not an "
+                                     "allowed sender")  # fmt: skip
+            return
+        self.result.commands += 1
+        target = None
+        for s in series:
+            ids = s.msgids() | {s.key}
+            if c.in_reply_to in ids or (c.in_reply_to == "" and set(c.references) & ids):
+                target = s
+                break
+        if target is None:
+            body = compose.body_for(c, [compose.wrap(
+                "/check-migration: I could not find a patch series this message replies to. "
+                "Send the command as a reply to a patch or to the cover letter.")])
+            self._queue(c, body, "", [], to=c.author)
+            self.store.set_command(c.msgid, "answered", "no series")
+            return
+        self._command_review(c, cmd, target)
+
+    def _command_review(self, c: MailMessage, cmd: Command, s: MailSeries) -> None:
+        intro = f"/check-migration requested by {c.author or c.author_addr} for {s.label}."
+        reason = skip_reason(list(s.all_patches.values()), self.s.scan_prefixes)
+        fps: list[str] = []
+        blocks: list[list[str]] = []
+        notes: list[str] = []
+        base_note = ""
+        if cmd.unknown:
+            notes.append("Ignored unknown option(s): " + " ".join(cmd.unknown))
+        if s.missing:
+            notes.append(f"Note: {_missing_text(s)} did not arrive; reviewed the others.")
+        if reason:
+            blocks.append(compose.wrap(f"Nothing to check: {reason}."))
+        else:
+            try:
+                rv = self._review(s, build=cmd.build)
+            except BotError as exc:
+                rv = None
+                blocks.append(compose.wrap(f"The review failed: {exc.what}"))
+            if rv is not None and rv.apply_error:
+                blocks.append(compose.wrap(
+                    f"The series does not apply onto {rv.base.commit[:12]} ({rv.base.how}) "
+                    "with git am -3:"))  # fmt: skip
+                blocks.append(["    " + ln.strip() for ln in rv.apply_error.splitlines()[:6]])
+                blocks.append(compose.wrap(
+                    "Please rebase it, or name its base with a base-commit: or Based-on: "
+                    "trailer."))  # fmt: skip
+            elif rv is not None:
+                base_note = self._base_note(s, rv)
+                for f in self._findings(rv):
+                    _, quote = self._placement(s, f)
+                    fp = finding_fingerprint(f)
+                    if fp in fps:
+                        continue
+                    fps.append(fp)
+                    blocks.append(compose.finding_block(f, self._why(f.rule), quote))
+                if not fps:
+                    what = "the source review and the build" if cmd.build else "the review"
+                    blocks.append(compose.wrap(
+                        f"No migration compatibility problem found by {what}."))
+                st = self.store.series_status(s.key)
+                if st is None or st[0] not in FINAL:
+                    self.store.set_series(s.key, "reviewed", "on /check-migration",
+                                          revision=s.revision, base=rv.base.commit,
+                                          head=rv.head)  # fmt: skip
+        body = compose.body_for(c, blocks, intro=intro, base_note=base_note, notes=notes)
+        self._queue(c, body, s.key, fps, to=c.author)
+        self.store.set_command(c.msgid, "answered", f"{len(fps)} finding(s)")
+
+    # delivery ---------------------------------------------------------------------------
+    def deliver_pending(self) -> int:
+        """Send (or write to the outbox) what is queued, within the hourly rate limit."""
+        sender = address_of(self.s.from_address)
+        n = 0
+        for r in self.store.pending_replies():
+            limit = self.s.rate_limit_per_hour
+            if limit and self.store.sent_since(self.clock() - 3600) >= limit:
+                self.result.notes.append("hourly rate limit reached; replies stay queued")
+                break
+            status = self.transport.deliver(r.raw, sender, r.recipients, r.reply_msgid)
+            self.store.mark_sent(r.reply_msgid, status)
+            n += 1
+            self.result.replies_delivered += 1
+            if self.after_delivery is not None:
+                self.after_delivery(r.reply_msgid)
+        return n
+
+    def poll(self) -> PollResult:
+        """One pass: deliver leftovers, ingest, review, answer commands, deliver."""
+        self.deliver_pending()
+        limit = self.s.max_messages_per_poll
+        for inbox in self.s.inboxes:
+            self.ingest_inbox(inbox, limit)
+        for folder in self.s.maildirs:
+            from bot.sources.mail import read_messages
+
+            if Path(folder).is_dir() and any(Path(folder).rglob("*")):
+                try:
+                    self.ingest_messages(read_messages(folder))
+                except BotError as exc:
+                    self.result.notes.append(exc.what)
+        self.process()
+        self.deliver_pending()
+        return self.result
+
+
+def _count(rv: MailReview) -> int:
+    return len(rv.report.findings) if rv.report else 0
+
+
+def _counters(s: MailSeries) -> str:
+    return ", ".join(f"{i}/{s.total}" for i in s.missing)
+
+
+def _missing_text(s: MailSeries) -> str:
+    miss = s.missing
+    word = "patch" if len(miss) == 1 else "patches"
+    return f"{word} {_counters(s)}"
+
+
+def poll_once(cfg: Any, store: MailStore | None = None, *, transport: Transport | None = None,
+              clock: Callable[[], float] = time.time) -> PollResult:
+    """One poll of the configured inboxes (config: bot.config.Config or MailSettings)."""
+    settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    own = store is None
+    st = store or MailStore(settings.store or "mail.sqlite3", clock=clock)
+    try:
+        return MailBot(settings, st, transport=transport, clock=clock).poll()
+    finally:
+        if own:
+            st.close()
+
+
+__all__ = ["MailBot", "PollResult", "Severity", "poll_once"]

@@ -1,0 +1,262 @@
+"""The mail poller's SQLite state: epoch cursors, stored list messages, series verdicts,
+sent replies (dedupe by (message, fingerprint)) and commands. Schema versioned
+(PRAGMA user_version), migrated on open; one file, safe across restarts.
+
+Delivery is at-least-once with a stable Message-ID: a reply is recorded as `pending` with
+its Message-ID before it is handed to SMTP and marked `sent` after; a restart resends a
+pending reply with the same Message-ID (lists and archives drop the duplicate), and a
+reply seen coming back through the archive is marked sent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
+        updated_at REAL NOT NULL, PRIMARY KEY (inbox, epoch));
+    CREATE TABLE messages (msgid TEXT PRIMARY KEY, raw BLOB NOT NULL, kind TEXT NOT NULL,
+        seen_at REAL NOT NULL);
+    CREATE INDEX messages_seen ON messages(seen_at);
+    CREATE TABLE series (key TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1, base TEXT NOT NULL DEFAULT '',
+        head TEXT NOT NULL DEFAULT '', first_seen REAL NOT NULL, updated_at REAL NOT NULL);
+    CREATE TABLE replies (reply_msgid TEXT PRIMARY KEY, answers TEXT NOT NULL,
+        series_key TEXT NOT NULL, recipients TEXT NOT NULL, status TEXT NOT NULL,
+        raw BLOB NOT NULL, created_at REAL NOT NULL, sent_at REAL);
+    CREATE TABLE reply_findings (answers TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        reply_msgid TEXT NOT NULL, PRIMARY KEY (answers, fingerprint));
+    CREATE TABLE commands (msgid TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
+        updated_at REAL NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReply:
+    """A reply as recorded (pending or sent)."""
+
+    reply_msgid: str
+    answers: str
+    series_key: str
+    recipients: tuple[str, ...]
+    status: str
+    raw: bytes
+
+
+class MailStore:
+    """Thread-safe access to the mail state DB."""
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)  # fmt: skip
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    raise RuntimeError(f"{self.path}: mail state schema {version} is newer than"
+                                       f" this migcheck ({SCHEMA_VERSION}); upgrade migcheck")
+                for i in range(version, SCHEMA_VERSION):
+                    for stmt in MIGRATIONS[i].split(";"):
+                        if stmt.strip():
+                            self._db.execute(stmt)
+                    self._db.execute(f"PRAGMA user_version={i + 1}")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version in the file."""
+        return int(self._all("PRAGMA user_version")[0][0])
+
+    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    # cursors + messages -------------------------------------------------------------------
+    def cursors(self, inbox: str) -> dict[int, str]:
+        """epoch -> last commit read, for one inbox."""
+        rows = self._all("SELECT epoch, commit_id FROM cursors WHERE inbox=?", (inbox,))
+        return {int(r[0]): str(r[1]) for r in rows}
+
+    def ingest(self, inbox: str, epoch: int, commit: str,
+               message: tuple[str, bytes, str] | None) -> bool:
+        """Store a message (msgid, raw, kind) and move the epoch cursor, atomically.
+
+        Returns True when the message was new.
+        """
+        now = self.clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                new = False
+                if message is not None:
+                    cur = self._db.execute(
+                        "INSERT OR IGNORE INTO messages VALUES (?,?,?,?)",
+                        (message[0], message[1], message[2], now))
+                    new = cur.rowcount == 1
+                if epoch >= 0:
+                    self._db.execute(
+                        "INSERT INTO cursors VALUES (?,?,?,?) ON CONFLICT(inbox, epoch) DO UPDATE"
+                        " SET commit_id=excluded.commit_id, updated_at=excluded.updated_at",
+                        (inbox, epoch, commit, now))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return new
+
+    def add_message(self, msgid: str, raw: bytes, kind: str) -> bool:
+        """Store a message read outside an inbox (maildir, mbox); True when new."""
+        return self.ingest("", -1, "", (msgid, raw, kind))
+
+    def messages(self, since: float = 0.0, kinds: Iterable[str] = ("patch",)) -> list[bytes]:
+        """Raw stored messages of the given kinds seen after `since`, in arrival order."""
+        ks = tuple(kinds)
+        marks = ",".join("?" * len(ks))
+        rows = self._all(f"SELECT raw FROM messages WHERE seen_at>=? AND kind IN ({marks})"
+                         " ORDER BY rowid", (since, *ks))  # fmt: skip
+        return [bytes(r[0]) for r in rows]
+
+    def has_message(self, msgid: str) -> bool:
+        """Whether a message is stored."""
+        return bool(self._all("SELECT 1 FROM messages WHERE msgid=?", (msgid,)))
+
+    # series ---------------------------------------------------------------------------------
+    def series_status(self, key: str) -> tuple[str, str, float] | None:
+        """(status, reason, first_seen) of a series, or None when never seen."""
+        rows = self._all("SELECT status, reason, first_seen FROM series WHERE key=?", (key,))
+        return (rows[0][0], rows[0][1], float(rows[0][2])) if rows else None
+
+    def series_heads(self, key: str) -> tuple[str, str]:
+        """(base, applied head) recorded for a series ('' when unknown)."""
+        rows = self._all("SELECT base, head FROM series WHERE key=?", (key,))
+        return (rows[0][0], rows[0][1]) if rows else ("", "")
+
+    def set_series(self, key: str, status: str, reason: str = "", *, revision: int = 1,
+                   base: str = "", head: str = "") -> None:
+        """Record a series' status (pending, reviewed, skipped, obsolete, apply-failed...)."""
+        now = self.clock()
+        self._exec(
+            "INSERT INTO series VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+            " status=excluded.status, reason=excluded.reason, revision=excluded.revision,"
+            " base=CASE WHEN excluded.base<>'' THEN excluded.base ELSE series.base END,"
+            " head=CASE WHEN excluded.head<>'' THEN excluded.head ELSE series.head END,"
+            " updated_at=excluded.updated_at",
+            (key, status, reason, revision, base, head, now, now))
+
+    def all_series(self) -> dict[str, tuple[str, str]]:
+        """key -> (status, reason) of every recorded series."""
+        return {r[0]: (r[1], r[2]) for r in self._all("SELECT key, status, reason FROM series")}
+
+    # replies --------------------------------------------------------------------------------
+    def already_reported(self, answers: str, fingerprint: str) -> bool:
+        """Whether a reply to `answers` already carried `fingerprint`."""
+        return bool(self._all("SELECT 1 FROM reply_findings WHERE answers=? AND fingerprint=?",
+                              (answers, fingerprint)))  # fmt: skip
+
+    def reported_anywhere(self, fingerprint: str, answers_in: Iterable[str]) -> bool:
+        """Whether `fingerprint` was reported on any of the given messages."""
+        ids = tuple(answers_in)
+        if not ids:
+            return False
+        marks = ",".join("?" * len(ids))
+        return bool(self._all(f"SELECT 1 FROM reply_findings WHERE fingerprint=? AND answers IN"
+                              f" ({marks})", (fingerprint, *ids)))  # fmt: skip
+
+    def record_reply(self, reply_msgid: str, answers: str, series_key: str,
+                     recipients: Iterable[str], raw: bytes,
+                     fingerprints: Iterable[str]) -> None:
+        """Record a reply as pending together with the fingerprints it carries (atomic)."""
+        now = self.clock()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO replies VALUES (?,?,?,?,?,?,?,NULL)",
+                    (reply_msgid, answers, series_key, "\n".join(recipients), "pending", raw,
+                     now))
+                for fp in fingerprints:
+                    self._db.execute("INSERT OR IGNORE INTO reply_findings VALUES (?,?,?)",
+                                     (answers, fp, reply_msgid))  # fmt: skip
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def mark_sent(self, reply_msgid: str, status: str = "sent") -> None:
+        """A pending reply was delivered (status sent, or dry-run)."""
+        self._exec("UPDATE replies SET status=?, sent_at=? WHERE reply_msgid=?",
+                   (status, self.clock(), reply_msgid))  # fmt: skip
+
+    def pending_replies(self) -> list[StoredReply]:
+        """Replies recorded but not yet delivered (oldest first)."""
+        rows = self._all("SELECT reply_msgid, answers, series_key, recipients, status, raw"
+                         " FROM replies WHERE status='pending' ORDER BY created_at, rowid")
+        return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
+                            bytes(r[5])) for r in rows]  # fmt: skip
+
+    def is_own_reply(self, msgid: str) -> bool:
+        """Whether a Message-ID is one of our replies."""
+        return bool(self._all("SELECT 1 FROM replies WHERE reply_msgid=?", (msgid,)))
+
+    def replies(self) -> list[StoredReply]:
+        """Every recorded reply, oldest first."""
+        rows = self._all("SELECT reply_msgid, answers, series_key, recipients, status, raw"
+                         " FROM replies ORDER BY created_at, rowid")
+        return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
+                            bytes(r[5])) for r in rows]  # fmt: skip
+
+    def sent_since(self, since: float) -> int:
+        """How many replies were delivered after `since` (rate limit)."""
+        return int(self._all("SELECT COUNT(*) FROM replies WHERE status IN ('sent','dry-run')"
+                             " AND sent_at>=?", (since,))[0][0])  # fmt: skip
+
+    # commands -------------------------------------------------------------------------------
+    def command_status(self, msgid: str) -> str:
+        """'' when the command message was never handled."""
+        rows = self._all("SELECT status FROM commands WHERE msgid=?", (msgid,))
+        return str(rows[0][0]) if rows else ""
+
+    def set_command(self, msgid: str, status: str, reason: str = "") -> None:
+        """Record how a /check-migration message was handled."""
+        self._exec("INSERT INTO commands VALUES (?,?,?,?) ON CONFLICT(msgid) DO UPDATE SET"
+                   " status=excluded.status, reason=excluded.reason,"
+                   " updated_at=excluded.updated_at", (msgid, status, reason, self.clock()))
+
+    def reported_in_series(self, series_key: str, fingerprint: str) -> bool:
+        """Whether any reply about the series (patch, cover or command) carried it."""
+        return bool(self._all(
+            "SELECT 1 FROM reply_findings rf JOIN replies r ON rf.reply_msgid=r.reply_msgid"
+            " WHERE r.series_key=? AND rf.fingerprint=?", (series_key, fingerprint)))

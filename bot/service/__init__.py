@@ -1,0 +1,1 @@
+"""The GitLab webhook service: web app, job queue, state DB and worker."""

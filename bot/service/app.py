@@ -1,0 +1,402 @@
+"""The webhook web app (Starlette, served by uvicorn).
+
+    POST /webhooks/gitlab   verify (X-Gitlab-Token or Standard Webhooks signature) -> cap the
+                            body -> parse -> dedupe the delivery -> enqueue -> 202
+    GET  /healthz           liveness (and that the queue answers)
+    GET  /status            recent jobs, queue depth, last error (HTML, or JSON by Accept)
+
+Nothing here talks to GitLab: the handler only decides whether an event deserves a job.
+Permission checks and everything else that needs the API happen in the worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Config
+from bot.service.queue import JobQueue, RedisQueue
+from bot.service.state import StateDB
+
+log = logging.getLogger("migcheck.webhook")
+
+MARKER_PREFIX = "<!-- migcheck:"  # every note the bot writes carries one
+DELIVERY_TTL = 7 * 24 * 3600.0  # seconds a delivery id is remembered for dedupe
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeded service.max_body_bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What an event asks for: a job (kind, slot, dedupe key, payload) or a reason to ignore."""
+
+    kind: str = ""
+    mr_key: str = ""
+    slot: str = ""
+    dedupe_key: str = ""
+    payload: Mapping[str, Any] | None = None
+    head: str = ""
+    ignored: str = ""
+
+
+def mr_key(project_id: int | str, iid: int | str) -> str:
+    """The queue/state key of a merge request: '<project id>!<iid>'."""
+    return f"{project_id}!{iid}"
+
+
+def command_pattern(name: str, bot_username: str = "") -> re.Pattern[str]:
+    """Matches a note line `/NAME args` or `@bot NAME args` (group 1 = the arguments);
+    the mention must name the bot when its username is configured."""
+    n = re.escape(name)
+    who = re.escape(bot_username) if bot_username else r"[\w.\-]+"
+    return re.compile(rf"^[ \t]*(?:/{n}|@{who}[ \t]+{n})(?:[ \t]+(.*?))?[ \t]*$", re.M)
+
+
+def verify_token(given: str | None, secret: str) -> bool:
+    """Constant-time comparison of X-Gitlab-Token with the shared secret."""
+    if not secret or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
+
+
+def _signing_key(secret: str) -> bytes:
+    if secret.startswith("whsec_"):
+        try:
+            return base64.b64decode(secret[len("whsec_") :], validate=True)
+        except ValueError:
+            return secret.encode("utf-8")
+    return secret.encode("utf-8")
+
+
+def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
+    """The Standard Webhooks `webhook-signature` value (v1,<base64 HMAC-SHA256>)."""
+    mac = hmac.new(_signing_key(secret), f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode("ascii")
+
+
+def verify_signature(
+    headers: Mapping[str, str], body: bytes, secret: str, *, tolerance: int, now: float
+) -> bool:
+    """Standard Webhooks check: id, fresh timestamp, any matching v1 signature."""
+    msg_id = headers.get("webhook-id", "")
+    ts = headers.get("webhook-timestamp", "")
+    sigs = headers.get("webhook-signature", "")
+    if not (secret and msg_id and ts and sigs):
+        return False
+    try:
+        when = int(ts)
+    except ValueError:
+        return False
+    if abs(now - when) > tolerance:
+        return False
+    expected = sign(secret, msg_id, ts, body)
+    return any(
+        hmac.compare_digest(expected.encode(), s.strip().encode())
+        for s in sigs.split(" ")
+        if s.strip().startswith("v1,")
+    )
+
+
+def _allowed(cfg: Config, project: Mapping[str, Any], project_id: Any) -> bool:
+    allow = cfg.gitlab.projects
+    if not allow:
+        return True
+    names = {
+        str(project_id),
+        str(project.get("id", "")),
+        str(project.get("path_with_namespace", "")),
+    }
+    return bool(names & set(allow))
+
+
+def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> Decision:
+    """The job an event asks for (or why it is ignored). Reads the state DB, no API calls."""
+    kind = body.get("object_kind")
+    project = body.get("project") or {}
+    if not isinstance(project, Mapping):
+        project = {}
+    if event == "Merge Request Hook" or kind == "merge_request":
+        attrs = body.get("object_attributes") or {}
+        pid = attrs.get("target_project_id") or project.get("id")
+        iid = attrs.get("iid")
+        if pid is None or iid is None:
+            return Decision(ignored="merge request event without project id or iid")
+        if not _allowed(cfg, project, pid):
+            return Decision(ignored=f"project {pid} is not in gitlab.projects")
+        action = attrs.get("action") or ""
+        if attrs.get("state", "opened") != "opened":
+            return Decision(ignored=f"merge request is {attrs.get('state')}")
+        head = str((attrs.get("last_commit") or {}).get("id") or "")
+        key = mr_key(pid, iid)
+        if action not in ("open", "reopen", "update"):
+            return Decision(ignored=f"action {action!r} does not change code")
+        if action == "update":
+            # Not oldrev (missing on some GitLab versions): compare with what we know.
+            enqueued, reviewed = state.heads(key)
+            if not head or head in (enqueued, reviewed):
+                return Decision(ignored="update without a new head")
+        payload = {"project_id": pid, "iid": iid, "head": head, "trigger": action}
+        return Decision(
+            kind="review",
+            mr_key=key,
+            slot=f"{key}:review",
+            dedupe_key=f"review:{key}:{head}",
+            payload=payload,
+            head=head,
+        )
+    if event == "Note Hook" or kind == "note":
+        attrs = body.get("object_attributes") or {}
+        if attrs.get("noteable_type") != "MergeRequest":
+            return Decision(ignored="note is not on a merge request")
+        if attrs.get("system"):
+            return Decision(ignored="system note")
+        if attrs.get("action") not in (None, "create"):
+            return Decision(ignored=f"note action {attrs.get('action')!r}")
+        text = str(attrs.get("note") or "")
+        user = body.get("user") or {}
+        if MARKER_PREFIX in text or (
+            cfg.gitlab.bot_username and user.get("username") == cfg.gitlab.bot_username
+        ):
+            return Decision(ignored="the bot's own note")
+        m = command_pattern(cfg.commands.name, cfg.gitlab.bot_username).search(text)
+        if m is None:
+            return Decision(ignored="no command in the note")
+        mr = body.get("merge_request") or {}
+        pid = mr.get("target_project_id") or project.get("id")
+        iid = mr.get("iid")
+        if pid is None or iid is None:
+            return Decision(ignored="note event without merge request")
+        if not _allowed(cfg, project, pid):
+            return Decision(ignored=f"project {pid} is not in gitlab.projects")
+        key = mr_key(pid, iid)
+        note_id = attrs.get("id")
+        payload = {
+            "project_id": pid,
+            "iid": iid,
+            "note_id": note_id,
+            "discussion_id": attrs.get("discussion_id"),
+            "user_id": user.get("id"),
+            "username": user.get("username"),
+            "args": (m.group(1) or "").strip(),
+            "head": str((mr.get("last_commit") or {}).get("id") or ""),
+        }
+        return Decision(
+            kind="command",
+            mr_key=key,
+            slot=f"{key}:command:{note_id}",
+            dedupe_key=f"command:{key}:{note_id}",
+            payload=payload,
+        )
+    return Decision(ignored=f"event {event or kind!r} is not handled")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
+    """The ASGI app; secrets are read once from the environment here."""
+    secret = cfg.secret(
+        cfg.gitlab.webhook_secret_env,
+        what="gitlab.webhook_secret_env",
+        required=not cfg.gitlab.signing_secret_env,
+    )
+    signing = cfg.signing_secret()
+    started = time.time()
+
+    async def webhook(request: Request) -> Response:
+        try:
+            body = await _read_body(request, cfg.service.max_body_bytes)
+        except BodyTooLarge:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        headers = request.headers
+        authed = False
+        if signing and "webhook-signature" in headers:
+            authed = verify_signature(
+                headers, body, signing, tolerance=cfg.gitlab.signature_tolerance, now=time.time()
+            )
+        elif secret:
+            authed = verify_token(headers.get("x-gitlab-token"), secret)
+        if not authed:
+            log.warning(
+                "webhook: rejected delivery from %s (bad or missing token)",
+                request.client.host if request.client else "?",
+            )
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            log.warning("webhook: bad JSON body (%d bytes): %s", len(body), exc)
+            return JSONResponse({"error": f"bad JSON: {exc}"}, status_code=400)
+        event = headers.get("x-gitlab-event", "")
+        delivery = (
+            headers.get("idempotency-key")
+            or headers.get("x-gitlab-event-uuid")
+            or headers.get("webhook-id")
+            or "sha256:" + hashlib.sha256(body).hexdigest()
+        )
+        return await run_in_threadpool(_accept, event, data, delivery)
+
+    counter = {"n": 0}
+
+    def _accept(event: str, data: dict[str, Any], delivery: str) -> Response:
+        counter["n"] += 1
+        if counter["n"] % 1000 == 0:  # keep the dedupe table bounded (GitLab retries < 1 day)
+            state.prune_deliveries(DELIVERY_TTL)
+        if isinstance(queue, RedisQueue):  # shared by every web replica
+            first = queue.claim_delivery(delivery, DELIVERY_TTL)
+            if first:
+                state.claim_delivery(delivery)
+        else:
+            first = state.claim_delivery(delivery)
+        if not first:
+            return JSONResponse({"status": "duplicate", "delivery": delivery}, status_code=202)
+        try:
+            d = decide(cfg, state, event, data)
+            if d.ignored:
+                log.info("webhook: %s ignored: %s", delivery, d.ignored)
+                return JSONResponse({"status": "ignored", "reason": d.ignored}, status_code=202)
+            assert d.payload is not None
+            payload = {**d.payload, "delivery": delivery}
+            res = queue.enqueue(
+                slot=d.slot,
+                mr_key=d.mr_key,
+                kind=d.kind,
+                payload=payload,
+                dedupe_key=d.dedupe_key,
+            )
+            if d.kind == "review" and d.head:
+                state.set_enqueued_head(d.mr_key, d.head)
+        except Exception as exc:
+            state.forget_delivery(delivery)  # let GitLab's retry in again
+            if isinstance(queue, RedisQueue):
+                queue.forget_delivery(delivery)
+            log.exception("webhook: could not queue %s", delivery)
+            state.set_error(f"webhook: could not queue {delivery}: {exc}")
+            return JSONResponse({"error": "could not queue the job"}, status_code=503)
+        log.info("webhook: %s -> %s job %s (%s)", delivery, d.kind, res.job_id, res.status)
+        return JSONResponse(
+            {"status": res.status, "job": res.job_id, "kind": d.kind}, status_code=202
+        )
+
+    async def healthz(request: Request) -> Response:
+        try:
+            depth = await run_in_threadpool(queue.depth)
+        except Exception as exc:
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "queue_depth": depth})
+
+    def _status() -> dict[str, Any]:
+        err = state.value("last_error")
+        return {
+            "uptime_seconds": round(time.time() - started, 1),
+            "queue_depth": queue.depth(),
+            "jobs_by_state": queue.counts(),
+            "last_error": {"text": err[0], "at": err[1]} if err else None,
+            "recent_jobs": [
+                {
+                    "id": j.id,
+                    "kind": j.kind,
+                    "merge_request": j.mr_key,
+                    "state": j.state,
+                    "attempts": j.attempts,
+                    "created_at": j.created_at,
+                    "updated_at": j.updated_at,
+                    "last_error": j.last_error,
+                }
+                for j in queue.recent(50)
+            ],
+            "recent_runs": [
+                {
+                    "job": h.job_id,
+                    "kind": h.kind,
+                    "merge_request": h.mr_key,
+                    "head": h.head,
+                    "status": h.status,
+                    "started_at": h.started_at,
+                    "finished_at": h.finished_at,
+                    "detail": h.detail,
+                }
+                for h in state.history(50)
+            ],
+        }
+
+    async def status(request: Request) -> Response:
+        data = await run_in_threadpool(_status)
+        accept = request.headers.get("accept", "")
+        if "application/json" in accept or request.query_params.get("format") == "json":
+            return JSONResponse(data)
+        return HTMLResponse(_status_html(data))
+
+    return Starlette(
+        routes=[
+            Route("/webhooks/gitlab", webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/status", status, methods=["GET"]),
+        ]
+    )
+
+
+def _ts(v: Any) -> str:
+    if not v:
+        return ""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(float(v)))
+
+
+def _status_html(data: dict[str, Any]) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(str(j['id']))}</td><td>{e(j['kind'])}</td><td>{e(j['merge_request'])}</td>"
+        f"<td>{e(j['state'])}</td><td>{j['attempts']}</td><td>{_ts(j['updated_at'])}</td>"
+        f"<td>{e(j['last_error'][:200])}</td></tr>"
+        for j in data["recent_jobs"]
+    )
+    runs = "".join(
+        f"<tr><td>{e(h['job'])}</td><td>{e(h['kind'])}</td><td>{e(h['merge_request'])}</td>"
+        f"<td>{e(h['head'][:12])}</td><td>{e(h['status'])}</td><td>{_ts(h['finished_at'])}</td>"
+        f"<td>{e(h['detail'][:200])}</td></tr>"
+        for h in data["recent_runs"]
+    )
+    err = data["last_error"]
+    err_html = f"{e(err['text'])} ({_ts(err['at'])} UTC)" if err else "none"
+    counts = ", ".join(f"{k}: {v}" for k, v in data["jobs_by_state"].items())
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>migcheck status</title></head>"
+        "<body><h1>migcheck</h1>"
+        f"<p>Queue depth: {data['queue_depth']} ({e(counts)})</p>"
+        f"<p>Last error: {err_html}</p>"
+        "<h2>Recent jobs</h2><table border='1'><tr><th>id</th><th>kind</th><th>MR</th>"
+        f"<th>state</th><th>attempts</th><th>updated (UTC)</th><th>error</th></tr>{rows}</table>"
+        "<h2>Recent runs</h2><table border='1'><tr><th>job</th><th>kind</th><th>MR</th>"
+        f"<th>head</th><th>status</th><th>finished (UTC)</th><th>detail</th></tr>{runs}</table>"
+        "</body></html>"
+    )

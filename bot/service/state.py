@@ -1,0 +1,237 @@
+"""The service's SQLite state DB: processed deliveries, per-MR heads and posted fingerprints,
+job history and the last error. Schema versioned (PRAGMA user_version), migrated on open.
+
+GitLab stays the source of truth for what is posted (the worker reads the MR's discussions
+and their hidden markers on every run); this DB is the memory that lets the web app drop
+repeated deliveries and unchanged heads without an API call, and feeds /status.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Each entry migrates from version i to i+1; append only.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at REAL NOT NULL);
+    CREATE INDEX deliveries_at ON deliveries(received_at);
+    CREATE TABLE mr_state (
+        mr_key TEXT PRIMARY KEY,
+        last_enqueued_head TEXT NOT NULL DEFAULT '',
+        last_reviewed_head TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL DEFAULT '',
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE posted (
+        mr_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        discussion_id TEXT NOT NULL,
+        note_id INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (mr_key, fingerprint)
+    );
+    CREATE TABLE job_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mr_key TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL);
+    """,
+    """
+    CREATE INDEX job_history_job ON job_history(job_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One job run."""
+
+    job_id: str
+    kind: str
+    mr_key: str
+    head: str
+    status: str
+    started_at: float
+    finished_at: float | None
+    detail: str
+
+
+class StateDB:
+    """Thread-safe access to the state DB (one connection, one lock; WAL for processes)."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            str(path), timeout=30.0, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version now in the file."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    raise RuntimeError(
+                        f"{self.path}: state DB schema {version} is newer than this migcheck"
+                        f" ({SCHEMA_VERSION}); upgrade migcheck"
+                    )
+                for i in range(version, SCHEMA_VERSION):
+                    for stmt in MIGRATIONS[i].split(";"):
+                        if stmt.strip():
+                            self._db.execute(stmt)
+                    self._db.execute(f"PRAGMA user_version={i + 1}")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return SCHEMA_VERSION
+
+    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # deliveries
+    def claim_delivery(self, key: str) -> bool:
+        """True the first time `key` is seen (then it is recorded), False for a repeat."""
+        cur = self._exec(
+            "INSERT OR IGNORE INTO deliveries (key, received_at) VALUES (?, ?)",
+            (key, self._clock()),
+        )
+        return cur.rowcount == 1
+
+    def forget_delivery(self, key: str) -> None:
+        """Undo claim_delivery (the job could not be queued: let GitLab's retry through)."""
+        self._exec("DELETE FROM deliveries WHERE key=?", (key,))
+
+    def prune_deliveries(self, older_than: float) -> int:
+        """Drop delivery keys older than `older_than` seconds."""
+        cur = self._exec(
+            "DELETE FROM deliveries WHERE received_at < ?", (self._clock() - older_than,)
+        )
+        return cur.rowcount
+
+    # merge request heads
+    def heads(self, mr_key: str) -> tuple[str, str]:
+        """(last enqueued head, last reviewed head) of a merge request ('' when unknown)."""
+        rows = self._all(
+            "SELECT last_enqueued_head, last_reviewed_head FROM mr_state WHERE mr_key=?",
+            (mr_key,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else ("", "")
+
+    def set_enqueued_head(self, mr_key: str, head: str) -> None:
+        """Remember the head a review was queued for."""
+        self._exec(
+            "INSERT INTO mr_state (mr_key, last_enqueued_head, updated_at) VALUES (?,?,?)"
+            " ON CONFLICT(mr_key) DO UPDATE SET last_enqueued_head=excluded.last_enqueued_head,"
+            " updated_at=excluded.updated_at",
+            (mr_key, head, self._clock()),
+        )
+
+    def set_reviewed(self, mr_key: str, head: str, verdict: str) -> None:
+        """Remember the head a review finished for and its verdict."""
+        self._exec(
+            "INSERT INTO mr_state (mr_key, last_reviewed_head, verdict, updated_at)"
+            " VALUES (?,?,?,?) ON CONFLICT(mr_key) DO UPDATE SET"
+            " last_reviewed_head=excluded.last_reviewed_head, verdict=excluded.verdict,"
+            " updated_at=excluded.updated_at",
+            (mr_key, head, verdict, self._clock()),
+        )
+
+    # posted comments
+    def record_posted(
+        self, mr_key: str, fingerprint: str, discussion_id: str, note_id: int, state: str
+    ) -> None:
+        """Remember a comment this bot posted (state: open/resolved/summary)."""
+        self._exec(
+            "INSERT INTO posted VALUES (?,?,?,?,?,?) ON CONFLICT(mr_key, fingerprint) DO UPDATE"
+            " SET discussion_id=excluded.discussion_id, note_id=excluded.note_id,"
+            " state=excluded.state, updated_at=excluded.updated_at",
+            (mr_key, fingerprint, discussion_id, note_id, state, self._clock()),
+        )
+
+    def posted(self, mr_key: str) -> dict[str, tuple[str, int, str]]:
+        """fingerprint -> (discussion id, note id, state) for a merge request."""
+        rows = self._all(
+            "SELECT fingerprint, discussion_id, note_id, state FROM posted WHERE mr_key=?",
+            (mr_key,),
+        )
+        return {r[0]: (r[1], int(r[2]), r[3]) for r in rows}
+
+    # job history
+    def job_started(self, job_id: str, kind: str, mr_key: str, head: str = "") -> int:
+        """Record the start of a job run; returns the history row id."""
+        cur = self._exec(
+            "INSERT INTO job_history (job_id, kind, mr_key, head, status, started_at)"
+            " VALUES (?,?,?,?,'running',?)",
+            (job_id, kind, mr_key, head, self._clock()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def job_finished(self, row_id: int, status: str, detail: str = "", head: str = "") -> None:
+        """Record how a job run ended."""
+        self._exec(
+            "UPDATE job_history SET status=?, detail=?, finished_at=?,"
+            " head=CASE WHEN ?<>'' THEN ? ELSE head END WHERE id=?",
+            (status, detail[:4000], self._clock(), head, head, row_id),
+        )
+
+    def history(self, limit: int = 50, *, job_id: str | None = None) -> list[HistoryRow]:
+        """The newest job runs (of one job when job_id is given), newest first."""
+        where, args = ("WHERE job_id=?", (job_id,)) if job_id else ("", ())
+        rows = self._all(
+            "SELECT job_id, kind, mr_key, head, status, started_at, finished_at, detail"
+            f" FROM job_history {where} ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [HistoryRow(*r) for r in rows]
+
+    # last error and other small values
+    def set_value(self, key: str, value: str) -> None:
+        """Store a small value (e.g. last_error)."""
+        self._exec(
+            "INSERT INTO kv VALUES (?,?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value,"
+            " updated_at=excluded.updated_at",
+            (key, value, self._clock()),
+        )
+
+    def value(self, key: str) -> tuple[str, float] | None:
+        """(value, when) of a stored key."""
+        rows = self._all("SELECT value, updated_at FROM kv WHERE key=?", (key,))
+        return (rows[0][0], float(rows[0][1])) if rows else None
+
+    def set_error(self, text: str) -> None:
+        """Remember the last error for /status."""
+        self.set_value("last_error", text)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,494 @@
+"""The worker: leases jobs and reviews merge requests on GitLab.
+
+A `review` job: get the MR and its latest version (diff_refs), fetch base and head with
+pygit2 into a local bare mirror, run the analyzer on base..head, publish through
+bot.reporters.gitlab, set the `migration-compat` commit status. A `command` job
+(`/check-migration [--build] [--machines M,...]`): check the author's access level on the
+target project (members_all), acknowledge with an award emoji, run the review, answer in
+the note's thread (or explain the refusal there).
+
+Transient GitLab failures (429, 5xx, connection errors, after python-gitlab's own retries)
+re-queue the job with backoff; the lease is extended while a job runs, so a killed worker's
+job is handed out again after the visibility timeout. Everything is idempotent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import shlex
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import gitlab
+import pygit2
+import requests
+
+from bot.config import Config
+from bot.errors import BotError
+from bot.findings import Finding
+from bot.report import Report
+from bot.reporters.gitlab import REPLY_MARKER, DiffIndex, PublishResult, publish, verdict
+from bot.service.queue import Job, JobQueue, Lease
+from bot.service.state import StateDB
+
+log = logging.getLogger("migcheck.worker")
+
+TRANSIENT_CODES = {408, 409, 425, 429, 500, 502, 503, 504}
+ACCESS_NAMES = {10: "Guest", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
+
+
+class Transient(Exception):
+    """A failure worth retrying later (GitLab busy, network down)."""
+
+
+class Refused(Exception):
+    """A command the user may not run, or with bad arguments; the text is the reply."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether an exception from GitLab/git should re-queue the job."""
+    if isinstance(exc, Transient):
+        return True
+    if isinstance(exc, gitlab.exceptions.GitlabError):
+        code = exc.response_code
+        return code is None or code in TRANSIENT_CODES
+    if isinstance(exc, requests.RequestException | ConnectionError | TimeoutError):
+        return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandArgs:
+    """Parsed `/check-migration` arguments."""
+
+    build: bool = False
+    machines: tuple[str, ...] = ()
+
+
+def parse_command_args(text: str) -> CommandArgs:
+    """`--build`, `--machines a,b` (or `--machines=a,b`); Refused with usage otherwise."""
+    usage = "usage: `/check-migration [--build] [--machines M1,M2,...]`"
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise Refused(f"cannot read the arguments ({exc}). {usage}") from exc
+    build = False
+    machines: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "--build":
+            build = True
+        elif w == "--machines" or w.startswith("--machines="):
+            if "=" in w:
+                val = w.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(words):
+                    raise Refused(f"`--machines` needs a value. {usage}")
+                val = words[i]
+            machines += [m for m in val.split(",") if m]
+        else:
+            raise Refused(f"unknown argument `{w}`. {usage}")
+        i += 1
+    if machines and not build:
+        build = True  # machine lists only matter for the artifact layer
+    return CommandArgs(build=build, machines=tuple(machines))
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def fetch_mirror(
+    mirror_root: Path,
+    project_id: int,
+    url: str,
+    token: str,
+    refspecs: list[str],
+    want: list[str],
+) -> str:
+    """Fetch refspecs from url into a bare mirror (one per project); returns its path.
+
+    Raises Transient when the wanted commits are still missing (GitLab may not have
+    written refs/merge-requests/N/head yet)."""
+    path = mirror_root / f"{project_id}.git"
+    with _locked(mirror_root / f"{project_id}.lock"):
+        if (path / "HEAD").exists():
+            repo = pygit2.Repository(str(path))
+        else:
+            repo = pygit2.init_repository(str(path), bare=True)
+        if "origin" in [r.name for r in repo.remotes]:
+            if repo.remotes["origin"].url != url:
+                repo.remotes.set_url("origin", url)
+        else:
+            repo.remotes.create("origin", url)
+        missing = [s for s in want if s not in repo]
+        if missing:
+            callbacks = None
+            if url.startswith(("http://", "https://")) and token:
+                callbacks = pygit2.RemoteCallbacks(credentials=pygit2.UserPass("oauth2", token))
+            try:
+                repo.remotes["origin"].fetch(refspecs, callbacks=callbacks)
+            except (pygit2.GitError, OSError) as exc:
+                raise Transient(f"git fetch from {url} failed: {exc}") from exc
+            missing = [s for s in want if s not in repo]
+            if missing:
+                raise Transient(f"commits {', '.join(m[:12] for m in missing)} not in {url}")
+    return str(path)
+
+
+Analyzer = Callable[[str, str, str, Path, CommandArgs], Report]
+
+
+def default_analyzer(repo: str, base: str, head: str, cache_dir: Path, args: CommandArgs) -> Report:
+    """review_range(base..head), plus the artifact layer with --build."""
+    from bot.review import review_range
+
+    report = review_range(repo, f"{base}..{head}", cache_dir=cache_dir)
+    if args.build:
+        report = _with_artifacts(repo, report, args)
+    return report
+
+
+def _with_artifacts(repo: str, report: Report, args: CommandArgs) -> Report:
+    import tempfile
+
+    from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
+    from bot.commands.check import merge_findings
+
+    with tempfile.TemporaryDirectory(prefix="migcheck-build-") as work:
+        opts = ArtifactOptions(machines=args.machines, workdir=work)
+        extra: tuple[Finding, ...] = tuple(
+            run_artifacts(repo, report.series.base, report.series.head, opts)
+        )
+    return merge_findings(report, extra)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How a job ended, for the history and the reply."""
+
+    status: str  # done | skipped | refused | failed
+    detail: str = ""
+    head: str = ""
+    result: PublishResult | None = None
+
+
+class Worker:
+    """Runs jobs from a queue against GitLab."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        queue: JobQueue,
+        state: StateDB,
+        *,
+        worker_id: str | None = None,
+        analyzer: Analyzer = default_analyzer,
+    ) -> None:
+        self.cfg = cfg
+        self.queue = queue
+        self.state = state
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.analyzer = analyzer
+        self._gl: Any = None
+        self._bot_id = 0
+
+    # GitLab client ----------------------------------------------------------------------
+    def gitlab(self) -> Any:
+        """The python-gitlab client (authenticated once; bot user id remembered)."""
+        if self._gl is None:
+            gl = gitlab.Gitlab(
+                self.cfg.gitlab.url,
+                private_token=self.cfg.gitlab_token(),
+                retry_transient_errors=True,
+                timeout=self.cfg.gitlab.timeout,
+            )
+            gl.auth()
+            assert gl.user is not None
+            self._bot_id = int(gl.user.id)
+            self._gl = gl
+        return self._gl
+
+    @property
+    def bot_id(self) -> int:
+        """The bot's own GitLab user id."""
+        self.gitlab()
+        return self._bot_id
+
+    # loop -------------------------------------------------------------------------------
+    def run(self, stop: threading.Event, *, max_jobs: int | None = None) -> int:
+        """Work until `stop` is set (or max_jobs ran); returns the number of jobs run."""
+        ran = 0
+        while not stop.is_set() and (max_jobs is None or ran < max_jobs):
+            try:
+                did = self.run_once()
+            except Exception:
+                log.exception("worker: queue error")
+                did = False
+            if did:
+                ran += 1
+            else:
+                stop.wait(self.cfg.queue.poll_interval)
+        return ran
+
+    def run_once(self) -> bool:
+        """Lease and run one job; False when none was due."""
+        lease = self.queue.lease(self.worker_id)
+        if lease is None:
+            return False
+        self.handle(lease)
+        return True
+
+    def _heartbeat(self, lease: Lease, stop: threading.Event) -> None:
+        every = max(0.5, self.cfg.queue.visibility_timeout / 3)
+        while not stop.wait(every):
+            if not self.queue.extend(lease):
+                log.warning("worker: lost the lease of job %s", lease.job.id)
+                return
+
+    def handle(self, lease: Lease) -> None:
+        """Run one leased job and ack, retry or fail it."""
+        job = lease.job
+        row = self.state.job_started(job.id, job.kind, job.mr_key, str(job.payload.get("head", "")))
+        stop = threading.Event()
+        hb = threading.Thread(target=self._heartbeat, args=(lease, stop), daemon=True)
+        hb.start()
+        try:
+            outcome = self.execute(job)
+        except Exception as exc:
+            stop.set()
+            text = f"{type(exc).__name__}: {exc}"
+            if is_transient(exc):
+                state = self.queue.retry(lease, text)
+                log.warning(
+                    "worker: job %s (%s) transient error, now %s: %s",
+                    job.id,
+                    job.mr_key,
+                    state,
+                    text,
+                )
+                self.state.job_finished(row, f"retry:{state}", text)
+                self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
+                return
+            log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
+            self.state.job_finished(row, "failed", text)
+            self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
+            self._tell_failure(job, exc)
+            self.queue.ack(lease, "failed")
+            return
+        finally:
+            stop.set()
+        self.state.job_finished(row, outcome.status, outcome.detail, outcome.head)
+        self.queue.ack(lease, "done")
+        log.info("worker: job %s %s %s: %s", job.id, job.kind, outcome.status, outcome.detail)
+
+    def execute(self, job: Job) -> Outcome:
+        """Run a job's work (exceptions propagate to handle())."""
+        if job.kind == "review":
+            return self.review(int(job.payload["project_id"]), int(job.payload["iid"]))
+        if job.kind == "command":
+            return self.command(job)
+        return Outcome("failed", f"unknown job kind {job.kind!r}")
+
+    def _tell_failure(self, job: Job, exc: BaseException) -> None:
+        """Answer a command whose job failed for good (a review failure is only logged)."""
+        if job.kind != "command":
+            return
+        with contextlib.suppress(Exception):
+            self._reply(job, f"migcheck could not run this check: {exc}", emoji="x")
+
+    # review -----------------------------------------------------------------------------
+    def review(self, project_id: int, iid: int, *, args: CommandArgs | None = None) -> Outcome:
+        """Review the MR's current head and publish (idempotent)."""
+        args = args or CommandArgs()
+        gl = self.gitlab()
+        project = gl.projects.get(project_id)
+        mr = project.mergerequests.get(iid)
+        if mr.state != "opened":
+            return Outcome("skipped", f"merge request is {mr.state}")
+        versions = mr.diffs.list(get_all=True)
+        if not versions:
+            raise Transient("the merge request has no diff version yet")
+        latest = max(versions, key=lambda v: int(v.id))
+        version = mr.diffs.get(latest.id)
+        refs = {
+            "base_sha": version.base_commit_sha,
+            "start_sha": version.start_commit_sha,
+            "head_sha": version.head_commit_sha,
+        }
+        head = refs["head_sha"]
+        key = f"{project_id}!{iid}"
+        commit = project.commits.get(head, lazy=True)
+        name = self.cfg.review.status_name
+        self._status(commit, "running", name, "migcheck is reviewing")
+        url = str(getattr(project, "http_url_to_repo", "") or "")
+        mirror = fetch_mirror(
+            self.cfg.state_dir / "mirrors",
+            project_id,
+            url,
+            self.cfg.gitlab_token(),
+            [
+                f"+refs/merge-requests/{iid}/head:refs/mr/{iid}/head",
+                f"+refs/heads/{mr.target_branch}:refs/remotes/origin/{mr.target_branch}",
+            ],
+            [refs["base_sha"], head],
+        )
+        try:
+            report = self.analyzer(mirror, refs["base_sha"], head, self.cfg.cache_dir, args)
+        except BotError as exc:
+            self._status(commit, "failed", name, f"migcheck could not review: {exc.what}"[:140])
+            raise
+        diff = DiffIndex.from_gitlab(version.diffs, refs)
+
+        def remember(fp: str, did: str, nid: int, st: str) -> None:
+            self.state.record_posted(key, fp, did, nid, st)
+
+        result = publish(
+            mr,
+            report,
+            diff,
+            bot_user_id=self.bot_id,
+            cap=self.cfg.review.max_inline_comments,
+            fail_on=self.cfg.review.fail_on,
+            version_id=int(latest.id),
+            on_thread=remember,
+        )
+        state = "failed" if result.verdict == "fail" else "success"
+        desc = {
+            "fail": f"{len(report.findings)} migration finding(s)",
+            "warn": f"{len(report.findings)} finding(s) below the failure threshold",
+            "clean": "no migration impact found",
+        }[result.verdict]
+        self._status(commit, state, name, desc)
+        self.state.set_reviewed(key, head, result.verdict)
+        detail = (
+            f"{result.verdict}: {len(report.findings)} findings, {result.posted} posted, "
+            f"{result.edited} edited, {result.unchanged} unchanged, {result.resolved} resolved, "
+            f"{result.in_summary} in summary"
+        )
+        return Outcome("done", detail, head, result)
+
+    def _status(self, commit: Any, state: str, name: str, description: str) -> None:
+        data = {"state": state, "name": name, "description": description[:140]}
+        if self.cfg.service.public_url:
+            data["target_url"] = self.cfg.service.public_url.rstrip("/") + "/status"
+        try:
+            commit.statuses.create(data)
+        except gitlab.exceptions.GitlabCreateError as exc:
+            # GitLab refuses a transition to the same state ("Cannot transition status");
+            # that is not worth failing the review over. 403 (no rights) is logged too.
+            if exc.response_code in TRANSIENT_CODES:
+                raise
+            log.warning("commit status %s on %s not set: %s", state, commit.id, exc)
+
+    # commands ---------------------------------------------------------------------------
+    def _mr(self, job: Job) -> tuple[Any, Any]:
+        project = self.gitlab().projects.get(int(job.payload["project_id"]))
+        return project, project.mergerequests.get(int(job.payload["iid"]))
+
+    def _reply(self, job: Job, text: str, *, emoji: str | None = None) -> None:
+        """Answer in the command note's thread (a new note when it has no discussion id)."""
+        _, mr = self._mr(job)
+        body = f"@{job.payload.get('username')} {text}\n{REPLY_MARKER}"
+        did = job.payload.get("discussion_id")
+        if did:
+            mr.discussions.get(did).notes.create({"body": body})
+        else:
+            mr.notes.create({"body": body})
+        if emoji:
+            self._award(mr, job, emoji)
+
+    def _award(self, mr: Any, job: Job, name: str) -> None:
+        note_id = job.payload.get("note_id")
+        if not note_id:
+            return
+        emojis = mr.notes.get(note_id, lazy=True).awardemojis
+        mine = [e for e in emojis.list(get_all=True) if (e.user or {}).get("id") == self.bot_id]
+        if any(e.name == name for e in mine):
+            return
+        for e in mine:  # replace our earlier reaction (eyes -> check mark)
+            with contextlib.suppress(gitlab.exceptions.GitlabError):
+                emojis.delete(e.id)
+        emojis.create({"name": name})
+
+    def permission(self, project: Any, mr: Any, user_id: int) -> tuple[bool, str]:
+        """(allowed, why) for a user running the command on this MR."""
+        need = self.cfg.commands.min_access_level
+        level = 0
+        try:
+            level = int(project.members_all.get(user_id).access_level)
+        except gitlab.exceptions.GitlabGetError as exc:
+            if exc.response_code != 404:
+                raise
+        if level >= need:
+            return True, ""
+        author = (getattr(mr, "author", None) or {}).get("id")
+        if self.cfg.commands.allow_author and author == user_id:
+            return True, ""
+        have = ACCESS_NAMES.get(level, "no access") if level else "not a member"
+        return False, (
+            f"`/{self.cfg.commands.name}` needs {ACCESS_NAMES.get(need, str(need))} access or "
+            f"more on this project (you: {have})"
+            + (", or being the merge request's author" if self.cfg.commands.allow_author else "")
+            + ". Ask a project maintainer to run it; the automatic review of every push "
+            "still runs."
+        )
+
+    def command(self, job: Job) -> Outcome:
+        """`/check-migration`: check permission, acknowledge, review, answer in thread."""
+        p = job.payload
+        user_id = int(p.get("user_id") or 0)
+        if user_id == self.bot_id:
+            return Outcome("skipped", "the bot's own note")
+        project, mr = self._mr(job)
+        allowed, why = self.permission(project, mr, user_id)
+        if not allowed:
+            self._reply(
+                job, f"sorry, I did not run the migration check: {why}", emoji="no_entry_sign"
+            )
+            return Outcome("refused", why)
+        try:
+            args = parse_command_args(str(p.get("args") or ""))
+        except Refused as exc:
+            self._reply(job, str(exc), emoji="question")
+            return Outcome("refused", str(exc))
+        self._award(mr, job, "eyes")
+        outcome = self.review(int(p["project_id"]), int(p["iid"]), args=args)
+        res = outcome.result
+        if res is None:
+            self._reply(job, f"nothing to check: {outcome.detail}.", emoji="white_check_mark")
+            return Outcome("done", outcome.detail, outcome.head)
+        mode = "source + build" if args.build else "source"
+        text = (
+            f"migration check ({mode}) of `{outcome.head[:12]}` done: **{res.verdict}** — "
+            f"{res.posted} new inline comment(s), {res.edited} updated, {res.resolved} resolved, "
+            f"{res.in_summary} in the summary note."
+        )
+        self._reply(job, text, emoji="white_check_mark" if res.verdict != "fail" else "x")
+        return replace(outcome, detail=f"command: {outcome.detail}")
+
+
+def run_worker(cfg: Config, queue: JobQueue, state: StateDB, stop: threading.Event) -> None:
+    """The worker loop until stop is set (used by `serve` in-process and by `worker`)."""
+    Worker(cfg, queue, state).run(stop)
+
+
+def verdict_of(report: Report, fail_on: str) -> str:
+    """The verdict of a report (re-exported for `migcheck ci`)."""
+    return verdict(report.findings, fail_on)

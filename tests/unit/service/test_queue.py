@@ -1,0 +1,151 @@
+"""The job queue, SQLite and Redis, with one set of semantic tests (fake clock)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import QueueConfig
+from bot.service.queue import JobQueue, RedisQueue, SqliteQueue
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[str]:
+    url = os.environ.get("MIGCHECK_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    import redis
+
+    r = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            r.ping()
+            break
+        except Exception:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+CFG = QueueConfig(visibility_timeout=10, max_attempts=3, backoff_base=5, backoff_max=60)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def q(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[JobQueue, Clock]]:
+    clock = Clock()
+    if request.param == "sqlite":
+        queue: JobQueue = SqliteQueue(tmp_path / "q.sqlite3", CFG, clock=clock)
+    else:
+        url = request.getfixturevalue("redis_server")
+        queue = RedisQueue(url, CFG, prefix=f"t:{tmp_path.name}:", clock=clock)
+    yield queue, clock
+    if isinstance(queue, RedisQueue):
+        keys = list(queue._r.scan_iter(match=queue.prefix + "*"))
+        if keys:
+            queue._r.delete(*keys)
+    queue.close()
+
+
+def put(queue: JobQueue, mr: str, head: str, kind: str = "review") -> tuple[str, str]:
+    res = queue.enqueue(slot=f"{mr}:{kind}", mr_key=mr, kind=kind, payload={"head": head},
+                        dedupe_key=f"{kind}:{mr}:{head}")
+    return res.status, res.job_id
+
+
+def test_dedupe_and_supersede(q: tuple[JobQueue, Clock]) -> None:
+    queue, _ = q
+    assert put(queue, "1!1", "a")[0] == "queued"
+    assert put(queue, "1!1", "a")[0] == "duplicate"
+    status, jid = put(queue, "1!1", "b")
+    assert status == "superseded"
+    lease = queue.lease("w")
+    assert lease is not None and lease.job.id == jid and lease.job.payload == {"head": "b"}
+    assert put(queue, "1!1", "b")[0] == "duplicate"  # running counts too
+    assert put(queue, "1!1", "c")[0] == "queued"  # a newer head while one runs: queued
+    assert queue.lease("w2") is None  # ... but not while the MR's job runs
+    assert queue.ack(lease)
+    nxt = queue.lease("w2")
+    assert nxt is not None and nxt.job.payload == {"head": "c"}
+    assert queue.depth() == 1
+
+
+def test_one_job_per_merge_request_others_run(q: tuple[JobQueue, Clock]) -> None:
+    queue, _ = q
+    put(queue, "1!1", "a")
+    put(queue, "1!1", "x", kind="command")
+    put(queue, "1!2", "a")
+    a = queue.lease("w1")
+    b = queue.lease("w2")
+    assert a is not None and b is not None
+    assert {a.job.mr_key, b.job.mr_key} == {"1!1", "1!2"}
+    assert queue.lease("w3") is None
+
+
+def test_lease_expiry_reruns_a_killed_workers_job(q: tuple[JobQueue, Clock]) -> None:
+    queue, clock = q
+    put(queue, "1!1", "a")
+    lease = queue.lease("dead")
+    assert lease is not None
+    clock.t += 5
+    assert queue.extend(lease)
+    clock.t += 9  # still inside the extended lease
+    assert queue.lease("w2") is None
+    clock.t += 2
+    again = queue.lease("w2")
+    assert again is not None and again.job.id == lease.job.id and again.job.attempts == 2
+    assert not queue.ack(lease)  # the dead worker's token is void
+    assert queue.ack(again)
+    assert queue.counts()["done"] == 1
+
+
+def test_retry_backoff_then_failed_never_lost(q: tuple[JobQueue, Clock]) -> None:
+    queue, clock = q
+    _, jid = put(queue, "1!1", "a")
+    for attempt in (1, 2):
+        lease = queue.lease("w")
+        assert lease is not None and lease.job.attempts == attempt
+        assert queue.retry(lease, "429 Too Many Requests") == "queued"
+        assert queue.lease("w") is None  # backing off
+        clock.t += 200
+    lease = queue.lease("w")
+    assert lease is not None
+    assert queue.retry(lease, "502 Bad Gateway") == "failed"
+    info = queue.get(jid)
+    assert info is not None and info.state == "failed" and "502" in info.last_error
+
+
+def test_retry_of_superseded_job_gives_way(q: tuple[JobQueue, Clock]) -> None:
+    queue, _ = q
+    put(queue, "1!1", "a")
+    lease = queue.lease("w")
+    assert lease is not None
+    put(queue, "1!1", "b")
+    assert queue.retry(lease, "boom", delay=0) == "superseded"
+    nxt = queue.lease("w")
+    assert nxt is not None and nxt.job.payload == {"head": "b"}
+    assert [j.state for j in queue.recent()][:2] == ["leased", "superseded"]
