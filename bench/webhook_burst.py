@@ -92,6 +92,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--redis-url", default="")
     ap.add_argument("--drain-timeout", type=float, default=600)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat the burst (fresh delivery ids) to see whether RSS plateaus")
     ns = ap.parse_args()
 
     unique = ns.deliveries - ns.deliveries // 10
@@ -229,6 +231,20 @@ def main() -> int:
             print(f"duplicate comments: {dup_comments}")
             print(f"web RSS MiB: idle {rss_idle:.1f}, after burst {rss_burst:.1f}, "
                   f"after drain {rss_after:.1f}")
+            for rnd in range(2, ns.rounds + 1):
+                again = [(str(uuid.uuid4()), ev[1]) for ev in sends]
+                pool = [httpx.Client(timeout=10) for _ in range(ns.concurrency)]
+                with cf.ThreadPoolExecutor(ns.concurrency) as ex:
+                    futs2 = [ex.submit(send, pool[n % ns.concurrency], ev)
+                             for n, ev in enumerate(again)]
+                    res2 = [f.result() for f in futs2]
+                for cl in pool:
+                    cl.close()
+                lat2 = sorted(r[0] * 1000 for r in res2)
+                time.sleep(2)
+                print(f"round {rnd}: p50 {statistics.median(lat2):.1f} ms, "
+                      f"p99 {lat2[int(len(lat2) * 0.99) - 1]:.1f} ms, "
+                      f"web RSS {rss_mib(web.pid):.1f} MiB")
         finally:
             for p in procs:
                 if p.poll() is None:

@@ -19,6 +19,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("model", "model_cmd"),
     ("dumps", "dumps_cmd"),
     ("demo", "demo"),
+    ("serve", "serve"),
+    ("worker", "worker"),
+    ("ci", "ci_cmd"),
+    ("config", "config_cmd"),
 )
 
 

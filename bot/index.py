@@ -109,7 +109,7 @@ def _dec(v: Any) -> Any:
 
 def encode_model(fm: E.FileModel) -> bytes:
     """Compact bytes for one model: zlib(marshal(nested tuples))."""
-    return zlib.compress(marshal.dumps(_enc(fm)), 6)
+    return zlib.compress(marshal.dumps(_enc(fm)), 1)
 
 
 def decode_model(data: bytes) -> E.FileModel:

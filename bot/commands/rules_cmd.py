@@ -69,7 +69,7 @@ def doc_text(rule: Rule) -> str:
         f"confidence: {s.confidence}   scope: {s.scope}",
         f"summary: {s.message}",
         f"fix: {s.fix_hint}",
-        f"docs: {doc_url(s.name)}",
+        f"docs: {doc_url(s.name) or f'migcheck rules {s.id}'}",
         "",
     ]
     body = rule.doc.strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,10 @@ def run(args: argparse.Namespace) -> int:
     svc = build_service(cfg)
     if not args.no_worker and (args.with_worker or not cfg.queue.url):
         svc.start_workers(1)
+    # uvicorn restores these after its graceful shutdown and re-raises the signal it caught:
+    # ours then only stops the worker threads, so the finally below runs and we exit 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: svc.stop.set())
     try:
         uvicorn.run(
             svc.app,

@@ -26,15 +26,17 @@ from bot.model.entities import (
 )
 from bot.series import Hunk, Patch, Series
 
-DOC_URL_BASE = "https://migcheck.readthedocs.io/rules/"
+# Where rule pages are published, if anywhere. None: findings carry no URL and reporters point
+# at `migcheck rules <ID>` instead of inventing a link.
+DOC_URL_BASE: str | None = None
 
 _SIDES = ("old", "new")
 _CONFIDENCES = ("high", "medium", "low")
 
 
-def doc_url(rule_name: str) -> str:
-    """The documentation page of a rule."""
-    return f"{DOC_URL_BASE}{rule_name}"
+def doc_url(rule_name: str, base: str | None = DOC_URL_BASE) -> str | None:
+    """The documentation page of a rule, when a publication base is known."""
+    return f"{base}{rule_name}" if base else None
 
 
 @dataclass(frozen=True, slots=True)

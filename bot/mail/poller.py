@@ -438,4 +438,31 @@ def poll_once(cfg: Any, store: MailStore | None = None, *, transport: Transport 
             st.close()
 
 
-__all__ = ["MailBot", "PollResult", "Severity", "poll_once"]
+__all__ = ["MailBot", "PollResult", "Severity", "poll_forever", "poll_once"]
+
+
+def poll_forever(cfg: Any, stop: Any, *, interval: float = 60.0,
+                 on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Poll every `interval` seconds until `stop` (a threading.Event) is set.
+
+    For the `migcheck worker` loop: one store for the whole run, errors reported through
+    on_error (default: logged) and retried at the next interval.
+    """
+    settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    if not settings.enabled:
+        return
+    store = MailStore(settings.store or "mail.sqlite3")
+    try:
+        while not stop.is_set():
+            try:
+                r = poll_once(settings, store)
+                log.info("mail poll: %d ingested, %d reviewed, %d replies", r.ingested,
+                         r.series_reviewed, r.replies_delivered)
+            except Exception as exc:  # keep the loop alive; the next pass retries
+                if on_error is not None:
+                    on_error(exc)
+                else:
+                    log.exception("mail poll failed")
+            stop.wait(interval)
+    finally:
+        store.close()

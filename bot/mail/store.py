@@ -65,6 +65,7 @@ class MailStore:
                                    check_same_thread=False)  # fmt: skip
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: survives process crashes
         self._db.execute("PRAGMA busy_timeout=30000")
         self._migrate()
 

@@ -252,6 +252,7 @@ class _Ctx:
     _int_cache: dict[str, int | None] = field(default_factory=dict)
     _resolving: set[str] = field(default_factory=set)
     table: MacroTable | None = None
+    present: frozenset[bytes] = frozenset()
 
     def text(self, node: ts.Node) -> str:
         return _decode(self.data[node.start_byte : node.end_byte])
@@ -403,7 +404,9 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         _scan_directives(ctx, full_text(), out)
     _resolve_defines(ctx, out)
 
-    if not _needs_parse(data):
+    present = _present_probes(data)
+    ctx.present = present
+    if not present and _ARRAY_INIT.search(data) is None:
         # Nothing tree-sitter could add except `functions` (regex) and parse_errors.
         out.functions = _scan_functions(full_text())
         notes.append("fast path: no migration-relevant constructs, not parsed with tree-sitter")
@@ -453,7 +456,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         _fallback_scan(ctx, full_text(), out)
     if b"OBJECT_DEFINE_" in data:
         _object_define_types(ctx, clean_text(), out)
-    if any(
+    if (b"VMStateDescription" in present or b"TypeInfo" in present) and any(
         "VMStateDescription" in body or "TypeInfo" in body for _p, body in ctx.local_funcs.values()
     ):
         _expand_generator_macros(ctx, clean_text(), out)
@@ -535,9 +538,13 @@ _INCLUDE_HEAD = re.compile(r"#\s*include\s*[<\"]([^>\"]+)[>\"]")
 
 
 def _in_block_comment(text: str, pos: int) -> bool:
-    """Whether `pos` lies inside a `/* */` comment (last opener after last closer)."""
+    """Whether `pos` lies inside a `/* */` comment: the last opener before it is not closed
+    and is not inside a string literal on its own line (`"/sys/*"`)."""
     o = text.rfind("/*", 0, pos)
-    return o >= 0 and text.rfind("*/", 0, pos) < o
+    if o < 0 or text.rfind("*/", o, pos) >= 0:
+        return False
+    ls = text.rfind("\n", 0, o) + 1
+    return text.count('"', ls, o) % 2 == 0
 
 
 def _logical_end(text: str, start: int) -> int:
@@ -578,9 +585,10 @@ def _scan_directives(ctx: _Ctx, text: str, out: _Out) -> None:
     """
     line = 1
     last = 0
+    has_comments = "/*" in text
     for m in _DIRECTIVE.finditer(text):
         start = m.start()
-        if "/*" in text and _in_block_comment(text, start):
+        if has_comments and _in_block_comment(text, start):
             continue
         end = _logical_end(text, start)
         line += text.count("\n", last, start)
@@ -623,13 +631,15 @@ _PARSE_PROBES: tuple[bytes, ...] = (
     b"VirtioPCIDeviceTypeInfo",
     b"type_register",
     b"DEFINE_TYPES",
+    b"VMStateDescription",
+    b"TypeInfo",
 )
 _ARRAY_INIT = re.compile(rb"\]\s*=\s*\{")
 
 
-def _needs_parse(data: bytes) -> bool:
-    """True when the file may hold an entity only the tree-sitter path extracts."""
-    return any(p in data for p in _PARSE_PROBES) or _ARRAY_INIT.search(data) is not None
+def _present_probes(data: bytes) -> frozenset[bytes]:
+    """The probe substrings that occur in the file (each probe is searched once)."""
+    return frozenset(p for p in _PARSE_PROBES if p in data)
 
 
 _FUNC_HEAD = re.compile(
@@ -784,12 +794,12 @@ def _count_errors(root: ts.Node) -> int:
 
 
 def _iter_hits(
-    data: bytes, res: tuple[tuple[bytes, re.Pattern[bytes]], ...]
+    data: bytes, res: tuple[tuple[bytes, re.Pattern[bytes]], ...], present: frozenset[bytes]
 ) -> Iterator[re.Match[bytes]]:
     # Patterns start with a literal (fast search); the word boundary is checked here.
     seen: set[int] = set()
     for probe, rx in res:
-        if probe in data:
+        if probe in present:
             for m in rx.finditer(data):
                 st = m.start(1)
                 if st > 0 and (data[st - 1 : st].isalnum() or data[st - 1] == 0x5F):
@@ -804,7 +814,7 @@ def _run_locators(ctx: _Ctx, root: ts.Node, out: _Out) -> None:
     data = ctx.data
     decls: list[tuple[ts.Node, str]] = []
     seen: set[int] = set()
-    for m in _iter_hits(data, _DECL_TYPE_RES):
+    for m in _iter_hits(data, _DECL_TYPE_RES, ctx.present):
         node = root.descendant_for_byte_range(m.start(1), m.end(1))
         if node is None or node.type != "type_identifier":
             continue
@@ -817,7 +827,7 @@ def _run_locators(ctx: _Ctx, root: ts.Node, out: _Out) -> None:
         seen.add(parent.id)
         decls.append((parent, m.group(1).decode()))
     calls: list[tuple[ts.Node, str]] = []
-    for m in _iter_hits(data, _CALL_RES):
+    for m in _iter_hits(data, _CALL_RES, ctx.present):
         node = root.descendant_for_byte_range(m.start(1), m.end(1))
         if node is None or node.type != "identifier":
             continue

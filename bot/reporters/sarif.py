@@ -20,7 +20,6 @@ from bot.reporters.common import finding_fingerprint, rule_description, rules_by
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://migcheck.readthedocs.io/"
 FINGERPRINT_KEY = "migcheck/v1"
 SRCROOT = "SRCROOT"
 
@@ -33,7 +32,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, object]:
         "shortDescription": {"text": spec.message},
         "fullDescription": {"text": rule_description(rule)},
         "help": {"text": rule.doc or spec.message, "markdown": rule.doc or spec.message},
-        "helpUri": doc_url(spec.name),
+        **({"helpUri": url} if (url := doc_url(spec.name)) else {}),
         "defaultConfiguration": {"level": spec.severity.value},
         "properties": {
             "category": spec.category.value,
@@ -51,7 +50,7 @@ def _adhoc_descriptor(f: Finding) -> dict[str, object]:
         "name": f.name,
         "shortDescription": {"text": f.name},
         "fullDescription": {"text": f.fix_hint or f.name},
-        "helpUri": f.doc_url or doc_url(f.name),
+        **({"helpUri": url} if (url := f.doc_url or doc_url(f.name)) else {}),
         "defaultConfiguration": {"level": f.severity.value},
         "properties": {"category": f.category.value, "confidence": f.confidence},
     }
@@ -107,7 +106,6 @@ def to_sarif(report: Report, rules: Sequence[Rule] | None = None) -> dict[str, o
                 "name": "migcheck",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": descriptors,
             }
         },

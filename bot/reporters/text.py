@@ -24,8 +24,7 @@ def _finding_lines(f: Finding) -> list[str]:
         lines.append("      fix draft:")
         draft = textwrap.dedent(f.fix_draft.expandtabs(8)).strip("\n")
         lines.extend(f"        {ln}".rstrip() for ln in draft.splitlines())
-    if f.doc_url:
-        lines.append(f"      docs: {f.doc_url}")
+    lines.append(f"      docs: {f.doc_url or 'migcheck rules ' + f.rule}")
     return lines
 
 

@@ -153,3 +153,44 @@ def test_two_web_replicas_on_redis_share_delivery_dedupe(
         if keys:
             r2.delete(*keys)
     assert answers == ["queued", "duplicate", "duplicate"]
+
+
+def test_serve_command_runs_web_and_worker_in_one_process(
+    fake: FakeGitLab, tmp_path: Path, env: None
+) -> None:
+    import httpx
+    from fakegitlab import free_port
+    from gitlabfix import SECRET
+
+    port = free_port()
+    cfg = write_config(tmp_path / "serve.toml", fake.base_url, tmp_path / "state",
+                       service__port=port)
+    fake.add_mr(PID, 30, author_id=ALICE, source="series")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.commands.serve", "--config", str(cfg),
+         "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(timeout=10) as client:
+            def up() -> bool:
+                try:
+                    return client.get(f"{url}/healthz").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            wait_until(up, 30)
+            r = client.post(f"{url}/webhooks/gitlab", json=mr_hook(fake, PID, 30, "open"),
+                            headers={"X-Gitlab-Token": SECRET,
+                                     "X-Gitlab-Event": "Merge Request Hook"})
+            assert r.status_code == 202
+            wait_until(lambda: len(summaries_of(fake, 30)) == 1, 60)
+            status = client.get(f"{url}/status?format=json").json()
+            wait_until(lambda: client.get(f"{url}/status?format=json").json()["queue_depth"]
+                       == 0, 30)
+        assert len(threads_of(fake, 30)) == 3
+        assert status["jobs_by_state"]["failed"] == 0
+    finally:
+        stop(proc)
+    assert proc.returncode == 0

@@ -302,3 +302,55 @@ def test_multipart_patch_is_reviewed(env: Env) -> None:
     env.poll()
     (reply,) = env.got
     assert "MIG002" in reply.body and reply.msg["In-Reply-To"] == "<mp@x>"
+
+
+def test_maintainers_file_allows_check_migration(env: Env) -> None:
+    import pygit2
+
+    repo = pygit2.Repository(env.repo)
+    tip = repo.head.peel(pygit2.Commit)
+    idx = pygit2.Index()
+    idx.read_tree(tip.tree)
+    blob = repo.create_blob(b"Foo device\nM: Rita Reviewer <rita@example.org>\n"
+                            b"R: Ron <ron@example.org>\nS: Maintained\nF: hw/misc/foo.c\n")
+    idx.add(pygit2.IndexEntry("MAINTAINERS", blob, pygit2.enums.FileMode.BLOB))
+    sig = pygit2.Signature("x", "x@example.org", int(DATE0 - 100), 0)
+    repo.create_commit("HEAD", sig, sig, "add MAINTAINERS\n", idx.write_tree(repo), [tip.id])
+    env.settings = dataclasses.replace(env.settings, allowed_senders=())
+    env.add(series_mails("clean", cover=False, bodies=[CLEAN_PATCH]))
+    env.add([_cmd("c1@x", "clean.1@example.org", "Ron <ron@example.org>"),
+             _cmd("c2@x", "clean.1@example.org", MAINT)])
+    env.poll()
+    assert [str(r.msg["In-Reply-To"]) for r in env.got] == ["<c1@x>"]
+
+
+def test_non_utf8_and_rfc2047_headers_round_trip(env: Env) -> None:
+    title, body = sample_bodies()[0]
+    raw = make_mail("", body, msgid="l1@x",
+                    author="=?ISO-8859-1?Q?Jos=E9_M=FCller?= <jose@example.org>",
+                    subject_raw=b"[PATCH] hw/misc/foo: drop scratch (r\xe9sum\xe9)")
+    env.add([raw])
+    env.poll()
+    (reply,) = env.got
+    assert reply.msg["Subject"] == "Re: [PATCH] hw/misc/foo: drop scratch (résumé)"
+    assert reply.msg["To"] == "José Müller <jose@example.org>"
+    assert "jose@example.org" in reply.rcpt_tos
+    assert "José Müller" in reply.body.splitlines()[0]
+
+
+def test_poll_forever_stops(env: Env) -> None:
+    import threading
+
+    from bot.mail.poller import poll_forever
+
+    env.add(series_mails("v1"))
+    stop = threading.Event()
+    t = threading.Thread(target=poll_forever, args=(env.settings, stop), kwargs={"interval": 0.1})
+    t.start()
+    for _ in range(300):
+        if len(env.got) >= 3:
+            break
+        threading.Event().wait(0.1)
+    stop.set()
+    t.join(10)
+    assert not t.is_alive() and len(env.got) == 3

@@ -175,7 +175,7 @@ def test_hit_becomes_complete_finding() -> None:
     assert f.path == PATH and f.line == 10 and f.side == "new"
     assert f.entity == "vmstate_foo.fields[1]"
     assert f.fix_hint == "use VMSTATE_UNUSED"
-    assert f.doc_url == DOC_URL_BASE + "test-rule-901"
+    assert f.doc_url is None and DOC_URL_BASE is None  # no invented links
     assert (f.patch_index, f.commit) == (2, "c" * 40)
     assert f.fingerprint == fingerprint("MIG901", PATH, f.entity, f.message)
 

@@ -210,3 +210,16 @@ def test_fast_path_matches_the_full_path() -> None:
     ]
     assert [c.args for c in fast.calls] == [("qemu/osdep.h",), ("glib.h",)]
     assert fast.functions == (("helper", 14, 18), ("other", 20, 20))
+
+
+def test_directives_inside_comments_and_after_slash_star_strings() -> None:
+    src = (
+        b'static const char *glob = "/sys/bus/*";\n'
+        b"#define AFTER_STRING 1\n"
+        b"/*\n"
+        b"#define IN_COMMENT 2\n"
+        b"*/\n"
+        b"#define AFTER_COMMENT 3\n"
+    )
+    m = extract_file("hw/x/c.c", src)
+    assert [(d.name, d.line) for d in m.defines] == [("AFTER_STRING", 2), ("AFTER_COMMENT", 6)]

@@ -78,7 +78,7 @@ def finding(
         side=side,
         entity=entity,
         fix_draft=fix_draft,
-        doc_url=f"https://migcheck.readthedocs.io/rules/{name}",
+        doc_url=None,
         patch_index=patch_index,
         commit=("c" * 40) if patch_index else None,
         evidence=(Evidence.SOURCE,),
