@@ -42,8 +42,8 @@ RUN apt-get update \
       qemu-system-x86 \
  && rm -rf /var/lib/apt/lists/*
 
-RUN groupadd --system --gid 10001 migcheck \
- && useradd --system --uid 10001 --gid migcheck --home-dir /var/lib/migcheck \
+RUN groupadd --gid 10001 migcheck \
+ && useradd --uid 10001 --gid migcheck --no-create-home --home-dir /var/lib/migcheck \
       --shell /usr/sbin/nologin migcheck \
  && install -d -o migcheck -g migcheck -m 0750 /var/lib/migcheck /etc/migcheck
 

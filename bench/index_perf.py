@@ -234,8 +234,8 @@ def main() -> int:
     print(f"(b) cold index: {b['seconds']:.2f} s wall, {b['cpu_s']:.2f} s CPU  (list "
           f"{b['list_s']:.2f}, extract {b['extract_s']:.2f}); ratio b/a = {ratio:.2f} wall, "
           f"{cratio:.2f} CPU (target <= 1.5)")
-    print(f"(c) warm re-index: {c['seconds']:.2f} s  (hits {c['hits']}, parsed "
-          f"{c['extracted']}, decode {c['decode_s']:.2f} s)")
+    print(f"(c) warm re-index: {c['seconds']:.2f} s wall, {c['cpu_s']:.2f} s CPU  (hits "
+          f"{c['hits']}, parsed {c['extracted']}, decode {c['decode_s']:.2f} s wall)")
     if c["extracted"]:
         print("    !! the extractor's code kept changing: (c) is not a warm run")
     elif b["extractor"] != c["extractor"]:

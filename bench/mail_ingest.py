@@ -25,12 +25,12 @@ from pygit2.enums import FileMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.mail.assemble import MailSeries, assemble  # noqa: E402
-from bot.mail.config import MailSettings  # noqa: E402
-from bot.mail.poller import MailBot  # noqa: E402
-from bot.mail.review import BaseChoice, MailReview, skip_reason  # noqa: E402
-from bot.mail.store import MailStore  # noqa: E402
-from bot.sources.mail import parse_mail  # noqa: E402
+from bot.mail.assemble import MailSeries, assemble
+from bot.mail.config import MailSettings
+from bot.mail.poller import MailBot
+from bot.mail.review import BaseChoice, MailReview, skip_reason
+from bot.mail.store import MailStore
+from bot.sources.mail import parse_mail
 
 DIFF = """diff --git a/hw/misc/dev{n}.c b/hw/misc/dev{n}.c
 index 1111111..2222222 100644
@@ -48,8 +48,10 @@ index 1111111..2222222 100644
 
 def _msg(subject: str, body: str, msgid: str, irt: str, date: float) -> bytes:
     who = msgid.split(".", 1)[0].lstrip("sr")
-    h = (f"From: Dev {who} <dev{who}@example.org>\nTo: qemu-devel@nongnu.org\n"
-         f"Subject: {subject}\nDate: {email.utils.formatdate(date)}\nMessage-ID: <{msgid}>\n")
+    h = (
+        f"From: Dev {who} <dev{who}@example.org>\nTo: qemu-devel@nongnu.org\n"
+        f"Subject: {subject}\nDate: {email.utils.formatdate(date)}\nMessage-ID: <{msgid}>\n"
+    )
     if irt:
         h += f"In-Reply-To: <{irt}>\nReferences: <{irt}>\n"
     return (h + "Content-Type: text/plain; charset=utf-8\n\n" + body).encode()
@@ -68,15 +70,29 @@ def generate(root: Path, n: int, per_epoch: int = 2000) -> int:
         cover = f"s{s}.0@example.org"
         msgs.append(_msg(f"[PATCH 0/4] series {s}", "cover\n", cover, "", 1.7e9 + s))
         for i in range(1, 5):
-            msgs.append(_msg(f"[PATCH {i}/4] hw/misc: change {s}.{i}",
-                             "msg\n---\n" + DIFF.format(n=f"{s}_{i}"), f"s{s}.{i}@example.org",
-                             cover, 1.7e9 + s + i))
-        msgs.append(_msg(f"Re: [PATCH 1/4] hw/misc: change {s}.1", "> quoted\nLooks good.\n",
-                         f"r{s}@example.org", f"s{s}.1@example.org", 1.7e9 + s + 9))
+            msgs.append(
+                _msg(
+                    f"[PATCH {i}/4] hw/misc: change {s}.{i}",
+                    "msg\n---\n" + DIFF.format(n=f"{s}_{i}"),
+                    f"s{s}.{i}@example.org",
+                    cover,
+                    1.7e9 + s + i,
+                )
+            )
+        msgs.append(
+            _msg(
+                f"Re: [PATCH 1/4] hw/misc: change {s}.1",
+                "> quoted\nLooks good.\n",
+                f"r{s}@example.org",
+                f"s{s}.1@example.org",
+                1.7e9 + s + 9,
+            )
+        )
         for raw in msgs:
             if k % per_epoch == 0:
-                repo = pygit2.init_repository(str(root / "git" / f"{k // per_epoch}.git"),
-                                              bare=True)
+                repo = pygit2.init_repository(
+                    str(root / "git" / f"{k // per_epoch}.git"), bare=True
+                )
                 parent = []
             assert repo is not None
             tb = repo.TreeBuilder()
@@ -106,11 +122,15 @@ def bench_ingest(n: int) -> None:
         asm = time.perf_counter() - t0
         again = bot.ingest_inbox(str(Path(tmp) / "inbox"))
         print(f"generated {n} messages in {gen:.2f} s")
-        print(f"ingest: {read} messages in {ing:.2f} s = {read / ing:.0f} messages/s "
-              f"({bot.result.ingested} stored as patch/command)")
-        print(f"assembly: {len(series)} series from the stored messages in {asm:.2f} s "
-              f"= {read / asm:.0f} messages/s; complete: "
-              f"{sum(1 for s in series if s.complete)}")
+        print(
+            f"ingest: {read} messages in {ing:.2f} s = {read / ing:.0f} messages/s "
+            f"({bot.result.ingested} stored as patch/command)"
+        )
+        print(
+            f"assembly: {len(series)} series from the stored messages in {asm:.2f} s "
+            f"= {read / asm:.0f} messages/s; complete: "
+            f"{sum(1 for s in series if s.complete)}"
+        )
         print(f"re-poll after restart: {again} messages read (cursor per epoch)")
 
 
@@ -124,8 +144,10 @@ def _patch_mail(repo: pygit2.Repository, c: pygit2.Commit, mid: str, irt: str) -
     body = c.message.split("\n", 1)[1] if "\n" in c.message else ""
     text = body.strip() + "\n---\n" + (diff.patch or "")
     author = email.utils.formataddr((c.author.name, c.author.email))
-    h = (f"From: {author}\nTo: qemu-devel@nongnu.org\nSubject: {subject}\n"
-         f"Date: {email.utils.formatdate(c.author.time)}\nMessage-ID: <{mid}>\n")
+    h = (
+        f"From: {author}\nTo: qemu-devel@nongnu.org\nSubject: {subject}\n"
+        f"Date: {email.utils.formatdate(c.author.time)}\nMessage-ID: <{mid}>\n"
+    )
     if irt:
         h += f"In-Reply-To: <{irt}>\nReferences: <{irt}>\n"
     return (h + "Content-Type: text/plain; charset=utf-8\n\n" + text).encode("utf-8", "replace")
@@ -140,7 +162,9 @@ class _Collect:
         return "collected"
 
 
-def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> None:
+def bench_traffic(
+    repo_path: str, count: int, cache_dir: Path, show: int, only: tuple[str, ...] = ()
+) -> None:
     """Review the newest `count` series branches; count replies; print `show` of them."""
     from email import message_from_bytes, policy
 
@@ -155,13 +179,15 @@ def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> Non
         c = repo.references[name].peel(pygit2.Commit)
         refs.append((c.commit_time, name))
     refs.sort(reverse=True)
+    if only:
+        refs = [r for r in refs if r[1][len("refs/heads/") :] in only]
     settings = MailSettings(repo=repo_path, wait_complete=0.0, rate_limit_per_hour=0)
     stats = {"reviewed": 0, "skipped": 0, "reply": 0, "error": 0, "findings": 0}
     rules: dict[str, int] = {}
     shown: list[tuple[str, list[bytes]]] = []
     t0 = time.perf_counter()
     for _, name in refs[:count]:
-        msgid = name[len("refs/heads/"):]
+        msgid = name[len("refs/heads/") :]
         head = repo.references[name].peel(pygit2.Commit)
         total = 0
         ci = repo.references.get(name + "_ci")
@@ -177,11 +203,14 @@ def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> Non
         chain.reverse()
         if not chain:
             continue
-        raws = [_patch_mail(repo, p, f"{msgid}.p{i}" if i > 1 else msgid,
-                            msgid if i > 1 else "") for i, p in enumerate(chain, start=1)]
+        raws = [
+            _patch_mail(repo, p, f"{msgid}.p{i}" if i > 1 else msgid, msgid if i > 1 else "")
+            for i, p in enumerate(chain, start=1)
+        ]
         msgs = [parse_mail(r) for r in raws]
-        (ms,) = assemble(msgs) or [MailSeries(key=msgid, revision=1, total=1, title="",
-                                               author="", author_addr="")]
+        (ms,) = assemble(msgs) or [
+            MailSeries(key=msgid, revision=1, total=1, title="", author="", author_addr="")
+        ]
         if skip_reason(msgs, settings.scan_prefixes):
             stats["skipped"] += 1
             continue
@@ -193,12 +222,16 @@ def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> Non
             print(f"error on {msgid}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         stats["reviewed"] += 1
-        print(f"[{time.perf_counter() - t0:6.0f} s] {msgid}: {len(report.findings)} finding(s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{time.perf_counter() - t0:6.0f} s] {msgid}: {len(report.findings)} finding(s)",
+            file=sys.stderr,
+            flush=True,
+        )
         sink = _Collect()
         bot = MailBot(settings, MailStore(":memory:"), transport=sink)
-        rv = MailReview(BaseChoice(str(base.id), "the qemu-ci branch base"), report,
-                        str(head.id), "")
+        rv = MailReview(
+            BaseChoice(str(base.id), "the qemu-ci branch base"), report, str(head.id), ""
+        )
         bot._reply_auto(ms, rv)
         bot.deliver_pending()
         kept = [f for f in report.findings if bot._keep(f)]
@@ -210,14 +243,18 @@ def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> Non
             if len(shown) < show:
                 shown.append((msgid, sink.raws))
     dt = time.perf_counter() - t0
-    print(f"{count} newest series branches of {repo_path}: reviewed {stats['reviewed']}, "
-          f"skipped cheaply {stats['skipped']} (no C change under hw/ target/ migration/ "
-          f"system/ include/), errors {stats['error']}; migcheck would reply to "
-          f"{stats['reply']} ({stats['findings']} findings >= warning: "
-          f"{', '.join(f'{k} x{v}' for k, v in sorted(rules.items()))}); {dt:.0f} s")
+    print(
+        f"{count} newest series branches of {repo_path}: reviewed {stats['reviewed']}, "
+        f"skipped cheaply {stats['skipped']} (no C change under hw/ target/ migration/ "
+        f"system/ include/), errors {stats['error']}; migcheck would reply to "
+        f"{stats['reply']} ({stats['findings']} findings >= warning: "
+        f"{', '.join(f'{k} x{v}' for k, v in sorted(rules.items()))}); {dt:.0f} s"
+    )
     for msgid, raws in shown:
-        print("\n" + "#" * 72 + f"\n# series <{msgid}>: {len(raws)} repl"
-              f"{'y' if len(raws) == 1 else 'ies'}")
+        print(
+            "\n" + "#" * 72 + f"\n# series <{msgid}>: {len(raws)} repl"
+            f"{'y' if len(raws) == 1 else 'ies'}"
+        )
         for raw in raws:
             m = message_from_bytes(raw, policy=policy.default)
             print("-" * 72)
@@ -230,8 +267,9 @@ def bench_traffic(repo_path: str, count: int, cache_dir: Path, show: int) -> Non
 
 def main() -> int:
     """CLI."""
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="what", required=True)
     a = sub.add_parser("ingest")
     a.add_argument("--messages", type=int, default=5000)
@@ -240,11 +278,13 @@ def main() -> int:
     b.add_argument("--series", type=int, default=200)
     b.add_argument("--cache-dir", type=Path, default=Path("/tmp/mc-qemu-cache"))
     b.add_argument("--show", type=int, default=3)
+    b.add_argument("--only", default="", metavar="MSGID,...", help="just these series")
     args = ap.parse_args()
     if args.what == "ingest":
         bench_ingest(args.messages)
     else:
-        bench_traffic(args.repo, args.series, args.cache_dir, args.show)
+        only = tuple(x for x in args.only.split(",") if x)
+        bench_traffic(args.repo, args.series, args.cache_dir, args.show, only)
     return 0
 
 

@@ -58,8 +58,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # inline headers / parameters: "authorization=Bearer x", "private_token=abc&", "token: abc"
     (
-        re.compile(rf"(?i)\b((?:{_HEADER_NAMES}|{_KEY_NAMES})\s*[=:]\s*)(?:bearer\s+|basic\s+)?"
-                   r"(?!\[REDACTED\])([^\s&,;'\"\)\]}]+)"),
+        re.compile(
+            rf"(?i)\b((?:{_HEADER_NAMES}|{_KEY_NAMES})\s*[=:]\s*)(?:bearer\s+|basic\s+)?"
+            r"(?!\[REDACTED\])([^\s&,;'\"\)\]}]+)"
+        ),
         rf"\1{REDACTED}",
     ),
     # credentials in URLs: scheme://user:password@host
@@ -276,4 +278,3 @@ def add_log_arguments(parser: argparse.ArgumentParser, *, level: bool = True) ->
             default=None,
             help=f"default: ${ENV_LEVEL} or info",
         )
-

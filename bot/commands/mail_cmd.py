@@ -32,20 +32,29 @@ def register(sub: Any) -> argparse.ArgumentParser:
     poll = msub.add_parser("poll", help="read new list messages once, review, reply")
     poll.add_argument("--config", required=True, metavar="FILE", help="migcheck TOML config")
     rv = msub.add_parser("review", help="review the series in an mbox, maildir or thread URL")
-    rv.add_argument("source", metavar="FILE|DIR|MSGID",
-                    help="mbox file, maildir / folder of .eml, or a Message-ID with --url")
+    rv.add_argument(
+        "source",
+        metavar="FILE|DIR|MSGID",
+        help="mbox file, maildir / folder of .eml, or a Message-ID with --url",
+    )
     rv.add_argument("--url", metavar="BASE", help="public-inbox base URL to fetch the thread")
     rv.add_argument("--config", metavar="FILE", help="config (for --send and [mail] settings)")
     rv.add_argument("--repo", metavar="PATH", help="QEMU repository (default: mail.repo or .)")
-    rv.add_argument("--base", metavar="REV",
-                    help="apply onto REV (default: base-commit:/Based-on:/branch at the date)")
+    rv.add_argument(
+        "--base",
+        metavar="REV",
+        help="apply onto REV (default: base-commit:/Based-on:/branch at the date)",
+    )
     rv.add_argument("--branch", metavar="NAME", help="target branch (default: master)")
     rv.add_argument("--cache-dir", metavar="DIR", help="whole-tree index cache")
     out = rv.add_mutually_exclusive_group()
     out.add_argument("--outbox", metavar="DIR", help="write the replies as .eml files to DIR")
     out.add_argument("--send", action="store_true", help="send the replies by SMTP")
-    rv.add_argument("--all", action="store_true",
-                    help="also reply on clean series (like /check-migration would)")
+    rv.add_argument(
+        "--all",
+        action="store_true",
+        help="also reply on clean series (like /check-migration would)",
+    )
     p.set_defaults(_parser=p)
     return p
 

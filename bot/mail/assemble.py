@@ -150,7 +150,7 @@ def assemble(messages: Sequence[MailMessage]) -> list[MailSeries]:
         found = ""
         for anc in m.parents:  # nearest first: a cover letter of the same set
             a = subj.get(anc)
-            if a and a.is_cover and same_set(a, ps) and by_id[anc].author_addr == m.author_addr:
+            if a and a.is_cover and same_set(a, ps):
                 found = anc
                 break
         if not found and ps.counter == 1:
@@ -158,8 +158,7 @@ def assemble(messages: Sequence[MailMessage]) -> list[MailSeries]:
         if not found:
             for anc in m.parents:  # no cover: patch 1 of the same set
                 a = subj.get(anc)
-                if (a and a.counter == 1 and same_set(a, ps)
-                        and by_id[anc].author_addr == m.author_addr):  # fmt: skip
+                if a and a.counter == 1 and same_set(a, ps):
                     found = anc
                     break
         if not found:

@@ -161,8 +161,14 @@ def footer(base_note: str) -> list[str]:
     return lines
 
 
-def body_for(answer: MailMessage, blocks: Sequence[Sequence[str]], *, intro: str = "",
-             base_note: str = "", notes: Iterable[str] = ()) -> str:
+def body_for(
+    answer: MailMessage,
+    blocks: Sequence[Sequence[str]],
+    *,
+    intro: str = "",
+    base_note: str = "",
+    notes: Iterable[str] = (),
+) -> str:
     """The whole body: attribution, blocks (each its quote then text), notes, footer."""
     out: list[str] = []
     if intro:
@@ -192,8 +198,9 @@ def _dedupe(addrs: Iterable[str], drop: set[str]) -> list[str]:
     return out
 
 
-def recipients(answer: MailMessage, settings: MailSettings, *,
-               to: str | None = None) -> tuple[list[str], list[str]]:
+def recipients(
+    answer: MailMessage, settings: MailSettings, *, to: str | None = None
+) -> tuple[list[str], list[str]]:
     """(To, Cc) of a reply: the author; the list and the original To/Cc (reply-to-all)."""
     opt = {address_of(a) for a in settings.opt_out}
     own = address_of(settings.from_address)
@@ -205,12 +212,21 @@ def recipients(answer: MailMessage, settings: MailSettings, *,
     return to_list, cc_list
 
 
-def build_reply(answer: MailMessage, body: str, settings: MailSettings, *, msgid: str,
-                now: float, fingerprints: Sequence[str] = (),
-                to: str | None = None) -> EmailMessage:
+def build_reply(
+    answer: MailMessage,
+    body: str,
+    settings: MailSettings,
+    *,
+    msgid: str,
+    now: float,
+    fingerprints: Sequence[str] = (),
+    to: str | None = None,
+) -> EmailMessage:
     """The reply message with threading and robot headers."""
     to_list, cc_list = recipients(answer, settings, to=to)
-    msg = EmailMessage(policy=email.policy.default)
+    # Fold only past the 998-octet hard limit: a long Message-ID folded at 78 columns
+    # would be RFC 2047-encoded by the default policy and break threading.
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["From"] = settings.from_address
     if to_list:
         msg["To"] = ", ".join(to_list)
@@ -221,6 +237,8 @@ def build_reply(answer: MailMessage, body: str, settings: MailSettings, *, msgid
     msg["Message-ID"] = f"<{msgid}>"
     msg["In-Reply-To"] = f"<{answer.msgid}>"
     refs = [r for r in answer.references if r != answer.msgid] + [answer.msgid]
+    if len(refs) > 20:  # RFC 5322 3.6.4: the first and the newest ids are what matter
+        refs = [refs[0], *refs[-19:]]
     msg["References"] = " ".join(f"<{r}>" for r in refs)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Mailer"] = "migcheck"

@@ -28,7 +28,7 @@ from bot.mail.store import MailStore
 from bot.mail.subject import parse_subject
 from bot.mail.transport import Transport, make_transport
 from bot.reporters.common import finding_fingerprint
-from bot.sources.mail import MailMessage, address_of, parse_mail
+from bot.sources.mail import MailMessage, address_of, parse_mail, peek_headers
 from bot.sources.publicinbox import iter_new
 
 log = logging.getLogger("migcheck.mail")
@@ -80,7 +80,8 @@ class MailBot:
     def __init__(self, settings: MailSettings, store: MailStore, *,
                  transport: Transport | None = None, clock: Callable[[], float] = time.time,
                  base_override: str | None = None, force_complete: bool = False,
-                 after_delivery: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 after_delivery: Callable[[str], None] | None = None,
+                 after_queue: Callable[[str], None] | None = None) -> None:  # fmt: skip
         self.s = settings
         self.store = store
         self.transport = transport or make_transport(settings)
@@ -88,6 +89,7 @@ class MailBot:
         self.base_override = base_override
         self.force_complete = force_complete
         self.after_delivery = after_delivery
+        self.after_queue = after_queue  # crash-injection point for restart tests
         self.result = PollResult()
         self._why_cache: dict[str, str] | None = None
         self._maintainers: set[str] | None = None
@@ -104,17 +106,39 @@ class MailBot:
             self.result.ingested += 1
 
     def ingest_inbox(self, inbox: str, limit: int = 0) -> int:
-        """Read new commits of every epoch after its cursor; returns messages read."""
+        """Read new commits of every epoch after its cursor; returns messages read.
+
+        Triage on the headers first: only patch mails and possible commands are parsed and
+        stored; for the rest only the cursor moves (flushed every 256 messages; re-reading
+        a few after a crash is harmless since stored messages dedupe by Message-ID).
+        """
         n = 0
+        lag: tuple[int, str] | None = None
         for item in iter_new(inbox, self.store.cursors(inbox)):
-            msg = parse_mail(item.raw) if item.raw is not None else None
-            if msg is None:
-                self.store.ingest(inbox, item.epoch, item.commit, None)
-            else:
-                self._store_message(msg, inbox, item.epoch, item.commit)
             n += 1
+            keep = False
+            if item.raw is not None:
+                mid, subject = peek_headers(item.raw)
+                if mid and self.store.is_own_reply(mid):
+                    self.store.mark_sent(mid, "sent")  # came back through the archive
+                else:
+                    keep = parse_subject(subject).is_patch or b"/check-migration" in item.raw
+            if keep and item.raw is not None:
+                if lag is not None and lag[0] != item.epoch:
+                    self.store.ingest(inbox, lag[0], lag[1], None)
+                self._store_message(parse_mail(item.raw), inbox, item.epoch, item.commit)
+                lag = None
+            else:
+                if lag is not None and lag[0] != item.epoch:
+                    self.store.ingest(inbox, lag[0], lag[1], None)
+                lag = (item.epoch, item.commit)
+                if n % 256 == 0:
+                    self.store.ingest(inbox, item.epoch, item.commit, None)
+                    lag = None
             if limit and n >= limit:
                 break
+        if lag is not None:
+            self.store.ingest(inbox, lag[0], lag[1], None)
         return n
 
     def ingest_messages(self, msgs: Iterable[MailMessage]) -> int:
@@ -147,9 +171,19 @@ class MailBot:
             except BotError as exc:
                 self.store.set_series(s.key, "error", exc.what, revision=s.revision)
                 self.result.notes.append(f"{s.label}: {exc.what}")
+            except Exception as exc:  # one broken series must not block every later poll
+                log.exception("reviewing %s failed", s.key)
+                what = f"internal error: {type(exc).__name__}: {exc}"
+                self.store.set_series(s.key, "error", what[:500], revision=s.revision)
+                self.result.notes.append(f"{s.label}: {what}")
         for c in commands:
-            if not self.store.command_status(c.msgid):
+            if self.store.command_status(c.msgid):
+                continue
+            try:
                 self.handle_command(c, series)
+            except Exception as exc:  # as above: record and go on
+                log.exception("command %s failed", c.msgid)
+                self.store.set_command(c.msgid, "error", f"{type(exc).__name__}: {exc}"[:500])
 
     def _applied_head(self, msgid: str) -> str:
         from_series = self.store.series_heads(msgid)[1]
@@ -214,21 +248,35 @@ class MailBot:
         return [f for f in (*found, *rv.extra) if self._keep(f)]
 
     def _placement(self, s: MailSeries, f: Finding) -> tuple[MailMessage | None, list[str]]:
-        """The message a finding answers and the quote for it."""
+        """The message a finding answers and the quote for it.
+
+        A quote taken from another message than the one answered (series findings on the
+        cover letter, inherited patches of a partial reroll) is introduced by its subject.
+        """
         ordered = list(s.all_patches.items())
         head = s.head_message
         idx = f.patch_index
+        src: MailMessage | None = None
+        quote: list[str] = []
         if idx is not None and 1 <= idx <= len(ordered):
-            counter, msg = ordered[idx - 1]
-            quote = compose.quote_for(f, msg.body)
-            if counter in s.patches:
-                return msg, quote
-            return head, quote  # an inherited patch of a partial reroll: answer the reroll
-        for _, msg in reversed(ordered):
-            quote = compose.quote_for(f, msg.body)
-            if quote:
-                return head, quote
-        return head, []
+            counter, src = ordered[idx - 1]
+            quote = compose.quote_for(f, src.body)
+            answer = src if counter in s.patches else head
+        else:
+            answer = head
+            for _, msg in reversed(ordered):
+                quote = compose.quote_for(f, msg.body)
+                if quote:
+                    src = msg
+                    break
+        return answer, self._introduce(answer, src, quote)
+
+    @staticmethod
+    def _introduce(answer: MailMessage | None, src: MailMessage | None,
+                   quote: list[str]) -> list[str]:  # fmt: skip
+        if not quote or src is None or answer is None or src.msgid == answer.msgid:
+            return quote
+        return [*compose.wrap(f"In {src.subject}:"), *quote]
 
     def _base_note(self, s: MailSeries, rv: MailReview) -> str:
         return (f"Applied with git am -3 onto {rv.base.commit[:12]} ({rv.base.how}); "
@@ -253,18 +301,24 @@ class MailBot:
             g[2].append(fp)
         if not groups and self.s.reply_on_clean and s.head_message is not None:
             head = s.head_message
-            groups[head.msgid] = (head, [compose.wrap(
-                "No migration compatibility problem found in this series.")], [])
+            groups[head.msgid] = (
+                head,
+                [compose.wrap("No migration compatibility problem found in this series.")],
+                [],
+            )
         if not groups:
             return
-        order = {m.msgid: i for i, m in enumerate([*( [s.cover] if s.cover else []),
-                                                     *s.all_patches.values()])}
+        order = {
+            m.msgid: i
+            for i, m in enumerate([*([s.cover] if s.cover else []), *s.all_patches.values()])
+        }
         groups = dict(sorted(groups.items(), key=lambda kv: order.get(kv[0], -1)))
         notes: list[str] = []
         if s.missing:
-            notes.append(f"Note: {_missing_text(s)} did not arrive within "
-                         f"{int(self.s.wait_complete // 60)} minutes; this review covers "
-                         "the patches that did.")  # fmt: skip
+            within = (f" within {int(self.s.wait_complete // 60)} minutes"
+                      if self.s.wait_complete >= 60 else "")  # fmt: skip
+            notes.append(f"Note: {_missing_text(s)} did not arrive{within}; this review "
+                         "covers the patches that did.")  # fmt: skip
         head_id = s.head_message.msgid if s.head_message else ""
         note_target = head_id if head_id in groups else next(iter(groups))
         for mid, (answer, blocks, fps) in groups.items():
@@ -286,6 +340,8 @@ class MailBot:
             return
         self.store.record_reply(reply_id, answer.msgid, series_key, rcpts, msg.as_bytes(), fps)
         self.result.replies_queued += 1
+        if self.after_queue is not None:
+            self.after_queue(reply_id)
 
     # commands ---------------------------------------------------------------------------
     def _allowed(self, sender: str) -> bool:
@@ -317,9 +373,15 @@ class MailBot:
                 target = s
                 break
         if target is None:
-            body = compose.body_for(c, [compose.wrap(
-                "/check-migration: I could not find a patch series this message replies to. "
-                "Send the command as a reply to a patch or to the cover letter.")])
+            body = compose.body_for(
+                c,
+                [
+                    compose.wrap(
+                        "/check-migration: I could not find a patch series this message "
+                        "replies to. Send the command as a reply to a patch or to the cover letter."
+                    )
+                ],
+            )
             self._queue(c, body, "", [], to=c.author)
             self.store.set_command(c.msgid, "answered", "no series")
             return
@@ -355,7 +417,9 @@ class MailBot:
             elif rv is not None:
                 base_note = self._base_note(s, rv)
                 for f in self._findings(rv):
-                    _, quote = self._placement(s, f)
+                    target, quote = self._placement(s, f)
+                    if target is not None and quote and not quote[0].startswith("In "):
+                        quote = [*compose.wrap(f"In {target.subject}:"), *quote]
                     fp = finding_fingerprint(f)
                     if fp in fps:
                         continue
@@ -363,8 +427,9 @@ class MailBot:
                     blocks.append(compose.finding_block(f, self._why(f.rule), quote))
                 if not fps:
                     what = "the source review and the build" if cmd.build else "the review"
-                    blocks.append(compose.wrap(
-                        f"No migration compatibility problem found by {what}."))
+                    blocks.append(
+                        compose.wrap(f"No migration compatibility problem found by {what}.")
+                    )
                 st = self.store.series_status(s.key)
                 if st is None or st[0] not in FINAL:
                     self.store.set_series(s.key, "reviewed", "on /check-migration",
@@ -425,8 +490,13 @@ def _missing_text(s: MailSeries) -> str:
     return f"{word} {_counters(s)}"
 
 
-def poll_once(cfg: Any, store: MailStore | None = None, *, transport: Transport | None = None,
-              clock: Callable[[], float] = time.time) -> PollResult:
+def poll_once(
+    cfg: Any,
+    store: MailStore | None = None,
+    *,
+    transport: Transport | None = None,
+    clock: Callable[[], float] = time.time,
+) -> PollResult:
     """One poll of the configured inboxes (config: bot.config.Config or MailSettings)."""
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
     own = store is None
@@ -441,8 +511,13 @@ def poll_once(cfg: Any, store: MailStore | None = None, *, transport: Transport 
 __all__ = ["MailBot", "PollResult", "Severity", "poll_forever", "poll_once"]
 
 
-def poll_forever(cfg: Any, stop: Any, *, interval: float = 60.0,
-                 on_error: Callable[[BaseException], None] | None = None) -> None:
+def poll_forever(
+    cfg: Any,
+    stop: Any,
+    *,
+    interval: float = 60.0,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> None:
     """Poll every `interval` seconds until `stop` (a threading.Event) is set.
 
     For the `migcheck worker` loop: one store for the whole run, errors reported through
@@ -456,8 +531,12 @@ def poll_forever(cfg: Any, stop: Any, *, interval: float = 60.0,
         while not stop.is_set():
             try:
                 r = poll_once(settings, store)
-                log.info("mail poll: %d ingested, %d reviewed, %d replies", r.ingested,
-                         r.series_reviewed, r.replies_delivered)
+                log.info(
+                    "mail poll: %d ingested, %d reviewed, %d replies",
+                    r.ingested,
+                    r.series_reviewed,
+                    r.replies_delivered,
+                )
             except Exception as exc:  # keep the loop alive; the next pass retries
                 if on_error is not None:
                     on_error(exc)

@@ -36,8 +36,9 @@ def skip_reason(messages: Sequence[MailMessage], prefixes: Sequence[str]) -> str
     if any(is_reviewable(p, prefixes) for p in paths):
         return ""
     shown = ", ".join(paths[:4]) + (", ..." if len(paths) > 4 else "")
-    return (f"no .c/.h change under {', '.join(prefixes)}"
-            + (f" (changes: {shown})" if shown else " (no diff)"))
+    return f"no .c/.h change under {', '.join(prefixes)}" + (
+        f" (changes: {shown})" if shown else " (no diff)"
+    )
 
 
 def _commit(repo: pygit2.Repository, rev: str) -> pygit2.Commit | None:
@@ -68,8 +69,9 @@ class BaseChoice:
     how: str
 
 
-def choose_base(repo_path: str, series: MailSeries, branch: str,
-                applied_head_of: Callable[[str], str]) -> BaseChoice:
+def choose_base(
+    repo_path: str, series: MailSeries, branch: str, applied_head_of: Callable[[str], str]
+) -> BaseChoice:
     """`Based-on:` (the applied head of that series) > `base-commit:` > branch at its date."""
     repo = pygit2.Repository(repo_path)
     for mid in series.trailers.based_on:
@@ -102,8 +104,14 @@ class MailReview:
     extra: tuple[Finding, ...] = ()
 
 
-def review_mail_series(repo_path: str, series: MailSeries, base: BaseChoice, *,
-                       cache_dir: Path | None, build: bool = False) -> MailReview:
+def review_mail_series(
+    repo_path: str,
+    series: MailSeries,
+    base: BaseChoice,
+    *,
+    cache_dir: Path | None,
+    build: bool = False,
+) -> MailReview:
     """Apply the series' patches onto base (git am -3) and run the analyzer."""
     from bot.review import review_series
     from bot.sources.gitrange import open_repo, series_between

@@ -75,8 +75,10 @@ class MailStore:
             try:
                 version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
                 if version > SCHEMA_VERSION:
-                    raise RuntimeError(f"{self.path}: mail state schema {version} is newer than"
-                                       f" this migcheck ({SCHEMA_VERSION}); upgrade migcheck")
+                    raise RuntimeError(
+                        f"{self.path}: mail state schema {version} is newer than"
+                        f" this migcheck ({SCHEMA_VERSION}); upgrade migcheck"
+                    )
                 for i in range(version, SCHEMA_VERSION):
                     for stmt in MIGRATIONS[i].split(";"):
                         if stmt.strip():
@@ -111,8 +113,9 @@ class MailStore:
         rows = self._all("SELECT epoch, commit_id FROM cursors WHERE inbox=?", (inbox,))
         return {int(r[0]): str(r[1]) for r in rows}
 
-    def ingest(self, inbox: str, epoch: int, commit: str,
-               message: tuple[str, bytes, str] | None) -> bool:
+    def ingest(
+        self, inbox: str, epoch: int, commit: str, message: tuple[str, bytes, str] | None
+    ) -> bool:
         """Store a message (msgid, raw, kind) and move the epoch cursor, atomically.
 
         Returns True when the message was new.
@@ -125,13 +128,15 @@ class MailStore:
                 if message is not None:
                     cur = self._db.execute(
                         "INSERT OR IGNORE INTO messages VALUES (?,?,?,?)",
-                        (message[0], message[1], message[2], now))
+                        (message[0], message[1], message[2], now),
+                    )
                     new = cur.rowcount == 1
                 if epoch >= 0:
                     self._db.execute(
                         "INSERT INTO cursors VALUES (?,?,?,?) ON CONFLICT(inbox, epoch) DO UPDATE"
                         " SET commit_id=excluded.commit_id, updated_at=excluded.updated_at",
-                        (inbox, epoch, commit, now))
+                        (inbox, epoch, commit, now),
+                    )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -165,8 +170,16 @@ class MailStore:
         rows = self._all("SELECT base, head FROM series WHERE key=?", (key,))
         return (rows[0][0], rows[0][1]) if rows else ("", "")
 
-    def set_series(self, key: str, status: str, reason: str = "", *, revision: int = 1,
-                   base: str = "", head: str = "") -> None:
+    def set_series(
+        self,
+        key: str,
+        status: str,
+        reason: str = "",
+        *,
+        revision: int = 1,
+        base: str = "",
+        head: str = "",
+    ) -> None:
         """Record a series' status (pending, reviewed, skipped, obsolete, apply-failed...)."""
         now = self.clock()
         self._exec(
@@ -175,7 +188,8 @@ class MailStore:
             " base=CASE WHEN excluded.base<>'' THEN excluded.base ELSE series.base END,"
             " head=CASE WHEN excluded.head<>'' THEN excluded.head ELSE series.head END,"
             " updated_at=excluded.updated_at",
-            (key, status, reason, revision, base, head, now, now))
+            (key, status, reason, revision, base, head, now, now),
+        )
 
     def all_series(self) -> dict[str, tuple[str, str]]:
         """key -> (status, reason) of every recorded series."""
@@ -196,9 +210,15 @@ class MailStore:
         return bool(self._all(f"SELECT 1 FROM reply_findings WHERE fingerprint=? AND answers IN"
                               f" ({marks})", (fingerprint, *ids)))  # fmt: skip
 
-    def record_reply(self, reply_msgid: str, answers: str, series_key: str,
-                     recipients: Iterable[str], raw: bytes,
-                     fingerprints: Iterable[str]) -> None:
+    def record_reply(
+        self,
+        reply_msgid: str,
+        answers: str,
+        series_key: str,
+        recipients: Iterable[str],
+        raw: bytes,
+        fingerprints: Iterable[str],
+    ) -> None:
         """Record a reply as pending together with the fingerprints it carries (atomic)."""
         now = self.clock()
         with self._lock:
@@ -206,8 +226,8 @@ class MailStore:
             try:
                 self._db.execute(
                     "INSERT OR IGNORE INTO replies VALUES (?,?,?,?,?,?,?,NULL)",
-                    (reply_msgid, answers, series_key, "\n".join(recipients), "pending", raw,
-                     now))
+                    (reply_msgid, answers, series_key, "\n".join(recipients), "pending", raw, now),
+                )
                 for fp in fingerprints:
                     self._db.execute("INSERT OR IGNORE INTO reply_findings VALUES (?,?,?)",
                                      (answers, fp, reply_msgid))  # fmt: skip
@@ -223,8 +243,10 @@ class MailStore:
 
     def pending_replies(self) -> list[StoredReply]:
         """Replies recorded but not yet delivered (oldest first)."""
-        rows = self._all("SELECT reply_msgid, answers, series_key, recipients, status, raw"
-                         " FROM replies WHERE status='pending' ORDER BY created_at, rowid")
+        rows = self._all(
+            "SELECT reply_msgid, answers, series_key, recipients, status, raw"
+            " FROM replies WHERE status='pending' ORDER BY created_at, rowid"
+        )
         return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
                             bytes(r[5])) for r in rows]  # fmt: skip
 
@@ -234,8 +256,10 @@ class MailStore:
 
     def replies(self) -> list[StoredReply]:
         """Every recorded reply, oldest first."""
-        rows = self._all("SELECT reply_msgid, answers, series_key, recipients, status, raw"
-                         " FROM replies ORDER BY created_at, rowid")
+        rows = self._all(
+            "SELECT reply_msgid, answers, series_key, recipients, status, raw"
+            " FROM replies ORDER BY created_at, rowid"
+        )
         return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
                             bytes(r[5])) for r in rows]  # fmt: skip
 
@@ -252,12 +276,19 @@ class MailStore:
 
     def set_command(self, msgid: str, status: str, reason: str = "") -> None:
         """Record how a /check-migration message was handled."""
-        self._exec("INSERT INTO commands VALUES (?,?,?,?) ON CONFLICT(msgid) DO UPDATE SET"
-                   " status=excluded.status, reason=excluded.reason,"
-                   " updated_at=excluded.updated_at", (msgid, status, reason, self.clock()))
+        self._exec(
+            "INSERT INTO commands VALUES (?,?,?,?) ON CONFLICT(msgid) DO UPDATE SET"
+            " status=excluded.status, reason=excluded.reason,"
+            " updated_at=excluded.updated_at",
+            (msgid, status, reason, self.clock()),
+        )
 
     def reported_in_series(self, series_key: str, fingerprint: str) -> bool:
         """Whether any reply about the series (patch, cover or command) carried it."""
-        return bool(self._all(
-            "SELECT 1 FROM reply_findings rf JOIN replies r ON rf.reply_msgid=r.reply_msgid"
-            " WHERE r.series_key=? AND rf.fingerprint=?", (series_key, fingerprint)))
+        return bool(
+            self._all(
+                "SELECT 1 FROM reply_findings rf JOIN replies r ON rf.reply_msgid=r.reply_msgid"
+                " WHERE r.series_key=? AND rf.fingerprint=?",
+                (series_key, fingerprint),
+            )
+        )

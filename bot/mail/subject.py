@@ -9,7 +9,7 @@ _BRACKETS = re.compile(r"^\s*\[([^\]]*)\]\s*")
 _REPLY = re.compile(r"^\s*(?:re|aw|fwd?)\s*:\s*", re.IGNORECASE)
 _COUNTER = re.compile(r"^0*(\d+)/0*(\d+)$")
 _REV = re.compile(r"^v(\d+)$", re.IGNORECASE)
-_GLUED = re.compile(r"^(patch|rfc)v(\d+)$", re.IGNORECASE)
+_GLUED = re.compile(r"^(patch|rfc|pull)v(\d+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ def parse_subject(subject: str) -> PatchSubject:
         if not m:
             break
         words.extend(m.group(1).replace(",", " ").split())
-        text = text[m.end():]
+        text = text[m.end() :]
     is_patch = False
     rfc = resend = False
     revision, counter, total = 1, 1, 1
@@ -56,7 +56,7 @@ def parse_subject(subject: str) -> PatchSubject:
             is_patch = True
             rfc = rfc or g.group(1).lower() == "rfc"
             revision = int(g.group(2))
-        elif lw in ("patch", "patches"):
+        elif lw in ("patch", "patches", "pull"):
             is_patch = True
         elif lw == "rfc":
             rfc = True

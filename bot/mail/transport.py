@@ -35,9 +35,11 @@ class Outbox:
             tmp.write_bytes(raw)
             os.replace(tmp, self.folder / name)
         except OSError as exc:
-            raise ReporterError(f"cannot write to the outbox: {exc.strerror or exc}",
-                                input_name=str(self.folder),
-                                hint="set mail.outbox to a writable directory") from exc
+            raise ReporterError(
+                f"cannot write to the outbox: {exc.strerror or exc}",
+                input_name=str(self.folder),
+                hint="set mail.outbox to a writable directory",
+            ) from exc
         return "dry-run"
 
 

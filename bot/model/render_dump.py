@@ -613,8 +613,10 @@ class DumpRenderer:
 
     def _int(self, name: str, path: str, depth: int = 0) -> int | None:
         raw = self._obj(name, path)
-        if raw is None:
-            raw = self._global_ints.get(name)  # counts: any header is better than nothing
+        if raw is None and self._includes(path) is None:
+            # no #include facts: a count from any header beats nothing; with them, a name
+            # not visible is an enum or unknown, never an unrelated header's define
+            raw = self._global_ints.get(name)
         if raw is None or depth > 6:
             return None
         return _eval_int(raw, lambda n: self._int(n, path, depth + 1))

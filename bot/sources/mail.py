@@ -364,8 +364,11 @@ def read_messages(path: str) -> list[MailMessage]:
         for f in files:
             out.extend(split_mbox(f.read_bytes()))
         if not out:
-            raise InputError("no messages found", input_name=path,
-                             hint="pass an mbox file, a maildir or a folder of .eml files")
+            raise InputError(
+                "no messages found",
+                input_name=path,
+                hint="pass an mbox file, a maildir or a folder of .eml files",
+            )
         return out
     try:
         data = p.read_bytes()
@@ -375,3 +378,11 @@ def read_messages(path: str) -> list[MailMessage]:
     if not data.strip():
         raise InputError("empty file", input_name=path, hint="pass an mbox or a maildir")
     return split_mbox(data)
+
+
+def peek_headers(raw: bytes) -> tuple[str, str]:
+    """(Message-ID, decoded Subject) from the header block only (cheap triage)."""
+    head = raw.split(b"\n\n", 1)[0]
+    msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
+    ids = msgids(_decode_header(msg, "Message-ID"))
+    return (ids[0] if ids else ""), _decode_header(msg, "Subject")

@@ -88,8 +88,11 @@ def iter_new(inbox: str | Path, cursors: Mapping[int, str]) -> Iterator[InboxIte
 def thread_url(base_url: str, msgid: str) -> str:
     """`<base>/<msgid>/t.mbox.gz` with the Message-ID escaped as public-inbox does."""
     mid = msgid.strip().strip("<>")
-    return base_url.rstrip("/") + "/" + urllib.parse.quote(mid, safe="@!$&'()*+,;=:~-._") + (
-        "/t.mbox.gz"
+    return (
+        base_url.rstrip("/")
+        + "/"
+        + urllib.parse.quote(mid, safe="@!$&'()*+,;=:~-._")
+        + ("/t.mbox.gz")
     )
 
 

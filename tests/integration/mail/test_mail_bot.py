@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Received, Sink
 from mailfix import (
     BROKEN_PATCH,
     CLEAN_PATCH,
@@ -20,6 +19,7 @@ from mailfix import (
     sample_repo,
     series_mails,
 )  # fmt: skip
+from smtpfix import Received, Sink
 
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot, PollResult
@@ -70,11 +70,22 @@ def env(tmp_path: Path, smtp_server: tuple[Sink, int]) -> Env:
     repo, _ = sample_repo(tmp_path)
     inbox = Inbox(tmp_path / "inbox", per_epoch=5)
     settings = MailSettings(
-        enabled=True, inboxes=(str(inbox.root),), repo=repo, smtp_host="127.0.0.1",
-        smtp_port=port, smtp_starttls=False, from_address="migcheck <bot@migcheck.test>",
-        msgid_domain="migcheck.test", cache_dir=str(tmp_path / "cache"), wait_complete=600.0,
-        allowed_senders=("maint@example.org",), rate_limit_per_hour=0,
-        store=str(tmp_path / "mail.sqlite3"), outbox=str(tmp_path / "outbox"), lookback_days=0)
+        enabled=True,
+        inboxes=(str(inbox.root),),
+        repo=repo,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_starttls=False,
+        from_address="migcheck <bot@migcheck.test>",
+        msgid_domain="migcheck.test",
+        cache_dir=str(tmp_path / "cache"),
+        wait_complete=600.0,
+        allowed_senders=("maint@example.org",),
+        rate_limit_per_hour=0,
+        store=str(tmp_path / "mail.sqlite3"),
+        outbox=str(tmp_path / "outbox"),
+        lookback_days=0,
+    )
     return Env(tmp_path, repo, inbox, sink, settings, Clock())
 
 
@@ -127,7 +138,10 @@ def test_v2_still_broken_gets_replies_on_v2_only(env: Env) -> None:
     new = env.got[3:]
     assert len(new) == 3
     assert {str(r.msg["In-Reply-To"]) for r in new} == {
-        "<v2.1@example.org>", "<v2.2@example.org>", "<v2.3@example.org>"}
+        "<v2.1@example.org>",
+        "<v2.2@example.org>",
+        "<v2.3@example.org>",
+    }
     assert all(r.msg["Subject"].startswith("Re: [PATCH v2 ") for r in new)
     assert all("<v1.0@example.org>" in str(r.msg["References"]) for r in new)
 
@@ -138,7 +152,10 @@ def test_v1_and_v2_in_one_poll_reply_only_on_v2(env: Env) -> None:
     r = env.poll()
     assert r.series_obsolete == 1 and r.series_reviewed == 1
     assert {str(x.msg["In-Reply-To"]) for x in env.got} == {
-        "<v2.1@example.org>", "<v2.2@example.org>", "<v2.3@example.org>"}
+        "<v2.1@example.org>",
+        "<v2.2@example.org>",
+        "<v2.3@example.org>",
+    }
     st = env.store()
     assert st.series_status("v1.0@example.org")[0] == "obsolete"  # type: ignore[index]
 
@@ -204,10 +221,14 @@ def test_check_migration_from_allowed_sender_always_answers(env: Env) -> None:
     env.add(series_mails("bad", cover=False, bodies=[BROKEN_PATCH]))
     env.poll()
     assert env.got == []  # clean: silent; docs: skipped; bad: does not apply, no command yet
-    env.add([_cmd("c1@x", "clean.1@example.org", MAINT),
-             _cmd("c2@x", "docs.1@example.org", "Eve <eve@evil.example>"),
-             _cmd("c3@x", "docs.1@example.org", MAINT),
-             _cmd("c4@x", "bad.1@example.org", MAINT)])
+    env.add(
+        [
+            _cmd("c1@x", "clean.1@example.org", MAINT),
+            _cmd("c2@x", "docs.1@example.org", "Eve <eve@evil.example>"),
+            _cmd("c3@x", "docs.1@example.org", MAINT),
+            _cmd("c4@x", "bad.1@example.org", MAINT),
+        ]
+    )
     r = env.poll()
     assert r.commands == 3
     by = _by_irt(env.got)
@@ -279,8 +300,16 @@ def test_base_commit_and_based_on(env: Env) -> None:
     env.add(series_mails("dep", cover=False, bodies=bodies[:1]))
     env.add(series_mails("top", cover=True, bodies=bodies[1:], date=DATE0 + 100,
                          cover_extra="Based-on: <dep.1@example.org>\n"))  # fmt: skip
-    env.add(series_mails("bc", cover=True, bodies=bodies[:1], date=DATE0 + 200,
-                         cover_extra=f"base-commit: {base}\n", author="Zed <zed@x.org>"))
+    env.add(
+        series_mails(
+            "bc",
+            cover=True,
+            bodies=bodies[:1],
+            date=DATE0 + 200,
+            cover_extra=f"base-commit: {base}\n",
+            author="Zed <zed@x.org>",
+        )
+    )
     env.poll()
     st = env.store()
     dep_base, dep_head = st.series_heads("dep.1@example.org")
@@ -296,9 +325,16 @@ def test_multipart_patch_is_reviewed(env: Env) -> None:
     msg_part, diff = body.split("---\n", 1)
     mp = ("--B\nContent-Type: text/plain; charset=utf-8\n\n" + msg_part + "---\n" + diff
           + "\n--B\nContent-Type: text/html\n\n<p>html copy</p>\n--B--\n")  # fmt: skip
-    env.add([make_mail(f"[PATCH] {title}", mp, msgid="mp@x",
-                       headers=["MIME-Version: 1.0",
-                                'Content-Type: multipart/alternative; boundary="B"'])])
+    env.add(
+        [
+            make_mail(
+                f"[PATCH] {title}",
+                mp,
+                msgid="mp@x",
+                headers=["MIME-Version: 1.0", 'Content-Type: multipart/alternative; boundary="B"'],
+            )
+        ]
+    )
     env.poll()
     (reply,) = env.got
     assert "MIG002" in reply.body and reply.msg["In-Reply-To"] == "<mp@x>"
@@ -311,24 +347,34 @@ def test_maintainers_file_allows_check_migration(env: Env) -> None:
     tip = repo.head.peel(pygit2.Commit)
     idx = pygit2.Index()
     idx.read_tree(tip.tree)
-    blob = repo.create_blob(b"Foo device\nM: Rita Reviewer <rita@example.org>\n"
-                            b"R: Ron <ron@example.org>\nS: Maintained\nF: hw/misc/foo.c\n")
+    blob = repo.create_blob(
+        b"Foo device\nM: Rita Reviewer <rita@example.org>\n"
+        b"R: Ron <ron@example.org>\nS: Maintained\nF: hw/misc/foo.c\n"
+    )
     idx.add(pygit2.IndexEntry("MAINTAINERS", blob, pygit2.enums.FileMode.BLOB))
     sig = pygit2.Signature("x", "x@example.org", int(DATE0 - 100), 0)
     repo.create_commit("HEAD", sig, sig, "add MAINTAINERS\n", idx.write_tree(repo), [tip.id])
     env.settings = dataclasses.replace(env.settings, allowed_senders=())
     env.add(series_mails("clean", cover=False, bodies=[CLEAN_PATCH]))
-    env.add([_cmd("c1@x", "clean.1@example.org", "Ron <ron@example.org>"),
-             _cmd("c2@x", "clean.1@example.org", MAINT)])
+    env.add(
+        [
+            _cmd("c1@x", "clean.1@example.org", "Ron <ron@example.org>"),
+            _cmd("c2@x", "clean.1@example.org", MAINT),
+        ]
+    )
     env.poll()
     assert [str(r.msg["In-Reply-To"]) for r in env.got] == ["<c1@x>"]
 
 
 def test_non_utf8_and_rfc2047_headers_round_trip(env: Env) -> None:
-    title, body = sample_bodies()[0]
-    raw = make_mail("", body, msgid="l1@x",
-                    author="=?ISO-8859-1?Q?Jos=E9_M=FCller?= <jose@example.org>",
-                    subject_raw=b"[PATCH] hw/misc/foo: drop scratch (r\xe9sum\xe9)")
+    _title, body = sample_bodies()[0]
+    raw = make_mail(
+        "",
+        body,
+        msgid="l1@x",
+        author="=?ISO-8859-1?Q?Jos=E9_M=FCller?= <jose@example.org>",
+        subject_raw=b"[PATCH] hw/misc/foo: drop scratch (r\xe9sum\xe9)",
+    )
     env.add([raw])
     env.poll()
     (reply,) = env.got
@@ -354,3 +400,28 @@ def test_poll_forever_stops(env: Env) -> None:
     stop.set()
     t.join(10)
     assert not t.is_alive() and len(env.got) == 3
+
+
+def test_crash_between_queueing_and_finishing_a_series(env: Env) -> None:
+    env.add(series_mails("a"))
+
+    class Crash(BaseException):  # a kill, not an error the bot should handle
+        pass
+
+    calls: list[str] = []
+
+    def crash(msgid: str) -> None:
+        calls.append(msgid)
+        if len(calls) == 2:
+            raise Crash  # two replies recorded, the series not yet marked reviewed
+
+    with pytest.raises(Crash):
+        env.poll(after_queue=crash)
+    assert env.got == []
+    st = env.store()
+    assert st.series_status("a.0@example.org") is None
+    st.close()
+    env.poll()  # restart: the two recorded replies go out, the review runs again
+    env.poll()
+    irt = sorted(str(r.msg["In-Reply-To"]) for r in env.got)
+    assert irt == ["<a.1@example.org>", "<a.2@example.org>", "<a.3@example.org>"]

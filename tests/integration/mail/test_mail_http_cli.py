@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Sink
 from mailfix import Inbox, mbox, sample_repo, series_mails
+from smtpfix import Sink
 
 from bot.commands import mail_cmd
 from bot.errors import InputError
@@ -68,24 +68,50 @@ def test_fetch_thread_by_message_id(server: str) -> None:
         fetch_thread(server, "nope@x")
 
 
-def test_mail_review_url_prints_replies(server: str, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_mail_review_url_prints_replies(
+    server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo, _ = sample_repo(tmp_path)
-    rc = _cli(["mail", "review", "v1.0@example.org", "--url", server, "--repo", repo,
-               "--cache-dir", str(tmp_path / "c")])
+    rc = _cli(
+        [
+            "mail",
+            "review",
+            "v1.0@example.org",
+            "--url",
+            server,
+            "--repo",
+            repo,
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     assert out.count("In-Reply-To: <v1.") == 3
     assert "<v1.0@example.org>: reviewed (3 finding(s))" in out
 
 
-def test_mail_review_mbox_to_outbox_with_base(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_mail_review_mbox_to_outbox_with_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     repo, base = sample_repo(tmp_path)
     box = tmp_path / "s.mbox"
     box.write_bytes(mbox(series_mails("v1", only=[1, 2])))
-    rc = _cli(["mail", "review", str(box), "--repo", repo, "--base", base, "--outbox",
-               str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c")])
+    rc = _cli(
+        [
+            "mail",
+            "review",
+            str(box),
+            "--repo",
+            repo,
+            "--base",
+            base,
+            "--outbox",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "c"),
+        ]
+    )
     assert rc == 0
     files = list((tmp_path / "out").glob("*.eml"))
     assert len(files) == 2
@@ -94,8 +120,9 @@ def test_mail_review_mbox_to_outbox_with_base(tmp_path: Path,
     assert "2 replies written to" in capsys.readouterr().out
 
 
-def test_mail_poll_config(tmp_path: Path, smtp_server: tuple[Sink, int],
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_mail_poll_config(
+    tmp_path: Path, smtp_server: tuple[Sink, int], capsys: pytest.CaptureFixture[str]
+) -> None:
     sink, port = smtp_server
     repo, _ = sample_repo(tmp_path)
     inbox = Inbox(tmp_path / "inbox")
@@ -104,8 +131,8 @@ def test_mail_poll_config(tmp_path: Path, smtp_server: tuple[Sink, int],
     cfg = tmp_path / "migcheck.toml"
     cfg.write_text(f"""
 [service]
-state_dir = "{tmp_path / 'state'}"
-cache_dir = "{tmp_path / 'cache'}"
+state_dir = "{tmp_path / "state"}"
+cache_dir = "{tmp_path / "cache"}"
 
 [mail]
 enabled = true

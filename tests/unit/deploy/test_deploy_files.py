@@ -108,6 +108,15 @@ def test_mail_timer_starts_the_poller() -> None:
 
 def test_operations_guide_covers_the_topics() -> None:
     text = (DEPLOY / "OPERATIONS.md").read_text(encoding="utf-8").lower()
-    for topic in ("api scope", "webhook secret", "smtp", "moderat", "state_dir", "backup",
-                  "redis", "/metrics", "log"):
+    for topic in (
+        "api scope",
+        "webhook secret",
+        "smtp",
+        "moderat",
+        "state_dir",
+        "backup",
+        "redis",
+        "/metrics",
+        "log",
+    ):
         assert topic in text, topic

@@ -101,15 +101,31 @@ def final_stage(instrs: list[Instr]) -> list[Instr]:
 
 
 def test_parses_and_known_instructions(instrs: list[Instr]) -> None:
-    known = {"FROM", "ARG", "ENV", "RUN", "COPY", "WORKDIR", "USER", "VOLUME", "EXPOSE",
-             "HEALTHCHECK", "ENTRYPOINT", "CMD", "LABEL"}
+    known = {
+        "FROM",
+        "ARG",
+        "ENV",
+        "RUN",
+        "COPY",
+        "WORKDIR",
+        "USER",
+        "VOLUME",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "ENTRYPOINT",
+        "CMD",
+        "LABEL",
+    }
     assert instrs and instrs[0].op in ("FROM", "ARG")
     assert {i.op for i in instrs} <= known, {i.op for i in instrs} - known
 
 
 def test_slim_python_base(instrs: list[Instr]) -> None:
-    args = {i.args.split("=", 1)[0]: i.args.split("=", 1)[1] for i in instrs
-            if i.op == "ARG" and "=" in i.args and i.stage == -1}
+    args = {
+        i.args.split("=", 1)[0]: i.args.split("=", 1)[1]
+        for i in instrs
+        if i.op == "ARG" and "=" in i.args and i.stage == -1
+    }
     for i in instrs:
         if i.op != "FROM":
             continue
@@ -126,18 +142,20 @@ def test_runs_as_non_root(instrs: list[Instr]) -> None:
     later = [i for i in final_stage(instrs) if i.line > users[-1].line]
     assert not any(i.op == "USER" for i in later)
     # the user is created in the image
-    assert any(i.op == "RUN" and "useradd" in i.args and user in i.args
-               for i in final_stage(instrs))
+    assert any(
+        i.op == "RUN" and "useradd" in i.args and user in i.args for i in final_stage(instrs)
+    )
 
 
 def test_healthcheck_hits_healthz(instrs: list[Instr]) -> None:
     hcs = [i for i in final_stage(instrs) if i.op == "HEALTHCHECK"]
     assert len(hcs) == 1
     args = hcs[0].args
-    cmd = exec_form(args[args.index("CMD") + 3:].strip())
+    cmd = exec_form(args[args.index("CMD") + 3 :].strip())
     envs = " ".join(i.args for i in final_stage(instrs) if i.op == "ENV")
-    assert "/healthz" in " ".join(cmd) or ("MIGCHECK_HEALTH_URL" in " ".join(cmd)
-                                           and "/healthz" in envs)
+    assert "/healthz" in " ".join(cmd) or (
+        "MIGCHECK_HEALTH_URL" in " ".join(cmd) and "/healthz" in envs
+    )
     assert "--timeout=" in args and "--interval=" in args
 
 

@@ -132,7 +132,9 @@ class Inbox:
         return str(oid)
 
 
-DOC_PATCH = ("docs: describe the foo device", """Add a short note.
+DOC_PATCH = (
+    "docs: describe the foo device",
+    """Add a short note.
 
 Signed-off-by: Ada Example <ada@example.org>
 ---
@@ -146,9 +148,12 @@ index 0000000..3b18e51
 +++ b/docs/foo.txt
 @@ -0,0 +1 @@
 +Foo device notes.
-""")
+""",
+)
 
-CLEAN_PATCH = ("hw/misc/foo: reword the header comment", """Only a comment.
+CLEAN_PATCH = (
+    "hw/misc/foo: reword the header comment",
+    """Only a comment.
 
 Signed-off-by: Ada Example <ada@example.org>
 ---
@@ -162,9 +167,12 @@ diff --git a/hw/misc/foo.c b/hw/misc/foo.c
   *
   * SPDX-License-Identifier: GPL-2.0-or-later
   */
-""")
+""",
+)
 
-BROKEN_PATCH = ("hw/misc/foo: patch against another tree", """Does not apply.
+BROKEN_PATCH = (
+    "hw/misc/foo: patch against another tree",
+    """Does not apply.
 
 Signed-off-by: Ada Example <ada@example.org>
 ---
@@ -178,4 +186,5 @@ diff --git a/hw/misc/foo.c b/hw/misc/foo.c
   *
   * SPDX-License-Identifier: GPL-2.0-or-later
   */
-""")
+""",
+)

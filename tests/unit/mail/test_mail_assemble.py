@@ -94,3 +94,12 @@ def test_replies_and_non_patch_mail_are_not_series() -> None:
                           msgid="re@x", in_reply_to="v1.1@example.org"))  # fmt: skip
     raws.append(make_mail("migration question", "hello\n", msgid="q@x"))
     assert len(assemble(_parse(raws))) == 1
+
+
+def test_cover_from_another_sender_than_the_patch_authors() -> None:
+    raws = series_mails("pull", prefix="PULL")
+    # a pull request: the cover is from the maintainer, the patches keep their authors
+    raws[0] = raws[0].replace(b"From: Ada Example <ada@example.org>",
+                              b"From: Mo Maintainer <mo@example.org>")  # fmt: skip
+    (s,) = assemble(_parse(raws))
+    assert s.complete and s.cover is not None and s.author_addr == "mo@example.org"

@@ -14,7 +14,9 @@ def test_command_on_its_own_line() -> None:
 
 
 def test_maintainers_m_and_r_lines() -> None:
-    text = ("Migration\nM: Peter Xu <peterx@redhat.com>\nM: Fabiano Rosas <farosas@suse.de>\n"
-            "R: Some Reviewer <REV@example.org>\nL: qemu-devel@nongnu.org\nS: Maintained\n")
+    text = (
+        "Migration\nM: Peter Xu <peterx@redhat.com>\nM: Fabiano Rosas <farosas@suse.de>\n"
+        "R: Some Reviewer <REV@example.org>\nL: qemu-devel@nongnu.org\nS: Maintained\n"
+    )
     assert parse_maintainers(text) == {"peterx@redhat.com", "farosas@suse.de",
                                        "rev@example.org"}  # fmt: skip

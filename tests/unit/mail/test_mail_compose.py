@@ -38,8 +38,9 @@ def test_body_wrapped_bottom_posted_and_headers() -> None:
                                 refs=["p0@x"], in_reply_to="p0@x", cc="Bob <bob@x.org>",
                                 to="qemu-devel@nongnu.org, Mia <optout@x.org>"))  # fmt: skip
     f = _finding()
-    text = compose.body_for(orig, [compose.finding_block(f, "Fields are sent " * 20,
-                                                         compose.quote_for(f, orig.body))])
+    text = compose.body_for(
+        orig, [compose.finding_block(f, "Fields are sent " * 20, compose.quote_for(f, orig.body))]
+    )
     lines = text.splitlines()
     assert lines[0].startswith("On ") and lines[0].endswith("wrote:")
     assert lines[1].startswith("> ")
@@ -59,3 +60,18 @@ def test_body_wrapped_bottom_posted_and_headers() -> None:
     assert back["Auto-Submitted"] == "auto-generated"
     assert back["Message-ID"] == "<r1@bot>"
     assert back[compose.FINGERPRINT_HEADER] == "abc"
+
+
+def test_long_message_ids_are_never_encoded_or_broken() -> None:
+    long_id = "6920925a45654762d95cbfa670c7f8de7fde2a91.1795634816.git.m@users.noreply.example"
+    subj = "[PATCH 1/2] hw/ipmi/ipmi_bmc_sim: Support getting fake LAN channel config and more"
+    refs = [f"r{i}.{long_id}" for i in range(30)]
+    orig = parse_mail(make_mail(subj, "x\n", msgid=long_id, refs=refs, in_reply_to=refs[-1]))
+    raw = compose.build_reply(orig, "b\n", MailSettings(), msgid="r@bot", now=0).as_bytes()
+    assert b"=?" not in raw
+    assert f"In-Reply-To: <{long_id}>".encode() in raw
+    assert all(len(ln) <= 998 for ln in raw.split(b"\n"))
+    back = message_from_bytes(raw, policy=policy.default)
+    assert back["Subject"] == "Re: " + subj
+    got = back["References"].split()
+    assert got[0] == f"<r0.{long_id}>" and got[-1] == f"<{long_id}>" and len(got) == 20

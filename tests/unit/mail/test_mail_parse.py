@@ -36,13 +36,14 @@ def test_rfc2047_and_raw_8bit_headers() -> None:
 
 def test_multipart_patch_attachment_is_found() -> None:
     title, body = sample_bodies()[0]
-    diff = body[body.index("diff --git"):]
+    diff = body[body.index("diff --git") :]
     mp = (
         "--BOUNDARY\nContent-Type: text/plain; charset=utf-8\n\nSee attached.\n"
         "--BOUNDARY\nContent-Type: multipart/mixed; boundary=INNER\n\n"
         "--INNER\nContent-Type: text/x-patch; charset=iso-8859-1\n"
         "Content-Transfer-Encoding: quoted-printable\n\n"
-        + diff.replace("=", "=3D") + "\n--INNER--\n--BOUNDARY--\n"
+        + diff.replace("=", "=3D")
+        + "\n--INNER--\n--BOUNDARY--\n"
     )
     raw = make_mail(f"[PATCH] {title}", mp, msgid="mp@x",
                     headers=["MIME-Version: 1.0",

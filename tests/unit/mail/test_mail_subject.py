@@ -18,6 +18,7 @@ from bot.mail.subject import parse_subject, reply_subject
         ("[PATCH qemu v4 3/3] q", 4, 3, 3, False, False, ("qemu",), "q"),
         ("[for-10.2] [PATCH 1/2] two groups", 1, 1, 2, False, False, ("for-10.2",), "two groups"),
         ("[PATCH] single", 1, 1, 1, False, False, (), "single"),
+        ("[PULL 1/2] pulled", 1, 1, 2, False, False, (), "pulled"),
     ],
 )
 def test_prefixes(subject: str, rev: int, counter: int, total: int, rfc: bool, resend: bool,

@@ -41,8 +41,7 @@ def capture() -> Iterator[tuple[io.StringIO, logging.Logger]]:
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     buf = io.StringIO()
-    configure_logging(level="debug", fmt="json", stream=buf, env=ENV,
-                      secret_envs=("CUSTOM_SIGN",))  # fmt: skip
+    configure_logging(level="debug", fmt="json", stream=buf, env=ENV, secret_envs=("CUSTOM_SIGN",))
     try:
         yield buf, logging.getLogger("migcheck.test")
     finally:
@@ -119,8 +118,10 @@ def test_headers_mapping_in_extra_is_redacted(
     capture: tuple[io.StringIO, logging.Logger],
 ) -> None:
     buf, log = capture
-    log.info("delivery", extra={"headers": {"X-Gitlab-Token": "plain-but-unknown",
-                                            "X-Gitlab-Event": "Note Hook"}})  # fmt: skip
+    log.info(
+        "delivery",
+        extra={"headers": {"X-Gitlab-Token": "plain-but-unknown", "X-Gitlab-Event": "Note Hook"}},
+    )
     line = _lines(buf)[0]
     assert line["headers"] == {"X-Gitlab-Token": REDACTED, "X-Gitlab-Event": "Note Hook"}
 
@@ -184,8 +185,9 @@ def test_secret_env_names_from_config() -> None:
         }
     )
     assert set(secret_env_names(cfg)) == {"T_ENV", "MIGCHECK_WEBHOOK_SECRET", "S_ENV", "P_ENV"}
-    r = Redactor.from_environment({"T_ENV": "value-of-t", "P_ENV": "pw-value"},
-                                  secret_env_names(cfg))  # fmt: skip
+    r = Redactor.from_environment(
+        {"T_ENV": "value-of-t", "P_ENV": "pw-value"}, secret_env_names(cfg)
+    )
     assert r.redact("a value-of-t b pw-value") == f"a {REDACTED} b {REDACTED}"
 
 

@@ -11,9 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from bot.config import QueueConfig
 from bot.findings import Severity
 from bot.service.metrics import Metrics, metrics_route
-from bot.config import QueueConfig
 from bot.service.queue import open_queue
 
 
@@ -57,8 +57,9 @@ def test_counters_and_histogram() -> None:
         t.outcome = "failed"
     with pytest.raises(RuntimeError), m.time_job("review"):
         raise RuntimeError("boom")
-    n = m.count_findings([F("MIG001", Severity.ERROR), F("MIG001", Severity.ERROR),
-                          F("MIG020", Severity.NOTE)])  # fmt: skip
+    n = m.count_findings(
+        [F("MIG001", Severity.ERROR), F("MIG001", Severity.ERROR), F("MIG020", Severity.NOTE)]
+    )
     m.mail_sent(2)
     m.mail_suppressed("rate_limit")
     m.mail_suppressed("anything else")
@@ -86,8 +87,13 @@ def test_jobs_by_state_from_a_real_queue(tmp_path: Path) -> None:
     q = open_queue(QueueConfig(), tmp_path)
     try:
         for i in range(3):
-            q.enqueue(slot=f"1!{i}:review", mr_key=f"1!{i}", kind="review",
-                      payload={"i": i}, dedupe_key=f"k{i}")  # fmt: skip
+            q.enqueue(
+                slot=f"1!{i}:review",
+                mr_key=f"1!{i}",
+                kind="review",
+                payload={"i": i},
+                dedupe_key=f"k{i}",
+            )
         lease = q.lease("w1")
         assert lease is not None
         q.ack(lease, "done")
