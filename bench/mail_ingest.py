@@ -137,10 +137,12 @@ def bench_ingest(n: int) -> None:
 _SUBJ = re.compile(r"\[[^\]]*?(\d+)/(\d+)[^\]]*\]")
 
 
-def _patch_mail(repo: pygit2.Repository, c: pygit2.Commit, mid: str, irt: str) -> bytes:
+def _patch_mail(
+    repo: pygit2.Repository, c: pygit2.Commit, mid: str, irt: str, counter: str
+) -> bytes:
     parent = c.parents[0]
     diff = repo.diff(parent, c, context_lines=3)
-    subject = c.message.split("\n", 1)[0]
+    subject = f"[PATCH{counter}] " + c.message.split("\n", 1)[0]
     body = c.message.split("\n", 1)[1] if "\n" in c.message else ""
     text = body.strip() + "\n---\n" + (diff.patch or "")
     author = email.utils.formataddr((c.author.name, c.author.email))
@@ -203,8 +205,15 @@ def bench_traffic(
         chain.reverse()
         if not chain:
             continue
+        n = len(chain)
         raws = [
-            _patch_mail(repo, p, f"{msgid}.p{i}" if i > 1 else msgid, msgid if i > 1 else "")
+            _patch_mail(
+                repo,
+                p,
+                f"{msgid}.p{i}" if i > 1 else msgid,
+                msgid if i > 1 else "",
+                f" {i}/{n}" if n > 1 else "",
+            )
             for i, p in enumerate(chain, start=1)
         ]
         msgs = [parse_mail(r) for r in raws]

@@ -7,17 +7,22 @@
 Each branch of that repository named by a Message-ID is one series posted to qemu-devel,
 applied on top of a commit whose subject is "ci"; that commit is the series' base. For a
 seeded random sample of such branches (the `_ci` twins are skipped) it reviews base..branch
-with the whole-tree index, prints one line per series (patches, findings by severity, the
+with the whole-tree index (branches whose tip is "b4 shazam failed" hold no series and
+are skipped), prints one line per series (patches, findings by severity, the
 rules that fired, time), then the timing distribution:
   - `analysis`: the pure analysis (Report.stats.seconds),
   - `cli warm`: the whole review in this process with the on-disk index cache warm,
   - `service warm`: the same with a long-lived in-memory model memo, as the worker keeps it,
+  - with --process: `process warm`, a real `migcheck check --repo R --cache-dir C BASE..HEAD`
+    in a fresh interpreter (the user's figure: imports, per-revision index summary, analysis),
+    run right after the in-process reviews warmed the cache, with its peak RSS,
 and the peak RSS of this process. Never asserts; prints figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -54,6 +59,20 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
+def run_cli(repo: str, cache_dir: Path, spec: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one `migcheck check` process on a range."""
+    exe = str(Path(sys.executable).with_name("migcheck"))
+    argv = [exe, "check", "--repo", repo, "--cache-dir", str(cache_dir), "--fail-on", "never"]
+    argv += ["--format", "json", "--output", os.devnull, spec]
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(exe, argv, dict(os.environ))
+    _, status, usage = os.wait4(pid, 0)
+    secs = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        print(f"   !! migcheck check exited {os.waitstatus_to_exitcode(status)} on {spec}")
+    return secs, usage.ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -62,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--cache-dir", type=Path, default=Path("/tmp/mc-qemu-cache"))
     ap.add_argument("--show", type=int, default=0, help="print the full text of N reports")
+    ap.add_argument(
+        "--process", action="store_true", help="also time `migcheck check` in a fresh process"
+    )
     args = ap.parse_args(argv)
 
     repo = pygit2.Repository(args.repo)
@@ -77,12 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     t_analysis: list[float] = []
     t_cli: list[float] = []
     t_service: list[float] = []
+    t_process: list[float] = []
+    rss_process: list[float] = []
     fired: Counter[str] = Counter()
     quiet = 0
     for name in rng.sample(names, len(names)):
         if len(rows) >= args.count:
             break
         tip = repo.references[f"refs/heads/{name}"].target
+        if repo[tip].message.startswith("b4 shazam failed"):
+            continue  # the series did not apply upstream: the branch holds only a log file
         base = series_base(repo, tip)
         if base is None or base == str(tip):
             continue
@@ -107,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         assert report is not None
         t_cli.append(times[0])
         t_service.append(times[1])
+        proc = ""
+        if args.process:
+            secs, mib = run_cli(args.repo, args.cache_dir, f"{base}..{tip}")
+            t_process.append(secs)
+            rss_process.append(mib)
+            proc = f" process {secs:.2f}s {mib:.0f}MiB"
         t_analysis.append(report.stats.seconds)
         sev = Counter(f.severity for f in report.findings)
         rules_hit = sorted({f.rule for f in report.findings})
@@ -118,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(rows):2d}. {name[:58]:58s} {len(series.patches):2d}p "
             f"E{sev[Severity.ERROR]} W{sev[Severity.WARNING]} N{sev[Severity.NOTE]} "
             f"{','.join(rules_hit) or '-':24s} analysis {report.stats.seconds:.2f}s "
-            f"cli {times[0]:.2f}s service {times[1]:.2f}s"
+            f"cli {times[0]:.2f}s service {times[1]:.2f}s{proc}"
             + (f"  [skipped: {report.stats.skipped_reason}]" if report.stats.skipped_reason else "")
         )
         if args.show and report.findings and len(rows) <= args.show * 4:
@@ -129,7 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     n = len(rows)
     print(f"\n{n} series; {quiet} with no error or warning ({quiet / max(n, 1):.0%} quiet)")
     print("rules that fired (series count):", dict(fired.most_common()))
-    for label, vals in (("analysis", t_analysis), ("cli warm", t_cli), ("service warm", t_service)):
+    timings = (
+        ("analysis", t_analysis),
+        ("cli warm", t_cli),
+        ("service warm", t_service),
+        ("process warm", t_process),
+    )
+    for label, vals in timings:
         if vals:
             print(
                 f"{label:13s} p50 {statistics.median(vals):.3f}s  p95 {pct(vals, 0.95):.3f}s  "
@@ -137,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
             )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {rss:.0f} MiB")
+    if rss_process:
+        print(
+            f"peak RSS of `migcheck check`: p50 {statistics.median(rss_process):.0f} MiB  "
+            f"max {max(rss_process):.0f} MiB"
+        )
+    cache_mib = sum(f.stat().st_size for f in args.cache_dir.glob("models.sqlite*")) / 2**20
+    print(f"on-disk index cache: {cache_mib:.1f} MiB")
     return 0
 
 

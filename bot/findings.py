@@ -105,4 +105,5 @@ class Finding:
             "entity": self.entity,
             "evidence": [e.value for e in self.evidence],
             "fingerprint": self.fingerprint,
+            "extra": dict(self.extra),
         }

@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,8 @@ import pygit2
 
 from bot.errors import InputError
 from bot.model import entities as E
-from bot.model.tree import IndexStats, TreeIndex
+from bot.model.defines import DefineTable, fn_defs
+from bot.model.tree import _TABLES, IndexStats, TreeIndex, TypeRecord, _Aggregate
 
 __all__ = [
     "C_SUFFIXES",
@@ -82,6 +83,18 @@ _CLASSES: tuple[type[Any], ...] = tuple(
 _TAG = {cls: i for i, cls in enumerate(_CLASSES)}
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES}
 _SCHEMA = repr([(c.__name__, _FIELDS[c]) for c in _CLASSES])
+_SCHEMA_DIGEST = hashlib.sha256(f"codec{CODEC_VERSION}{_SCHEMA}".encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _summary_namespace() -> str:
+    """Digest of the aggregation code: summaries of other versions are never read."""
+    h = hashlib.sha256(f"summary{SUMMARY_VERSION}".encode())
+    for mod in ("bot.model.tree", "bot.model.defines", "bot.index"):
+        spec = importlib.util.find_spec(mod)
+        if spec is not None and spec.origin:
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _enc(v: Any) -> Any:
@@ -121,6 +134,165 @@ def decode_model(data: bytes) -> E.FileModel:
     if not isinstance(obj, E.FileModel):
         raise ValueError("corrupt cached model: not a FileModel")
     return obj
+
+
+# ---- per-revision summaries: the aggregate tables, decoded per key on demand ---------------
+SUMMARY_VERSION = 1
+MAX_SUMMARIES = 12  # per extractor version; least recently used dropped first
+DELTA_CANDIDATES = 4  # recent summaries tried as the base of a delta
+DELTA_MAX_FILES = 400  # more C files differ: build the whole index instead
+DELTA_MAX_PARSE = 16  # more of them not in the model cache: the pool is faster
+# Tables whose values hold entities: stored per key as marshal(_enc(value)), decoded lazily.
+_ENTITY_TABLES = ("types", "vmsds", "class_inits", "vmsd_users", "props", "creations")
+
+
+class _LazyTable(MutableMapping[Any, Any]):
+    """A dict whose values are decoded from stored bytes on first access."""
+
+    __slots__ = ("_dec", "_decode", "_raw")
+
+    def __init__(
+        self, raw: dict[Any, bytes], decode: Callable[[bytes], Any], dec: dict[Any, Any] | None
+    ) -> None:
+        self._raw = raw
+        self._decode = decode
+        self._dec: dict[Any, Any] = dec if dec is not None else {}
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return self._dec[key]
+        except KeyError:
+            pass
+        data = self._raw[key]  # KeyError when absent
+        try:
+            value = self._decode(data)
+        except Exception as exc:
+            raise ValueError(f"corrupt index summary entry {key!r}: {exc}") from exc
+        self._dec[key] = value
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._dec[key] = value
+        self._raw.pop(key, None)
+
+    def __delitem__(self, key: Any) -> None:
+        found = self._dec.pop(key, _MISSING) is not _MISSING
+        found = self._raw.pop(key, None) is not None or found
+        if not found:
+            raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dec or key in self._raw
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._dec
+        for k in self._raw:
+            if k not in self._dec:
+                yield k
+
+    def __len__(self) -> int:
+        return len(self._dec) + sum(1 for k in self._raw if k not in self._dec)
+
+    def copy(self) -> _LazyTable:
+        """Shallow copy (values are replaced, never mutated, by TreeIndex deltas)."""
+        return _LazyTable(dict(self._raw), self._decode, dict(self._dec))
+
+
+_MISSING = object()
+
+
+def _dec_list(data: bytes) -> list[Any]:
+    return list(_dec(marshal.loads(data)))
+
+
+def _dec_one(data: bytes) -> Any:
+    return _dec(marshal.loads(data))
+
+
+def _dec_types(data: bytes) -> list[TypeRecord]:
+    return [TypeRecord(p, _dec(i), tuple(ps)) for p, i, ps in marshal.loads(data)]
+
+
+def _per_key(table: Mapping[Any, Any], enc: Callable[[Any], Any]) -> dict[Any, bytes]:
+    return {k: marshal.dumps(enc(v)) for k, v in table.items()}
+
+
+def _plain(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _dec_plain_list(data: bytes) -> list[Any]:
+    return list(marshal.loads(data))
+
+
+def _dec_fns(data: bytes) -> list[Any]:
+    return fn_defs(marshal.loads(data))
+
+
+def encode_summary(agg: _Aggregate) -> bytes:
+    """zlib(marshal(...)) of an aggregate's tables and define table; every mapping is
+    stored per key (marshal bytes) so that loading decodes only the keys a review asks for."""
+    tables: dict[str, Any] = {}
+    for name in _TABLES:
+        value = getattr(agg, name)
+        if name == "types":
+            tables[name] = _per_key(
+                value, lambda v: tuple((r.path, _enc(r.info), r.parents) for r in v)
+            )
+        elif name in _ENTITY_TABLES:
+            tables[name] = _per_key(value, _enc)
+        elif name == "compat":
+            tables[name] = marshal.dumps(_enc(value))
+        elif isinstance(value, Mapping):
+            tables[name] = _per_key(value, _plain)
+        else:
+            tables[name] = list(value)
+    obj_, fns, by_file, by_dir = agg.defines.state()
+    dstate = (
+        _per_key(obj_, _plain),
+        _per_key(fns, _plain),
+        _per_key(by_file, lambda v: v),
+        _per_key(by_dir, lambda v: v),
+    )
+    obj: Any = (SUMMARY_VERSION, dstate, tables)
+    return zlib.compress(marshal.dumps(obj), 1)
+
+
+def decode_summary(data: bytes) -> _Aggregate:
+    """Inverse of encode_summary (values decoded on access); ValueError if corrupt."""
+    try:
+        ver, dstate, tables = marshal.loads(zlib.decompress(data))
+        if ver != SUMMARY_VERSION:
+            raise ValueError(f"summary version {ver}")
+        d_obj, d_fns, d_file, d_dir = dstate
+        defines = DefineTable.from_state(
+            _LazyTable(d_obj, _dec_plain_list, None),
+            _LazyTable(d_fns, _dec_fns, None),
+            _LazyTable(d_file, marshal.loads, None),
+            _LazyTable(d_dir, marshal.loads, None),
+        )
+        out: dict[str, object] = {}
+        for name in _TABLES:
+            raw = tables[name]
+            if name == "types":
+                out[name] = _LazyTable(raw, _dec_types, None)
+            elif name == "class_inits":
+                out[name] = _LazyTable(raw, _dec_one, None)
+            elif name in _ENTITY_TABLES:
+                out[name] = _LazyTable(raw, _dec_list, None)
+            elif name == "compat":
+                out[name] = list(_dec(marshal.loads(raw)))
+            elif isinstance(raw, dict):
+                out[name] = _LazyTable(raw, _dec_plain_list, None)
+            elif isinstance(raw, list):
+                out[name] = raw
+            else:
+                raise ValueError(f"table {name} malformed")
+        return _Aggregate.restored(defines, out)
+    except ValueError:
+        raise
+    except Exception as exc:
+        raise ValueError(f"corrupt index summary: {exc}") from exc
 
 
 # ---- extractor identity ---------------------------------------------------------------------
@@ -170,7 +342,65 @@ def _module_closure(root_module: str) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
-def extractor_version(extractor: Extractor) -> str:
+def _source_stamp(mod_name: str) -> str:
+    """(path, size, mtime) of every .py/data file of bot and of the extractor's package."""
+    roots = {Path(__file__).parent}
+    top = mod_name.split(".")[0]
+    if top:
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            origin = Path(spec.origin)
+            roots.add(origin.parent if spec.submodule_search_locations else origin)
+    h = hashlib.sha256()
+    for root in sorted(roots):
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for f in files:
+            if f.suffix == ".py" or f.parent.name == "data":
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def extractor_version(extractor: Extractor, cache_dir: Path | None = None) -> str:
+    """extractor_digest(), remembered in `cache_dir` by the sources' sizes and mtimes
+    (hashing and import-scanning the sources costs ~0.3 s, a stat walk ~5 ms)."""
+    mod_name = getattr(extractor, "__module__", "") or ""
+    if cache_dir is None:
+        return extractor_digest(extractor)
+    key = "|".join(
+        (
+            mod_name,
+            getattr(extractor, "__qualname__", "?"),
+            str(sys.version_info[:2]),
+            _SCHEMA_DIGEST,
+            _source_stamp(mod_name),
+        )
+    )
+    memo = cache_dir / "extractor-version"
+    try:
+        stored_key, _, stored = memo.read_text().partition("\n")
+        if stored_key == key and len(stored) == 16:
+            return stored
+    except OSError:
+        pass
+    ver = extractor_digest(extractor)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f"{memo.name}.{os.getpid()}")
+        tmp.write_text(f"{key}\n{ver}")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return ver
+
+
+def extractor_digest(extractor: Extractor) -> str:
     """Digest naming the extractor's code + entity schema + codec (the cache namespace).
 
     Hashes the source of every module of the extractor's package that the extractor module
@@ -297,6 +527,11 @@ class ModelCache:
             " ver TEXT NOT NULL, blob TEXT NOT NULL, data BLOB NOT NULL,"
             " PRIMARY KEY (ver, blob)) WITHOUT ROWID"
         )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS summaries ("
+            " ver TEXT NOT NULL, tree TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL,"
+            " PRIMARY KEY (ver, tree))"
+        )
         return db
 
     def _discard(self) -> None:
@@ -351,6 +586,60 @@ class ModelCache:
         except sqlite3.DatabaseError as exc:
             self._reset(exc)
 
+    def get_summary(self, tree: str) -> bytes | None:
+        """The stored aggregate summary of a root tree id (marks it used), or None."""
+        try:
+            row = self._db.execute(
+                "SELECT data FROM summaries WHERE ver = ? AND tree = ?", (self.ver, tree)
+            ).fetchone()
+            if row is None:
+                return None
+            self._db.execute(
+                "UPDATE summaries SET used = ? WHERE ver = ? AND tree = ?",
+                (time.time(), self.ver, tree),
+            )
+            return bytes(row[0])
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return None
+
+    def put_summary(self, tree: str, data: bytes, keep: int = MAX_SUMMARIES) -> None:
+        """Store a summary; only the `keep` most recently used ones stay."""
+        try:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
+                (self.ver, tree, time.time(), data),
+            )
+            self._db.execute(
+                "DELETE FROM summaries WHERE ver = ? AND tree NOT IN (SELECT tree FROM"
+                " summaries WHERE ver = ? ORDER BY used DESC LIMIT ?)",
+                (self.ver, self.ver, keep),
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+
+    def recent_summaries(self, prefix: str, limit: int) -> list[str]:
+        """Keys (`prefix` + tree id) of the most recently used summaries."""
+        try:
+            rows = self._db.execute(
+                "SELECT tree FROM summaries WHERE ver = ? AND substr(tree, 1, ?) = ?"
+                " ORDER BY used DESC LIMIT ?",
+                (self.ver, len(prefix), prefix, limit),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return []
+        return [str(r[0]) for r in rows]
+
+    def delete_summary(self, tree: str) -> None:
+        """Drop a (corrupt) summary."""
+        try:
+            self._db.execute("DELETE FROM summaries WHERE ver = ? AND tree = ?", (self.ver, tree))
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+
     def delete(self, blobs: Iterable[str]) -> None:
         """Drop rows (corrupt entries)."""
         try:
@@ -375,7 +664,13 @@ class ModelCache:
         try:
             cur = self._db.execute("DELETE FROM models WHERE ver != ?", (self.ver,))
             dropped = cur.rowcount
+            cur = self._db.execute("DELETE FROM summaries WHERE ver != ?", (self.ver,))
+            dropped += cur.rowcount
             if self.size_bytes() > max_bytes:
+                dropped += self._db.execute(
+                    "DELETE FROM summaries WHERE tree NOT IN (SELECT tree FROM summaries"
+                    " ORDER BY used DESC LIMIT 2)"
+                ).rowcount
                 self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (blob TEXT PRIMARY KEY)")
                 self._db.execute("DELETE FROM keep")
                 self._db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(b,) for b in keep])
@@ -553,6 +848,106 @@ def _extract_pool(
         yield blob, encode_model(E.FileModel(path=path, parsed=False, notes=(note,))), False
 
 
+def _load_models(
+    repo: pygit2.Repository, want: Mapping[str, str | None], cache: ModelCache, ext: Extractor
+) -> dict[str, E.FileModel | None]:
+    """Models of (path -> blob id, None = absent) from the cache, else extracted here."""
+    got = cache.get_many({b for b in want.values() if b is not None})
+    out: dict[str, E.FileModel | None] = {}
+    fresh: list[tuple[str, bytes]] = []
+    bad: list[str] = []
+    for path, blob in want.items():
+        if blob is None:
+            out[path] = None
+            continue
+        fm: E.FileModel | None = None
+        data = got.get(blob)
+        if data is not None:
+            try:
+                fm = decode_model(data)
+            except ValueError:
+                bad.append(blob)
+        if fm is None:
+            fm, ok = _safe_extract(ext, path, _blob(repo, blob).data)
+            if ok:
+                fresh.append((blob, encode_model(fm)))
+        out[path] = fm if fm.path == path else dataclasses.replace(fm, path=path)
+    if bad:
+        cache.delete(bad)
+    cache.put_many(fresh)
+    return out
+
+
+class _GitModels(Mapping[str, E.FileModel]):
+    """path -> FileModel of one revision, each loaded (cache, else extracted) on first use.
+
+    Backs a summary-restored TreeIndex: the aggregate answers most questions, and only the
+    few files a review looks at (file_model, the files a series changes) are decoded.
+    """
+
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        tree: pygit2.Tree,
+        cache_dir: Path,
+        ver: str,
+        extractor: Extractor,
+        suffixes: Sequence[str],
+    ) -> None:
+        self._repo = repo
+        self._tree = tree
+        self._cache_dir = cache_dir
+        self._ver = ver
+        self._ext = extractor
+        self._sfx = tuple(suffixes)
+        self._loaded: dict[str, E.FileModel | None] = {}
+        self._files: list[tuple[str, str]] | None = None
+
+    def _blob_id(self, path: str) -> str | None:
+        if not path.endswith(self._sfx):
+            return None
+        try:
+            entry = self._tree[path]
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+        if entry.type_str != "blob" or entry.filemode == pygit2.GIT_FILEMODE_LINK:
+            return None
+        return str(entry.id)
+
+    def __getitem__(self, path: str) -> E.FileModel:
+        if path not in self._loaded:
+            self.prefetch([path])
+        fm = self._loaded[path]
+        if fm is None:
+            raise KeyError(path)
+        return fm
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Load the models of several paths with one cache query."""
+        want = {p: self._blob_id(p) for p in paths if p not in self._loaded}
+        if not want:
+            return
+        cache = ModelCache(self._cache_dir, self._ver)
+        try:
+            self._loaded.update(_load_models(self._repo, want, cache, self._ext))
+        finally:
+            cache.close()
+
+    def _list(self) -> list[tuple[str, str]]:
+        if self._files is None:
+            self._files = list_c_files(self._tree, self._sfx)
+        return self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([p for p, _ in self._list()])
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._blob_id(path) is not None
+
+
 def build_index(
     repo_path: str,
     rev: str,
@@ -563,8 +958,13 @@ def build_index(
     suffixes: Sequence[str] = C_SUFFIXES,
     max_cache_bytes: int = DEFAULT_MAX_CACHE_BYTES,
     memo: MutableMapping[str, E.FileModel] | None = None,
+    summaries: bool | None = None,
 ) -> TreeIndex:
     """Index every C file of `rev`, parsing only blobs the cache does not hold.
+
+    With `summaries` (default: when the default extractor is used) the whole-tree tables
+    are also stored per root tree id; a later build of the same tree restores them and
+    loads file models only on demand, instead of decoding every cached model.
 
     `extractor` defaults to bot.model.extract.extract_file; with jobs > 1 it must be a
     module-level function (it is sent to worker processes). Small miss sets and jobs <= 1
@@ -575,11 +975,20 @@ def build_index(
     t0 = time.perf_counter()
     repo = _open_repo(repo_path)
     tree = _resolve_tree(repo, rev)
-    files = list_c_files(tree, suffixes)
-    t_list = time.perf_counter() - t0
-
     ext = extractor if extractor is not None else _default_extractor()
-    cache = ModelCache(Path(cache_dir), extractor_version(ext))
+    use_summary = extractor is None if summaries is None else summaries
+    ver = extractor_version(ext, Path(cache_dir))
+    cache = ModelCache(Path(cache_dir), ver)
+    tree_id = str(tree.id)
+    if use_summary:
+        restored = _from_summary(repo, tree, cache, ext, suffixes, t0)
+        if restored is None:
+            restored = _from_nearest_summary(repo, tree, cache, ext, suffixes, t0)
+        if restored is not None:
+            return restored
+    t1 = time.perf_counter()
+    files = list_c_files(tree, suffixes)
+    t_list = time.perf_counter() - t1
     try:
         blob_path: dict[str, str] = {}
         for path, blob in files:
@@ -641,6 +1050,10 @@ def build_index(
         for path, blob in files:
             fm = models_by_blob[blob]
             models[path] = fm if fm.path == path else dataclasses.replace(fm, path=path)
+        index = TreeIndex(models)
+        if use_summary and not failed:
+            key = _summary_namespace() + ":" + tree_id
+            cache.put_summary(key, encode_summary(index.aggregate))
         cache.prune(set(blob_path), max_cache_bytes)
         cache.close()
         stats = IndexStats(
@@ -664,7 +1077,117 @@ def build_index(
         "index %s: %d files, %d cached, %d parsed (%d failed) in %.1fs",
         rev, stats.files, stats.cache_hits, stats.extracted, stats.failed, stats.total_seconds,
     )
-    return TreeIndex(models, stats=stats)
+    index.stats = stats
+    return index
+
+
+def _summary_stats(tree: pygit2.Tree, cache: ModelCache, t0: float, extracted: int) -> IndexStats:
+    elapsed = time.perf_counter() - t0
+    return IndexStats(
+        rev=str(tree.id),
+        files=-1,
+        blobs=-1,
+        cache_hits=0,
+        extracted=extracted,
+        failed=0,
+        list_seconds=0.0,
+        extract_seconds=0.0,
+        decode_seconds=elapsed,
+        total_seconds=elapsed,
+        cache_bytes=cache.size_bytes(),
+        cache_rebuilt=cache.rebuilt,
+        summary=True,
+    )
+
+
+def _load_summary(cache: ModelCache, tree_id: str) -> _Aggregate | None:
+    key = _summary_namespace() + ":" + tree_id
+    data = cache.get_summary(key)
+    if data is None:
+        return None
+    try:
+        return decode_summary(data)
+    except ValueError as exc:
+        log.warning("index summary of %s corrupt (%s); rebuilding it", tree_id, exc)
+        cache.delete_summary(key)
+        return None
+
+
+def _from_summary(
+    repo: pygit2.Repository,
+    tree: pygit2.Tree,
+    cache: ModelCache,
+    ext: Extractor,
+    suffixes: Sequence[str],
+    t0: float,
+) -> TreeIndex | None:
+    """The index of `tree` from its stored summary (closes `cache`), or None (cache kept)."""
+    agg = _load_summary(cache, str(tree.id))
+    if agg is None:
+        return None
+    cache.close()
+    models = _GitModels(repo, tree, cache.dir, cache.ver, ext, suffixes)
+    return TreeIndex(models, _summary_stats(tree, cache, t0, 0), aggregate=agg)
+
+
+def _from_nearest_summary(
+    repo: pygit2.Repository,
+    tree: pygit2.Tree,
+    cache: ModelCache,
+    ext: Extractor,
+    suffixes: Sequence[str],
+    t0: float,
+) -> TreeIndex | None:
+    """The index of `tree` as (a recently used stored summary) + (the C files that differ).
+
+    Only when few files differ, few of them need parsing, and none changes what the
+    tree-wide define table holds (else None: the caller builds the whole index). Stores
+    the result as `tree`'s summary and closes `cache` on success.
+    """
+    prefix = _summary_namespace() + ":"
+    sfx = tuple(suffixes)
+    best: tuple[int, str, list[str]] | None = None
+    for key in cache.recent_summaries(prefix, DELTA_CANDIDATES):
+        try:
+            other = repo[key[len(prefix) :]].peel(pygit2.Tree)
+            deltas = other.diff_to_tree(tree).deltas
+        except (KeyError, ValueError, pygit2.GitError):
+            continue
+        paths = sorted(
+            {
+                p
+                for d in deltas
+                for p in (d.old_file.path, d.new_file.path)
+                if p and p.endswith(sfx)
+            }
+        )
+        if best is None or len(paths) < best[0]:
+            best = (len(paths), key[len(prefix) :], paths)
+    if best is None or best[0] > DELTA_MAX_FILES:
+        return None
+    _, other_id, paths = best
+    other_tree = repo[other_id].peel(pygit2.Tree)
+    base_models = _GitModels(repo, other_tree, cache.dir, cache.ver, ext, suffixes)
+    head_models = _GitModels(repo, tree, cache.dir, cache.ver, ext, suffixes)
+    head_blobs = {p: head_models._blob_id(p) for p in paths}
+    cached = cache.get_many({b for b in head_blobs.values() if b is not None})
+    misses = sum(1 for b in head_blobs.values() if b is not None and b not in cached)
+    if misses > DELTA_MAX_PARSE:
+        return None
+    agg = _load_summary(cache, other_id)
+    if agg is None:
+        return None
+    base_models.prefetch(paths)
+    new = _load_models(repo, head_blobs, cache, ext)
+    head = TreeIndex(base_models, aggregate=agg).with_files(new)
+    if head._agg is None:  # the define table changes: the whole tree must be revisited
+        return None
+    head_models._loaded.update(new)
+    cache.put_summary(prefix + str(tree.id), encode_summary(head._agg))
+    cache.close()
+    log.info("index %s: from the summary of %s + %d files", tree.id, other_id, len(paths))
+    stats = _summary_stats(tree, cache, t0, misses)
+    return TreeIndex(head_models, stats, aggregate=head._agg)
 
 
 def models_for_files(
@@ -682,7 +1205,7 @@ def models_for_files(
     repo = _open_repo(repo_path)
     tree = _resolve_tree(repo, rev)
     ext = extractor if extractor is not None else _default_extractor()
-    cache = ModelCache(Path(cache_dir), extractor_version(ext))
+    cache = ModelCache(Path(cache_dir), extractor_version(ext, Path(cache_dir)))
     out: dict[str, E.FileModel | None] = {}
     try:
         want: dict[str, str] = {}

@@ -89,13 +89,29 @@ def review_series(
     rules: tuple[Rule, ...] | None = None,
 ) -> Report:
     """Analyse an already-read Series (trees from repo_path's index unless cache_dir None)."""
+    report, _, _ = review_series_with_trees(
+        series, repo_path=repo_path, cache_dir=cache_dir, rules=rules
+    )
+    return report
+
+
+def review_series_with_trees(
+    series: Series,
+    *,
+    repo_path: str | None,
+    cache_dir: Path | None,
+    rules: tuple[Rule, ...] | None = None,
+) -> tuple[Report, TreeView | None, TreeView | None]:
+    """review_series() plus the (old, new) trees it used (None when not built), so that the
+    artifact layer can place and merge its findings through the same source model."""
     from bot.analyze import analyze
 
     old_tree: TreeView | None = None
     new_tree: TreeView | None = None
     if repo_path is not None and _needs_analysis(series):
         old_tree, new_tree = build_trees(repo_path, series, cache_dir)
-    return analyze(series, old_tree=old_tree, new_tree=new_tree, rules=rules)
+    report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=rules)
+    return report, old_tree, new_tree
 
 
 def review_range(

@@ -76,6 +76,7 @@ class _Prob:
     side: str
     confidence: str
     dirs: set[str] = field(default_factory=set)
+    description: str = ""  # wire name of the Description the problem is in (ctx.path)
 
 
 @dataclass
@@ -148,7 +149,8 @@ class _Comparator:
         key = (kind, entity, detail)
         p = self.probs.get(key)
         if p is None:
-            p = _Prob(kind, severity, message, entity, ctx.section, ctx.top, side, confidence)
+            p = _Prob(kind, severity, message, entity, ctx.section, ctx.top, side, confidence,
+                      description=ctx.path)
             self.probs[key] = p
         p.dirs |= dirs
 
@@ -478,7 +480,8 @@ class _Comparator:
         for p in self.probs.values():
             out.append(make_finding(
                 p.kind, p.severity, p.message, p.entity, section=p.section, vmsd=p.vmsd,
-                directions=sorted(p.dirs), confidence=p.confidence, side=p.side))
+                directions=sorted(p.dirs), confidence=p.confidence, side=p.side,
+                extra=(("description", p.description),) if p.description else ()))
         sev = {"error": 0, "warning": 1, "note": 2}
         out.sort(key=lambda f: (sev[f.severity.value], f.entity, f.rule, f.message))
         return tuple(out)

@@ -109,7 +109,8 @@ def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Findi
     out = []
     for f in findings:
         if not f.path:
-            loc = locate(extra_get(f, "vmsd")) or locate(extra_get(f, "section"))
+            loc = (locate(extra_get(f, "description")) or locate(extra_get(f, "vmsd"))
+                   or locate(extra_get(f, "section")))
             if loc:
                 f = replace(f, path=loc[0], line=loc[1],
                             fingerprint=fingerprint(f.rule, loc[0], f.entity, f.message))

@@ -9,6 +9,7 @@ Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib
 import sys
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bot.engine.spec import TreeView
 from bot.errors import ArtifactError, InputError
 from bot.findings import Finding, Severity
 from bot.report import Report
@@ -25,7 +27,6 @@ from bot.series import Series
 
 FORMATS = ("text", "json", "sarif", "codequality")
 FAIL_ON = ("error", "warning", "never")
-CHECKERS = ("builtin", "upstream", "both")
 _USAGE_HINT = (
     "use `migcheck check --repo PATH BASE..HEAD` or `migcheck check --repo PATH --base REV FILE...`"
 )
@@ -58,22 +59,24 @@ def register(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="do not build the whole-tree index: look at the changed files only",
     )
-    b = p.add_argument_group("artifact layer (build QEMU and compare -dump-vmstate)")
-    b.add_argument("--build", action="store_true", help="build base and head and compare dumps")
-    b.add_argument("--target", default="x86_64", help="QEMU target to build (default: x86_64)")
-    b.add_argument("--machines", metavar="M,...", help="machine types to dump (default: all)")
-    b.add_argument(
-        "--checker", choices=CHECKERS, default="both", help="dump comparator (default: both)"
-    )
-    b.add_argument("--no-sandbox", action="store_true", help="run QEMU without bubblewrap")
-    b.add_argument(
-        "--base-binary", metavar="QEMU", help="use this QEMU for the base instead of building it"
-    )
-    b.add_argument(
-        "--head-binary", metavar="QEMU", help="use this QEMU for the head instead of building it"
-    )
+    _add_artifact_arguments(p)
     p.set_defaults(_parser=p)
     return p
+
+
+def _add_artifact_arguments(p: argparse.ArgumentParser) -> None:
+    """--build and its flags from bot.artifacts.cli_args (one definition for every command),
+    plus the old --base-binary/--head-binary spellings as hidden aliases."""
+    try:
+        from bot.artifacts.cli_args import add_artifact_arguments
+    except ModuleNotFoundError as exc:  # the artifact layer is optional
+        if exc.name is None or not exc.name.startswith("bot.artifacts"):
+            raise
+        p.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+        return
+    add_artifact_arguments(p)
+    p.add_argument("--base-binary", dest="src_binary", help=argparse.SUPPRESS)
+    p.add_argument("--head-binary", dest="dst_binary", help=argparse.SUPPRESS)
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
@@ -182,65 +185,83 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
     return default_cache_dir()
 
 
-def _progress(phase: str, done: int, total: int, detail: str) -> None:
-    """Artifact-layer progress on stderr (builds take minutes; say what is happening)."""
-    print(f"migcheck: {phase} {done}/{total} {detail}", file=sys.stderr, flush=True)
+def run_artifact_layer(
+    repo: str,
+    series: Series,
+    args: argparse.Namespace,
+    old_tree: TreeView | None = None,
+    new_tree: TreeView | None = None,
+) -> tuple[Finding, ...]:
+    """Findings of the artifact layer (issue 3) for base..head; exit 2 when it is missing.
 
-
-def run_artifact_layer(repo: str, series: Series, args: argparse.Namespace) -> tuple[Finding, ...]:
-    """Findings of the artifact layer (issue 3) for base..head; exit 2 when it is missing."""
+    The real migration also gets the device types the series touches (source layer), and
+    findings are placed through the source model when a tree is available."""
     try:
-        from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
+        from bot.artifacts.cli_args import options_from_args
+        from bot.artifacts.pipeline import run_artifacts
     except ModuleNotFoundError as exc:
-        if exc.name not in ("bot.artifacts.pipeline", "bot.artifacts"):
+        if exc.name not in ("bot.artifacts.pipeline", "bot.artifacts.cli_args", "bot.artifacts"):
             raise
         raise ArtifactError(
             "the artifact layer is not available",
             input_name="--build",
             hint="run without --build (source analysis only)",
         ) from exc
-    machines = tuple(m.strip() for m in (args.machines or "").split(",") if m.strip())
-    # Our own scratch dir, so builds, dumps and sockets are removed when the check ends.
-    with tempfile.TemporaryDirectory(prefix="migcheck-build-") as work:
-        opts = ArtifactOptions(
-            target=args.target,
-            machines=machines,
-            checker=args.checker,
-            sandbox=not args.no_sandbox,
-            progress=_progress,
-            src_binary=args.base_binary,
-            dst_binary=args.head_binary,
-            workdir=work,
+    from bot.engine.merge import tree_locator
+    from bot.engine.touched import touched_device_types
+    from bot.model.tree import TreeIndex
+
+    opts = options_from_args(args)
+    touched = touched_device_types(series, old_tree, new_tree) if opts.migrate else ()
+    have = {d.split(",", 1)[0] for d in opts.devices}
+    devices = (*opts.devices, *(t for t in touched if t not in have))
+    if touched:
+        print(
+            "migcheck: device types the series touches, added to the real migration: "
+            + ", ".join(touched),
+            file=sys.stderr,
+            flush=True,
         )
+    locate = opts.locate
+    if isinstance(new_tree, TreeIndex):
+        locate = tree_locator(new_tree, old_tree if isinstance(old_tree, TreeIndex) else None)
+    with contextlib.ExitStack() as stack:
+        workdir = opts.workdir
+        if workdir is None:
+            # Our own scratch dir, so builds, dumps and sockets are removed when the check ends.
+            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="migcheck-build-"))
+        opts = dataclasses.replace(opts, devices=devices, locate=locate, workdir=workdir)
         return tuple(run_artifacts(repo, series.base, series.head, opts))
 
 
-def merge_findings(report: Report, extra: Sequence[Finding]) -> Report:
-    """The report with artifact findings added; a finding with the same fingerprint as a
-    source finding only adds its evidence to it."""
+def merge_findings(
+    report: Report,
+    extra: Sequence[Finding],
+    *,
+    old_tree: TreeView | None = None,
+    new_tree: TreeView | None = None,
+) -> Report:
+    """The report with artifact findings folded in (bot.engine.merge): one finding per
+    problem, the source finding's anchor kept and every evidence listed."""
     if not extra:
         return report
-    by_fp = {f.fingerprint: i for i, f in enumerate(report.findings) if f.fingerprint}
-    findings = list(report.findings)
-    for f in extra:
-        i = by_fp.get(f.fingerprint) if f.fingerprint else None
-        if i is None:
-            findings.append(f)
-            continue
-        old = findings[i]
-        evidence = tuple(dict.fromkeys((*old.evidence, *f.evidence)))
-        findings[i] = dataclasses.replace(old, evidence=evidence)
-    return dataclasses.replace(report, findings=tuple(findings))
+    from bot.engine.merge import merge_evidence, tree_wire_names
+
+    findings = merge_evidence(report.findings, extra, tree_wire_names(old_tree, new_tree))
+    return dataclasses.replace(report, findings=findings)
 
 
 def run(args: argparse.Namespace) -> int:
     """Review, print, and return the exit code."""
     spec, files = _parse_targets(args)
-    from bot.review import review_series
+    from bot.review import review_series_with_trees
 
     with open_series(args.repo, spec, args.base, files) as series:
-        report = review_series(series, repo_path=args.repo, cache_dir=cache_dir_of(args))
+        report, old_tree, new_tree = review_series_with_trees(
+            series, repo_path=args.repo, cache_dir=cache_dir_of(args)
+        )
         if args.build:
-            report = merge_findings(report, run_artifact_layer(args.repo, series, args))
+            extra = run_artifact_layer(args.repo, series, args, old_tree, new_tree)
+            report = merge_findings(report, extra, old_tree=old_tree, new_tree=new_tree)
     emit(report, args.format, args.output)
     return exit_code(report, args.fail_on)

@@ -84,14 +84,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         report = Report(series=Series(base=args.old, head=args.new, patches=(), folded=()),
                         findings=findings, stats=Stats(seconds=time.monotonic() - t0))
-        doc = report.to_json()
-        # Finding.to_json has no `extra`; add it (direction, checker, section, vmsd) additively.
-        items = doc["findings"]
-        assert isinstance(items, list)
-        for item, f in zip(items, findings, strict=True):
-            if "extra" not in item:
-                item["extra"] = dict(f.extra)
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        # Finding.to_json carries `extra` (direction, checker, section, vmsd).
+        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
     else:
         sys.stdout.write(render_text(findings))
     return 0 if is_compatible(findings) else 1

@@ -80,12 +80,24 @@ def diff_hunks(patch_text: str) -> dict[str, list[tuple[str, list[QuotedLine]]]]
     return out
 
 
-def quote_for(finding: Finding, patch_text: str) -> list[str]:
-    """The `> ` lines of the hunk around the finding's line (empty when not in the diff)."""
+def quote_for(finding: Finding, patch_text: str, line_text: str | None = None) -> list[str]:
+    """The `> ` lines of the hunk around the finding's line (empty when not in the diff).
+
+    With `line_text` (the finding's line as it reads in the folded series) the line is
+    found by content among the added (new side) or removed (old side) lines instead: a
+    series-level finding's line number is the series head's, not this patch's.
+    """
     hunks = diff_hunks(patch_text).get(finding.path, [])
+    want = line_text.strip() if line_text is not None else None
+    mark = "-" if finding.side == "old" else "+"
     for header, lines in hunks:
         for i, ql in enumerate(lines):
-            hit = ql.old == finding.line if finding.side == "old" else ql.new == finding.line
+            if want is not None:
+                hit = bool(want) and ql.text[:1] == mark and ql.text[1:].strip() == want
+            elif finding.side == "old":
+                hit = ql.old == finding.line
+            else:
+                hit = ql.new == finding.line
             if not hit:
                 continue
             lo, hi = max(0, i - _CONTEXT), min(len(lines), i + _CONTEXT + 1)
@@ -176,7 +188,7 @@ def body_for(
         out.append("")
     quoted = any(b and b[0].startswith(">") for b in blocks)
     if quoted:
-        out.append(attribution(answer))
+        out.extend(wrap(attribution(answer)))
     for b in blocks:
         out.extend(b)
         out.append("")

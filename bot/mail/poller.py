@@ -247,7 +247,9 @@ class MailBot:
         found = list(rv.report.findings) if rv.report else []
         return [f for f in (*found, *rv.extra) if self._keep(f)]
 
-    def _placement(self, s: MailSeries, f: Finding) -> tuple[MailMessage | None, list[str]]:
+    def _placement(
+        self, s: MailSeries, f: Finding, rv: MailReview | None = None
+    ) -> tuple[MailMessage | None, list[str]]:
         """The message a finding answers and the quote for it.
 
         A quote taken from another message than the one answered (series findings on the
@@ -260,12 +262,16 @@ class MailBot:
         quote: list[str] = []
         if idx is not None and 1 <= idx <= len(ordered):
             counter, src = ordered[idx - 1]
-            quote = compose.quote_for(f, src.body)
+            # the patch's own numbering first; else by content (head numbering)
+            quote = compose.quote_for(f, src.body) or compose.quote_for(
+                f, src.body, _folded_line(rv, f)
+            )
             answer = src if counter in s.patches else head
         else:
             answer = head
+            text = _folded_line(rv, f)
             for _, msg in reversed(ordered):
-                quote = compose.quote_for(f, msg.body)
+                quote = compose.quote_for(f, msg.body, text)
                 if quote:
                     src = msg
                     break
@@ -287,7 +293,7 @@ class MailBot:
         inherited_ids = {m.msgid for c, m in s.inherited.items() if c not in s.patches}
         for f in self._findings(rv):
             fp = finding_fingerprint(f)
-            answer, quote = self._placement(s, f)
+            answer, quote = self._placement(s, f, rv)
             if answer is None:
                 continue
             if self.store.reported_anywhere(fp, [answer.msgid, *inherited_ids]):
@@ -417,7 +423,7 @@ class MailBot:
             elif rv is not None:
                 base_note = self._base_note(s, rv)
                 for f in self._findings(rv):
-                    target, quote = self._placement(s, f)
+                    target, quote = self._placement(s, f, rv)
                     if target is not None and quote and not quote[0].startswith("In "):
                         quote = [*compose.wrap(f"In {target.subject}:"), *quote]
                     fp = finding_fingerprint(f)
@@ -474,6 +480,20 @@ class MailBot:
         self.process()
         self.deliver_pending()
         return self.result
+
+
+def _folded_line(rv: MailReview | None, f: Finding) -> str | None:
+    """The finding's line as it reads at the series head (old side: at the base)."""
+    if rv is None or rv.report is None or f.line < 1:
+        return None
+    for fc in rv.report.series.folded:
+        if f.path in (fc.new_path, fc.old_path):
+            data = fc.old if f.side == "old" else fc.new
+            if data is None:
+                return None
+            lines = data.decode("utf-8", errors="replace").splitlines()
+            return lines[f.line - 1] if f.line <= len(lines) else None
+    return None
 
 
 def _count(rv: MailReview) -> int:

@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.model.entities import FileModel
 
@@ -99,8 +100,18 @@ def _split_fn_name(name: str) -> tuple[str, tuple[str, ...], bool] | None:
     return base, params, variadic
 
 
+# Public names for bot.model.tree (which files change the table) and bot.index (storage).
+NEVER_STRING = _NEVER_STRING
+split_fn_name = _split_fn_name
+
+
 def _is_header(path: str) -> bool:
     return not path.endswith(".c")
+
+
+def fn_defs(raw: Iterable[tuple[Any, ...]]) -> list[_FnDef]:
+    """Function-like macro definitions from their state() tuples."""
+    return [_FnDef(tuple(a), bool(b), str(c), str(e)) for a, b, c, e in raw]
 
 
 class DefineTable:
@@ -147,6 +158,33 @@ class DefineTable:
         self._by_dir = {k: frozenset(v) for k, v in by_dir.items()}
         self._memo: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._fn_memo: dict[tuple[str, str | None], tuple[_FnDef, ...]] = {}
+
+    # ---- storage ---------------------------------------------------------------------------
+    def state(
+        self,
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
+        """The table as plain data (marshal-able) for bot.index's per-revision summaries."""
+        fns = {k: [(f.params, f.variadic, f.body, f.path) for f in v] for k, v in self._fns.items()}
+        return (self._obj, fns, self._by_file, self._by_dir)
+
+    @classmethod
+    def from_state(
+        cls,
+        obj: Mapping[str, list[tuple[str, str]]],
+        fns: Mapping[str, list[_FnDef]],
+        by_file: Mapping[str, frozenset[str]],
+        by_dir: Mapping[str, frozenset[str]],
+    ) -> DefineTable:
+        """A table from the parts of state() (fns through fn_defs); the mappings may be
+        lazily decoding ones (bot.index), they are only read."""
+        self = cls.__new__(cls)
+        self._obj = obj  # type: ignore[assignment]
+        self._fns = fns  # type: ignore[assignment]
+        self._by_file = by_file  # type: ignore[assignment]
+        self._by_dir = by_dir  # type: ignore[assignment]
+        self._memo = {}
+        self._fn_memo = {}
+        return self
 
     # ---- lookup ---------------------------------------------------------------------------
     def _scope(self, name: str, path: str | None) -> str | None:

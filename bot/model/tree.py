@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.model.defines import DefineTable
+from bot.model.defines import NEVER_STRING, DefineTable, split_fn_name
 from bot.model.entities import (
     ClassInit,
     CompatArray,
@@ -153,6 +153,7 @@ class IndexStats:
     total_seconds: float
     cache_bytes: int
     cache_rebuilt: bool
+    summary: bool = False  # restored from the per-revision summary (files/blobs then -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,34 +165,188 @@ class TypeRecord:
     parents: tuple[str, ...]  # all candidate parent names (#ifdef alternatives)
 
 
-class _Aggregate:
-    """Everything derived from the whole set of models (built once per TreeIndex)."""
+def _type_key(r: TypeRecord) -> tuple[bool, str, int]:
+    return (r.path.endswith(".h"), r.path, r.info.line)
 
-    def __init__(self, models: Mapping[str, FileModel]) -> None:
-        self.defines = DefineTable(models)
-        self.types: dict[str, list[TypeRecord]] = {}
+
+def _vmsd_key(pv: tuple[str, Vmsd]) -> tuple[bool, str, int]:
+    return (pv[0].endswith(".h"), pv[0], pv[1].line)
+
+
+# Tables of _Aggregate that bot.index stores, and where each list entry keeps its path
+# (None: the entry is the path; class_inits/props are keyed by (path, name)).
+_TABLES: tuple[str, ...] = (
+    "types",
+    "child_refs",
+    "vmsds",
+    "class_inits",
+    "class_init_files",
+    "types_by_class_init",
+    "vmsd_users",
+    "props",
+    "prop_files",
+    "compat",
+    "creations",
+    "dyn_refs",
+    "embed_refs",
+)
+_PATH_POS: dict[str, int | None] = {
+    "child_refs": 1,
+    "vmsds": 0,
+    "class_init_files": None,
+    "types_by_class_init": 0,
+    "vmsd_users": 0,
+    "prop_files": None,
+    "creations": 0,
+    "embed_refs": 1,
+}
+
+
+def _entry_path(table: str) -> Callable[[Any], str]:
+    """Getter of the file a list entry of `table` came from."""
+    if table == "types":
+        return lambda e: str(e.path)
+    pos = _PATH_POS[table]
+    if pos is None:
+        return lambda e: str(e)
+    return lambda e: str(e[pos])
+
+
+def defines_contribution(fm: FileModel | None) -> tuple[tuple[str, str, str | None], ...]:
+    """What one file gives the tree-wide DefineTable (the defines it keeps: string-ish
+    object-like macros and function-like macros). Swapping files whose contributions are
+    equal leaves the table, and so every other file's name resolution, unchanged."""
+    if fm is None:
+        return ()
+    out: list[tuple[str, str, str | None]] = []
+    for d in fm.defines:
+        if "(" in d.name:
+            if split_fn_name(d.name) is not None:
+                out.append((d.name, d.raw, None))
+            continue
+        if not d.raw:
+            if d.value is not None:
+                out.append((d.name, "", d.value))
+        elif not NEVER_STRING.match(d.raw):
+            out.append((d.name, d.raw, None))
+    return tuple(out)
+
+
+class _Aggregate:
+    """Everything derived from the whole set of models (built once per TreeIndex).
+
+    Every table entry remembers the file it came from, so `delta()` can swap some files
+    without revisiting the others, and bot.index can store the tables per revision (the
+    entity-valued tables may then be lazily decoding mappings, see bot.index).
+    """
+
+    def __init__(self, models: Mapping[str, FileModel], defines: DefineTable | None = None) -> None:
+        self.defines = defines if defines is not None else DefineTable(models)
+        self.types: MutableMapping[str, list[TypeRecord]] = {}
+        self.child_refs: dict[str, list[tuple[str, str]]] = {}  # parent -> (child, path)
         self.children: dict[str, list[str]] = {}
-        self.vmsds: dict[str, list[tuple[str, Vmsd]]] = {}
-        self.class_inits: dict[tuple[str, str], ClassInit] = {}
+        self.vmsds: MutableMapping[str, list[tuple[str, Vmsd]]] = {}
+        self.class_inits: MutableMapping[tuple[str, str], ClassInit] = {}
         self.class_init_files: dict[str, list[str]] = {}
         self.types_by_class_init: dict[str, list[tuple[str, str]]] = {}
-        self.vmsd_users: dict[str, list[tuple[str, ClassInit]]] = {}
-        self.props: dict[tuple[str, str], list[Property]] = {}
+        self.vmsd_users: MutableMapping[str, list[tuple[str, ClassInit]]] = {}
+        self.props: MutableMapping[tuple[str, str], list[Property]] = {}
         self.prop_files: dict[str, list[str]] = {}
         self.compat: list[tuple[str, CompatArray]] = []
-        self.creations: dict[str, list[tuple[str, ObjectCreation]]] = {}
+        self.creations: MutableMapping[str, list[tuple[str, ObjectCreation]]] = {}
+        self.dyn_refs: list[tuple[str, str]] = []  # (path, type name)
+        self.embed_refs: dict[str, list[tuple[str, str]]] = {}  # vmsd -> (user vmsd, path)
         self.dynamic_sysbus: set[str] = set()
         for path in sorted(models):
             self._add_file(path, models[path])
+        self._finish()
+
+    def _finish(self) -> None:
         for recs in self.types.values():
-            recs.sort(key=lambda r: (r.path.endswith(".h"), r.path, r.info.line))
+            recs.sort(key=_type_key)
         for lst in self.vmsds.values():
-            lst.sort(key=lambda pv: (pv[0].endswith(".h"), pv[0], pv[1].line))
-        for kids in self.children.values():
-            kids.sort()
+            lst.sort(key=_vmsd_key)
+        self.children = {p: sorted({c for c, _ in refs}) for p, refs in self.child_refs.items()}
         self.compat.sort(key=lambda pa: (pa[0], pa[1].line))
+        self.dynamic_sysbus = {n for _, n in self.dyn_refs}
         self._versioned: frozenset[str] | None = None
         self._embedders: dict[str, set[str]] | None = None
+
+    @classmethod
+    def restored(cls, defines: DefineTable, tables: Mapping[str, object]) -> _Aggregate:
+        """An aggregate from stored tables (bot.index summaries); no per-file work."""
+        self = cls.__new__(cls)
+        self.defines = defines
+        for name in _TABLES:
+            setattr(self, name, tables[name])
+        self.children = {p: sorted({c for c, _ in refs}) for p, refs in self.child_refs.items()}
+        self.dynamic_sysbus = {n for _, n in self.dyn_refs}
+        self._versioned = None
+        self._embedders = None
+        return self
+
+    def delta(
+        self, old: Mapping[str, FileModel | None], new: Mapping[str, FileModel | None]
+    ) -> _Aggregate:
+        """This aggregate with files swapped (`old`: their models here, `new`: the
+        replacements, None = absent). Valid only when the swap leaves the define table
+        as it is (see `defines_contribution`); other files are not revisited."""
+        changed = set(old) | set(new)
+        gone = _Aggregate({}, self.defines)
+        for path in sorted(old):
+            fm = old[path]
+            if fm is not None:
+                gone._add_file(path, fm)
+        add = _Aggregate({}, self.defines)
+        for path in sorted(new):
+            fm = new[path]
+            if fm is not None:
+                add._add_file(path, fm)
+        add._finish()
+        out = _Aggregate.__new__(_Aggregate)
+        out.defines = self.defines
+        for name in _TABLES:
+            base = getattr(self, name)
+            if name == "compat":
+                keep = [pa for pa in base if pa[0] not in changed]
+                out.compat = sorted(keep + add.compat, key=lambda pa: (pa[0], pa[1].line))
+                continue
+            if name == "dyn_refs":
+                out.dyn_refs = sorted(
+                    [r for r in base if r[0] not in changed] + add.dyn_refs, key=lambda r: r[0]
+                )
+                continue
+            table = base.copy()
+            keys = set(getattr(gone, name)) | set(getattr(add, name))
+            for key in keys:
+                if name in ("class_inits", "props"):  # keyed by (path, name)
+                    table.pop(key, None)
+                    if key in getattr(add, name):
+                        table[key] = getattr(add, name)[key]
+                    continue
+                where = _entry_path(name)
+                lst = [e for e in table.get(key, ()) if where(e) not in changed]
+                lst.extend(getattr(add, name).get(key, ()))
+                if name == "types":
+                    lst.sort(key=_type_key)
+                elif name == "vmsds":
+                    lst.sort(key=_vmsd_key)
+                else:
+                    lst.sort(key=where)  # stable: entries of one file keep their order
+                if lst:
+                    table[key] = lst
+                else:
+                    table.pop(key, None)
+            setattr(out, name, table)
+        out.children = dict(self.children)
+        for key in set(gone.child_refs) | set(add.child_refs):
+            out.children[key] = sorted({c for c, _ in out.child_refs.get(key, ())})
+            if not out.children[key]:
+                del out.children[key]
+        out.dynamic_sysbus = {n for _, n in out.dyn_refs}
+        out._versioned = None
+        out._embedders = None
+        return out
 
     # ---- resolution helpers --------------------------------------------------------------
     def _names(self, value: str | None, expr: str | None, path: str) -> tuple[str, ...]:
@@ -215,11 +370,14 @@ class _Aggregate:
                 if ti.class_init:
                     self.types_by_class_init.setdefault(ti.class_init, []).append((path, name))
                 for p in parents:
-                    kids = self.children.setdefault(p, [])
-                    if name not in kids:
-                        kids.append(name)
+                    self.child_refs.setdefault(p, []).append((name, path))
         for v in fm.vmsds:
             self.vmsds.setdefault(v.c_name, []).append((path, v))
+            for f in v.fields:
+                if f.vmsd_ref:
+                    self.embed_refs.setdefault(f.vmsd_ref, []).append((v.c_name, path))
+            for sub in v.subsections:
+                self.embed_refs.setdefault(sub, []).append((v.c_name, path))
         for ci in fm.class_inits:
             self.class_inits.setdefault((path, ci.function), ci)
             self.class_init_files.setdefault(ci.function, []).append(path)
@@ -240,7 +398,7 @@ class _Aggregate:
         for call in fm.calls:
             if call.call in _DYNAMIC_SYSBUS_CALLS and len(call.args) >= 2:
                 for name in self.defines.eval_expr(call.args[1], path):
-                    self.dynamic_sysbus.add(name)
+                    self.dyn_refs.append((path, name))
 
     def _resolve_compat(self, arr: CompatArray, path: str) -> CompatArray:
         entries: list[CompatEntry] = []
@@ -266,15 +424,9 @@ class _Aggregate:
     def vmsd_embedders(self) -> dict[str, set[str]]:
         """vmsd C name -> C names of vmsds that embed it (struct fields, subsections)."""
         if self._embedders is None:
-            users: dict[str, set[str]] = {}
-            for c_name, lst in self.vmsds.items():
-                for _, v in lst:
-                    for f in v.fields:
-                        if f.vmsd_ref:
-                            users.setdefault(f.vmsd_ref, set()).add(c_name)
-                    for sub in v.subsections:
-                        users.setdefault(sub, set()).add(c_name)
-            self._embedders = users
+            self._embedders = {
+                ref: {u for u, _ in refs} for ref, refs in self.embed_refs.items() if refs
+            }
         return self._embedders
 
     # ---- versioned-machine reachability --------------------------------------------------
@@ -307,14 +459,52 @@ class _Aggregate:
         return self._versioned
 
 
+class _Overlay(Mapping[str, FileModel]):
+    """A lazy models mapping with some paths replaced (model) or removed (None)."""
+
+    def __init__(self, base: Mapping[str, FileModel], changed: dict[str, FileModel | None]):
+        self._base = base
+        self._changed = changed
+
+    def __getitem__(self, path: str) -> FileModel:
+        if path in self._changed:
+            fm = self._changed[path]
+            if fm is None:
+                raise KeyError(path)
+            return fm
+        return self._base[path]
+
+    def __iter__(self) -> Iterator[str]:
+        for path in self._base:
+            if path not in self._changed:
+                yield path
+        for path, fm in self._changed.items():
+            if fm is not None:
+                yield path
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class TreeIndex:
     """Whole-tree facts at one revision; implements bot.engine.spec.TreeView."""
 
     __slots__ = ("_agg", "_models", "stats")
 
-    def __init__(self, models: Mapping[str, FileModel], stats: IndexStats | None = None) -> None:
-        self._models: Mapping[str, FileModel] = MappingProxyType(dict(models))
-        self._agg: _Aggregate | None = None
+    def __init__(
+        self,
+        models: Mapping[str, FileModel],
+        stats: IndexStats | None = None,
+        *,
+        aggregate: _Aggregate | None = None,
+    ) -> None:
+        # A plain mapping is copied; a lazy one (bot.index: models loaded by path on demand,
+        # with `aggregate` restored from a per-revision summary) is kept as it is.
+        if isinstance(models, (dict, MappingProxyType)):
+            self._models: Mapping[str, FileModel] = MappingProxyType(dict(models))
+        else:
+            self._models = models
+        self._agg: _Aggregate | None = aggregate
         self.stats = stats  # set when built from git by bot.index.build_index
 
     # ---- construction --------------------------------------------------------------------
@@ -324,14 +514,36 @@ class TreeIndex:
         return cls(models)
 
     def with_files(self, changed: Mapping[str, FileModel | None]) -> TreeIndex:
-        """This tree with some files replaced, added or (None) deleted: the head of a review."""
-        models = dict(self._models)
-        for path, fm in changed.items():
-            if fm is None:
-                models.pop(path, None)
-            else:
-                models[path] = fm
-        return TreeIndex(models)
+        """This tree with some files replaced, added or (None) deleted: the head of a review.
+
+        When this tree's aggregate exists already and the swapped files leave the define
+        table unchanged, the new aggregate is derived from it touching only those files
+        (same answers as a full rebuild); otherwise it is rebuilt lazily on first use.
+        """
+        models: Mapping[str, FileModel]
+        if isinstance(self._models, MappingProxyType):
+            plain = dict(self._models)
+            for path, fm in changed.items():
+                if fm is None:
+                    plain.pop(path, None)
+                else:
+                    plain[path] = fm
+            models = plain
+        else:
+            models = _Overlay(self._models, dict(changed))
+        agg: _Aggregate | None = None
+        if self._agg is not None:
+            old = {path: self._models.get(path) for path in changed}
+            if all(
+                defines_contribution(old[p]) == defines_contribution(changed[p]) for p in changed
+            ):
+                agg = self._agg.delta(old, changed)
+        return TreeIndex(models, aggregate=agg)
+
+    @property
+    def aggregate(self) -> _Aggregate:
+        """The whole-tree tables (built on first use); bot.index stores them per revision."""
+        return self._a()
 
     @property
     def models(self) -> Mapping[str, FileModel]:

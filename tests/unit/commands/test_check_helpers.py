@@ -35,3 +35,23 @@ def test_merge_findings_adds_evidence_or_appends() -> None:
     assert merged.findings[0].message == src.message
     assert merged.findings[1] is other
     assert merge_findings(report(src), []).findings == (src,)
+
+
+def test_check_exposes_the_artifact_flags() -> None:
+    from bot.artifacts.cli_args import options_from_args
+    from bot.cli import build_parser
+
+    parser, _ = build_parser()
+    args = parser.parse_args([
+        "check", "--build", "--target", "x86_64", "--machines", "pc-i440fx-7.2,pc-q35-7.2",
+        "--checker", "upstream", "--no-sandbox", "--src-binary", "/a", "--dst-binary", "/b",
+        "--devices", "e1000;i6300esb", "--no-migrate", "--subprojects", "/s",
+        "--run-timeout", "7", "base..head",
+    ])  # fmt: skip
+    o = options_from_args(args, progress=False)
+    assert args.build and o.machines == ("pc-i440fx-7.2", "pc-q35-7.2")
+    assert (o.checker, o.sandbox, o.src_binary, o.dst_binary) == ("upstream", False, "/a", "/b")
+    assert o.devices == ("e1000", "i6300esb") and not o.migrate and o.subprojects == "/s"
+    assert o.limits.run_seconds == 7
+    old = parser.parse_args(["check", "--base-binary", "/x", "--head-binary", "/y", "a..b"])
+    assert (old.src_binary, old.dst_binary, old.build) == ("/x", "/y", False)

@@ -75,3 +75,11 @@ def test_long_message_ids_are_never_encoded_or_broken() -> None:
     assert back["Subject"] == "Re: " + subj
     got = back["References"].split()
     assert got[0] == f"<r0.{long_id}>" and got[-1] == f"<{long_id}>" and len(got) == 20
+
+
+def test_series_finding_quoted_by_line_content() -> None:
+    _, body = sample_bodies()[0]
+    f = _finding(line=999)  # a line number of the series head, not of this patch
+    q = compose.quote_for(f, body, "        VMSTATE_UINT32(scratch, FooState),")
+    assert "> -        VMSTATE_UINT32(scratch, FooState)," in q
+    assert compose.quote_for(f, body, "not in the patch") == []

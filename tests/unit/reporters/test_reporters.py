@@ -71,8 +71,9 @@ def test_json_contract_and_key_order() -> None:
     assert list(f) == [
         "rule", "name", "severity", "category", "confidence", "message", "fix_hint",
         "fix_draft", "doc_url", "path", "line", "side", "patch_index", "commit", "entity",
-        "evidence", "fingerprint",
+        "evidence", "fingerprint", "extra",
     ]  # fmt: skip
+    assert f["extra"] == {}
     assert f["severity"] == "error" and f["category"] == "field-removed"
     assert f["evidence"] == ["source"]
     assert doc["stats"]["files_parsed"] == 3 and doc["stats"]["seconds"] == 0.1234

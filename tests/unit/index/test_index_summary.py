@@ -1,0 +1,230 @@
+"""Per-revision summaries: a restored or delta-built index answers like a full one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from index_git import commit, init_repo
+
+from bot.index import ModelCache, build_index, models_for_files
+from bot.model.extract import extract_file
+from bot.model.tree import TreeIndex
+
+HDR = b"""#ifndef FOO_H
+#define FOO_H
+#define TYPE_FOO_BASE "foo-base"
+#define TYPE_FOO "foo"
+#define TYPE_FOO_SUB TYPE_FOO "-sub"
+#define FOO_REG_CTRL 0x10
+#define MACHINE_TYPE_NAME(m) m "-machine"
+#endif
+"""
+BASE_C = b"""#include "hw/foo.h"
+static const VMStateDescription vmstate_foo_inner = {
+    .name = "foo/inner",
+    .version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(x, FooInner),
+        VMSTATE_END_OF_LIST()
+    },
+};
+static void foo_base_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_foo_inner;
+}
+static const TypeInfo foo_base_info = {
+    .name = TYPE_FOO_BASE,
+    .parent = TYPE_PCI_DEVICE,
+    .class_init = foo_base_class_init,
+};
+"""
+FOO_C = b"""#include "hw/foo.h"
+static bool foo_ext_needed(void *opaque) { return true; }
+static const VMStateDescription vmstate_foo_ext = {
+    .name = "foo/ext",
+    .needed = foo_ext_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(e, FooState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .version_id = 2,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(a, FooState),
+        VMSTATE_STRUCT(inner, FooState, 1, vmstate_foo_inner, FooInner),
+        VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_foo_ext,
+        NULL
+    },
+};
+static const Property foo_props[] = {
+    DEFINE_PROP_BOOL("x-flag", FooState, flag, true),
+    DEFINE_PROP_UINT32("n", FooState, n, 4),
+};
+static void foo_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_foo;
+    device_class_set_props(dc, foo_props);
+}
+static const TypeInfo foo_types[] = {
+    { .name = TYPE_FOO, .parent = TYPE_FOO_BASE, .class_init = foo_class_init, },
+    { .name = TYPE_FOO_SUB, .parent = TYPE_FOO, },
+};
+DEFINE_TYPES(foo_types)
+"""
+BOARD_C = b"""#include "hw/foo.h"
+GlobalProperty hw_compat_10_1[] = {
+    { TYPE_FOO, "x-flag", "false" },
+    { "foo-base", "n", "2" },
+};
+static void pc_init(MachineState *ms)
+{
+    DeviceState *d = qdev_new(TYPE_FOO);
+    object_initialize_child(OBJECT(ms), "sub", &s->sub, TYPE_FOO_SUB);
+}
+"""
+
+
+def _files() -> dict[str, bytes | None]:
+    return {
+        "include/hw/foo.h": HDR,
+        "hw/misc/foo_base.c": BASE_C,
+        "hw/misc/foo.c": FOO_C,
+        "hw/i386/board.c": BOARD_C,
+        "README": b"not C\n",
+    }
+
+
+def _answers(t: TreeIndex) -> dict[str, object]:
+    """Every TreeView question about every name the tree knows (and a few it does not)."""
+    types = (*t.type_names(), "nope", "pci-device")
+    vmsd_names = sorted({c for c, _ in ((v.c_name, p) for p, v in t.iter_vmsds())})
+    vmsds = (*vmsd_names, "vmstate_nope")
+    out: dict[str, object] = {
+        "type_names": t.type_names(),
+        "iter_vmsds": tuple(t.iter_vmsds()),
+        "compat_arrays": t.compat_arrays(),
+        "paths": t.paths(),
+    }
+    for n in types:
+        out[f"type_by_name {n}"] = t.type_by_name(n)
+        out[f"type_record {n}"] = t.type_record(n)
+        out[f"ancestors {n}"] = t.type_ancestors(n)
+        out[f"descendants {n}"] = t.type_descendants(n)
+        out[f"class_init_of {n}"] = t.class_init_of(n)
+        out[f"vmsd_of_type {n}"] = t.vmsd_of_type(n)
+        out[f"props {n}"] = t.properties_of_type(n)
+        out[f"creations {n}"] = t.creations_of(n)
+        out[f"versioned {n}"] = t.on_versioned_machine(n)
+    for c in vmsds:
+        out[f"vmsd {c}"] = t.vmsd(c)
+        out[f"vmsd_path {c}"] = t.vmsd_path(c)
+        out[f"vmsd_definitions {c}"] = t.vmsd_definitions(c)
+        out[f"vmsd_containers {c}"] = t.vmsd_containers(c)
+        for path in (None, *t.paths()):
+            out[f"types_for_vmsd {c} {path}"] = t.types_for_vmsd(c, path)
+    for name in ("TYPE_FOO", "TYPE_FOO_SUB", "TYPE_NOPE", "FOO_REG_CTRL"):
+        out[f"resolve_define {name}"] = t.resolve_define(name)
+    for expr in ('TYPE_FOO "-x"', 'MACHINE_TYPE_NAME("pc")'):
+        out[f"resolve_expr {expr}"] = t.resolve_expr(expr, "hw/misc/foo.c")
+    for path in t.paths():
+        out[f"file_model {path}"] = t.file_model(path)
+    return out
+
+
+def _build(repo_path: str, rev: str, cache: Path, summaries: bool) -> TreeIndex:
+    return build_index(repo_path, rev, cache, jobs=1, extractor=extract_file, summaries=summaries)
+
+
+def test_restored_summary_answers_like_full_index(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, _files())
+    cache = tmp_path / "c"
+    full = _build(repo.path, rev, tmp_path / "plain", summaries=False)
+    first = _build(repo.path, rev, cache, summaries=True)
+    assert first.stats is not None and not first.stats.summary
+    restored = _build(repo.path, rev, cache, summaries=True)
+    assert restored.stats is not None and restored.stats.summary
+    want = _answers(full)
+    assert want["type_names"] == ("foo", "foo-base", "foo-sub")  # the fixture means something
+    assert want["vmsd_containers vmstate_foo_inner"] == ("vmstate_foo",)
+    assert _answers(restored) == want
+    assert _answers(first) == want
+    assert dict(restored.models) == dict(full.models)
+
+
+def test_summary_delta_with_files_equals_full_build(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    foo2 = FOO_C.replace(b"VMSTATE_UINT32(a, FooState),", b"VMSTATE_UINT64(a, FooState),")
+    head = commit(repo, {"hw/misc/foo.c": foo2, "hw/misc/foo_base.c": None}, base)
+    cache = tmp_path / "c"
+    _build(repo.path, base, cache, summaries=True)
+    old = _build(repo.path, base, cache, summaries=True)  # restored, lazy models
+    changed = models_for_files(
+        repo.path, head, ["hw/misc/foo.c", "hw/misc/foo_base.c"], cache, extractor=extract_file
+    )
+    new = old.with_files(changed)
+    assert new._agg is not None  # derived from the base aggregate, not rebuilt
+    full = _build(repo.path, head, tmp_path / "plain", summaries=False)
+    assert _answers(new) == _answers(full)
+
+
+def test_new_revision_from_nearest_summary(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    foo2 = FOO_C.replace(b'"x-flag", FooState, flag, true', b'"x-flag", FooState, flag, false')
+    head = commit(repo, {"hw/misc/foo.c": foo2, "hw/misc/new.c": b"int x;\n"}, base)
+    cache = tmp_path / "c"
+    _build(repo.path, base, cache, summaries=True)
+    delta = _build(repo.path, head, cache, summaries=True)
+    assert delta.stats is not None and delta.stats.summary  # no full build of head
+    full = _build(repo.path, head, tmp_path / "plain", summaries=False)
+    assert _answers(delta) == _answers(full)
+    again = _build(repo.path, head, cache, summaries=True)  # stored by the delta
+    assert _answers(again) == _answers(full)
+
+
+def test_define_change_falls_back_to_full_build(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    hdr2 = HDR.replace(b'#define TYPE_FOO "foo"', b'#define TYPE_FOO "foo2"')
+    head = commit(repo, {"include/hw/foo.h": hdr2}, base)
+    cache = tmp_path / "c"
+    _build(repo.path, base, cache, summaries=True)
+    t = _build(repo.path, head, cache, summaries=True)
+    assert t.stats is not None and not t.stats.summary  # every file's names may change
+    full = _build(repo.path, head, tmp_path / "plain", summaries=False)
+    assert _answers(t) == _answers(full)
+    assert "foo2" in t.type_names()
+    old = _build(repo.path, base, cache, summaries=True)
+    new = old.with_files(
+        models_for_files(repo.path, head, ["include/hw/foo.h"], cache, extractor=extract_file)
+    )
+    assert new._agg is None  # rebuilt lazily, from every model
+    assert _answers(new) == _answers(full)
+
+
+def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, _files())
+    cache = tmp_path / "c"
+    full = _build(repo.path, rev, cache, summaries=True)
+    db = sqlite3.connect(cache / ModelCache.FILE)
+    db.execute("UPDATE summaries SET data = ?", (b"\x78\x9cjunk",))
+    db.commit()
+    db.close()
+    t = _build(repo.path, rev, cache, summaries=True)
+    assert t.stats is not None and not t.stats.summary
+    assert _answers(t) == _answers(full)
+    again = _build(repo.path, rev, cache, summaries=True)
+    assert again.stats is not None and again.stats.summary
+    assert _answers(again) == _answers(full)
