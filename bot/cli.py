@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("worker", "worker"),
     ("ci", "ci_cmd"),
     ("config", "config_cmd"),
+    ("mail", "mail_cmd"),
 )
 
 

@@ -138,7 +138,7 @@ def decode_model(data: bytes) -> E.FileModel:
 
 # ---- per-revision summaries: the aggregate tables, decoded per key on demand ---------------
 SUMMARY_VERSION = 1
-MAX_SUMMARIES = 12  # per extractor version; least recently used dropped first
+MAX_SUMMARIES = 48  # per extractor version (~1.5 MB each); least recently used dropped first
 DELTA_CANDIDATES = 4  # recent summaries tried as the base of a delta
 DELTA_MAX_FILES = 400  # more C files differ: build the whole index instead
 DELTA_MAX_PARSE = 16  # more of them not in the model cache: the pool is faster
@@ -255,7 +255,7 @@ def encode_summary(agg: _Aggregate) -> bytes:
         _per_key(by_dir, lambda v: v),
     )
     obj: Any = (SUMMARY_VERSION, dstate, tables)
-    return zlib.compress(marshal.dumps(obj), 1)
+    return zlib.compress(marshal.dumps(obj), 6)
 
 
 def decode_summary(data: bytes) -> _Aggregate:

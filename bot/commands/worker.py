@@ -47,9 +47,17 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     queue = open_queue(cfg.queue, cfg.state_dir)
     state = StateDB(cfg.state_dir / "state.sqlite3")
+    # The mailing-list poller shares the process (issue 5); it returns at once when
+    # [mail] is not enabled.
+    from bot.mail.poller import poll_forever
+
+    mail = threading.Thread(target=poll_forever, args=(cfg, stop), name="mail-poll", daemon=True)
+    mail.start()
     try:
         Worker(cfg, queue, state, worker_id=args.worker_id).run(stop, max_jobs=args.max_jobs)
     finally:
+        stop.set()
+        mail.join(timeout=60)
         queue.close()
         state.close()
     return 0

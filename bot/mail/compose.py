@@ -89,31 +89,48 @@ def quote_for(finding: Finding, patch_text: str, line_text: str | None = None) -
     """
     hunks = diff_hunks(patch_text).get(finding.path, [])
     want = line_text.strip() if line_text is not None else None
-    mark = "-" if finding.side == "old" else "+"
+    if want is not None:  # changed lines first, then context lines (a VMSD's first line)
+        mark = "-" if finding.side == "old" else "+"
+        return _quote_text(finding, hunks, want, mark) or _quote_text(finding, hunks, want, " ")
     for header, lines in hunks:
         for i, ql in enumerate(lines):
-            if want is not None:
-                hit = bool(want) and ql.text[:1] == mark and ql.text[1:].strip() == want
-            elif finding.side == "old":
+            if finding.side == "old":
                 hit = ql.old == finding.line
             else:
                 hit = ql.new == finding.line
             if not hit:
                 continue
-            lo, hi = max(0, i - _CONTEXT), min(len(lines), i + _CONTEXT + 1)
-            # Widen to cover the +/- run the line belongs to (a replaced block reads whole).
-            while lo > 0 and lines[lo - 1].text[:1] in "+-" and i - lo < 6:
-                lo -= 1
-            while hi < len(lines) and lines[hi].text[:1] in "+-" and hi - i < 6:
-                hi += 1
-            out = [f"> diff --git a/{finding.path} b/{finding.path}", f"> {header}"]
-            if lo > 0:
-                out.append("> [...]")
-            out.extend(("> " + ql.text).rstrip() for ql in lines[lo:hi])
-            if hi < len(lines):
-                out.append("> [...]")
-            return out
+            return _window(finding, header, lines, i)
     return []
+
+
+def _quote_text(
+    finding: Finding, hunks: list[tuple[str, list[QuotedLine]]], want: str, mark: str
+) -> list[str]:
+    if not want:
+        return []
+    for header, lines in hunks:
+        for i, ql in enumerate(lines):
+            if ql.text[:1] == mark and ql.text[1:].strip() == want:
+                return _window(finding, header, lines, i)
+    return []
+
+
+def _window(finding: Finding, header: str, lines: list[QuotedLine], i: int) -> list[str]:
+    """Up to _CONTEXT lines around line i, widened over the +/- run it belongs to."""
+    lo, hi = max(0, i - _CONTEXT), min(len(lines), i + _CONTEXT + 1)
+    # Widen to cover the +/- run the line belongs to (a replaced block reads whole).
+    while lo > 0 and lines[lo - 1].text[:1] in ("+", "-") and i - lo < 6:
+        lo -= 1
+    while hi < len(lines) and lines[hi].text[:1] in ("+", "-") and hi - i < 6:
+        hi += 1
+    out = [f"> diff --git a/{finding.path} b/{finding.path}", f"> {header}"]
+    if lo > 0:
+        out.append("> [...]")
+    out.extend(("> " + ql.text).rstrip() for ql in lines[lo:hi])
+    if hi < len(lines):
+        out.append("> [...]")
+    return out
 
 
 def wrap(text: str, indent: str = "") -> list[str]:

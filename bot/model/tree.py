@@ -533,6 +533,9 @@ class TreeIndex:
             models = _Overlay(self._models, dict(changed))
         agg: _Aggregate | None = None
         if self._agg is not None:
+            prefetch = getattr(self._models, "prefetch", None)
+            if prefetch is not None:  # a lazy mapping: one cache query for all of them
+                prefetch(list(changed))
             old = {path: self._models.get(path) for path in changed}
             if all(
                 defines_contribution(old[p]) == defines_contribution(changed[p]) for p in changed

@@ -21,7 +21,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -126,24 +126,32 @@ def _allowed(cfg: Config, project: Mapping[str, Any], project_id: Any) -> bool:
     return bool(names & set(allow))
 
 
+def _obj(value: object) -> Mapping[str, Any]:
+    """A JSON object from a webhook payload, or {} when the sender put anything else there."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    """GitLab ids are positive integers (JSON numbers); anything else is a malformed event."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> Decision:
     """The job an event asks for (or why it is ignored). Reads the state DB, no API calls."""
     kind = body.get("object_kind")
-    project = body.get("project") or {}
-    if not isinstance(project, Mapping):
-        project = {}
+    project = _obj(body.get("project"))
     if event == "Merge Request Hook" or kind == "merge_request":
-        attrs = body.get("object_attributes") or {}
+        attrs = _obj(body.get("object_attributes"))
         pid = attrs.get("target_project_id") or project.get("id")
         iid = attrs.get("iid")
-        if pid is None or iid is None:
-            return Decision(ignored="merge request event without project id or iid")
+        if not _is_id(pid) or not _is_id(iid):
+            return Decision(ignored="merge request event without a numeric project id and iid")
         if not _allowed(cfg, project, pid):
             return Decision(ignored=f"project {pid} is not in gitlab.projects")
         action = attrs.get("action") or ""
         if attrs.get("state", "opened") != "opened":
             return Decision(ignored=f"merge request is {attrs.get('state')}")
-        head = str((attrs.get("last_commit") or {}).get("id") or "")
+        head = str(_obj(attrs.get("last_commit")).get("id") or "")
         key = mr_key(pid, iid)
         if action not in ("open", "reopen", "update"):
             return Decision(ignored=f"action {action!r} does not change code")
@@ -162,7 +170,7 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
             head=head,
         )
     if event == "Note Hook" or kind == "note":
-        attrs = body.get("object_attributes") or {}
+        attrs = _obj(body.get("object_attributes"))
         if attrs.get("noteable_type") != "MergeRequest":
             return Decision(ignored="note is not on a merge request")
         if attrs.get("system"):
@@ -170,7 +178,7 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
         if attrs.get("action") not in (None, "create"):
             return Decision(ignored=f"note action {attrs.get('action')!r}")
         text = str(attrs.get("note") or "")
-        user = body.get("user") or {}
+        user = _obj(body.get("user"))
         if MARKER_PREFIX in text or (
             cfg.gitlab.bot_username and user.get("username") == cfg.gitlab.bot_username
         ):
@@ -178,11 +186,11 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
         m = command_pattern(cfg.commands.name, cfg.gitlab.bot_username).search(text)
         if m is None:
             return Decision(ignored="no command in the note")
-        mr = body.get("merge_request") or {}
+        mr = _obj(body.get("merge_request"))
         pid = mr.get("target_project_id") or project.get("id")
         iid = mr.get("iid")
-        if pid is None or iid is None:
-            return Decision(ignored="note event without merge request")
+        if not _is_id(pid) or not _is_id(iid):
+            return Decision(ignored="note event without a merge request (numeric ids)")
         if not _allowed(cfg, project, pid):
             return Decision(ignored=f"project {pid} is not in gitlab.projects")
         key = mr_key(pid, iid)
@@ -195,7 +203,7 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
             "user_id": user.get("id"),
             "username": user.get("username"),
             "args": (m.group(1) or "").strip(),
-            "head": str((mr.get("last_commit") or {}).get("id") or ""),
+            "head": str(_obj(mr.get("last_commit")).get("id") or ""),
         }
         return Decision(
             kind="command",
