@@ -139,7 +139,8 @@ def decode_model(data: bytes) -> E.FileModel:
 # ---- per-revision summaries: the aggregate tables, decoded per key on demand ---------------
 SUMMARY_VERSION = 1
 MAX_SUMMARIES = 48  # per extractor version (~1.5 MB each); least recently used dropped first
-DELTA_CANDIDATES = 4  # recent summaries tried as the base of a delta
+DELTA_CANDIDATES = 12  # recent summaries tried as the base of a delta (a diff is ~10 ms)
+DELTA_GOOD_ENOUGH = 16  # stop looking once one differs in at most this many C files
 DELTA_MAX_FILES = 400  # more C files differ: build the whole index instead
 DELTA_MAX_PARSE = 16  # more of them not in the model cache: the pool is faster
 # Tables whose values hold entities: stored per key as marshal(_enc(value)), decoded lazily.
@@ -902,10 +903,13 @@ class _GitModels(Mapping[str, E.FileModel]):
         self._sfx = tuple(suffixes)
         self._loaded: dict[str, E.FileModel | None] = {}
         self._files: list[tuple[str, str]] | None = None
+        self._by_path: dict[str, str] | None = None
 
     def _blob_id(self, path: str) -> str | None:
         if not path.endswith(self._sfx):
             return None
+        if self._by_path is not None:
+            return self._by_path.get(path)
         try:
             entry = self._tree[path]
         except (KeyError, ValueError, pygit2.GitError):
@@ -936,6 +940,7 @@ class _GitModels(Mapping[str, E.FileModel]):
     def _list(self) -> list[tuple[str, str]]:
         if self._files is None:
             self._files = list_c_files(self._tree, self._sfx)
+            self._by_path = dict(self._files)
         return self._files
 
     def __iter__(self) -> Iterator[str]:
@@ -1163,6 +1168,8 @@ def _from_nearest_summary(
         )
         if best is None or len(paths) < best[0]:
             best = (len(paths), key[len(prefix) :], paths)
+            if len(paths) <= DELTA_GOOD_ENOUGH:
+                break
     if best is None or best[0] > DELTA_MAX_FILES:
         return None
     _, other_id, paths = best

@@ -8,13 +8,13 @@ with `queue.url = "redis://..."` run `migcheck worker --config FILE` processes a
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Config, load_config
+from bot.logsetup import add_log_arguments, configure_logging, secret_env_names
 from bot.service.queue import JobQueue, open_queue
 from bot.service.state import StateDB
 
@@ -36,7 +36,9 @@ class Service:
 
         for i in range(n):
             q = open_queue(self.cfg.queue, self.cfg.state_dir)
-            w = Worker(self.cfg, q, self.state, worker_id=f"inproc-{i}")
+            w = Worker(
+                self.cfg, q, self.state, worker_id=f"inproc-{i}", metrics=self.app.state.metrics
+            )
             t = threading.Thread(target=w.run, args=(self.stop,), daemon=True, name=f"worker-{i}")
             t.start()
             self.workers.append(t)
@@ -77,6 +79,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--no-worker", action="store_true", help="never run a worker in-process")
     p.add_argument("--log-level", default="info", help="log level (default: info)")
+    add_log_arguments(p, level=False)
     return p
 
 
@@ -84,10 +87,12 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     import uvicorn
 
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     cfg = load_config(args.config)
+    configure_logging(
+        level=args.log_level,
+        fmt=getattr(args, "log_format", None),
+        secret_envs=secret_env_names(cfg),
+    )
     cfg.gitlab_token()  # fail early (exit 2) when the token is missing
     svc = build_service(cfg)
     if not args.no_worker and (args.with_worker or not cfg.queue.url):
@@ -102,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
             host=args.host or cfg.service.listen,
             port=args.port or cfg.service.port,
             log_level=args.log_level.lower(),
+            log_config=None,  # keep bot.logsetup's handler (JSON lines, redaction)
             access_log=False,
         )
     finally:

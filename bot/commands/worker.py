@@ -8,12 +8,12 @@ SIGTERM/SIGINT finish the current job's bookkeeping and stop.
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import threading
 from typing import Any
 
 from bot.config import load_config
+from bot.logsetup import add_log_arguments
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -28,19 +28,43 @@ def register(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--max-jobs", type=int, metavar="N", help="exit after N jobs")
     p.add_argument("--id", dest="worker_id", help="worker id shown on /status")
     p.add_argument("--log-level", default="info", help="log level (default: info)")
+    add_log_arguments(p, level=False)
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        metavar="PORT",
+        help="serve this worker's Prometheus metrics on 127.0.0.1:PORT (default: off)",
+    )
+    p.add_argument(
+        "--metrics-addr", default="127.0.0.1", metavar="ADDR", help="address for --metrics-port"
+    )
+    p.add_argument(
+        "--no-mail",
+        action="store_true",
+        help="do not run the mailing-list poller in this process (run exactly one poller)",
+    )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Work until signalled (or --max-jobs)."""
+    from prometheus_client import CollectorRegistry
+
+    from bot.logsetup import configure_logging, secret_env_names
+    from bot.service.metrics import Metrics, start_metrics_server
     from bot.service.queue import open_queue
     from bot.service.state import StateDB
     from bot.service.worker import Worker
 
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     cfg = load_config(args.config)
+    configure_logging(
+        level=args.log_level,
+        fmt=getattr(args, "log_format", None),
+        secret_envs=secret_env_names(cfg),
+    )
+    metrics = Metrics.create(CollectorRegistry())
+    if getattr(args, "metrics_port", None):
+        start_metrics_server(metrics.registry, args.metrics_port, args.metrics_addr)
     cfg.gitlab_token()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -52,12 +76,16 @@ def run(args: argparse.Namespace) -> int:
     from bot.mail.poller import poll_forever
 
     mail = threading.Thread(target=poll_forever, args=(cfg, stop), name="mail-poll", daemon=True)
-    mail.start()
+    if not getattr(args, "no_mail", False):
+        mail.start()
     try:
-        Worker(cfg, queue, state, worker_id=args.worker_id).run(stop, max_jobs=args.max_jobs)
+        Worker(cfg, queue, state, worker_id=args.worker_id, metrics=metrics).run(
+            stop, max_jobs=args.max_jobs
+        )
     finally:
         stop.set()
-        mail.join(timeout=60)
+        if mail.is_alive():
+            mail.join(timeout=60)
         queue.close()
         state.close()
     return 0

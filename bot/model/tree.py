@@ -485,6 +485,12 @@ class _Overlay(Mapping[str, FileModel]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def prefetch(self, paths: list[str]) -> None:
+        """Load the base models of several paths at once (when the base is lazy)."""
+        prefetch = getattr(self._base, "prefetch", None)
+        if prefetch is not None:
+            prefetch([p for p in paths if p not in self._changed])
+
 
 class TreeIndex:
     """Whole-tree facts at one revision; implements bot.engine.spec.TreeView."""
@@ -559,6 +565,9 @@ class TreeIndex:
 
     def _a(self) -> _Aggregate:
         if self._agg is None:
+            prefetch = getattr(self._models, "prefetch", None)
+            if prefetch is not None:  # lazy models: load them all in one go, not one by one
+                prefetch(list(self._models))
             self._agg = _Aggregate(self._models)
         return self._agg
 

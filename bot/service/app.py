@@ -4,6 +4,7 @@
                             body -> parse -> dedupe the delivery -> enqueue -> 202
     GET  /healthz           liveness (and that the queue answers)
     GET  /status            recent jobs, queue depth, last error (HTML, or JSON by Accept)
+    GET  /metrics           Prometheus metrics (bot/service/metrics.py)
 
 Nothing here talks to GitLab: the handler only decides whether an event deserves a job.
 Permission checks and everything else that needs the API happen in the worker.
@@ -30,6 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Config
+from bot.service.metrics import Metrics, metrics_route
 from bot.service.queue import JobQueue, RedisQueue
 from bot.service.state import StateDB
 
@@ -229,8 +231,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
-    """The ASGI app; secrets are read once from the environment here."""
+def create_app(
+    cfg: Config, queue: JobQueue, state: StateDB, metrics: Metrics | None = None
+) -> Starlette:
+    """The ASGI app; secrets are read once from the environment here. Metrics (GET /metrics)
+    go to `metrics`, or to a fresh registry of the app's own (app.state.metrics)."""
+    if metrics is None:
+        from prometheus_client import CollectorRegistry
+
+        metrics = Metrics.create(CollectorRegistry())
+    metrics.track_queue(queue.counts)
+    m = metrics
     secret = cfg.secret(
         cfg.gitlab.webhook_secret_env,
         what="gitlab.webhook_secret_env",
@@ -243,6 +254,7 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
         try:
             body = await _read_body(request, cfg.service.max_body_bytes)
         except BodyTooLarge:
+            m.webhook_delivery("too_large")
             return JSONResponse({"error": "body too large"}, status_code=413)
         headers = request.headers
         authed = False
@@ -257,6 +269,7 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
                 "webhook: rejected delivery from %s (bad or missing token)",
                 request.client.host if request.client else "?",
             )
+            m.webhook_delivery("unauthorized")
             return JSONResponse({"error": "unauthorized"}, status_code=401)
         try:
             data = json.loads(body)
@@ -264,6 +277,7 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError) as exc:
             log.warning("webhook: bad JSON body (%d bytes): %s", len(body), exc)
+            m.webhook_delivery("bad_request")
             return JSONResponse({"error": f"bad JSON: {exc}"}, status_code=400)
         event = headers.get("x-gitlab-event", "")
         delivery = (
@@ -287,11 +301,13 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
         else:
             first = state.claim_delivery(delivery)
         if not first:
+            m.webhook_delivery("duplicate")
             return JSONResponse({"status": "duplicate", "delivery": delivery}, status_code=202)
         try:
             d = decide(cfg, state, event, data)
             if d.ignored:
                 log.info("webhook: %s ignored: %s", delivery, d.ignored)
+                m.webhook_delivery("ignored")
                 return JSONResponse({"status": "ignored", "reason": d.ignored}, status_code=202)
             assert d.payload is not None
             payload = {**d.payload, "delivery": delivery}
@@ -310,8 +326,10 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
                 queue.forget_delivery(delivery)
             log.exception("webhook: could not queue %s", delivery)
             state.set_error(f"webhook: could not queue {delivery}: {exc}")
+            m.webhook_delivery("error")
             return JSONResponse({"error": "could not queue the job"}, status_code=503)
         log.info("webhook: %s -> %s job %s (%s)", delivery, d.kind, res.job_id, res.status)
+        m.webhook_delivery("queued")
         return JSONResponse(
             {"status": res.status, "job": res.job_id, "kind": d.kind}, status_code=202
         )
@@ -365,13 +383,16 @@ def create_app(cfg: Config, queue: JobQueue, state: StateDB) -> Starlette:
             return JSONResponse(data)
         return HTMLResponse(_status_html(data))
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/webhooks/gitlab", webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/status", status, methods=["GET"]),
+            metrics_route(metrics.registry),
         ]
     )
+    app.state.metrics = metrics
+    return app
 
 
 def _ts(v: Any) -> str:

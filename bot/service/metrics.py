@@ -42,7 +42,7 @@ from starlette.routing import Route
 
 NAMESPACE = "migcheck"
 JOB_STATES = ("queued", "leased", "done", "failed", "superseded")  # queue.STATES
-JOB_OUTCOMES = ("done", "failed", "retry", "superseded", "skipped", "crashed")
+JOB_OUTCOMES = ("done", "failed", "retry", "superseded", "skipped", "refused", "crashed")
 WEBHOOK_OUTCOMES = (
     "queued",
     "duplicate",

@@ -21,6 +21,7 @@ import os
 import shlex
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from bot.errors import BotError
 from bot.findings import Finding
 from bot.report import Report
 from bot.reporters.gitlab import REPLY_MARKER, DiffIndex, PublishResult, publish, verdict
+from bot.service.metrics import Metrics
 from bot.service.queue import Job, JobQueue, Lease
 from bot.service.state import StateDB
 
@@ -200,8 +202,10 @@ class Worker:
         *,
         worker_id: str | None = None,
         analyzer: Analyzer = default_analyzer,
+        metrics: Metrics | None = None,
     ) -> None:
         self.cfg = cfg
+        self.metrics = metrics  # job durations/outcomes and findings (bot/service/metrics.py)
         self.queue = queue
         self.state = state
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
@@ -269,6 +273,7 @@ class Worker:
         stop = threading.Event()
         hb = threading.Thread(target=self._heartbeat, args=(lease, stop), daemon=True)
         hb.start()
+        started = time.monotonic()
         try:
             outcome = self.execute(job)
         except Exception as exc:
@@ -285,18 +290,26 @@ class Worker:
                 )
                 self.state.job_finished(row, f"retry:{state}", text)
                 self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
+                self._observe(job.kind, "retry", started)
                 return
             log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
             self.state.job_finished(row, "failed", text)
             self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
             self._tell_failure(job, exc)
             self.queue.ack(lease, "failed")
+            self._observe(job.kind, "failed", started)
             return
         finally:
             stop.set()
         self.state.job_finished(row, outcome.status, outcome.detail, outcome.head)
         self.queue.ack(lease, "done")
+        self._observe(job.kind, "skipped" if outcome.status == "skipped" else outcome.status,
+                      started)  # fmt: skip
         log.info("worker: job %s %s %s: %s", job.id, job.kind, outcome.status, outcome.detail)
+
+    def _observe(self, kind: str, outcome: str, started: float) -> None:
+        if self.metrics is not None:
+            self.metrics.observe_job(kind, outcome, time.monotonic() - started)
 
     def execute(self, job: Job) -> Outcome:
         """Run a job's work (exceptions propagate to handle())."""
@@ -351,6 +364,8 @@ class Worker:
         )
         try:
             report = self.analyzer(mirror, refs["base_sha"], head, self.cfg.cache_dir, args)
+            if self.metrics is not None:
+                self.metrics.count_findings(report.findings)
         except BotError as exc:
             self._status(commit, "failed", name, f"migcheck could not review: {exc.what}"[:140])
             raise

@@ -248,3 +248,39 @@ def hook_body(draw: st.DrawFn) -> tuple[str, bytes]:
     }
     event = "Merge Request Hook" if kind == "mr" else "Note Hook"
     return event, _enc(json.dumps(body))
+
+
+@st.composite
+def applying_patch(draw: st.DrawFn, path: str, base_text: str) -> bytes:
+    """A well-formed patch mail that applies to base_text at path, with random edits (deleted,
+    inserted and replaced lines from C_TOKENS), so the whole pipeline runs on damaged C."""
+    import difflib
+
+    old = base_text.splitlines(keepends=True)
+    new = list(old)
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["del", "ins", "rep"]))
+        i = draw(st.integers(0, max(0, len(new) - 1)))
+        line = " ".join(draw(st.lists(st.one_of(C_TOKENS, WORD), min_size=1, max_size=4)))
+        line = line.replace("\n", " ") + "\n"
+        if op == "del" and new:
+            del new[i]
+        elif op == "ins":
+            new.insert(i, line)
+        elif new:
+            new[i] = line
+    if new == old:
+        new.append("/* tail */\n")
+    diff = "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}", n=3))
+    subject = draw(
+        st.sampled_from(["[PATCH] hw/misc/foo: fuzz", "[PATCH v2 1/1] fuzz", "[RFC PATCH] x"])
+    )
+    mail = (
+        "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+        "From: Fuzz Example <fuzz@example.org>\n"
+        "Date: Mon, 5 Jan 2026 10:00:00 +0000\n"
+        f"Subject: {subject}\n\n"
+        "Generated change.\n\nSigned-off-by: Fuzz Example <fuzz@example.org>\n---\n"
+        f"diff --git a/{path} b/{path}\n{diff}-- \n2.43.0\n"
+    )
+    return mail.encode("utf-8")

@@ -6,6 +6,8 @@ JSON message), never a traceback or a 500.
     mail readers            100   split_mbox, parse_mail, read_messages, assemble, parse_subject
     read_mail_patches        50   InputError with a message, or patches
     migcheck check --base    60   mbox/patch files through bot.cli.main on a real git repo
+                                  (half of them well-formed patches that apply, with random
+                                  C edits, so git am, extraction, diff and rules all run)
     POST /webhooks/gitlab   140   Starlette TestClient on the real app (SQLite queue + state)
 """
 
@@ -28,7 +30,7 @@ for _p in (_HERE, _HERE.parent / "unit" / "sources"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from fuzzgen import C_SOURCE, MBOX, PATH, hook_body  # noqa: E402
+from fuzzgen import C_SOURCE, MBOX, PATH, applying_patch, hook_body  # noqa: E402
 from gitfix import VMSD_BASE, GitRepo  # noqa: E402
 
 from bot.cli import main  # noqa: E402
@@ -112,7 +114,7 @@ def _captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
 
 
 @settings(FUZZ, max_examples=60)
-@given(data=MBOX, name=PATH)
+@given(data=st.one_of(MBOX, applying_patch("hw/misc/foo.c", VMSD_BASE)), name=PATH)
 def test_check_base_file(
     data: bytes,
     name: str,

@@ -7,7 +7,6 @@ exit 2, a message naming the input, and no traceback.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -307,23 +306,7 @@ def test_unwritable_output(
     assert_clean_error(rc, err, str(dest), "cannot write the report")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("bot.artifacts.pipeline") is not None,
-    reason="the artifact layer is installed",
-)
-def test_build_without_artifact_layer(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, _, err = run_cli(
-        capsys, "check", "--repo", str(repo.path), "--no-index", "--build", "base..master"
-    )
-    assert_clean_error(rc, err, "the artifact layer is not available")
-
-
 @pytest.mark.qemu
-@pytest.mark.skipif(
-    importlib.util.find_spec("bot.artifacts.pipeline") is None
-    or not Path("/usr/bin/qemu-system-x86_64").exists(),
-    reason="needs the artifact layer and qemu-system-x86_64",
-)
 def test_build_with_prebuilt_binaries(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     """--build wiring: the same QEMU on both sides adds no finding; progress goes to stderr."""
     qemu = "/usr/bin/qemu-system-x86_64"

@@ -116,3 +116,69 @@ def test_broken_queue_reports_down_not_500() -> None:
     m.track_queue(counts)
     s = _scrape(m)
     assert s[("migcheck_queue_up", ())] == 0
+
+
+def test_service_app_serves_metrics(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real webhook app: each delivery outcome is counted, jobs by state come from the queue."""
+    from bot.commands.serve import build_service
+    from bot.config import parse_config
+
+    monkeypatch.setenv("OPS_METRICS_SECRET", "metrics-secret")
+    cfg = parse_config(
+        {
+            "service": {"state_dir": str(tmp_path), "max_body_bytes": 1000},
+            "gitlab": {"webhook_secret_env": "OPS_METRICS_SECRET"},
+        }
+    )
+    svc = build_service(cfg)
+    hook = {
+        "object_kind": "merge_request",
+        "project": {"id": 1},
+        "object_attributes": {"iid": 2, "action": "open", "state": "opened",
+                              "target_project_id": 1, "last_commit": {"id": "abc"}},
+    }  # fmt: skip
+    ok = {"X-Gitlab-Token": "metrics-secret", "X-Gitlab-Event": "Merge Request Hook"}
+    try:
+        with TestClient(svc.app) as c:
+            assert (
+                c.post("/webhooks/gitlab", json=hook, headers={"X-Gitlab-Token": "no"}).status_code
+                == 401
+            )
+            assert c.post("/webhooks/gitlab", content=b"{", headers=ok).status_code == 400
+            assert c.post("/webhooks/gitlab", content=b"x" * 2000, headers=ok).status_code == 413
+            h1 = {**ok, "Idempotency-Key": "d1"}
+            assert c.post("/webhooks/gitlab", json=hook, headers=h1).json()["status"] == "queued"
+            assert c.post("/webhooks/gitlab", json=hook, headers=h1).json()["status"] == "duplicate"
+            note = {"object_kind": "note", "object_attributes": {"noteable_type": "Issue"}}
+            assert c.post("/webhooks/gitlab", json=note, headers=ok).json()["status"] == "ignored"
+            r = c.get("/metrics")
+    finally:
+        svc.close()
+    s = _samples(r.text)
+    d = "migcheck_webhook_deliveries_total"
+    for outcome in ("unauthorized", "bad_request", "too_large", "queued", "duplicate", "ignored"):
+        assert s[(d, (("outcome", outcome),))] == 1, outcome
+    assert s[("migcheck_jobs", (("state", "queued"),))] == 1
+
+
+def test_worker_metrics_server_on_loopback() -> None:
+    """`migcheck worker --metrics-port`: prometheus_client's HTTP server on the registry."""
+    import socket
+    import urllib.request
+
+    from bot.service.metrics import start_metrics_server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    m = Metrics.create(CollectorRegistry())
+    m.observe_job("review", "done", 1.5)
+    server = start_metrics_server(m.registry, port)
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+    finally:
+        if isinstance(server, tuple):
+            server[0].shutdown()
+    s2 = _samples(text.decode())
+    key = ("migcheck_jobs_finished_total", (("kind", "review"), ("outcome", "done")))
+    assert s2[key] == 1
