@@ -39,7 +39,7 @@ import pygit2
 
 from bot.errors import InputError
 from bot.model import entities as E
-from bot.model.defines import DefineTable, fn_defs
+from bot.model.defines import DefineTable, fn_defs, fn_state
 from bot.model.tree import _TABLES, IndexStats, TreeIndex, TypeRecord, _Aggregate
 
 __all__ = [
@@ -194,6 +194,13 @@ class _LazyTable(MutableMapping[Any, Any]):
     def __len__(self) -> int:
         return len(self._dec) + sum(1 for k in self._raw if k not in self._dec)
 
+    def stored(self, enc: Callable[[Any], Any]) -> dict[Any, bytes]:
+        """Per-key bytes of every entry: stored bytes as they are, decoded values re-encoded."""
+        out = dict(self._raw)
+        for k, v in self._dec.items():
+            out[k] = marshal.dumps(enc(v))
+        return out
+
     def copy(self) -> _LazyTable:
         """Shallow copy (values are replaced, never mutated, by TreeIndex deltas)."""
         return _LazyTable(dict(self._raw), self._decode, dict(self._dec))
@@ -215,6 +222,8 @@ def _dec_types(data: bytes) -> list[TypeRecord]:
 
 
 def _per_key(table: Mapping[Any, Any], enc: Callable[[Any], Any]) -> dict[Any, bytes]:
+    if isinstance(table, _LazyTable):  # restored: keep the bytes of values never decoded
+        return table.stored(enc)
     return {k: marshal.dumps(enc(v)) for k, v in table.items()}
 
 
@@ -251,7 +260,7 @@ def encode_summary(agg: _Aggregate) -> bytes:
     obj_, fns, by_file, by_dir = agg.defines.state()
     dstate = (
         _per_key(obj_, _plain),
-        _per_key(fns, _plain),
+        _per_key(fns, fn_state),
         _per_key(by_file, lambda v: v),
         _per_key(by_dir, lambda v: v),
     )

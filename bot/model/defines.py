@@ -109,6 +109,11 @@ def _is_header(path: str) -> bool:
     return not path.endswith(".c")
 
 
+def fn_state(defs: Iterable[_FnDef]) -> tuple[tuple[Any, ...], ...]:
+    """Plain tuples of function-like macro definitions (inverse of fn_defs)."""
+    return tuple((f.params, f.variadic, f.body, f.path) for f in defs)
+
+
 def fn_defs(raw: Iterable[tuple[Any, ...]]) -> list[_FnDef]:
     """Function-like macro definitions from their state() tuples."""
     return [_FnDef(tuple(a), bool(b), str(c), str(e)) for a, b, c, e in raw]
@@ -163,9 +168,9 @@ class DefineTable:
     def state(
         self,
     ) -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
-        """The table as plain data (marshal-able) for bot.index's per-revision summaries."""
-        fns = {k: [(f.params, f.variadic, f.body, f.path) for f in v] for k, v in self._fns.items()}
-        return (self._obj, fns, self._by_file, self._by_dir)
+        """The table's mappings (objects, functions, by file, by dir) as they are, for
+        bot.index's per-revision summaries; function values hold _FnDef (see fn_state)."""
+        return (self._obj, self._fns, self._by_file, self._by_dir)
 
     @classmethod
     def from_state(
