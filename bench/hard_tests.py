@@ -90,7 +90,7 @@ class Env:
         }
         self.url = f"http://127.0.0.1:{self.port}"
         self.web = subprocess.Popen(
-            py("bot.commands.serve", "--config", str(self.cfg), "--no-worker",
+            py("bot", "serve", "--config", str(self.cfg), "--no-worker",
                "--log-level", "warning"),
             env=self.env, cwd=ROOT,
         )  # fmt: skip
@@ -106,7 +106,7 @@ class Env:
 
     def worker(self, wid: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            py("bot.commands.worker", "--config", str(self.cfg), "--id", wid,
+            py("bot", "worker", "--config", str(self.cfg), "--id", wid,
                "--log-level", "error"),
             env=self.env, cwd=ROOT, stderr=subprocess.DEVNULL,
         )  # fmt: skip

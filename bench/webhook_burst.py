@@ -123,7 +123,7 @@ def main() -> int:
         )
         env = {**os.environ, "BENCH_GL_TOKEN": TOKEN, "BENCH_HOOK_SECRET": SECRET,
                "PYTHONPATH": str(ROOT)}
-        web = subprocess.Popen([sys.executable, "-m", "bot.commands.serve", "--config", str(cfg),
+        web = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--config", str(cfg),
                                 "--no-worker", "--log-level", "warning"], env=env, cwd=ROOT)
         procs.append(web)
         url = f"http://127.0.0.1:{port}"
@@ -166,7 +166,7 @@ def main() -> int:
             clients = [httpx.Client(timeout=10) for _ in range(ns.concurrency)]
             for _ in range(ns.workers):
                 procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "bot.commands.worker", "--config", str(cfg),
+                    [sys.executable, "-m", "bot", "worker", "--config", str(cfg),
                      "--log-level", "warning"], env=env, cwd=ROOT))
             t_burst = time.perf_counter()
             with cf.ThreadPoolExecutor(ns.concurrency) as ex:

@@ -113,16 +113,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         svc.close()
     return 0
-
-
-def main() -> int:
-    """`python -m bot.commands.serve --config FILE` (until the lead wires the subcommand)."""
-    import sys
-
-    p = argparse.ArgumentParser(prog="migcheck serve")
-    register(p.add_subparsers(dest="command"))
-    return run(p.parse_args(["serve", *sys.argv[1:]]))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

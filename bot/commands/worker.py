@@ -89,16 +89,3 @@ def run(args: argparse.Namespace) -> int:
         queue.close()
         state.close()
     return 0
-
-
-def main() -> int:
-    """`python -m bot.commands.worker --config FILE` (until the lead wires the subcommand)."""
-    import sys
-
-    p = argparse.ArgumentParser(prog="migcheck worker")
-    register(p.add_subparsers(dest="command"))
-    return run(p.parse_args(["worker", *sys.argv[1:]]))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import sqlite_schema
+
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
@@ -61,33 +63,13 @@ class MailStore:
         self.path = str(path)
         self.clock = clock
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)  # fmt: skip
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: survives process crashes
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db = sqlite_schema.connect(self.path)
         self._migrate()
 
     def _migrate(self) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-                if version > SCHEMA_VERSION:
-                    raise RuntimeError(
-                        f"{self.path}: mail state schema {version} is newer than"
-                        f" this migcheck ({SCHEMA_VERSION}); upgrade migcheck"
-                    )
-                for i in range(version, SCHEMA_VERSION):
-                    for stmt in MIGRATIONS[i].split(";"):
-                        if stmt.strip():
-                            self._db.execute(stmt)
-                    self._db.execute(f"PRAGMA user_version={i + 1}")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        sqlite_schema.migrate(
+            self._db, MIGRATIONS, lock=self._lock, what="mail state", path=self.path
+        )
 
     @property
     def schema_version(self) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot import sqlite_schema
+
 # Each entry migrates from version i to i+1; append only.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -79,35 +81,14 @@ class StateDB:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(path), timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db = sqlite_schema.connect(str(path))
         self.migrate()
 
     def migrate(self) -> int:
         """Apply pending migrations; returns the schema version now in the file."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-                if version > SCHEMA_VERSION:
-                    raise RuntimeError(
-                        f"{self.path}: state DB schema {version} is newer than this migcheck"
-                        f" ({SCHEMA_VERSION}); upgrade migcheck"
-                    )
-                for i in range(version, SCHEMA_VERSION):
-                    for stmt in MIGRATIONS[i].split(";"):
-                        if stmt.strip():
-                            self._db.execute(stmt)
-                    self._db.execute(f"PRAGMA user_version={i + 1}")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        return SCHEMA_VERSION
+        return sqlite_schema.migrate(
+            self._db, MIGRATIONS, lock=self._lock, what="state DB", path=str(self.path)
+        )
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         with self._lock:

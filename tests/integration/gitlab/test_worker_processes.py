@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def spawn_worker(cfg: Path, worker_id: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.commands.worker", "--config", str(cfg), "--id", worker_id,
+        [sys.executable, "-m", "bot", "worker", "--config", str(cfg), "--id", worker_id,
          "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
@@ -167,7 +167,7 @@ def test_serve_command_runs_web_and_worker_in_one_process(
                        service__port=port)
     fake.add_mr(PID, 30, author_id=ALICE, source="series")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.commands.serve", "--config", str(cfg),
+        [sys.executable, "-m", "bot", "serve", "--config", str(cfg),
          "--log-level", "warning"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
