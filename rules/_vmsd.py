@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, Literal
+from typing import Literal
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext
@@ -174,11 +174,9 @@ def vmsd_uses(ctx: RuleContext, c_name: str, side: Side) -> Uses:
     if tree is not None:
         if tree.types_for_vmsd(c_name):
             top = True
-        # Users outside the unit's files. `vmsd_containers` is a TreeIndex extra (not in the
-        # TreeView protocol): the transitive embedders; keep the direct ones.
-        containers: Any = getattr(tree, "vmsd_containers", None)
+        # Users outside the unit's files: the transitive embedders; keep the direct ones.
         known = {v.c_name for v in (*subs, *nested)}
-        for c in containers(c_name) if callable(containers) else ():
+        for c in tree.vmsd_containers(c_name):
             user = tree.vmsd(str(c))
             if user is None or user.c_name in known or user.c_name == c_name:
                 continue

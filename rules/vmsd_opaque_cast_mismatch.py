@@ -103,10 +103,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             t = norm_type(target)
             if src != first or t is None or t == opaque or t in GENERIC_PARENT_TYPES:
                 continue
-            if t in field_types or t.endswith("Class"):
-                # the fields reach this type too (embedded QOM parent), or it is a
-                # FOO_GET_CLASS(opaque) lookup rather than a cast of the instance
-                continue
+            if t in field_types:
+                continue  # the fields reach this type too (embedded QOM parent)
             what = "_TEST predicate" if role == "test" else f".{role}"
             yield Hit(
                 message=(

@@ -7,9 +7,10 @@ computes zero-context hunks from the two contents.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import pygit2
 
 from bot.series import Hunk
 
@@ -18,33 +19,11 @@ def hunks_from_bytes(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
     """Zero-context hunks turning `old` into `new` (like `git diff -U0`)."""
     if old == new:
         return ()
-    try:
-        import pygit2
-
-        patch = pygit2.Patch.create_from(old, new, context_lines=0)
-    except Exception:  # in-memory diff only; fall back to difflib (slow on big files)
-        return _difflib_hunks(old, new)
+    # libgit2's in-memory diff: a pure function of the two byte strings (no repository).
+    patch = pygit2.Patch.create_from(old, new, context_lines=0)
     if patch is None:
         return ()
     return tuple(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in patch.hunks)
-
-
-def _difflib_hunks(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
-    """hunks_from_bytes without libgit2 (difflib; quadratic on large, repetitive files)."""
-    a = (old or b"").splitlines()
-    b = (new or b"").splitlines()
-    out: list[Hunk] = []
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            continue
-        old_len = i2 - i1
-        new_len = j2 - j1
-        # unified-diff convention: a zero-length side names the line *before* the gap
-        old_start = i1 + 1 if old_len else i1
-        new_start = j1 + 1 if new_len else j1
-        out.append(Hunk(old_start, old_len, new_start, new_len))
-    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1726,6 +1726,8 @@ _CAST_DECL = re.compile(
     r"(?:const\s+)?(?:struct\s+)?(\w+)\s*\*\s*(?:const\s+)?\w+\s*=\s*"
     r"(?:\(\s*(?:const\s+)?(?:struct\s+)?\w+\s*\*\s*\)\s*)?(?:\w+\s*\(\s*)?(\w+)\s*\)?\s*;"
 )
+# `FooClass *k = FOO_GET_CLASS(opaque);` looks up the class: not a view of the instance.
+_CLASS_LOOKUP = re.compile(r"=\s*\w+_GET_CLASS\s*\(")
 _CAST_EXPR = re.compile(r"\(\s*(?:const\s+)?(?:struct\s+)?(\w+)\s*\*\s*\)\s*(\w+)")
 _RETURN = re.compile(r"\breturn\b([^;]*);")
 _MEMBER_READ = re.compile(r"(?:\b\w+|\))\s*->\s*(\w+(?:\s*(?:\.|->)\s*\w+)*)")
@@ -1784,6 +1786,8 @@ def _function_info(ctx: _Ctx, name: str, node: ts.Node) -> FunctionInfo:
         for rx in (_CAST_DECL, _CAST_EXPR):
             for m in rx.finditer(body):
                 target, src = m.group(1), m.group(2)
+                if _CLASS_LOOKUP.search(m.group(0)):
+                    continue
                 if src in pnames and target not in ("void", "char"):
                     c = (src, target, _line_of(body, m.start(), base))
                     if c not in casts:

@@ -374,15 +374,14 @@ def calls(m: FileModel | None, name: str | None = None) -> list[CallSite]:
     return [c for c in m.calls if name is None or c.call == name]
 
 
-def is_conditional(entity: object) -> bool:
-    """The entity's `conditional` flag (CallSite may not have it yet: False)."""
-    return bool(getattr(entity, "conditional", False))
+def is_conditional(entity: CallSite | VmstateRegistration | ObjectCreation) -> bool:
+    """Whether the call sits inside an if/switch/?: of its function."""
+    return entity.conditional
 
 
-def condition_text(entity: object) -> str | None:
-    """The entity's innermost condition text, when the model records it."""
-    c = getattr(entity, "condition", None)
-    return c if isinstance(c, str) else None
+def condition_text(entity: CallSite | VmstateRegistration | ObjectCreation) -> str | None:
+    """The innermost condition text around the call, when there is one."""
+    return entity.condition
 
 
 # ---- properties and their owner types -------------------------------------------------------

@@ -135,6 +135,32 @@ def test_function_infos_for_vmsd_callbacks() -> None:
     assert fi["foo_v2"].returns == ("version_id == 2",)
 
 
+CLASS_LOOKUP = b"""
+static int foo_pre_save(void *opaque)
+{
+    FooClass *k = FOO_GET_CLASS(opaque);
+    FooState *s = opaque;
+
+    return k->prepare(s);
+}
+
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .pre_save = foo_pre_save,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(a, FooState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+"""
+
+
+def test_class_lookup_of_the_opaque_is_not_a_cast() -> None:
+    m = extract_file("hw/x/foo.c", CLASS_LOOKUP)
+    (f,) = m.function_infos
+    assert f.casts == (("opaque", "FooState", 5),)
+
+
 GENERATOR = rb"""
 #define CAP_STATE(sname, cap)                          \
 static bool cap_##sname##_needed(void *opaque)         \
