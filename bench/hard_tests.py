@@ -1,7 +1,9 @@
 """Hard tests of the service on loopback: worker crashes and scale-out on a real Redis.
 
     /work/venv/bin/python bench/hard_tests.py crash [--jobs 20] [--kills 20] [--seed 1]
+        [--state-url postgresql://user@host:port/maintenance-db]
     /work/venv/bin/python bench/hard_tests.py scale [--jobs 200] [--workers 1,3]
+        [--state-url postgresql://...] [--queue redis|state]
     (burst: bench/webhook_burst.py --deliveries 1000)
 
 Both start the fake GitLab (tests/integration/gitlab/fakegitlab.py) in this process with one
@@ -19,6 +21,9 @@ scale: a private redis-server on a free loopback port; for each worker count a f
   prefix and GitLab state; all deliveries queued first, then the workers start and the clock
   runs until every MR is reviewed. Prints jobs/s per worker count and the ratio, jobs run
   twice (goal 0), duplicate comments (goal 0).
+--state-url: the state (state DB, mail store and, for crash or `--queue state`, the job queue)
+  lives in PostgreSQL: each run gets a fresh database created through that maintenance URL
+  (`bash scripts/pg-test-server` prints one for a throwaway local cluster).
 Bounded loops and timeouts everywhere; figures are printed, never asserted.
 """
 
@@ -61,7 +66,9 @@ def py(*args: str) -> list[str]:
 class Env:
     """One fake GitLab + web process + config for a run."""
 
-    def __init__(self, work: Path, repo: Path, mrs: int, queue_url: str, vis: float) -> None:
+    def __init__(
+        self, work: Path, repo: Path, mrs: int, queue_url: str, vis: float, state_url: str = ""
+    ) -> None:
         self.work = work
         self.fake = FakeGitLab()
         self.fake.add_user(1, "migcheck-bot", TOKEN)
@@ -81,6 +88,7 @@ class Env:
             f'[queue]\nurl = "{queue_url}"\nprefix = "hard-{uuid.uuid4().hex[:8]}:"\n'
             f"poll_interval = 0.05\nvisibility_timeout = {vis}\nbackoff_base = 0.2\n"
             f'[service]\nstate_dir = "{work / "state"}"\nport = {self.port}\n'
+            f'state_url = "{fresh_database(state_url) if state_url else ""}"\n'
         )
         self.env = {
             **os.environ,
@@ -168,6 +176,19 @@ class Env:
         self.server.__exit__(None, None, None)
 
 
+def fresh_database(admin_url: str) -> str:
+    """Create an empty PostgreSQL database through `admin_url`; return its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = "hard_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(admin_url, autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    p = urlsplit(admin_url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
 def stop(p: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if p.poll() is None:
         p.send_signal(sig)
@@ -191,7 +212,8 @@ def crash(ns: argparse.Namespace) -> int:
     work = Path(tempfile.mkdtemp(prefix="migcheck-crash-"))
     rng = random.Random(ns.seed)
     build_repo(work / "repo", ns.jobs, 1)
-    env = Env(work / "run", work / "repo", ns.jobs, "", vis=3.0)
+    env = Env(work / "run", work / "repo", ns.jobs, "", vis=3.0, state_url=ns.state_url)
+    print(f"state and queue: {'PostgreSQL' if ns.state_url else 'SQLite'}")
     try:
         print(f"deliveries: {env.deliver_all()}")
         kills = 0
@@ -241,11 +263,14 @@ def scale(ns: argparse.Namespace) -> int:
          "no"], stdout=subprocess.DEVNULL,
     )  # fmt: skip
     results: dict[int, float] = {}
+    print(f"queue: {'PostgreSQL' if ns.queue == 'state' and ns.state_url else ns.queue}; "
+          f"state: {'PostgreSQL' if ns.state_url else 'SQLite'}")  # fmt: skip
     try:
         time.sleep(0.5)
         for n in [int(x) for x in ns.workers.split(",")]:
-            env = Env(work / f"run{n}", work / "repo", ns.jobs,
-                      f"redis://127.0.0.1:{rport}/0", vis=120.0)  # fmt: skip
+            qurl = "" if ns.queue == "state" else f"redis://127.0.0.1:{rport}/0"
+            env = Env(work / f"run{n}", work / "repo", ns.jobs, qurl, vis=120.0,
+                      state_url=ns.state_url)  # fmt: skip
             try:
                 codes = env.deliver_all()
                 workers = [env.worker(f"scale{n}-{k}") for k in range(n)]
@@ -282,10 +307,14 @@ def main() -> int:
     c.add_argument("--min-delay", type=float, default=0.3, help="s after start before kill -9")
     c.add_argument("--max-delay", type=float, default=1.5)
     c.add_argument("--timeout", type=float, default=600)
+    c.add_argument("--state-url", default="", help="PostgreSQL maintenance URL (state in PG)")
     s = sub.add_parser("scale")
     s.add_argument("--jobs", type=int, default=200)
     s.add_argument("--workers", default="1,3")
     s.add_argument("--timeout", type=float, default=900)
+    s.add_argument("--state-url", default="", help="PostgreSQL maintenance URL (state in PG)")
+    s.add_argument("--queue", choices=("redis", "state"), default="redis",
+                   help="job queue: Redis, or the state database (SQLite/PostgreSQL)")  # fmt: skip
     ns = ap.parse_args()
     return crash(ns) if ns.cmd == "crash" else scale(ns)
 

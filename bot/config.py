@@ -4,7 +4,7 @@
                 bot_username
     [queue]     url ("" = embedded SQLite in the state dir; redis://...), visibility_timeout,
                 max_attempts, backoff_base, backoff_max
-    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url
+    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, state_url
     [review]    max_inline_comments, status_name, fail_on, build_timeout
     [commands]  min_access_level, allow_author, name
     [mail]      placeholder for the mail poller (issue 5): extra keys are allowed there
@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 
@@ -65,6 +66,10 @@ class ServiceConfig:
     max_body_bytes: int = 2 * 1024 * 1024
     cache_dir: str = ""  # index cache; empty = <state_dir>/cache
     public_url: str = ""  # base URL of /status, used as the commit status target_url
+    # "" = SQLite files in state_dir; postgresql://user@host:port/db = one PostgreSQL database
+    # for the state DB, the mail store and (unless queue.url is Redis) the job queue, shared by
+    # web and workers on several machines. Password from PGPASSWORD or ~/.pgpass, never here.
+    state_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,11 @@ class Config:
     def state_dir(self) -> Path:
         """The state directory (SQLite queue and state DB, git mirrors, caches)."""
         return Path(self.service.state_dir)
+
+    @property
+    def state_target(self) -> str:
+        """Where the state DB lives: the PostgreSQL URL, or the SQLite file in state_dir."""
+        return self.service.state_url or str(self.state_dir / "state.sqlite3")
 
     @property
     def cache_dir(self) -> Path:
@@ -200,11 +210,31 @@ def _section(source: str, name: str, cls: type[Any], raw: Any) -> Any:
     return cls(**values)
 
 
+def _validate_state_url(src: str, url: str) -> None:
+    if not url:
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise _bad(
+            src,
+            "service.state_url",
+            f"unsupported state URL {url!r}",
+            'use "" (SQLite files in state_dir) or postgresql://user@host:5432/dbname',
+        )
+    if urlsplit(url).password is not None:
+        raise _bad(
+            src,
+            "service.state_url",
+            "secrets do not belong in the file: the URL carries a password",
+            "drop it from the URL and set PGPASSWORD in the environment (or use ~/.pgpass)",
+        )
+
+
 def _validate(cfg: Config) -> None:
     src = cfg.source
     url = cfg.queue.url
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise _bad(src, "queue.url", f"unsupported queue URL {url!r}", 'use "" or redis://host')
+    _validate_state_url(src, cfg.service.state_url)
     if cfg.review.fail_on not in ("error", "warning", "never"):
         raise _bad(
             src, "review.fail_on", f"expected error, warning or never, got {cfg.review.fail_on!r}"

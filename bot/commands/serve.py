@@ -1,6 +1,7 @@
 """`migcheck serve --config FILE`: the GitLab webhook service (Starlette on uvicorn).
 
-With no `queue.url` the same process also runs the worker on the embedded SQLite queue;
+With no `queue.url` the same process also runs the worker on the embedded queue (SQLite, or
+PostgreSQL with `service.state_url`);
 with `queue.url = "redis://..."` run `migcheck worker --config FILE` processes as well
 (or pass --with-worker to run one in-process anyway).
 """
@@ -35,7 +36,8 @@ class Service:
         from bot.service.worker import Worker
 
         for i in range(n):
-            q = open_queue(self.cfg.queue, self.cfg.state_dir)
+            cfg = self.cfg
+            q = open_queue(cfg.queue, cfg.state_dir, state_url=cfg.service.state_url)
             w = Worker(
                 self.cfg, q, self.state, worker_id=f"inproc-{i}", metrics=self.app.state.metrics
             )
@@ -57,8 +59,8 @@ def build_service(cfg: Config) -> Service:
     from bot.service.app import create_app
 
     cfg.state_dir.mkdir(parents=True, exist_ok=True)
-    queue = open_queue(cfg.queue, cfg.state_dir)
-    state = StateDB(cfg.state_dir / "state.sqlite3")
+    queue = open_queue(cfg.queue, cfg.state_dir, state_url=cfg.service.state_url)
+    state = StateDB(cfg.state_target)
     app = create_app(cfg, queue, state)
     return Service(cfg, queue, state, app, threading.Event(), [])
 

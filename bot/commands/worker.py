@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    queue = open_queue(cfg.queue, cfg.state_dir)
-    state = StateDB(cfg.state_dir / "state.sqlite3")
+    queue = open_queue(cfg.queue, cfg.state_dir, state_url=cfg.service.state_url)
+    state = StateDB(cfg.state_target)
     # The mailing-list poller shares the process (issue 5); it returns at once when
     # [mail] is not enabled.
     from bot.mail.poller import poll_forever

@@ -103,9 +103,11 @@ def mail_settings(cfg: Any) -> MailSettings:
     raw["enabled"] = bool(getattr(mail, "enabled", False))
     s = settings_from_mapping(raw, source=getattr(cfg, "source", ""))
     state = Path(getattr(cfg, "state_dir", "."))
+    # The store follows service.state_url (one PostgreSQL database for all state) by default.
+    state_url = getattr(getattr(cfg, "service", None), "state_url", "")
     return dataclasses.replace(
         s,
         outbox=s.outbox or str(state / "outbox"),
-        store=s.store or str(state / "mail.sqlite3"),
+        store=s.store or state_url or str(state / "mail.sqlite3"),
         cache_dir=s.cache_dir or str(getattr(cfg, "cache_dir", state / "cache")),
     )

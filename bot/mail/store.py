@@ -1,6 +1,7 @@
-"""The mail poller's SQLite state: epoch cursors, stored list messages, series verdicts,
-sent replies (dedupe by (message, fingerprint)) and commands. Schema versioned
-(PRAGMA user_version), migrated on open; one file, safe across restarts.
+"""The mail poller's state (an SQLite file, or PostgreSQL when the store is a postgresql:// URL;
+bot/sqldb.py): epoch cursors, stored list messages, series verdicts,
+sent replies (dedupe by (message, fingerprint)) and commands. Schema versioned, migrated on
+open; safe across restarts.
 
 Delivery is at-least-once with a stable Message-ID: a reply is recorded as `pending` with
 its Message-ID before it is handed to SMTP and marked `sent` after; a restart resends a
@@ -10,17 +11,17 @@ reply seen coming back through the archive is marked sent.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import sqlite_schema
+from bot.sqldb import Database, Migrations, Result, open_database
 
-MIGRATIONS: tuple[str, ...] = (
+COMPONENT = "mail"
+
+_SQLITE: tuple[str, ...] = (
     """
     CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
         updated_at REAL NOT NULL, PRIMARY KEY (inbox, epoch));
@@ -39,7 +40,30 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at REAL NOT NULL);
     """,
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+# Tables read back in arrival order carry `seq` (SQLite orders by its implicit rowid).
+_POSTGRES: tuple[str, ...] = (
+    """
+    CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (inbox, epoch));
+    CREATE TABLE messages (msgid TEXT PRIMARY KEY, raw BYTEA NOT NULL, kind TEXT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL, seq BIGSERIAL);
+    CREATE INDEX messages_seen ON messages(seen_at);
+    CREATE TABLE series (key TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1, base TEXT NOT NULL DEFAULT '',
+        head TEXT NOT NULL DEFAULT '', first_seen DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE replies (reply_msgid TEXT PRIMARY KEY, answers TEXT NOT NULL,
+        series_key TEXT NOT NULL, recipients TEXT NOT NULL, status TEXT NOT NULL,
+        raw BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL, sent_at DOUBLE PRECISION,
+        seq BIGSERIAL);
+    CREATE TABLE reply_findings (answers TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        reply_msgid TEXT NOT NULL, PRIMARY KEY (answers, fingerprint));
+    CREATE TABLE commands (msgid TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL);
+    """,
+)
+MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
+SCHEMA_VERSION = len(_SQLITE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,39 +79,31 @@ class StoredReply:
 
 
 class MailStore:
-    """Thread-safe access to the mail state DB."""
+    """Thread-safe access to the mail state DB: an SQLite path, a postgresql:// URL, or an
+    open Database."""
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.path = str(path)
+    def __init__(
+        self, target: Database | Path | str, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._db = target if isinstance(target, Database) else open_database(target)
+        self.path = self._db.target
         self.clock = clock
-        self._lock = threading.RLock()
-        self._db = sqlite_schema.connect(self.path)
-        self._migrate()
-
-    def _migrate(self) -> None:
-        sqlite_schema.migrate(
-            self._db, MIGRATIONS, lock=self._lock, what="mail state", path=self.path
-        )
+        self._db.migrate(COMPONENT, MIGRATIONS, what="mail state")
 
     @property
     def schema_version(self) -> int:
-        """The schema version in the file."""
-        return int(self._all("PRAGMA user_version")[0][0])
+        """The schema version stored in the database."""
+        return self._db.schema_version(COMPONENT)
 
-    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, args)
+    def _exec(self, sql: str, args: Sequence[Any] = ()) -> Result:
+        return self._db.execute(sql, args)
 
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        return self._db.execute(sql, args).rows
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     # cursors + messages -------------------------------------------------------------------
     def cursors(self, inbox: str) -> dict[int, str]:
@@ -103,26 +119,21 @@ class MailStore:
         Returns True when the message was new.
         """
         now = self.clock()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                new = False
-                if message is not None:
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO messages VALUES (?,?,?,?)",
-                        (message[0], message[1], message[2], now),
-                    )
-                    new = cur.rowcount == 1
-                if epoch >= 0:
-                    self._db.execute(
-                        "INSERT INTO cursors VALUES (?,?,?,?) ON CONFLICT(inbox, epoch) DO UPDATE"
-                        " SET commit_id=excluded.commit_id, updated_at=excluded.updated_at",
-                        (inbox, epoch, commit, now),
-                    )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._db.transaction() as tx:
+            new = False
+            if message is not None:
+                cur = tx.execute(
+                    "INSERT INTO messages (msgid, raw, kind, seen_at) VALUES (?,?,?,?)"
+                    " ON CONFLICT DO NOTHING",
+                    (message[0], message[1], message[2], now),
+                )
+                new = cur.rowcount == 1
+            if epoch >= 0:
+                tx.execute(
+                    "INSERT INTO cursors VALUES (?,?,?,?) ON CONFLICT(inbox, epoch) DO UPDATE"
+                    " SET commit_id=excluded.commit_id, updated_at=excluded.updated_at",
+                    (inbox, epoch, commit, now),
+                )
         return new
 
     def add_message(self, msgid: str, raw: bytes, kind: str) -> bool:
@@ -134,7 +145,7 @@ class MailStore:
         ks = tuple(kinds)
         marks = ",".join("?" * len(ks))
         rows = self._all(f"SELECT raw FROM messages WHERE seen_at>=? AND kind IN ({marks})"
-                         " ORDER BY rowid", (since, *ks))  # fmt: skip
+                         f" ORDER BY {self._db.seq}", (since, *ks))  # fmt: skip
         return [bytes(r[0]) for r in rows]
 
     def has_message(self, msgid: str) -> bool:
@@ -203,20 +214,15 @@ class MailStore:
     ) -> None:
         """Record a reply as pending together with the fingerprints it carries (atomic)."""
         now = self.clock()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO replies VALUES (?,?,?,?,?,?,?,NULL)",
-                    (reply_msgid, answers, series_key, "\n".join(recipients), "pending", raw, now),
-                )
-                for fp in fingerprints:
-                    self._db.execute("INSERT OR IGNORE INTO reply_findings VALUES (?,?,?)",
-                                     (answers, fp, reply_msgid))  # fmt: skip
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO replies (reply_msgid, answers, series_key, recipients, status, raw,"
+                " created_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                (reply_msgid, answers, series_key, "\n".join(recipients), "pending", raw, now),
+            )
+            for fp in fingerprints:
+                tx.execute("INSERT INTO reply_findings VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                           (answers, fp, reply_msgid))  # fmt: skip
 
     def mark_sent(self, reply_msgid: str, status: str = "sent") -> None:
         """A pending reply was delivered (status sent, or dry-run)."""
@@ -227,7 +233,7 @@ class MailStore:
         """Replies recorded but not yet delivered (oldest first)."""
         rows = self._all(
             "SELECT reply_msgid, answers, series_key, recipients, status, raw"
-            " FROM replies WHERE status='pending' ORDER BY created_at, rowid"
+            f" FROM replies WHERE status='pending' ORDER BY created_at, {self._db.seq}"
         )
         return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
                             bytes(r[5])) for r in rows]  # fmt: skip
@@ -240,7 +246,7 @@ class MailStore:
         """Every recorded reply, oldest first."""
         rows = self._all(
             "SELECT reply_msgid, answers, series_key, recipients, status, raw"
-            " FROM replies ORDER BY created_at, rowid"
+            f" FROM replies ORDER BY created_at, {self._db.seq}"
         )
         return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
                             bytes(r[5])) for r in rows]  # fmt: skip

@@ -9,8 +9,9 @@
 - ack(lease) when done; retry(lease, error) re-queues with exponential backoff (transient
   GitLab errors) until max_attempts, then the job is kept as `failed` (never silently lost).
 
-Both implementations are safe for several worker processes (SQLite: BEGIN IMMEDIATE on one
-file; Redis: every transition is one Lua script).
+Both implementations are safe for several worker processes (SQL: one transaction per
+transition, BEGIN IMMEDIATE on an SQLite file or an advisory lock in PostgreSQL; Redis: every
+transition is one Lua script).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from __future__ import annotations
 import json
 import random
 import secrets
-import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.config import QueueConfig
+from bot.sqldb import Database, Executor, Migrations, open_database
 
 STATES = ("queued", "leased", "done", "failed", "superseded")
 FINISHED_TTL = 7 * 24 * 3600.0  # finished jobs are kept this long for /status
@@ -128,68 +128,96 @@ def backoff(cfg: QueueConfig, attempts: int) -> float:
 
 
 def open_queue(
-    cfg: QueueConfig, state_dir: Path, *, clock: Callable[[], float] = time.time
+    cfg: QueueConfig,
+    state_dir: Path,
+    *,
+    state_url: str = "",
+    clock: Callable[[], float] = time.time,
 ) -> JobQueue:
-    """The configured queue: Redis when queue.url is set, else SQLite in state_dir."""
+    """The configured queue: Redis when queue.url is set, else in the state database
+    (PostgreSQL when state_url names one, else SQLite in state_dir)."""
     if cfg.url:
         return RedisQueue(cfg.url, cfg, prefix=cfg.prefix, clock=clock)
+    if state_url:
+        return SqlQueue(state_url, cfg, clock=clock)
     state_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteQueue(state_dir / "queue.sqlite3", cfg, clock=clock)
+    return SqlQueue(state_dir / "queue.sqlite3", cfg, clock=clock)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    slot TEXT NOT NULL,
-    mr_key TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    dedupe_key TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    available_at REAL NOT NULL,
-    lease_until REAL,
-    token TEXT,
-    worker TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    last_error TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, available_at);
-CREATE INDEX IF NOT EXISTS jobs_slot ON jobs(slot, state);
-CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs(dedupe_key, state);
-CREATE INDEX IF NOT EXISTS jobs_mr ON jobs(mr_key, state);
-"""
+_SQLITE: tuple[str, ...] = (
+    """
+    CREATE TABLE IF NOT EXISTS jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        slot TEXT NOT NULL,
+        mr_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        available_at REAL NOT NULL,
+        lease_until REAL,
+        token TEXT,
+        worker TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, available_at);
+    CREATE INDEX IF NOT EXISTS jobs_slot ON jobs(slot, state);
+    CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs(dedupe_key, state);
+    CREATE INDEX IF NOT EXISTS jobs_mr ON jobs(mr_key, state);
+    """,
+)
+_POSTGRES: tuple[str, ...] = (
+    """
+    CREATE TABLE jobs (
+        id BIGSERIAL PRIMARY KEY,
+        slot TEXT NOT NULL,
+        mr_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        dedupe_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        available_at DOUBLE PRECISION NOT NULL,
+        lease_until DOUBLE PRECISION,
+        token TEXT,
+        worker TEXT,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX jobs_state ON jobs(state, available_at);
+    CREATE INDEX jobs_slot ON jobs(slot, state);
+    CREATE INDEX jobs_dedupe ON jobs(dedupe_key, state);
+    CREATE INDEX jobs_mr ON jobs(mr_key, state);
+    """,
+)
+MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
 
 
-class SqliteQueue:
-    """The embedded queue: one SQLite file (WAL), shared by threads and processes."""
+class SqlQueue:
+    """The embedded queue: an SQLite file (WAL; threads and processes of one machine) or a
+    PostgreSQL database (workers on several machines). Every transition is one transaction
+    under the queue's lock, so a job is leased to one worker at a time."""
 
     def __init__(
-        self, path: Path, cfg: QueueConfig, *, clock: Callable[[], float] = time.time
+        self,
+        target: Database | Path | str,
+        cfg: QueueConfig,
+        *,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = path
+        self._db = target if isinstance(target, Database) else open_database(target)
+        self.path = self._db.target
         self.cfg = cfg
         self._clock = clock
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            str(path), timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.executescript(_SCHEMA)
+        self._db.migrate("queue", MIGRATIONS, what="job queue")
 
-    def _tx(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                out = fn(self._db)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            return out
+    def _tx(self, fn: Callable[[Executor], Any]) -> Any:
+        with self._db.transaction(lock="migcheck_jobs") as tx:
+            return fn(tx)
 
     def enqueue(
         self, *, slot: str, mr_key: str, kind: str, payload: dict[str, Any], dedupe_key: str
@@ -198,29 +226,29 @@ class SqliteQueue:
         now = self._clock()
         data = json.dumps(payload, sort_keys=True)
 
-        def fn(db: sqlite3.Connection) -> EnqueueResult:
+        def fn(db: Executor) -> EnqueueResult:
             row = db.execute(
                 "SELECT id FROM jobs WHERE dedupe_key=? AND state IN ('queued','leased')",
                 (dedupe_key,),
-            ).fetchone()
+            ).one()
             if row:
                 return EnqueueResult("duplicate", str(row[0]))
             row = db.execute(
                 "SELECT id FROM jobs WHERE slot=? AND state='queued' ORDER BY id DESC LIMIT 1",
                 (slot,),
-            ).fetchone()
+            ).one()
             if row:
                 db.execute(
                     "UPDATE jobs SET payload=?, dedupe_key=?, updated_at=? WHERE id=?",
                     (data, dedupe_key, now, row[0]),
                 )
                 return EnqueueResult("superseded", str(row[0]))
-            cur = db.execute(
+            new = db.execute(
                 "INSERT INTO jobs (slot, mr_key, kind, dedupe_key, payload, state, available_at,"
-                " created_at, updated_at) VALUES (?,?,?,?,?,'queued',?,?,?)",
+                " created_at, updated_at) VALUES (?,?,?,?,?,'queued',?,?,?) RETURNING id",
                 (slot, mr_key, kind, dedupe_key, data, now, now, now),
-            )
-            return EnqueueResult("queued", str(cur.lastrowid))
+            ).one()
+            return EnqueueResult("queued", str(new[0] if new else ""))
 
         result: EnqueueResult = self._tx(fn)
         return result
@@ -232,7 +260,7 @@ class SqliteQueue:
         vt = self.cfg.visibility_timeout
         max_attempts = self.cfg.max_attempts
 
-        def fn(db: sqlite3.Connection) -> Lease | None:
+        def fn(db: Executor) -> Lease | None:
             if random.random() < 0.01:  # keep the table bounded: finished jobs live a week
                 db.execute(
                     "DELETE FROM jobs WHERE state IN ('done','superseded','failed')"
@@ -257,7 +285,7 @@ class SqliteQueue:
                 " (SELECT mr_key FROM jobs WHERE state='leased')"
                 " ORDER BY available_at, id LIMIT 1",
                 (now,),
-            ).fetchone()
+            ).one()
             if row is None:
                 return None
             db.execute(
@@ -279,18 +307,18 @@ class SqliteQueue:
         result: Lease | None = self._tx(fn)
         return result
 
-    def _owned(self, db: sqlite3.Connection, lease: Lease) -> bool:
+    def _owned(self, db: Executor, lease: Lease) -> bool:
         row = db.execute(
             "SELECT 1 FROM jobs WHERE id=? AND state='leased' AND token=?",
             (int(lease.job.id), lease.token),
-        ).fetchone()
+        ).one()
         return row is not None
 
     def extend(self, lease: Lease) -> bool:
         """See JobQueue.extend."""
         now = self._clock()
 
-        def fn(db: sqlite3.Connection) -> bool:
+        def fn(db: Executor) -> bool:
             if not self._owned(db, lease):
                 return False
             db.execute(
@@ -306,7 +334,7 @@ class SqliteQueue:
         """See JobQueue.ack."""
         now = self._clock()
 
-        def fn(db: sqlite3.Connection) -> bool:
+        def fn(db: Executor) -> bool:
             if not self._owned(db, lease):
                 return False
             db.execute(
@@ -323,14 +351,14 @@ class SqliteQueue:
         now = self._clock()
         wait = backoff(self.cfg, lease.job.attempts) if delay is None else delay
 
-        def fn(db: sqlite3.Connection) -> str:
+        def fn(db: Executor) -> str:
             if not self._owned(db, lease):
                 return "lost"
             jid = int(lease.job.id)
             newer = db.execute(
                 "SELECT 1 FROM jobs WHERE slot=? AND state='queued' AND id<>?",
                 (lease.job.slot, jid),
-            ).fetchone()
+            ).one()
             if lease.job.attempts >= self.cfg.max_attempts:
                 state = "failed"
             elif newer:
@@ -349,16 +377,14 @@ class SqliteQueue:
 
     def depth(self) -> int:
         """See JobQueue.depth."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM jobs WHERE state IN ('queued','leased')"
-            ).fetchone()
-        return int(row[0])
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM jobs WHERE state IN ('queued','leased')"
+        ).one()
+        return int(row[0]) if row else 0
 
     def counts(self) -> dict[str, int]:
         """See JobQueue.counts."""
-        with self._lock:
-            rows = self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetchall()
+        rows = self._db.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state").rows
         out = dict.fromkeys(STATES, 0)
         out.update({r[0]: int(r[1]) for r in rows})
         return out
@@ -368,28 +394,29 @@ class SqliteQueue:
 
     def recent(self, limit: int = 50) -> list[JobInfo]:
         """See JobQueue.recent."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT id, kind, mr_key, state, attempts, created_at, updated_at, last_error"
-                " FROM jobs ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT id, kind, mr_key, state, attempts, created_at, updated_at, last_error"
+            " FROM jobs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).rows
         return [self._info(r) for r in rows]
 
     def get(self, job_id: str) -> JobInfo | None:
         """See JobQueue.get."""
-        with self._lock:
-            r = self._db.execute(
-                "SELECT id, kind, mr_key, state, attempts, created_at, updated_at, last_error"
-                " FROM jobs WHERE id=?",
-                (int(job_id),),
-            ).fetchone()
+        try:
+            jid = int(job_id)
+        except ValueError:
+            return None
+        r = self._db.execute(
+            "SELECT id, kind, mr_key, state, attempts, created_at, updated_at, last_error"
+            " FROM jobs WHERE id=?",
+            (jid,),
+        ).one()
         return self._info(r) if r else None
 
     def close(self) -> None:
         """See JobQueue.close."""
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 _LUA_ENQUEUE = """

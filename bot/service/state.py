@@ -1,5 +1,6 @@
-"""The service's SQLite state DB: processed deliveries, per-MR heads and posted fingerprints,
-job history and the last error. Schema versioned (PRAGMA user_version), migrated on open.
+"""The service's state DB: processed deliveries, per-MR heads and posted fingerprints, job
+history and the last error. An SQLite file by default, PostgreSQL when state.url names one
+(bot/sqldb.py); schema versioned and migrated on open.
 
 GitLab stays the source of truth for what is posted (the worker reads the MR's discussions
 and their hidden markers on every run); this DB is the memory that lets the web app drop
@@ -8,18 +9,18 @@ repeated deliveries and unchanged heads without an API call, and feeds /status.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import sqlite_schema
+from bot.sqldb import Database, Migrations, Result, open_database
 
-# Each entry migrates from version i to i+1; append only.
-MIGRATIONS: tuple[str, ...] = (
+COMPONENT = "state"
+
+# Each entry migrates from version i to i+1; append only, one list per dialect.
+_SQLITE: tuple[str, ...] = (
     """
     CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at REAL NOT NULL);
     CREATE INDEX deliveries_at ON deliveries(received_at);
@@ -56,7 +57,46 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX job_history_job ON job_history(job_id);
     """,
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+_POSTGRES: tuple[str, ...] = (
+    """
+    CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX deliveries_at ON deliveries(received_at);
+    CREATE TABLE mr_state (
+        mr_key TEXT PRIMARY KEY,
+        last_enqueued_head TEXT NOT NULL DEFAULT '',
+        last_reviewed_head TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL DEFAULT '',
+        updated_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE posted (
+        mr_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        discussion_id TEXT NOT NULL,
+        note_id BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (mr_key, fingerprint)
+    );
+    CREATE TABLE job_history (
+        id BIGSERIAL PRIMARY KEY,
+        job_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mr_key TEXT NOT NULL,
+        head TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        started_at DOUBLE PRECISION NOT NULL,
+        finished_at DOUBLE PRECISION,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL);
+    """,
+    """
+    CREATE INDEX job_history_job ON job_history(job_id);
+    """,
+)
+MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
+SCHEMA_VERSION = len(_SQLITE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,35 +114,42 @@ class HistoryRow:
 
 
 class StateDB:
-    """Thread-safe access to the state DB (one connection, one lock; WAL for processes)."""
+    """Thread-safe access to the state DB: an SQLite file path, a postgresql:// URL, or an
+    open Database."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(
+        self, target: Database | Path | str, *, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._db = target if isinstance(target, Database) else open_database(target)
+        self.target = self._db.target
         self._clock = clock
-        self._lock = threading.Lock()
-        self._db = sqlite_schema.connect(str(path))
         self.migrate()
 
+    @property
+    def dialect(self) -> str:
+        """sqlite or postgresql."""
+        return self._db.dialect
+
     def migrate(self) -> int:
-        """Apply pending migrations; returns the schema version now in the file."""
-        return sqlite_schema.migrate(
-            self._db, MIGRATIONS, lock=self._lock, what="state DB", path=str(self.path)
-        )
+        """Apply pending migrations; returns the schema version now stored."""
+        return self._db.migrate(COMPONENT, MIGRATIONS, what="state DB")
 
-    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        with self._lock:
-            return self._db.execute(sql, args)
+    @property
+    def schema_version(self) -> int:
+        """The schema version stored in the database."""
+        return self._db.schema_version(COMPONENT)
 
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+    def _exec(self, sql: str, args: Sequence[Any] = ()) -> Result:
+        return self._db.execute(sql, args)
+
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        return self._db.execute(sql, args).rows
 
     # deliveries
     def claim_delivery(self, key: str) -> bool:
         """True the first time `key` is seen (then it is recorded), False for a repeat."""
         cur = self._exec(
-            "INSERT OR IGNORE INTO deliveries (key, received_at) VALUES (?, ?)",
+            "INSERT INTO deliveries (key, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (key, self._clock()),
         )
         return cur.rowcount == 1
@@ -169,12 +216,12 @@ class StateDB:
     # job history
     def job_started(self, job_id: str, kind: str, mr_key: str, head: str = "") -> int:
         """Record the start of a job run; returns the history row id."""
-        cur = self._exec(
+        row = self._exec(
             "INSERT INTO job_history (job_id, kind, mr_key, head, status, started_at)"
-            " VALUES (?,?,?,?,'running',?)",
+            " VALUES (?,?,?,?,'running',?) RETURNING id",
             (job_id, kind, mr_key, head, self._clock()),
-        )
-        return int(cur.lastrowid or 0)
+        ).one()
+        return int(row[0]) if row else 0
 
     def job_finished(self, row_id: int, status: str, detail: str = "", head: str = "") -> None:
         """Record how a job run ended."""
@@ -214,5 +261,4 @@ class StateDB:
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock:
-            self._db.close()
+        self._db.close()

@@ -66,6 +66,11 @@ class Env:
 
 @pytest.fixture
 def env(tmp_path: Path, smtp_server: tuple[Sink, int]) -> Env:
+    return make_env(tmp_path, smtp_server)
+
+
+def make_env(tmp_path: Path, smtp_server: tuple[Sink, int]) -> Env:
+    """The sample repo, an inbox, and settings that send to the loopback SMTP server."""
     sink, port = smtp_server
     repo, _ = sample_repo(tmp_path)
     inbox = Inbox(tmp_path / "inbox", per_epoch=5)

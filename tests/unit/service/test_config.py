@@ -41,6 +41,8 @@ def test_defaults_and_frozen() -> None:
         ({"commands": {"allow_author": "yes"}}, "commands.allow_author"),
         ({"webhook": {}}, "webhook: unknown section"),
         ({"mail": {"smtp_password": "x"}}, "mail.smtp_password"),
+        ({"service": {"state_url": "mysql://db/x"}}, "service.state_url: unsupported"),
+        ({"service": {"state_url": "postgresql://bot:pw@db/x"}}, "service.state_url: secrets"),
     ],
 )
 def test_bad_keys_are_named(data: dict[str, object], named: str) -> None:
@@ -107,3 +109,14 @@ def _run_bad(path: Path) -> int:
     except ConfigError as err:
         print(f"migcheck: error: {err}", file=sys.stderr)
         return err.exit_code
+
+
+def test_state_url_selects_postgres_for_state_mail_and_queue(tmp_path: Path) -> None:
+    from bot.mail.config import mail_settings
+
+    url = "postgresql://migcheck@db.example.org:5432/migcheck"
+    cfg = parse_config({"service": {"state_dir": str(tmp_path), "state_url": url}})
+    assert cfg.state_target == url and mail_settings(cfg).store == url
+    plain = parse_config({"service": {"state_dir": str(tmp_path)}})
+    assert plain.state_target == str(tmp_path / "state.sqlite3")
+    assert mail_settings(plain).store == str(tmp_path / "mail.sqlite3")

@@ -1,4 +1,4 @@
-"""The job queue, SQLite and Redis, with one set of semantic tests (fake clock)."""
+"""The job queue, SQLite, PostgreSQL and Redis, with one set of semantic tests (fake clock)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import QueueConfig
-from bot.service.queue import JobQueue, RedisQueue, SqliteQueue
+from bot.service.queue import JobQueue, RedisQueue, SqlQueue
 
 
 class Clock:
@@ -54,11 +54,13 @@ def redis_server() -> Iterator[str]:
 CFG = QueueConfig(visibility_timeout=10, max_attempts=3, backoff_base=5, backoff_max=60)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "postgresql", "redis"])
 def q(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[JobQueue, Clock]]:
     clock = Clock()
     if request.param == "sqlite":
-        queue: JobQueue = SqliteQueue(tmp_path / "q.sqlite3", CFG, clock=clock)
+        queue: JobQueue = SqlQueue(tmp_path / "q.sqlite3", CFG, clock=clock)
+    elif request.param == "postgresql":
+        queue = SqlQueue(request.getfixturevalue("postgres_url"), CFG, clock=clock)
     else:
         url = request.getfixturevalue("redis_server")
         queue = RedisQueue(url, CFG, prefix=f"t:{tmp_path.name}:", clock=clock)
@@ -148,3 +150,39 @@ def test_retry_of_superseded_job_gives_way(q: tuple[JobQueue, Clock]) -> None:
     nxt = queue.lease("w")
     assert nxt is not None and nxt.job.payload == {"head": "b"}
     assert [j.state for j in queue.recent()][:2] == ["leased", "superseded"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_workers_lease_each_job_once(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Four workers, each with its own connection, drain 120 jobs: each leased exactly once."""
+    import threading
+
+    target = (
+        str(tmp_path / "q.sqlite3")
+        if backend == "sqlite"
+        else str(request.getfixturevalue("postgres_url"))
+    )
+    producer = SqlQueue(target, CFG)
+    for i in range(120):
+        put(producer, f"p!{i}", "h")
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def work(name: str) -> None:
+        queue = SqlQueue(target, CFG)
+        while (lease := queue.lease(name)) is not None:
+            with lock:
+                seen.append(lease.job.id)
+            assert queue.ack(lease)
+        queue.close()
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == len(set(seen)) == 120
+    assert producer.counts()["done"] == 120 and producer.depth() == 0
+    producer.close()
