@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     # [mail] is not enabled.
     from bot.mail.poller import poll_forever
 
-    mail = threading.Thread(target=poll_forever, args=(cfg, stop), name="mail-poll", daemon=True)
+    mail = threading.Thread(target=poll_forever, args=(cfg, stop), kwargs={"metrics": metrics},
+                            name="mail-poll", daemon=True)  # fmt: skip
     if not getattr(args, "no_mail", False):
         mail.start()
     try:

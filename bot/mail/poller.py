@@ -5,6 +5,12 @@ deliver replies left pending by an interrupted pass, read new messages (public-i
 with a cursor each, maildirs), review every series that is complete (or waited long
 enough), answer `/check-migration` commands, deliver. Every step is recorded in the
 MailStore before the next one, so a restart neither loses nor repeats a reply.
+
+With `metrics` (bot.service.metrics.Metrics) every reply is counted once it is decided:
+migcheck_mail_total{outcome="sent"} when SMTP accepted it, else outcome="suppressed" with a
+reason from metrics.MAIL_SUPPRESS_REASONS (dry_run, rate_limit, send_failed, already_sent,
+clean, below_severity, opt_out, not_allowed, no_recipient, and for a series that ends without
+any reply: skipped, obsolete, apply_failed, error).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import BotError
 from bot.findings import Finding, Severity
@@ -30,6 +36,9 @@ from bot.mail.transport import Transport, make_transport
 from bot.reporters.common import finding_fingerprint
 from bot.sources.mail import MailMessage, address_of, parse_mail, peek_headers
 from bot.sources.publicinbox import iter_new
+
+if TYPE_CHECKING:
+    from bot.service.metrics import Metrics
 
 log = logging.getLogger("migcheck.mail")
 
@@ -81,7 +90,8 @@ class MailBot:
                  transport: Transport | None = None, clock: Callable[[], float] = time.time,
                  base_override: str | None = None, force_complete: bool = False,
                  after_delivery: Callable[[str], None] | None = None,
-                 after_queue: Callable[[str], None] | None = None) -> None:  # fmt: skip
+                 after_queue: Callable[[str], None] | None = None,
+                 metrics: Metrics | None = None) -> None:  # fmt: skip
         self.s = settings
         self.store = store
         self.transport = transport or make_transport(settings)
@@ -90,9 +100,15 @@ class MailBot:
         self.force_complete = force_complete
         self.after_delivery = after_delivery
         self.after_queue = after_queue  # crash-injection point for restart tests
+        self.metrics = metrics
+        self._queued: set[str] = set()  # reply Message-IDs queued by this pass
         self.result = PollResult()
         self._why_cache: dict[str, str] | None = None
         self._maintainers: set[str] | None = None
+
+    def _suppressed(self, reason: str, n: int = 1) -> None:
+        if self.metrics is not None and n > 0:
+            self.metrics.mail_suppressed(reason, n)
 
     # ingest -----------------------------------------------------------------------------
     def _store_message(self, msg: MailMessage, inbox: str, epoch: int, commit: str) -> None:
@@ -171,11 +187,13 @@ class MailBot:
             except BotError as exc:
                 self.store.set_series(s.key, "error", exc.what, revision=s.revision)
                 self.result.notes.append(f"{s.label}: {exc.what}")
+                self._suppressed("error")
             except Exception as exc:  # one broken series must not block every later poll
                 log.exception("reviewing %s failed", s.key)
                 what = f"internal error: {type(exc).__name__}: {exc}"
                 self.store.set_series(s.key, "error", what[:500], revision=s.revision)
                 self.result.notes.append(f"{s.label}: {what}")
+                self._suppressed("error")
         for c in commands:
             if self.store.command_status(c.msgid):
                 continue
@@ -184,6 +202,7 @@ class MailBot:
             except Exception as exc:  # as above: record and go on
                 log.exception("command %s failed", c.msgid)
                 self.store.set_command(c.msgid, "error", f"{type(exc).__name__}: {exc}"[:500])
+                self._suppressed("error")
 
     def _applied_head(self, msgid: str) -> str:
         from_series = self.store.series_heads(msgid)[1]
@@ -212,6 +231,7 @@ class MailBot:
             self.store.set_series(s.key, "obsolete", f"superseded by <{s.obsoleted_by}>",
                                   revision=s.revision)  # fmt: skip
             self.result.series_obsolete += 1
+            self._suppressed("obsolete")
             return
         if not s.all_patches:
             if status is None or now - status[2] < self.s.wait_complete:
@@ -219,6 +239,7 @@ class MailBot:
                 self.result.series_pending += 1
             else:
                 self.store.set_series(s.key, "skipped", "no patch arrived")
+                self._suppressed("skipped")
             return
         if s.missing and not self.force_complete:
             first = status[2] if status else now
@@ -231,12 +252,14 @@ class MailBot:
         if reason:
             self.store.set_series(s.key, "skipped", reason, revision=s.revision)
             self.result.series_skipped += 1
+            self._suppressed("skipped")
             return
         rv = self._review(s)
         if rv.apply_error:
             self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
                                   base=rv.base.commit)  # fmt: skip
             self.result.apply_failed += 1
+            self._suppressed("apply_failed")
             return
         self._reply_auto(s, rv)
         self.store.set_series(s.key, "reviewed", f"{_count(rv)} finding(s)", revision=s.revision,
@@ -291,27 +314,37 @@ class MailBot:
     def _reply_auto(self, s: MailSeries, rv: MailReview) -> None:
         groups: dict[str, tuple[MailMessage, list[list[str]], list[str]]] = {}
         inherited_ids = {m.msgid for c, m in s.inherited.items() if c not in s.patches}
-        for f in self._findings(rv):
+        kept = self._findings(rv)
+        repeated: set[str] = set()  # answers whose every finding was reported before
+        for f in kept:
             fp = finding_fingerprint(f)
             answer, quote = self._placement(s, f, rv)
             if answer is None:
                 continue
-            if self.store.reported_anywhere(fp, [answer.msgid, *inherited_ids]):
+            if self.store.reported_anywhere(
+                fp, [answer.msgid, *inherited_ids]
+            ) or self.store.reported_in_series(s.key, fp):
+                if answer.msgid not in groups:
+                    repeated.add(answer.msgid)
                 continue
-            if self.store.reported_in_series(s.key, fp):
-                continue
+            repeated.discard(answer.msgid)
             g = groups.setdefault(answer.msgid, (answer, [], []))
             if fp in g[2]:
                 continue
             g[1].append(compose.finding_block(f, self._why(f.rule), quote))
             g[2].append(fp)
-        if not groups and self.s.reply_on_clean and s.head_message is not None:
+        self._suppressed("already_sent", len(repeated))
+        # "no problem found" only when nothing is left to report, not when it was said before
+        if not kept and self.s.reply_on_clean and s.head_message is not None:
             head = s.head_message
             groups[head.msgid] = (
                 head,
                 [compose.wrap("No migration compatibility problem found in this series.")],
                 [],
             )
+        elif not kept:
+            total = (len(rv.report.findings) if rv.report else 0) + len(rv.extra)
+            self._suppressed("below_severity" if total else "clean")
         if not groups:
             return
         order = {
@@ -330,6 +363,7 @@ class MailBot:
         for mid, (answer, blocks, fps) in groups.items():
             if address_of(answer.author) in {address_of(a) for a in self.s.opt_out}:
                 self.result.notes.append(f"{s.label}: author opted out; no reply")
+                self._suppressed("opt_out")
                 continue
             body = compose.body_for(answer, blocks, base_note=self._base_note(s, rv),
                                     notes=notes if mid == note_target else ())  # fmt: skip
@@ -343,8 +377,10 @@ class MailBot:
         to_list, cc_list = compose.recipients(answer, self.s, to=to)
         rcpts = [address_of(a) for a in (*to_list, *cc_list)]
         if not rcpts:
+            self._suppressed("no_recipient")
             return
         self.store.record_reply(reply_id, answer.msgid, series_key, rcpts, msg.as_bytes(), fps)
+        self._queued.add(reply_id)
         self.result.replies_queued += 1
         if self.after_queue is not None:
             self.after_queue(reply_id)
@@ -368,6 +404,7 @@ class MailBot:
             return
         if not self._allowed(c.author_addr):
             self.store.set_command(c.msgid, "refused", f"{c.author_addr} is not allowed")
+            self._suppressed("not_allowed")
             self.result.notes.append(f"/check-migration from {c.author_addr} ignored: not an "
                                      "allowed sender")  # fmt: skip
             return
@@ -447,15 +484,32 @@ class MailBot:
 
     # delivery ---------------------------------------------------------------------------
     def deliver_pending(self) -> int:
-        """Send (or write to the outbox) what is queued, within the hourly rate limit."""
+        """Send (or write to the outbox) what is queued, within the hourly rate limit.
+
+        A transport error propagates (the reply stays queued for the next poll) after being
+        counted as send_failed; a reply held by the rate limit is counted once, by the pass
+        that queued it, so a reply waiting for an hour is not counted at every poll.
+        """
         sender = address_of(self.s.from_address)
         n = 0
-        for r in self.store.pending_replies():
+        pending = self.store.pending_replies()
+        for i, r in enumerate(pending):
             limit = self.s.rate_limit_per_hour
             if limit and self.store.sent_since(self.clock() - 3600) >= limit:
                 self.result.notes.append("hourly rate limit reached; replies stay queued")
+                held = sum(1 for p in pending[i:] if p.reply_msgid in self._queued)
+                self._suppressed("rate_limit", held)
                 break
-            status = self.transport.deliver(r.raw, sender, r.recipients, r.reply_msgid)
+            try:
+                status = self.transport.deliver(r.raw, sender, r.recipients, r.reply_msgid)
+            except Exception:
+                self._suppressed("send_failed")
+                raise
+            if self.metrics is not None:
+                if status == "sent":
+                    self.metrics.mail_sent()
+                else:  # the outbox (dry run) or a printing transport: nobody got it
+                    self.metrics.mail_suppressed("dry_run")
             self.store.mark_sent(r.reply_msgid, status)
             n += 1
             self.result.replies_delivered += 1
@@ -516,13 +570,17 @@ def poll_once(
     *,
     transport: Transport | None = None,
     clock: Callable[[], float] = time.time,
+    metrics: Metrics | None = None,
 ) -> PollResult:
-    """One poll of the configured inboxes (config: bot.config.Config or MailSettings)."""
+    """One poll of the configured inboxes (config: bot.config.Config or MailSettings).
+
+    metrics: count replies sent/suppressed on it (migcheck_mail_total); None counts nothing.
+    """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
     own = store is None
     st = store or MailStore(settings.store or "mail.sqlite3", clock=clock)
     try:
-        return MailBot(settings, st, transport=transport, clock=clock).poll()
+        return MailBot(settings, st, transport=transport, clock=clock, metrics=metrics).poll()
     finally:
         if own:
             st.close()
@@ -537,11 +595,13 @@ def poll_forever(
     *,
     interval: float = 60.0,
     on_error: Callable[[BaseException], None] | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Poll every `interval` seconds until `stop` (a threading.Event) is set.
 
     For the `migcheck worker` loop: one store for the whole run, errors reported through
-    on_error (default: logged) and retried at the next interval.
+    on_error (default: logged) and retried at the next interval; replies are counted on
+    metrics (the worker's, served by its --metrics-port) when given.
     """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
     if not settings.enabled:
@@ -550,7 +610,7 @@ def poll_forever(
     try:
         while not stop.is_set():
             try:
-                r = poll_once(settings, store)
+                r = poll_once(settings, store, metrics=metrics)
                 log.info(
                     "mail poll: %d ingested, %d reviewed, %d replies",
                     r.ingested,

@@ -6,7 +6,7 @@
     metrics.webhook_delivery("queued")           # web: one call per delivery
     with metrics.time_job("review") as t: ...; t.outcome = "done"   # worker
     metrics.count_findings(report.findings)      # worker, after a review
-    metrics.mail_sent(); metrics.mail_suppressed("rate_limit")      # mail poller
+    metrics.mail_sent(); metrics.mail_suppressed("rate_limit")      # mail poller (MailBot)
 
 Exported series (all prefixed migcheck_):
     jobs{state}                         gauge, from the queue (every process's jobs)
@@ -14,7 +14,8 @@ Exported series (all prefixed migcheck_):
     jobs_finished_total{kind,outcome}   counter
     findings_total{rule,severity}       counter
     webhook_deliveries_total{outcome}   counter
-    mail_total{outcome,reason}          counter (outcome sent|suppressed)
+    mail_total{outcome,reason}          counter: outcome sent (reason "") | suppressed (reason
+                                        in MAIL_SUPPRESS_REASONS)
 Label values outside the documented sets are folded into "other" so a bad delivery cannot
 create unbounded series.
 """
@@ -52,15 +53,21 @@ WEBHOOK_OUTCOMES = (
     "too_large",
     "error",
 )
+# Why a reply was not handed to SMTP (bot.mail.poller counts each; see deploy/OPERATIONS.md).
 MAIL_SUPPRESS_REASONS = (
-    "dry_run",
-    "opt_out",
-    "rate_limit",
-    "already_sent",
-    "clean",
-    "below_severity",
-    "not_allowed",
-    "incomplete",
+    "dry_run",  # written to the outbox (no mail.smtp_host)
+    "rate_limit",  # held back by mail.rate_limit_per_hour; stays queued (counted once per reply)
+    "send_failed",  # SMTP error; stays queued and is retried next poll (counted per attempt)
+    "already_sent",  # every finding for that message was reported before
+    "clean",  # reviewed, nothing to report (mail.reply_on_clean off)
+    "below_severity",  # findings only below mail.min_severity
+    "opt_out",  # the author is in mail.opt_out
+    "not_allowed",  # /check-migration from a sender not allowed to ask
+    "no_recipient",  # no address to send to
+    "skipped",  # series not reviewed: outside mail.scan_prefixes, or no patch arrived
+    "obsolete",  # superseded by a newer version before it was reviewed
+    "apply_failed",  # does not apply onto its base (the automatic pass stays silent)
+    "error",  # the review or the command failed (logged)
 )
 DURATION_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
 
@@ -197,7 +204,7 @@ class Metrics:
         return n
 
     def mail_sent(self, n: int = 1) -> None:
-        """Count n mails handed to SMTP."""
+        """Count n replies handed to SMTP and accepted by it."""
         self.mail.labels("sent", "").inc(n)
 
     def mail_suppressed(self, reason: str, n: int = 1) -> None:
