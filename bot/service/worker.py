@@ -292,7 +292,10 @@ class Worker:
                 self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
                 self._observe(job.kind, "retry", started)
                 return
-            log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
+            if isinstance(exc, BotError):  # the series' own fault (no build, no apply): no trace
+                log.warning("worker: job %s (%s) failed: %s", job.id, job.mr_key, exc)
+            else:
+                log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
             self.state.job_finished(row, "failed", text)
             self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
             self._tell_failure(job, exc)
