@@ -7,6 +7,9 @@
     [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, state_url
     [review]    max_inline_comments, status_name, fail_on, build_timeout
     [commands]  min_access_level, allow_author, name
+    [logging]   format ("text" | "json"), level (debug, info, warning, error, critical);
+                a --log-format/--log-level flag, then MIGCHECK_LOG_FORMAT/MIGCHECK_LOG_LEVEL,
+                win over these; "" = not set (text, info)
     [mail]      placeholder for the mail poller (issue 5): extra keys are allowed there
 
 Every other section or key is an error that names it (`service.stat_dir: unknown key`).
@@ -99,6 +102,18 @@ class MailConfig:
     options: tuple[tuple[str, Any], ...] = ()
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """Log format and level of the service processes ("" = not set here)."""
+
+    format: str = ""
+    level: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration file."""
@@ -109,6 +124,7 @@ class Config:
     review: ReviewConfig = field(default_factory=ReviewConfig)
     commands: CommandsConfig = field(default_factory=CommandsConfig)
     mail: MailConfig = field(default_factory=MailConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = ""  # the file it was read from
 
     @property
@@ -160,6 +176,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "service": ServiceConfig,
     "review": ReviewConfig,
     "commands": CommandsConfig,
+    "logging": LoggingConfig,
 }
 _SECRET_LOOKING = ("token", "secret", "password")
 
@@ -235,6 +252,12 @@ def _validate(cfg: Config) -> None:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise _bad(src, "queue.url", f"unsupported queue URL {url!r}", 'use "" or redis://host')
     _validate_state_url(src, cfg.service.state_url)
+    if cfg.logging.format not in ("", *LOG_FORMATS):
+        raise _bad(src, "logging.format", f"expected one of {', '.join(LOG_FORMATS)}, got "
+                   f"{cfg.logging.format!r}")  # fmt: skip
+    if cfg.logging.level.lower() not in ("", *LOG_LEVELS):
+        raise _bad(src, "logging.level", f"expected one of {', '.join(LOG_LEVELS)}, got "
+                   f"{cfg.logging.level!r}")  # fmt: skip
     if cfg.review.fail_on not in ("error", "warning", "never"):
         raise _bad(
             src, "review.fail_on", f"expected error, warning or never, got {cfg.review.fail_on!r}"

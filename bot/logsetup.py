@@ -4,7 +4,8 @@ filter so no secret reaches a log line.
     from bot.logsetup import add_log_arguments, configure_logging, secret_env_names
     add_log_arguments(parser)                      # --log-level, --log-format text|json
     configure_logging(level=args.log_level, fmt=args.log_format,
-                      secret_envs=secret_env_names(cfg))
+                      secret_envs=secret_env_names(cfg),
+                      config_level=cfg.logging.level, config_format=cfg.logging.format)
 
 Redacted everywhere (message, arguments, extra fields, tracebacks): the values of the
 environment variables that hold secrets (the config's *_env keys plus any variable whose
@@ -219,15 +220,18 @@ def configure_logging(
     secret_envs: Iterable[str] = (),
     extra_secrets: Iterable[str] = (),
     env: Mapping[str, str] | None = None,
+    config_level: str = "",
+    config_format: str = "",
 ) -> logging.Handler:
     """Install the one root handler (replacing earlier ones); returns it.
 
-    level/fmt default to $MIGCHECK_LOG_LEVEL / $MIGCHECK_LOG_FORMAT, then info / text.
+    level/fmt (the command-line flags) win; then $MIGCHECK_LOG_LEVEL / $MIGCHECK_LOG_FORMAT;
+    then the config file's [logging] level / format; then info / text.
     secret_envs: names of environment variables holding secrets (see secret_env_names).
     """
     env = os.environ if env is None else env
-    fmt = (fmt or env.get(ENV_FORMAT) or "text").lower()
-    level_name = (level or env.get(ENV_LEVEL) or "info").upper()
+    fmt = (fmt or env.get(ENV_FORMAT) or config_format or "text").lower()
+    level_name = (level or env.get(ENV_LEVEL) or config_level or "info").upper()
     if level_name.lower() not in LEVELS:
         raise ValueError(f"log level must be one of {', '.join(LEVELS)}, got {level!r}")
     base = Redactor.from_environment(env, secret_envs)

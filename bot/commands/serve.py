@@ -9,6 +9,7 @@ with `queue.url = "redis://..."` run `migcheck worker --config FILE` processes a
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from dataclasses import dataclass
@@ -80,7 +81,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "--with-worker", action="store_true", help="run a worker in-process even with a Redis queue"
     )
     p.add_argument("--no-worker", action="store_true", help="never run a worker in-process")
-    p.add_argument("--log-level", default="info", help="log level (default: info)")
+    p.add_argument(
+        "--log-level",
+        default=None,
+        help="log level (default: $MIGCHECK_LOG_LEVEL, then [logging] level, then info)",
+    )
     add_log_arguments(p, level=False)
     return p
 
@@ -94,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         level=args.log_level,
         fmt=getattr(args, "log_format", None),
         secret_envs=secret_env_names(cfg),
+        config_level=cfg.logging.level,
+        config_format=cfg.logging.format,
     )
     cfg.gitlab_token()  # fail early (exit 2) when the token is missing
     svc = build_service(cfg)
@@ -108,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
             svc.app,
             host=args.host or cfg.service.listen,
             port=args.port or cfg.service.port,
-            log_level=args.log_level.lower(),
+            log_level=logging.getLevelName(logging.getLogger().level).lower(),
             log_config=None,  # keep bot.logsetup's handler (JSON lines, redaction)
             access_log=False,
         )

@@ -8,6 +8,7 @@ SIGTERM/SIGINT finish the current job's bookkeeping and stop.
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from typing import Any
@@ -27,7 +28,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--config", required=True, metavar="FILE", help="TOML configuration file")
     p.add_argument("--max-jobs", type=int, metavar="N", help="exit after N jobs")
     p.add_argument("--id", dest="worker_id", help="worker id shown on /status")
-    p.add_argument("--log-level", default="info", help="log level (default: info)")
+    p.add_argument(
+        "--log-level",
+        default=None,
+        help="log level (default: $MIGCHECK_LOG_LEVEL, then [logging] level, then info)",
+    )
     add_log_arguments(p, level=False)
     p.add_argument(
         "--metrics-port",
@@ -61,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         level=args.log_level,
         fmt=getattr(args, "log_format", None),
         secret_envs=secret_env_names(cfg),
+        config_level=cfg.logging.level,
+        config_format=cfg.logging.format,
     )
     metrics = Metrics.create(CollectorRegistry())
     if getattr(args, "metrics_port", None):
@@ -71,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     queue = open_queue(cfg.queue, cfg.state_dir, state_url=cfg.service.state_url)
     state = StateDB(cfg.state_target)
+    logging.getLogger("migcheck.worker").info(
+        "worker started: id %s, queue %s, state %s (%s)",
+        args.worker_id or "host:pid",
+        type(queue).__name__,
+        state.target,
+        state.dialect,
+    )
     # The mailing-list poller shares the process (issue 5); it returns at once when
     # [mail] is not enabled.
     from bot.mail.poller import poll_forever
