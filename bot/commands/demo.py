@@ -25,8 +25,9 @@ _SIG_OFFSET = 60
 
 
 def examples_dir() -> Path:
-    """examples/ of the source checkout this package runs from."""
-    return Path(__file__).resolve().parents[2] / "examples"
+    """The sample tree and series shipped inside the package (bot/data/examples; the
+    checkout's examples/ links there), so an installed migcheck runs the demo anywhere."""
+    return Path(__file__).resolve().parents[1] / "data" / "examples"
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -61,7 +62,7 @@ def build_sample_repo(base_dir: Path, dest: Path) -> str:
         raise InputError(
             "sample base tree not found",
             input_name=str(base_dir),
-            hint="run from a source checkout of migcheck or pass --examples DIR",
+            hint="reinstall migcheck (its package data is incomplete) or pass --examples DIR",
         )
     shutil.copytree(base_dir, dest, dirs_exist_ok=False)
     repo = pygit2.init_repository(str(dest), bare=False, initial_head="master")
@@ -80,7 +81,7 @@ def sample_patches(series_dir: Path) -> list[str]:
         raise InputError(
             "no sample patches found",
             input_name=str(series_dir),
-            hint="run from a source checkout of migcheck or pass --examples DIR",
+            hint="reinstall migcheck (its package data is incomplete) or pass --examples DIR",
         )
     return files
 
