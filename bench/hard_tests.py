@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 from fakegitlab import FakeGitLab, free_port, mr_hook  # noqa: E402
-from webhook_burst import build_repo  # noqa: E402
+from webhook_burst import build_repo, fresh_database  # noqa: E402
 
 SECRET = "hard-secret"
 TOKEN = "hard-token"
@@ -174,19 +174,6 @@ class Env:
     def close(self) -> None:
         stop(self.web)
         self.server.__exit__(None, None, None)
-
-
-def fresh_database(admin_url: str) -> str:
-    """Create an empty PostgreSQL database through `admin_url`; return its URL."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    name = "hard_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(admin_url, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    p = urlsplit(admin_url)
-    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
 
 
 def stop(p: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:

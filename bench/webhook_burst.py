@@ -1,7 +1,8 @@
 """Webhook burst against the running service, all on loopback.
 
     /work/venv/bin/python bench/webhook_burst.py [--deliveries 1000] [--mrs 50] \
-        [--concurrency 16] [--workers 2] [--redis-url redis://127.0.0.1:6399/0]
+        [--concurrency 16] [--workers 2] [--redis-url redis://127.0.0.1:6399/0] \
+        [--state-url postgresql://user@host:port/maintenance-db]
 
 Starts the fake GitLab (tests/integration/gitlab/fakegitlab.py) in this process with --mrs
 merge requests (the sample series plus one commit per push), `migcheck serve --no-worker`
@@ -13,7 +14,9 @@ Prints: ack latency p50/p99/max, HTTP codes, jobs queued/superseded/duplicate, j
 (MRs whose final head was never reviewed, plus failed jobs; goal 0), duplicate comments
 (same fingerprint in two threads or two summary notes on one MR; goal 0), RSS of the web
 process idle before, right after the burst and after the queue drained (goal idle <= 150 MiB,
-no growth that does not return). Bounded loops; figures are printed, never asserted.
+no growth that does not return). --state-url: state (and, without --redis-url, the queue)
+in a fresh PostgreSQL database created through that URL. Bounded loops; figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -83,6 +86,19 @@ def build_repo(path: Path, mrs: int, pushes: int) -> dict[int, list[str]]:
     return heads
 
 
+def fresh_database(admin_url: str) -> str:
+    """Create an empty PostgreSQL database through `admin_url`; return its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = "burst_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(admin_url, autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    p = urlsplit(admin_url)
+    return urlunsplit((p.scheme, p.netloc, "/" + name, p.query, p.fragment))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -91,6 +107,7 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--redis-url", default="")
+    ap.add_argument("--state-url", default="", help="PostgreSQL maintenance URL (state in PG)")
     ap.add_argument("--drain-timeout", type=float, default=600)
     ap.add_argument("--rounds", type=int, default=1,
                     help="repeat the burst (fresh delivery ids) to see whether RSS plateaus")
@@ -119,6 +136,7 @@ def main() -> int:
             f'[queue]\nurl = "{ns.redis_url}"\nprefix = "bench-{uuid.uuid4().hex[:8]}:"\n'
             f"poll_interval = 0.05\nvisibility_timeout = 120.0\n"
             f'[service]\nstate_dir = "{work / "state"}"\nport = {port}\n'
+            f'state_url = "{fresh_database(ns.state_url) if ns.state_url else ""}"\n'
             f"[review]\nmax_inline_comments = 10\n"
         )
         env = {**os.environ, "BENCH_GL_TOKEN": TOKEN, "BENCH_HOOK_SECRET": SECRET,
