@@ -252,7 +252,7 @@ def _validate(cfg: Config) -> None:
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
         raise _bad(src, "queue.url", f"unsupported queue URL {url!r}", 'use "" or redis://host')
     _validate_state_url(src, cfg.service.state_url)
-    if cfg.logging.format not in ("", *LOG_FORMATS):
+    if cfg.logging.format.lower() not in ("", *LOG_FORMATS):
         raise _bad(src, "logging.format", f"expected one of {', '.join(LOG_FORMATS)}, got "
                    f"{cfg.logging.format!r}")  # fmt: skip
     if cfg.logging.level.lower() not in ("", *LOG_LEVELS):

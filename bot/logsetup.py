@@ -28,6 +28,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
+from bot.errors import InputError
+
 REDACTED = "[REDACTED]"
 FORMATS = ("text", "json")
 LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -204,12 +206,29 @@ def make_handler(
 ) -> logging.Handler:
     """A stream handler with the chosen format and the redaction filter attached."""
     if fmt not in FORMATS:
-        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise InputError(
+            f"expected one of {', '.join(FORMATS)}, got {fmt!r}", input_name="log format"
+        )
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RedactingFilter(redactor or Redactor.from_environment()))
     handler.set_name("migcheck")
     return handler
+
+
+def _choose(choices: tuple[str, ...], default: str, *sources: tuple[str | None, str]) -> str:
+    """The first set value of (value, where it came from), in order; a bad one is named."""
+    for value, where in sources:
+        if not value:
+            continue
+        if value.lower() not in choices:
+            raise InputError(
+                f"expected one of {', '.join(choices)}, got {value!r}",
+                input_name=where,
+                hint=f"set it to one of {', '.join(choices)} (or leave it unset)",
+            )
+        return value.lower()
+    return default
 
 
 def configure_logging(
@@ -226,14 +245,25 @@ def configure_logging(
     """Install the one root handler (replacing earlier ones); returns it.
 
     level/fmt (the command-line flags) win; then $MIGCHECK_LOG_LEVEL / $MIGCHECK_LOG_FORMAT;
-    then the config file's [logging] level / format; then info / text.
+    then the config file's [logging] level / format; then info / text (case-insensitive).
+    A bad value raises InputError naming where it came from (flag, variable or config key).
     secret_envs: names of environment variables holding secrets (see secret_env_names).
     """
     env = os.environ if env is None else env
-    fmt = (fmt or env.get(ENV_FORMAT) or config_format or "text").lower()
-    level_name = (level or env.get(ENV_LEVEL) or config_level or "info").upper()
-    if level_name.lower() not in LEVELS:
-        raise ValueError(f"log level must be one of {', '.join(LEVELS)}, got {level!r}")
+    fmt = _choose(
+        FORMATS,
+        "text",
+        (fmt, "--log-format"),
+        (env.get(ENV_FORMAT), f"${ENV_FORMAT}"),
+        (config_format, "[logging] format"),
+    )
+    level_name = _choose(
+        LEVELS,
+        "info",
+        (level, "--log-level"),
+        (env.get(ENV_LEVEL), f"${ENV_LEVEL}"),
+        (config_level, "[logging] level"),
+    ).upper()
     base = Redactor.from_environment(env, secret_envs)
     redactor = Redactor([*base.values, *extra_secrets])
     handler = make_handler(fmt=fmt, stream=stream, redactor=redactor)

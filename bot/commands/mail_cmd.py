@@ -18,9 +18,13 @@ import dataclasses
 import sys
 import tempfile
 from email import message_from_bytes, policy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import InputError
+from bot.logsetup import add_log_arguments, configure_logging, secret_env_names
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -31,6 +35,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     msub = p.add_subparsers(dest="mail_command", metavar="ACTION")
     poll = msub.add_parser("poll", help="read new list messages once, review, reply")
     poll.add_argument("--config", required=True, metavar="FILE", help="migcheck TOML config")
+    add_log_arguments(poll)
     rv = msub.add_parser("review", help="review the series in an mbox, maildir or thread URL")
     rv.add_argument(
         "source",
@@ -55,6 +60,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="also reply on clean series (like /check-migration would)",
     )
+    add_log_arguments(rv)
     p.set_defaults(_parser=p)
     return p
 
@@ -69,12 +75,27 @@ def run(args: argparse.Namespace) -> int:
     return 2
 
 
+def _configure_logging(args: argparse.Namespace, cfg: Config) -> None:
+    """Log as serve/worker do: flag > $MIGCHECK_LOG_* > [logging] > text/info, redacted.
+
+    `review` without --config and without a log flag keeps Python's default (warnings only).
+    """
+    configure_logging(
+        level=args.log_level,
+        fmt=args.log_format,
+        secret_envs=secret_env_names(cfg),
+        config_level=cfg.logging.level,
+        config_format=cfg.logging.format,
+    )
+
+
 def _poll(args: argparse.Namespace) -> int:
     from bot.config import load_config
     from bot.mail.config import mail_settings
     from bot.mail.poller import poll_once
 
     cfg = load_config(args.config)
+    _configure_logging(args, cfg)
     settings = mail_settings(cfg)
     if not settings.inboxes and not settings.maildirs:
         raise InputError("no mail.inboxes or mail.maildirs configured", input_name=args.config,
@@ -117,8 +138,14 @@ def _review(args: argparse.Namespace) -> int:
     if args.config:
         from bot.config import load_config
 
-        settings = mail_settings(load_config(args.config))
+        cfg = load_config(args.config)
+        _configure_logging(args, cfg)
+        settings = mail_settings(cfg)
     else:
+        if args.log_format or args.log_level:
+            from bot.config import Config
+
+            _configure_logging(args, Config())
         settings = MailSettings()
     repo = args.repo or settings.repo or "."
     settings = dataclasses.replace(

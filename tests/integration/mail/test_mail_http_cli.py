@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.server
+import logging
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -57,7 +58,13 @@ def _cli(argv: list[str]) -> int:
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="command")
     mail_cmd.register(sub)
-    return mail_cmd.run(p.parse_args(argv))
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:  # `mail poll --config` installs the process's log handler; keep pytest's
+        return mail_cmd.run(p.parse_args(argv))
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
 
 
 def test_fetch_thread_by_message_id(server: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.config import parse_config
+from bot.errors import InputError
 from bot.logsetup import (
     REDACTED,
     Redactor,
@@ -173,7 +174,7 @@ def test_format_from_environment() -> None:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
     assert json.loads(buf.getvalue())["msg"] == "hello"
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="--log-format: expected one of text, json"):
         configure_logging(fmt="xml", stream=io.StringIO(), env={})
 
 
