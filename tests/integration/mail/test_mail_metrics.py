@@ -17,7 +17,15 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from mailfix import CLEAN_PATCH, DATE0, DOC_PATCH, Inbox, sample_repo, series_mails
+from mailfix import (
+    CLEAN_PATCH,
+    DATE0,
+    DOC_PATCH,
+    Inbox,
+    sample_bodies,
+    sample_repo,
+    series_mails,
+)
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 from smtpfix import Sink, _free_port
@@ -85,6 +93,28 @@ def test_restart_after_crash_counts_already_sent_findings(env: Env, metrics: Met
     env.poll(metrics=metrics)  # two leftovers delivered; the re-review finds them reported
     assert len(env.got) == 3
     assert counts(metrics) == {("sent", ""): 3, ("suppressed", "already_sent"): 2}
+
+
+def test_all_findings_already_sent_is_no_clean_reply(env: Env, metrics: Metrics) -> None:
+    env.settings = dataclasses.replace(env.settings, reply_on_clean=True)
+    env.add(series_mails("a"))
+
+    class Crash(BaseException):
+        pass
+
+    calls: list[str] = []
+
+    def crash(msgid: str) -> None:
+        calls.append(msgid)
+        if len(calls) == 3:
+            raise Crash  # all three replies recorded, the series not yet marked reviewed
+
+    with pytest.raises(Crash):
+        env.poll(after_queue=crash, metrics=metrics)
+    env.poll(metrics=metrics)  # leftovers delivered; the re-review has nothing new to say
+    # and must not claim "No migration compatibility problem found" for a broken series
+    assert len(env.got) == 3 and not any("No migration" in r.body for r in env.got)
+    assert counts(metrics) == {("sent", ""): 3, ("suppressed", "already_sent"): 3}
 
 
 def test_command_then_automatic_pass_sends_and_counts_nothing_more(
@@ -213,9 +243,11 @@ def test_obsolete_and_below_severity(env: Env, metrics: Metrics) -> None:
     assert counts(metrics) == {("sent", ""): 3, ("suppressed", "obsolete"): 1}
     quiet = Metrics.create(CollectorRegistry())
     env.settings = dataclasses.replace(env.settings, min_severity="error")
-    env.add(series_mails("n", cover=False, bodies=[CLEAN_PATCH], date=DATE0 + 120))
+    warning_only = [sample_bodies()[2]]  # MIG030, a warning
+    env.add(series_mails("n", cover=False, bodies=warning_only, date=DATE0 + 120))
     env.poll(metrics=quiet)
-    assert counts(quiet) == {("suppressed", "clean"): 1}
+    assert len(env.got) == 3  # nothing more
+    assert counts(quiet) == {("suppressed", "below_severity"): 1}
 
 
 def _wait_for(pred: Any, timeout: float, what: str) -> None:
@@ -227,9 +259,7 @@ def _wait_for(pred: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_worker_process_serves_mail_counters(
-    tmp_path: Path, smtp_server: tuple[Sink, int]
-) -> None:
+def test_worker_process_serves_mail_counters(tmp_path: Path, smtp_server: tuple[Sink, int]) -> None:
     """`migcheck worker --metrics-port`: its mail thread counts on the worker's registry."""
     sink, smtp_port = smtp_server
     repo, _ = sample_repo(tmp_path)
@@ -290,3 +320,13 @@ rate_limit_per_hour = 2
     assert seen == {("sent", ""): 2, ("suppressed", "rate_limit"): 1}
     assert len(sink.got) == 2
     assert proc.returncode == 0, log.read_text()
+
+
+def test_operations_guide_names_every_mail_reason() -> None:
+    from bot.service.metrics import MAIL_SUPPRESS_REASONS
+
+    text = (ROOT / "deploy" / "OPERATIONS.md").read_text(encoding="utf-8")
+    bullet = text[text.index("* **Metrics**") :].split("\n* ", 1)[0]
+    assert "migcheck_mail_total{outcome," in bullet
+    missing = [r for r in MAIL_SUPPRESS_REASONS if r not in bullet]
+    assert missing == [], f"deploy/OPERATIONS.md does not name mail reasons {missing}"
