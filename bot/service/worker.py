@@ -66,6 +66,27 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
+def failure_reply(exc: BaseException) -> str:
+    """The answer to a command whose job failed: the error's first line as prose, the rest
+    (a build's or git's output) in a code block so Markdown does not eat `<...>`, `#` or
+    indentation, then the hint."""
+    if isinstance(exc, BotError):
+        head = f"{exc.input_name}: {exc.what}" if exc.input_name else exc.what
+        hint = exc.hint
+    else:
+        head, hint = str(exc), None
+    first, _, rest = head.partition("\n")
+    text = f"migcheck could not run this check: {first.rstrip()}"
+    if rest.strip():
+        fence = "```"
+        while fence in rest:  # a longer fence than any backtick run in the output
+            fence += "`"
+        text += f"\n\n{fence}text\n{rest.rstrip()}\n{fence}"
+    if hint:
+        text += f"\n\nhint: {hint}"
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class CommandArgs:
     """Parsed `/check-migration` arguments."""
@@ -327,7 +348,7 @@ class Worker:
         if job.kind != "command":
             return
         with contextlib.suppress(Exception):
-            self._reply(job, f"migcheck could not run this check: {exc}", emoji="x")
+            self._reply(job, failure_reply(exc), emoji="x")
 
     # review -----------------------------------------------------------------------------
     def review(self, project_id: int, iid: int, *, args: CommandArgs | None = None) -> Outcome:
