@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.sqldb import is_postgres_url
 
 ACCESS_LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
@@ -230,7 +231,7 @@ def _section(source: str, name: str, cls: type[Any], raw: Any) -> Any:
 def _validate_state_url(src: str, url: str) -> None:
     if not url:
         return
-    if not url.startswith(("postgresql://", "postgres://")):
+    if not is_postgres_url(url):
         raise _bad(
             src,
             "service.state_url",

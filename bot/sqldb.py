@@ -1,10 +1,10 @@
 """The databases that hold the service's state: an SQLite file (default) or PostgreSQL.
 
 Callers write one SQL text with `?` placeholders and portable syntax (`ON CONFLICT ... DO
-NOTHING/UPDATE`, `RETURNING`); the PostgreSQL side rewrites the placeholders. What cannot be
-portable is named here: the DDL of each migration (one list per dialect, same length) and
-`Database.seq`, the column that orders rows by insertion (SQLite's implicit rowid, or a
-`seq BIGSERIAL` column the PostgreSQL DDL appends to such tables).
+NOTHING/UPDATE`, `RETURNING`); the PostgreSQL side rewrites the placeholders. The DDL of each
+migration is one template whose column types are named by role ({id}, {time}, {int64}, {blob},
+{seq}; see DDL_TYPES) and rendered per dialect; `Database.seq` is the column that orders rows
+by insertion (SQLite's implicit rowid, or the `seq BIGSERIAL` column {seq} adds in PostgreSQL).
 
 Schema versions: SQLite keeps one component per file in PRAGMA user_version (files written by
 older migcheck releases keep working); PostgreSQL keeps one row per component in
@@ -29,8 +29,33 @@ from bot.errors import BotError
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-# One list of migration scripts per dialect; entry i migrates from version i to i+1.
-Migrations = Mapping[str, Sequence[str]]
+# Migration scripts (DDL templates); entry i migrates from version i to i+1. Append only.
+Migrations = Sequence[str]
+
+# What the DDL templates' placeholders become in each dialect. SQLite keeps the types its
+# files have always had; PostgreSQL gets 64-bit ids and times as DOUBLE PRECISION (REAL is
+# 32-bit there), and an explicit arrival-order column where SQLite has its rowid.
+DDL_TYPES: Mapping[str, Mapping[str, str]] = {
+    "sqlite": {
+        "id": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "time": "REAL",
+        "int64": "INTEGER",
+        "blob": "BLOB",
+        "seq": "",
+    },
+    "postgresql": {
+        "id": "BIGSERIAL PRIMARY KEY",
+        "time": "DOUBLE PRECISION",
+        "int64": "BIGINT",
+        "blob": "BYTEA",
+        "seq": ", seq BIGSERIAL",
+    },
+}
+
+
+def render_ddl(template: str, dialect: str) -> str:
+    """A DDL template for one dialect (see DDL_TYPES)."""
+    return template.format_map(DDL_TYPES[dialect])
 
 
 def is_postgres_url(target: str | Path) -> bool:
@@ -101,8 +126,7 @@ class Database:
 
     def migrate(self, component: str, migrations: Migrations, *, what: str) -> int:
         """Apply the component's pending migrations in one transaction; return the version."""
-        steps = migrations[self.dialect]
-        target = len(steps)
+        target = len(migrations)
         with self.transaction(lock="migcheck_schema") as tx:
             self._prepare_versions(tx)
             version = self._read_version(tx, component)
@@ -113,7 +137,7 @@ class Database:
                     hint="upgrade migcheck, or point it at another state directory or database",
                 )
             for i in range(version, target):
-                for stmt in steps[i].split(";"):
+                for stmt in render_ddl(migrations[i], self.dialect).split(";"):
                     if stmt.strip():
                         tx.execute(stmt)
                 self._write_version(tx, component, i + 1)

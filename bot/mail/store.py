@@ -21,49 +21,27 @@ from bot.sqldb import Database, Migrations, Result, open_database
 
 COMPONENT = "mail"
 
-_SQLITE: tuple[str, ...] = (
+# DDL templates (bot/sqldb.py); tables read back in arrival order carry {seq}.
+MIGRATIONS: Migrations = (
     """
     CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
-        updated_at REAL NOT NULL, PRIMARY KEY (inbox, epoch));
-    CREATE TABLE messages (msgid TEXT PRIMARY KEY, raw BLOB NOT NULL, kind TEXT NOT NULL,
-        seen_at REAL NOT NULL);
+        updated_at {time} NOT NULL, PRIMARY KEY (inbox, epoch));
+    CREATE TABLE messages (msgid TEXT PRIMARY KEY, raw {blob} NOT NULL, kind TEXT NOT NULL,
+        seen_at {time} NOT NULL{seq});
     CREATE INDEX messages_seen ON messages(seen_at);
     CREATE TABLE series (key TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
         revision INTEGER NOT NULL DEFAULT 1, base TEXT NOT NULL DEFAULT '',
-        head TEXT NOT NULL DEFAULT '', first_seen REAL NOT NULL, updated_at REAL NOT NULL);
+        head TEXT NOT NULL DEFAULT '', first_seen {time} NOT NULL, updated_at {time} NOT NULL);
     CREATE TABLE replies (reply_msgid TEXT PRIMARY KEY, answers TEXT NOT NULL,
         series_key TEXT NOT NULL, recipients TEXT NOT NULL, status TEXT NOT NULL,
-        raw BLOB NOT NULL, created_at REAL NOT NULL, sent_at REAL);
+        raw {blob} NOT NULL, created_at {time} NOT NULL, sent_at {time}{seq});
     CREATE TABLE reply_findings (answers TEXT NOT NULL, fingerprint TEXT NOT NULL,
         reply_msgid TEXT NOT NULL, PRIMARY KEY (answers, fingerprint));
     CREATE TABLE commands (msgid TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
-        updated_at REAL NOT NULL);
+        updated_at {time} NOT NULL);
     """,
 )
-# Tables read back in arrival order carry `seq` (SQLite orders by its implicit rowid).
-_POSTGRES: tuple[str, ...] = (
-    """
-    CREATE TABLE cursors (inbox TEXT NOT NULL, epoch INTEGER NOT NULL, commit_id TEXT NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (inbox, epoch));
-    CREATE TABLE messages (msgid TEXT PRIMARY KEY, raw BYTEA NOT NULL, kind TEXT NOT NULL,
-        seen_at DOUBLE PRECISION NOT NULL, seq BIGSERIAL);
-    CREATE INDEX messages_seen ON messages(seen_at);
-    CREATE TABLE series (key TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
-        revision INTEGER NOT NULL DEFAULT 1, base TEXT NOT NULL DEFAULT '',
-        head TEXT NOT NULL DEFAULT '', first_seen DOUBLE PRECISION NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL);
-    CREATE TABLE replies (reply_msgid TEXT PRIMARY KEY, answers TEXT NOT NULL,
-        series_key TEXT NOT NULL, recipients TEXT NOT NULL, status TEXT NOT NULL,
-        raw BYTEA NOT NULL, created_at DOUBLE PRECISION NOT NULL, sent_at DOUBLE PRECISION,
-        seq BIGSERIAL);
-    CREATE TABLE reply_findings (answers TEXT NOT NULL, fingerprint TEXT NOT NULL,
-        reply_msgid TEXT NOT NULL, PRIMARY KEY (answers, fingerprint));
-    CREATE TABLE commands (msgid TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL);
-    """,
-)
-MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
-SCHEMA_VERSION = len(_SQLITE)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True, slots=True)

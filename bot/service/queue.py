@@ -144,10 +144,11 @@ def open_queue(
     return SqlQueue(state_dir / "queue.sqlite3", cfg, clock=clock)
 
 
-_SQLITE: tuple[str, ...] = (
+# DDL templates (bot/sqldb.py); IF NOT EXISTS: queue files from before versioning have the table.
+MIGRATIONS: Migrations = (
     """
     CREATE TABLE IF NOT EXISTS jobs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id {id},
         slot TEXT NOT NULL,
         mr_key TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -155,12 +156,12 @@ _SQLITE: tuple[str, ...] = (
         payload TEXT NOT NULL,
         state TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        available_at REAL NOT NULL,
-        lease_until REAL,
+        available_at {time} NOT NULL,
+        lease_until {time},
         token TEXT,
         worker TEXT,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
+        created_at {time} NOT NULL,
+        updated_at {time} NOT NULL,
         last_error TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, available_at);
@@ -169,32 +170,6 @@ _SQLITE: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS jobs_mr ON jobs(mr_key, state);
     """,
 )
-_POSTGRES: tuple[str, ...] = (
-    """
-    CREATE TABLE jobs (
-        id BIGSERIAL PRIMARY KEY,
-        slot TEXT NOT NULL,
-        mr_key TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        dedupe_key TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        state TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        available_at DOUBLE PRECISION NOT NULL,
-        lease_until DOUBLE PRECISION,
-        token TEXT,
-        worker TEXT,
-        created_at DOUBLE PRECISION NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL,
-        last_error TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX jobs_state ON jobs(state, available_at);
-    CREATE INDEX jobs_slot ON jobs(slot, state);
-    CREATE INDEX jobs_dedupe ON jobs(dedupe_key, state);
-    CREATE INDEX jobs_mr ON jobs(mr_key, state);
-    """,
-)
-MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
 
 
 class SqlQueue:
@@ -210,7 +185,6 @@ class SqlQueue:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = target if isinstance(target, Database) else open_database(target)
-        self.path = self._db.target
         self.cfg = cfg
         self._clock = clock
         self._db.migrate("queue", MIGRATIONS, what="job queue")

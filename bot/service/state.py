@@ -19,84 +19,45 @@ from bot.sqldb import Database, Migrations, Result, open_database
 
 COMPONENT = "state"
 
-# Each entry migrates from version i to i+1; append only, one list per dialect.
-_SQLITE: tuple[str, ...] = (
+# Each entry migrates from version i to i+1; append only (DDL templates, bot/sqldb.py).
+MIGRATIONS: Migrations = (
     """
-    CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at REAL NOT NULL);
+    CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at {time} NOT NULL);
     CREATE INDEX deliveries_at ON deliveries(received_at);
     CREATE TABLE mr_state (
         mr_key TEXT PRIMARY KEY,
         last_enqueued_head TEXT NOT NULL DEFAULT '',
         last_reviewed_head TEXT NOT NULL DEFAULT '',
         verdict TEXT NOT NULL DEFAULT '',
-        updated_at REAL NOT NULL
+        updated_at {time} NOT NULL
     );
     CREATE TABLE posted (
         mr_key TEXT NOT NULL,
         fingerprint TEXT NOT NULL,
         discussion_id TEXT NOT NULL,
-        note_id INTEGER NOT NULL,
+        note_id {int64} NOT NULL,
         state TEXT NOT NULL,
-        updated_at REAL NOT NULL,
+        updated_at {time} NOT NULL,
         PRIMARY KEY (mr_key, fingerprint)
     );
     CREATE TABLE job_history (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id {id},
         job_id TEXT NOT NULL,
         kind TEXT NOT NULL,
         mr_key TEXT NOT NULL,
         head TEXT NOT NULL DEFAULT '',
         status TEXT NOT NULL,
-        started_at REAL NOT NULL,
-        finished_at REAL,
+        started_at {time} NOT NULL,
+        finished_at {time},
         detail TEXT NOT NULL DEFAULT ''
     );
-    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL);
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at {time} NOT NULL);
     """,
     """
     CREATE INDEX job_history_job ON job_history(job_id);
     """,
 )
-_POSTGRES: tuple[str, ...] = (
-    """
-    CREATE TABLE deliveries (key TEXT PRIMARY KEY, received_at DOUBLE PRECISION NOT NULL);
-    CREATE INDEX deliveries_at ON deliveries(received_at);
-    CREATE TABLE mr_state (
-        mr_key TEXT PRIMARY KEY,
-        last_enqueued_head TEXT NOT NULL DEFAULT '',
-        last_reviewed_head TEXT NOT NULL DEFAULT '',
-        verdict TEXT NOT NULL DEFAULT '',
-        updated_at DOUBLE PRECISION NOT NULL
-    );
-    CREATE TABLE posted (
-        mr_key TEXT NOT NULL,
-        fingerprint TEXT NOT NULL,
-        discussion_id TEXT NOT NULL,
-        note_id BIGINT NOT NULL,
-        state TEXT NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL,
-        PRIMARY KEY (mr_key, fingerprint)
-    );
-    CREATE TABLE job_history (
-        id BIGSERIAL PRIMARY KEY,
-        job_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        mr_key TEXT NOT NULL,
-        head TEXT NOT NULL DEFAULT '',
-        status TEXT NOT NULL,
-        started_at DOUBLE PRECISION NOT NULL,
-        finished_at DOUBLE PRECISION,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL,
-        updated_at DOUBLE PRECISION NOT NULL);
-    """,
-    """
-    CREATE INDEX job_history_job ON job_history(job_id);
-    """,
-)
-MIGRATIONS: Migrations = {"sqlite": _SQLITE, "postgresql": _POSTGRES}
-SCHEMA_VERSION = len(_SQLITE)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True, slots=True)

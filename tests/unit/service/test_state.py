@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from bot.service.state import MIGRATIONS, SCHEMA_VERSION, StateDB
+from bot.sqldb import render_ddl
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -23,7 +24,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def test_fresh_db_and_migration_from_v1(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     db = sqlite3.connect(path)
-    db.executescript(MIGRATIONS["sqlite"][0])
+    db.executescript(render_ddl(MIGRATIONS[0], "sqlite"))
     db.execute("PRAGMA user_version=1")
     db.execute("INSERT INTO deliveries VALUES ('old', 1.0)")
     db.commit()
@@ -38,7 +39,7 @@ def test_fresh_db_and_migration_from_v1(tmp_path: Path) -> None:
 
 def test_postgres_migration_from_v1_keeps_data(postgres_url: str) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as c:
-        for stmt in MIGRATIONS["postgresql"][0].split(";"):
+        for stmt in render_ddl(MIGRATIONS[0], "postgresql").split(";"):
             if stmt.strip():
                 c.execute(stmt)
         c.execute("CREATE TABLE migcheck_schema (component TEXT PRIMARY KEY, version INTEGER)")
