@@ -146,6 +146,18 @@ class Running:
             j.state in ("done", "failed", "superseded") for j in self.jobs()), timeout)
 
 
+def wait_healthy(client: httpx.Client, url: str, timeout: float = 30.0) -> None:
+    """Until the service at `url` answers /healthz with 200."""
+
+    def up() -> bool:
+        try:
+            return client.get(f"{url}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(up, timeout)
+
+
 def wait_until(cond: Callable[[], Any], timeout: float = 30.0, step: float = 0.05) -> Any:
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -34,6 +34,7 @@ from gitlabfix import (
     PID,
     SECRET,
     ServerThread,
+    wait_healthy,
     wait_until,
     write_config,
 )
@@ -242,13 +243,7 @@ def test_blocked_builds_in_the_production_shape_web_and_worker_processes(
     try:
         with httpx.Client(timeout=10) as client:
 
-            def up() -> bool:
-                try:
-                    return client.get(f"{url}/healthz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            wait_until(up, 30)
+            wait_healthy(client, url)
             answers, status = _drive(scene, url, client)
         alive = worker.poll() is None and web.poll() is None
     finally:

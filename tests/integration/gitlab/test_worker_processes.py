@@ -160,7 +160,7 @@ def test_serve_command_runs_web_and_worker_in_one_process(
 ) -> None:
     import httpx
     from fakegitlab import free_port
-    from gitlabfix import SECRET
+    from gitlabfix import SECRET, wait_healthy
 
     port = free_port()
     cfg = write_config(tmp_path / "serve.toml", fake.base_url, tmp_path / "state",
@@ -174,13 +174,7 @@ def test_serve_command_runs_web_and_worker_in_one_process(
     url = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(timeout=10) as client:
-            def up() -> bool:
-                try:
-                    return client.get(f"{url}/healthz").status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            wait_until(up, 30)
+            wait_healthy(client, url)
             r = client.post(f"{url}/webhooks/gitlab", json=mr_hook(fake, PID, 30, "open"),
                             headers={"X-Gitlab-Token": SECRET,
                                      "X-Gitlab-Event": "Merge Request Hook"})

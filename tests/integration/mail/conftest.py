@@ -11,17 +11,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "mail"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from aiosmtpd.controller import Controller
-from smtpfix import Sink, _free_port
+from smtpfix import Sink, serve_smtp
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Sink, int]]:
     sink = Sink()
-    port = _free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
+    with serve_smtp(sink) as port:
         yield sink, port
-    finally:
-        ctl.stop()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from mailfix import (
     CLEAN_PATCH,
     DATE0,
@@ -28,7 +27,7 @@ from mailfix import (
 )
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
-from smtpfix import Sink, _free_port
+from smtpfix import Sink, _free_port, serve_smtp
 from test_mail_bot import MAINT, Env, _cmd, make_env
 
 from bot.errors import ReporterError
@@ -172,13 +171,8 @@ class Refusing(Sink):
 @pytest.fixture
 def refusing_smtp() -> Iterator[tuple[Refusing, int]]:
     sink = Refusing()
-    port = _free_port()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
+    with serve_smtp(sink) as port:
         yield sink, port
-    finally:
-        ctl.stop()
 
 
 def test_smtp_failure_counts_send_failed_and_the_reply_stays_queued(
