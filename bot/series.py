@@ -57,3 +57,4 @@ class Series:
     folded: tuple[FileChange, ...]  # base -> head, one entry per changed file
     base_version: str | None = None  # content of VERSION at base, e.g. "10.2.50"
     head_version: str | None = None
+    applied_with: str = ""  # mailed series: how head was made ("in memory", "git am -3 (...)")

@@ -85,7 +85,7 @@ def _bytes_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _decode_header(msg: Message, name: str) -> str:
+def decode_header(msg: Message, name: str) -> str:
     """A header as readable text: RFC 2047 words decoded, raw 8-bit bytes guessed, unfolded."""
     value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
     if value is None:
@@ -174,8 +174,8 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
                     hint="pass an mbox (e.g. from `b4 am`) or `git format-patch` output",
                 )
             msg = parser.parsebytes(raw)
-            subject = _decode_header(msg, "Subject")
-            author = _decode_header(msg, "From")
+            subject = decode_header(msg, "Subject")
+            author = decode_header(msg, "From")
             if not _DIFF_START.search(raw):
                 what = "cover letter" if is_cover_letter(subject) else "message without a diff"
                 skipped.append(f"{where}: skipped {what}: {subject or '(no subject)'}")
@@ -311,31 +311,31 @@ def parse_mail(raw: bytes, *, mboxrd: bool = False) -> MailMessage:
             raw = rest
     parser = email.parser.BytesParser(policy=email.policy.compat32)
     msg = parser.parsebytes(raw)
-    ids = msgids(_decode_header(msg, "Message-ID"))
+    ids = msgids(decode_header(msg, "Message-ID"))
     msgid = ids[0] if ids else "migcheck-" + hashlib.sha256(raw).hexdigest()[:24] + "@local"
-    irt = msgids(_decode_header(msg, "In-Reply-To"))
+    irt = msgids(decode_header(msg, "In-Reply-To"))
     date = 0.0
-    date_text = _decode_header(msg, "Date")
+    date_text = decode_header(msg, "Date")
     if date_text:
         try:
             dt = email.utils.parsedate_to_datetime(date_text)
             date = dt.timestamp()
         except (TypeError, ValueError, IndexError, OverflowError):
             date = 0.0
-    author = _decode_header(msg, "From")
+    author = decode_header(msg, "From")
     try:
         body = body_text(msg)
     except (LookupError, ValueError, AssertionError):
         body = _bytes_text(raw)
     return MailMessage(
         msgid=msgid,
-        subject=_decode_header(msg, "Subject"),
+        subject=decode_header(msg, "Subject"),
         author=author,
         author_addr=address_of(author),
-        to=_addresses(_decode_header(msg, "To")),
-        cc=_addresses(_decode_header(msg, "Cc")),
+        to=_addresses(decode_header(msg, "To")),
+        cc=_addresses(decode_header(msg, "Cc")),
         in_reply_to=irt[0] if irt else "",
-        references=msgids(_decode_header(msg, "References")),
+        references=msgids(decode_header(msg, "References")),
         date=date,
         body=body,
         raw=raw,
@@ -384,5 +384,5 @@ def peek_headers(raw: bytes) -> tuple[str, str]:
     """(Message-ID, decoded Subject) from the header block only (cheap triage)."""
     head = raw.split(b"\n\n", 1)[0]
     msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
-    ids = msgids(_decode_header(msg, "Message-ID"))
-    return (ids[0] if ids else ""), _decode_header(msg, "Subject")
+    ids = msgids(decode_header(msg, "Message-ID"))
+    return (ids[0] if ids else ""), decode_header(msg, "Subject")
