@@ -228,6 +228,7 @@ class MailMessage:
     body: str  # decoded text/plain parts joined
     raw: bytes  # RFC 5322 bytes (mboxrd escaping undone)
     has_diff: bool
+    synthetic_id: bool = False  # no Message-ID header (e.g. `git format-patch` without --thread)
 
     def as_mail_patch(self, source: str = "list", number: int = 1) -> MailPatch:
         """This message as a MailPatch for `git am`."""
@@ -340,6 +341,7 @@ def parse_mail(raw: bytes, *, mboxrd: bool = False) -> MailMessage:
         body=body,
         raw=raw,
         has_diff=bool(_DIFF_START.search(body.encode("utf-8", errors="replace"))),
+        synthetic_id=not ids,
     )
 
 
