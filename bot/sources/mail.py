@@ -133,7 +133,6 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
     """
     if not files:
         raise InputError("no patch files given", hint="pass an mbox or `git format-patch` files")
-    parser = email.parser.BytesParser(policy=email.policy.compat32)
     patches: list[MailPatch] = []
     skipped: list[str] = []
     for name in files:
@@ -156,47 +155,7 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
                 input_name=name,
                 hint="pass an mbox or the output of `git format-patch`",
             )
-        messages, mboxrd = _split_messages(data)
-        for number, raw in enumerate(messages, start=1):
-            where = name if len(messages) == 1 else f"{name} (message {number})"
-            first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
-            if not _HEADER_LINE.match(first):
-                if _DIFF_START.search(raw):
-                    raise InputError(
-                        "a plain diff, not a patch e-mail (no From:/Subject: headers)",
-                        input_name=where,
-                        hint="create the series with `git format-patch BASE..HEAD` or save the "
-                        "mails as an mbox",
-                    )
-                raise InputError(
-                    "not an mbox or patch e-mail",
-                    input_name=where,
-                    hint="pass an mbox (e.g. from `b4 am`) or `git format-patch` output",
-                )
-            msg = parser.parsebytes(raw)
-            subject = decode_header(msg, "Subject")
-            author = decode_header(msg, "From")
-            if not _DIFF_START.search(raw):
-                what = "cover letter" if is_cover_letter(subject) else "message without a diff"
-                skipped.append(f"{where}: skipped {what}: {subject or '(no subject)'}")
-                continue
-            if not author or not subject:
-                missing = "From" if not author else "Subject"
-                raise InputError(
-                    f"patch e-mail without a {missing}: header",
-                    input_name=where,
-                    hint="regenerate it with `git format-patch`",
-                )
-            patches.append(
-                MailPatch(
-                    source=name,
-                    number=number if len(messages) > 1 else 1,
-                    subject=subject,
-                    author=author,
-                    raw=raw,
-                    mboxrd=mboxrd,
-                )
-            )
+        patches.extend(mail_patches_in(data, name, skipped))
     if not patches:
         raise InputError(
             "no patches found (only messages without a diff)",
@@ -204,6 +163,55 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
             hint="pass the patch mails themselves, not only the cover letter",
         )
     return patches, skipped
+
+
+def mail_patches_in(data: bytes, name: str, skipped: list[str]) -> list[MailPatch]:
+    """The patch mails in one file's bytes (mbox or single mail), in order; messages without
+    a diff are noted in `skipped`. Raises InputError for input that is not mail."""
+    parser = email.parser.BytesParser(policy=email.policy.compat32)
+    patches: list[MailPatch] = []
+    messages, mboxrd = _split_messages(data)
+    for number, raw in enumerate(messages, start=1):
+        where = name if len(messages) == 1 else f"{name} (message {number})"
+        first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+        if not _HEADER_LINE.match(first):
+            if _DIFF_START.search(raw):
+                raise InputError(
+                    "a plain diff, not a patch e-mail (no From:/Subject: headers)",
+                    input_name=where,
+                    hint="create the series with `git format-patch BASE..HEAD` or save the "
+                    "mails as an mbox",
+                )
+            raise InputError(
+                "not an mbox or patch e-mail",
+                input_name=where,
+                hint="pass an mbox (e.g. from `b4 am`) or `git format-patch` output",
+            )
+        msg = parser.parsebytes(raw)
+        subject = decode_header(msg, "Subject")
+        author = decode_header(msg, "From")
+        if not _DIFF_START.search(raw):
+            what = "cover letter" if is_cover_letter(subject) else "message without a diff"
+            skipped.append(f"{where}: skipped {what}: {subject or '(no subject)'}")
+            continue
+        if not author or not subject:
+            missing = "From" if not author else "Subject"
+            raise InputError(
+                f"patch e-mail without a {missing}: header",
+                input_name=where,
+                hint="regenerate it with `git format-patch`",
+            )
+        patches.append(
+            MailPatch(
+                source=name,
+                number=number if len(messages) > 1 else 1,
+                subject=subject,
+                author=author,
+                raw=raw,
+                mboxrd=mboxrd,
+            )
+        )
+    return patches
 
 
 # --- whole messages (threading headers, decoded body) for the mailing-list reader ---------
