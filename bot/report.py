@@ -46,5 +46,7 @@ class Report:
                 "seconds": round(self.stats.seconds, 4),
                 "rule_errors": list(self.stats.rule_errors),
                 "skipped_reason": self.stats.skipped_reason,
+                # mailed series: "in memory", or which patches needed `git am -3` and why
+                "applied_with": self.series.applied_with or None,
             },
         }

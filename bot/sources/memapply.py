@@ -190,7 +190,8 @@ def _direct(repo: pygit2.Repository, edit: TreeEdit, fp: FilePatch) -> None:
     cur = edit.get(fp.old_path)
     if cur is None:
         raise PatchConflict(f"error: {fp.old_path}: does not exist in index")
-    data = _hunks(_blob(repo, cur[0]), fp)
+    before = _blob(repo, cur[0])
+    data = _hunks(before, fp)
     if fp.new_path is None:
         if data:
             raise PatchConflict(f"error: removal patch leaves file contents ({fp.old_path})")
@@ -202,7 +203,7 @@ def _direct(repo: pygit2.Repository, edit: TreeEdit, fp: FilePatch) -> None:
             raise PatchConflict(f"error: {fp.new_path}: already exists in index")
         if not fp.copy:
             edit.delete(fp.old_path)
-    oid = cur[0] if data == _blob(repo, cur[0]) else repo.create_blob(data)
+    oid = cur[0] if data == before else repo.create_blob(data)
     edit.set(fp.new_path, oid, mode)
 
 

@@ -208,3 +208,18 @@ def test_non_utf8_mail_and_content(tmp_path: Path) -> None:
     s = series_from_patches(str(r.path), base, [str(p)])
     assert s.patches[0].subject == "hw/l: café"
     assert s.patches[0].files[0].new == new
+
+
+def test_json_report_says_how_the_series_was_applied(
+    series_repo: tuple[GitRepo, str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from bot.cli import main
+
+    r, base, mails = series_repo
+    rc = main(["check", "--repo", str(r.path), "--base", base, "--no-index", "--format", "json",
+               "--fail-on", "never", *mails])  # fmt: skip
+    assert rc == 0
+    stats = json.loads(capsys.readouterr().out)["stats"]
+    assert stats["applied_with"] == "in memory (patches 1-2), git am -3 (patch 3: binary patch)"
