@@ -308,7 +308,8 @@ class MailBot:
         return [*compose.wrap(f"In {src.subject}:"), *quote]
 
     def _base_note(self, s: MailSeries, rv: MailReview) -> str:
-        return (f"Applied with git am -3 onto {rv.base.commit[:12]} ({rv.base.how}); "
+        return (f"Applied {rv.applied_with or 'with git am -3'} onto {rv.base.commit[:12]} "
+                f"({rv.base.how}); "
                 f"reviewed {s.label}.")  # fmt: skip
 
     def _reply_auto(self, s: MailSeries, rv: MailReview) -> None:
