@@ -34,23 +34,14 @@ from pathlib import Path
 import pygit2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from golden_reports import series_base
 
 from bot.analyze import is_reviewable
 from bot.mail.config import MailSettings
 from bot.sources.mail import split_mbox
 from bot.workspace import apply_mails, apply_series, scratch_worktree
-
-
-def series_base(repo: pygit2.Repository, tip: pygit2.Commit, limit: int = 60) -> str | None:
-    """The first-parent ancestor whose subject is exactly "ci"."""
-    c = tip
-    for _ in range(limit):
-        if c.message.strip().split("\n", 1)[0] == "ci":
-            return str(c.id)
-        if not c.parents:
-            return None
-        c = c.parents[0]
-    return None
 
 
 def reviewable(repo: pygit2.Repository, base: str, tip: pygit2.Commit) -> bool:
@@ -78,7 +69,7 @@ def pick(repo: pygit2.Repository, count: int, seed: int) -> list[tuple[str, str,
         tip = repo.references[f"refs/heads/{name}"].peel(pygit2.Commit)
         if tip.message.startswith("b4 shazam failed"):
             continue
-        base = series_base(repo, tip)
+        base = series_base(repo, tip.id)
         if base is None or base == str(tip.id):
             continue
         n = 0

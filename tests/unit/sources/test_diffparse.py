@@ -54,28 +54,26 @@ def ours(target: bytes, patch: bytes) -> bytes | None:
         return None
 
 
+def mutate(lines: list[bytes], data: st.DataObject, least: int) -> list[bytes]:
+    """lines with least..3 random single-line insertions or deletions."""
+    out = list(lines)
+    for _ in range(data.draw(st.integers(least, 3))):
+        at = data.draw(st.integers(0, len(out)))
+        if data.draw(st.booleans()) and at < len(out):
+            del out[at]
+        else:
+            out.insert(at, data.draw(LINE))
+    return out
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=FILE, data=st.data())
 def test_same_result_as_git_apply(base: list[bytes], data: st.DataObject) -> None:
-    new = list(base)
-    for _ in range(data.draw(st.integers(1, 3))):
-        at = data.draw(st.integers(0, len(new)))
-        if data.draw(st.booleans()) and at < len(new):
-            del new[at]
-        else:
-            new.insert(at, data.draw(LINE))
-    old_b, new_b = b"".join(base), b"".join(new)
+    old_b, new_b = b"".join(base), b"".join(mutate(base, data, 1))
     if old_b == new_b:
         return
     patch = git_diff(old_b, new_b)
-    drifted = list(base)
-    for _ in range(data.draw(st.integers(0, 3))):
-        at = data.draw(st.integers(0, len(drifted)))
-        if data.draw(st.booleans()) and at < len(drifted):
-            del drifted[at]
-        else:
-            drifted.insert(at, data.draw(LINE))
-    target = b"".join(drifted)
+    target = b"".join(mutate(base, data, 0))
     assert ours(old_b, patch) == new_b
     assert ours(target, patch) == git_apply(target, patch)
 

@@ -71,6 +71,17 @@ def raw_mail(diff: str, subject: str = "[PATCH] hw: change") -> MailPatch:
 LINES = "".join(f"int line{i};\n" for i in range(1, 41))
 
 
+def mailed_edit(tmp_path: Path, message: str) -> tuple[GitRepo, str, list[MailPatch]]:
+    """A repository at a base with hw/a.c, and the mail of a commit editing its line 20 (the
+    commit itself is not in the history any more)."""
+    r = GitRepo(tmp_path / "r")
+    base = r.commit({"hw/a.c": LINES}, "base")
+    tip = r.commit({"hw/a.c": LINES.replace("line20;", "line20x;")}, message)
+    mails = format_patch(r, f"{base}..{tip}")
+    reset(r, base)
+    return r, base, mails
+
+
 # --- same result as git am -3 ----------------------------------------------------------------
 
 
@@ -104,11 +115,7 @@ def test_mixed_series_same_tree_as_git_am(tmp_path: Path) -> None:
 
 
 def test_hunks_found_at_an_offset(tmp_path: Path) -> None:
-    r = GitRepo(tmp_path / "r")
-    base = r.commit({"hw/a.c": LINES}, "base")
-    tip = r.commit({"hw/a.c": LINES.replace("line20;", "line20x;")}, "edit")
-    mails = format_patch(r, f"{base}..{tip}")
-    reset(r, base)
+    r, _, mails = mailed_edit(tmp_path, "edit")
     moved = r.commit({"hw/a.c": "/* new header */\n" * 7 + LINES}, "lines above")
     mem = both(r, moved, mails)
     assert mem.method == "in memory"
@@ -119,11 +126,7 @@ def test_hunks_found_at_an_offset(tmp_path: Path) -> None:
 def test_three_way_when_the_context_changed(tmp_path: Path) -> None:
     """Context of the hunk changed on the base: direct apply fails, the merge with the blob of
     the `index` line as ancestor succeeds, as with `git am -3`."""
-    r = GitRepo(tmp_path / "r")
-    base = r.commit({"hw/a.c": LINES}, "base")
-    tip = r.commit({"hw/a.c": LINES.replace("line20;", "line20x;")}, "edit 20")
-    mails = format_patch(r, f"{base}..{tip}")
-    reset(r, base)
+    r, _, mails = mailed_edit(tmp_path, "edit 20")
     other = r.commit({"hw/a.c": LINES.replace("line18;", "line18y;")}, "edit 18 (context)")
     mem = both(r, other, mails)
     assert mem.method == "in memory"
@@ -132,11 +135,7 @@ def test_three_way_when_the_context_changed(tmp_path: Path) -> None:
 
 
 def test_three_way_conflict_is_an_apply_error(tmp_path: Path) -> None:
-    r = GitRepo(tmp_path / "r")
-    base = r.commit({"hw/a.c": LINES}, "base")
-    tip = r.commit({"hw/a.c": LINES.replace("line20;", "line20x;")}, "hw/a: edit 20")
-    mails = format_patch(r, f"{base}..{tip}")
-    reset(r, base)
+    r, _, mails = mailed_edit(tmp_path, "hw/a: edit 20")
     other = r.commit({"hw/a.c": LINES.replace("line20;", "line20z;")}, "same line")
     with pytest.raises(ApplyError) as mem_err:
         apply_series(str(r.path), other, mails)
@@ -297,11 +296,7 @@ def test_multipart_mail_falls_back_to_git_am(tmp_path: Path) -> None:
 
 def test_file_renamed_in_the_base_falls_back_to_git_am(tmp_path: Path) -> None:
     """The base renamed the file the patch edits: only git's merge follows the rename."""
-    r = GitRepo(tmp_path / "r")
-    base = r.commit({"hw/a.c": LINES}, "base")
-    tip = r.commit({"hw/a.c": LINES.replace("line20;", "line20x;")}, "edit")
-    mails = format_patch(r, f"{base}..{tip}")
-    reset(r, base)
+    r, _, mails = mailed_edit(tmp_path, "edit")
     moved = r.commit({"hw/a.c": None, "hw/moved.c": LINES}, "rename a.c")
     mem = apply_series(str(r.path), moved, mails)
     assert mem.method == "git am -3 (hw/a.c: not in the base tree (renamed there?))"
