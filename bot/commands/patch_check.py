@@ -85,7 +85,7 @@ def _read(args: argparse.Namespace) -> tuple[bytes, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Check the patch, print findings, return the exit code."""
-    from bot.commands.check import cache_dir_of
+    from bot.commands.check import cache_dir_of, exit_code
     from bot.review import review_series
     from bot.sources.diffparse import CorruptPatch, Unsupported, parse_patch
     from bot.sources.gitrange import open_repo, resolve_commit
@@ -124,7 +124,4 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose:  # not by default: b4 reports every line on stderr as a failure
         print(f"migcheck: applied {series.applied_with} onto {base.commit[:12]} ({base.how}); "
               f"{len(report.findings)} finding(s)", file=sys.stderr)  # fmt: skip
-    if args.fail_on == "never":
-        return 0
-    threshold = Severity(args.fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in report.findings) else 0
+    return exit_code(report, args.fail_on)
