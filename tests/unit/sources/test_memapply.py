@@ -10,6 +10,8 @@ from pathlib import Path
 import pygit2
 import pytest
 from gitfix import VMSD_BASE, GitRepo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pygit2.enums import FileMode
 
 from bot.errors import ApplyError
@@ -321,3 +323,30 @@ def test_commit_metadata_from_the_mail(tmp_path: Path) -> None:
     assert c.committer.name == "migcheck"
     again = apply_series(str(r.path), base, [mail])
     assert again.head == mem.head  # reproducible ids
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(data=st.data())
+def test_damaged_mails_fail_cleanly(tmp_path: Path, data: st.DataObject) -> None:
+    """A real mail with bytes cut, inserted or changed: applied (in memory or by git am -3)
+    or refused with an ApplyError — never another exception."""
+    r, base, mails = mailed_edit(tmp_path / str(data.draw(st.integers(0, 10**9))), "edit")
+    raw = bytearray(mails[0].raw)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(raw) - 1))
+        op = data.draw(st.sampled_from(["cut", "insert", "set"]))
+        junk = data.draw(st.binary(min_size=1, max_size=8))
+        if op == "cut":
+            del raw[at : at + len(junk)]
+        elif op == "insert":
+            raw[at:at] = junk
+        else:
+            raw[at : at + len(junk)] = junk
+    mail = MailPatch("fuzz.patch", 1, "[PATCH] fuzz", "Eve <eve@example.org>", bytes(raw))
+    try:
+        applied = apply_series(str(r.path), base, [mail])
+    except ApplyError as exc:
+        assert exc.exit_code == 2 and str(exc)
+    else:
+        assert pygit2.Repository(str(r.path)).get(applied.head) is not None
