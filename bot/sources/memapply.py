@@ -46,10 +46,6 @@ class TreeEdit:
         """An edit of `tree` with nothing changed yet."""
         return cls(repo, tree, {})
 
-    def copy(self) -> TreeEdit:
-        """An independent edit with the same pending changes."""
-        return TreeEdit(self.repo, self.base, dict(self.changes))
-
     def get(self, path: str) -> Entry | None:
         """The blob id and mode at `path` now, None when absent.
 
