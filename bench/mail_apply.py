@@ -2,6 +2,7 @@
 
     python bench/mail_apply.py --repo /work/.mirror/pbo-linaro+qemu-ci/repo \
         --cache-dir /work/cache/h14mail-index [--series 50] [--seed 14] [--compare-am 5]
+    python bench/mail_apply.py --repo ... --cache-dir ... --fidelity-only --series 500
 
 Picks, with a fixed seed, real list series (pbo-linaro/qemu-ci branches named by a
 Message-ID, applied on a first-parent ancestor whose subject is "ci", at most 40 commits,
@@ -16,7 +17,9 @@ changing at least one .c/.h file), turns each into an mbox with
 
 Prints per-series lines, p50/p95/max of both, the mail/check ratio, peak RSS, how each
 series was applied (in memory or which fallback), and, with --compare-am N, the old
-scratch-worktree `git am -3` apply time on the first N series. Never asserts.
+scratch-worktree `git am -3` apply time on the first N series. --fidelity-only applies
+series touching any path and compares the tree after every patch with the branch's commits
+(no timing). Never asserts.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from golden_reports import series_base
 from bot.analyze import is_reviewable
 from bot.mail.config import MailSettings
 from bot.sources.mail import split_mbox
-from bot.workspace import apply_mails, apply_series, scratch_worktree
+from bot.workspace import AppliedSeries, apply_mails, apply_series, scratch_worktree
 
 
 def reviewable(repo: pygit2.Repository, base: str, tip: pygit2.Commit) -> bool:
@@ -55,7 +58,8 @@ def reviewable(repo: pygit2.Repository, base: str, tip: pygit2.Commit) -> bool:
     )
 
 
-def pick(repo: pygit2.Repository, count: int, seed: int) -> list[tuple[str, str, str, int]]:
+def pick(repo: pygit2.Repository, count: int, seed: int,
+         reviewed_only: bool = True) -> list[tuple[str, str, str, int]]:  # fmt: skip
     """(name, base, tip, commits) of `count` real series, seeded."""
     names = sorted(
         r.removeprefix("refs/heads/")
@@ -80,7 +84,7 @@ def pick(repo: pygit2.Repository, count: int, seed: int) -> list[tuple[str, str,
                 break
             n += 1
             c = c.parents[0]
-        if n > 40 or not reviewable(repo, base, tip):
+        if n > 40 or (reviewed_only and not reviewable(repo, base, tip)):
             continue
         out.append((name, base, str(tip.id), n))
     return out
@@ -109,6 +113,68 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))]
 
 
+def how_applied(applied: AppliedSeries) -> str:
+    """"in memory", or "git am -3 (<reason>)" (the reason without patch numbers)."""
+    return f"git am -3 ({applied.fallback_reason})" if applied.fallback_from else "in memory"
+
+
+def mbox_of(repo_path: str, base: str, tip: str) -> bytes:
+    """`git format-patch --cover-letter --thread --stdout BASE..TIP`."""
+    return subprocess.run(
+        ["git", "--git-dir", repo_path, "format-patch", "--cover-letter", "--thread",
+         "--stdout", f"{base}..{tip}"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def first_parent_trees(repo: pygit2.Repository, base: str, tip: str) -> list[str]:
+    """Tree ids of the commits base..tip along first parents, oldest first."""
+    out: list[str] = []
+    c = repo[tip].peel(pygit2.Commit)
+    while str(c.id) != base and c.parents:
+        out.append(str(c.tree_id))
+        c = c.parents[0]
+    return out[::-1]
+
+
+def fidelity(repo_path: str, count: int, seed: int) -> None:
+    """Apply `count` series (any paths) and compare the tree after every patch with the
+    b4-applied branch's commit."""
+    repo = pygit2.Repository(repo_path)
+    picked = pick(repo, count, seed, reviewed_only=False)
+    every = final = 0
+    methods: dict[str, int] = {}
+    bad: list[str] = []
+    t0 = time.perf_counter()
+    for name, base, tip, _n in picked:
+        mails = [m.as_mail_patch(source=f"<{m.msgid}>")
+                 for m in split_mbox(mbox_of(repo_path, base, tip)) if m.has_diff]  # fmt: skip
+        try:
+            applied = apply_series(repo_path, base, mails)
+        except Exception as exc:  # a bench: record and go on
+            key = f"failed: {type(exc).__name__}"
+            methods[key] = methods.get(key, 0) + 1
+            bad.append(f"{name}: {exc}".splitlines()[0][:160])
+            continue
+        how = how_applied(applied)
+        methods[how] = methods.get(how, 0) + 1
+        repo = pygit2.Repository(repo_path)  # objects git am may have written
+        ours = first_parent_trees(repo, base, applied.head)
+        theirs = first_parent_trees(repo, base, tip)
+        every += ours == theirs
+        final += ours[-1:] == theirs[-1:]
+        if ours != theirs:
+            bad.append(f"{name}: {len(ours)} vs {len(theirs)} commits, final tree "
+                       f"{'same' if ours[-1:] == theirs[-1:] else 'differs'}")  # fmt: skip
+    dt = time.perf_counter() - t0
+    print(f"{len(picked)} series (seed {seed}, any paths) applied in {dt:.1f} s")
+    print(f"same tree after every patch as the b4-applied branch: {every}/{len(picked)}; "
+          f"same final tree: {final}/{len(picked)}")  # fmt: skip
+    print("applied: " + ", ".join(f"{k} x{v}" for k, v in sorted(methods.items())))
+    for line in bad:
+        print("  " + line)
+
+
 def main() -> None:
     """Run the bench and print figures."""
     ap = argparse.ArgumentParser(description=__doc__,
@@ -119,7 +185,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--compare-am", type=int, default=0, metavar="N",
                     help="also time the old worktree + git am -3 apply on the first N series")
+    ap.add_argument("--fidelity-only", action="store_true",
+                    help="only apply (any series, not just reviewed ones) and compare the tree "
+                    "after every patch with the branch; no timing")
     args = ap.parse_args()
+    if args.fidelity_only:
+        fidelity(args.repo, args.series, args.seed)
+        return
     repo = pygit2.Repository(args.repo)
     picked = pick(repo, args.series, args.seed)
     migcheck = [sys.executable, "-m", "bot"]
@@ -136,11 +208,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mc-bench-mail-") as tmp:
         for i, (name, base, tip, n) in enumerate(picked, start=1):
             mbox = Path(tmp) / "series.mbox"
-            data = subprocess.run(
-                ["git", "--git-dir", args.repo, "format-patch", "--cover-letter", "--thread",
-                 "--stdout", f"{base}..{tip}"],
-                capture_output=True, check=True,
-            ).stdout  # fmt: skip
+            data = mbox_of(args.repo, base, tip)
             mbox.write_bytes(data)
             mails = [
                 m.as_mail_patch(source=f"<{m.msgid}>") for m in split_mbox(data) if m.has_diff
@@ -148,9 +216,7 @@ def main() -> None:
             t0 = time.perf_counter()
             try:
                 applied = apply_series(args.repo, base, mails)
-                how = applied.method.split(" (", 1)[0]
-                if "(" in applied.method:
-                    how += " (" + applied.method.rsplit(": ", 1)[-1]
+                how = how_applied(applied)
                 head_tree = repo[applied.head].peel(pygit2.Commit).tree_id
                 ok = head_tree == repo[tip].peel(pygit2.Commit).tree_id
             except Exception as exc:  # a bench: record and go on
