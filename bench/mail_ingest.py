@@ -170,7 +170,7 @@ def bench_traffic(
     """Review the newest `count` series branches; count replies; print `show` of them."""
     from email import message_from_bytes, policy
 
-    from bot.review import review_series
+    from bot.review import ReviewOptions, review
     from bot.sources.gitrange import series_between
 
     repo = pygit2.Repository(repo_path)
@@ -225,7 +225,7 @@ def bench_traffic(
             continue
         try:
             series = series_between(repo, base, head, spec=f"{str(base.id)[:12]}..{msgid}")
-            report = review_series(series, repo_path=repo_path, cache_dir=cache_dir)
+            report = review(series, ReviewOptions(repo=repo_path, cache_dir=cache_dir))
         except Exception as exc:  # a bench: count and go on
             stats["error"] += 1
             print(f"error on {msgid}: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -9,21 +9,20 @@ Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import importlib
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.engine.spec import TreeView
-from bot.errors import ArtifactError, InputError
-from bot.findings import Finding, Severity
+from bot.artifacts.cli_args import ProgressPrinter, add_artifact_arguments, options_from_args
+from bot.errors import InputError
 from bot.report import Report
 from bot.series import Series
+
+if TYPE_CHECKING:
+    from bot.review import ReviewOptions
 
 FORMATS = ("text", "json", "sarif", "codequality")
 FAIL_ON = ("error", "warning", "never")
@@ -67,13 +66,6 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def _add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     """--build and its flags from bot.artifacts.cli_args (one definition for every command),
     plus the old --base-binary/--head-binary spellings as hidden aliases."""
-    try:
-        from bot.artifacts.cli_args import add_artifact_arguments
-    except ModuleNotFoundError as exc:  # the artifact layer is optional
-        if exc.name is None or not exc.name.startswith("bot.artifacts"):
-            raise
-        p.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
-        return
     add_artifact_arguments(p)
     p.add_argument("--base-binary", dest="src_binary", help=argparse.SUPPRESS)
     p.add_argument("--head-binary", dest="dst_binary", help=argparse.SUPPRESS)
@@ -101,10 +93,7 @@ def renderer(fmt: str) -> Callable[[Report], str]:
 
 def exit_code(report: Report, fail_on: str) -> int:
     """0 when no finding reaches `fail_on`, else 1."""
-    if fail_on == "never":
-        return 0
-    threshold = Severity(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in report.findings) else 0
+    return 1 if report.reaching(fail_on) else 0
 
 
 def emit(report: Report, fmt: str, output: str | None) -> None:
@@ -185,83 +174,28 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
     return default_cache_dir()
 
 
-def run_artifact_layer(
-    repo: str,
-    series: Series,
-    args: argparse.Namespace,
-    old_tree: TreeView | None = None,
-    new_tree: TreeView | None = None,
-) -> tuple[Finding, ...]:
-    """Findings of the artifact layer (issue 3) for base..head; exit 2 when it is missing.
+def review_options(args: argparse.Namespace) -> ReviewOptions:
+    """ReviewOptions from the parsed flags (artifacts only with --build)."""
+    from bot.review import ReviewOptions
 
-    The real migration also gets the device types the series touches (source layer), and
-    findings are placed through the source model when a tree is available."""
-    try:
-        from bot.artifacts.cli_args import options_from_args
-        from bot.artifacts.pipeline import run_artifacts
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("bot.artifacts.pipeline", "bot.artifacts.cli_args", "bot.artifacts"):
-            raise
-        raise ArtifactError(
-            "the artifact layer is not available",
-            input_name="--build",
-            hint="run without --build (source analysis only)",
-        ) from exc
-    from bot.engine.merge import tree_locator
-    from bot.engine.touched import touched_device_types
-    from bot.model.tree import TreeIndex
-
-    opts = options_from_args(args)
-    touched = touched_device_types(series, old_tree, new_tree) if opts.migrate else ()
-    have = {d.split(",", 1)[0] for d in opts.devices}
-    devices = (*opts.devices, *(t for t in touched if t not in have))
-    if touched:
-        print(
-            "migcheck: device types the series touches, added to the real migration: "
-            + ", ".join(touched),
-            file=sys.stderr,
-            flush=True,
-        )
-    locate = opts.locate
-    if isinstance(new_tree, TreeIndex):
-        locate = tree_locator(new_tree, old_tree if isinstance(old_tree, TreeIndex) else None)
-    with contextlib.ExitStack() as stack:
-        workdir = opts.workdir
-        if workdir is None:
-            # Our own scratch dir, so builds, dumps and sockets are removed when the check ends.
-            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="migcheck-build-"))
-        opts = dataclasses.replace(opts, devices=devices, locate=locate, workdir=workdir)
-        return tuple(run_artifacts(repo, series.base, series.head, opts))
-
-
-def merge_findings(
-    report: Report,
-    extra: Sequence[Finding],
-    *,
-    old_tree: TreeView | None = None,
-    new_tree: TreeView | None = None,
-) -> Report:
-    """The report with artifact findings folded in (bot.engine.merge): one finding per
-    problem, the source finding's anchor kept and every evidence listed."""
-    if not extra:
-        return report
-    from bot.engine.merge import merge_evidence, tree_wire_names
-
-    findings = merge_evidence(report.findings, extra, tree_wire_names(old_tree, new_tree))
-    return dataclasses.replace(report, findings=findings)
+    artifacts = options_from_args(args, progress=False) if args.build else None
+    return ReviewOptions(repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts)
 
 
 def run(args: argparse.Namespace) -> int:
     """Review, print, and return the exit code."""
     spec, files = _parse_targets(args)
-    from bot.review import review_series_with_trees
+    from bot.review import review
 
+    options = review_options(args)
     with open_series(args.repo, spec, args.base, files) as series:
-        report, old_tree, new_tree = review_series_with_trees(
-            series, repo_path=args.repo, cache_dir=cache_dir_of(args)
+        report = review(series, options, progress=ProgressPrinter() if args.build else None)
+    if report.stats.touched_devices:
+        print(
+            "migcheck: device types the series touches, added to the real migration: "
+            + ", ".join(report.stats.touched_devices),
+            file=sys.stderr,
+            flush=True,
         )
-        if args.build:
-            extra = run_artifact_layer(args.repo, series, args, old_tree, new_tree)
-            report = merge_findings(report, extra, old_tree=old_tree, new_tree=new_tree)
     emit(report, args.format, args.output)
     return exit_code(report, args.fail_on)

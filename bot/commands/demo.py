@@ -88,7 +88,8 @@ def sample_patches(series_dir: Path) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Build the sample repository, review the sample series, print the report."""
-    from bot.review import review_patches
+    from bot.review import ReviewOptions, review
+    from bot.sources.patches import applied_series
 
     root: Path = args.examples or examples_dir()
     patches = sample_patches(root / "sample-series")
@@ -101,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
             )
         base = build_sample_repo(root / "sample-base", repo_dir)
         cache = None if args.no_index else tmp / "cache"
-        report = review_patches(str(repo_dir), base, patches, cache_dir=cache)
+        with applied_series(str(repo_dir), base, patches) as series:
+            report = review(series, ReviewOptions(repo=str(repo_dir), cache_dir=cache))
         if args.keep is not None:
             # Keep the applied series reachable for `git log sample-series` in the kept repo.
             repo = pygit2.Repository(str(repo_dir))

@@ -10,7 +10,7 @@ import email.policy
 import email.utils
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -275,8 +275,3 @@ def build_reply(
         msg[FINGERPRINT_HEADER] = " ".join(fingerprints)
     msg.set_content(body, charset="utf-8")
     return msg
-
-
-def why_text(findings_rules: Mapping[str, str], rule: str) -> str:
-    """The 'Why it breaks migration' paragraph of a rule ('' when unknown)."""
-    return findings_rules.get(rule, "")

@@ -33,6 +33,7 @@ from bot.mail.review import BaseChoice, MailReview, choose_base, review_mail_ser
 from bot.mail.store import MailStore
 from bot.mail.subject import parse_subject
 from bot.mail.transport import Transport, make_transport
+from bot.report import reaches
 from bot.reporters.common import finding_fingerprint
 from bot.sources.mail import MailMessage, address_of, parse_mail, peek_headers
 from bot.sources.publicinbox import iter_new
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("migcheck.mail")
 
 FINAL = ("reviewed", "skipped", "obsolete", "apply-failed", "error")
-_RANK = {"error": 3, "warning": 2, "note": 1}
 
 
 @dataclass(slots=True)
@@ -219,7 +219,7 @@ class MailBot:
         return review_mail_series(self.s.repo, s, base, cache_dir=cache, build=build)
 
     def _keep(self, f: Finding) -> bool:
-        return f.severity.rank >= _RANK[self.s.min_severity]
+        return reaches(f.severity, self.s.min_severity)
 
     def handle_series(self, s: MailSeries, by_key: dict[str, MailSeries]) -> None:
         """Review one series automatically if it is ready; reply only about new findings."""
@@ -268,7 +268,7 @@ class MailBot:
 
     def _findings(self, rv: MailReview) -> list[Finding]:
         found = list(rv.report.findings) if rv.report else []
-        return [f for f in (*found, *rv.extra) if self._keep(f)]
+        return [f for f in found if self._keep(f)]
 
     def _placement(
         self, s: MailSeries, f: Finding, rv: MailReview | None = None
@@ -343,7 +343,7 @@ class MailBot:
                 [],
             )
         elif not kept:
-            total = (len(rv.report.findings) if rv.report else 0) + len(rv.extra)
+            total = len(rv.report.findings) if rv.report else 0
             self._suppressed("below_severity" if total else "clean")
         if not groups:
             return

@@ -26,7 +26,7 @@ from unidiff.patch import PatchSet
 
 from bot.diff.linemap import LineMap, hunks_from_bytes
 from bot.findings import Finding, Severity
-from bot.report import Report
+from bot.report import Report, reaches
 from bot.reporters.common import count_by_severity, finding_fingerprint, plural
 from bot.series import FileChange, Series
 
@@ -56,11 +56,7 @@ def verdict(findings: Iterable[Finding], fail_on: str) -> str:
     fs = list(findings)
     if not fs:
         return "clean"
-    if fail_on != "never":
-        rank = Severity(fail_on).rank
-        if any(f.severity.rank >= rank for f in fs):
-            return "fail"
-    return "warn"
+    return "fail" if any(reaches(f.severity, fail_on) for f in fs) else "warn"
 
 
 # --- positions ----------------------------------------------------------------------------

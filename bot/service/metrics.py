@@ -41,6 +41,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.findings import Finding
+
 NAMESPACE = "migcheck"
 JOB_STATES = ("queued", "leased", "done", "failed", "superseded")  # queue.STATES
 JOB_OUTCOMES = ("done", "failed", "retry", "superseded", "skipped", "refused", "crashed")
@@ -194,12 +196,11 @@ class Metrics:
         finally:
             self.observe_job(kind, timer.outcome, time.monotonic() - timer.started)
 
-    def count_findings(self, findings: Iterable[Any]) -> int:
-        """Count findings by rule/severity (objects with .rule and .severity); returns n."""
+    def count_findings(self, findings: Iterable[Finding]) -> int:
+        """Count findings by rule and severity; returns how many."""
         n = 0
         for f in findings:
-            sev = getattr(f.severity, "value", f.severity)
-            self.findings.labels(str(f.rule)[:16], str(sev)[:16]).inc()
+            self.findings.labels(f.rule[:16], f.severity.value).inc()
             n += 1
         return n
 
