@@ -42,9 +42,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.findings import Finding
+from bot.service.queue import STATES
 
 NAMESPACE = "migcheck"
-JOB_STATES = ("queued", "leased", "done", "failed", "superseded")  # queue.STATES
 JOB_OUTCOMES = ("done", "failed", "retry", "superseded", "skipped", "refused", "crashed")
 WEBHOOK_OUTCOMES = (
     "queued",
@@ -96,7 +96,7 @@ class _QueueCollector(Collector):
             yield up
             return
         up.add_metric([], 1)
-        for state in sorted(set(JOB_STATES) | set(counts)):
+        for state in sorted(set(STATES) | set(counts)):
             fam.add_metric([str(state)], float(counts.get(state, 0)))
         yield fam
         yield up
