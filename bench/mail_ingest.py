@@ -25,6 +25,7 @@ from pygit2.enums import FileMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.mail import policy as reply_policy
 from bot.mail.assemble import MailSeries, assemble
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot
@@ -241,9 +242,12 @@ def bench_traffic(
         rv = MailReview(
             BaseChoice(str(base.id), "the qemu-ci branch base"), report, str(head.id), ""
         )
-        bot._reply_auto(ms, rv)
+        none = reply_policy.Prior({}, frozenset())
+        auto = reply_policy.auto_replies(ms, rv, settings, none, bot.why)
+        for draft in auto.drafts:
+            bot.delivery.record(draft, ms.key)
         bot.deliver_pending()
-        kept = [f for f in report.findings if bot._keep(f)]
+        kept = reply_policy.kept_findings(report, settings)
         stats["findings"] += len(kept)
         for f in kept:
             rules[f.rule] = rules.get(f.rule, 0) + 1

@@ -55,7 +55,8 @@ WEBHOOK_OUTCOMES = (
     "too_large",
     "error",
 )
-# Why a reply was not handed to SMTP (bot.mail.poller counts each; see deploy/OPERATIONS.md).
+# Why a reply was not handed to SMTP (bot.mail.poller and bot.mail.delivery count each; see
+# deploy/OPERATIONS.md).
 MAIL_SUPPRESS_REASONS = (
     "dry_run",  # written to the outbox (no mail.smtp_host)
     "rate_limit",  # held back by mail.rate_limit_per_hour; stays queued (counted once per reply)
