@@ -27,6 +27,7 @@ class Stats:
     rule_errors: tuple[str, ...] = ()  # "MIG003: KeyError('x')" — internal, never a comment
     skipped_reason: str | None = None  # set when the series was skipped cheaply
     touched_devices: tuple[str, ...] = ()  # device types the series touches, migrated for real
+    preexisting: int = 0  # artifact problems left out: the base shows them against itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,5 +60,6 @@ class Report:
                 "rule_errors": list(self.stats.rule_errors),
                 "skipped_reason": self.stats.skipped_reason,
                 "touched_devices": list(self.stats.touched_devices),
+                "preexisting": self.stats.preexisting,
             },
         }

@@ -10,7 +10,9 @@ end reviews any other way. A review is:
 2. with `options.artifacts`, the artifact layer (build, dump, compare, migrate) on
    base..head, with the device types the series touches added to the real migration and
    artifact findings placed through the source model (the locator);
-3. the two merged into one finding per problem (bot.engine.merge).
+3. the two merged into one finding per problem (bot.engine.merge), each finding listing
+   what every layer saw of it (Finding.evidence_detail); problems the artifact layer also
+   finds comparing the base with itself are the base's and only counted (Stats.preexisting).
 
 Which findings matter is the front end's choice, made with the one threshold function
 `bot.report.reaches` (exit code, MR verdict, mail replies).
@@ -125,7 +127,7 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
         # Our own scratch dir unless one was given, so builds, dumps and sockets go away.
         if art.workdir is None:
             art = dataclasses.replace(art, workdir=scratch)
-        extra = run_artifacts(options.repo, series.base, series.head, art)
-    findings = merge_evidence(report.findings, extra, tree_wire_names(old_tree, new_tree))
-    stats = dataclasses.replace(report.stats, touched_devices=touched)
+        run = run_artifacts(options.repo, series.base, series.head, art)
+    findings = merge_evidence(report.findings, run.findings, tree_wire_names(old_tree, new_tree))
+    stats = dataclasses.replace(report.stats, touched_devices=touched, preexisting=run.preexisting)
     return dataclasses.replace(report, findings=findings, stats=stats)

@@ -159,6 +159,13 @@ def finding_block(f: Finding, why: str, quote: Sequence[str]) -> list[str]:
         out.append("")
     where = f"{f.path}:{f.line}" + (" (old side)" if f.side == "old" else "")
     out.extend(wrap(f"{f.rule} {f.name} ({f.severity.value}) at {where}: {f.message}"))
+    if f.evidence_detail:
+        out.append("")
+        out.append("Seen by:")
+        for d in f.evidence_detail:
+            out.extend(textwrap.wrap(d.line(f.message), WIDTH, initial_indent="- ",
+                                     subsequent_indent="  ", break_long_words=False,
+                                     break_on_hyphens=False))  # fmt: skip
     if why:
         out.append("")
         out.extend(wrap("Why this breaks migration: " + why))

@@ -212,6 +212,8 @@ def inline_body(f: Finding, series: Series | None = None) -> str:
         "",
         f.message,
         "",
+        *(["Seen by:", *(f"- {d.line(f.message)}" for d in f.evidence_detail), ""]
+          if f.evidence_detail else []),
         f"**Fix:** {f.fix_hint}",
     ]
     if f.fix_draft:
@@ -279,6 +281,8 @@ def summary_body(
             f = p.finding
             where = f"`{f.path}:{f.line}`" + (f" (patch {f.patch_index})" if f.patch_index else "")
             msg = f.message.replace("|", "\\|").replace("\n", " ")
+            for d in f.evidence_detail:  # one line each inside the table cell
+                msg += "<br>" + d.line(f.message).replace("|", "\\|").replace("\n", " ")
             hint = f.fix_hint.replace("|", "\\|").replace("\n", " ")
             lines.append(
                 f"| {SEV_ICON[f.severity]} | {f.rule} {f.name} | {where} | {msg} — *fix:* {hint}"
