@@ -17,12 +17,14 @@ any reply: skipped, obsolete, apply_failed, error).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.config import Config
 from bot.errors import BotError
 from bot.mail import ingest, policy
 from bot.mail.assemble import MailSeries, assemble
@@ -255,7 +257,7 @@ def _inherited_ids(s: MailSeries) -> set[str]:
 
 
 def poll_once(
-    cfg: Any,
+    cfg: Config | MailSettings,
     store: MailStore | None = None,
     *,
     transport: Transport | None = None,
@@ -277,8 +279,8 @@ def poll_once(
 
 
 def poll_forever(
-    cfg: Any,
-    stop: Any,
+    cfg: Config | MailSettings,
+    stop: threading.Event,
     *,
     interval: float = 60.0,
     on_error: Callable[[BaseException], None] | None = None,
