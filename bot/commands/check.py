@@ -9,23 +9,20 @@ Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.artifacts.cli_args import ProgressPrinter, add_artifact_arguments, options_from_args
+from bot.commands.output import add_report_arguments, emit, exit_code
 from bot.errors import InputError
-from bot.report import Report
 from bot.series import Series
 
 if TYPE_CHECKING:
     from bot.review import ReviewOptions
 
-FORMATS = ("text", "json", "sarif", "codequality")
-FAIL_ON = ("error", "warning", "never")
 _USAGE_HINT = (
     "use `migcheck check --repo PATH BASE..HEAD` or `migcheck check --repo PATH --base REV FILE...`"
 )
@@ -69,51 +66,6 @@ def _add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     add_artifact_arguments(p)
     p.add_argument("--base-binary", dest="src_binary", help=argparse.SUPPRESS)
     p.add_argument("--head-binary", dest="dst_binary", help=argparse.SUPPRESS)
-
-
-def add_report_arguments(p: argparse.ArgumentParser) -> None:
-    """--format, --fail-on and --output (shared with `migcheck demo`)."""
-    p.add_argument("--format", choices=FORMATS, default="text", help="report format")
-    p.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="error",
-        help="exit 1 when a finding has at least this severity (default: error)",
-    )
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-
-
-def renderer(fmt: str) -> Callable[[Report], str]:
-    """The render() function of a report format."""
-    module = {"text": "text", "json": "json_out", "sarif": "sarif", "codequality": "codequality"}
-    mod = importlib.import_module(f"bot.reporters.{module[fmt]}")
-    render: Callable[[Report], str] = mod.render
-    return render
-
-
-def exit_code(report: Report, fail_on: str) -> int:
-    """0 when no finding reaches `fail_on`, else 1."""
-    return 1 if report.reaching(fail_on) else 0
-
-
-def emit(report: Report, fmt: str, output: str | None) -> None:
-    """Render the report to stdout or to --output (then a summary line on stderr)."""
-    text = renderer(fmt)(report)
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the report: {exc.strerror or exc}",
-            input_name=output,
-            hint="pass --output FILE in a writable directory",
-        ) from exc
-    from bot.reporters.text import summary_line
-
-    print(f"migcheck: wrote {fmt} report to {output}: {summary_line(report)}", file=sys.stderr)
 
 
 def _parse_targets(args: argparse.Namespace) -> tuple[str | None, list[str]]:

@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.commands.output import FAIL_ON, exit_code
 from bot.errors import InputError
-
-FAIL_ON = ("error", "warning", "never")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -87,7 +86,6 @@ def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Review, write both reports, print the text report, exit by --fail-on."""
-    from bot.commands.check import exit_code
     from bot.reporters import codequality, sarif, text
     from bot.review import ReviewOptions, review
     from bot.sources.gitrange import series_from_range

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporters"))
 
 from reportfix import finding, report
 
-from bot.commands.check import exit_code
+from bot.commands.output import exit_code
 from bot.findings import Severity
 
 
