@@ -32,6 +32,7 @@ import pygit2
 import requests
 
 from bot.artifacts.pipeline import ArtifactOptions
+from bot.artifacts.sandbox import Limits
 from bot.config import Config
 from bot.errors import BotError
 from bot.report import Report
@@ -183,8 +184,12 @@ Reviewer = Callable[[Series, ReviewOptions], Report]
 
 
 def review_options(cfg: Config, repo: str, args: CommandArgs) -> ReviewOptions:
-    """What a job reviews with: the mirror, the index cache, the artifact layer on --build."""
-    artifacts = ArtifactOptions(machines=args.machines) if args.build else None
+    """What a job reviews with: the mirror, the index cache, the artifact layer on --build
+    (builds limited by review.build_timeout)."""
+    artifacts = None
+    if args.build:
+        limits = Limits(build_seconds=cfg.review.build_timeout)
+        artifacts = ArtifactOptions(machines=args.machines, limits=limits)
     return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts)
 
 

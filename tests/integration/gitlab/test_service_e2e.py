@@ -323,6 +323,7 @@ def test_build_command_passes_build_options_to_the_reviewer(
     service.wait_idle()
     [options] = seen
     assert options.artifacts is not None and options.artifacts.machines == ("pc-q35-10.1",)
+    assert options.artifacts.limits.build_seconds == svc.cfg.review.build_timeout
     assert options.touched_devices and options.cache_dir == svc.cfg.cache_dir
     note_id = payload["object_attributes"]["id"]
     [thread] = [d for d in fake.discussions(PID, IID) if d["notes"][0]["id"] == note_id]
