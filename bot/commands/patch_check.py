@@ -85,8 +85,8 @@ def _read(args: argparse.Namespace) -> tuple[bytes, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Check the patch, print findings, return the exit code."""
-    from bot.commands.check import cache_dir_of, exit_code
-    from bot.review import review_series
+    from bot.commands.output import exit_code
+    from bot.review import ReviewOptions, default_cache_dir, review
     from bot.sources.diffparse import CorruptPatch, Unsupported, parse_patch
     from bot.sources.gitrange import open_repo, resolve_commit
     from bot.sources.mail import mail_patches_in
@@ -115,8 +115,9 @@ def run(args: argparse.Namespace) -> int:
         head = resolve_commit(repo, "HEAD")
         base = find_base(repo, head, patches) if patches else PatchBase(str(head.id), "HEAD")
     series = series_from_mails(repo.path, base.commit, mails, "(patch)")
-    repo_path = str(Path(repo.workdir or repo.path))
-    report = review_series(series, repo_path=repo_path, cache_dir=cache_dir_of(args))
+    cache = None if args.no_index else (args.cache_dir or default_cache_dir())
+    report = review(series, ReviewOptions(repo=str(Path(repo.workdir or repo.path)),
+                                          cache_dir=cache))  # fmt: skip
     shown = [f for f in report.findings if args.notes or f.severity is not Severity.NOTE]
     for f in shown:
         print(finding_line(f))

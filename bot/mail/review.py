@@ -1,5 +1,5 @@
 """Review a mailed series: cheap skip, base choice, apply (in memory, `git am -3` only where
-needed: bot.workspace), then the core analyzer (bot.review.review_series)."""
+needed: bot.workspace), then the one review use case (bot.review.review)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pygit2
 
 from bot.analyze import is_reviewable
 from bot.errors import ApplyError, BotError
-from bot.findings import Finding
 from bot.mail.assemble import MailSeries
 from bot.report import Report
 from bot.sources.mail import MailMessage
@@ -101,7 +100,6 @@ class MailReview:
     report: Report | None
     head: str
     apply_error: str
-    extra: tuple[Finding, ...] = ()
     applied_with: str = ""  # "in memory", or which patches needed `git am -3` and why
 
 
@@ -113,8 +111,9 @@ def review_mail_series(
     cache_dir: Path | None,
     build: bool = False,
 ) -> MailReview:
-    """Apply the series' patches onto base and run the analyzer."""
-    from bot.review import review_series
+    """Apply the series' patches onto base (in memory where possible) and review them."""
+    from bot.artifacts.pipeline import ArtifactOptions
+    from bot.review import ReviewOptions, review
     from bot.sources.patches import series_from_mails
 
     mails = [m.as_mail_patch(source=f"<{m.msgid}>") for _, m in series.all_patches.items()]
@@ -122,11 +121,7 @@ def review_mail_series(
         s = series_from_mails(repo_path, base.commit, mails, "(mailed series)")
     except ApplyError as exc:
         return MailReview(base, None, "", exc.what)
-    head_id = s.head
-    report = review_series(s, repo_path=repo_path, cache_dir=cache_dir)
-    extra: tuple[Finding, ...] = ()
-    if build:
-        from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-
-        extra = run_artifacts(repo_path, base.commit, head_id, ArtifactOptions())
-    return MailReview(base, report, head_id, "", extra, s.applied_with)
+    options = ReviewOptions(
+        repo=repo_path, cache_dir=cache_dir, artifacts=ArtifactOptions() if build else None
+    )
+    return MailReview(base, review(s, options), s.head, "", s.applied_with)
