@@ -1,17 +1,24 @@
-"""GitLab merge request reporter: inline discussions, one summary note, a commit status.
+"""GitLab merge request reporter: inline discussions, one summary note.
 
-Idempotent by construction: every note carries a hidden marker (`<!-- migcheck:fp=... -->`
-for an inline finding, `<!-- migcheck:summary ... -->` for the summary). On every run the
-MR's discussions are read in full (get_all=True) and matched by marker: what is posted and
-unchanged is skipped, what changed is edited, this bot's threads whose finding disappeared
-are resolved, new findings are posted (at most `cap` new threads per run; the rest go to the
-summary). Findings whose line is not in the diff GitLab renders go to the summary, as do
-findings whose position GitLab rejects (400).
+Idempotent by construction: every note carries hidden markers on its last lines
+(`<!-- migcheck:fp=... -->` for an inline finding, `<!-- migcheck:summary ... -->` for the
+summary); they are trusted only there and only in notes by the bot user, and everything a
+series or a user wrote is escaped (gitlab_md) so no note can carry a marker the bot did not
+put there. On every run the MR's discussions are read in full (get_all=True) and matched by
+marker: what is posted and unchanged is skipped, what changed is edited, this bot's threads
+whose finding disappeared are resolved, new findings are posted (at most `cap` new threads
+per run; the rest go to the summary). Findings whose line is not in the diff GitLab renders
+go to the summary, as do findings whose position GitLab rejects (400). A thread GitLab
+resolved because a push changed its line is re-opened while its finding stays; one a
+reviewer resolved is left alone. Creates survive "saved, then 5xx" (gitlab_writes), and a
+403 on resolving (the bot is not a Developer) is a warning in the summary, not a failure.
 
 Positions follow GitLab's rules: added line -> new_line, removed line -> old_line, context
-line -> both, new file -> never old_line. They are computed with unidiff from the MR
-version's diffs, and a patch-level finding's line is first carried to the base (old side)
-or head (new side) through the later/earlier patches of the series.
+line -> both, new file -> never old_line; an unchanged line outside the hunks of a changed
+file gets both (GitLab unfolds the diff around it). They are computed with unidiff from the
+MR version's diffs (lines split on "\n" only, like git), and a patch-level finding's line is
+first carried to the base (old side) or head (new side) through the later/earlier patches of
+the series (bot/reporters/anchor.py).
 """
 
 from __future__ import annotations

@@ -83,9 +83,10 @@ class Statuses:
 
     def _latest(self, t: StatusTarget) -> str:
         commit = self.gl.projects.get(t.project_id, lazy=True).commits.get(t.sha, lazy=True)
-        for s in commit.statuses.list(ref=t.ref, name=self.name, get_all=True):
-            return str(getattr(s, "status", ""))
-        return ""
+        found = commit.statuses.list(ref=t.ref, name=self.name, get_all=True)
+        if not found:
+            return ""
+        return str(getattr(max(found, key=lambda s: int(getattr(s, "id", 0))), "status", ""))
 
     def post(self, t: StatusTarget, state: str, description: str) -> bool:
         """Set the status; False (logged) when GitLab refused it for good."""

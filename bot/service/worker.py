@@ -2,14 +2,17 @@
 
 A `review` job: get the MR and its latest version (diff_refs), fetch base and head with
 pygit2 into a local bare mirror, run the analyzer on base..head, publish through
-bot.reporters.gitlab, set the `migration-compat` commit status. A `command` job
-(`/check-migration [--build] [--machines M,...]`): check the author's access level on the
-target project (members_all), acknowledge with an award emoji, run the review, answer in
-the note's thread (or explain the refusal there).
+bot.reporters.gitlab, set the `migration-compat` commit status (bot/service/statuses.py). A
+`command` job (`/check-migration [--build] [--machines M,...]`, parsed in
+bot/service/commands.py): check the author's access level on the target project
+(members_all), acknowledge with an award emoji, review the head the command was written for
+(a later push cancels it), answer (bot/service/replies.py: never by opening a thread).
 
 Transient GitLab failures (429, 5xx, connection errors, after python-gitlab's own retries)
 re-queue the job with backoff; the lease is extended while a job runs, so a killed worker's
-job is handed out again after the visibility timeout. Everything is idempotent.
+job is handed out again after the visibility timeout. Every job that ends without a result
+(failed, out of retries, superseded) ends its commit status and answers its command
+(`_ended`). Everything is idempotent.
 """
 
 from __future__ import annotations
