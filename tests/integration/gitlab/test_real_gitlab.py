@@ -104,11 +104,12 @@ def test_job_out_of_retries_ends_with_a_failed_status_and_a_reply(
     service.wait_idle()
     [job] = service.jobs()
     assert (job.state, job.attempts) == ("failed", 2)
-    assert states(fake, fake.mrs[(PID, IID)].head)[-1] == "failed"
+    # the queue marks the job failed first, then the worker ends its status and answers
+    wait_until(lambda: states(fake, fake.mrs[(PID, IID)].head)[-1] == "failed", 10)
     from gitlabfix import reply_to
 
-    assert "could not run this check" in reply_to(fake, PID, IID,
-                                                  payload["object_attributes"]["id"])
+    note = payload["object_attributes"]["id"]
+    assert "could not run this check" in wait_until(lambda: reply_to(fake, PID, IID, note), 10)
 
 
 def test_a_newer_push_cancels_the_status_an_older_job_left_running(
