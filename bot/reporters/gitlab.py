@@ -35,7 +35,7 @@ import gitlab
 from unidiff.patch import PatchSet
 
 from bot.findings import Finding, Severity
-from bot.report import Report
+from bot.report import Report, reaches
 from bot.reporters import gitlab_md as md
 from bot.reporters.anchor import anchor
 from bot.reporters.common import count_by_severity, finding_fingerprint, plural
@@ -48,7 +48,6 @@ FP_MARKER = "<!-- migcheck:fp={fp} -->"
 FP_RE = re.compile(r"<!-- migcheck:fp=([0-9A-Za-z_-]+) -->")
 SUMMARY_RE = re.compile(r"<!-- migcheck:summary verdict=(\w+) head=(\w*) -->")
 RESOLVED_MARK = "<!-- migcheck:auto-resolved -->"
-REPLY_MARKER = "<!-- migcheck:reply -->"
 _MARKER_LINE = re.compile(r"<!-- migcheck:[\w:=. -]*? -->")
 OUTDATED_PREFIXES = ("changed this line in", "changed this file in")
 
@@ -97,11 +96,7 @@ def verdict(findings: Iterable[Finding], fail_on: str) -> str:
     fs = list(findings)
     if not fs:
         return "clean"
-    if fail_on != "never":
-        rank = Severity(fail_on).rank
-        if any(f.severity.rank >= rank for f in fs):
-            return "fail"
-    return "warn"
+    return "fail" if any(reaches(f.severity, fail_on) for f in fs) else "warn"
 
 
 # --- positions ----------------------------------------------------------------------------
@@ -259,6 +254,9 @@ def _inline_content(f: Finding, series: Series | None = None) -> str:
         "",
         md.text(f.message),
         "",
+        *(["Seen by:", *(f"- {md.text(d.line(f.message), one_line=True)}"
+                         for d in f.evidence_detail), ""]
+          if f.evidence_detail else []),
         f"**Fix:** {md.text(f.fix_hint)}",
     ]
     if f.fix_draft:
@@ -352,6 +350,8 @@ def summary_body(
                 f" (patch {f.patch_index})" if f.patch_index else ""
             )
             msg = md.text(f.message, one_line=True)
+            for d in f.evidence_detail:  # one line each inside the table cell
+                msg += "<br>" + md.text(d.line(f.message), one_line=True)
             hint = md.text(f.fix_hint, one_line=True)
             lines.append(
                 f"| {SEV_ICON[f.severity]} | {f.rule} {md.text(f.name)} | {where} | {msg} — "

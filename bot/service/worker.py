@@ -1,7 +1,7 @@
 """The worker: leases jobs and reviews merge requests on GitLab.
 
 A `review` job: get the MR and its latest version (diff_refs), fetch base and head with
-pygit2 into a local bare mirror, run the analyzer on base..head, publish through
+pygit2 into a local bare mirror, review base..head (bot.review.review), publish through
 bot.reporters.gitlab, set the `migration-compat` commit status (bot/service/statuses.py). A
 `command` job (`/check-migration [--build] [--machines M,...]`, parsed in
 bot/service/commands.py): check the author's access level on the target project
@@ -33,18 +33,22 @@ import gitlab
 import pygit2
 import requests
 
+from bot.artifacts.pipeline import ArtifactOptions
+from bot.artifacts.sandbox import Limits
 from bot.config import Config
 from bot.errors import BotError
-from bot.findings import Finding
 from bot.report import Report
 from bot.reporters import gitlab_md
-from bot.reporters.gitlab import DiffIndex, PublishResult, publish, verdict
+from bot.reporters.gitlab import DiffIndex, PublishResult, publish
+from bot.review import ReviewOptions, review
+from bot.series import Series
 from bot.service.commands import CommandArgs, Refused, parse_command_args
 from bot.service.metrics import Metrics
 from bot.service.queue import Job, JobQueue, Lease
 from bot.service.replies import Replies, head_moved_reply
 from bot.service.state import StateDB
 from bot.service.statuses import Statuses, StatusTarget, status_ref
+from bot.sources.gitrange import series_from_range
 
 log = logging.getLogger("migcheck.worker")
 
@@ -141,31 +145,18 @@ def fetch_mirror(
     return str(path)
 
 
-Analyzer = Callable[[str, str, str, Path, CommandArgs], Report]
+# The review use case (bot.review.review); a parameter so tests can watch what it is given.
+Reviewer = Callable[[Series, ReviewOptions], Report]
 
 
-def default_analyzer(repo: str, base: str, head: str, cache_dir: Path, args: CommandArgs) -> Report:
-    """review_range(base..head), plus the artifact layer with --build."""
-    from bot.review import review_range
-
-    report = review_range(repo, f"{base}..{head}", cache_dir=cache_dir)
+def review_options(cfg: Config, repo: str, args: CommandArgs) -> ReviewOptions:
+    """What a job reviews with: the mirror, the index cache, the artifact layer on --build
+    (builds limited by review.build_timeout)."""
+    artifacts = None
     if args.build:
-        report = _with_artifacts(repo, report, args)
-    return report
-
-
-def _with_artifacts(repo: str, report: Report, args: CommandArgs) -> Report:
-    import tempfile
-
-    from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-    from bot.commands.check import merge_findings
-
-    with tempfile.TemporaryDirectory(prefix="migcheck-build-") as work:
-        opts = ArtifactOptions(machines=args.machines, workdir=work)
-        extra: tuple[Finding, ...] = tuple(
-            run_artifacts(repo, report.series.base, report.series.head, opts)
-        )
-    return merge_findings(report, extra)
+        limits = Limits(build_seconds=cfg.review.build_timeout)
+        artifacts = ArtifactOptions(machines=args.machines, limits=limits)
+    return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts)
 
 
 @dataclass(slots=True)
@@ -188,7 +179,7 @@ class Worker:
         state: StateDB,
         *,
         worker_id: str | None = None,
-        analyzer: Analyzer = default_analyzer,
+        reviewer: Reviewer = review,
         metrics: Metrics | None = None,
     ) -> None:
         self.cfg = cfg
@@ -196,7 +187,7 @@ class Worker:
         self.queue = queue
         self.state = state
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.analyzer = analyzer
+        self.reviewer = reviewer
         self._gl: Any = None
         self._bot_id = 0
 
@@ -386,7 +377,8 @@ class Worker:
             ],
             [refs["base_sha"], head],
         )
-        report = self.analyzer(mirror, refs["base_sha"], head, self.cfg.cache_dir, args)
+        series = series_from_range(mirror, f"{refs['base_sha']}..{head}")
+        report = self.reviewer(series, review_options(self.cfg, mirror, args))
         if self.metrics is not None:
             self.metrics.count_findings(report.findings)
         if pinned:  # a long --build: the author may have pushed meanwhile
@@ -507,13 +499,3 @@ def status_failure(exc: BaseException, how: str) -> str:
         first = exc.what.split("\n", 1)[0].strip()
         return f"migcheck could not review this head{tail}: {first}"[:140]
     return f"migcheck could not review this head{tail} (internal error; see the service log)"
-
-
-def run_worker(cfg: Config, queue: JobQueue, state: StateDB, stop: threading.Event) -> None:
-    """The worker loop until stop is set (used by `serve` in-process and by `worker`)."""
-    Worker(cfg, queue, state).run(stop)
-
-
-def verdict_of(report: Report, fail_on: str) -> str:
-    """The verdict of a report (re-exported for `migcheck ci`)."""
-    return verdict(report.findings, fail_on)

@@ -73,7 +73,7 @@ def test_unchanged_lines_outside_the_hunks_get_a_position_gitlab_accepts(
 ) -> None:
     """GitLab unfolds the diff around an unchanged line (lib/gitlab/diff/lines_unfolder.rb),
     so a finding on such a line of a changed file can be an inline thread."""
-    from bot.review import review_range
+    from bot.sources.gitrange import series_from_range
 
     fake.add_mr(PID, IID, author_id=ALICE, source="series")
     mr = client(fake).projects.get(PID).mergerequests.get(IID)
@@ -82,7 +82,7 @@ def test_unchanged_lines_outside_the_hunks_get_a_position_gitlab_accepts(
             "head_sha": version.head_commit_sha}
     idx = DiffIndex.from_gitlab(version.diffs, refs)
     assert idx.position("hw/misc/foo.c", 2, "new") is None  # sizes unknown: not guessed
-    series = review_range(str(sample.path), f"master..{refs['head_sha']}", cache_dir=None).series
+    series = series_from_range(str(sample.path), f"master..{refs['head_sha']}")
     idx.know_sizes(series)
     pos = idx.position("hw/misc/foo.c", 2, "new")
     assert pos is not None and (pos["old_line"], pos["new_line"]) == (2, 2)

@@ -118,7 +118,7 @@ def test_status_shows_error_text_only_with_its_token(
     def leaky(*a: Any) -> Report:
         raise RuntimeError("build printed MIGCHECK_GITLAB_TOKEN=glpat-leak")
 
-    worker = Worker(svc.cfg, svc.queue, svc.state, analyzer=leaky)
+    worker = Worker(svc.cfg, svc.queue, svc.state, reviewer=leaky)
     t = threading.Thread(target=worker.run, args=(svc.stop,), daemon=True)
     t.start()
     svc.workers.append(t)

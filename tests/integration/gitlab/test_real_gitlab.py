@@ -16,7 +16,9 @@ from gitlabfix import ALICE, BOT, IID, PATCHES, PID, RITA, Running, SampleRepo, 
 
 from bot.report import Report
 from bot.reporters.gitlab import FP_RE, markers
-from bot.service.worker import CommandArgs, Transient, Worker, default_analyzer
+from bot.review import ReviewOptions, review
+from bot.series import Series
+from bot.service.worker import Transient, Worker
 
 
 def bot_threads(fake: FakeGitLab, iid: int = IID) -> list[dict[str, Any]]:
@@ -37,10 +39,10 @@ def rule_of(d: dict[str, Any]) -> str:
     return d["notes"][0]["body"].split("**")[1].split()[0]
 
 
-def with_analyzer(service: Running, analyzer: Any) -> Worker:
-    """Run one worker thread with `analyzer` in the (worker-less) service."""
+def with_reviewer(service: Running, reviewer: Any) -> Worker:
+    """Run one worker thread with `reviewer` in the (worker-less) service."""
     svc = service.svc
-    worker = Worker(svc.cfg, svc.queue, svc.state, analyzer=analyzer)
+    worker = Worker(svc.cfg, svc.queue, svc.state, reviewer=reviewer)
     t = threading.Thread(target=worker.run, args=(svc.stop,), daemon=True)
     t.start()
     svc.workers.append(t)
@@ -80,7 +82,7 @@ def test_internal_error_ends_with_a_failed_status(
     def broken(*a: Any) -> Report:
         raise RuntimeError("a bug")
 
-    with_analyzer(service, broken)
+    with_reviewer(service, broken)
     fake.add_mr(PID, IID, author_id=ALICE, source="series")
     service.mr_event(fake)
     service.wait_idle()
@@ -97,7 +99,7 @@ def test_job_out_of_retries_ends_with_a_failed_status_and_a_reply(
     def flaky(*a: Any) -> Report:
         raise Transient("git fetch from the project failed")
 
-    with_analyzer(service, flaky)
+    with_reviewer(service, flaky)
     fake.add_mr(PID, IID, author_id=RITA, source="series")
     payload = fake.user_note(PID, IID, ALICE, "/check-migration")
     service.hook(payload, "Note Hook")
@@ -118,16 +120,16 @@ def test_a_newer_push_cancels_the_status_an_older_job_left_running(
     service = service_factory(workers=0, queue__backoff_base=1.0, queue__backoff_max=1.0)
     calls: list[str] = []
 
-    def once_flaky(repo: str, base: str, head: str, cache: Path, args: CommandArgs) -> Report:
-        calls.append(head)
+    def once_flaky(series: Series, options: ReviewOptions) -> Report:
+        calls.append(series.head)
         if len(calls) == 1:
             raise Transient("GitLab answered 502")
-        return default_analyzer(repo, base, head, cache, args)
+        return review(series, options)
 
     fake.add_mr(PID, IID, author_id=ALICE, source="series")
     old = fake.mrs[(PID, IID)].head
     service.mr_event(fake)
-    with_analyzer(service, once_flaky)
+    with_reviewer(service, once_flaky)
     wait_until(lambda: calls)  # the first attempt failed after posting `running` on old
     sample.apply("series", PATCHES[1:])
     new = fake.push(PID, IID)
