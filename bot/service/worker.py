@@ -309,8 +309,6 @@ class Worker:
             statuses = self._statuses()
             if how == "superseded":
                 statuses.finish(job.mr_key, "canceled", "superseded by a newer push")
-            elif isinstance(exc, HeadMoved):
-                statuses.finish(job.mr_key, "canceled", "the head moved during the check")
             else:
                 statuses.finish(job.mr_key, "failed", status_failure(exc, how))
         except Exception:
@@ -319,10 +317,7 @@ class Worker:
             return
         with contextlib.suppress(Exception):
             replies = self._replies(job)
-            if isinstance(exc, HeadMoved):
-                replies.post(str(exc), step="end")
-                replies.award("fast_forward")
-            elif how == "superseded":
+            if how == "superseded":
                 replies.post("not finished: a newer check of this merge request replaced it.",
                              step="end")  # fmt: skip
             else:
@@ -475,7 +470,13 @@ class Worker:
             replies.award("fast_forward")
             return Outcome("canceled", f"head moved from {pinned[:12]} to {str(mr.sha)[:12]}")
         replies.award("eyes")
-        outcome = self.review(int(p["project_id"]), int(p["iid"]), args=args, pinned=pinned)
+        try:
+            outcome = self.review(int(p["project_id"]), int(p["iid"]), args=args, pinned=pinned)
+        except HeadMoved as exc:  # pushed while the check ran: its result is for an old head
+            self._statuses().finish(job.mr_key, "canceled", "the head moved during the check")
+            replies.post(str(exc), step="end")
+            replies.award("fast_forward")
+            return Outcome("canceled", "head moved during the check")
         res = outcome.result
         if res is None:
             replies.post(f"nothing to check: {outcome.detail}.", step="end")

@@ -136,3 +136,34 @@ def test_status_shows_error_text_only_with_its_token(
     full = service.client.get(url, headers={"Accept": "application/json",
                                             "Authorization": f"Bearer {STATUS_TOKEN}"})
     assert "glpat-leak" in full.json()["last_error"]["text"]
+
+
+def test_a_push_during_the_check_cancels_its_result(
+    fake: FakeGitLab, sample: SampleRepo, service_factory: Any
+) -> None:
+    from bot.review import ReviewOptions, review
+    from bot.series import Series
+
+    service = service_factory(workers=0)
+    svc = service.svc
+
+    def pushed_meanwhile(series: Series, options: ReviewOptions) -> Report:
+        report = review(series, options)
+        sample.apply("series", PATCHES[1:])  # the author pushes while the check runs
+        fake.push(PID, IID)
+        return report
+
+    worker = Worker(svc.cfg, svc.queue, svc.state, reviewer=pushed_meanwhile)
+    t = threading.Thread(target=worker.run, args=(svc.stop,), daemon=True)
+    t.start()
+    svc.workers.append(t)
+    fake.add_mr(PID, IID, author_id=RITA, source="series")
+    seen = fake.mrs[(PID, IID)].head
+    payload = fake.user_note(PID, IID, ALICE, "/check-migration")
+    service.hook(payload, "Note Hook")
+    service.wait_idle()
+    assert "head moved" in reply_to(fake, PID, IID, payload["object_attributes"]["id"])
+    assert [s["status"] for s in fake.statuses[(PID, seen)]] == ["running", "canceled"]
+    assert not any("migcheck:fp=" in n["body"] for n in bot_notes(fake))  # nothing published
+    [job] = service.jobs()
+    assert job.state == "done" and svc.state.history(1)[0].status == "canceled"
