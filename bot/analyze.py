@@ -109,12 +109,23 @@ def analyze(
         from bot.model.extract import extract_file
 
         extract = extract_file
-    ex = _Extractor(extract, old_tree, new_tree, scan_prefixes)
+    # The rules' tree ports, filled here: after this no rule question reaches git or a cache.
+    old_paths = {fc.old_path for fc in changed if fc.old_path}
+    new_paths = {fc.new_path for fc in changed if fc.new_path}
+    old_view = old_tree.view(old_paths) if old_tree is not None else None
+    new_view = new_tree.view(new_paths) if new_tree is not None else None
+    ex = _Extractor(extract, old_view, new_view, scan_prefixes)
     version = series.head_version or series.base_version
     errors: list[str] = []
 
     folded = series.folded or fold_patches(series.patches)
     folded_units = ex.units(folded)
+    if new_tree is not None and new_view is not None:
+        # subsections listed in a changed file but defined elsewhere (their .needed facts)
+        more = _subsection_files(folded_units, new_view) - new_paths
+        if more:
+            new_view = new_tree.view(new_paths | more)
+    old_tree, new_tree = old_view, new_view
     verdict, errs = run_rules(
         rules, series, folded_units, old_tree=old_tree, new_tree=new_tree, version=version
     )
@@ -148,6 +159,21 @@ def analyze(
             rule_errors=tuple(dict.fromkeys(errors)),
         ),
     )
+
+
+def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
+    """Files defining the subsections that the new side of the units' vmsds list."""
+    out: set[str] = set()
+    for u in units:
+        if u.new is None:
+            continue
+        for v in u.new.vmsds:
+            for sub in v.subsections:
+                if u.new.vmsd(sub) is None:
+                    path = tree.vmsd_path(sub)
+                    if path is not None:
+                        out.add(path)
+    return out
 
 
 def cancel_moves(units: Sequence[FileUnit]) -> tuple[FileUnit, ...]:
