@@ -107,23 +107,18 @@ def side_model(ctx: RuleContext, side: Side) -> FileModel | None:
 
 def side_models(ctx: RuleContext, side: Side) -> list[FileModel]:
     """Every model of this unit on one side, the change's own file first."""
-    out: list[FileModel] = []
     own = side_model(ctx, side)
-    if own is not None:
-        out.append(own)
-    for _path, old, new in ctx.models:
-        m = old if side == "old" else new
-        if m is not None and all(m is not o for o in out):
-            out.append(m)
-    return out
+    files = ctx.old_files if side == "old" else ctx.new_files
+    return [m for _, m in files.models(own.path if own is not None else None)]
 
 
 def lookup_vmsd(ctx: RuleContext, c_name: str, side: Side) -> tuple[Vmsd, str | None] | None:
     """(vmsd, path) of a vmsd C name on one side: the unit's files first, then the tree."""
-    for m in side_models(ctx, side):
-        v = m.vmsd(c_name)
-        if v is not None:
-            return v, m.path
+    own = side_model(ctx, side)
+    files = ctx.old_files if side == "old" else ctx.new_files
+    found = files.vmsd(c_name, own.path if own is not None else None)
+    if found is not None:
+        return found[1], found[0]
     tree = ctx.old_tree if side == "old" else ctx.new_tree
     if tree is not None:
         v = tree.vmsd(c_name)
@@ -153,23 +148,12 @@ class Uses:
 
 def vmsd_uses(ctx: RuleContext, c_name: str, side: Side) -> Uses:
     """Where a vmsd is used: as a subsection, nested in a struct field, or as a section."""
-    subs: list[Vmsd] = []
-    nested: list[Vmsd] = []
-    top = False
-    seen: set[tuple[str, str]] = set()
-    for m in side_models(ctx, side):
-        for v in m.vmsds:
-            if (m.path, v.c_name) in seen:
-                continue
-            seen.add((m.path, v.c_name))
-            if c_name in v.subsections:
-                subs.append(v)
-            if v.c_name != c_name and any(f.vmsd_ref == c_name for f in v.fields):
-                nested.append(v)
-        if any(ci.vmsd == c_name for ci in m.class_inits):
-            top = True
-        if any(r.vmsd == c_name and r.call.startswith("vmstate_register") for r in m.registrations):
-            top = True
+    own = side_model(ctx, side)
+    files = ctx.old_files if side == "old" else ctx.new_files
+    own_path = own.path if own is not None else None
+    subs = list(files.subsection_parents(c_name, own_path))
+    nested = list(files.nested_parents(c_name, own_path))
+    top = files.is_top_level(c_name)
     tree = ctx.old_tree if side == "old" else ctx.new_tree
     if tree is not None:
         if tree.types_for_vmsd(c_name):

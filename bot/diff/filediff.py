@@ -8,10 +8,12 @@ produces no change at all.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.diff.changes import Entity, EntityChange, EntityKind
+from bot.model import entities
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -31,31 +33,29 @@ _POSITION_FIELDS = frozenset({"line", "end_line", "vmsd_line"})
 E = TypeVar("E")
 
 
-def _strip_lines(value: Any) -> Any:
-    """The value with every position field (recursively) set to 0."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            cur = getattr(value, f.name)
-            if f.name in _POSITION_FIELDS and isinstance(cur, int):
-                if cur != 0:
-                    changes[f.name] = 0
-                continue
-            stripped = _strip_lines(cur)
-            if stripped is not cur:
-                changes[f.name] = stripped
-        return dataclasses.replace(value, **changes) if changes else value
+# Entity class -> its fields that are not positions.
+_VALUE_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
+    {
+        cls: tuple(f.name for f in dataclasses.fields(cls) if f.name not in _POSITION_FIELDS)
+        for cls in vars(entities).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+    }
+)
+
+
+def _sans_lines(value: Any) -> Any:
+    """A comparable form of `value` without position fields (recursively): plain tuples."""
     if isinstance(value, tuple):
-        items = tuple(_strip_lines(v) for v in value)
-        if any(a is not b for a, b in zip(items, value, strict=True)):
-            return items
-        return value
+        return tuple(_sans_lines(v) for v in value)
+    names = _VALUE_FIELDS.get(type(value))
+    if names is not None:
+        return (type(value), *(_sans_lines(getattr(value, n)) for n in names))
     return value
 
 
 def same_ignoring_lines(a: object, b: object) -> bool:
     """True when two entities are equal once line numbers are ignored."""
-    return bool(_strip_lines(a) == _strip_lines(b))
+    return a == b or bool(_sans_lines(a) == _sans_lines(b))
 
 
 def _vmsd_key(v: Vmsd) -> str:

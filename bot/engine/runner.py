@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.diff.linemap import LineMap
-from bot.engine.spec import Hit, Rule, RuleContext, TreeView
+from bot.engine.spec import Hit, Rule, RuleContext, TreeView, unit_files
 from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
     ClassInit,
@@ -72,6 +72,8 @@ def run_rules(
     """
     all_changes = tuple(c for u in models for c in u.changes)
     model_rows = tuple((u.path, u.old, u.new) for u in models)
+    old_files = unit_files(model_rows, "old")
+    new_files = unit_files(model_rows, "new")
     findings: list[Finding] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -86,6 +88,8 @@ def run_rules(
             new_tree=new_tree,
             version=version,
             models=model_rows,
+            old_files=old_files,
+            new_files=new_files,
         )
         for rule in rules:
             for change in unit.changes:

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.diff.changes import EntityChange
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel
-from bot.model.view import TreeView
+from bot.model.view import FilesView, TreeView
 from bot.series import Patch, Series
 
 __all__ = ["CheckFn", "Hit", "Rule", "RuleContext", "RuleSpec", "TreeView"]
@@ -49,6 +49,9 @@ class Hit:
     fix_hint: str | None = None
 
 
+_UNSET = FilesView(())
+
+
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """Everything a check() may read. Pure data; no I/O through it."""
@@ -64,6 +67,29 @@ class RuleContext:
     models: tuple[tuple[str, FileModel | None, FileModel | None], ...] = field(
         default_factory=tuple
     )  # (path, old, new) for every changed file of this unit
+    # The unit's files per side, indexed (built from `models` unless the runner passes the
+    # views it built once for the whole unit).
+    old_files: FilesView = field(default_factory=lambda: _UNSET)
+    new_files: FilesView = field(default_factory=lambda: _UNSET)
+
+    def __post_init__(self) -> None:
+        if self.old_files is _UNSET:
+            object.__setattr__(self, "old_files", unit_files(self.models, "old", self.old_model))
+        if self.new_files is _UNSET:
+            object.__setattr__(self, "new_files", unit_files(self.models, "new", self.new_model))
+
+
+
+def unit_files(
+    models: tuple[tuple[str, FileModel | None, FileModel | None], ...],
+    side: Literal["old", "new"],
+    own: FileModel | None = None,
+) -> FilesView:
+    """The FilesView of one side of a unit's (path, old, new) rows (plus `own`)."""
+    picked = [m for _, old, new in models if (m := old if side == "old" else new) is not None]
+    if own is not None:
+        picked.append(own)
+    return FilesView((m.path, m) for m in picked)
 
 
 CheckFn = Callable[[EntityChange, RuleContext], Iterator[Hit]]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.model.defines import DefineTable
     from bot.model.tree import _Aggregate
 
-__all__ = ["PLUGGABLE_FAMILIES", "VERSIONED_PATHS", "TreeView", "TypeRecord"]
+__all__ = ["PLUGGABLE_FAMILIES", "VERSIONED_PATHS", "FilesView", "TreeView", "TypeRecord"]
 
 # ---- on_versioned_machine heuristic ---------------------------------------------------------
 # Families of pluggable devices: any type descending from one of these can be added with
@@ -396,3 +396,77 @@ class TreeView:
         if type_name in reach:
             return True
         return any(d in reach for d in self.type_descendants(type_name))
+
+
+class FilesView:
+    """The entities of one side of a review unit (the files a patch or series changes).
+
+    Built once per unit before rules run; look-ups by C name are dictionary reads, so a file
+    with thousands of vmsds costs linear time, not quadratic. Where a C name is defined in
+    several files (static names repeat), the caller's own file wins, then unit order.
+    """
+
+    __slots__ = ("_defs", "_nested", "_subs", "_top", "files")
+
+    def __init__(self, files: Iterable[tuple[str, FileModel]]) -> None:
+        seen: set[str] = set()
+        rows: list[tuple[str, FileModel]] = []
+        for path, fm in files:
+            if path not in seen:
+                seen.add(path)
+                rows.append((path, fm))
+        self.files: tuple[tuple[str, FileModel], ...] = tuple(rows)
+        self._defs: dict[str, list[tuple[str, Vmsd]]] = {}
+        self._subs: dict[str, list[tuple[str, Vmsd]]] = {}
+        self._nested: dict[str, list[tuple[str, Vmsd]]] = {}
+        self._top: set[str] = set()
+        for path, fm in rows:
+            done: set[str] = set()
+            for v in fm.vmsds:
+                if v.c_name in done:
+                    continue  # a second definition in one file (#ifdef variants): first wins
+                done.add(v.c_name)
+                self._defs.setdefault(v.c_name, []).append((path, v))
+                for sub in dict.fromkeys(v.subsections):
+                    self._subs.setdefault(sub, []).append((path, v))
+                for ref in dict.fromkeys(f.vmsd_ref for f in v.fields if f.vmsd_ref):
+                    if ref != v.c_name:
+                        self._nested.setdefault(ref, []).append((path, v))
+            self._top.update(ci.vmsd for ci in fm.class_inits if ci.vmsd)
+            self._top.update(
+                r.vmsd for r in fm.registrations if r.vmsd and r.call.startswith("vmstate_register")
+            )
+
+    def models(self, own: str | None = None) -> Iterator[tuple[str, FileModel]]:
+        """(path, model) of every file, `own` first."""
+        rows = self.files
+        if own is not None:
+            yield from (r for r in rows if r[0] == own)
+        yield from (r for r in rows if r[0] != own)
+
+    @staticmethod
+    def _own_first(
+        rows: list[tuple[str, Vmsd]] | None, own: str | None
+    ) -> tuple[tuple[str, Vmsd], ...]:
+        if not rows:
+            return ()
+        if own is None:
+            return tuple(rows)
+        return (*(r for r in rows if r[0] == own), *(r for r in rows if r[0] != own))
+
+    def vmsd(self, c_name: str, own: str | None = None) -> tuple[str, Vmsd] | None:
+        """(path, vmsd) defining this C name: `own` file first, then unit order."""
+        rows = self._own_first(self._defs.get(c_name), own)
+        return rows[0] if rows else None
+
+    def subsection_parents(self, c_name: str, own: str | None = None) -> tuple[Vmsd, ...]:
+        """Vmsds that list this one in `.subsections` (`own` file first)."""
+        return tuple(v for _, v in self._own_first(self._subs.get(c_name), own))
+
+    def nested_parents(self, c_name: str, own: str | None = None) -> tuple[Vmsd, ...]:
+        """Vmsds with a field nesting this one (VMSTATE_STRUCT & co.; `own` file first)."""
+        return tuple(v for _, v in self._own_first(self._nested.get(c_name), own))
+
+    def is_top_level(self, c_name: str) -> bool:
+        """Whether some file sets it as dc->vmsd or passes it to vmstate_register*()."""
+        return c_name in self._top
