@@ -44,15 +44,14 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     function_facts,
     label_list,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
     wire_reset,
 )
 
@@ -79,7 +78,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return  # every old stream is refused (or it is another section now): MIG004/MIG021
-    name = wire_name(new)
+    name = vmsd_label(new)
     uses = vmsd_uses(ctx, new.c_name, "new")
     what = f"subsection '{name}'" if uses.is_subsection else f"vmsd '{name}'"
     unit = "the subsection" if uses.is_subsection else "the section"
@@ -137,7 +136,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 severity=Severity.NOTE,
             )
     groups: dict[tuple[str, ...], list[VmstateField]] = {}
-    for o, n in diff_fields(old, new).pairs:
+    for o, n in change.fields.pairs if change.fields is not None else ():
         if o.test != n.test:
             if o.test is None and o.version_id > 0 and n.version_id in (0, o.version_id):
                 key: tuple[str, ...] = ("v-to-test", str(o.version_id), n.test or "")

@@ -46,17 +46,16 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
-from rules._vmsd import (
+from bot.rulekit.compat import compat_array
+from bot.rulekit.vmsd import (
     as_test_field,
-    compat_array_name,
-    diff_fields,
     field_entity,
     field_label,
     label_list,
     opaque_decl,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
 )
 
 RULE = RuleSpec(
@@ -84,7 +83,9 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not uses.nested_only:
         return
     ov, nv = old.version_id or 0, new.version_id or 0
-    d = diff_fields(old, new)
+    d = change.fields
+    if d is None:
+        return
     bad: list[VmstateField] = [f for f in d.added if not f.test and ov < f.version_id <= nv]
     bad += [
         n
@@ -93,7 +94,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     ]
     if not bad:
         return
-    parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
+    parents = ", ".join(sorted({f"'{vmsd_label(p)}'" for p in uses.nested_in}))
     state = opaque_decl(new) or "<State>"
     base = new.c_name.removeprefix("vmstate_")
     fn = f"{base}_after_v{nv}"
@@ -107,7 +108,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f"    return s->migrate_v{nv};\n"
         "}\n"
         + "".join(f"{as_test_field(f, fn)}\n" for f in bad)
-        + f"/* + a device property (default on) that {compat_array_name(ctx)}[] turns off */"
+        + f"/* + a device property (default on) that {compat_array(ctx)}[] turns off */"
     )
     what = (
         f"field '{field_label(first)}' ({first.macro}) is"
@@ -116,7 +117,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
     yield Hit(
         message=(
-            f"{what} gated on version {first.version_id} of '{wire_name(new)}', which is only "
+            f"{what} gated on version {first.version_id} of '{vmsd_label(new)}', which is only "
             f"used nested (VMSTATE_STRUCT & co.) in {parents}: nested versions are not on the "
             "wire, "
             f"each side uses its own (v{ov} vs v{nv}), so migration from older QEMU (old→new) "

@@ -45,7 +45,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import CallSite
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, newest_compat_version
+from bot.rulekit.compat import compat_array
 
 RULE = RuleSpec(
     id="MIG033",
@@ -105,7 +105,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # new file or new function: a new device, nothing to stay compatible with
     if _moved(ctx, change, ent):
         return  # same call, same arguments, now in another function (a refactor)
-    gate = compat_name(newest_compat_version(ctx))
+    gate = compat_array(ctx)
     if change.op == "added" and isinstance(change.new, CallSite):
         n = change.new
         if K.is_conditional(n):

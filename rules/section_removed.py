@@ -55,7 +55,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, newest_compat_version
+from bot.rulekit.compat import compat_name, compat_target
 from bot.rulekit.drafts import dummy_section_draft, flag_name
 
 RULE = RuleSpec(
@@ -109,7 +109,7 @@ def _dummy_covers(ctx: RuleContext, wire: str | None, hints: set[str]) -> bool:
 
 
 def _draft(ctx: RuleContext, wire: str | None, old_vmsd: Vmsd | None, inst: str) -> str:
-    newest = newest_compat_version(ctx)
+    newest = compat_target(ctx)
     return dummy_section_draft(
         wire,
         old_vmsd,

@@ -37,7 +37,8 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import changed_vmsd_keys, lookup_vmsd, vmsd_change, vmsd_uses
+from bot.rulekit.ctx import find_vmsd_at
+from bot.rulekit.vmsd import changed_vmsd_keys, vmsd_change, vmsd_uses
 
 RULE = RuleSpec(
     id="MIG009",
@@ -94,13 +95,13 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     renamed_parent = old is not None and old.name != new.name
     for c in new.subsections:
         if old is not None and c in old.subsections and not renamed_parent:
-            found_old = lookup_vmsd(ctx, c, "old")
-            found_new = lookup_vmsd(ctx, c, "new")
+            found_old = find_vmsd_at(ctx, c, "old")
+            found_new = find_vmsd_at(ctx, c, "new")
             if found_old is None or found_new is None:
                 continue
             if found_old[0].name == found_new[0].name:
                 continue  # unchanged; a rename is handled below when that vmsd changed
-        found = lookup_vmsd(ctx, c, "new")
+        found = find_vmsd_at(ctx, c, "new")
         if found is None:
             continue
         sub, path = found

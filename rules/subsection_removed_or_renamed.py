@@ -38,7 +38,8 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import Side, lookup_vmsd, vmsd_change, vmsd_uses, wire_name, wire_reset
+from bot.rulekit.ctx import Side, find_vmsd_at
+from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
     id="MIG005",
@@ -57,10 +58,10 @@ RULE = RuleSpec(
 
 
 def _wire(ctx: RuleContext, c_name: str, side: Side) -> tuple[str | None, Vmsd | None]:
-    found = lookup_vmsd(ctx, c_name, side)
+    found = find_vmsd_at(ctx, c_name, side)
     if found is None:
         return None, None
-    return wire_name(found[0]), found[0]
+    return vmsd_label(found[0]), found[0]
 
 
 def _keep_draft(sub: Vmsd | None, wire: str) -> str:
@@ -113,7 +114,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         key = w if w is not None else c
         if key in new_wires:
             continue  # C variable renamed, wire name kept
-        parent = wire_name(new)
+        parent = vmsd_label(new)
         yield Hit(
             message=(
                 f"subsection '{key}' removed from vmsd '{parent}': migration from older QEMU "
@@ -126,7 +127,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             fix_draft=_keep_draft(sub, key),
         )
     # 2. this vmsd is a subsection and its wire name changed
-    on, nn = wire_name(old), wire_name(new)
+    on, nn = vmsd_label(old), vmsd_label(new)
     if on == nn:
         return
     parents = vmsd_uses(ctx, new.c_name, "new").subsection_of
@@ -134,7 +135,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         parents = vmsd_uses(ctx, old.c_name, "old").subsection_of
     if not parents:
         return  # a section rename is MIG021's business
-    p = wire_name(parents[0])
+    p = vmsd_label(parents[0])
     yield Hit(
         message=(
             f"subsection renamed from '{on}' to '{nn}' (in '{p}'): migration from older QEMU "

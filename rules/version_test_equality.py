@@ -40,7 +40,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import field_entity, function_facts, introduced_fields, vmsd_change, wire_name
+from bot.rulekit.vmsd import (
+    field_entity,
+    function_facts,
+    introduced_fields,
+    vmsd_change,
+    vmsd_label,
+)
 
 RULE = RuleSpec(
     id="MIG012",
@@ -63,11 +69,11 @@ def _eq_version(expr: str, ver: str) -> int | None:
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for introduced _TEST fields whose predicate tests version equality."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
     current = new.version_id
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         if not f.test:
             continue
         facts = function_facts(ctx.new_model, f.test)
@@ -81,7 +87,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 message=(
                     f"_TEST predicate {f.test} of field '{f.c_field or f.name}' in vmsd "
-                    f"'{wire_name(new)}' tests '{ver} == {n}': the field is only on the wire "
+                    f"'{vmsd_label(new)}' tests '{ver} == {n}': the field is only on the wire "
                     f"for version {n} exactly, so the next version bump drops it and sources "
                     "and destinations at different versions misread the section"
                 ),

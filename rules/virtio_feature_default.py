@@ -110,7 +110,7 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             and K.norm(o.args[1]) == bit
         ):
             return
-    newest = C.newest_compat_version(ctx)
+    newest = C.compat_target(ctx)
     yield Hit(
         message=(
             f"{n.function} now always offers {bit}: old machine types change their feature "

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import vmsd_change, wire_name
+from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG008",
@@ -63,7 +63,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # pre-existing
     yield Hit(
         message=(
-            f"vmsd '{wire_name(new)}' has {new.subsections_initializers} .subsections "
+            f"vmsd '{vmsd_label(new)}' has {new.subsections_initializers} .subsections "
             "initializers: only the last one takes effect, the subsections of the others are "
             "never sent or loaded (old→new fails with \"VM subsection ... does not exist\" for "
             "streams that carry them)"

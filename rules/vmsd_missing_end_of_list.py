@@ -34,7 +34,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import vmsd_change, wire_name
+from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG007",
@@ -63,7 +63,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     last = new.fields[-1]
     yield Hit(
         message=(
-            f"the .fields array of vmsd '{wire_name(new)}' does not end with "
+            f"the .fields array of vmsd '{vmsd_label(new)}' does not end with "
             "VMSTATE_END_OF_LIST(): save and load run past the array (garbage on the wire or "
             "a crash on both sides)"
         ),

@@ -40,15 +40,15 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FunctionInfo, Vmsd
-from rules._vmsd import (
+from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     function_facts,
     function_funcs_of,
     norm_type,
     opaque_type,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
 )
 
 RULE = RuleSpec(
@@ -108,7 +108,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             what = "_TEST predicate" if role == "test" else f".{role}"
             yield Hit(
                 message=(
-                    f"{what} {fn} of vmsd '{wire_name(new)}' reads its opaque as {t}, but the "
+                    f"{what} {fn} of vmsd '{vmsd_label(new)}' reads its opaque as {t}, but the "
                     f"fields describe {opaque}: it looks at the wrong offsets "
                     "(wrong .needed/_TEST answers change what is on the wire; hooks corrupt "
                     "state after migration)"

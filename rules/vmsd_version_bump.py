@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import vmsd_change, vmsd_uses, wire_name, wire_reset
+from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
     id="MIG004",
@@ -74,7 +74,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # not on the wire; MIG014
     if wire_reset(ctx, old, new) in ("renamed", "unmigratable"):
         return  # a different section/subsection now (MIG021/MIG005), or never migrated
-    name = wire_name(new)
+    name = vmsd_label(new)
     kind = "subsection" if vmsd_uses(ctx, new.c_name, "new").is_subsection else "vmsd"
     ov, nv = old.version_id, new.version_id
     refusal = (

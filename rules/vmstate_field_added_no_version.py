@@ -49,18 +49,17 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd, VmstateField
-from rules._vmsd import (
+from bot.rulekit.compat import compat_array
+from bot.rulekit.vmsd import (
     as_test_field,
-    compat_array_name,
-    diff_fields,
     field_entity,
     field_label,
     label_list,
     opaque_decl,
     qom_type_for_vmsd,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
     wire_reset,
 )
 
@@ -108,7 +107,7 @@ def fix_draft(
     section when `new` is a subsection (the new one becomes its sibling).
     """
     host = owner or new
-    parent = wire_name(host)
+    parent = vmsd_label(host)
     first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
     base = host.c_name.removeprefix("vmstate_") or "dev"
     sub_c = f"vmstate_{base}_{first}"
@@ -149,7 +148,7 @@ def fix_draft(
         f"/* {state}: bool {prop_field}; set the new fields' defaults in pre_load for "
         "streams without the subsection; properties: */\n"
         f'    DEFINE_PROP_BOOL("{prop_name}", {state}, {prop_field}, true),\n'
-        f"/* hw/core/machine.c, {compat_array_name(ctx)}[]: */\n"
+        f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
         f'    {{ "{type_name}", "{prop_name}", "false" }},\n'
     )
 
@@ -169,7 +168,7 @@ def nested_draft(ctx: RuleContext, new: Vmsd, fields: list[VmstateField]) -> str
         f"{body}\n"
         f"/* + DEFINE_PROP_BOOL(\"x-migrate-<what>\", ..., true) on the device, and "
         f"{{ \"<qom type>\", \"x-migrate-<what>\", \"false\" }} in "
-        f"{compat_array_name(ctx)}[] */\n"
+        f"{compat_array(ctx)}[] */\n"
     )
 
 
@@ -180,14 +179,16 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    d = diff_fields(old, new)
+    d = change.fields
+    if d is None:
+        return
     bad = [f for f in d.added if not _is_gated(f, old, new)]
     if not bad:
         return
     uses = vmsd_uses(ctx, new.c_name, "new")
-    name = wire_name(new)
+    name = vmsd_label(new)
     if uses.nested_only:
-        parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
+        parents = ", ".join(sorted({f"'{vmsd_label(p)}'" for p in uses.nested_in}))
         where = f"struct description '{name}' (nested via VMSTATE_STRUCT & co. in {parents})"
     elif uses.is_subsection:
         where = f"subsection '{name}'"

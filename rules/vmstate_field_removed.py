@@ -41,14 +41,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     size_text,
     sum_wire,
     vmsd_change,
-    wire_name,
+    vmsd_label,
     wire_reset,
 )
 
@@ -80,8 +79,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    d = diff_fields(old, new)
-    name = wire_name(new)
+    d = change.fields
+    if d is None:
+        return
+    name = vmsd_label(new)
     last = old.payload_fields[-1] if old.payload_fields else None
     for f in d.removed:
         size = f.wire_size

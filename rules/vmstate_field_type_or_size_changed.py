@@ -37,19 +37,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
+from bot.diff.fields import same_field
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd, VmstateField
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.ctx import find_vmsd_at
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
-    lookup_vmsd,
     resolve_count,
-    same_field,
     size_text,
     vmsd_change,
-    wire_name,
+    vmsd_label,
     wire_reset,
 )
 
@@ -141,8 +140,8 @@ def _reasons(o: VmstateField, n: VmstateField, ctx: RuleContext) -> tuple[list[s
         if o.vmsd_ref is None or n.vmsd_ref is None:
             reasons.append(f"wire kind changed from {o.info} to {n.info}")
         else:
-            ov = lookup_vmsd(ctx, o.vmsd_ref, "old")
-            nv = lookup_vmsd(ctx, n.vmsd_ref, "new")
+            ov = find_vmsd_at(ctx, o.vmsd_ref, "old")
+            nv = find_vmsd_at(ctx, n.vmsd_ref, "new")
             if ov is None or nv is None:
                 reasons.append(
                     f"nested description changed from {o.vmsd_ref} to {n.vmsd_ref} "
@@ -172,8 +171,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    name = wire_name(new)
-    for o, n in diff_fields(old, new).pairs:
+    name = vmsd_label(new)
+    for o, n in change.fields.pairs if change.fields is not None else ():
         if same_field(o, n) or o.vmsd_ref == old.c_name:
             continue  # (a self-nesting field never produced a stream: MIG013 fixed)
         reasons, guess = _reasons(o, n, ctx)

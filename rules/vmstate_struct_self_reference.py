@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import field_entity, field_label, introduced_fields, vmsd_change, wire_name
+from bot.rulekit.vmsd import field_entity, field_label, introduced_fields, vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG013",
@@ -51,15 +51,15 @@ RULE = RuleSpec(
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield a hit for each introduced field whose nested vmsd is the vmsd itself."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         if f.vmsd_ref != new.c_name:
             continue
         yield Hit(
             message=(
-                f"field '{field_label(f)}' ({f.macro}) of vmsd '{wire_name(new)}' nests "
+                f"field '{field_label(f)}' ({f.macro}) of vmsd '{vmsd_label(new)}' nests "
                 f"{new.c_name} into itself: save and load recurse without end and QEMU crashes"
             ),
             line=f.line,

@@ -46,7 +46,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import (
+from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     field_entity,
     field_label,
@@ -55,7 +55,7 @@ from rules._vmsd import (
     norm_type,
     opaque_type,
     vmsd_change,
-    wire_name,
+    vmsd_label,
 )
 
 RULE = RuleSpec(
@@ -94,7 +94,7 @@ def _hook_type(v: Vmsd, ctx: RuleContext) -> str | None:
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for introduced fields naming a struct other than the opaque type."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
     majority = opaque_type(new)
@@ -102,7 +102,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     opaque = majority or hook_t
     if opaque is None:
         return
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         t = norm_type(f.struct)
         if t is None or t == opaque or f.macro.startswith("VMSTATE_WITH_TMP"):
             continue
@@ -114,7 +114,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         how = "its hooks cast the opaque to" if hook_t else "its other fields name"
         yield Hit(
             message=(
-                f"field '{field_label(f)}' of vmsd '{wire_name(new)}' names struct {t}, but "
+                f"field '{field_label(f)}' of vmsd '{vmsd_label(new)}' names struct {t}, but "
                 f"{how} {opaque}: the offset is taken in the wrong struct, so migration saves "
                 "and restores unrelated bytes (silent state corruption in both directions)"
             ),

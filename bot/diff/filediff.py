@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.diff.changes import Entity, EntityChange, EntityKind
+from bot.diff.fields import align_fields
 from bot.model import entities
 from bot.model.entities import (
     CallSite,
@@ -126,7 +127,8 @@ def _diff_kind(
         if n is None:
             out.append(EntityChange(kind, "removed", k, path, o, None, old_path))
         elif not same_ignoring_lines(o, n):
-            out.append(EntityChange(kind, "modified", k, path, o, n, old_path))
+            fields = align_fields(o, n) if isinstance(o, Vmsd) and isinstance(n, Vmsd) else None
+            out.append(EntityChange(kind, "modified", k, path, o, n, old_path, fields))
     for k, n in new_keyed:
         if k not in old_map:
             out.append(EntityChange(kind, "added", k, path, None, n, old_path))
@@ -146,14 +148,6 @@ _KINDS: tuple[tuple[EntityKind, str, Callable[[Any], str]], ...] = (
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)
-
-
-def entity_key(kind: EntityKind, entity: Entity) -> str:
-    """The matching key diff_models uses for one entity (without occurrence suffix)."""
-    for k, _, fn in _KINDS:
-        if k == kind:
-            return fn(entity)
-    raise ValueError(f"unknown entity kind {kind!r}")
 
 
 def diff_models(

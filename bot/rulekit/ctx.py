@@ -18,6 +18,7 @@ from bot.model.entities import (
     Vmsd,
     VmstateRegistration,
 )
+from bot.model.view import FilesView
 
 Side = Literal["old", "new"]
 
@@ -89,17 +90,20 @@ def norm(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
-def models(ctx: RuleContext, side: Side) -> Iterator[tuple[str, FileModel]]:
-    """(path, model) of one side for every changed/context file of the unit."""
-    seen: set[str] = set()
-    for path, old, new in ctx.models:
-        m = old if side == "old" else new
-        if m is not None and path not in seen:
-            seen.add(path)
-            yield path, m
+def unit_files(ctx: RuleContext, side: Side) -> FilesView:
+    """The indexed files of one side of the unit."""
+    return ctx.old_files if side == "old" else ctx.new_files
+
+
+def own_path(ctx: RuleContext, side: Side) -> str | None:
+    """The path of the change's own file on one side (None when that side is absent)."""
     own = ctx.old_model if side == "old" else ctx.new_model
-    if own is not None and own.path not in seen:
-        yield own.path, own
+    return own.path if own is not None else None
+
+
+def models(ctx: RuleContext, side: Side) -> Iterator[tuple[str, FileModel]]:
+    """(path, model) of one side for every changed file of the unit, the change's own first."""
+    return unit_files(ctx, side).models(own_path(ctx, side))
 
 
 def tree(ctx: RuleContext, side: Side) -> TreeView | None:
@@ -108,7 +112,7 @@ def tree(ctx: RuleContext, side: Side) -> TreeView | None:
 
 
 def file_model(ctx: RuleContext, path: str, side: Side) -> FileModel | None:
-    """The model of one file on one side (changed files first, then the tree)."""
+    """The model of one file on one side (changed files first, then the tree's port)."""
     for p, m in models(ctx, side):
         if p == path:
             return m
@@ -116,16 +120,26 @@ def file_model(ctx: RuleContext, path: str, side: Side) -> FileModel | None:
     return t.file_model(path) if t is not None else None
 
 
-def find_vmsd(ctx: RuleContext, c_name: str | None, side: Side) -> Vmsd | None:
-    """A vmsd by C name on one side: changed files first, then the tree."""
+def find_vmsd_at(ctx: RuleContext, c_name: str | None, side: Side) -> tuple[Vmsd, str] | None:
+    """(vmsd, defining path) of a C name on one side: own file, the unit's, then the tree."""
     if not c_name:
         return None
-    for _, m in models(ctx, side):
-        v = m.vmsd(c_name)
-        if v is not None:
-            return v
+    found = unit_files(ctx, side).vmsd(c_name, own_path(ctx, side))
+    if found is not None:
+        return found[1], found[0]
     t = tree(ctx, side)
-    return t.vmsd(c_name) if t is not None else None
+    if t is not None:
+        v = t.vmsd(c_name)
+        path = t.vmsd_path(c_name)
+        if v is not None and path is not None:
+            return v, path
+    return None
+
+
+def find_vmsd(ctx: RuleContext, c_name: str | None, side: Side) -> Vmsd | None:
+    """A vmsd by C name on one side: changed files first, then the tree."""
+    found = find_vmsd_at(ctx, c_name, side)
+    return found[0] if found is not None else None
 
 
 def wire_name(ctx: RuleContext, c_name: str | None, side: Side) -> str | None:
@@ -338,11 +352,6 @@ def type_key(c: ObjectCreation) -> str | None:
     return norm(c.type_expr) if c.type_expr else None
 
 
-def changes_for(ctx: RuleContext, kind: str) -> Iterator[EntityChange]:
-    """Changes of one kind across the unit."""
-    return (c for c in ctx.changes if c.kind == kind)
-
-
 def first_change_of_path(
     ctx: RuleContext, change: EntityChange, kinds: tuple[str, ...] = ()
 ) -> bool:
@@ -377,11 +386,6 @@ def calls(m: FileModel | None, name: str | None = None) -> list[CallSite]:
 def is_conditional(entity: CallSite | VmstateRegistration | ObjectCreation) -> bool:
     """Whether the call sits inside an if/switch/?: of its function."""
     return entity.conditional
-
-
-def condition_text(entity: CallSite | VmstateRegistration | ObjectCreation) -> str | None:
-    """The innermost condition text around the call, when there is one."""
-    return entity.condition
 
 
 # ---- properties and their owner types -------------------------------------------------------
