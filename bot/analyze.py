@@ -12,9 +12,9 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from bot.diff.changes import EntityChange
-from bot.diff.filediff import diff_models, same_ignoring_lines
+from bot.diff.filediff import diff_models
 from bot.diff.linemap import hunks_from_bytes
+from bot.diff.moves import cancel_moves
 from bot.engine.fold import fold_patches, judge
 from bot.engine.runner import FileUnit, run_rules
 from bot.engine.spec import Rule, TreeView
@@ -27,7 +27,6 @@ __all__ = [
     "DEFAULT_SCAN_PREFIXES",
     "ExtractFn",
     "analyze",
-    "cancel_moves",
     "fold_patches",
     "is_reviewable",
     "judge",
@@ -176,44 +175,6 @@ def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
     return out
 
 
-def cancel_moves(units: Sequence[FileUnit]) -> tuple[FileUnit, ...]:
-    """Drop remove/add pairs of one entity moved unchanged from one file to another.
-
-    A vmsd or TypeInfo that moves verbatim between files (a split of a big file, a move
-    into a header) changes nothing on the wire; only line numbers and the path differ.
-    """
-    removed: dict[tuple[str, str], list[EntityChange]] = {}
-    for u in units:
-        for c in u.changes:
-            if c.op == "removed":
-                removed.setdefault((c.kind, _base_key(c.key)), []).append(c)
-    if not removed:
-        return tuple(units)
-    drop: set[int] = set()
-    for u in units:
-        for c in u.changes:
-            if c.op != "added":
-                continue
-            for r in removed.get((c.kind, _base_key(c.key)), ()):
-                if id(r) in drop or r.path == c.path:
-                    continue
-                if same_ignoring_lines(r.old, c.new):
-                    drop.update((id(r), id(c)))
-                    break
-    if not drop:
-        return tuple(units)
-    return tuple(
-        dataclasses.replace(u, changes=tuple(c for c in u.changes if id(c) not in drop))
-        for u in units
-    )
-
-
-def _base_key(key: str) -> str:
-    """The key without its occurrence suffix (`#1`)."""
-    head, sep, tail = key.rpartition("#")
-    return head if sep and tail.isdigit() else key
-
-
 class _Defines(Mapping[str, str]):
     """Macro values for the extractor: headers changed in this unit first, then the tree."""
 
@@ -314,4 +275,5 @@ class _Extractor:
             changes = diff_models(fc.path, old, new, fc.old_path)
             hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
             units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
-        return cancel_moves(units)
+        kept = cancel_moves([u.changes for u in units])
+        return tuple(dataclasses.replace(u, changes=c) for u, c in zip(units, kept, strict=True))

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from bot.diff.changes import Entity, EntityChange, EntityKind
 from bot.diff.fields import align_fields
 from bot.model import entities
+from bot.model.cscan import norm
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -132,6 +133,53 @@ def _diff_kind(
     for k, n in new_keyed:
         if k not in old_map:
             out.append(EntityChange(kind, "added", k, path, None, n, old_path))
+    return _pair_calls(out) if kind == "call" else out
+
+
+def _equal_args(a: CallSite, b: CallSite) -> int:
+    """How many arguments two calls have in common, position by position."""
+    return sum(1 for x, y in zip(a.args, b.args, strict=False) if norm(x) == norm(y))
+
+
+def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
+    """Pair a removed and an added call of one callee in one function into "modified".
+
+    A call is keyed by its arguments, so changing one of them reads as removed + added.
+    Calls are paired by the arguments they still share (the most first, then in source
+    order): `pci_register_bar(d, 2, ...)` pairs with the BAR 2 call, not the first one.
+    Calls that share no argument stay removed and added.
+    """
+    removed = [(c, c.old) for c in changes if c.op == "removed" and isinstance(c.old, CallSite)]
+    added = [(c, c.new) for c in changes if c.op == "added" and isinstance(c.new, CallSite)]
+    if not removed or not added:
+        return changes
+    scored: list[tuple[int, int, int]] = []
+    for i, (_, o) in enumerate(removed):
+        for j, (_, n) in enumerate(added):
+            if o.call == n.call and o.function == n.function:
+                score = _equal_args(o, n)
+                if score:
+                    scored.append((-score, i, j))
+    pairs: dict[int, EntityChange] = {}
+    used_r: set[int] = set()
+    used_a: set[int] = set()
+    for _, i, j in sorted(scored):
+        if i in used_r or j in used_a:
+            continue
+        used_r.add(i)
+        used_a.add(j)
+        r, a = removed[i][0], added[j][0]
+        pairs[id(r)] = dataclasses.replace(a, op="modified", old=r.old)
+        pairs[id(a)] = pairs[id(r)]
+    out: list[EntityChange] = []
+    seen: set[int] = set()
+    for c in changes:
+        p = pairs.get(id(c))
+        if p is None:
+            out.append(c)
+        elif id(p) not in seen:
+            seen.add(id(p))
+            out.append(p)
     return out
 
 
