@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from bot.model.defines import DefineTable
     from bot.model.tree import _Aggregate
 
-__all__ = ["PLUGGABLE_FAMILIES", "VERSIONED_PATHS", "FilesView", "TreeView", "TypeRecord"]
+__all__ = [
+    "PARENT_CALL",
+    "PLUGGABLE_FAMILIES",
+    "VERSIONED_PATHS",
+    "FilesView",
+    "TreeView",
+    "TypeRecord",
+    "linked_add_children",
+]
 
 # ---- on_versioned_machine heuristic ---------------------------------------------------------
 # Families of pluggable devices: any type descending from one of these can be added with
@@ -398,6 +406,41 @@ class TreeView:
         return any(d in reach for d in self.type_descendants(type_name))
 
 
+# The call that parents an object; creating calls that name their QOM child themselves.
+PARENT_CALL = "object_property_add_child"
+_NAMES_OWN_CHILD = frozenset(
+    {
+        PARENT_CALL,
+        "object_initialize_child",
+        "object_initialize_child_with_props",
+        "object_initialize_child_with_propsv",
+    }
+)
+
+
+def linked_add_children(fm: FileModel) -> frozenset[ObjectCreation]:
+    """The object_property_add_child calls the model linked to the creation of their child.
+
+    The extractor links `X = object_new(T)` to a later `object_property_add_child(P, "n", X)`
+    of the same function by the variable X and copies the child name and parent onto the
+    creation; such an add_child only parents what that creation made.
+    """
+    makers: dict[str | None, list[ObjectCreation]] = {}
+    for c in fm.creations:
+        if c.call not in _NAMES_OWN_CHILD and c.child_name is not None:
+            makers.setdefault(c.function, []).append(c)
+    out: set[ObjectCreation] = set()
+    for c in fm.creations:
+        if c.call != PARENT_CALL or c.child_name is None:
+            continue
+        if any(
+            m.line <= c.line and m.child_name == c.child_name and m.parent_expr == c.parent_expr
+            for m in makers.get(c.function, ())
+        ):
+            out.add(c)
+    return frozenset(out)
+
+
 class FilesView:
     """The entities of one side of a review unit (the files a patch or series changes).
 
@@ -406,7 +449,7 @@ class FilesView:
     several files (static names repeat), the caller's own file wins, then unit order.
     """
 
-    __slots__ = ("_defs", "_nested", "_subs", "_top", "files")
+    __slots__ = ("_defs", "_linked", "_nested", "_subs", "_top", "files")
 
     def __init__(self, files: Iterable[tuple[str, FileModel]]) -> None:
         seen: set[str] = set()
@@ -420,7 +463,9 @@ class FilesView:
         self._subs: dict[str, list[tuple[str, Vmsd]]] = {}
         self._nested: dict[str, list[tuple[str, Vmsd]]] = {}
         self._top: set[str] = set()
+        self._linked: dict[str, frozenset[ObjectCreation]] = {}
         for path, fm in rows:
+            self._linked[path] = linked_add_children(fm)
             done: set[str] = set()
             for v in fm.vmsds:
                 if v.c_name in done:
@@ -466,6 +511,12 @@ class FilesView:
     def nested_parents(self, c_name: str, own: str | None = None) -> tuple[Vmsd, ...]:
         """Vmsds with a field nesting this one (VMSTATE_STRUCT & co.; `own` file first)."""
         return tuple(v for _, v in self._own_first(self._nested.get(c_name), own))
+
+    def is_linked_add_child(self, path: str, add_child: ObjectCreation) -> bool:
+        """Whether this add_child call of `path` parents an object created by a call the
+        model linked it to (see linked_add_children)."""
+        linked = self._linked.get(path)
+        return add_child in linked if linked is not None else False
 
     def is_top_level(self, c_name: str) -> bool:
         """Whether some file sets it as dc->vmsd or passes it to vmstate_register*()."""

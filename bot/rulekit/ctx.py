@@ -18,7 +18,7 @@ from bot.model.entities import (
     Vmsd,
     VmstateRegistration,
 )
-from bot.model.view import FilesView
+from bot.model.view import FilesView, linked_add_children
 
 Side = Literal["old", "new"]
 
@@ -273,54 +273,29 @@ def guess_type(ctx: RuleContext, side: Side, stem_: str | None) -> TypeInfo | No
 
 
 def creations(ctx: RuleContext, side: Side) -> list[tuple[str, ObjectCreation]]:
-    """Creating calls (object_new, qdev_new, object_initialize_child ...) of one side."""
+    """Creating calls (object_new, qdev_new, object_initialize_child ...) of one side.
+
+    A bare object_property_add_child counts too when the model did not link it to the call
+    that created its child (then it is all the model knows of that object).
+    """
+    files = unit_files(ctx, side)
     out: list[tuple[str, ObjectCreation]] = []
     for p, m in models(ctx, side):
         for c in m.creations:
             if c.call in CREATE_CALLS:
                 out.append((p, c))
-            elif c.call in PARENT_CALLS and not _creator_nearby(m, c):
-                out.append((p, c))  # model gave only the parenting call: use it
+            elif c.call in PARENT_CALLS and not files.is_linked_add_child(p, c):
+                out.append((p, c))
     return out
 
 
-def _creator_nearby(m: FileModel, add_child: ObjectCreation) -> bool:
-    return any(
-        c.call in CREATE_CALLS
-        and c.function == add_child.function
-        and 0 <= add_child.line - c.line <= 12
-        for c in m.creations
-    )
-
-
-def child_name(m: FileModel | None, c: ObjectCreation) -> str | None:
-    """The QOM child name of a creation (its own, or of the add_child call right after it)."""
-    if c.child_name:
-        return c.child_name
-    if m is None:
-        return None
-    best: ObjectCreation | None = None
-    for o in m.creations:
-        if (
-            o.call in PARENT_CALLS
-            and o.function == c.function
-            and 0 <= o.line - c.line <= 12
-            and (best is None or o.line < best.line)
-        ):
-            best = o
-    return best.child_name if best is not None else None
-
-
-def parent_expr(m: FileModel | None, c: ObjectCreation) -> str | None:
-    """The QOM parent expression of a creation (own, or of the following add_child call)."""
-    if c.parent_expr:
-        return c.parent_expr
-    if m is None:
-        return None
-    for o in m.creations:
-        if o.call in PARENT_CALLS and o.function == c.function and 0 <= o.line - c.line <= 12:
-            return o.parent_expr
-    return None
+def linked_add_child(ctx: RuleContext, side: Side, path: str, add_child: ObjectCreation) -> bool:
+    """Whether an add_child call only parents an object whose creation the model linked."""
+    files = unit_files(ctx, side)
+    if any(p == path for p, _ in files.files):
+        return files.is_linked_add_child(path, add_child)
+    m = file_model(ctx, path, side)
+    return m is not None and add_child in linked_add_children(m)
 
 
 _STEM_TAIL = re.compile(r"(\[[^\]]*\]|\d+|[-_])+$")
