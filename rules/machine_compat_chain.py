@@ -48,7 +48,6 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel
-from bot.rulekit import ctx as K
 
 RULE = RuleSpec(
     id="MIG036",
@@ -99,7 +98,7 @@ def _file(ctx: RuleContext, path: str, old_m: FileModel | None, new_m: FileModel
                 continue
             prev_ver = max(older)
             prev = by_ver[prev_ver]
-            prev_calls = K.calls_in_function(ctx, path, prev)
+            prev_calls = [(c.call, ", ".join(c.args)) for c in new_m.calls if c.function == prev]
             missing: list[str] = []
             if not any(callee == fn for callee, _ in prev_calls):
                 missing.append(f"{prev}() does not call {fn}()")

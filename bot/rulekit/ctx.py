@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext, TreeView
+from bot.model import cscan
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -81,13 +82,12 @@ VERSIONED_MACHINE_FILES = frozenset(
     }
 )
 
-_WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def norm(text: str | None) -> str:
     """Whitespace-collapsed text ('' for None)."""
-    return _WS.sub(" ", text or "").strip()
+    return cscan.norm(text or "")
 
 
 def unit_files(ctx: RuleContext, side: Side) -> FilesView:
@@ -403,38 +403,3 @@ def parse_version(text: str | None) -> tuple[int, int, int] | None:
     if m is None:
         return None
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-
-
-def new_text(ctx: RuleContext, path: str) -> str | None:
-    """The new-side text of a changed file of this unit (patch, else folded series)."""
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
-    for fc in files:
-        if fc.path == path and fc.new is not None:
-            return fc.new.decode("utf-8", "replace")
-    return None
-
-
-_CALL_TEXT = re.compile(r"\b([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*;")
-
-
-def calls_in_function(ctx: RuleContext, path: str, function: str) -> list[tuple[str, str]]:
-    """(callee, argument text) of statement calls inside one new-side function.
-
-    Stopgap while the model does not emit CallSites for every callee (RULES-B request #4):
-    CallSites of that function first; when there are none, a plain scan of the function's
-    lines (span from FileModel.functions) for `name(args);` statements.
-    """
-    m = file_model(ctx, path, "new")
-    sites = [(c.call, ", ".join(c.args)) for c in calls(m) if c.function == function]
-    span = func_span(m, function)
-    text = new_text(ctx, path)
-    if span is None or text is None:
-        return sites
-    lines = text.splitlines()[span[0] - 1 : span[1]]
-    body = "\n".join(lines)
-    brace = body.find("{")
-    if brace < 0:
-        return sites
-    found = [(mm.group(1), norm(mm.group(2))) for mm in _CALL_TEXT.finditer(body[brace:])]
-    seen = {s[0] for s in sites}
-    return sites + [f for f in found if f[0] not in seen]
