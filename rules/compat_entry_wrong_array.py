@@ -30,8 +30,8 @@ bad9c5a516 and 62bdb88715), it is most likely such a mitigation and the finding 
 
 *References*
 
-- migration-domain.md §6.1, §6.3, §6.5.5
-- docs/devel/migration/compatibility.rst (mitigation example)
+- docs/devel/migration/compatibility.rst, "How backwards compatibility works"; hw/core/machine.c
+  (`hw_compat_X_Y`)
 """
 
 from __future__ import annotations

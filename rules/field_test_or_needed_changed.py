@@ -1,6 +1,7 @@
-"""MIG015 field-test-or-needed-changed
+"""MIG015 field-test-or-needed-changed: .needed or _TEST logic of an existing vmsd changed
 
-## What it flags
+*What it flags*
+
 Changes to the logic that decides what is on the wire, on an existing description:
 - `.needed` removed from, added to, or switched to another function on a subsection or a
   section;
@@ -9,7 +10,8 @@ Changes to the logic that decides what is on the wire, on an existing descriptio
 These are not always wrong, so the rule asks for a look rather than blocking (warning for
 removals and changed predicates, note when `.needed` is added).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Source and destination must agree, for every stream, on whether a field or subsection is
 present. A subsection that loses `.needed` is sent always, and an older destination that
 does not know it fails with "VM subsection ... does not exist" (new→old). A `_TEST` added to
@@ -18,20 +20,23 @@ predicate is tied to a compat property that keeps old machine types sending it (
 versa when a `_TEST` is removed). Changing a field's `_V` gate moves the version from which
 it is expected.
 
-## Example
+*Example*
+
 ```c
  static const VMStateDescription vmstate_foo_fifo = {
      .name = "foo/fifo",
 -    .needed = foo_fifo_needed,
 ```
 
-## Instead
+*Instead*
+
 Tie presence decisions to a device property that the previous release's `hw_compat_X_Y`
 array sets to the old behaviour, and compute `.needed` / `_TEST` from that property only, so
 both sides decide identically (docs/devel/migration/main.rst, "Not sending existing
 elements").
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Subsections", "Not sending existing elements"
 - 5fb7d14995 (e1000e `migrate-timadj` `_TEST`), 40a23ef643 (virtio-gpu `_TEST`)
 """

@@ -32,7 +32,8 @@ the old ones for every versioned machine type.
 
 *References*
 
-- migration-domain.md §2.3, §6.5.1, §9 pattern 20
+- migration/savevm.c `find_se()`, `vmstate_register_with_alias_id()`;
+  hw/core/qdev.c `qdev_set_legacy_instance_id()`
 - QEMU commits c95f6161de, caa91b3c44
 """
 

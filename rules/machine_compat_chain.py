@@ -35,7 +35,8 @@ static void virt_machine_10_2_options(MachineClass *mc)
 
 *References*
 
-- migration-domain.md §6.1, §6.2, §6.3
+- hw/core/machine.c (`hw_compat_X_Y`); the versioned machine options in hw/i386/pc_q35.c,
+  hw/i386/pc_piix.c, hw/arm/virt.c, hw/ppc/spapr.c, hw/s390x/s390-virtio-ccw.c
 - QEMU commit 231b4a035b
 """
 

@@ -1,18 +1,21 @@
-"""MIG014 nested-vmsd-versioned-field
+"""MIG014 nested-vmsd-versioned-field: a _V field in a description used only nested
 
-## What it flags
+*What it flags*
+
 A `VMStateDescription` that is only used nested (via `VMSTATE_STRUCT`,
 `VMSTATE_STRUCT_ARRAY`, ...) and gains a `_V(n)` field together with a `version_id` bump, or
 whose `version_id` bump enables existing `_V(n)` fields.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Nested descriptions have no version on the wire. Both sides load and save a nested struct
 with their *own* local `version_id`, so the `_V` gate never sees the peer's version: the new
 destination reads the new fields from an older source's stream that does not contain them
 (old→new), and an older destination finds bytes it does not expect (new→old). Both
 directions break, and `vmstate-static-checker.py` misses the forward case.
 
-## Example
+*Example*
+
 ```c
  static const VMStateDescription vmstate_foo_channel = {
      .name = "foo-channel",
@@ -27,13 +30,15 @@ directions break, and `vmstate-static-checker.py` misses the forward case.
 ```
 (used as `VMSTATE_STRUCT_ARRAY(ch, FooState, 4, 1, vmstate_foo_channel, FooChannel)`)
 
-## Instead
+*Instead*
+
 Keep the nested `version_id`; gate the new fields with `_TEST(fn)` where `fn` returns a
 device property that `hw_compat_X_Y` switches off for older machine types, as 40a23ef643
 ("virtio-gpu: fix v2 migration") did. Or move the state into a subsection of the top-level
 description.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_load_state` (nested structs use the local `vmsd->version_id`)
 - dfcf74fa (virtio-gpu-one-scanout v2), fixed by 40a23ef643
 """

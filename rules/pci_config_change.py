@@ -32,7 +32,8 @@ machine types.
 
 *References*
 
-- migration-domain.md §2.4, §6.5.5, §9 pattern 23
+- hw/pci/pci.c `get_pci_config_device()` ("Bad config data");
+  docs/devel/migration/compatibility.rst, "A device with different features on both sides"
 - QEMU commits 9ea02e8f1, bad9c5a516, 010746ae1d, 5ed3dabe57
 """
 

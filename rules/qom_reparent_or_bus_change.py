@@ -33,7 +33,8 @@ must change, gate it for old machine types with a compat property.
 
 *References*
 
-- migration-domain.md §2.2, §2.3, §2.5, §5.5, §9 patterns 20, 21 and 22
+- docs/devel/migration/main.rst, "Stream structure" and "Device ordering";
+  migration/savevm.c `find_se()` (idstr and instance id)
 - QEMU commits 5bc8d26de20c, c95f6161de, f58b39d2d5
 """
 

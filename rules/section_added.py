@@ -32,7 +32,8 @@ or give the top-level vmsd a `.needed` that returns false for old machine types.
 
 *References*
 
-- migration-domain.md §2.4, §2.5 (4), §6.5.8, §9 patterns 17 and 19
+- docs/devel/migration/main.rst, "Stream structure"; docs/devel/migration/compatibility.rst,
+  "How backwards compatibility works"
 - QEMU commit 8700a98443
 """
 

@@ -42,7 +42,8 @@ unregister it when the real object appears. The finding carries a draft.
 
 *References*
 
-- migration-domain.md §2.4, §2.5 (3), §6.5.1, §9 pattern 18
+- docs/devel/migration/main.rst, "Stream structure"; migration/savevm.c
+  `qemu_loadvm_section_start_full()` ("Unknown section or instance")
 - QEMU commits 5bc8d26de20c, 46f7afa37096, 485fb95546
 """
 

@@ -1,18 +1,21 @@
-"""MIG006 subsection-added-unconditional
+"""MIG006 subsection-added-unconditional: subsection added without .needed
 
-## What it flags
+*What it flags*
+
 A subsection added to an existing `VMStateDescription` whose description has no `.needed`
 callback, or whose `.needed` always returns true, so it is sent in every stream. A `.needed`
 that depends on device state or a property is not flagged (state-dependent subsections are
 the documented way to send rarely used state).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 A destination that does not know a subsection fails the whole load with "VM subsection
 '<parent>/<sub>' in '<parent>' does not exist". Every QEMU older than the patch is such a
 destination, so migration to older QEMU (new→old) breaks, even with an old machine type.
 Migration old→new is fine: a missing subsection is tolerated.
 
-## Example
+*Example*
+
 ```c
 +static const VMStateDescription vmstate_foo_clock = {
 +    .name = "foo/clock",
@@ -25,12 +28,14 @@ Migration old→new is fine: a missing subsection is tolerated.
 +};
 ```
 
-## Instead
+*Instead*
+
 Add `.needed`, returning a device property (`DEFINE_PROP_BOOL("x-migrate-clk", ..., true)`)
 that the previous release's `hw_compat_X_Y` array sets to false, and give the state a default
 in `pre_load` for streams without the subsection.
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Connecting subsections to properties"
 - aac63e0e6ea3 (pl011 clock subsection always sent), fixed by e6fa978d83
 """

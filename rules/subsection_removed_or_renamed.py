@@ -1,17 +1,20 @@
-"""MIG005 subsection-removed-or-renamed
+"""MIG005 subsection-removed-or-renamed: subsection removed or renamed
 
-## What it flags
+*What it flags*
+
 A subsection that disappears from its parent's `.subsections` list, or whose wire name (the
 resolved `.name` of the subsection's description) changes. Renaming only the C variable of a
 subsection description while keeping its `.name` is not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Subsections are identified on the wire by name. When an older source sends a subsection the
 new destination does not know (removed, or known under another name), the load fails with
 "VM subsection '<name>' in '<parent>' does not exist" (old→new). A renamed subsection sent by
 the new source fails the same way on an older destination (new→old).
 
-## Example
+*Example*
+
 ```c
      .subsections = (const VMStateDescription * const []) {
 -        &vmstate_foo_fifo,
@@ -20,12 +23,14 @@ the new source fails the same way on an older destination (new→old).
      },
 ```
 
-## Instead
+*Instead*
+
 Keep the subsection definition so that old streams still parse: replace its fields with
 `VMSTATE_UNUSED(<wire size>)` and make `.needed` return false so the new source never sends
 it. Never rename a subsection; its name must keep the `<parent>/` prefix.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_subsection_load` ("VM subsection '%s' in '%s' does not exist")
 - docs/devel/migration/main.rst, "Subsections"
 """

@@ -1,19 +1,22 @@
-"""MIG012 version-test-equality
+"""MIG012 version-test-equality: _TEST predicate compares the version with == instead of >=
 
-## What it flags
+*What it flags*
+
 A `_TEST` predicate, used by a field the patch added or changed, that compares the incoming
 version with `==` against the description's current `version_id` (`return version_id == 2;`)
 where `>=` is meant. Needs function facts from the model; without them the rule stays silent.
 Comparisons with an older version (`is_version_1` for a field only old streams carry) are
 legitimate and not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The predicate gets the incoming stream's version. With `==` the field is only sent and loaded
 for exactly that version: the next `version_id` bump silently drops it from the stream, and
 a source and destination at different versions disagree on whether it is present — the rest
 of the section is misread ("Missing section footer").
 
-## Example
+*Example*
+
 ```c
 static bool foo_has_fifo(void *opaque, int version_id)
 {
@@ -23,11 +26,13 @@ static bool foo_has_fifo(void *opaque, int version_id)
         VMSTATE_UINT32_TEST(fifo_level, FooState, foo_has_fifo),
 ```
 
-## Instead
+*Instead*
+
 Use `VMSTATE_*_V(field, State, 2)` (present from version 2 on), or write the predicate with
 `>=`; better, gate new fields with a compat property.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_field_exists`
 - include/migration/vmstate.h `VMSTATE_*_TEST`
 """

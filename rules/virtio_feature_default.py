@@ -29,7 +29,8 @@ Add `{ "<virtio device type>", "<bit property>", "off" },` to the newest `hw_com
 
 *References*
 
-- migration-domain.md §6.1, §9 pattern 23, §3.3 (virtio is opaque to -dump-vmstate)
+- docs/devel/migration/compatibility.rst, "A device with different features on both sides";
+  hw/core/machine.c `hw_compat_10_1` (`host_tunnel`)
 - docs/devel/migration/virtio.rst
 """
 

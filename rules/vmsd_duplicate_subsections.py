@@ -1,18 +1,21 @@
-"""MIG008 vmsd-duplicate-subsections
+"""MIG008 vmsd-duplicate-subsections: more than one .subsections initializer in a vmsd
 
-## What it flags
+*What it flags*
+
 A `VMStateDescription` initializer with more than one `.subsections =` member, introduced by
 the change (typically a rebase or a patch that adds a second list instead of extending the
 existing one).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 C designated initializers let the last one win (compilers only warn with
 `-Woverride-init`). Every subsection in the earlier list silently stops being sent and
 loaded: older destinations miss state, and a stream from an older source that carries one of
 the dropped subsections fails with "VM subsection '<name>' in '<parent>' does not exist"
 (old→new).
 
-## Example
+*Example*
+
 ```c
     .subsections = (const VMStateDescription * const []) {
         &vmstate_foo_fifo,
@@ -24,10 +27,12 @@ the dropped subsections fails with "VM subsection '<name>' in '<parent>' does no
     },
 ```
 
-## Instead
+*Instead*
+
 Keep one `.subsections` list and add the new subsection to it.
 
-## References
+*References*
+
 - C11 6.7.9p19 (later designated initializer overrides earlier)
 - migration/vmstate.c `vmstate_subsection_load`
 """

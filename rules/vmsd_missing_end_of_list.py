@@ -1,16 +1,19 @@
-"""MIG007 vmsd-missing-end-of-list
+"""MIG007 vmsd-missing-end-of-list: VMStateField array without VMSTATE_END_OF_LIST()
 
-## What it flags
+*What it flags*
+
 A `.fields` array of an added or modified `VMStateDescription` whose last entry is not
 `VMSTATE_END_OF_LIST()`. Only arrays the change touched are reported.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The save and load loops walk the `VMStateField` array until they meet the `VMS_END` flag.
 Without the terminator they run past the end of the array into whatever follows in memory:
 the stream gets garbage fields, or QEMU crashes while saving or loading, on both sides of a
 migration.
 
-## Example
+*Example*
+
 ```c
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(ctrl, FooState),
@@ -18,10 +21,12 @@ migration.
     },
 ```
 
-## Instead
+*Instead*
+
 End every `.fields` array with `VMSTATE_END_OF_LIST()`.
 
-## References
+*References*
+
 - include/migration/vmstate.h `VMSTATE_END_OF_LIST`
 - migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (loop on `field->name`)
 """

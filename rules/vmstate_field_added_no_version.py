@@ -1,19 +1,22 @@
-"""MIG001 vmstate-field-added-no-version
+"""MIG001 vmstate-field-added-no-version: field added without a version gate
 
-## What it flags
+*What it flags*
+
 A field added to an existing `VMStateDescription` (a section, a subsection or a struct
 description nested into one) without anything that keeps older streams parsing: no `_V(n)`
 with a matching `version_id` bump, no `_TEST(fn)` predicate, and not inside a newly added
 subsection.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The wire format is positional and untyped. A destination built from the new code reads the
 new field from a stream sent by an older QEMU that never wrote it: it consumes bytes that
 belong to the next field or to the section footer and fails with "Missing section footer for
 <idstr>" (old→new). The other way round, an older destination finds leftover bytes after its
 last field and fails the same way (new→old).
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -27,14 +30,16 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Put the new state in a subsection whose `.needed` returns a device property that defaults to
 on and is switched off for older machine types in `hw_compat_X_Y`; give the field a sane
 default in `pre_load` for streams without the subsection (docs/devel/migration/main.rst,
 "Connecting subsections to properties"). For devices that never appear on versioned machine
 types a `_V(n)` field plus a `version_id` bump is acceptable (it still breaks new→old).
 
-## References
+*References*
+
 - docs/devel/migration/main.rst: "Subsections", "Connecting subsections to properties"
 - e6fa978d83 "hw/arm/virt: Disable pl011 clock migration if needed"
 - ab57b51f13 "scsi: save/load SCSI reservation state" (`scsi-disk/pr`)

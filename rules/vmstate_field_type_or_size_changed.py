@@ -1,6 +1,7 @@
-"""MIG003 vmstate-field-type-or-size-changed
+"""MIG003 vmstate-field-type-or-size-changed: field changed its wire type or size
 
-## What it flags
+*What it flags*
+
 A field that keeps its position in a `VMStateDescription` but changes what it puts on the
 wire: a wider or narrower type (`VMSTATE_UINT32` → `VMSTATE_UINT64`), a different array
 count or buffer size, a scalar that became an array, a fixed array that became a
@@ -9,24 +10,28 @@ different layout. Switching to or from a checked `*_EQUAL` / `*_POSITIVE_LE` mac
 reported as a note (same bytes, different load semantics). A same-width signedness change
 (`INT32` ↔ `UINT32`) is not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Only raw bytes travel: a destination that expects 8 bytes where the source wrote 4 consumes
 part of the next field, every later field is misread, and the load ends with "Missing section
 footer" — in both directions. A `*_EQUAL` field makes the load fail whenever the incoming
 value differs from the destination's own.
 
-## Example
+*Example*
+
 ```c
 -        VMSTATE_UINT32_ARRAY(regs, FooState, 16),
 +        VMSTATE_UINT32_ARRAY(regs, FooState, 32),
 ```
 
-## Instead
+*Instead*
+
 Keep the wire width and convert in `pre_save`/`post_load`, or describe the old layout with
 `VMSTATE_WITH_TMP`; send the extra state in a subsection tied to a compat property; for
 unversioned boards only, version it (`_V` field + `version_id` bump, see `fw_cfg`).
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Subsections"
 - hw/nvram/fw_cfg.c `cur_offset` widening (`VMSTATE_UINT16_HACK` / `_TEST(is_version_1)`)
 - include/migration/vmstate.h `VMSTATE_WITH_TMP`

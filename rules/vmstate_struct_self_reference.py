@@ -1,15 +1,18 @@
-"""MIG013 vmstate-struct-self-reference
+"""MIG013 vmstate-struct-self-reference: nested field refers to its own VMStateDescription
 
-## What it flags
+*What it flags*
+
 A `VMSTATE_STRUCT*` (or other nesting) field of a `VMStateDescription` that refers to that
 same description, introduced by the change — usually a copy-paste slip
 (`&vmstate_foo` instead of `&vmstate_foo_entry`).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Saving and loading recurse into the nested description; when it is the same description the
 recursion never ends (or walks the wrong memory), and QEMU crashes on the first save or load.
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -20,10 +23,12 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Point the field at the description of the element type (`vmstate_foo_channel`).
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (VMS_STRUCT recursion)
 """
 

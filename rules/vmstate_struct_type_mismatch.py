@@ -1,6 +1,7 @@
-"""MIG010 vmstate-struct-type-mismatch
+"""MIG010 vmstate-struct-type-mismatch: field names a different state struct than the vmsd's opaque
 
-## What it flags
+*What it flags*
+
 A `VMSTATE_*` field, added or changed by the patch, whose state-struct argument names a
 different C type than the description's opaque — the type the other fields name (strict
 majority), or, when they are split evenly, the type its hooks cast the opaque to. Typical
@@ -8,14 +9,16 @@ cause: a field copied from another device's description. Fields reached through 
 QOM parent (`parent_obj.x`, or naming a generic parent such as `PCIDevice`) are not flagged:
 the parent sits at offset 0.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The field's offset is computed inside the wrong struct (`offsetof(OtherState, x)`), while
 the opaque points to the device's own struct. The compile-time type check only verifies that
 `OtherState` has a member of that name and type, so the build succeeds; at run time the
 source saves, and the destination overwrites, unrelated bytes of the device state — silent
 corruption after migration, or a crash.
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -28,12 +31,14 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Name the device's own state struct in every field (`VMSTATE_UINT32(irq, FooState)`); for
 state that lives in a sub-struct use a member path (`sub.irq`) or `VMSTATE_STRUCT` with the
 sub-struct's own description.
 
-## References
+*References*
+
 - include/migration/vmstate.h `vmstate_offset_value` / `type_check`
 """
 
