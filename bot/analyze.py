@@ -186,10 +186,7 @@ class _Defines(Mapping[str, str]):
         if key in self._local:
             return self._local[key]
         if self._tree is not None:
-            try:
-                value = self._tree.resolve_define(key)
-            except Exception:
-                value = None
+            value = self._tree.resolve_define(key)
             if value is not None:
                 return value
         raise KeyError(key)

@@ -86,7 +86,7 @@ _BUS_FAMILY = (
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report reparenting (note), bus changes, reorders and count changes (warning)."""
     ent = change.new if change.new is not None else change.old
-    if change.kind in ("creation", "call") and getattr(ent, "call", None) in K.REALIZE_CALLS:
+    if isinstance(ent, (CallSite, ObjectCreation)) and ent.call in K.REALIZE_CALLS:
         yield from _bus_arg(change, ctx)
     elif change.kind == "creation":
         yield from _creation(change, ctx)

@@ -8,6 +8,7 @@ produces no change at all.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -35,10 +36,17 @@ _POSITION_FIELDS = frozenset({"line", "end_line", "vmsd_line"})
 E = TypeVar("E")
 
 
-# Entity class -> its fields that are not positions.
-_VALUE_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType(
+def _values_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function returning the fields of a `cls` instance that are not positions."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in _POSITION_FIELDS]
+    get = operator.attrgetter(*names)
+    return (lambda v: (get(v),)) if len(names) == 1 else get
+
+
+# Entity class -> its non-position fields.
+_VALUES: Mapping[type, Callable[[Any], tuple[Any, ...]]] = MappingProxyType(
     {
-        cls: tuple(f.name for f in dataclasses.fields(cls) if f.name not in _POSITION_FIELDS)
+        cls: _values_getter(cls)
         for cls in vars(entities).values()
         if isinstance(cls, type) and dataclasses.is_dataclass(cls)
     }
@@ -49,9 +57,9 @@ def _sans_lines(value: Any) -> Any:
     """A comparable form of `value` without position fields (recursively): plain tuples."""
     if isinstance(value, tuple):
         return tuple(_sans_lines(v) for v in value)
-    names = _VALUE_FIELDS.get(type(value))
-    if names is not None:
-        return (type(value), *(_sans_lines(getattr(value, n)) for n in names))
+    values = _VALUES.get(type(value))
+    if values is not None:
+        return (type(value), *(_sans_lines(v) for v in values(value)))
     return value
 
 
@@ -183,16 +191,19 @@ def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
     return out
 
 
-_KINDS: tuple[tuple[EntityKind, str, Callable[[Any], str]], ...] = (
-    ("vmsd", "vmsds", _vmsd_key),
-    ("type", "types", _type_key),
-    ("class_init", "class_inits", _class_init_key),
-    ("property", "properties", _property_key),
-    ("compat_array", "compat_arrays", _compat_key),
-    ("registration", "registrations", _registration_key),
-    ("creation", "creations", _creation_key),
-    ("call", "calls", _call_key),
-    ("array", "arrays", _array_key),
+# (kind, the file's entities of that kind, matching key), in reporting order.
+_KINDS: tuple[
+    tuple[EntityKind, Callable[[FileModel], Sequence[Entity]], Callable[[Any], str]], ...
+] = (
+    ("vmsd", lambda m: m.vmsds, _vmsd_key),
+    ("type", lambda m: m.types, _type_key),
+    ("class_init", lambda m: m.class_inits, _class_init_key),
+    ("property", lambda m: m.properties, _property_key),
+    ("compat_array", lambda m: m.compat_arrays, _compat_key),
+    ("registration", lambda m: m.registrations, _registration_key),
+    ("creation", lambda m: m.creations, _creation_key),
+    ("call", lambda m: m.calls, _call_key),
+    ("array", lambda m: m.arrays, _array_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)
@@ -208,9 +219,9 @@ def diff_models(
     if old_path is None and old is not None and old.path and old.path != path:
         old_path = old.path
     out: list[EntityChange] = []
-    for kind, attr, key in _KINDS:
-        old_items: Sequence[Entity] = getattr(old, attr) if old is not None else ()
-        new_items: Sequence[Entity] = getattr(new, attr) if new is not None else ()
+    for kind, items, key in _KINDS:
+        old_items = items(old) if old is not None else ()
+        new_items = items(new) if new is not None else ()
         if not old_items and not new_items:
             continue
         if old_items == new_items:

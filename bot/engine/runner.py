@@ -190,20 +190,13 @@ def _any_versioned(trees: Sequence[TreeView], types: Sequence[str]) -> bool:
         known = [t for t in trees if _knows(t, name)]
         if not known:
             return True
-        for tree in known:
-            try:
-                if tree.on_versioned_machine(name):
-                    return True
-            except Exception:
-                return True
+        if any(tree.on_versioned_machine(name) for tree in known):
+            return True
     return False
 
 
 def _knows(tree: TreeView, type_name: str) -> bool:
-    try:
-        return tree.type_by_name(type_name) is not None
-    except Exception:
-        return False
+    return tree.type_by_name(type_name) is not None
 
 
 def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[str, ...]:
@@ -255,10 +248,7 @@ def _file_types(models: Sequence[FileModel]) -> list[str]:
 
 
 def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:
-    try:
-        return tuple(tree.types_for_vmsd(c_name))
-    except Exception:
-        return ()
+    return tree.types_for_vmsd(c_name)
 
 
 def _enclosing_vmsds(
@@ -279,10 +269,7 @@ def _enclosing_vmsds(
                 if cur in v.subsections or any(f.vmsd_ref == cur for f in v.fields):
                     found.append(v.c_name)
         if tree is not None:
-            try:
-                found.extend(tree.vmsd_containers(cur))
-            except Exception:  # an older or partial TreeView: the unit's files still count
-                pass
+            found.extend(tree.vmsd_containers(cur))
         for name in found:
             if name not in out:
                 out.append(name)

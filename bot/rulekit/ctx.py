@@ -351,13 +351,6 @@ def func_span(m: FileModel | None, name: str | None) -> tuple[int, int] | None:
     return None
 
 
-def calls(m: FileModel | None, name: str | None = None) -> list[CallSite]:
-    """CallSites of a model, optionally only of one callee."""
-    if m is None:
-        return []
-    return [c for c in m.calls if name is None or c.call == name]
-
-
 def is_conditional(entity: CallSite | VmstateRegistration | ObjectCreation) -> bool:
     """Whether the call sits inside an if/switch/?: of its function."""
     return entity.conditional
