@@ -49,6 +49,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
+from bot.rulekit.ctx import is_dummy_vmsd
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
@@ -127,7 +128,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="new",
             entity=f"{new.c_name}.needed",
         )
-    elif on is not None and on == nn:
+    elif on is not None and on == nn and not is_dummy_vmsd(new):
+        # (a placeholder kept only so that old streams load may stop being sent)
         of, nf = function_facts(ctx.old_model, on), function_facts(ctx.new_model, nn)
         if of is not None and nf is not None and of.returns != nf.returns:
             yield Hit(
