@@ -88,24 +88,8 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     new = change.new
     if not isinstance(new, VmstateRegistration) or new.call not in K.REGISTER_CALLS:
         return
-    old: VmstateRegistration | None = None
-    if change.op == "modified" and isinstance(change.old, VmstateRegistration):
-        old = change.old
-    elif change.op == "added":
-        # vmstate_register <-> vmstate_register_any changes the key: pair by vmsd + function.
-        for ch in ctx.changes:
-            o = ch.old
-            if (
-                ch.kind == "registration"
-                and ch.op == "removed"
-                and isinstance(o, VmstateRegistration)
-                and o.call in K.REGISTER_CALLS
-                and o.vmsd == new.vmsd
-                and o.function == new.function
-            ):
-                old = o
-                break
-    if old is None:
+    old = change.old  # the diff pairs vmstate_register <-> vmstate_register_any of one vmsd
+    if not isinstance(old, VmstateRegistration) or old.call not in K.REGISTER_CALLS:
         return
     oi, ni = _inst(old), _inst(new)
     if oi == ni:

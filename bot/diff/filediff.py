@@ -141,7 +141,41 @@ def _diff_kind(
     for k, n in new_keyed:
         if k not in old_map:
             out.append(EntityChange(kind, "added", k, path, None, n, old_path))
-    return _pair_calls(out) if kind == "call" else out
+    if kind == "call":
+        return _pair_calls(out)
+    if kind == "registration":
+        return _pair_registrations(out)
+    return out
+
+
+def _pair_registrations(changes: list[EntityChange]) -> list[EntityChange]:
+    """Pair a removed and an added vmstate_register* of one vmsd in one function into
+    "modified": `vmstate_register()` <-> `vmstate_register_any()` changes the call (and so
+    the key), not the section."""
+    removed = [
+        (c, c.old)
+        for c in changes
+        if c.op == "removed"
+        and isinstance(c.old, VmstateRegistration)
+        and c.old.vmsd
+        and c.old.call.startswith("vmstate_register")
+    ]
+    added = [
+        (c, c.new)
+        for c in changes
+        if c.op == "added"
+        and isinstance(c.new, VmstateRegistration)
+        and c.new.call.startswith("vmstate_register")
+    ]
+    pairs: dict[int, EntityChange] = {}
+    used: set[int] = set()
+    for r, o in removed:
+        for a, n in added:
+            if id(a) not in used and (n.vmsd, n.function) == (o.vmsd, o.function):
+                used.add(id(a))
+                pairs[id(r)] = pairs[id(a)] = dataclasses.replace(a, op="modified", old=o)
+                break
+    return _merge_pairs(changes, pairs)
 
 
 def _equal_args(a: CallSite, b: CallSite) -> int:
@@ -177,8 +211,12 @@ def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
         used_r.add(i)
         used_a.add(j)
         r, a = removed[i][0], added[j][0]
-        pairs[id(r)] = dataclasses.replace(a, op="modified", old=r.old)
-        pairs[id(a)] = pairs[id(r)]
+        pairs[id(r)] = pairs[id(a)] = dataclasses.replace(a, op="modified", old=r.old)
+    return _merge_pairs(changes, pairs)
+
+
+def _merge_pairs(changes: list[EntityChange], pairs: dict[int, EntityChange]) -> list[EntityChange]:
+    """`changes` with each paired removed/added change replaced by its one modified change."""
     out: list[EntityChange] = []
     seen: set[int] = set()
     for c in changes:

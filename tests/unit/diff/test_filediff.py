@@ -290,3 +290,16 @@ def test_output_is_deterministic_and_ordered_by_kind() -> None:
     assert a == b
     kinds = [c.kind for c in a]
     assert kinds.index("vmsd") < kinds.index("type") < kinds.index("array")
+
+
+def test_register_to_register_any_of_one_vmsd_is_modified() -> None:
+    r = full_model().registrations[0]
+    any_ = dataclasses.replace(r, call="vmstate_register_any", instance_id=None)
+    (ch,) = diff_models("hw/a.c", FileModel("hw/a.c", registrations=(r,)),
+                        FileModel("hw/a.c", registrations=(any_,)))  # fmt: skip
+    assert (ch.kind, ch.op, ch.old, ch.new) == ("registration", "modified", r, any_)
+    # another vmsd: a registration removed and another added
+    other = dataclasses.replace(any_, vmsd="vmstate_other", vmsd_expr="&vmstate_other")
+    ops = sorted(c.op for c in diff_models("hw/a.c", FileModel("hw/a.c", registrations=(r,)),
+                                           FileModel("hw/a.c", registrations=(other,))))  # fmt: skip
+    assert ops == ["added", "removed"]
