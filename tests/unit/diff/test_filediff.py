@@ -300,6 +300,6 @@ def test_register_to_register_any_of_one_vmsd_is_modified() -> None:
     assert (ch.kind, ch.op, ch.old, ch.new) == ("registration", "modified", r, any_)
     # another vmsd: a registration removed and another added
     other = dataclasses.replace(any_, vmsd="vmstate_other", vmsd_expr="&vmstate_other")
-    ops = sorted(c.op for c in diff_models("hw/a.c", FileModel("hw/a.c", registrations=(r,)),
-                                           FileModel("hw/a.c", registrations=(other,))))  # fmt: skip
+    old, new = FileModel("hw/a.c", registrations=(r,)), FileModel("hw/a.c", registrations=(other,))
+    ops = sorted(c.op for c in diff_models("hw/a.c", old, new))
     assert ops == ["added", "removed"]
