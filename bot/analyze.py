@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from bot.diff.filediff import diff_models
-from bot.diff.linemap import hunks_from_bytes
 from bot.diff.moves import cancel_moves
 from bot.engine.fold import fold_patches, judge
 from bot.engine.runner import FileUnit, run_rules
@@ -21,7 +20,7 @@ from bot.engine.spec import Rule, TreeView
 from bot.findings import Finding
 from bot.model.entities import FileModel
 from bot.report import Report, Stats
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 __all__ = [
     "DEFAULT_SCAN_PREFIXES",

@@ -24,11 +24,11 @@ from typing import Any
 
 from unidiff.patch import PatchSet
 
-from bot.diff.linemap import LineMap, hunks_from_bytes
+from bot.diff.linemap import LineMap
 from bot.findings import Finding, Severity
 from bot.report import Report
 from bot.reporters.common import count_by_severity, finding_fingerprint, plural
-from bot.series import FileChange, Series
+from bot.series import FileChange, Series, hunks_from_bytes
 
 log = logging.getLogger("migcheck.gitlab")
 

@@ -30,10 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.diff.linemap import hunks_from_bytes
 from bot.findings import Finding
 from bot.model.comments import comment_nodes
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 RULES_DIR = Path(__file__).resolve().parent
 CASE_SUFFIXES = (".c", ".h")
