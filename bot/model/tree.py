@@ -37,6 +37,7 @@ from bot.model.view import (
     TreeView,
     TypeRecord,
     path_matches,
+    path_patterns,
 )
 
 __all__ = [
@@ -70,15 +71,12 @@ class ModelStore(Protocol):
 
 
 # Files that ARE versioned machine definitions: every type they create is on such a machine.
-VERSIONED_BOARDS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        r"^hw/i386/[^/]*\.c$",
-        r"^hw/arm/virt[^/]*\.c$",
-        r"^hw/ppc/spapr[^/]*\.c$",
-        r"^hw/s390x/[^/]*\.c$",
-        r"^hw/m68k/virt\.c$",
-    )
+VERSIONED_BOARDS: tuple[re.Pattern[str], ...] = path_patterns(
+    r"^hw/i386/[^/]*\.c$",
+    r"^hw/arm/virt[^/]*\.c$",
+    r"^hw/ppc/spapr[^/]*\.c$",
+    r"^hw/s390x/[^/]*\.c$",
+    r"^hw/m68k/virt\.c$",
 )
 _DYNAMIC_SYSBUS_CALLS = frozenset({"machine_class_allow_dynamic_sysbus_dev"})
 _TYPE_MACRO_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")

@@ -14,7 +14,7 @@ with `prefetch(paths)` so the files of a review are loaded in one go.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,12 @@ __all__ = [
     "TypeRecord",
     "linked_add_children",
 ]
+
+
+def path_patterns(*regexes: str) -> tuple[re.Pattern[str], ...]:
+    """Compiled repository-path patterns."""
+    return tuple(re.compile(p) for p in regexes)
+
 
 # ---- on_versioned_machine heuristic ---------------------------------------------------------
 # Families of pluggable devices: any type descending from one of these can be added with
@@ -77,44 +83,41 @@ PLUGGABLE_FAMILIES: frozenset[str] = frozenset(
 )
 # Files whose machines are versioned, or whose contents are always on one (board wiring,
 # bus cores, generic device directories). Regexes on the repository path.
-VERSIONED_PATHS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        r"^hw/i386/",
-        r"^hw/arm/virt[^/]*\.c$",
-        r"^hw/ppc/spapr[^/]*\.c$",
-        r"^hw/s390x/",
-        r"^hw/m68k/virt\.c$",
-        r"^hw/core/",
-        r"^hw/pci[^/]*/",
-        r"^hw/virtio/",
-        r"^hw/net/",
-        r"^hw/block/",
-        r"^hw/scsi/",
-        r"^hw/usb/",
-        r"^hw/ide/",
-        r"^hw/nvme/",
-        r"^hw/acpi/",
-        r"^hw/isa/",
-        r"^hw/mem/",
-        r"^hw/cxl/",
-        r"^hw/vfio/",
-        r"^hw/hyperv/",
-        r"^hw/nvram/fw_cfg",
-        r"^hw/rtc/mc146818rtc",
-        r"^hw/timer/(hpet|i8254)",
-        r"^hw/intc/(apic|ioapic|i8259|arm_gic|arm_gicv3|xics|xive|s390)",
-        r"^hw/input/(pckbd|ps2)",
-        r"^hw/char/(serial|parallel|virtio|pl011)",
-        r"^hw/rtc/pl031",
-        r"^hw/gpio/pl061",
-        r"^hw/watchdog/",
-        r"^hw/tpm/",
-        r"^hw/smbios/",
-        r"^migration/",
-        r"^target/(i386|arm|ppc|s390x|m68k)/",
-        r"^backends/",
-    )
+VERSIONED_PATHS: tuple[re.Pattern[str], ...] = path_patterns(
+    r"^hw/i386/",
+    r"^hw/arm/virt[^/]*\.c$",
+    r"^hw/ppc/spapr[^/]*\.c$",
+    r"^hw/s390x/",
+    r"^hw/m68k/virt\.c$",
+    r"^hw/core/",
+    r"^hw/pci[^/]*/",
+    r"^hw/virtio/",
+    r"^hw/net/",
+    r"^hw/block/",
+    r"^hw/scsi/",
+    r"^hw/usb/",
+    r"^hw/ide/",
+    r"^hw/nvme/",
+    r"^hw/acpi/",
+    r"^hw/isa/",
+    r"^hw/mem/",
+    r"^hw/cxl/",
+    r"^hw/vfio/",
+    r"^hw/hyperv/",
+    r"^hw/nvram/fw_cfg",
+    r"^hw/rtc/mc146818rtc",
+    r"^hw/timer/(hpet|i8254)",
+    r"^hw/intc/(apic|ioapic|i8259|arm_gic|arm_gicv3|xics|xive|s390)",
+    r"^hw/input/(pckbd|ps2)",
+    r"^hw/char/(serial|parallel|virtio|pl011)",
+    r"^hw/rtc/pl031",
+    r"^hw/gpio/pl061",
+    r"^hw/watchdog/",
+    r"^hw/tpm/",
+    r"^hw/smbios/",
+    r"^migration/",
+    r"^target/(i386|arm|ppc|s390x|m68k)/",
+    r"^backends/",
 )
 
 
@@ -132,6 +135,23 @@ def member_kind(member: str | None) -> str:
     if member.startswith("vdc") or "VIRTIO_DEVICE_CLASS" in member:
         return "virtio"
     return "device"
+
+
+def _breadth_first(start: str, step: Callable[[str], Iterable[str]]) -> tuple[str, ...]:
+    """Every name reachable from `start` through `step`, breadth first, without `start`."""
+    out: list[str] = []
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        nxt: list[str] = []
+        for n in frontier:
+            for m in step(n):
+                if m not in seen:
+                    seen.add(m)
+                    out.append(m)
+                    nxt.append(m)
+        frontier = nxt
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,38 +219,13 @@ class TreeView:
 
     def type_ancestors(self, name: str) -> tuple[str, ...]:
         """Parent chain of a type name, nearest first (excluding itself)."""
-        a = self._a()
-        out: list[str] = []
-        seen = {name}
-        frontier = [name]
-        while frontier:
-            nxt: list[str] = []
-            for n in frontier:
-                for rec in a.types.get(n, ()):
-                    for p in rec.parents:
-                        if p not in seen:
-                            seen.add(p)
-                            out.append(p)
-                            nxt.append(p)
-            frontier = nxt
-        return tuple(out)
+        types = self._a().types
+        return _breadth_first(name, lambda n: [p for rec in types.get(n, ()) for p in rec.parents])
 
     def type_descendants(self, name: str) -> tuple[str, ...]:
         """All type names that have `name` as an ancestor (breadth first)."""
         kids = self._a().children
-        out: list[str] = []
-        seen = {name}
-        frontier = [name]
-        while frontier:
-            nxt: list[str] = []
-            for n in frontier:
-                for c in kids.get(n, ()):
-                    if c not in seen:
-                        seen.add(c)
-                        out.append(c)
-                        nxt.append(c)
-            frontier = nxt
-        return tuple(out)
+        return _breadth_first(name, lambda n: kids.get(n, ()))
 
     def class_init_of(self, type_name: str) -> ClassInit | None:
         """The ClassInit the type's TypeInfo.class_init names (same file first)."""
@@ -313,19 +308,7 @@ class TreeView:
     def vmsd_containers(self, vmsd_c_name: str) -> tuple[str, ...]:
         """C names of vmsds that embed this one (VMSTATE_STRUCT*/subsections), transitively."""
         users = self._a().vmsd_embedders()
-        out: list[str] = []
-        seen = {vmsd_c_name}
-        frontier = [vmsd_c_name]
-        while frontier:
-            nxt: list[str] = []
-            for n in frontier:
-                for u in sorted(users.get(n, ())):
-                    if u not in seen:
-                        seen.add(u)
-                        out.append(u)
-                        nxt.append(u)
-            frontier = nxt
-        return tuple(out)
+        return _breadth_first(vmsd_c_name, lambda n: sorted(users.get(n, ())))
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """A vmsd definition by C name anywhere in the tree (.c before .h, then by path)."""
