@@ -16,7 +16,7 @@ import pytest
 from bot.cli import main
 from bot.engine.spec import Rule
 from bot.findings import Finding, fingerprint
-from bot.mail import compose, poller
+from bot.mail import compose, policy
 from bot.report import Report, Stats
 from bot.reporters import sarif
 from bot.reporters.common import DOC_HEADINGS, doc_sections, rule_why
@@ -81,7 +81,7 @@ def test_why_reaches_mail_sarif_and_rules_command(rule: Rule) -> None:
     f = _finding(rule)
 
     # the mail reply: the reply policy's why table, one finding block, the whole body
-    table = poller._why_table()
+    table = policy.why_by_rule(RULES)
     block = compose.finding_block(f, table.get(rule.spec.id, ""), [])
     answer = MailMessage(
         "m@x", "[PATCH] x", "A <a@x>", "a@x", (), (), "", (), 0.0, "", b"", False
