@@ -418,6 +418,22 @@ class _Plain(Mapping[str, FileModel]):
         """Nothing to load."""
 
 
+class _StoreMapping(Mapping[str, FileModel]):
+    """A read-only Mapping face of a model store that is not a Mapping itself."""
+
+    def __init__(self, store: ModelStore) -> None:
+        self._store = store
+
+    def __getitem__(self, path: str) -> FileModel:
+        return self._store[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
 class _Overlay(Mapping[str, FileModel]):
     """A model store with some paths replaced (model) or removed (None)."""
 
@@ -520,9 +536,10 @@ class TreeIndex(TreeView):
         return self._a()
 
     @property
-    def models(self) -> ModelStore:
-        """Read-only path -> FileModel store."""
-        return self._models
+    def models(self) -> Mapping[str, FileModel]:
+        """Read-only path -> FileModel mapping (models load from the store on access)."""
+        store = self._models
+        return store if isinstance(store, Mapping) else _StoreMapping(store)
 
     def paths(self) -> tuple[str, ...]:
         """Every indexed path, sorted."""
