@@ -399,29 +399,10 @@ class _Aggregate:
         return self._versioned
 
 
-class _Plain(Mapping[str, FileModel]):
-    """A model store over models already in memory (prefetch has nothing to do)."""
-
-    def __init__(self, models: Mapping[str, FileModel]) -> None:
-        self._m = MappingProxyType(dict(models))
-
-    def __getitem__(self, path: str) -> FileModel:
-        return self._m[path]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._m)
-
-    def __len__(self) -> int:
-        return len(self._m)
-
-    def prefetch(self, paths: Iterable[str]) -> None:
-        """Nothing to load."""
-
-
 class _StoreMapping(Mapping[str, FileModel]):
-    """A read-only Mapping face of a model store that is not a Mapping itself."""
+    """A read-only Mapping face of a model store (or of a plain mapping)."""
 
-    def __init__(self, store: ModelStore) -> None:
+    def __init__(self, store: ModelStore | Mapping[str, FileModel]) -> None:
         self._store = store
 
     def __getitem__(self, path: str) -> FileModel:
@@ -432,6 +413,16 @@ class _StoreMapping(Mapping[str, FileModel]):
 
     def __len__(self) -> int:
         return len(self._store)
+
+
+class _Plain(_StoreMapping):
+    """A model store over models already in memory (prefetch has nothing to do)."""
+
+    def __init__(self, models: Mapping[str, FileModel]) -> None:
+        super().__init__(MappingProxyType(dict(models)))
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Nothing to load."""
 
 
 class _Overlay(Mapping[str, FileModel]):
