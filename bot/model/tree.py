@@ -215,7 +215,7 @@ class _Aggregate:
         self = cls.__new__(cls)
         self.defines = defines
         for name in _TABLES:
-            setattr(self, name, tables[name])
+            vars(self)[name] = tables[name]
         self.children = {p: sorted({c for c, _ in refs}) for p, refs in self.child_refs.items()}
         self.dynamic_sysbus = {n for _, n in self.dyn_refs}
         self._versioned = None
@@ -242,8 +242,9 @@ class _Aggregate:
         add._finish()
         out = _Aggregate.__new__(_Aggregate)
         out.defines = self.defines
+        mine, theirs, added, dest = vars(self), vars(gone), vars(add), vars(out)
         for name in _TABLES:
-            base = getattr(self, name)
+            base = mine[name]
             if name == "compat":
                 keep = [pa for pa in base if pa[0] not in changed]
                 out.compat = sorted(keep + add.compat, key=lambda pa: (pa[0], pa[1].line))
@@ -254,16 +255,16 @@ class _Aggregate:
                 )
                 continue
             table = base.copy()
-            keys = set(getattr(gone, name)) | set(getattr(add, name))
+            keys = set(theirs[name]) | set(added[name])
             for key in keys:
                 if name in ("class_inits", "props"):  # keyed by (path, name)
                     table.pop(key, None)
-                    if key in getattr(add, name):
-                        table[key] = getattr(add, name)[key]
+                    if key in added[name]:
+                        table[key] = added[name][key]
                     continue
                 where = _entry_path(name)
                 lst = [e for e in table.get(key, ()) if where(e) not in changed]
-                lst.extend(getattr(add, name).get(key, ()))
+                lst.extend(added[name].get(key, ()))
                 if name == "types":
                     lst.sort(key=_type_key)
                 elif name == "vmsds":
@@ -274,7 +275,7 @@ class _Aggregate:
                     table[key] = lst
                 else:
                     table.pop(key, None)
-            setattr(out, name, table)
+            dest[name] = table
         out.children = dict(self.children)
         for key in set(gone.child_refs) | set(add.child_refs):
             out.children[key] = sorted({c for c, _ in out.child_refs.get(key, ())})
