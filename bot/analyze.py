@@ -67,7 +67,7 @@ def _change_reviewable(fc: FileChange, prefixes: Sequence[str]) -> bool:
 
 def _all_changes(series: Series) -> Iterator[FileChange]:
     yield from series.folded
-    for p in series.patches:
+    for p in (*series.patches, *series.merged):
         yield from p.files
 
 
@@ -146,7 +146,24 @@ def analyze(
             errors.extend(errs)
             per_patch.append((patch, found))
 
-    findings = judge(series, verdict, per_patch)
+    # Commits inside merged branches: only to name the commit that introduced a finding.
+    inner: list[tuple[Patch, tuple[Finding, ...]]] = []
+    if series.merged:
+        patch_rules = tuple(r for r in rules if r.spec.scope == "patch")
+        for patch in series.merged:
+            found, errs = run_rules(
+                patch_rules,
+                series,
+                ex.units(patch.files),
+                patch=patch,
+                old_tree=old_tree,
+                new_tree=new_tree,
+                version=version,
+            )
+            errors.extend(errs)
+            inner.append((patch, found))
+
+    findings = judge(series, verdict, per_patch, inner)
     return Report(
         series=series,
         findings=findings,

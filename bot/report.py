@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.findings import Finding, Severity
-from bot.series import Series
+from bot.series import Patch, Series
 
 JSON_VERSION = 1
 THRESHOLDS = ("error", "warning", "note", "never")
@@ -42,16 +42,22 @@ class Report:
         """The findings at or above `threshold` (see reaches())."""
         return tuple(f for f in self.findings if reaches(f.severity, threshold))
 
+    def _patch_json(self, p: Patch) -> dict[str, object]:
+        out: dict[str, object] = {"index": p.index, "commit": p.commit, "subject": p.subject}
+        inner = [m for m in self.series.merged if m.merged_by == p.commit]
+        if inner:  # a merge: the commits it brought in (findings may name them)
+            out["merged"] = [
+                {"commit": m.commit, "subject": m.subject, "author": m.author} for m in inner
+            ]
+        return out
+
     def to_json(self) -> dict[str, object]:
         """The JSON contract of issue 2 (version, base, head, series, findings, stats)."""
         return {
             "version": JSON_VERSION,
             "base": self.series.base,
             "head": self.series.head,
-            "series": [
-                {"index": p.index, "commit": p.commit, "subject": p.subject}
-                for p in self.series.patches
-            ],
+            "series": [self._patch_json(p) for p in self.series.patches],
             "findings": [f.to_json() for f in self.findings],
             "stats": {
                 "files_parsed": self.stats.files_parsed,

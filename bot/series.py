@@ -56,13 +56,21 @@ class FileChange:
 
 @dataclass(frozen=True, slots=True)
 class Patch:
-    """One commit of a series."""
+    """One commit of a series.
+
+    A commit that a merge of the range brought in (it sits in the merged branch, not on the
+    range's first-parent line) has `merged_by` set to that merge commit, and `index` is the
+    merge's position in the series.
+    """
 
     index: int  # 1-based position in the series
     commit: str  # commit id (after applying, for mailed series)
     subject: str
     author: str
     files: tuple[FileChange, ...]
+    committer: str = ""  # "Name <email>"; "" when unknown
+    message: str = ""  # the whole commit message (trailers included)
+    merged_by: str = ""  # merged-branch commits: the merge commit on the first-parent line
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +84,14 @@ class Series:
     base_version: str | None = None  # content of VERSION at base, e.g. "10.2.50"
     head_version: str | None = None
     applied_with: str = ""  # mailed series: how head was made ("in memory", "git am -3 (...)")
+    # Commits the range's merge commits brought in (oldest first per merge), for attribution.
+    merged: tuple[Patch, ...] = ()
+
+    def commit_patch(self, commit: str | None) -> Patch | None:
+        """The Patch (first-parent line or merged branch) of a commit id, None if not ours."""
+        if not commit:
+            return None
+        for p in (*self.patches, *self.merged):
+            if p.commit == commit:
+                return p
+        return None

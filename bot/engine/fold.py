@@ -18,9 +18,16 @@ def judge(
     series: Series,
     verdict: Iterable[Finding],
     per_patch: Sequence[tuple[Patch, Sequence[Finding]]],
+    merged: Sequence[tuple[Patch, Sequence[Finding]]] = (),
 ) -> tuple[Finding, ...]:
     """Series judgment: folded findings are the verdict, attributed to the patch that
-    introduced them; per-patch problems repaired later become "not bisectable" notes."""
+    introduced them; per-patch problems repaired later become "not bisectable" notes.
+
+    A finding attributed to a merge commit goes to the commit inside the merged branch
+    that introduced it (`merged`: those commits' own findings): `commit` names it, while
+    `patch_index` stays the merge's position (where the change enters the first-parent
+    line) and extra `merged_by` names the merge.
+    """
     verdict = tuple(verdict)
     introduced_by: dict[str, tuple[Patch, Finding]] = {}
     for patch, found in per_patch:
@@ -42,6 +49,8 @@ def judge(
             fallback = _last_patch_touching(series, f.path)
             if fallback is not None:
                 f = dataclasses.replace(f, patch_index=fallback.index, commit=fallback.commit)
+        if merged and f.commit:
+            f = _to_merged_commit(f, merged)
         out.append(f)
     folded_fps = {f.fingerprint for f in verdict}
     for patch, found in per_patch:
@@ -67,6 +76,20 @@ def judge(
                 )
             )
     return tuple(sort_findings(out))
+
+
+def _to_merged_commit(f: Finding, merged: Sequence[tuple[Patch, Sequence[Finding]]]) -> Finding:
+    """`f` attributed to the commit of the merged branch that introduced it, when `f.commit`
+    is a merge: the last one whose own run has the finding, else the last touching its file."""
+    inside = [(p, found) for p, found in merged if p.merged_by == f.commit]
+    if not inside:
+        return f
+    had_it = [p for p, found in inside if any(g.fingerprint == f.fingerprint for g in found)]
+    touched = [p for p, _ in inside if any(f.path in (fc.new_path, fc.old_path) for fc in p.files)]
+    if not (had_it or touched) or f.commit is None:
+        return f
+    owner = (had_it or touched)[-1]
+    return dataclasses.replace(f, commit=owner.commit, extra=(*f.extra, ("merged_by", f.commit)))
 
 
 def _last_patch_touching(series: Series, path: str) -> Patch | None:

@@ -264,13 +264,15 @@ def _inline_content(f: Finding, series: Series | None = None) -> str:
     meta = []
     if f.patch_index is not None:
         total = len(series.patches) if series is not None else 0
-        subj = ""
-        if series is not None:
+        subj, merged_by = "", ""
+        inner = series.commit_patch(f.commit) if series is not None else None
+        if inner is not None and inner.merged_by:  # a pull request: the commit inside it
+            subj = f"{inner.subject} ({inner.author})"
+            merged_by = f", merged by `{_short(inner.merged_by)}`"
+        elif series is not None:
             subj = next((p.subject for p in series.patches if p.index == f.patch_index), "")
-        meta.append(
-            f"patch {f.patch_index}/{total}"
-            + (f" `{_short(f.commit)}` {md.text(subj, one_line=True)}" if f.commit else "")
-        )
+        where = f" `{_short(f.commit)}` {md.text(subj, one_line=True)}{merged_by}"
+        meta.append(f"patch {f.patch_index}/{total}" + (where if f.commit else ""))
     if f.doc_url:
         meta.append(f"[rule documentation]({f.doc_url})")
     if meta:

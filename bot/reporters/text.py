@@ -66,7 +66,13 @@ def render(report: Report) -> str:
         if not found:
             continue
         out.append(f"[{patch.index}/{total}] {patch.subject} ({patch.commit[:12]})")
-        for f in found:
+        via = ""
+        for f in sorted(found, key=lambda f: f.commit != patch.commit):
+            inner = series.commit_patch(f.commit) if f.commit != patch.commit else None
+            if inner is not None and inner.commit != via:
+                via = inner.commit
+                out.append(f"  from merged commit {inner.commit[:12]} {inner.subject} "
+                           f"({inner.author})")  # fmt: skip
             out.extend(_finding_lines(f))
         out.append("")
     if None in by_patch:

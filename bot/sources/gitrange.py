@@ -2,9 +2,13 @@
 
 The range is walked like `git log --first-parent --reverse BASE..HEAD`: every commit on the
 first-parent line is one Patch, diffed against its first parent (so a merge commit shows
-what the merge brought in). `folded` is the tree diff from the base to the head. When BASE
-is not an ancestor of HEAD the old side is their merge base (what `git diff BASE...HEAD`
-and GitLab show), and `Series.base` names that merge base.
+what the merge brought in). For each merge commit on that line, the commits it brought in
+(`git log --no-merges --reverse M^1..M` minus what BASE has) are read too, each diffed
+against its own first parent, into `Series.merged` with `merged_by` naming the merge: a
+finding in a pull request is attributed to the commit inside the merged branch that
+introduced it (its subject and author), not to the merge. `folded` is the tree diff from
+the base to the head. When BASE is not an ancestor of HEAD the old side is their merge base
+(what `git diff BASE...HEAD` and GitLab show), and `Series.base` names that merge base.
 
 Hunks are computed with zero context lines, so each Hunk is exactly a changed range.
 """
@@ -92,20 +96,27 @@ def _text(raw: bytes) -> str:
 
 def _subject(commit: pygit2.Commit) -> str:
     """First paragraph of the commit message folded onto one line (like git's %s)."""
-    raw: bytes = commit.raw_message
-    enc = commit.message_encoding or "utf-8"
-    try:
-        msg = raw.decode(enc, errors="replace")
-    except LookupError:
-        msg = _text(raw)
-    para = msg.strip().split("\n\n", 1)[0]
+    para = _message(commit).strip().split("\n\n", 1)[0]
     return " ".join(line.strip() for line in para.splitlines()).strip()
 
 
 def _author(commit: pygit2.Commit) -> str:
     """ "Name <email>" of the commit's author."""
-    sig = commit.author
+    return _person(commit.author)
+
+
+def _person(sig: pygit2.Signature) -> str:
+    """ "Name <email>" of a signature (non-UTF-8 bytes replaced)."""
     return f"{_text(sig.raw_name)} <{_text(sig.raw_email)}>"
+
+
+def _message(commit: pygit2.Commit) -> str:
+    """The whole commit message as text, in its declared encoding."""
+    raw: bytes = commit.raw_message
+    try:
+        return raw.decode(commit.message_encoding or "utf-8", errors="replace")
+    except LookupError:
+        return _text(raw)
 
 
 def _path(diff_file: Any) -> str:
@@ -204,6 +215,38 @@ def first_parent_commits(
     return commits
 
 
+def merged_commits(
+    repo: pygit2.Repository, base: pygit2.Commit, merge: pygit2.Commit
+) -> list[pygit2.Commit]:
+    """Non-merge commits a merge brought in (reachable from its other parents, not from its
+    first parent nor from BASE), oldest first."""
+    if len(merge.parents) < 2:
+        return []
+    walker = repo.walk(merge.parents[1].id, SortMode.TOPOLOGICAL | SortMode.REVERSE)
+    for parent in merge.parents[2:]:
+        walker.push(parent.id)
+    walker.hide(merge.parents[0].id)
+    walker.hide(base.id)
+    return [c for c in walker if len(c.parents) <= 1]
+
+
+def _patch(
+    repo: pygit2.Repository, commit: pygit2.Commit, index: int, merged_by: str = ""
+) -> Patch:
+    """One commit as a Patch, diffed against its first parent."""
+    parent = commit.parents[0] if commit.parents else None
+    return Patch(
+        index=index,
+        commit=str(commit.id),
+        subject=_subject(commit),
+        author=_author(commit),
+        files=diff_to_changes(repo, _tree_diff(repo, parent, commit)),
+        committer=_person(commit.committer),
+        message=_message(commit),
+        merged_by=merged_by,
+    )
+
+
 def series_from_range(repo_path: str, spec: str, *, max_commits: int = MAX_COMMITS) -> Series:
     """Read BASE..HEAD of the repository at repo_path as a Series (oldest patch first)."""
     repo = open_repo(repo_path)
@@ -240,26 +283,23 @@ def series_between(
     commits = first_parent_commits(repo, base, head)
     if not commits:
         raise InputError("BASE..HEAD has no commits", input_name=label, hint=_RANGE_HINT)
-    if len(commits) > max_commits:
+    inner = {
+        str(c.id): merged_commits(repo, base, c) for c in commits if len(c.parents) > 1
+    }
+    count = len(commits) + sum(len(v) for v in inner.values())
+    if count > max_commits:
         raise InputError(
-            f"the range has {len(commits)} commits (limit {max_commits}); this is not a series",
+            f"the range has {count} commits (limit {max_commits}); this is not a series",
             input_name=label,
             hint="review the series branch against its fork point, e.g. `$(git merge-base "
             "origin/master HEAD)..HEAD`",
         )
-    patches: list[Patch] = []
-    for index, commit in enumerate(commits, start=1):
-        parent = commit.parents[0] if commit.parents else None
-        files = diff_to_changes(repo, _tree_diff(repo, parent, commit))
-        patches.append(
-            Patch(
-                index=index,
-                commit=str(commit.id),
-                subject=_subject(commit),
-                author=_author(commit),
-                files=files,
-            )
-        )
+    patches = [_patch(repo, c, index) for index, c in enumerate(commits, start=1)]
+    merged = tuple(
+        _patch(repo, c, p.index, merged_by=p.commit)
+        for p in patches
+        for c in inner.get(p.commit, ())
+    )
     folded = diff_to_changes(repo, _tree_diff(repo, old_side, head))
     return Series(
         base=str(old_side.id),
@@ -268,4 +308,5 @@ def series_between(
         folded=folded,
         base_version=read_version(old_side),
         head_version=read_version(head),
+        merged=merged,
     )
