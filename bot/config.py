@@ -11,7 +11,8 @@
     [logging]   format ("text" | "json"), level (debug, info, warning, error, critical);
                 a --log-format/--log-level flag, then MIGCHECK_LOG_FORMAT/MIGCHECK_LOG_LEVEL,
                 win over these; "" = not set (text, info)
-    [mail]      placeholder for the mail poller (issue 5): extra keys are allowed there
+    [mail]      the mail poller's settings (bot/mail/config.py): extra keys are allowed there
+    [[waiver]]  rule, path, entity, reason: findings accepted on purpose (bot/waivers.py)
 
 Every other section or key is an error that names it (`service.stat_dir: unknown key`).
 The file never holds secrets: it names the environment variables that do.
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.sqldb import is_postgres_url
+from bot.waivers import Waiver, config_waivers
 
 ACCESS_LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
@@ -103,7 +105,7 @@ class CommandsConfig:
 
 @dataclass(frozen=True, slots=True)
 class MailConfig:
-    """Placeholder for the mail poller (issue 5); its keys are kept as given."""
+    """The mail poller's table: `enabled`, the rest kept as given (bot/mail/config.py)."""
 
     enabled: bool = False
     options: tuple[tuple[str, Any], ...] = ()
@@ -132,6 +134,7 @@ class Config:
     commands: CommandsConfig = field(default_factory=CommandsConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    waivers: tuple[Waiver, ...] = ()  # [[waiver]] tables
     source: str = ""  # the file it was read from
 
     @property
@@ -293,6 +296,9 @@ def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
     """A Config from parsed TOML; ConfigError names the first bad key."""
     sections: dict[str, Any] = {}
     for name, raw in data.items():
+        if name == "waiver":
+            sections["waivers"] = config_waivers(raw, source=source)
+            continue
         if name == "mail":
             if not isinstance(raw, Mapping):
                 raise _bad(source, "mail", "expected a table ([mail])")
@@ -316,7 +322,7 @@ def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
                 source,
                 name,
                 "unknown section",
-                "known sections: " + ", ".join(sorted([*_SECTIONS, "mail"])),
+                "known sections: " + ", ".join(sorted([*_SECTIONS, "mail", "waiver"])),
             )
         sections[name] = _section(source, name, cls, raw)
     cfg = Config(**sections, source=source)

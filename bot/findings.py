@@ -85,6 +85,29 @@ class EvidenceDetail:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Waived:
+    """A finding a maintainer accepted on purpose (bot.waivers): who, why, how, and the
+    severity it had before it became a note."""
+
+    by: str  # "Name <email>", "@gitlab-user" or "config"
+    reason: str
+    source: str  # trailer | note | mail | config
+    severity: Severity
+
+    def line(self) -> str:
+        """One line for reports: `waived by X (commit trailer; was error): reason`."""
+        how = {"trailer": "commit trailer", "note": "merge request note", "mail": "mail reply"}
+        src = how.get(self.source, self.source)
+        via = f"{src}; " if self.by != "config" else ""
+        return f"waived by {self.by} ({via}was {self.severity.value}): {self.reason}"
+
+    def to_json(self) -> dict[str, str]:
+        """The waiver as structured data (JSON report, SARIF suppression)."""
+        return {"by": self.by, "reason": self.reason, "source": self.source,
+                "severity": self.severity.value}  # fmt: skip
+
+
 _WS = re.compile(r"\s+")
 _NUM = re.compile(r"\b\d+\b")
 
@@ -121,6 +144,8 @@ class Finding:
     # One entry per layer that saw the problem, when the artifact layer ran (else empty:
     # the finding itself is the only evidence).
     evidence_detail: tuple[EvidenceDetail, ...] = ()
+    # Set when a waiver accepted it (then severity is note; Waived.severity is the old one).
+    waived: Waived | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON contract of one finding (issue 2); `evidence_detail` only when set."""
@@ -146,4 +171,6 @@ class Finding:
         }
         if self.evidence_detail:
             out["evidence_detail"] = [d.to_json() for d in self.evidence_detail]
+        if self.waived is not None:
+            out["waived"] = self.waived.to_json()
         return out

@@ -28,6 +28,8 @@ class Stats:
     skipped_reason: str | None = None  # set when the series was skipped cheaply
     touched_devices: tuple[str, ...] = ()  # device types the series touches, migrated for real
     preexisting: int = 0  # artifact problems left out: the base shows them against itself
+    # waivers that could not be read or matched no finding (bot.waivers), one line each
+    waiver_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class Report:
                 "skipped_reason": self.stats.skipped_reason,
                 "touched_devices": list(self.stats.touched_devices),
                 "preexisting": self.stats.preexisting,
+                "waiver_notes": list(self.stats.waiver_notes),
                 # mailed series: "in memory", or which patches needed `git am -3` and why
                 "applied_with": self.series.applied_with or None,
             },

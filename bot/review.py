@@ -12,7 +12,10 @@ end reviews any other way. A review is:
    artifact findings placed through the source model (the locator);
 3. the two merged into one finding per problem (bot.engine.merge), each finding listing
    what every layer saw of it (Finding.evidence_detail); problems the artifact layer also
-   finds comparing the base with itself are the base's and only counted (Stats.preexisting).
+   finds comparing the base with itself are the base's and only counted (Stats.preexisting);
+4. waivers applied (bot.waivers): the series' own `Migration-compat: accept ...` trailers
+   and what the front end passes (configuration, GitLab notes, trusted mail replies) turn
+   the findings they cover into notes that name who accepted them and why.
 
 Which findings matter is the front end's choice, made with the one threshold function
 `bot.report.reaches` (exit code, MR verdict, mail replies).
@@ -37,6 +40,7 @@ from bot.index import build_index, models_for_files
 from bot.model.tree import TreeIndex
 from bot.report import Report
 from bot.series import Series
+from bot.waivers import Waiver, apply_waivers, trailer_waivers
 
 # (phase, done, total, detail): the artifact layer's progress events (bot.artifacts.build).
 Progress = Callable[[str, int, int, str], None]
@@ -51,6 +55,9 @@ class ReviewOptions:
     rules: tuple[Rule, ...] | None = None  # default: every registered rule
     artifacts: ArtifactOptions | None = None  # None: source analysis only
     touched_devices: bool = True  # add the device types the series touches to the migration
+    waivers: tuple[Waiver, ...] = ()  # config, GitLab notes, mail replies (already trusted)
+    trailer_waivers: bool = True  # read `Migration-compat: accept ...` trailers of the series
+    waiver_notes: tuple[str, ...] = ()  # waivers the front end did not take (who, why): shown
 
 
 def default_cache_dir() -> Path:
@@ -104,8 +111,37 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
     if options.repo is not None and options.cache_dir is not None and _needs_analysis(series):
         old_tree, new_tree = build_trees(options.repo, series, options.cache_dir)
     report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules)
-    if options.artifacts is None:
+    if options.artifacts is not None:
+        report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
+    return _waive(report, series, options)
+
+
+def _waive(report: Report, series: Series, options: ReviewOptions) -> Report:
+    """The one place waivers apply (every front end reviews through here)."""
+    waivers = list(options.waivers)
+    problems = list(options.waiver_notes)
+    if options.trailer_waivers:
+        from_trailers, bad = trailer_waivers(series)
+        waivers = from_trailers + waivers
+        problems += bad
+    if not waivers and not problems:
         return report
+    findings, unused = apply_waivers(report.findings, waivers)
+    notes = (*report.stats.waiver_notes, *problems, *unused)
+    stats = dataclasses.replace(report.stats, waiver_notes=notes)
+    return dataclasses.replace(report, findings=findings, stats=stats)
+
+
+def _with_artifacts(
+    report: Report,
+    series: Series,
+    options: ReviewOptions,
+    old_tree: TreeIndex | None,
+    new_tree: TreeIndex | None,
+    progress: Progress | None,
+) -> Report:
+    """The artifact layer's findings merged into the source report."""
+    assert options.artifacts is not None
     if options.repo is None:
         raise InputError(
             "the artifact layer needs the repository that holds base and head",

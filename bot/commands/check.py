@@ -55,6 +55,13 @@ def register(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="do not build the whole-tree index: look at the changed files only",
     )
+    p.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of [[waiver]] tables (rule, path, entity, reason): findings accepted "
+        "on purpose become notes that say why",
+    )
     _add_artifact_arguments(p)
     p.set_defaults(_parser=p)
     return p
@@ -129,9 +136,13 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
 def review_options(args: argparse.Namespace) -> ReviewOptions:
     """ReviewOptions from the parsed flags (artifacts only with --build)."""
     from bot.review import ReviewOptions
+    from bot.waivers import load_waivers
 
     artifacts = options_from_args(args, progress=False) if args.build else None
-    return ReviewOptions(repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts)
+    waivers = load_waivers(args.waivers) if args.waivers is not None else ()
+    return ReviewOptions(
+        repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -62,6 +62,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="index cache (default: $CI_PROJECT_DIR/.migcheck-cache)",
     )
     p.add_argument("--no-index", action="store_true", help="look at the changed files only")
+    p.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of [[waiver]] tables: findings accepted on purpose (never fail the job)",
+    )
     return p
 
 
@@ -108,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.review import ReviewOptions, review
     from bot.series import Series
     from bot.sources.gitrange import series_from_range
+    from bot.waivers import load_waivers
 
     if is_baseline(args, os.environ):
         repo = args.repo or os.environ.get("CI_PROJECT_DIR") or "."
@@ -119,8 +126,10 @@ def run(args: argparse.Namespace) -> int:
         repo, base, head = resolve_range(args, os.environ)
         cache = None if args.no_index else (args.cache_dir or Path(repo) / ".migcheck-cache")
         try:
+            wfile = getattr(args, "waivers", None)
+            waivers = load_waivers(wfile) if wfile is not None else ()
             series = series_from_range(repo, f"{base}..{head}")
-            report = review(series, ReviewOptions(repo=repo, cache_dir=cache))
+            report = review(series, ReviewOptions(repo=repo, cache_dir=cache, waivers=waivers))
         except InputError as exc:
             if exc.hint is not None:
                 raise

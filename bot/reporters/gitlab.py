@@ -254,6 +254,7 @@ def _inline_content(f: Finding, series: Series | None = None) -> str:
         "",
         md.text(f.message),
         "",
+        *([f"**Accepted:** {md.text(f.waived.line(), one_line=True)}", ""] if f.waived else []),
         *(["Seen by:", *(f"- {md.text(d.line(f.message), one_line=True)}"
                          for d in f.evidence_detail), ""]
           if f.evidence_detail else []),
@@ -352,6 +353,8 @@ def summary_body(
                 f" (patch {f.patch_index})" if f.patch_index else ""
             )
             msg = md.text(f.message, one_line=True)
+            if f.waived is not None:
+                msg += "<br>" + md.text(f.waived.line(), one_line=True)
             for d in f.evidence_detail:  # one line each inside the table cell
                 msg += "<br>" + md.text(d.line(f.message), one_line=True)
             hint = md.text(f.fix_hint, one_line=True)
@@ -363,10 +366,14 @@ def summary_body(
         lines.append("No migration impact found.")
     if report.stats.skipped_reason:
         lines.append(f"Skipped: {md.text(report.stats.skipped_reason, one_line=True)}.")
+    if report.stats.waiver_notes:
+        lines += ["", "Waivers:"]
+        lines += [f"- {md.text(n, one_line=True)}" for n in report.stats.waiver_notes]
     lines += [
         "",
         "<sub>Posted by migcheck; this note is updated on every push. "
-        "Comment `/check-migration` (or `/check-migration --build`) to run it again.</sub>",
+        "Comment `/check-migration` (or `/check-migration --build`) to run it again, "
+        "`/migcheck accept RULE reason` to accept a finding on purpose.</sub>",
     ]
     return with_markers(
         "\n".join(lines), f"<!-- migcheck:summary verdict={verdict_value} head={s.head} -->"

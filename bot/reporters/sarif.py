@@ -78,6 +78,12 @@ def _result(f: Finding, rule_index: int, series: Series) -> dict[str, object]:
         props["patchIndex"] = f.patch_index
     if f.commit:
         props["commit"] = f.commit
+    extra: dict[str, object] = {}
+    if f.waived is not None:
+        # SARIF's own way to say "accepted on purpose": viewers hide suppressed results
+        extra["suppressions"] = [{"kind": "external", "status": "accepted",
+                                  "justification": f.waived.line()}]  # fmt: skip
+        props["waived"] = f.waived.to_json()
     return {
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -93,6 +99,7 @@ def _result(f: Finding, rule_index: int, series: Series) -> dict[str, object]:
         ],
         "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(f)},
         "properties": props,
+        **extra,
     }
 
 

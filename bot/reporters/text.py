@@ -18,6 +18,8 @@ def _finding_lines(f: Finding) -> list[str]:
     lines = [
         f"  {_location(f)}: {f.rule} [{f.name}] {f.severity.value}: {f.message}{side}",
     ]
+    if f.waived is not None:
+        lines.append(f"      {f.waived.line()}")
     lines.extend(f"      seen by {d.line(f.message)}" for d in f.evidence_detail)
     if f.fix_hint:
         lines.append(f"      hint: {f.fix_hint}")
@@ -43,10 +45,12 @@ def summary_line(report: Report) -> str:
             f"({plural(report.stats.files_parsed, 'file')} parsed, {secs}{why})"
         )
     c = count_by_severity(report.findings)
+    waived = sum(1 for f in report.findings if f.waived is not None)
+    notes = plural(c[Severity.NOTE], "note") + (f" ({waived} waived)" if waived else "")
     return (
         f"{plural(len(report.findings), 'finding')} "
         f"({plural(c[Severity.ERROR], 'error')}, {plural(c[Severity.WARNING], 'warning')}, "
-        f"{plural(c[Severity.NOTE], 'note')}) in "
+        f"{notes}) in "
         f"{plural(n, 'patch', 'patches')} "
         f"({plural(report.stats.files_parsed, 'file')} parsed, {secs})"
     )
@@ -80,6 +84,8 @@ def render(report: Report) -> str:
         for f in by_patch[None]:
             out.extend(_finding_lines(f))
         out.append("")
+    if report.stats.waiver_notes:
+        out.extend(f"waivers: {note}" for note in report.stats.waiver_notes)
     if report.stats.rule_errors:
         out.append(
             "internal: "

@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Config
-from bot.service.commands import find_command
+from bot.service.commands import find_command, has_accept
 from bot.service.deliveries import open_deliveries
 from bot.service.metrics import Metrics, metrics_route
 from bot.service.queue import JobQueue
@@ -182,7 +182,8 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
         if cfg.gitlab.bot_username and user.get("username") == cfg.gitlab.bot_username:
             return Decision(ignored="the bot's own note")
         args = find_command(text, cfg.commands.name, cfg.gitlab.bot_username)
-        if args is None:
+        accept = args is None and has_accept(text)
+        if args is None and not accept:
             return Decision(ignored="no command in the note")
         mr = _obj(body.get("merge_request"))
         pid = mr.get("target_project_id") or project.get("id")
@@ -200,14 +201,15 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
             "discussion_id": attrs.get("discussion_id"),
             "user_id": user.get("id"),
             "username": user.get("username"),
-            "args": args,
+            "args": args or "",
             "head": str(_obj(mr.get("last_commit")).get("id") or ""),
         }
+        job = "waiver" if accept else "command"  # a waiver: re-review with it (bot.waivers)
         return Decision(
-            kind="command",
+            kind=job,
             mr_key=key,
-            slot=f"{key}:command:{note_id}",
-            dedupe_key=f"command:{key}:{note_id}",
+            slot=f"{key}:{job}:{note_id}",
+            dedupe_key=f"{job}:{key}:{note_id}",
             payload=payload,
         )
     return Decision(ignored=f"event {event or kind!r} is not handled")

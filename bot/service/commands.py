@@ -1,4 +1,5 @@
-"""`/check-migration` in a GitLab note: where a command counts, and its arguments.
+"""`/check-migration` and `/migcheck accept` in a GitLab note: where a command counts, and
+its arguments.
 
 A command is a line of its own, `/NAME args` or `@bot NAME args`, in the part of the note
 GitLab renders as prose: lines inside fenced code blocks (``` or ~~~), GitLab's multi-line
@@ -14,6 +15,9 @@ import shlex
 from dataclasses import dataclass
 
 from bot.reporters import gitlab_md
+from bot.waivers import Waiver, command_waivers
+
+ACCEPT_RE = re.compile(r"^ {0,3}/migcheck[ \t]+accept\b", re.I)
 
 MACHINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 MAX_MACHINES = 8
@@ -109,3 +113,15 @@ def parse_command_args(text: str, name: str = "check-migration") -> CommandArgs:
     if machines and not build:
         build = True  # machine lists only matter for the artifact layer
     return CommandArgs(build=build, machines=tuple(dict.fromkeys(machines)))
+
+
+def has_accept(text: str) -> bool:
+    """Whether the note's prose holds a `/migcheck accept ...` line."""
+    return any(ACCEPT_RE.match(line) for line in prose_lines(text))
+
+
+def note_waivers(text: str, username: str, note_id: object) -> tuple[list[Waiver], list[str]]:
+    """The waivers of a note's `/migcheck accept RULE REASON` prose lines, by @username
+    (the caller checks the author's access first); problems as lines for the reply."""
+    return command_waivers(prose_lines(text), by=f"@{username}", source="note",
+                           origin=f"note {note_id}")  # fmt: skip

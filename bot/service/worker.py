@@ -7,6 +7,9 @@ bot.reporters.gitlab, set the `migration-compat` commit status (bot/service/stat
 bot/service/commands.py): check the author's access level on the target project
 (members_all), acknowledge with an award emoji, review the head the command was written for
 (a later push cancels it), answer (bot/service/replies.py: never by opening a thread).
+Every review reads the MR's notes for `/migcheck accept RULE REASON` lines (bot.waivers)
+and keeps those whose author has `commands.min_access_level` on the project; a `waiver` job
+(such a note just arrived) checks its author, re-reviews and answers what it accepted.
 
 Transient GitLab failures (429, 5xx, connection errors, after python-gitlab's own retries)
 re-queue the job with backoff; the lease is extended while a job runs, so a killed worker's
@@ -24,7 +27,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -42,13 +45,20 @@ from bot.reporters import gitlab_md
 from bot.reporters.gitlab import DiffIndex, PublishResult, publish
 from bot.review import ReviewOptions, review
 from bot.series import Series
-from bot.service.commands import CommandArgs, Refused, parse_command_args
+from bot.service.commands import (
+    CommandArgs,
+    Refused,
+    has_accept,
+    note_waivers,
+    parse_command_args,
+)
 from bot.service.metrics import Metrics
 from bot.service.queue import Job, JobQueue, Lease
 from bot.service.replies import Replies, head_moved_reply
 from bot.service.state import StateDB
 from bot.service.statuses import Statuses, StatusTarget, status_ref
 from bot.sources.gitrange import series_from_range
+from bot.waivers import Waiver
 
 log = logging.getLogger("migcheck.worker")
 
@@ -149,14 +159,31 @@ def fetch_mirror(
 Reviewer = Callable[[Series, ReviewOptions], Report]
 
 
-def review_options(cfg: Config, repo: str, args: CommandArgs) -> ReviewOptions:
+def review_options(
+    cfg: Config,
+    repo: str,
+    args: CommandArgs,
+    waivers: Sequence[Waiver] = (),
+    waiver_notes: Sequence[str] = (),
+) -> ReviewOptions:
     """What a job reviews with: the mirror, the index cache, the artifact layer on --build
-    (builds limited by review.build_timeout)."""
+    (builds limited by review.build_timeout), the configured and the MR notes' waivers."""
     artifacts = None
     if args.build:
         limits = Limits(build_seconds=cfg.review.build_timeout)
         artifacts = ArtifactOptions(machines=args.machines, limits=limits)
-    return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts)
+    return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts,
+                         waivers=(*cfg.waivers, *waivers),
+                         waiver_notes=tuple(waiver_notes))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NoteWaivers:
+    """What the MR's `/migcheck accept` notes say: waivers of people allowed to accept,
+    and one line per note or line that was not taken (who, and why)."""
+
+    waivers: tuple[Waiver, ...] = ()
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -167,6 +194,7 @@ class Outcome:
     detail: str = ""
     head: str = ""
     result: PublishResult | None = None
+    waived_by: tuple[str, ...] = ()  # who waived each waived finding of the review
 
 
 class Worker:
@@ -300,6 +328,8 @@ class Worker:
             return self.review(int(job.payload["project_id"]), int(job.payload["iid"]))
         if job.kind == "command":
             return self.command(job)
+        if job.kind == "waiver":
+            return self.waiver(job)
         return Outcome("failed", f"unknown job kind {job.kind!r}")
 
     def _ended(self, job: Job, how: str, exc: BaseException) -> None:
@@ -313,7 +343,7 @@ class Worker:
                 statuses.finish(job.mr_key, "failed", status_failure(exc, how))
         except Exception:
             log.warning("worker: job %s: could not end its commit status", job.id, exc_info=True)
-        if job.kind != "command":
+        if job.kind not in ("command", "waiver"):
             return
         with contextlib.suppress(Exception):
             replies = self._replies(job)
@@ -373,7 +403,9 @@ class Worker:
             [refs["base_sha"], head],
         )
         series = series_from_range(mirror, f"{refs['base_sha']}..{head}")
-        report = self.reviewer(series, review_options(self.cfg, mirror, args))
+        accepted = self.note_waivers(project, mr)
+        options = review_options(self.cfg, mirror, args, accepted.waivers, accepted.refused)
+        report = self.reviewer(series, options)
         if self.metrics is not None:
             self.metrics.count_findings(report.findings)
         if pinned:  # a long --build: the author may have pushed meanwhile
@@ -409,7 +441,8 @@ class Worker:
             f"{result.in_summary} in summary"
             + (f", {result.not_resolved} not resolved (403)" if result.not_resolved else "")
         )
-        return Outcome("done", detail, head, result)
+        waived = tuple(f.waived.by for f in report.findings if f.waived is not None)
+        return Outcome("done", detail, head, result, waived)
 
     # commands ---------------------------------------------------------------------------
     def _mr(self, job: Job) -> tuple[Any, Any]:
@@ -424,12 +457,7 @@ class Worker:
     def permission(self, project: Any, mr: Any, user_id: int) -> tuple[bool, str]:
         """(allowed, why) for a user running the command on this MR."""
         need = self.cfg.commands.min_access_level
-        level = 0
-        try:
-            level = int(project.members_all.get(user_id).access_level)
-        except gitlab.exceptions.GitlabGetError as exc:
-            if exc.response_code != 404:
-                raise
+        level = self.access_level(project, user_id)
         if level >= need:
             return True, ""
         author = (getattr(mr, "author", None) or {}).get("id")
@@ -443,6 +471,89 @@ class Worker:
             + ". Ask a project maintainer to run it; the automatic review of every push "
             "still runs."
         )
+
+    def access_level(self, project: Any, user_id: int) -> int:
+        """The user's access level on the project (0: not a member)."""
+        try:
+            return int(project.members_all.get(user_id).access_level)
+        except gitlab.exceptions.GitlabGetError as exc:
+            if exc.response_code != 404:
+                raise
+            return 0
+
+    def _may_accept(self, level: int) -> tuple[bool, str]:
+        """(allowed, why not) for accepting findings: commands.min_access_level on the
+        project; being the merge request's author is not enough (nobody waives their own)."""
+        need = self.cfg.commands.min_access_level
+        if level >= need:
+            return True, ""
+        have = ACCESS_NAMES.get(level, f"access level {level}") if level else "not a member"
+        return False, (f"accepting a finding needs {ACCESS_NAMES.get(need, str(need))} access "
+                       f"or more on this project (you: {have})")  # fmt: skip
+
+    def note_waivers(self, project: Any, mr: Any) -> NoteWaivers:
+        """Waivers from the MR's `/migcheck accept` notes, by people allowed to accept."""
+        waivers: list[Waiver] = []
+        refused: list[str] = []
+        levels: dict[int, int] = {}
+        for note in mr.notes.list(get_all=True, sort="asc", order_by="created_at"):
+            body = str(getattr(note, "body", "") or "")
+            author = getattr(note, "author", None) or {}
+            uid = int(author.get("id") or 0)
+            if getattr(note, "system", False) or uid == self.bot_id or not has_accept(body):
+                continue
+            user = str(author.get("username") or f"user {uid}")
+            if uid not in levels:
+                levels[uid] = self.access_level(project, uid)
+            allowed, why = self._may_accept(levels[uid])
+            if not allowed:
+                refused.append(f"@{user}'s /migcheck accept (note {note.id}) ignored: {why}")
+                continue
+            got, problems = note_waivers(body, user, note.id)
+            waivers += got
+            refused += [f"@{user} (note {note.id}): {p}" for p in problems]
+        return NoteWaivers(tuple(waivers), tuple(refused))
+
+    def waiver(self, job: Job) -> Outcome:
+        """A `/migcheck accept` note arrived: check its author, re-review (every review reads
+        the accept notes), answer which findings it accepted."""
+        p = job.payload
+        user_id = int(p.get("user_id") or 0)
+        if user_id == self.bot_id:
+            return Outcome("skipped", "the bot's own note")
+        project, mr = self._mr(job)
+        replies = self._replies(job, mr)
+        allowed, why = self._may_accept(self.access_level(project, user_id))
+        if not allowed:
+            replies.post(f"sorry, I did not accept this: {why}. Ask a project maintainer.",
+                         step="refused")  # fmt: skip
+            replies.award("no_entry_sign")
+            return Outcome("refused", why)
+        note = mr.notes.get(int(p["note_id"]))
+        user = str(p.get("username") or f"user {user_id}")
+        mine, problems = note_waivers(str(note.body or ""), user, note.id)
+        if not mine:
+            text = "; ".join(problems) or "no `/migcheck accept RULE REASON` line found"
+            replies.post(gitlab_md.text(text) + ". Usage: `/migcheck accept MIG004 <reason>`",
+                         step="refused")  # fmt: skip
+            replies.award("question")
+            return Outcome("refused", text)
+        replies.award("eyes")
+        outcome = self.review(int(p["project_id"]), int(p["iid"]))
+        res = outcome.result
+        if res is None:
+            replies.post(f"noted; nothing to review right now: {outcome.detail}.", step="end")
+            return Outcome("done", outcome.detail, outcome.head)
+        rules = ", ".join(gitlab_md.code(w.describe()) for w in mine)
+        n = outcome.waived_by.count(f"@{user}")
+        text = (f"accepted {rules} by @{gitlab_md.text(user)}: {n} finding(s) of "
+                f"`{outcome.head[:12]}` are now notes that give your reason; verdict "
+                f"**{res.verdict}**.")  # fmt: skip
+        if problems:
+            text += " Not taken: " + gitlab_md.text("; ".join(problems))
+        replies.post(text, step="end")
+        replies.award("thumbsup")
+        return replace(outcome, detail=f"waiver: {outcome.detail}")
 
     def command(self, job: Job) -> Outcome:
         """`/check-migration`: check permission, acknowledge, review the head the command

@@ -31,7 +31,9 @@ ILLUSTRATIVE = {
 
 
 def _sections() -> dict[str, type[Any]]:
-    return {f.name: _field_class(f) for f in dataclasses.fields(Config) if f.name != "source"}
+    # `waivers` is an array of [[waiver]] tables (a commented example: see below)
+    return {f.name: _field_class(f) for f in dataclasses.fields(Config)
+            if f.name not in ("source", "waivers")}  # fmt: skip
 
 
 def _field_class(f: dataclasses.Field[Any]) -> type[Any]:
@@ -110,3 +112,19 @@ def test_config_check_names_the_bad_key(tmp_path: Path, patch: str, bad_key: str
     with pytest.raises(botconfig.ConfigError) as exc:
         load_config(p)
     assert bad_key in str(exc.value)
+
+
+def test_the_commented_waiver_example_loads() -> None:
+    """Uncommented, the example [[waiver]] is a valid waiver of the real loader."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    start = lines.index("# [[waiver]]")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("# "):
+            break
+        block.append(line[2:])
+    cfg = botconfig.parse_config(tomllib.loads("\n".join(block)))
+    (w,) = cfg.waivers
+    assert (w.rule, w.path, w.entity, w.by) == (
+        "MIG004", "hw/intc/apic_common.c", "vmstate_apic_common", "config")  # fmt: skip
+    assert w.reason.startswith("only pc-")
