@@ -16,7 +16,7 @@ from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import extra_get
 from bot.artifacts.migrate import migrate_once, migration_finding
-from bot.artifacts.sandbox import Limits, probe, run_limited
+from bot.artifacts.sandbox import Budget, Limits, probe, run_limited
 from bot.commands.dumps_cmd import main as dumps_main
 from bot.errors import ArtifactError
 from bot.findings import Evidence
@@ -165,17 +165,20 @@ def test_hung_qemu_is_killed_by_the_run_timeout(tmp_path: Path) -> None:
     """A paused QEMU never exits on its own: the limit kills its whole group, nothing stays."""
     assert QEMU is not None
     before = qemu_pids()
-    r = run_limited(probe(True), [QEMU, "-M", "pc-i440fx-7.2", "-nodefaults", "-S",
-                                  "-display", "none"],
-                    cwd=tmp_path, writable=[tmp_path], timeout=2, memory=Limits().run_memory)
+    sb = probe(True)
+    w = sb.own(tmp_path / "w")
+    r = run_limited(sb, [QEMU, "-M", "pc-i440fx-7.2", "-nodefaults", "-S", "-display", "none"],
+                    cwd=w, writable=[w], budget=Budget(2, Limits().run_memory))
     assert r.timed_out and r.returncode != 0 and 1.5 < r.seconds < 20
     assert qemu_pids() <= before
 
 
 def test_memory_limit_applies_to_qemu(tmp_path: Path) -> None:
     assert QEMU is not None
-    r = run_limited(probe(True), [QEMU, "-M", "pc-i440fx-7.2", "-m", "4G", "-nodefaults",
-                                  "-S", "-display", "none", "-accel", "tcg"],
-                    cwd=tmp_path, writable=[tmp_path], timeout=20, memory=1 << 30)
+    sb = probe(True)
+    w = sb.own(tmp_path / "w")
+    r = run_limited(sb, [QEMU, "-M", "pc-i440fx-7.2", "-m", "4G", "-nodefaults", "-S",
+                         "-display", "none", "-accel", "tcg"],
+                    cwd=w, writable=[w], budget=Budget(20, 1 << 30))
     assert not r.timed_out and r.returncode != 0
     assert "cannot set up guest memory" in r.output or "Cannot allocate" in r.output
