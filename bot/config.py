@@ -237,13 +237,21 @@ def _url_credentials(value: str) -> str:
     """'' when value holds no credentials, else what it holds ('a password', 'a token')."""
     for m in _URL.finditer(value):
         url = m.group(0)
-        if "@" not in url:
+        rest = url.split("://", 1)[1]
+        if "@" not in rest:
             continue
         try:
             parts = urlsplit(url)
             password, username = parts.password, parts.username or ""
-        except ValueError:  # e.g. a broken [IPv6] host: judge the raw text
-            password, username = "?", ""
+        except ValueError:  # e.g. a broken [IPv6] host: judge the raw text below
+            password, username = None, ""
+        # urlsplit ends the authority at the first '/', so `redis://u:pa/ss@host` has no
+        # password for it; the raw text does (unless what follows ':' is a port number).
+        userinfo = rest.split("@", 1)[0]
+        if password is None and ":" in userinfo:
+            after = userinfo.split(":", 1)[1].split("/", 1)[0]
+            if not after.isdigit():
+                password = after
         if password is not None:
             return "a password"
         if username and redact(username, env={}) != username:

@@ -31,6 +31,7 @@ import glob
 import logging
 import os
 import re
+import resource
 import shutil
 import signal
 import stat
@@ -185,10 +186,19 @@ class Sandbox:
 
     def _limits(self, budget: Budget) -> list[str]:
         cpu = budget.cpu_seconds or max(1, int(budget.seconds) + 1)
-        # Unsandboxed, RLIMIT_NPROC would count every process of the bot's user: left out.
-        nproc = [f"--nproc={budget.processes}"] if self.enabled else []
-        return [self.prlimit, *nproc, f"--fsize={budget.file_size}", f"--as={budget.memory}",
-                f"--cpu={cpu}", "--core=0", "--nofile=4096", "--"]
+        wanted = [("nproc", resource.RLIMIT_NPROC, budget.processes),
+                  ("fsize", resource.RLIMIT_FSIZE, budget.file_size),
+                  ("as", resource.RLIMIT_AS, budget.memory),
+                  ("cpu", resource.RLIMIT_CPU, cpu), ("core", resource.RLIMIT_CORE, 0),
+                  ("nofile", resource.RLIMIT_NOFILE, 4096)]
+        out = [self.prlimit]
+        for name, res, value in wanted:
+            if name == "nproc" and not self.enabled:
+                continue  # unsandboxed it would count every process of the bot's user
+            hard = resource.getrlimit(res)[1]
+            # never above what the bot itself may use: prlimit could not raise it
+            out.append(f"--{name}={value if hard == resource.RLIM_INFINITY else min(value, hard)}")
+        return [*out, "--"]
 
     def wrap(self, argv: Sequence[str], *, writable: Sequence[str | Path], cwd: str | Path,
              env: Mapping[str, str], budget: Budget, readonly: Sequence[str | Path] = (),
@@ -430,12 +440,20 @@ class Supervised:
         return self.proc.poll()
 
     def finish(self, timeout: float | None = None) -> int:
-        """Wait for the command (at most `timeout` s more), then kill what is left; exit code."""
+        """Wait for the command (at most `timeout` s more), then kill what is left; exit code.
+        The disk budget is checked once more at the end (a fast writer can finish between
+        two scans)."""
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self._kill("timeout")
         self.stop()
+        if self.writable and not self.killed_by:
+            u = tree_usage(self.writable, max_entries=self.budget.files)
+            if u.bytes > self.budget.disk:
+                self.killed_by = "disk"
+            elif u.entries > self.budget.files:
+                self.killed_by = "files"
         return self.proc.returncode
 
     def stop(self) -> None:

@@ -1,0 +1,66 @@
+"""Issue 10 item 4: what a sandboxed child prints is read with a byte cap. A build step or a
+QEMU binary that writes 300 MB without a newline must not grow the bot by more than a few
+MiB (it grew from 13 to 621 MiB before)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from secfix import hostile_series, run_python
+
+MIB = 1024 * 1024
+FLOOD = "head -c 300000000 /dev/zero | tr '\\0' x\nexit 1\n"
+
+
+def test_a_build_flooding_its_output_does_not_grow_the_bot(tmp_path: Path) -> None:
+    repo, base, head = hostile_series(tmp_path, FLOOD)
+    r = run_python(f"""
+        import json, resource
+        from bot.artifacts.build import build_pair, BuildProfile
+        from bot.artifacts.sandbox import Limits, probe
+        from bot.errors import BuildError
+        profile = BuildProfile("x86_64", ("--target-list=x86_64-softmmu",), "qemu-system-x86_64")
+        sb = probe(True)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            build_pair({str(repo)!r}, {base!r}, {head!r}, {str(tmp_path / "w")!r}, profile,
+                       sandbox=sb, limits=Limits())
+            err = ""
+        except BuildError as e:
+            err = str(e)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({{"grew_kib": after - before, "error_chars": len(err)}}))
+    """)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.splitlines()[-1])
+    assert out["grew_kib"] * 1024 < 32 * MIB, out
+    assert 0 < out["error_chars"] < 10_000, out  # the failure is reported, capped
+
+
+def test_a_qemu_flooding_its_log_does_not_grow_the_bot(tmp_path: Path) -> None:
+    fake = tmp_path / "qemu-flood"
+    fake.write_text("#!/bin/sh\nhead -c 300000000 /dev/zero | tr '\\0' x\nexit 1\n")
+    fake.chmod(0o755)
+    r = run_python(f"""
+        import json, resource
+        from bot.artifacts.dump import QemuBinary
+        from bot.artifacts.migrate import migrate_once
+        from bot.artifacts.sandbox import Limits, probe
+        from bot.errors import ArtifactError
+        sb = probe(True)
+        q = QemuBinary({str(fake)!r})
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            migrate_once(q, q, "pc", workdir={str(tmp_path / "m")!r}, sandbox=sb,
+                         limits=Limits(), accel="tcg")
+            err = ""
+        except ArtifactError as e:
+            err = str(e)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({{"grew_kib": after - before, "error_chars": len(err)}}))
+    """)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.splitlines()[-1])
+    assert out["grew_kib"] * 1024 < 32 * MIB, out
+    assert 0 < out["error_chars"] < 10_000, out
