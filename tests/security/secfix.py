@@ -47,7 +47,8 @@ def run_python(code: str, *, timeout: float = 300, memory: int | None = None
     """Run `code` in a fresh interpreter of this venv (optionally under RLIMIT_AS), so a
     hang or a memory blow-up of the code under test cannot take the test run with it."""
     pre = ""
-    if memory:
-        pre = f"import resource\nresource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
+    if memory:  # soft limit only: the code under test may still give its children more
+        pre = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, "
+               f"({memory}, resource.RLIM_INFINITY))\n")
     return subprocess.run([sys.executable, "-c", pre + textwrap.dedent(code)], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, check=False)

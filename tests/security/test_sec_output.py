@@ -10,7 +10,7 @@ from pathlib import Path
 from secfix import hostile_series, run_python
 
 MIB = 1024 * 1024
-FLOOD = "head -c 300000000 /dev/zero | tr '\\0' x\nexit 1\n"
+FLOOD = "head -c 300000000 /dev/zero | tr '\\0' x >&2\nexit 1\n"  # stdout goes to gen.out
 
 
 def test_a_build_flooding_its_output_does_not_grow_the_bot(tmp_path: Path) -> None:

@@ -115,7 +115,8 @@ def test_build_is_refused_when_the_host_cannot_isolate(tmp_path: Path) -> None:
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("git", "sh", "unshare", "prlimit", "setpriv", "cc", "ninja"):
+    for tool in ("git", "sh", "true", "env", "cat", "dirname", "python3", "unshare", "prlimit",
+                 "setpriv", "cc", "ninja"):
         found = shutil.which(tool)
         if found:
             (bin_dir / tool).symlink_to(found)

@@ -17,12 +17,13 @@ from bot.artifacts.build import build_pair
 from bot.artifacts.sandbox import Limits, probe
 from bot.errors import BuildError
 
-# Prints the whole environment, then fails with the interesting variables on error lines.
+# Prints the whole environment, then fails with the interesting variables on error lines
+# (on stderr: ninja's rule sends the step's stdout to gen.out).
 GEN_ENV = r"""env > "$PWD/env.txt"
 for v in MIGCHECK_GITLAB_TOKEN MIGCHECK_SMTP_PASSWORD MIGCHECK_WEBHOOK_SECRET PGPASSWORD \
          SSH_AUTH_SOCK MIGCHECK_TEST_GL_TOKEN MIGCHECK_TEST_HOOK_SECRET; do
   eval "val=\${$v}"
-  echo "error: $v=<$val> token $val"
+  echo "error: $v=<$val> token $val" >&2
 done
 exit 1
 """
@@ -46,15 +47,16 @@ def test_the_build_sees_no_secret_of_the_bot(tmp_path: Path,
 def test_what_a_build_prints_is_redacted_before_it_leaves(tmp_path: Path,
                                                           fake_secrets: dict[str, str]) -> None:
     # the series itself carries the secrets (found elsewhere) and prints them on error lines
-    gen = "".join(f"echo 'error: {k}={v} and token {v}'\n" for k, v in fake_secrets.items())
+    gen = "".join(f"echo 'error: {k}={v} and token {v}' >&2\n"
+                  for k, v in fake_secrets.items())
     gen += ("echo 'error: redis://:p@ss/w0rd@redis.internal:6379/0 "
-            "CI_JOB_TOKEN=glcbt-64_AbCdEfGhIjKlMnOpQrSt.01.xyz'\nexit 1\n")
+            "CI_JOB_TOKEN=glcbt-64_AbCdEfGhIjKlMnOpQrSt.01.xyz' >&2\nexit 1\n")
     repo, base, head = hostile_series(tmp_path, gen)
     with pytest.raises(BuildError) as ei:
         build_pair(str(repo), base, head, tmp_path / "w", PROFILE, sandbox=probe(True),
                    limits=Limits())
     text = str(ei.value)
-    assert "error:" in text  # the output is shown ...
+    assert "error: MIGCHECK_" in text  # the output is shown ...
     assert leaked(text, fake_secrets) == [], text  # ... but not the secrets in it
     for bad in ("p@ss/w0rd", "w0rd@", "glcbt-64_AbCd", ".01.xyz"):
         assert bad not in text, text
@@ -114,7 +116,7 @@ def test_no_secret_in_the_merge_request_note_or_status(tmp_path: Path, env: None
                 html = client.get(f"{server.url}/status").text
         finally:
             svc.close()
-    assert "could not run this check" in answer and "error:" in answer, answer
+    assert "could not run this check" in answer and "error: MIGCHECK_" in answer, answer
     assert leaked(answer, secrets) == [], answer
     assert leaked(str(status), secrets) == [] and leaked(html, secrets) == []
     assert "SSH_AUTH_SOCK=</tmp" not in answer
