@@ -2,8 +2,8 @@
 
     [gitlab]    url, token_env, webhook_secret_env, signing_secret_env, projects, timeout,
                 bot_username
-    [queue]     url ("" = embedded SQLite in the state dir; redis://...), visibility_timeout,
-                max_attempts, backoff_base, backoff_max
+    [queue]     url ("" = embedded SQLite in the state dir; redis://...), password_env,
+                visibility_timeout, max_attempts, backoff_base, backoff_max
     [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, state_url
     [review]    max_inline_comments, status_name, fail_on, build_timeout
     [commands]  min_access_level, allow_author, name
@@ -56,6 +56,7 @@ class QueueConfig:
     """The job queue: embedded SQLite (url empty) or Redis."""
 
     url: str = ""
+    password_env: str = ""  # environment variable holding the Redis password, if any
     visibility_timeout: float = 600.0
     max_attempts: int = 10
     backoff_base: float = 5.0
@@ -274,8 +275,8 @@ def _check_no_url_credentials(src: str, data: Any, key: str = "") -> None:
                 src,
                 key,
                 f"secrets do not belong in the file: the URL carries {what} (not shown)",
-                "drop it from the URL and give it through the environment (e.g. REDISCLI_AUTH "
-                "or a *_env key, PGPASSWORD or ~/.pgpass for PostgreSQL)",
+                "drop it from the URL and give it through the environment (queue.password_env "
+                "for Redis, PGPASSWORD or ~/.pgpass for PostgreSQL)",
             )
 
 

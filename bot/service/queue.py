@@ -17,6 +17,7 @@ transition is one Lua script).
 from __future__ import annotations
 
 import json
+import os
 import random
 import secrets
 import time
@@ -525,7 +526,9 @@ class RedisQueue:
         self.cfg = cfg
         self.prefix = prefix
         self._clock = clock
-        self._r: Any = redis.Redis.from_url(url, decode_responses=True)
+        # the password comes from the environment (config check refuses one in the URL)
+        password = os.environ.get(cfg.password_env) if cfg.password_env else None
+        self._r: Any = redis.Redis.from_url(url, decode_responses=True, password=password)
         self._enqueue = self._r.register_script(_LUA_ENQUEUE)
         self._lease = self._r.register_script(_LUA_LEASE)
         self._finish = self._r.register_script(_LUA_FINISH)

@@ -108,3 +108,20 @@ def _toml(v: object) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(f'"{x}"' for x in v) + "]"
     return f'"{v}"'
+
+
+def test_the_redis_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """With URL passwords refused, queue.password_env is how Redis gets one (and the log
+    redactor knows that variable)."""
+    from bot.config import load_config
+    from bot.logsetup import secret_env_names
+    from bot.service.queue import RedisQueue
+
+    cfg_file = tmp_path / "m.toml"
+    cfg_file.write_text('[queue]\nurl = "redis://127.0.0.1:1/0"\npassword_env = "MY_REDIS_PW"\n')
+    cfg = load_config(cfg_file)
+    monkeypatch.setenv("MY_REDIS_PW", "from-the-env-42")
+    q = RedisQueue(cfg.queue.url, cfg.queue)
+    assert q._r.connection_pool.connection_kwargs["password"] == "from-the-env-42"
+    assert "MY_REDIS_PW" in secret_env_names(cfg)
