@@ -47,22 +47,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "integration" / "artifacts"))
+sys.path.insert(0, str(ROOT / "tests" / "security"))
 
-from art_buildfix import CONFIGURE, commit_all, make_project  # noqa: E402
+from art_buildfix import CONFIGURE, commit_all  # noqa: E402
+from secfix import FAKE_SECRETS, FORGER_C, PROFILE, hostile_series  # noqa: E402
 
-from bot.artifacts.build import BuildProfile, build_pair  # noqa: E402
+from bot.artifacts.build import build_pair  # noqa: E402
 from bot.artifacts.sandbox import Limits, probe  # noqa: E402
 from bot.errors import BotError  # noqa: E402
 
 MIB = 1024 * 1024
-PROFILE = BuildProfile("x86_64", ("--target-list=x86_64-softmmu",), "qemu-system-x86_64")
-SECRETS = {
-    "MIGCHECK_GITLAB_TOKEN": "glpat-Adv3rsar1alT0kenXyz.01.0adv42",
-    "MIGCHECK_SMTP_PASSWORD": "smtp-Adv-pw-91",
-    "MIGCHECK_WEBHOOK_SECRET": "hook-Adv-secret-77",
-    "PGPASSWORD": "pg-Adv-pw-13",
-    "CI_JOB_TOKEN": "glcbt-64_AdvJobTokenAbCdEf.01.zz1",
-}
+SECRETS = {**FAKE_SECRETS, "CI_JOB_TOKEN": "glcbt-64_AdvJobTokenAbCdEf.01.zz1"}
 CANARIES = ("canary.txt", "victim.c", "victim.txt")  # in the outside dir, for cases to aim at
 MARKERS = {"state.sqlite3": "FORBIDDEN-STATE-7f3a", "migcheck.toml": "FORBIDDEN-CONFIG-19c2",
            "other-job.txt": "FORBIDDEN-OTHERJOB-55e1"}
@@ -93,12 +88,8 @@ class Ctx:
 
     def series(self, head_gen: str, *, base_gen: str = "echo generated\n") -> tuple[str, str, str]:
         """(repo, base, head) of the fixture project with hostile `gen.sh` build steps."""
-        repo, base = make_project(self.tmp / "repo-root", units=1)
-        if base_gen != "echo generated\n":
-            (repo / "gen.sh").write_text(base_gen)
-            base = commit_all(repo, "base build step")
-        (repo / "gen.sh").write_text(head_gen)
-        return str(repo), base, commit_all(repo, "hostile head")
+        repo, base, head = hostile_series(self.tmp / "repo-root", head_gen, base_gen=base_gen)
+        return str(repo), base, head
 
     def build(self, repo: str, base: str, head: str, **limits: Any) -> list[str]:
         """build_pair under the real sandbox; the texts a failure would show."""
@@ -302,29 +293,6 @@ def forge_base(ctx: Ctx) -> Seen:
     return Seen(texts, wrote="the base binary was replaced" if forged else "")
 
 
-FORGER_C = r"""#include <stdio.h>
-#include <string.h>
-#include <stdlib.h>
-#include <unistd.h>
-extern const char *helper(void);
-int main(int argc, char **argv) {
-    char base[4096], cmd[8400];
-    (void)argc;
-    if (helper()[0] == 'X') return 1;
-    snprintf(base, sizeof base, "%s", argv[0]);
-    char *p = strstr(base, "/head/");
-    if (p) {
-        memcpy(p, "/base/", 6);
-        snprintf(cmd, sizeof cmd, "cp /proc/%d/exe %s 2>/dev/null", (int)getpid(), base);
-        if (system(cmd)) {}
-    }
-    if (symlink("VICTIM", "b-src.log")) {}
-    if (symlink("VICTIM", "b-dst.log")) {}
-    argv[0] = "/usr/bin/qemu-system-x86_64";
-    execv(argv[0], argv);
-    return 127;
-}
-"""
 
 
 @hostile("head QEMU forges the base binary and plants log symlinks", "qemu", seconds=240)

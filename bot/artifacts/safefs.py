@@ -30,17 +30,33 @@ def _refuse(path: str | Path, what: str) -> ArtifactError:
                               "file here; the series is not trusted with host files")
 
 
-@contextlib.contextmanager
-def open_beneath(root: str | Path, rel: str | Path) -> Iterator[int]:
-    """An fd for regular file `rel` under trusted dir `root`, no symlink at any level."""
+def _parts(rel: str | Path) -> list[str]:
     parts = [p for p in Path(rel).parts if p not in ("", ".")]
     if not parts or any(p == ".." or p.startswith("/") for p in parts):
         raise _refuse(rel, "not a plain relative path")
+    return parts
+
+
+def _open_dirs(root: str | Path, dirs: list[str], fds: list[int]) -> None:
+    """Append to `fds` an fd for `root`, then one per dir below it, never through a symlink
+    (OSError ELOOP/ENOTDIR when a component is one)."""
+    fds.append(os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
+    for p in dirs:
+        fds.append(os.open(p, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fds[-1]))
+
+
+def _close(fds: list[int]) -> None:
+    for f in reversed(fds):
+        os.close(f)
+
+
+@contextlib.contextmanager
+def open_beneath(root: str | Path, rel: str | Path) -> Iterator[int]:
+    """An fd for regular file `rel` under trusted dir `root`, no symlink at any level."""
+    parts = _parts(rel)
     fds: list[int] = []
     try:
-        fds.append(os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
-        for p in parts[:-1]:
-            fds.append(os.open(p, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fds[-1]))
+        _open_dirs(root, parts[:-1], fds)
         fd = os.open(parts[-1], os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW, dir_fd=fds[-1])
         fds.append(fd)
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -51,8 +67,7 @@ def open_beneath(root: str | Path, rel: str | Path) -> Iterator[int]:
             raise _refuse(Path(root) / rel, "a symlink where a file or dir was expected") from exc
         raise
     finally:
-        for f in reversed(fds):
-            os.close(f)
+        _close(fds)
 
 
 def read_fd(fd: int, max_bytes: int, name: str) -> bytes:
@@ -146,19 +161,15 @@ def unlink_beneath(root: str | Path, rel: str | Path, *, dirs: bool = False,
     """Remove the entry `root/rel` without following a symlink at any level; a directory
     only when `dirs` (then with its contents), a regular file unless `keep_regular` (it will
     be rewritten in place). False when nothing was removed."""
-    parts = [p for p in Path(rel).parts if p not in ("", ".")]
-    if not parts or any(p == ".." or p.startswith("/") for p in parts):
-        raise _refuse(rel, "not a plain relative path")
+    parts = _parts(rel)
     fds: list[int] = []
     try:
-        fds.append(os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC))
-        for p in parts[:-1]:
-            try:
-                fds.append(os.open(p, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fds[-1]))
-            except OSError as exc:
-                if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
-                    return False  # a symlink or file in the way: the path is not in the tree
-                raise
+        try:
+            _open_dirs(root, parts[:-1], fds)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+                return False  # a symlink or file in the way: the path is not in the tree
+            raise
         name = parts[-1]
         try:
             st = os.stat(name, dir_fd=fds[-1], follow_symlinks=False)
@@ -174,5 +185,4 @@ def unlink_beneath(root: str | Path, rel: str | Path, *, dirs: bool = False,
             os.unlink(name, dir_fd=fds[-1])
         return True
     finally:
-        for f in reversed(fds):
-            os.close(f)
+        _close(fds)

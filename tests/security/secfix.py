@@ -23,6 +23,33 @@ FAKE_SECRETS = {
     "SSH_AUTH_SOCK": "/tmp/ssh-FAKEagent/agent.4242",
 }
 
+# A head binary that, at run time, makes the base binary a copy of itself (base and head then
+# dump and migrate the same: a forged "clean" verdict) and plants symlinks where the bot once
+# wrote a later run's log; then it runs Debian's QEMU.
+FORGER_C = r"""#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+extern const char *helper(void);
+int main(int argc, char **argv) {
+    char base[4096], cmd[8400];
+    (void)argc;
+    if (helper()[0] == 'X') fprintf(stderr, "never\n");
+    snprintf(base, sizeof base, "%s", argv[0]);
+    char *p = strstr(base, "/head/");
+    if (p) {
+        memcpy(p, "/base/", 6);
+        snprintf(cmd, sizeof cmd, "cp /proc/%d/exe %s 2>/dev/null", (int)getpid(), base);
+        if (system(cmd)) {}
+    }
+    if (symlink("VICTIM", "b-src.log")) {}
+    if (symlink("VICTIM", "b-dst.log")) {}
+    argv[0] = "/usr/bin/qemu-system-x86_64";
+    execv(argv[0], argv);
+    return 127;
+}
+"""
+
 
 def hostile_series(tmp_path: Path, head_gen: str, *, base_gen: str = "echo generated\n",
                    units: int = 1) -> tuple[Path, str, str]:

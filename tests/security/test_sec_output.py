@@ -13,27 +13,34 @@ MIB = 1024 * 1024
 FLOOD = "head -c 300000000 /dev/zero | tr '\\0' x >&2\nexit 1\n"  # stdout goes to gen.out
 
 
+def _growth(imports: str, call: str) -> dict[str, int]:
+    """Run `call` in a fresh interpreter: how much its peak RSS grew, how long the error is."""
+    r = run_python(f"""
+import json, resource
+from bot.artifacts.sandbox import Limits, probe
+from bot.errors import BotError
+{imports}
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+err = ""
+try:
+    {call}
+except BotError as e:
+    err = str(e)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"grew_kib": after - before, "error_chars": len(err)}}))
+""")
+    assert r.returncode == 0, r.stderr[-2000:]
+    out: dict[str, int] = json.loads(r.stdout.splitlines()[-1])
+    return out
+
+
 def test_a_build_flooding_its_output_does_not_grow_the_bot(tmp_path: Path) -> None:
     repo, base, head = hostile_series(tmp_path, FLOOD)
-    r = run_python(f"""
-        import json, resource
-        from bot.artifacts.build import build_pair, BuildProfile
-        from bot.artifacts.sandbox import Limits, probe
-        from bot.errors import BuildError
-        profile = BuildProfile("x86_64", ("--target-list=x86_64-softmmu",), "qemu-system-x86_64")
-        sb = probe(True)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        try:
-            build_pair({str(repo)!r}, {base!r}, {head!r}, {str(tmp_path / "w")!r}, profile,
-                       sandbox=sb, limits=Limits())
-            err = ""
-        except BuildError as e:
-            err = str(e)
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({{"grew_kib": after - before, "error_chars": len(err)}}))
-    """)
-    assert r.returncode == 0, r.stderr[-2000:]
-    out = json.loads(r.stdout.splitlines()[-1])
+    out = _growth(
+        "from bot.artifacts.build import build_pair, BuildProfile\n"
+        'p = BuildProfile("x86_64", ("--target-list=x86_64-softmmu",), "qemu-system-x86_64")',
+        f"build_pair({str(repo)!r}, {base!r}, {head!r}, {str(tmp_path / 'w')!r}, p, "
+        "sandbox=probe(True), limits=Limits())")
     assert out["grew_kib"] * 1024 < 32 * MIB, out
     assert 0 < out["error_chars"] < 10_000, out  # the failure is reported, capped
 
@@ -42,25 +49,11 @@ def test_a_qemu_flooding_its_log_does_not_grow_the_bot(tmp_path: Path) -> None:
     fake = tmp_path / "qemu-flood"
     fake.write_text("#!/bin/sh\nhead -c 300000000 /dev/zero | tr '\\0' x\nexit 1\n")
     fake.chmod(0o755)
-    r = run_python(f"""
-        import json, resource
-        from bot.artifacts.dump import QemuBinary
-        from bot.artifacts.migrate import migrate_once
-        from bot.artifacts.sandbox import Limits, probe
-        from bot.errors import ArtifactError
-        sb = probe(True)
-        q = QemuBinary({str(fake)!r})
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        try:
-            migrate_once(q, q, "pc", workdir={str(tmp_path / "m")!r}, sandbox=sb,
-                         limits=Limits(), accel="tcg")
-            err = ""
-        except ArtifactError as e:
-            err = str(e)
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({{"grew_kib": after - before, "error_chars": len(err)}}))
-    """)
-    assert r.returncode == 0, r.stderr[-2000:]
-    out = json.loads(r.stdout.splitlines()[-1])
+    out = _growth(
+        "from bot.artifacts.dump import QemuBinary\n"
+        "from bot.artifacts.migrate import migrate_once\n"
+        f"q = QemuBinary({str(fake)!r})",
+        f"migrate_once(q, q, 'pc', workdir={str(tmp_path / 'm')!r}, sandbox=probe(True), "
+        "limits=Limits(), accel='tcg')")
     assert out["grew_kib"] * 1024 < 32 * MIB, out
     assert 0 < out["error_chars"] < 10_000, out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from art_buildfix import CONFIGURE, MAIN_C, commit_all, git, make_project
-from secfix import PROFILE, hostile_series, run_python
+from secfix import FORGER_C, PROFILE, hostile_series, run_python
 
 from bot.artifacts.build import build_pair
 from bot.artifacts.sandbox import Limits, probe
@@ -89,34 +89,6 @@ def test_the_head_build_cannot_replace_the_base_binary(tmp_path: Path) -> None:
                        limits=Limits())
     assert b"FORGED" not in Path(rb.binary).read_bytes()
     assert Path(rb.binary).read_bytes()[:4] == b"\x7fELF"
-
-
-FORGER_C = r"""#include <stdio.h>
-#include <string.h>
-#include <stdlib.h>
-#include <unistd.h>
-extern const char *helper(void);
-int main(int argc, char **argv) {
-    char base[4096], cmd[8400];
-    (void)argc;
-    if (helper()[0] == 'X') fprintf(stderr, "never\n");
-    /* the head binary, at run time: make the base binary a copy of itself (so base and
-       head dump and migrate the same: a forged "clean" verdict), and plant a symlink where
-       the bot used to write a later run's log */
-    snprintf(base, sizeof base, "%s", argv[0]);
-    char *p = strstr(base, "/head/");
-    if (p) {
-        memcpy(p, "/base/", 6);
-        snprintf(cmd, sizeof cmd, "cp /proc/%d/exe %s 2>/dev/null", (int)getpid(), base);
-        if (system(cmd)) {}
-    }
-    if (symlink("VICTIM", "b-src.log")) {}
-    if (symlink("VICTIM", "b-dst.log")) {}
-    argv[0] = "/usr/bin/qemu-system-x86_64";
-    execv(argv[0], argv);
-    return 127;
-}
-"""
 
 
 def test_the_head_binary_cannot_forge_the_base_or_plant_log_symlinks(tmp_path: Path) -> None:
