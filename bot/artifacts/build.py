@@ -28,7 +28,7 @@ from pathlib import Path
 from bot.artifacts.safefs import copy_regular, unlink_beneath
 from bot.artifacts.sandbox import Limits, Sandbox, limit_note, ninja_progress, run_limited
 from bot.errors import ArtifactError, BuildError, InputError
-from bot.redact import shown
+from bot.redact import redact, shown
 
 ERROR_CHARS = 3000  # build output quoted in a BuildError (it ends up in notes and mails)
 
@@ -238,7 +238,7 @@ class Builder:
                 total[0] = p[1]
                 if re.search(r"\b(Compiling|CC)\b", line):
                     compiled[0] += 1
-                self.progress(phase, p[0], p[1], line[:120])
+                self.progress(phase, p[0], p[1], redact(line[:400])[:120])
 
         budget = self.limits.build()
         self.sandbox.own(self.build)

@@ -182,6 +182,14 @@ def _stream_of(run: Path) -> tuple[str, int]:
     return str(p), st.st_size
 
 
+def _keep_stream(run: Path, dest: Path) -> None:
+    """Keep the saved stream next to the run dirs (for a look after the fact); only a plain
+    regular file is kept, renamed, never followed."""
+    with contextlib.suppress(OSError, ArtifactError):
+        if _stream_of(run)[0]:
+            os.replace(run / "stream", dest)
+
+
 async def _migrate(src: QemuBinary, dst: QemuBinary, machine: str, devices: Sequence[str],
                    dst_machine: str | None, dst_devices: Sequence[str] | None,
                    workdir: Path, sandbox: Sandbox, limits: Limits, accel: str,
@@ -219,6 +227,7 @@ async def _migrate(src: QemuBinary, dst: QemuBinary, machine: str, devices: Sequ
             djob.stop()
             log_text = djob.capture.last(4000)
     finally:
+        _keep_stream(src_run, workdir / f"{tag}.stream")
         shutil.rmtree(src_run, ignore_errors=True)
         shutil.rmtree(dst_run, ignore_errors=True)
     ok = d_status == "completed"
