@@ -308,7 +308,7 @@ def forge_at_runtime(ctx: Ctx) -> Seen:
         fs = run_artifacts({repo_s!r}, {base!r}, {head!r}, ArtifactOptions(
             workdir={str(ctx.work)!r}, machines=("pc-q35-7.2",), checker="builtin",
             profile=BuildProfile("x86_64", (), "qemu-system-x86_64")))
-        print(len(fs))
+        print(len(getattr(fs, "findings", fs)))
     """)
     b = ctx.work / "b" / "base" / "qemu-system-x86_64"
     h = ctx.work / "b" / "head" / "qemu-system-x86_64"
@@ -405,7 +405,7 @@ def tracked_dev_zero(ctx: Ctx) -> Seen:
         fs = run_artifacts({repo_s!r}, {base!r}, {head!r}, ArtifactOptions(
             workdir={str(ctx.work)!r}, machines=("pc-q35-7.2",), checker="builtin",
             migrate=False, profile=BuildProfile("x86_64", (), "qemu-system-x86_64")))
-        print("done", len(fs))
+        print("done", len(getattr(fs, "findings", fs)))
     """, timeout=170, soft_memory=2 << 30)
     return Seen([r.stdout], limit="" if "done" in r.stdout else
                 f"the locator did not finish ({(r.stderr.strip().splitlines() or ['?'])[-1]})")

@@ -64,6 +64,12 @@ class QueueConfig:
     poll_interval: float = 0.5
     prefix: str = "migcheck:q:"  # Redis key prefix (several deployments on one Redis)
 
+    def password(self) -> str | None:
+        """The Redis password from the variable named by password_env (None when unset)."""
+        if not self.password_env:
+            return None
+        return os.environ.get(self.password_env) or None
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceConfig:

@@ -116,7 +116,7 @@ def test_the_redis_password_comes_from_the_environment(monkeypatch: pytest.Monke
     redactor knows that variable)."""
     from bot.config import load_config
     from bot.logsetup import secret_env_names
-    from bot.service.queue import RedisQueue
+    from bot.service.queue.redisqueue import RedisQueue
 
     cfg_file = tmp_path / "m.toml"
     cfg_file.write_text('[queue]\nurl = "redis://127.0.0.1:1/0"\npassword_env = "MY_REDIS_PW"\n')

@@ -58,7 +58,7 @@ def test_a_tracked_symlink_to_dev_zero_does_not_hang_the_locator(tmp_path: Path)
         fs = run_artifacts({str(repo)!r}, {base!r}, {head!r}, ArtifactOptions(
             workdir={str(tmp_path / "w")!r}, machines=("pc-q35-7.2",), checker="builtin",
             migrate=False, profile=BuildProfile("x86_64", (), "qemu-system-x86_64")))
-        print(json.dumps(len(fs)))
+        print(json.dumps(len(fs.findings)))
     """, timeout=180, memory=2 << 30)
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads(r.stdout.splitlines()[-1]) == 0
@@ -105,7 +105,7 @@ def test_the_head_binary_cannot_forge_the_base_or_plant_log_symlinks(tmp_path: P
         fs = run_artifacts({str(repo)!r}, {base!r}, {head!r}, ArtifactOptions(
             workdir={str(tmp_path / "w")!r}, machines=("pc-q35-7.2",), checker="builtin",
             profile=BuildProfile("x86_64", (), "qemu-system-x86_64")))
-        print(json.dumps(len(fs)))
+        print(json.dumps(len(fs.findings)))
     """, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert victim.read_text() == "keep me\n"
