@@ -27,7 +27,9 @@ isolates nothing, and says so loudly.
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import json
 import logging
 import os
 import re
@@ -202,13 +204,16 @@ class Sandbox:
 
     def wrap(self, argv: Sequence[str], *, writable: Sequence[str | Path], cwd: str | Path,
              env: Mapping[str, str], budget: Budget, readonly: Sequence[str | Path] = (),
-             kvm: bool = False) -> list[str]:
-        """The command line that runs `argv` inside this sandbox with `budget`."""
+             kvm: bool = False, info_fd: int | None = None) -> list[str]:
+        """The command line that runs `argv` inside this sandbox with `budget`; bwrap writes
+        the sandbox's pid (`child-pid`, JSON) to `info_fd` when given."""
         inner = [*self._limits(budget), *argv]
         if self.mode == "none":
             return inner
         cmd = [self.bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
+        if info_fd is not None:
+            cmd += ["--info-fd", str(info_fd)]
         if self.mode == "bwrap-userns":
             cmd += ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
                     "--disable-userns", "--cap-drop", "ALL"]
@@ -379,19 +384,29 @@ class Supervised:
         self.writable = [Path(w) for w in writable]
         _check_writable(sandbox, self.writable)
         home = self.writable[0] if self.writable else Path(cwd)
+        # bwrap tells the pid of the sandbox's init: when it is gone, so is every process of
+        # the sandbox (the kernel kills and reaps them before the init of a pid namespace dies)
+        self._info_r, info_w = os.pipe() if sandbox.enabled else (-1, -1)
         cmd = sandbox.wrap(argv, writable=self.writable, cwd=cwd, readonly=readonly,
-                           env=sandbox.env(home, env), budget=budget, kvm=kvm)
+                           env=sandbox.env(home, env), budget=budget, kvm=kvm,
+                           info_fd=info_w if sandbox.enabled else None)
         self.capture = capture or Capture()
         self.killed_by = ""
         self.t0 = time.monotonic()
         try:
             self.proc = subprocess.Popen(cmd, cwd=str(cwd), env=_host_env(sandbox, home, env),
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         pass_fds=(info_w,) if info_w >= 0 else ())
         except OSError as exc:
+            if info_w >= 0:
+                os.close(self._info_r)
             raise ArtifactError(f"cannot start {cmd[0]}: {exc.strerror}", input_name=argv[0],
                                 hint="check that bubblewrap, util-linux and the binary exist"
                                 ) from exc
+        finally:
+            if info_w >= 0:
+                os.close(info_w)
         self._done = threading.Event()
         self._stopped = False
         assert self.proc.stdout is not None
@@ -463,6 +478,9 @@ class Supervised:
         self._stopped = True
         self._done.set()
         kill_group(self.proc)
+        if self._info_r >= 0:
+            _wait_gone(_child_pid(self._info_r))
+            os.close(self._info_r)
         self._reader.join(timeout=10)
         self._watch.join(timeout=10)
         if self.proc.stdout is not None:
@@ -477,6 +495,34 @@ class Supervised:
         """The outcome (after finish/stop)."""
         return RunResult(self.argv, self.proc.returncode, self.capture.text(), self.seconds,
                          self.killed_by == "timeout", self.killed_by, self.capture.total)
+
+
+def _child_pid(fd: int) -> int:
+    """The `child-pid` bwrap wrote to its info fd (0 when it wrote none)."""
+    data = b""
+    os.set_blocking(fd, False)
+    with contextlib.suppress(OSError):
+        while chunk := os.read(fd, 4096):
+            data += chunk
+    try:
+        return int(json.loads(data or b"{}").get("child-pid", 0))
+    except (ValueError, AttributeError):
+        return 0
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Wait until process `pid` has exited (gone or a zombie)."""
+    if pid <= 0:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            stat_line = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return
+        if stat_line.rsplit(")", 1)[-1].split()[0] in ("Z", "X"):
+            return
+        time.sleep(0.01)
 
 
 def _host_env(sandbox: Sandbox, home: Path, extra: Mapping[str, str] | None) -> dict[str, str]:
