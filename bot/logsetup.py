@@ -199,9 +199,10 @@ def secret_env_names(cfg: Any) -> tuple[str, ...]:
         value = getattr(gl, attr, "") if gl is not None else ""
         if value:
             names.append(str(value))
-    queue_password = getattr(getattr(cfg, "queue", None), "password_env", "")
-    if queue_password:
-        names.append(str(queue_password))
+    for section, attr in (("queue", "password_env"), ("service", "status_token_env")):
+        value = getattr(getattr(cfg, section, None), attr, "")
+        if value:
+            names.append(str(value))
     mail = getattr(cfg, "mail", None)
     for key, value in getattr(mail, "options", ()) or ():
         if str(key).endswith("_env") and value:
