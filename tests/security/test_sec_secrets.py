@@ -10,7 +10,18 @@ from typing import Any
 import httpx
 import pytest
 from fakegitlab import FakeGitLab
-from gitlabfix import ALICE, BOT, BOT_TOKEN, PID, SECRET, ServerThread, wait_until, write_config
+from gitlabfix import (
+    ALICE,
+    BOT,
+    BOT_TOKEN,
+    PID,
+    SECRET,
+    STATUS_TOKEN,
+    ServerThread,
+    reply_to,
+    wait_until,
+    write_config,
+)
 from secfix import PROFILE, hostile_series, leaked
 
 from bot.artifacts.build import build_pair
@@ -65,14 +76,6 @@ def test_what_a_build_prints_is_redacted_before_it_leaves(tmp_path: Path,
 NET = 51
 
 
-def _answer(fake: FakeGitLab, iid: int, note_id: int) -> str:
-    for d in fake.discussions(PID, iid):
-        notes = d["notes"]
-        if notes[0]["id"] == note_id and len(notes) > 1 and notes[-1]["author"]["id"] == BOT:
-            return str(notes[-1]["body"])
-    return ""
-
-
 def test_no_secret_in_the_merge_request_note_or_status(tmp_path: Path, env: None,
                                                        fake_secrets: dict[str, str]) -> None:
     """End to end: `/check-migration --build` on a merge request whose build prints the
@@ -83,7 +86,7 @@ def test_no_secret_in_the_merge_request_note_or_status(tmp_path: Path, env: None
     from bot.config import load_config
 
     secrets = {**fake_secrets, "MIGCHECK_TEST_GL_TOKEN": BOT_TOKEN,
-               "MIGCHECK_TEST_HOOK_SECRET": SECRET}
+               "MIGCHECK_TEST_HOOK_SECRET": SECRET, "MIGCHECK_TEST_STATUS_TOKEN": STATUS_TOKEN}
     repo, base, head = hostile_series(tmp_path, GEN_ENV)
     git(repo, "branch", "-M", "master")
     git(repo, "branch", "env", head)
@@ -104,19 +107,23 @@ def test_no_secret_in_the_merge_request_note_or_status(tmp_path: Path, env: None
                                 headers={"X-Gitlab-Token": SECRET, "X-Gitlab-Event": "Note Hook"})
                 assert r.status_code == 202, r.text
                 note = int(payload["object_attributes"]["id"])
-                answer = wait_until(lambda: _answer(fake, NET, note), 300)
+                answer = wait_until(lambda: reply_to(fake, PID, NET, note, BOT), 300)
 
                 def settled() -> dict[str, Any] | None:
-                    st: dict[str, Any] = client.get(
-                        f"{server.url}/status", headers={"Accept": "application/json"}).json()
+                    # with the token /status shows the run details (error texts) too
+                    st: dict[str, Any] = client.get(f"{server.url}/status", headers={
+                        "Accept": "application/json",
+                        "Authorization": f"Bearer {STATUS_TOKEN}"}).json()
                     runs = st["recent_runs"]
                     return st if runs and all(x["finished_at"] for x in runs) else None
 
                 status = wait_until(settled, 60)
-                html = client.get(f"{server.url}/status").text
+                html = client.get(f"{server.url}/status",
+                                  headers={"Authorization": f"Bearer {STATUS_TOKEN}"}).text
         finally:
             svc.close()
     assert "could not run this check" in answer and "error: MIGCHECK_" in answer, answer
     assert leaked(answer, secrets) == [], answer
+    assert any("BuildError" in str(r.get("detail")) for r in status["recent_runs"]), status
     assert leaked(str(status), secrets) == [] and leaked(html, secrets) == []
     assert "SSH_AUTH_SOCK=</tmp" not in answer
