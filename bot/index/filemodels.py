@@ -4,7 +4,7 @@ once, or a lazy path -> FileModel mapping that loads on first use."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from pathlib import Path
 
 import pygit2
@@ -12,7 +12,7 @@ import pygit2
 from bot.index.cache import ModelCache
 from bot.index.codec import decode_model, encode_model
 from bot.index.extractor import Extractor, default_extractor, extractor_version
-from bot.index.gitfiles import list_c_files, open_repo, read_blob, resolve_tree
+from bot.index.gitfiles import blob_id_at, list_c_files, open_repo, read_blob, resolve_tree
 from bot.index.pool import safe_extract
 from bot.model import entities as E
 
@@ -78,13 +78,7 @@ class GitModels(Mapping[str, E.FileModel]):
             return None
         if self._by_path is not None:
             return self._by_path.get(path)
-        try:
-            entry = self._tree[path]
-        except (KeyError, ValueError, pygit2.GitError):
-            return None
-        if entry.type_str != "blob" or entry.filemode == pygit2.GIT_FILEMODE_LINK:
-            return None
-        return str(entry.id)
+        return blob_id_at(self._tree, path)
 
     def __getitem__(self, path: str) -> E.FileModel:
         if path not in self._loaded:
@@ -120,6 +114,16 @@ class GitModels(Mapping[str, E.FileModel]):
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self._blob_id(path) is not None
 
+    def items(self) -> ItemsView[str, E.FileModel]:
+        """(path, model) of every file; all models are loaded with one cache query first."""
+        self.prefetch(self)
+        return super().items()
+
+    def values(self) -> ValuesView[E.FileModel]:
+        """Every model; all are loaded with one cache query first."""
+        self.prefetch(self)
+        return super().values()
+
 
 def models_for_files(
     repo_path: str,
@@ -137,34 +141,7 @@ def models_for_files(
     tree = resolve_tree(repo, rev)
     ext = extractor if extractor is not None else default_extractor()
     cache = ModelCache(Path(cache_dir), extractor_version(ext, Path(cache_dir)))
-    out: dict[str, E.FileModel | None] = {}
     try:
-        want: dict[str, str] = {}
-        for path in paths:
-            try:
-                entry = tree[path]
-            except KeyError:
-                out[path] = None
-                continue
-            if entry.type_str != "blob":
-                out[path] = None
-                continue
-            want[path] = str(entry.id)
-        got = cache.get_many(set(want.values()))
-        fresh: list[tuple[str, bytes]] = []
-        for path, blob in want.items():
-            fm: E.FileModel | None = None
-            if blob in got:
-                try:
-                    fm = decode_model(got[blob])
-                except ValueError:
-                    fm = None
-            if fm is None:
-                fm, ok = safe_extract(ext, path, read_blob(repo, blob).data)
-                if ok:
-                    fresh.append((blob, encode_model(fm)))
-            out[path] = fm if fm.path == path else dataclasses.replace(fm, path=path)
-        cache.put_many(fresh)
+        return load_models(repo, {p: blob_id_at(tree, p) for p in paths}, cache, ext)
     finally:
         cache.close()
-    return out

@@ -54,6 +54,17 @@ def list_c_files(tree: pygit2.Tree, suffixes: Sequence[str] = C_SUFFIXES) -> lis
     return out
 
 
+def blob_id_at(tree: pygit2.Tree, path: str) -> str | None:
+    """Blob id of a regular file at `path` in a tree; None when absent, a link or a tree."""
+    try:
+        entry = tree[path]
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    if entry.type_str != "blob" or entry.filemode == pygit2.GIT_FILEMODE_LINK:
+        return None
+    return str(entry.id)
+
+
 def read_blob(repo: pygit2.Repository, blob_id: str) -> pygit2.Blob:
     """The blob with that id (InputError when the id names something else)."""
     obj = repo[blob_id]
