@@ -86,7 +86,7 @@ def _call_args(ctx: Ctx, call: ts.Node) -> tuple[str, ...]:
         t = t[1:-1]
     if not t.strip():
         return ()
-    return tuple(cscan.norm(x) for _, x in cscan.split_top(cscan.strip_comments(t)))
+    return cscan.split_args(cscan.strip_comments(t))
 
 
 def _arg(args: tuple[str, ...], i: int | None) -> str | None:
@@ -242,5 +242,5 @@ def define_machine_macros(text: str, out: Out) -> None:
             continue
         close = cscan.match_close(clean, m.end() - 1)
         inner = clean[m.end() : close]
-        args = tuple(cscan.norm(a) for _, a in cscan.split_top(inner)) if inner.strip() else ()
+        args = cscan.split_args(inner) if inner.strip() else ()
         out.calls.append(CallSite(call=m.group(1), args=args, function=None, line=line))

@@ -119,7 +119,7 @@ def class_init_helpers(ctx: Ctx, out: Out) -> None:
             inner = body[m.end() : close]
             if not re.search(r"\b" + re.escape(cls) + r"\b", inner):
                 continue
-            args = tuple(cscan.norm(a) for _, a in cscan.split_top(inner))
+            args = cscan.split_args(inner)
             if cls not in args:
                 continue
             line = line_of(body, m.start(), base)

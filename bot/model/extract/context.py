@@ -3,7 +3,6 @@ accumulator the readers fill."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -132,7 +131,7 @@ class _FuncTable(dict[str, Callable[[tuple[str, ...]], str | None]]):
                     p: '"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"'
                     for p, a in zip(params, args, strict=True)
                 }
-                sub = STR_OR_IDENT.sub(lambda m: mp.get(m.group(0), m.group(0)), body)
+                sub = cscan.STR_OR_IDENT.sub(lambda m: mp.get(m.group(0), m.group(0)), body)
                 return cscan.eval_string(sub, ctx.lookup_str, self)
 
             return call
@@ -141,9 +140,6 @@ class _FuncTable(dict[str, Callable[[tuple[str, ...]], str | None]]):
             if sfx is not None:
                 return lambda args: args[0] + sfx if len(args) == 1 else None
         return TYPE_NAME_HELPERS[key]
-
-
-STR_OR_IDENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[A-Za-z_]\w*')
 
 
 def decode(b: bytes) -> str:

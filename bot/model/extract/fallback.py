@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from bot.model import cscan
 from bot.model.extract.context import Ctx, Out, line_of
-from bot.model.extract.preprocessor import expand_params
 from bot.model.extract.properties import read_compat, read_props
 from bot.model.extract.typeinfo import interfaces_from, read_typeinfo
 from bot.model.extract.vmsd import parse_fields, parse_vmsd
@@ -96,10 +95,10 @@ def expand_generator_macros(ctx: Ctx, text: str, out: Out) -> None:
         for m in re.finditer(r"^[ \t]*" + re.escape(name) + r"\s*\(", clean, re.M):
             close = cscan.match_close(clean, m.end() - 1)
             inner = clean[m.end() : close]
-            args = [cscan.norm(a) for _, a in cscan.split_top(inner)] if inner.strip() else []
+            args = cscan.split_args(inner) if inner.strip() else ()
             if len(args) != len(params):
                 continue
-            exp = expand_params(body, params, args)
+            exp = cscan.substitute(body, params, args)
             line = line_of(clean, m.start(), 1)
             for hit in fallback_hits(exp):
                 kind, cname, arr = hit.group(1), hit.group(2), hit.group(3)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.model import cscan
 from bot.model.entities import CallSite, Define
-from bot.model.extract.context import STR_OR_IDENT, Ctx, Out
+from bot.model.extract.context import Ctx, Out
 
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(define|include)\b", re.M)
 
@@ -179,21 +179,3 @@ def inside_define(clean: str, pos: int) -> bool:
             return True
         ls = prev_start - 1
     return False
-
-
-_STR_OR_STRINGIFY = re.compile(r'"(?:\\.|[^"\\])*"|(?<!#)#\s*([A-Za-z_]\w*)')
-
-
-def expand_params(body: str, params: list[str], args: list[str]) -> str:
-    """Substitute macro arguments with `#p` stringification and `a ## b` pasting."""
-    mp = dict(zip(params, args, strict=True))
-
-    def stringify(m: re.Match[str]) -> str:
-        a = mp.get(m.group(1))
-        if a is None:
-            return m.group(0)
-        return '"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    t = _STR_OR_STRINGIFY.sub(lambda m: m.group(0) if m.group(1) is None else stringify(m), body)
-    t = STR_OR_IDENT.sub(lambda m: mp.get(m.group(0), m.group(0)), t)
-    return re.sub(r"\s*##\s*", "", t)

@@ -114,7 +114,7 @@ def object_define_types(ctx: Ctx, text: str, out: Out) -> None:
             continue  # a use inside another macro's body (include/qom/object.h)
         close = cscan.match_close(clean, m.end() - 1)
         inner = clean[m.end() : close].replace("\\\r\n", " ").replace("\\\n", " ")
-        args = [cscan.norm(a) for _, a in cscan.split_top(inner)]
+        args = cscan.split_args(inner)
         if len(args) < 4:
             continue
         abstract_spec, iface_at = _OD_ARGS[macro]
