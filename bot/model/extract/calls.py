@@ -11,7 +11,7 @@ import tree_sitter as ts
 
 from bot.model import cscan
 from bot.model.entities import CallSite, ClassInit, ObjectCreation, VmstateRegistration
-from bot.model.extract.context import Ctx, Out, line_of
+from bot.model.extract.context import Ctx, Out, decode, line_of
 from bot.model.extract.syntax import where
 
 _REGISTRATION_CALLS: dict[str, tuple[int | None, int | None]] = {
@@ -136,6 +136,7 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
                 target = args[0]
             if target is not None:
                 out.creation_targets[len(out.creations)] = target
+            out.creation_bytes[len(out.creations)] = (node.start_byte, node.end_byte)
             texpr = _arg(args, ti)
             cexpr = _arg(args, ci)
             child = ctx.resolve(cexpr) if cexpr is not None else None
@@ -214,8 +215,12 @@ def _obj_key(expr: str) -> str:
     return re.sub(r"\s+", "", t)
 
 
-def link_add_child(out: Out) -> None:
-    """Give `X = object_new(T)` the child name/parent of a later add_child(P, "n", X)."""
+def link_add_child(ctx: Ctx, out: Out) -> None:
+    """Link `X = object_new(T)` and a later add_child(P, "n", X) of the same function: the
+    creation takes the child name and parent, both record the call at the other end.
+
+    X may reach the add_child through plain aliases in between (`obj = OBJECT(dev);`).
+    """
     for i, c in enumerate(out.creations):
         if c.call != "object_property_add_child" or len(c.args) < 3:
             continue
@@ -225,9 +230,36 @@ def link_add_child(out: Out) -> None:
             if prev.function != c.function or prev.call == "object_property_add_child":
                 continue
             tgt = out.creation_targets.get(j)
-            if tgt is not None and _obj_key(tgt) == key:
-                out.creations[j] = replace(prev, child_name=c.child_name, parent_expr=c.parent_expr)
-                break
+            if tgt is None:
+                continue
+            if _obj_key(tgt) != key and key not in _aliases(ctx, out, j, i, _obj_key(tgt)):
+                continue
+            out.creations[j] = replace(
+                prev, child_name=c.child_name, parent_expr=c.parent_expr, linked_call=c.call
+            )
+            out.creations[i] = replace(c, linked_call=prev.call)
+            break
+
+
+# `lhs = rhs;` statements (not `==`, `<=` ...); lhs a variable or member path.
+_ASSIGN = re.compile(r"(?<![\w>.])([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*=(?!=)([^;{}]*);")
+
+
+def _aliases(ctx: Ctx, out: Out, made: int, used: int, key: str) -> set[str]:
+    """Object keys naming what creation `made` created by the time of creation `used`:
+    `key` and whatever plain assignments in between copy it into (reassignments drop)."""
+    span_made, span_used = out.creation_bytes.get(made), out.creation_bytes.get(used)
+    keys = {key}
+    if span_made is None or span_used is None or span_made[1] >= span_used[0]:
+        return keys
+    between = cscan.strip_comments(decode(ctx.data[span_made[1] : span_used[0]]))
+    for m in _ASSIGN.finditer(between):
+        lhs = re.sub(r"\s+", "", m.group(1))
+        if _obj_key(m.group(2)) in keys:
+            keys.add(lhs)
+        else:
+            keys.discard(lhs)
+    return keys
 
 
 _DEFINE_MACHINE_RE = re.compile(r"^[ \t]*(DEFINE_\w*MACHINE\w*)\s*\(", re.M)

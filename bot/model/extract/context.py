@@ -179,6 +179,7 @@ class Out:
     seen_names: set[tuple[str, str]] = field(default_factory=set)
     function_nodes: dict[str, ts.Node] = field(default_factory=dict)
     creation_targets: dict[int, str] = field(default_factory=dict)
+    creation_bytes: dict[int, tuple[int, int]] = field(default_factory=dict)  # call's bytes
     register_in_loop: bool = False
 
     def function_at(self, line: int) -> str | None:

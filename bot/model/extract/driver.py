@@ -144,7 +144,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         out.seen_decls.add(d.id)
         _read_special_decl(ctx, d, dtype, out)
     read_calls(ctx, found.calls, out)
-    link_add_child(out)
+    link_add_child(ctx, out)
     read_vmsd_assigns(ctx, found.assigns, out)
 
     for decl in top_decls:
