@@ -144,9 +144,6 @@ def extractor_digest(extractor: Extractor) -> str:
             spec = importlib.util.find_spec(name)
             if spec is not None and spec.origin and os.path.exists(spec.origin):
                 h.update(name.encode() + b"\0" + Path(spec.origin).read_bytes())
-        extra = getattr(sys.modules[mod_name], "EXTRACTOR_VERSION", None)
-        if extra is not None:
-            h.update(str(extra).encode())
     data_dir = _BOT_DIR / "data"
     if data_dir.is_dir():
         for f in sorted(data_dir.iterdir()):

@@ -228,3 +228,44 @@ def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
     again = _build(repo.path, rev, cache, summaries=True)
     assert again.stats is not None and again.stats.summary
     assert _answers(again) == _answers(full)
+
+
+def test_lazy_models_load_in_bulk_and_equal_a_full_build(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, _files())
+    cache = tmp_path / "c"
+    full = _build(repo.path, rev, tmp_path / "plain", summaries=False)
+    _build(repo.path, rev, cache, summaries=True)
+    restored = _build(repo.path, rev, cache, summaries=True)
+    assert restored.stats is not None and restored.stats.summary
+    assert dict(restored.models.items()) == dict(full.models)
+    assert list(restored.models.values()) == [full.models[p] for p in full.models]
+
+
+def test_models_for_files_symlink_absent_corrupt_row_replaced(tmp_path: Path) -> None:
+    import pygit2
+
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    # hw/misc/link.c is a symbolic link: not a C file of the tree, as in a whole build
+    index = pygit2.Index()
+    index.read_tree(repo[base].peel(pygit2.Commit).tree)
+    target = repo.create_blob(b"foo.c")
+    index.add(pygit2.IndexEntry("hw/misc/link.c", target, pygit2.GIT_FILEMODE_LINK))
+    sig = pygit2.Signature("t", "t@example.org", 1700000000, 0)
+    rev = str(repo.create_commit(None, sig, sig, "c", index.write_tree(repo), [repo[base].id]))
+    cache = tmp_path / "c"
+    paths = ["hw/misc/foo.c", "hw/misc/link.c", "hw/misc/gone.c"]
+    first = models_for_files(repo.path, rev, paths, cache, extractor=extract_file)
+    assert first["hw/misc/link.c"] is None and first["hw/misc/gone.c"] is None
+    foo = first["hw/misc/foo.c"]
+    assert foo is not None and foo.vmsd("vmstate_foo") is not None
+    blob = str(repo[rev].peel(pygit2.Commit).tree["hw/misc/foo.c"].id)
+    db = sqlite3.connect(cache / ModelCache.FILE)
+    db.execute("UPDATE models SET data = ? WHERE blob = ?", (b"\x78\x9cjunk", blob))
+    db.commit()
+    again = models_for_files(repo.path, rev, paths, cache, extractor=extract_file)
+    assert again == first
+    (row,) = db.execute("SELECT data FROM models WHERE blob = ?", (blob,)).fetchall()
+    db.close()
+    assert bytes(row[0]) != b"\x78\x9cjunk"  # the corrupt row was replaced
