@@ -16,7 +16,7 @@ from bot.index.codec import dec, enc
 from bot.model.defines import DefineTable, fn_defs, fn_state
 from bot.model.tree import _TABLES, TypeRecord, _Aggregate
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2  # 2: the define table's looked-up names are stored too
 
 
 # Tables whose values hold entities: stored per key as marshal(enc(value)), decoded lazily.
@@ -152,6 +152,7 @@ def encode_summary(agg: _Aggregate) -> bytes:
         _per_key(fns, fn_state),
         _per_key(by_file, lambda v: v),
         _per_key(by_dir, lambda v: v),
+        sorted(agg.defines.looked_up),
     )
     obj: Any = (SUMMARY_VERSION, dstate, tables)
     return zlib.compress(marshal.dumps(obj), 6)
@@ -163,12 +164,13 @@ def decode_summary(data: bytes) -> _Aggregate:
         ver, dstate, tables = marshal.loads(zlib.decompress(data))
         if ver != SUMMARY_VERSION:
             raise ValueError(f"summary version {ver}")
-        d_obj, d_fns, d_file, d_dir = dstate
+        d_obj, d_fns, d_file, d_dir, looked_up = dstate
         defines = DefineTable.from_state(
             _LazyTable(d_obj, _dec_plain_list, None),
             _LazyTable(d_fns, _dec_fns, None),
             _LazyTable(d_file, marshal.loads, None),
             _LazyTable(d_dir, marshal.loads, None),
+            looked_up,
         )
         out: dict[str, object] = {}
         for name in _TABLES:

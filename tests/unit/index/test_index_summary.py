@@ -213,6 +213,32 @@ def test_define_change_falls_back_to_full_build(tmp_path: Path) -> None:
     assert _answers(new) == _answers(full)
 
 
+def test_define_change_nothing_resolved_through_stays_a_delta(tmp_path: Path) -> None:
+    """Define changes no other file's names were resolved through (a new header macro, a
+    .c file's own macro) keep the nearest-summary delta: the usual case between two bases."""
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    hdr2 = HDR.replace(b"#endif", b'#define TYPE_FOO_NEW "foo-new"\n#define FOO_MSG "hi"\n#endif')
+    board2 = BOARD_C.replace(b"static void", b'#define BOARD_NAME "pc"\nstatic void')
+    head = commit(repo, {"include/hw/foo.h": hdr2, "hw/i386/board.c": board2}, base)
+    cache = tmp_path / "c"
+    _build(repo.path, base, cache, summaries=True)
+    t = _build(repo.path, head, cache, summaries=True)
+    assert t.stats is not None and t.stats.summary  # delta, not a whole build
+    full = _build(repo.path, head, tmp_path / "plain", summaries=False)
+    assert _answers(t) == _answers(full)
+    assert t.resolve_define("TYPE_FOO_NEW") == "foo-new"
+    again = _build(repo.path, head, cache, summaries=True)  # its summary was stored
+    assert again.stats is not None and again.stats.summary
+    assert _answers(again) == _answers(full)
+    # and a later swap that changes what was looked up still refuses the delta
+    hdr3 = hdr2.replace(b'#define TYPE_FOO "foo"', b'#define TYPE_FOO "foo3"')
+    head3 = commit(repo, {"include/hw/foo.h": hdr3}, head)
+    t3 = _build(repo.path, head3, cache, summaries=True)
+    assert t3.stats is not None and not t3.stats.summary
+    assert _answers(t3) == _answers(_build(repo.path, head3, tmp_path / "plain3", summaries=False))
+
+
 def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "r.git")
     rev = commit(repo, _files())
