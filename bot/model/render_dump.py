@@ -14,7 +14,8 @@ paths are listed in `DumpRender.unknown`, so a comparison can skip exactly those
 
 The members of each field are computed by expanding the field's macro down to its designated
 initializer: definitions found in the tree win (so a series that changes a wrapper macro is
-rendered as it will be compiled), `bot.model.dump_macros` covers the rest.
+rendered as it will be compiled), the VMSTATE_* templates of `bot.model.macros` cover the rest,
+and `macros.interpret_members` reads the initializer, as it does for the extractor.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.model import cscan
 from bot.model.defines import split_fn_name
-from bot.model.dump_macros import BUILTIN_MACROS
 from bot.model.entities import ClassInit, Define, FileModel, TypeInfo, Vmsd, VmstateField
-from bot.model.macros import FieldFacts, interpret_members, size_value
+from bot.model.macros import VMSTATE_MACROS, FieldFacts, MacroTable, interpret_members, size_value
 
 if TYPE_CHECKING:
     from bot.model.tree import TypeRecord
@@ -37,6 +37,7 @@ Path = tuple[str | int, ...]
 JSON = dict[str, Any]
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+_PLACEHOLDER = re.compile(r"@(\d+)@")
 _MAX_DEPTH = 24
 
 # The class-struct members that are DeviceClass::vmsd (what -dump-vmstate walks); other
@@ -117,20 +118,17 @@ def _macro_def(head: str, body: str, origin: str) -> MacroDef | None:
     return MacroDef(name, params, body, origin, variadic)
 
 
-def parse_builtin(text: str) -> dict[str, MacroDef]:
-    """Parse the `NAME(params) body` lines of bot.model.dump_macros."""
+def table_macros(table: MacroTable = VMSTATE_MACROS) -> dict[str, MacroDef]:
+    """The VMSTATE_* templates of bot.model.macros as macro definitions (used where the
+    tree being rendered does not define a macro itself: tests, partial trees)."""
     out: dict[str, MacroDef] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        m = _IDENT.match(line)
-        if not m:
-            continue
-        end = m.end()
-        if line[end:].startswith("("):
-            end = cscan.match_close(line, end) + 1
-        md = _macro_def(line[:end], line[end:].strip(), "builtin")
-        if md is not None:
-            out[md.name] = md
+    for name, (arity, members) in table.items():
+        body = "{ " + ", ".join(f".{m} = {e}" for m, e in members) + " }"
+        if arity is None:
+            out[name] = MacroDef(name, None, body, "builtin")
+        else:
+            body = _PLACEHOLDER.sub(lambda m: f"_p{m.group(1)}", body)
+            out[name] = MacroDef(name, tuple(f"_p{i}" for i in range(arity)), body, "builtin")
     return out
 
 
@@ -292,7 +290,7 @@ class DumpRenderer:
     ) -> None:
         self.models = models
         self.tree = tree
-        self.builtin = dict(builtin) if builtin is not None else parse_builtin(BUILTIN_MACROS)
+        self.builtin = dict(builtin) if builtin is not None else table_macros()
         self._local_macros: dict[str, dict[str, MacroDef]] = {}
         self._local_ints: dict[str, dict[str, str]] = {}
         self._global_macros: dict[str, MacroDef] = {}

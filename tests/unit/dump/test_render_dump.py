@@ -423,3 +423,31 @@ static const TypeInfo outer_info = { .name = "outer", .parent = "device",
     (field,) = res.dump["outer"]["Description"]["Fields"]
     assert (field["field"], field["size"]) == ("part", 8)
     assert field["Description"]["name"] == "inner"
+
+
+def test_macros_the_tree_does_not_define_come_from_the_vmstate_table() -> None:
+    """A partial tree (no include/migration/vmstate.h) still expands every VMSTATE_* macro
+    the generated table knows, e.g. VMSTATE_FIFO32, a wrapper of VMSTATE_FIFO8 on `f.fifo`."""
+    src = """
+static const VMStateDescription vmstate_fifo8 = { .name = "Fifo8",
+    .fields = (const VMStateField[]) { VMSTATE_END_OF_LIST() } };
+static const VMStateDescription vmstate_w = {
+    .name = "w",
+    .fields = (const VMStateField[]) {
+        VMSTATE_FIFO32(rx, WState),
+        VMSTATE_UINT16_ARRAY(regs, WState, 4),
+        VMSTATE_END_OF_LIST()
+    },
+};
+static void w_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_w;
+}
+static const TypeInfo w_info = { .name = "w", .parent = "device", .class_init = w_class_init };
+"""
+    res = render_dump_ex(_tree(("hw/misc/w.c", src)), ["w"])
+    rx, regs = res.dump["w"]["Description"]["Fields"]
+    assert rx["field"] == "rx.fifo" and rx["Description"]["name"] == "Fifo8"
+    assert (regs["num"], regs["size"]) == (4, 2)
+    assert not any("not expandable" in n for n in res.notes.get("w", []))
