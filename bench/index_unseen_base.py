@@ -28,24 +28,13 @@ import time
 from pathlib import Path
 
 import pygit2
+from golden_reports import series_base  # bench/ is this script's directory
 
 from bot import index as index_mod
 from bot.analyze import analyze
 from bot.review import changed_sources
 from bot.sources.gitrange import series_from_range
 from rules import load_rules
-
-
-def series_base(repo: pygit2.Repository, tip: pygit2.Oid, limit: int = 200) -> str | None:
-    """The first-parent ancestor whose subject is exactly "ci" (the series' base)."""
-    commit = repo[tip]
-    for _ in range(limit):
-        if commit.message.strip().splitlines()[0:1] == ["ci"]:
-            return str(commit.id)
-        if not commit.parents:
-            return None
-        commit = commit.parents[0]
-    return None
 
 
 def pick(repo: pygit2.Repository, count: int, seed: int) -> list[tuple[str, str, str]]:
