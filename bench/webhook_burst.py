@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from fakegitlab import FakeGitLab, free_port, mr_hook  # noqa: E402
 
-from bot.commands.demo import build_sample_repo, examples_dir  # noqa: E402
+from bot.sample import build_sample_repo, examples_dir  # noqa: E402
 
 SECRET = "bench-secret"
 TOKEN = "bench-token"

@@ -109,11 +109,6 @@ class Redactor:
         """The secret values (longest first)."""
         return self._values
 
-    @property
-    def secret_count(self) -> int:
-        """How many distinct secret values are known (for a start-up log line)."""
-        return len(self._values)
-
     def redact(self, text: str) -> str:
         """text with every known secret and credential-shaped substring replaced."""
         if self._value_re is not None:

@@ -1,6 +1,11 @@
 """The artifact pipeline: build (or take) base and head binaries, dump every checked machine
 type, compare the dumps (builtin and/or upstream checker), migrate for real both ways, and
-return one finding per problem with its evidence (dump, migration).
+return one finding per problem with its evidence (dump, migration), each layer's
+observation in Finding.evidence_detail.
+
+A problem the comparison also reports when the base dump is compared with itself (the
+upstream checker flags some layouts of an unchanged tree) is the base's, not the series':
+it is left out and only counted (ArtifactRun.preexisting).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_v
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
 from bot.artifacts.migrate import instantiable, migrate_once, migration_finding
 from bot.artifacts.sandbox import Limits, probe
-from bot.artifacts.upstream import reconcile, run_upstream
+from bot.artifacts.upstream import UpstreamReport, reconcile, run_upstream
+from bot.engine.merge import join_details
 from bot.errors import ArtifactError
-from bot.findings import Evidence, Finding, Severity, fingerprint
+from bot.findings import Evidence, EvidenceDetail, Finding, Severity, fingerprint
 
 # vmsd name -> (path, line) in the reviewed tree, or None when unknown.
 Locator = Callable[[str], "tuple[str, int] | None"]
@@ -63,6 +69,14 @@ class ArtifactOptions:
     datadir: str | None = None  # -L for prebuilt binaries
     locate: Locator | None = None
     subprojects: str | None = None  # dir of pre-fetched meson subprojects (keycodemapdb ...)
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRun:
+    """What the artifact layer found, and how many problems it left out as the base's own."""
+
+    findings: tuple[Finding, ...]
+    preexisting: int = 0  # distinct problems left out: seen comparing the base with itself
 
 
 def _families(target: str) -> tuple[str, ...]:
@@ -119,7 +133,8 @@ def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Findi
 
 
 def merge_machines(per_machine: Mapping[str, Sequence[Finding]]) -> list[Finding]:
-    """One finding per problem across machine types; extra 'machines' lists where it shows."""
+    """One finding per problem across machine types; extra 'machines' lists where it shows,
+    and its dump evidence detail names the machines, direction and checker."""
     merged: dict[tuple[str, str, str], tuple[Finding, list[str]]] = {}
     for machine, fs in per_machine.items():
         for f in fs:
@@ -128,24 +143,52 @@ def merge_machines(per_machine: Mapping[str, Sequence[Finding]]) -> list[Finding
                 merged[key][1].append(machine)
             else:
                 merged[key] = (f, [machine])
-    return [replace(f, extra=(*f.extra, ("machines", ",".join(ms))))
-            for f, ms in merged.values()]
+    out = []
+    for f, ms in merged.values():
+        way = extra_get(f, "direction")
+        seen = EvidenceDetail(Evidence.DUMP, f.message, tuple(ms), way if way != "none" else "",
+                              extra_get(f, "checker"))  # fmt: skip
+        out.append(replace(f, extra=(*f.extra, ("machines", ",".join(ms))),
+                           evidence_detail=(seen,)))  # fmt: skip
+    return out
 
 
 def merge_migration(dump_findings: list[Finding], mig: list[Finding]) -> list[Finding]:
-    """Attach a migration failure to the dump finding about the same VMSD (one problem, two
-    kinds of evidence); keep it separate when the dump did not see it."""
+    """Attach every migration failure to the first dump finding about the same VMSD (one
+    problem, two kinds of evidence); keep it separate when the dump did not see it."""
     out = list(dump_findings)
     for m in mig:
         vmsd = extra_get(m, "vmsd")
         for i, f in enumerate(out):
-            if vmsd and extra_get(f, "vmsd") == vmsd and Evidence.MIGRATION not in f.evidence:
-                out[i] = replace(f, evidence=(*f.evidence, Evidence.MIGRATION),
-                                 extra=(*f.extra, ("migration", m.message)))
+            if vmsd and extra_get(f, "vmsd") == vmsd and Evidence.DUMP in f.evidence:
+                evidence = f.evidence if Evidence.MIGRATION in f.evidence else (
+                    *f.evidence, Evidence.MIGRATION)
+                out[i] = replace(f, evidence=evidence,
+                                 evidence_detail=join_details(f.evidence_detail,
+                                                              m.evidence_detail))  # fmt: skip
                 break
         else:
             out.append(m)
     return out
+
+
+def _migration_seen(f: Finding, machine: str, direction: str, error: str) -> Finding:
+    """A migration finding with its evidence detail (the destination's own words)."""
+    return replace(f, evidence_detail=(
+        EvidenceDetail(Evidence.MIGRATION, error, (machine,), direction),))  # fmt: skip
+
+
+def _report_key(r: UpstreamReport) -> tuple[str, str, str, tuple[str, ...], str]:
+    return (r.form, r.section, r.description, r.detail, r.direction)
+
+
+def _problem(r: UpstreamReport) -> tuple[str, str, str, tuple[str, ...]]:
+    """What a report is about, either way round (a problem seen both ways counts once)."""
+    return (r.form, r.section, r.description, r.detail)
+
+
+def _finding_key(f: Finding) -> tuple[str, str, str]:
+    return (f.rule, f.entity, f.message)
 
 
 def _upstream_script(repo: str, head: str, dest: Path) -> Path | None:
@@ -157,8 +200,7 @@ def _upstream_script(repo: str, head: str, dest: Path) -> Path | None:
     return dest
 
 
-def run_artifacts(repo_path: str, base: str, head: str,
-                  opts: ArtifactOptions) -> tuple[Finding, ...]:
+def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -> ArtifactRun:
     """Build (or take) both binaries, dump, compare, migrate; findings with evidence."""
     work = Path(opts.workdir) if opts.workdir else Path(tempfile.mkdtemp(prefix="migcheck-art-"))
     work = work.resolve()
@@ -196,17 +238,30 @@ def run_artifacts(repo_path: str, base: str, head: str,
                                 input_name=src.path, hint="pass --machines M1,M2")
     per_machine: dict[str, list[Finding]] = {}
     mig: list[Finding] = []
+    preexisting: set[object] = set()
     for i, machine in enumerate(machines):
         progress("dump", i, len(machines), machine)
         mdir = work / "dumps" / machine
         old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits)
         new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits)
         progress("compare", i, len(machines), machine)
-        builtin = compare_dumps(old, new) if opts.checker in ("builtin", "both") else None
+        builtin = None
+        if opts.checker in ("builtin", "both"):
+            own = {_finding_key(f) for f in compare_dumps(old, old)}
+            found = compare_dumps(old, new)
+            builtin = [f for f in found if _finding_key(f) not in own]
+            preexisting |= own & {_finding_key(f) for f in found}
         fs: Sequence[Finding] = builtin or ()
         if script is not None:
             reports = run_upstream(script, mdir / "base.json", mdir / "head.json",
                                    sandbox=sandbox, limits=limits, workdir=mdir)
+            # The upstream checker complains about some unchanged layouts (e.g. a repeated
+            # subsection name): what it says about base against base is not the series'.
+            own_reports = {_report_key(r) for r in run_upstream(
+                script, mdir / "base.json", mdir / "base.json", sandbox=sandbox,
+                limits=limits, workdir=mdir)}  # fmt: skip
+            preexisting |= {_problem(r) for r in reports if _report_key(r) in own_reports}
+            reports = [r for r in reports if _report_key(r) not in own_reports]
             fs = reconcile(builtin, reports, old, new)
         per_machine[machine] = list(fs)
         if opts.migrate:
@@ -218,22 +273,25 @@ def run_artifacts(repo_path: str, base: str, head: str,
                                                  sandbox=sandbox, limits=limits,
                                                  accel=opts.accel)
                 for dev, why in rejected:
-                    mig.append(make_finding(
-                        "migration", Severity.NOTE,
-                        f"device {dev!r} was left out of the real migration on {machine}: "
-                        f"the base binary cannot create it there ({why.splitlines()[0]})",
+                    left_out = (f"device {dev!r} was left out of the real migration on "
+                                f"{machine}: the base binary cannot create it there "
+                                f"({why.splitlines()[0]})")  # fmt: skip
+                    f = make_finding(
+                        "migration", Severity.NOTE, left_out,
                         f"migration:{machine}:device:{dev}", section="", vmsd="",
                         directions=(), checker="migration", evidence=(Evidence.MIGRATION,),
-                        confidence="low"))
+                        confidence="low")  # fmt: skip
+                    mig.append(replace(f, evidence_detail=(
+                        EvidenceDetail(Evidence.MIGRATION, left_out, (machine,)),)))
             for direction, a, b in ((FWD, src, dst), (BWD, dst, src)):
                 res = migrate_once(a, b, machine, workdir=mw, sandbox=sandbox, limits=limits,
                                    devices=devices, accel=opts.accel,
                                    tag="f" if direction == FWD else "b")
-                f = migration_finding(res, direction)
-                if f is not None:
-                    mig.append(f)
+                failed = migration_finding(res, direction)
+                if failed is not None:
+                    mig.append(_migration_seen(failed, machine, direction, res.error))
     progress("compare", len(machines), len(machines), "done")
     findings = merge_migration(merge_machines(per_machine), mig)
     if locate is not None:
-        return locate_findings(findings, locate)
-    return tuple(findings)
+        return ArtifactRun(locate_findings(findings, locate), len(preexisting))
+    return ArtifactRun(tuple(findings), len(preexisting))

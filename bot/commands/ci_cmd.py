@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.commands.output import FAIL_ON, exit_code
 from bot.errors import InputError
-
-FAIL_ON = ("error", "warning", "never")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -87,14 +86,15 @@ def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Review, write both reports, print the text report, exit by --fail-on."""
-    from bot.commands.check import exit_code
     from bot.reporters import codequality, sarif, text
-    from bot.review import review_range
+    from bot.review import ReviewOptions, review
+    from bot.sources.gitrange import series_from_range
 
     repo, base, head = resolve_range(args, os.environ)
     cache = None if args.no_index else (args.cache_dir or Path(repo) / ".migcheck-cache")
     try:
-        report = review_range(repo, f"{base}..{head}", cache_dir=cache)
+        series = series_from_range(repo, f"{base}..{head}")
+        report = review(series, ReviewOptions(repo=repo, cache_dir=cache))
     except InputError as exc:
         if exc.hint is not None:
             raise

@@ -1,14 +1,17 @@
-"""`/check-migration [--build]` in list replies, and who may send it (config list or the
-tree's MAINTAINERS M:/R: lines)."""
+"""`/check-migration [--build]` in list replies: the command line, who may send it (config
+list or the tree's MAINTAINERS M:/R: lines) and which series it is about."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pygit2
 
-from bot.sources.mail import address_of
+from bot.mail.assemble import MailSeries
+from bot.mail.config import MailSettings
+from bot.sources.mail import MailMessage, address_of
 
 _CMD = re.compile(r"^[ \t]*/check-migration(?P<args>(?:[ \t]+--?[\w-]+)*)[ \t]*$", re.MULTILINE)
 _MAINT = re.compile(r"^[MR]:\s*(.+)$", re.MULTILINE)
@@ -46,3 +49,33 @@ def maintainers_from_repo(repo_path: str, rev: str) -> set[str]:
     except (KeyError, ValueError, pygit2.GitError):
         return set()
     return parse_maintainers(blob.data.decode("utf-8", errors="replace"))
+
+
+@dataclass(slots=True)
+class Senders:
+    """Who may send commands: mail.allowed_senders, plus the MAINTAINERS M:/R: addresses of
+    the target branch when mail.use_maintainers (read once, on the first command)."""
+
+    settings: MailSettings
+    _maintainers: set[str] | None = field(default=None, repr=False)
+
+    def allowed(self, sender: str) -> bool:
+        """Whether `sender` (a bare address) may run /check-migration."""
+        if sender in {address_of(a) for a in self.settings.allowed_senders}:
+            return True
+        if self.settings.use_maintainers and self.settings.repo:
+            if self._maintainers is None:
+                self._maintainers = maintainers_from_repo(
+                    self.settings.repo, self.settings.target_branch
+                )
+            return sender in self._maintainers
+        return False
+
+
+def command_target(c: MailMessage, series: Sequence[MailSeries]) -> MailSeries | None:
+    """The series a command message replies to (In-Reply-To, else References)."""
+    for s in series:
+        ids = s.msgids() | {s.key}
+        if c.in_reply_to in ids or (c.in_reply_to == "" and set(c.references) & ids):
+            return s
+    return None

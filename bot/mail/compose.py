@@ -10,7 +10,7 @@ import email.policy
 import email.utils
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -159,6 +159,13 @@ def finding_block(f: Finding, why: str, quote: Sequence[str]) -> list[str]:
         out.append("")
     where = f"{f.path}:{f.line}" + (" (old side)" if f.side == "old" else "")
     out.extend(wrap(f"{f.rule} {f.name} ({f.severity.value}) at {where}: {f.message}"))
+    if f.evidence_detail:
+        out.append("")
+        out.append("Seen by:")
+        for d in f.evidence_detail:
+            out.extend(textwrap.wrap(d.line(f.message), WIDTH, initial_indent="- ",
+                                     subsequent_indent="  ", break_long_words=False,
+                                     break_on_hyphens=False))  # fmt: skip
     if why:
         out.append("")
         out.extend(wrap("Why this breaks migration: " + why))
@@ -275,8 +282,3 @@ def build_reply(
         msg[FINGERPRINT_HEADER] = " ".join(fingerprints)
     msg.set_content(body, charset="utf-8")
     return msg
-
-
-def why_text(findings_rules: Mapping[str, str], rule: str) -> str:
-    """The 'Why it breaks migration' paragraph of a rule ('' when unknown)."""
-    return findings_rules.get(rule, "")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from bot.config import Config
 from bot.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "note")
@@ -96,18 +96,16 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> MailSe
     return s
 
 
-def mail_settings(cfg: Any) -> MailSettings:
+def mail_settings(cfg: Config) -> MailSettings:
     """MailSettings of a bot.config.Config (its [mail] placeholder: enabled + options)."""
-    mail = cfg.mail
-    raw = dict(getattr(mail, "options", ()))
-    raw["enabled"] = bool(getattr(mail, "enabled", False))
-    s = settings_from_mapping(raw, source=getattr(cfg, "source", ""))
-    state = Path(getattr(cfg, "state_dir", "."))
+    raw = dict(cfg.mail.options)
+    raw["enabled"] = cfg.mail.enabled
+    s = settings_from_mapping(raw, source=cfg.source)
+    state = cfg.state_dir
     # The store follows service.state_url (one PostgreSQL database for all state) by default.
-    state_url = getattr(getattr(cfg, "service", None), "state_url", "")
     return dataclasses.replace(
         s,
         outbox=s.outbox or str(state / "outbox"),
-        store=s.store or state_url or str(state / "mail.sqlite3"),
-        cache_dir=s.cache_dir or str(getattr(cfg, "cache_dir", state / "cache")),
+        store=s.store or cfg.service.state_url or str(state / "mail.sqlite3"),
+        cache_dir=s.cache_dir or str(cfg.cache_dir),
     )

@@ -1,5 +1,5 @@
 """Review a mailed series: cheap skip, base choice, `git am -3` in a scratch worktree
-(bot.workspace), then the core analyzer (bot.review.review_series)."""
+(bot.workspace), then the one review use case (bot.review.review)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pygit2
 
 from bot.analyze import is_reviewable
 from bot.errors import ApplyError, BotError
-from bot.findings import Finding
 from bot.mail.assemble import MailSeries
 from bot.report import Report
 from bot.sources.mail import MailMessage
@@ -101,7 +100,6 @@ class MailReview:
     report: Report | None
     head: str
     apply_error: str
-    extra: tuple[Finding, ...] = ()
 
 
 def review_mail_series(
@@ -112,8 +110,9 @@ def review_mail_series(
     cache_dir: Path | None,
     build: bool = False,
 ) -> MailReview:
-    """Apply the series' patches onto base (git am -3) and run the analyzer."""
-    from bot.review import review_series
+    """Apply the series' patches onto base (git am -3) and review the result."""
+    from bot.artifacts.pipeline import ArtifactOptions
+    from bot.review import ReviewOptions, review
     from bot.sources.gitrange import open_repo, series_between
     from bot.workspace import apply_mails, scratch_worktree
 
@@ -128,10 +127,7 @@ def review_mail_series(
     head = repo[head_id].peel(pygit2.Commit)
     base_c = repo[base.commit].peel(pygit2.Commit)
     s = series_between(repo, base_c, head, spec=f"{base.commit[:12]}..(mailed series)")
-    report = review_series(s, repo_path=repo_path, cache_dir=cache_dir)
-    extra: tuple[Finding, ...] = ()
-    if build:
-        from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-
-        extra = run_artifacts(repo_path, base.commit, head_id, ArtifactOptions())
-    return MailReview(base, report, head_id, "", extra)
+    options = ReviewOptions(
+        repo=repo_path, cache_dir=cache_dir, artifacts=ArtifactOptions() if build else None
+    )
+    return MailReview(base, review(s, options), head_id, "")

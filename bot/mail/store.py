@@ -167,19 +167,26 @@ class MailStore:
         return {r[0]: (r[1], r[2]) for r in self._all("SELECT key, status, reason FROM series")}
 
     # replies --------------------------------------------------------------------------------
-    def already_reported(self, answers: str, fingerprint: str) -> bool:
-        """Whether a reply to `answers` already carried `fingerprint`."""
-        return bool(self._all("SELECT 1 FROM reply_findings WHERE answers=? AND fingerprint=?",
-                              (answers, fingerprint)))  # fmt: skip
-
-    def reported_anywhere(self, fingerprint: str, answers_in: Iterable[str]) -> bool:
-        """Whether `fingerprint` was reported on any of the given messages."""
+    def fingerprints_on(self, answers_in: Iterable[str]) -> dict[str, frozenset[str]]:
+        """message -> fingerprints carried by replies to it, for the given messages."""
         ids = tuple(answers_in)
         if not ids:
-            return False
+            return {}
         marks = ",".join("?" * len(ids))
-        return bool(self._all(f"SELECT 1 FROM reply_findings WHERE fingerprint=? AND answers IN"
-                              f" ({marks})", (fingerprint, *ids)))  # fmt: skip
+        out: dict[str, set[str]] = {}
+        for answers, fp in self._all(f"SELECT answers, fingerprint FROM reply_findings WHERE"
+                                     f" answers IN ({marks})", ids):  # fmt: skip
+            out.setdefault(answers, set()).add(fp)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def fingerprints_in_series(self, series_key: str) -> frozenset[str]:
+        """Fingerprints carried by any reply about the series (patch, cover or command)."""
+        rows = self._all(
+            "SELECT rf.fingerprint FROM reply_findings rf JOIN replies r"
+            " ON rf.reply_msgid=r.reply_msgid WHERE r.series_key=?",
+            (series_key,),
+        )
+        return frozenset(r[0] for r in rows)
 
     def record_reply(
         self,
@@ -247,14 +254,4 @@ class MailStore:
             " status=excluded.status, reason=excluded.reason,"
             " updated_at=excluded.updated_at",
             (msgid, status, reason, self.clock()),
-        )
-
-    def reported_in_series(self, series_key: str, fingerprint: str) -> bool:
-        """Whether any reply about the series (patch, cover or command) carried it."""
-        return bool(
-            self._all(
-                "SELECT 1 FROM reply_findings rf JOIN replies r ON rf.reply_msgid=r.reply_msgid"
-                " WHERE r.series_key=? AND rf.fingerprint=?",
-                (series_key, fingerprint),
-            )
         )

@@ -26,7 +26,7 @@ from unidiff.patch import PatchSet
 
 from bot.diff.linemap import LineMap, hunks_from_bytes
 from bot.findings import Finding, Severity
-from bot.report import Report
+from bot.report import Report, reaches
 from bot.reporters.common import count_by_severity, finding_fingerprint, plural
 from bot.series import FileChange, Series
 
@@ -56,11 +56,7 @@ def verdict(findings: Iterable[Finding], fail_on: str) -> str:
     fs = list(findings)
     if not fs:
         return "clean"
-    if fail_on != "never":
-        rank = Severity(fail_on).rank
-        if any(f.severity.rank >= rank for f in fs):
-            return "fail"
-    return "warn"
+    return "fail" if any(reaches(f.severity, fail_on) for f in fs) else "warn"
 
 
 # --- positions ----------------------------------------------------------------------------
@@ -216,6 +212,8 @@ def inline_body(f: Finding, series: Series | None = None) -> str:
         "",
         f.message,
         "",
+        *(["Seen by:", *(f"- {d.line(f.message)}" for d in f.evidence_detail), ""]
+          if f.evidence_detail else []),
         f"**Fix:** {f.fix_hint}",
     ]
     if f.fix_draft:
@@ -283,6 +281,8 @@ def summary_body(
             f = p.finding
             where = f"`{f.path}:{f.line}`" + (f" (patch {f.patch_index})" if f.patch_index else "")
             msg = f.message.replace("|", "\\|").replace("\n", " ")
+            for d in f.evidence_detail:  # one line each inside the table cell
+                msg += "<br>" + d.line(f.message).replace("|", "\\|").replace("\n", " ")
             hint = f.fix_hint.replace("|", "\\|").replace("\n", " ")
             lines.append(
                 f"| {SEV_ICON[f.severity]} | {f.rule} {f.name} | {where} | {msg} — *fix:* {hint}"

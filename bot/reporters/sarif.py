@@ -66,6 +66,8 @@ def _result(f: Finding, rule_index: int) -> dict[str, object]:
         "fixHint": f.fix_hint,
         "evidence": [e.value for e in f.evidence],
     }
+    if f.evidence_detail:
+        props["evidenceDetail"] = [d.to_json() for d in f.evidence_detail]
     if f.fix_draft:
         props["fixDraft"] = f.fix_draft
     if f.patch_index is not None:

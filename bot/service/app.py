@@ -31,14 +31,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Config
+from bot.service.deliveries import open_deliveries
 from bot.service.metrics import Metrics, metrics_route
-from bot.service.queue import JobQueue, RedisQueue
+from bot.service.queue import JobQueue
 from bot.service.state import StateDB
 
 log = logging.getLogger("migcheck.webhook")
 
 MARKER_PREFIX = "<!-- migcheck:"  # every note the bot writes carries one
-DELIVERY_TTL = 7 * 24 * 3600.0  # seconds a delivery id is remembered for dedupe
 
 
 class BodyTooLarge(Exception):
@@ -288,19 +288,10 @@ def create_app(
         )
         return await run_in_threadpool(_accept, event, data, delivery)
 
-    counter = {"n": 0}
+    dedupe = open_deliveries(cfg.queue, state)  # bot/service/deliveries.py
 
     def _accept(event: str, data: dict[str, Any], delivery: str) -> Response:
-        counter["n"] += 1
-        if counter["n"] % 1000 == 0:  # keep the dedupe table bounded (GitLab retries < 1 day)
-            state.prune_deliveries(DELIVERY_TTL)
-        if isinstance(queue, RedisQueue):  # shared by every web replica
-            first = queue.claim_delivery(delivery, DELIVERY_TTL)
-            if first:
-                state.claim_delivery(delivery)
-        else:
-            first = state.claim_delivery(delivery)
-        if not first:
+        if not dedupe.claim(delivery):
             m.webhook_delivery("duplicate")
             return JSONResponse({"status": "duplicate", "delivery": delivery}, status_code=202)
         try:
@@ -321,9 +312,7 @@ def create_app(
             if d.kind == "review" and d.head:
                 state.set_enqueued_head(d.mr_key, d.head)
         except Exception as exc:
-            state.forget_delivery(delivery)  # let GitLab's retry in again
-            if isinstance(queue, RedisQueue):
-                queue.forget_delivery(delivery)
+            dedupe.forget(delivery)  # let GitLab's retry in again
             log.exception("webhook: could not queue %s", delivery)
             state.set_error(f"webhook: could not queue {delivery}: {exc}")
             m.webhook_delivery("error")

@@ -1,7 +1,7 @@
 """The worker: leases jobs and reviews merge requests on GitLab.
 
 A `review` job: get the MR and its latest version (diff_refs), fetch base and head with
-pygit2 into a local bare mirror, run the analyzer on base..head, publish through
+pygit2 into a local bare mirror, review base..head (bot.review.review), publish through
 bot.reporters.gitlab, set the `migration-compat` commit status. A `command` job
 (`/check-migration [--build] [--machines M,...]`): check the author's access level on the
 target project (members_all), acknowledge with an award emoji, run the review, answer in
@@ -31,14 +31,18 @@ import gitlab
 import pygit2
 import requests
 
+from bot.artifacts.pipeline import ArtifactOptions
+from bot.artifacts.sandbox import Limits
 from bot.config import Config
 from bot.errors import BotError
-from bot.findings import Finding
 from bot.report import Report
-from bot.reporters.gitlab import REPLY_MARKER, DiffIndex, PublishResult, publish, verdict
+from bot.reporters.gitlab import REPLY_MARKER, DiffIndex, PublishResult, publish
+from bot.review import ReviewOptions, review
+from bot.series import Series
 from bot.service.metrics import Metrics
 from bot.service.queue import Job, JobQueue, Lease
 from bot.service.state import StateDB
+from bot.sources.gitrange import series_from_range
 
 log = logging.getLogger("migcheck.worker")
 
@@ -175,31 +179,18 @@ def fetch_mirror(
     return str(path)
 
 
-Analyzer = Callable[[str, str, str, Path, CommandArgs], Report]
+# The review use case (bot.review.review); a parameter so tests can watch what it is given.
+Reviewer = Callable[[Series, ReviewOptions], Report]
 
 
-def default_analyzer(repo: str, base: str, head: str, cache_dir: Path, args: CommandArgs) -> Report:
-    """review_range(base..head), plus the artifact layer with --build."""
-    from bot.review import review_range
-
-    report = review_range(repo, f"{base}..{head}", cache_dir=cache_dir)
+def review_options(cfg: Config, repo: str, args: CommandArgs) -> ReviewOptions:
+    """What a job reviews with: the mirror, the index cache, the artifact layer on --build
+    (builds limited by review.build_timeout)."""
+    artifacts = None
     if args.build:
-        report = _with_artifacts(repo, report, args)
-    return report
-
-
-def _with_artifacts(repo: str, report: Report, args: CommandArgs) -> Report:
-    import tempfile
-
-    from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-    from bot.commands.check import merge_findings
-
-    with tempfile.TemporaryDirectory(prefix="migcheck-build-") as work:
-        opts = ArtifactOptions(machines=args.machines, workdir=work)
-        extra: tuple[Finding, ...] = tuple(
-            run_artifacts(repo, report.series.base, report.series.head, opts)
-        )
-    return merge_findings(report, extra)
+        limits = Limits(build_seconds=cfg.review.build_timeout)
+        artifacts = ArtifactOptions(machines=args.machines, limits=limits)
+    return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts)
 
 
 @dataclass(slots=True)
@@ -222,7 +213,7 @@ class Worker:
         state: StateDB,
         *,
         worker_id: str | None = None,
-        analyzer: Analyzer = default_analyzer,
+        reviewer: Reviewer = review,
         metrics: Metrics | None = None,
     ) -> None:
         self.cfg = cfg
@@ -230,7 +221,7 @@ class Worker:
         self.queue = queue
         self.state = state
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.analyzer = analyzer
+        self.reviewer = reviewer
         self._gl: Any = None
         self._bot_id = 0
 
@@ -387,7 +378,8 @@ class Worker:
             [refs["base_sha"], head],
         )
         try:
-            report = self.analyzer(mirror, refs["base_sha"], head, self.cfg.cache_dir, args)
+            series = series_from_range(mirror, f"{refs['base_sha']}..{head}")
+            report = self.reviewer(series, review_options(self.cfg, mirror, args))
             if self.metrics is not None:
                 self.metrics.count_findings(report.findings)
         except BotError as exc:
@@ -521,13 +513,3 @@ class Worker:
         )
         self._reply(job, text, emoji="white_check_mark" if res.verdict != "fail" else "x")
         return replace(outcome, detail=f"command: {outcome.detail}")
-
-
-def run_worker(cfg: Config, queue: JobQueue, state: StateDB, stop: threading.Event) -> None:
-    """The worker loop until stop is set (used by `serve` in-process and by `worker`)."""
-    Worker(cfg, queue, state).run(stop)
-
-
-def verdict_of(report: Report, fail_on: str) -> str:
-    """The verdict of a report (re-exported for `migcheck ci`)."""
-    return verdict(report.findings, fail_on)

@@ -25,9 +25,9 @@ if str(HERE) not in sys.path:
 
 from fakegitlab import FakeGitLab, ServerThread, free_port, mr_hook  # noqa: E402
 
-from bot.commands.demo import build_sample_repo, examples_dir  # noqa: E402
 from bot.commands.serve import Service, build_service  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.sample import build_sample_repo, examples_dir  # noqa: E402
 
 SECRET = "s3cret-hook-token"
 BOT_TOKEN = "bot-api-token"

@@ -295,23 +295,25 @@ def test_second_push_while_queued_supersedes(fake: FakeGitLab, sample: Any,
     assert {rule_of(d) for d in bot_threads(fake)} == {"MIG006", "MIG030"}
 
 
-def test_build_command_passes_build_options_to_the_analyzer(
+def test_build_command_passes_build_options_to_the_reviewer(
     fake: FakeGitLab, service_factory: Any
 ) -> None:
+    import dataclasses
     import threading
-    from pathlib import Path
 
-    from bot.service.worker import CommandArgs, Worker, default_analyzer
+    from bot.review import ReviewOptions, review
+    from bot.series import Series
+    from bot.service.worker import Worker
 
     service = service_factory(workers=0)
-    seen: list[CommandArgs] = []
+    seen: list[ReviewOptions] = []
 
-    def spy(repo: str, base: str, head: str, cache: Path, args: CommandArgs) -> Any:
-        seen.append(args)
-        return default_analyzer(repo, base, head, cache, CommandArgs())
+    def spy(series: Series, options: ReviewOptions) -> Any:
+        seen.append(options)
+        return review(series, dataclasses.replace(options, artifacts=None))
 
     svc = service.svc
-    worker = Worker(svc.cfg, svc.queue, svc.state, analyzer=spy)
+    worker = Worker(svc.cfg, svc.queue, svc.state, reviewer=spy)
     t = threading.Thread(target=worker.run, args=(svc.stop,), daemon=True)
     t.start()
     svc.workers.append(t)
@@ -319,7 +321,10 @@ def test_build_command_passes_build_options_to_the_analyzer(
     payload = fake.user_note(PID, IID, ALICE, "/check-migration --build --machines pc-q35-10.1")
     service.hook(payload, "Note Hook")
     service.wait_idle()
-    assert seen == [CommandArgs(build=True, machines=("pc-q35-10.1",))]
+    [options] = seen
+    assert options.artifacts is not None and options.artifacts.machines == ("pc-q35-10.1",)
+    assert options.artifacts.limits.build_seconds == svc.cfg.review.build_timeout
+    assert options.touched_devices and options.cache_dir == svc.cfg.cache_dir
     note_id = payload["object_attributes"]["id"]
     [thread] = [d for d in fake.discussions(PID, IID) if d["notes"][0]["id"] == note_id]
     assert "source + build" in thread["notes"][-1]["body"]

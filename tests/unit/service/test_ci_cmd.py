@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands import ci_cmd
-from bot.commands.demo import build_sample_repo, examples_dir
 from bot.errors import InputError
+from bot.sample import build_sample_repo, examples_dir
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@e", "GIT_COMMITTER_NAME": "A",
            "GIT_COMMITTER_EMAIL": "a@e"}

@@ -17,7 +17,8 @@ import pytest
 
 from bot.config import Config, parse_config
 from bot.errors import BuildError
-from bot.service.queue import Job, SqlQueue
+from bot.service.queue import Job
+from bot.service.queue.sqlqueue import SqlQueue
 from bot.service.state import StateDB
 from bot.service.worker import Outcome, Transient, Worker, failure_reply, is_transient
 
