@@ -4,7 +4,8 @@
                 bot_username
     [queue]     url ("" = embedded SQLite in the state dir; redis://...), visibility_timeout,
                 max_attempts, backoff_base, backoff_max
-    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, state_url
+    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, status_token_env,
+                state_url
     [review]    max_inline_comments, status_name, fail_on, build_timeout
     [commands]  min_access_level, allow_author, name
     [logging]   format ("text" | "json"), level (debug, info, warning, error, critical);
@@ -67,9 +68,14 @@ class ServiceConfig:
     state_dir: str = "/var/lib/migcheck"
     listen: str = "127.0.0.1"
     port: int = 8080
-    max_body_bytes: int = 2 * 1024 * 1024
+    # GitLab sends deliveries up to 25 MiB (web_hook_service.rb REQUEST_BODY_SIZE_LIMIT); an
+    # MR description alone may be 1 MiB, twice in `changes`. Only authenticated bodies are read.
+    max_body_bytes: int = 25 * 1024 * 1024
     cache_dir: str = ""  # index cache; empty = <state_dir>/cache
     public_url: str = ""  # base URL of /status, used as the commit status target_url
+    # env var holding a token for GET /status details (errors, run details); "" or an unset
+    # variable: /status is public and shows no error text
+    status_token_env: str = ""
     # "" = SQLite files in state_dir; postgresql://user@host:port/db = one PostgreSQL database
     # for the state DB, the mail store and (unless queue.url is Redis) the job queue, shared by
     # web and workers on several machines. Password from PGPASSWORD or ~/.pgpass, never here.

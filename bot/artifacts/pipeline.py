@@ -229,10 +229,18 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
         except Exception:
             script = None
     machines = list(opts.machines)
-    if not machines:
-        machines = choose_machines(
-            list_machines(src, sandbox=sandbox, limits=limits, workdir=work),
-            list_machines(dst, sandbox=sandbox, limits=limits, workdir=work), opts.target)
+    known_src = list_machines(src, sandbox=sandbox, limits=limits, workdir=work)
+    known_dst = list_machines(dst, sandbox=sandbox, limits=limits, workdir=work)
+    if machines:
+        # a name both binaries list, never a path (it names a directory under work/dumps)
+        both = {n for n, _ in known_src} & {n for n, _ in known_dst}
+        unknown = [m for m in machines if m not in both]
+        if unknown:
+            raise ArtifactError(f"machine type {unknown[0]!r} is not known to both binaries",
+                                input_name=src.path,
+                                hint="pick one of `qemu-system-* -M help` (e.g. pc-q35-10.1)")
+    else:
+        machines = choose_machines(known_src, known_dst, opts.target)
         if not machines:
             raise ArtifactError("no common versioned machine type found",
                                 input_name=src.path, hint="pass --machines M1,M2")

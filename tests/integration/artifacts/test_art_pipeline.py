@@ -87,3 +87,18 @@ def test_devices_the_machine_cannot_create_are_left_out_with_a_note(tmp_path: Pa
         checker="builtin", devices=("no-such-device", "e1000,romfile="))).findings
     assert len(fs) == 1 and fs[0].severity.value == "note"
     assert "no-such-device" in fs[0].message
+
+
+def test_machines_must_be_known_to_both_binaries(tmp_path: Path) -> None:
+    """A `--machines` name (from a GitLab command or the CLI) must be a machine type both
+    binaries list: never a path, which would name a dump directory outside the work dir."""
+    from bot.errors import ArtifactError
+
+    assert QEMU is not None
+    outside = tmp_path / "outside"
+    for bad in (str(outside), "../../escape", "no-such-machine-9.9"):
+        with pytest.raises(ArtifactError, match="not known to both binaries"):
+            run_artifacts("", "", "", ArtifactOptions(
+                src_binary=QEMU, dst_binary=QEMU, machines=(bad,),
+                workdir=str(tmp_path / "work"), checker="builtin"))
+    assert not outside.exists()  # no dump directory was made there

@@ -72,9 +72,11 @@ def test_mail_block_lists_each_layer_on_its_own_line() -> None:
 
 def test_gitlab_inline_and_summary_show_each_layer() -> None:
     f = _seen_three_ways()
+    from bot.reporters import gitlab_md
+
     body = inline_body(f)
-    for line in LINES:
-        assert f"- {line}\n" in body
+    for line in LINES:  # escaped for GitLab Markdown: evidence quotes what a build printed
+        assert f"- {gitlab_md.text(line, one_line=True)}\n" in body
     note = summary_body(report(f), [Placed(f)], verdict_value="fail")
     row = next(ln for ln in note.splitlines() if "MIG902" in ln)
-    assert row.count("<br>") == 3 and LINES[2] in row
+    assert row.count("<br>") == 3 and gitlab_md.text(LINES[2], one_line=True) in row

@@ -1,0 +1,111 @@
+"""`/check-migration` in a GitLab note: where a command counts, and its arguments.
+
+A command is a line of its own, `/NAME args` or `@bot NAME args`, in the part of the note
+GitLab renders as prose: lines inside fenced code blocks (``` or ~~~), GitLab's multi-line
+quotes (`>>>`), quoted lines (`> ...`), indented code (4 spaces or a tab) and HTML comments
+do not count — quoting someone's command, or showing how to use it, must not run it.
+Machine names are checked against `MACHINE_RE` (a machine type name, never a path).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from bot.reporters import gitlab_md
+
+MACHINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+MAX_MACHINES = 8
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+class Refused(Exception):
+    """A command the user may not run, or with bad arguments; the text is the reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommandArgs:
+    """Parsed `/check-migration` arguments."""
+
+    build: bool = False
+    machines: tuple[str, ...] = ()
+
+
+def prose_lines(text: str) -> list[str]:
+    """The note's lines that GitLab renders as prose (see the module docstring)."""
+    text = re.sub(r"<!--.*?(?:-->|\Z)", "", text, flags=re.S)
+    out: list[str] = []
+    fence = ""  # the open fence's characters, when inside a fenced block
+    gl_quote = False
+    for line in text.split("\n"):
+        if fence:
+            m = _FENCE.match(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                    and not line.strip().lstrip(fence[0]):
+                fence = ""
+            continue
+        if re.fullmatch(r" {0,3}>{3,}[ \t]*", line):  # GitLab's multi-line quote fence
+            gl_quote = not gl_quote
+            continue
+        if gl_quote:
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence = m.group(1)
+            continue
+        if re.match(r"^ {0,3}>", line) or line.startswith(("    ", "\t")):
+            continue
+        out.append(line)
+    return out
+
+
+def find_command(text: str, name: str, bot_username: str = "") -> str | None:
+    """The arguments of the first command line in the note's prose, or None."""
+    n = re.escape(name)
+    who = re.escape(bot_username) if bot_username else r"[\w.\-]+"
+    pattern = re.compile(rf"^ {{0,3}}(?:/{n}|@{who}[ \t]+{n})(?:[ \t]+(.*?))?[ \t]*$")
+    for line in prose_lines(text):
+        m = pattern.match(line)
+        if m:
+            return (m.group(1) or "").strip()
+    return None
+
+
+def parse_command_args(text: str, name: str = "check-migration") -> CommandArgs:
+    """`--build`, `--machines a,b` (or `--machines=a,b`); Refused with usage otherwise."""
+    usage = f"usage: `/{name} [--build] [--machines M1,M2,...]`"
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise Refused(f"cannot read the arguments ({gitlab_md.text(str(exc))}). {usage}") from exc
+    build = False
+    machines: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "--build":
+            build = True
+        elif w == "--machines" or w.startswith("--machines="):
+            if "=" in w:
+                val = w.split("=", 1)[1]
+            else:
+                i += 1
+                if i >= len(words):
+                    raise Refused(f"`--machines` needs a value. {usage}")
+                val = words[i]
+            machines += [m for m in val.split(",") if m]
+        else:
+            raise Refused(f"unknown argument {gitlab_md.code(w[:80])}. {usage}")
+        i += 1
+    bad = [m for m in machines if not MACHINE_RE.match(m)]
+    if bad:
+        raise Refused(
+            f"{gitlab_md.code(bad[0][:80])} is not a machine type name (letters, digits and "
+            f"`._+-`, e.g. `pc-q35-10.1`). {usage}"
+        )
+    if len(machines) > MAX_MACHINES:
+        raise Refused(f"at most {MAX_MACHINES} machine types per check. {usage}")
+    if machines and not build:
+        build = True  # machine lists only matter for the artifact layer
+    return CommandArgs(build=build, machines=tuple(dict.fromkeys(machines)))
