@@ -275,21 +275,21 @@ class _Aggregate:
         replacements, None = absent; `defines`: the table with that swap, see
         DefineTable.swapped). Valid only when no entry of another file resolved through a
         macro the swap changes; other files are not revisited."""
-        table = defines if defines is not None else self.defines
+        new_defines = defines if defines is not None else self.defines
         changed = set(old) | set(new)
         gone = _Aggregate({}, self.defines)
         for path in sorted(old):
             fm = old[path]
             if fm is not None:
                 gone._add_file(path, fm)
-        add = _Aggregate({}, table)
+        add = _Aggregate({}, new_defines)
         for path in sorted(new):
             fm = new[path]
             if fm is not None:
                 add._add_file(path, fm)
         add._finish()
         out = _Aggregate.__new__(_Aggregate)
-        out.defines = table
+        out.defines = new_defines
         for name in _TABLES:
             base = getattr(self, name)
             if name == "compat":
