@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("ci", "ci_cmd"),
     ("config", "config_cmd"),
     ("mail", "mail_cmd"),
+    ("patch-check", "patch_check"),
 )
 
 

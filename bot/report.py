@@ -61,5 +61,7 @@ class Report:
                 "skipped_reason": self.stats.skipped_reason,
                 "touched_devices": list(self.stats.touched_devices),
                 "preexisting": self.stats.preexisting,
+                # mailed series: "in memory", or which patches needed `git am -3` and why
+                "applied_with": self.series.applied_with or None,
             },
         }

@@ -101,7 +101,7 @@ def _parse_targets(args: argparse.Namespace) -> tuple[str | None, list[str]]:
 def open_series(
     repo: str, spec: str | None, base: str | None, files: Sequence[str]
 ) -> Iterator[Series]:
-    """The Series of a range or of mailed patches (applied in a scratch worktree)."""
+    """The Series of a range or of mailed patches (applied onto base, see bot.workspace)."""
     if spec is not None:
         from bot.sources.gitrange import series_from_range
 

@@ -164,8 +164,8 @@ def _introduce(
 
 def base_note(s: MailSeries, rv: MailReview) -> str:
     """Where the series was applied, for the reply's footer."""
-    return (f"Applied with git am -3 onto {rv.base.commit[:12]} ({rv.base.how}); "
-            f"reviewed {s.label}.")  # fmt: skip
+    return (f"Applied {rv.applied_with or 'with git am -3'} onto {rv.base.commit[:12]} "
+            f"({rv.base.how}); reviewed {s.label}.")  # fmt: skip
 
 
 def counters(s: MailSeries) -> str:

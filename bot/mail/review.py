@@ -1,5 +1,5 @@
-"""Review a mailed series: cheap skip, base choice, `git am -3` in a scratch worktree
-(bot.workspace), then the one review use case (bot.review.review)."""
+"""Review a mailed series: cheap skip, base choice, apply (in memory, `git am -3` only where
+needed: bot.workspace), then the one review use case (bot.review.review)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,7 @@ class MailReview:
     report: Report | None
     head: str
     apply_error: str
+    applied_with: str = ""  # "in memory", or which patches needed `git am -3` and why
 
 
 def review_mail_series(
@@ -110,24 +111,17 @@ def review_mail_series(
     cache_dir: Path | None,
     build: bool = False,
 ) -> MailReview:
-    """Apply the series' patches onto base (git am -3) and review the result."""
+    """Apply the series' patches onto base (in memory where possible) and review them."""
     from bot.artifacts.pipeline import ArtifactOptions
     from bot.review import ReviewOptions, review
-    from bot.sources.gitrange import open_repo, series_between
-    from bot.workspace import apply_mails, scratch_worktree
+    from bot.sources.patches import series_from_mails
 
     mails = [m.as_mail_patch(source=f"<{m.msgid}>") for _, m in series.all_patches.items()]
-    repo = open_repo(repo_path)
     try:
-        with scratch_worktree(repo.path, base.commit) as wt:
-            head_id = apply_mails(wt, mails)
+        s = series_from_mails(repo_path, base.commit, mails, "(mailed series)")
     except ApplyError as exc:
         return MailReview(base, None, "", exc.what)
-    repo = pygit2.Repository(repo.path)
-    head = repo[head_id].peel(pygit2.Commit)
-    base_c = repo[base.commit].peel(pygit2.Commit)
-    s = series_between(repo, base_c, head, spec=f"{base.commit[:12]}..(mailed series)")
     options = ReviewOptions(
         repo=repo_path, cache_dir=cache_dir, artifacts=ArtifactOptions() if build else None
     )
-    return MailReview(base, review(s, options), head_id, "")
+    return MailReview(base, review(s, options), s.head, "", s.applied_with)
