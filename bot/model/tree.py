@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from bot.model.defines import NEVER_STRING, DefineTable, split_fn_name
+from bot.model.defines import DefineTable
 from bot.model.entities import (
     ClassInit,
     CompatArray,
@@ -48,7 +48,6 @@ __all__ = [
     "ModelStore",
     "TreeIndex",
     "TypeRecord",
-    "defines_contribution",
 ]
 
 
@@ -148,26 +147,6 @@ def _entry_path(table: str) -> Callable[[Any], str]:
     return lambda e: str(e[pos])
 
 
-def defines_contribution(fm: FileModel | None) -> tuple[tuple[str, str, str | None], ...]:
-    """What one file gives the tree-wide DefineTable (the defines it keeps: string-ish
-    object-like macros and function-like macros). Swapping files whose contributions are
-    equal leaves the table, and so every other file's name resolution, unchanged."""
-    if fm is None:
-        return ()
-    out: list[tuple[str, str, str | None]] = []
-    for d in fm.defines:
-        if "(" in d.name:
-            if split_fn_name(d.name) is not None:
-                out.append((d.name, d.raw, None))
-            continue
-        if not d.raw:
-            if d.value is not None:
-                out.append((d.name, "", d.value))
-        elif not NEVER_STRING.match(d.raw):
-            out.append((d.name, d.raw, None))
-    return tuple(out)
-
-
 class _Aggregate:
     """Everything derived from the whole set of models (built once per TreeIndex).
 
@@ -223,25 +202,30 @@ class _Aggregate:
         return self
 
     def delta(
-        self, old: Mapping[str, FileModel | None], new: Mapping[str, FileModel | None]
+        self,
+        old: Mapping[str, FileModel | None],
+        new: Mapping[str, FileModel | None],
+        defines: DefineTable | None = None,
     ) -> _Aggregate:
         """This aggregate with files swapped (`old`: their models here, `new`: the
-        replacements, None = absent). Valid only when the swap leaves the define table
-        as it is (see `defines_contribution`); other files are not revisited."""
+        replacements, None = absent; `defines`: the table with that swap, see
+        DefineTable.swapped). Valid only when no entry of another file resolved through a
+        macro the swap changes; other files are not revisited."""
+        new_defines = defines if defines is not None else self.defines
         changed = set(old) | set(new)
         gone = _Aggregate({}, self.defines)
         for path in sorted(old):
             fm = old[path]
             if fm is not None:
                 gone._add_file(path, fm)
-        add = _Aggregate({}, self.defines)
+        add = _Aggregate({}, new_defines)
         for path in sorted(new):
             fm = new[path]
             if fm is not None:
                 add._add_file(path, fm)
         add._finish()
         out = _Aggregate.__new__(_Aggregate)
-        out.defines = self.defines
+        out.defines = new_defines
         mine, theirs, added, dest = vars(self), vars(gone), vars(add), vars(out)
         for name in _TABLES:
             base = mine[name]
@@ -486,9 +470,10 @@ class TreeIndex(TreeView):
     def with_files(self, changed: Mapping[str, FileModel | None]) -> TreeIndex:
         """This tree with some files replaced, added or (None) deleted: the head of a review.
 
-        When this tree's aggregate exists already and the swapped files leave the define
-        table unchanged, the new aggregate is derived from it touching only those files
-        (same answers as a full rebuild); otherwise it is rebuilt lazily on first use.
+        When this tree's aggregate exists already and the swapped files change no macro that
+        another file's entries were resolved through, the new aggregate is derived from it
+        touching only those files (same answers as a full rebuild); otherwise it is rebuilt
+        lazily on first use.
         """
         models: dict[str, FileModel] | ModelStore
         if isinstance(self._models, _Plain):
@@ -505,10 +490,9 @@ class TreeIndex(TreeView):
         if self._agg is not None:
             self._models.prefetch(list(changed))  # one cache query for all of them
             old = {path: self._models.get(path) for path in changed}
-            if all(
-                defines_contribution(old[p]) == defines_contribution(changed[p]) for p in changed
-            ):
-                agg = self._agg.delta(old, changed)
+            defines = self._agg.defines.swapped(old, changed)
+            if defines is not None:  # no other file resolved a name the swap changes
+                agg = self._agg.delta(old, changed, defines)
         return TreeIndex(models, aggregate=agg)
 
     def view(self, paths: Iterable[str] = ()) -> TreeView:
