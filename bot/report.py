@@ -30,6 +30,32 @@ class Stats:
     preexisting: int = 0  # artifact problems left out: the base shows them against itself
     # waivers that could not be read or matched no finding (bot.waivers), one line each
     waiver_notes: tuple[str, ...] = ()
+    # of files_parsed, how many models came from the index cache (None: no index used)
+    files_cached: int | None = None
+    # (phase, seconds) of the run: read, index, analysis, artifacts (seconds is their sum
+    # and what lies between)
+    phases: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheck:
+    """One real migration between the head build and another QEMU binary (`--against`) on
+    one machine type, one way: old->new is from that binary to the head build."""
+
+    binary: str
+    version: str  # the binary's `-version` line
+    machine: str
+    direction: str  # old->new | new->old
+    ok: bool
+    error: str = ""  # the destination's words when it failed
+    base_too: bool | None = None  # failed: whether the base build fails the same way
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        """The check as structured data (JSON report)."""
+        return {"binary": self.binary, "version": self.version, "machine": self.machine,
+                "direction": self.direction, "ok": self.ok, "error": self.error,
+                "base_too": self.base_too, "seconds": self.seconds}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +65,7 @@ class Report:
     series: Series
     findings: tuple[Finding, ...]
     stats: Stats = field(default_factory=Stats)
+    against: tuple[CrossCheck, ...] = ()  # migrations against another binary (--against)
 
     def reaching(self, threshold: str) -> tuple[Finding, ...]:
         """The findings at or above `threshold` (see reaches())."""
@@ -54,8 +81,8 @@ class Report:
         return out
 
     def to_json(self) -> dict[str, object]:
-        """The JSON contract of issue 2 (version, base, head, series, findings, stats)."""
-        return {
+        """The JSON contract: version, base, head, series, findings, (against,) stats."""
+        out: dict[str, object] = {
             "version": JSON_VERSION,
             "base": self.series.base,
             "head": self.series.head,
@@ -70,7 +97,14 @@ class Report:
                 "touched_devices": list(self.stats.touched_devices),
                 "preexisting": self.stats.preexisting,
                 "waiver_notes": list(self.stats.waiver_notes),
+                "files_cached": self.stats.files_cached,
+                "phases": {name: round(sec, 4) for name, sec in self.stats.phases},
                 # mailed series: "in memory", or which patches needed `git am -3` and why
                 "applied_with": self.series.applied_with or None,
             },
         }
+        if self.against:
+            stats = out.pop("stats")
+            out["against"] = [c.to_json() for c in self.against]
+            out["stats"] = stats
+        return out

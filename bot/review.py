@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +36,12 @@ from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
 from bot.engine.spec import Rule
 from bot.engine.touched import touched_device_types
 from bot.errors import InputError
-from bot.index import build_index, models_for_files
+from bot.index import LoadCounts, build_index, models_for_files
 from bot.model.tree import TreeIndex
+from bot.progress import Progress
 from bot.report import Report
 from bot.series import Series
 from bot.waivers import Waiver, apply_waivers, trailer_waivers
-
-# (phase, done, total, detail): the artifact layer's progress events (bot.artifacts.build).
-Progress = Callable[[str, int, int, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +84,18 @@ def changed_sources(series: Series) -> list[str]:
     return list(paths)
 
 
-def build_trees(repo_path: str, series: Series, cache_dir: Path) -> tuple[TreeIndex, TreeIndex]:
-    """(old_tree, new_tree) of a series from the cached whole-tree index."""
+@dataclass(frozen=True, slots=True)
+class TreeCounts:
+    """Files behind a series' two trees: how many, and how many came from the cache."""
+
+    files: int = 0
+    cached: int = 0
+
+
+def build_trees(
+    repo_path: str, series: Series, cache_dir: Path, progress: Progress | None = None
+) -> tuple[TreeIndex, TreeIndex, TreeCounts]:
+    """(old_tree, new_tree, counts) of a series from the cached whole-tree index."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -96,24 +104,56 @@ def build_trees(repo_path: str, series: Series, cache_dir: Path) -> tuple[TreeIn
             input_name=str(cache_dir),
             hint="pass --cache-dir DIR (a writable directory) or --no-index",
         ) from exc
-    base_index = build_index(repo_path, series.base, cache_dir)
-    changed = models_for_files(repo_path, series.head, changed_sources(series), cache_dir)
-    return base_index, base_index.with_files(changed)
+    base_index = build_index(repo_path, series.base, cache_dir, progress=progress)
+    head_counts = LoadCounts()
+    changed = models_for_files(
+        repo_path, series.head, changed_sources(series), cache_dir, counts=head_counts
+    )
+    st = base_index.stats
+    if st is not None and st.files >= 0:  # built from file models: blobs parsed or cached
+        files, cached = st.blobs, st.cache_hits
+    else:  # restored from a stored summary: every C file of the tree, but the few parsed
+        files = len(base_index.models)
+        cached = files - (st.extracted if st is not None else 0)
+    counts = TreeCounts(files + head_counts.cached + head_counts.parsed,
+                        cached + head_counts.cached)  # fmt: skip
+    return base_index, base_index.with_files(changed), counts
 
 
 def review(series: Series, options: ReviewOptions, *, progress: Progress | None = None) -> Report:
     """Review one series: source analysis, the artifact layer when asked, merged findings.
 
-    `progress` receives the artifact layer's phase events (room for more phases later).
+    `progress` hears the long phases (bot.progress): the index's files parsed, the artifact
+    layer's builds, dumps and migrations. Stats count every file the run needed a model of
+    (files_cached of them from the index cache) and all the time it took (phases).
     """
+    t0 = time.perf_counter()
     old_tree: TreeIndex | None = None
     new_tree: TreeIndex | None = None
+    counts: TreeCounts | None = None
+    phases: list[tuple[str, float]] = []
     if options.repo is not None and options.cache_dir is not None and _needs_analysis(series):
-        old_tree, new_tree = build_trees(options.repo, series, options.cache_dir)
+        old_tree, new_tree, counts = build_trees(options.repo, series, options.cache_dir,
+                                                 progress)  # fmt: skip
+        phases.append(("index", time.perf_counter() - t0))
+    t1 = time.perf_counter()
     report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules)
+    phases.append(("analysis", time.perf_counter() - t1))
     if options.artifacts is not None:
+        t1 = time.perf_counter()
         report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
-    return _waive(report, series, options)
+        phases.append(("artifacts", time.perf_counter() - t1))
+    report = _waive(report, series, options)
+    # Honest totals: every file the run needed a model of, and all the time it took.
+    parsed = report.stats.files_parsed + (counts.files if counts is not None else 0)
+    stats = dataclasses.replace(
+        report.stats,
+        files_parsed=parsed,
+        files_cached=counts.cached if counts is not None else None,
+        seconds=time.perf_counter() - t0,
+        phases=tuple(phases),
+    )
+    return dataclasses.replace(report, stats=stats)
 
 
 def _waive(report: Report, series: Series, options: ReviewOptions) -> Report:
@@ -166,4 +206,4 @@ def _with_artifacts(
         run = run_artifacts(options.repo, series.base, series.head, art)
     findings = merge_evidence(report.findings, run.findings, tree_wire_names(old_tree, new_tree))
     stats = dataclasses.replace(report.stats, touched_devices=touched, preexisting=run.preexisting)
-    return dataclasses.replace(report, findings=findings, stats=stats)
+    return dataclasses.replace(report, findings=findings, stats=stats, against=run.against)

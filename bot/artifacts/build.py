@@ -21,23 +21,18 @@ import shutil
 import subprocess
 import tarfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.artifacts.safefs import copy_regular, unlink_beneath
 from bot.artifacts.sandbox import Limits, Sandbox, limit_note, ninja_progress, run_limited
 from bot.errors import ArtifactError, BuildError, InputError
+from bot.progress import Progress, no_progress  # phases: configure, compile (bot.progress)
 from bot.redact import redact, shown
 
 ERROR_CHARS = 3000  # build output quoted in a BuildError (it ends up in notes and mails)
 
-# progress(phase, done, total, detail); phases: configure, compile, dump, compare, migrate.
-Progress = Callable[[str, int, int, str], None]
-
-
-def no_progress(phase: str, done: int, total: int, detail: str) -> None:
-    """Progress callback that ignores everything."""
 
 
 @dataclass(frozen=True, slots=True)

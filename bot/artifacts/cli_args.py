@@ -1,16 +1,15 @@
-"""Command-line flags of the artifact layer, shared by `check --build` and other commands, and
-a progress printer for terminals."""
+"""Command-line flags of the artifact layer, shared by `check --build` and other commands."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import time
-from typing import TextIO
 
 from bot.artifacts.pipeline import ArtifactOptions
 from bot.artifacts.sandbox import GIB, Limits
 from bot.errors import InputError
+from bot.progress import Terminal
 
 
 def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
@@ -41,6 +40,12 @@ def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--workdir", help="scratch dir for sources, builds and dumps")
     g.add_argument("--subprojects", help="dir of pre-fetched meson subprojects (keycodemapdb)")
     g.add_argument("--jobs", type=int, default=None, help="ninja -j")
+    g.add_argument("--against", metavar="BINARY",
+                   help="also migrate the head build from and to this QEMU (e.g. a "
+                   "distribution's qemu-system-x86_64 of an older release) on every versioned "
+                   "machine type both support")  # fmt: skip
+    g.add_argument("--against-machines", default="", metavar="M1,M2",
+                   help="only these of the common versioned machine types (default: all)")
 
 
 def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> ArtifactOptions:
@@ -64,37 +69,24 @@ def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> Art
                       build_memory=int(args.build_memory * GIB),
                       run_seconds=args.run_timeout, run_memory=int(args.run_memory * GIB),
                       build_disk=int(args.build_disk * GIB)),
-        progress=ProgressPrinter() if progress else ArtifactOptions().progress,
+        progress=Terminal() if progress else ArtifactOptions().progress,
         devices=tuple(d for d in args.devices.split(";") if d),
         migrate=not args.no_migrate,
         workdir=args.workdir,
         jobs=args.jobs,
         subprojects=args.subprojects,
+        against=_against(args),
+        against_machines=tuple(m for m in getattr(args, "against_machines", "").split(",") if m),
     )
 
 
-class ProgressPrinter:
-    """Phase lines on stderr; on a terminal the compile counter rewrites one line."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.last = 0.0
-        self.t0 = time.monotonic()
-
-    def __call__(self, phase: str, done: int, total: int, detail: str) -> None:
-        """Report one progress event."""
-        now = time.monotonic()
-        el = f"{now - self.t0:6.0f}s"
-        if phase == "compile":
-            if self.tty:
-                self.stream.write(f"\r{el} compile {done}/{total}   ")
-                if done == total:
-                    self.stream.write("\n")
-                self.stream.flush()
-                return
-            if now - self.last < 10 and done != total:
-                return
-            self.last = now
-        self.stream.write(f"{el} {phase} {done}/{total} {detail}\n")
-        self.stream.flush()
+def _against(args: argparse.Namespace) -> str | None:
+    """--against as an absolute path of an executable file; InputError otherwise."""
+    path: str | None = getattr(args, "against", None)
+    if not path:
+        return None
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise InputError("not an executable file", input_name=path,
+                         hint="pass --against the path of a qemu-system-* binary, e.g. "
+                         "/usr/bin/qemu-system-x86_64")  # fmt: skip
+    return os.path.abspath(path)

@@ -96,6 +96,12 @@ KINDS: dict[str, Kind] = {
         "ART010", "migration-failed", Category.OTHER,
         "Reproduce with the command lines in the message and look at the named section.",
     ),
+    "against": Kind(
+        "ART011", "release-migration-failed", Category.OTHER,
+        "The head build and the released QEMU disagree where the base build and it agree: "
+        "look at the section the destination names, and gate the change by a compat "
+        "property for the machine types of that release.",
+    ),
     "upstream": Kind(
         "ART020", "upstream-checker-report", Category.OTHER,
         "See scripts/vmstate-static-checker.py's message.",

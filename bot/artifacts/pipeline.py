@@ -1,7 +1,11 @@
 """The artifact pipeline: build (or take) base and head binaries, dump every checked machine
-type, compare the dumps (builtin and/or upstream checker), migrate for real both ways, and
-return one finding per problem with its evidence (dump, migration), each layer's
-observation in Finding.evidence_detail.
+type, compare the dumps (builtin and/or upstream checker), migrate for real both ways, with
+`against` also migrate between the head build and another (released) QEMU on every common
+versioned machine type (bot.artifacts.against), and return one finding per problem with its
+evidence (dump, migration), each layer's observation in Finding.evidence_detail.
+
+Progress (bot.progress): "configure" and "compile" per build, "machines" (dump, compare,
+migrate of one machine type after the other), "against" (one migration after the other).
 
 A problem the comparison also reports when the base dump is compared with itself (the
 upstream checker flags some layouts of an unchanged tree) is the base's, not the series':
@@ -17,14 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.artifacts.build import (
-    BuildProfile,
-    Progress,
-    build_pair,
-    default_profile,
-    no_progress,
-    resolve,
-)
+from bot.artifacts.against import run_against
+from bot.artifacts.build import BuildProfile, build_pair, default_profile, resolve
 from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
@@ -36,6 +34,8 @@ from bot.artifacts.upstream import UpstreamReport, reconcile, run_upstream
 from bot.engine.merge import join_details
 from bot.errors import ArtifactError
 from bot.findings import Evidence, EvidenceDetail, Finding, Severity, fingerprint
+from bot.progress import Progress, no_progress
+from bot.report import CrossCheck
 
 # Versioned machine families whose newest member is checked by default, per target.
 DEFAULT_FAMILIES: Mapping[str, tuple[str, ...]] = {
@@ -68,6 +68,8 @@ class ArtifactOptions:
     datadir: str | None = None  # -L for prebuilt binaries
     locate: Locator | None = None
     subprojects: str | None = None  # dir of pre-fetched meson subprojects (keycodemapdb ...)
+    against: str | None = None  # another QEMU binary the head build migrates from and to
+    against_machines: tuple[str, ...] = ()  # default: every common versioned machine type
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,7 @@ class ArtifactRun:
 
     findings: tuple[Finding, ...]
     preexisting: int = 0  # distinct problems left out: seen comparing the base with itself
+    against: tuple[CrossCheck, ...] = ()  # the migrations against `ArtifactOptions.against`
 
 
 def _families(target: str) -> tuple[str, ...]:
@@ -225,11 +228,11 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
     mig: list[Finding] = []
     preexisting: set[object] = set()
     for i, machine in enumerate(machines):
-        progress("dump", i, len(machines), machine)
+        progress("machines", i, len(machines), f"{machine}: dump")
         mdir = work / "dumps" / machine
         old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits)
         new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits)
-        progress("compare", i, len(machines), machine)
+        progress("machines", i, len(machines), f"{machine}: compare")
         builtin = None
         if opts.checker in ("builtin", "both"):
             own = {_finding_key(f) for f in compare_dumps(old, old)}
@@ -250,7 +253,7 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
             fs = reconcile(builtin, reports, old, new)
         per_machine[machine] = list(fs)
         if opts.migrate:
-            progress("migrate", i, len(machines), machine)
+            progress("machines", i, len(machines), f"{machine}: migrate")
             mw = Path(tempfile.mkdtemp(prefix="mig-", dir=work))
             devices: list[str] = list(opts.devices)
             if devices:
@@ -275,8 +278,17 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
                 failed = migration_finding(res, direction)
                 if failed is not None:
                     mig.append(_migration_seen(failed, machine, direction, res.error))
-    progress("compare", len(machines), len(machines), "done")
+    progress("machines", len(machines), len(machines), ", ".join(machines))
     findings = merge_migration(merge_machines(per_machine), mig)
-    if locate is not None:
-        return ArtifactRun(locate_findings(findings, locate), len(preexisting))
-    return ArtifactRun(tuple(findings), len(preexisting))
+    checks: tuple[CrossCheck, ...] = ()
+    before = 0
+    if opts.against:
+        other = QemuBinary(opts.against, None, "release")
+        ran = run_against(other, dst, src, families=_families(opts.target),
+                          machines=opts.against_machines, devices=opts.devices,
+                          work=work / "against", sandbox=sandbox, limits=limits,
+                          accel=opts.accel, progress=progress)  # fmt: skip
+        findings += ran.findings
+        checks, before = ran.checks, ran.preexisting
+    located = locate_findings(findings, locate) if locate is not None else tuple(findings)
+    return ArtifactRun(located, len(preexisting) + before, checks)

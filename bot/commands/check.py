@@ -9,18 +9,21 @@ Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.artifacts.cli_args import ProgressPrinter, add_artifact_arguments, options_from_args
+from bot.artifacts.cli_args import add_artifact_arguments, options_from_args
 from bot.commands.output import add_report_arguments, emit, exit_code
 from bot.errors import InputError
 from bot.series import Series
 
 if TYPE_CHECKING:
+    from bot.report import Report
     from bot.review import ReviewOptions
 
 _USAGE_HINT = (
@@ -62,9 +65,21 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="TOML file of [[waiver]] tables (rule, path, entity, reason): findings accepted "
         "on purpose become notes that say why",
     )
+    add_progress_arguments(p)
     _add_artifact_arguments(p)
     p.set_defaults(_parser=p)
     return p
+
+
+def add_progress_arguments(p: argparse.ArgumentParser) -> None:
+    """--progress / --quiet (default: progress on a terminal only)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--progress", dest="progress", action="store_const", const="always",
+                   default="auto",
+                   help="show progress (phases, counts, ETA) on stderr even when it is not "
+                   "a terminal (default: only on a terminal)")  # fmt: skip
+    g.add_argument("--quiet", "-q", dest="progress", action="store_const", const="never",
+                   help="no progress and no notes on stderr (errors still are)")  # fmt: skip
 
 
 def _add_artifact_arguments(p: argparse.ArgumentParser) -> None:
@@ -145,15 +160,33 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
     )
 
 
+def with_read_time(report: Report, t0: float) -> Report:
+    """The report with the time spent reading the series (or applying the mails) before
+    the review counted in: the summary line says what the whole command cost."""
+    total = time.perf_counter() - t0
+    read = max(0.0, total - report.stats.seconds)
+    stats = dataclasses.replace(report.stats, seconds=total,
+                                phases=(("read", read), *report.stats.phases))  # fmt: skip
+    return dataclasses.replace(report, stats=stats)
+
+
 def run(args: argparse.Namespace) -> int:
     """Review, print, and return the exit code."""
+    t0 = time.perf_counter()
     spec, files = _parse_targets(args)
+    from bot.progress import progress_for
     from bot.review import review
 
     options = review_options(args)
-    with open_series(args.repo, spec, args.base, files) as series:
-        report = review(series, options, progress=ProgressPrinter() if args.build else None)
-    if report.stats.touched_devices:
+    shown = progress_for(args.progress)
+    try:
+        with open_series(args.repo, spec, args.base, files) as series:
+            report = review(series, options, progress=shown)
+    finally:
+        if shown is not None:
+            shown.close()
+    report = with_read_time(report, t0)
+    if report.stats.touched_devices and args.progress != "never":
         print(
             "migcheck: device types the series touches, added to the real migration: "
             + ", ".join(report.stats.touched_devices),

@@ -16,7 +16,7 @@ from bot.index.build import build_index, delta_index
 from bot.index.cache import ModelCache
 from bot.index.codec import decode_model, encode_model
 from bot.index.extractor import Extractor, default_extractor, extractor_version
-from bot.index.filemodels import models_for_files
+from bot.index.filemodels import LoadCounts, models_for_files
 from bot.index.gitfiles import C_SUFFIXES, changed_c_files, list_c_files
 from bot.index.pool import INPROCESS_THRESHOLD
 from bot.model.tree import IndexStats, TreeIndex
@@ -26,6 +26,7 @@ __all__ = [
     "INPROCESS_THRESHOLD",
     "Extractor",
     "IndexStats",
+    "LoadCounts",
     "ModelCache",
     "TreeIndex",
     "build_index",

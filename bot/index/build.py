@@ -27,6 +27,7 @@ from bot.index.pool import INPROCESS_THRESHOLD, extract_pool, safe_extract
 from bot.index.summary import decode_summary, encode_summary, summary_namespace
 from bot.model import entities as E
 from bot.model.tree import IndexStats, TreeIndex, _Aggregate
+from bot.progress import Progress, no_progress
 
 # One logger for the whole package: operators and tests filter on "bot.index".
 log = logging.getLogger("bot.index")
@@ -55,6 +56,7 @@ def build_index(
     max_cache_bytes: int = DEFAULT_MAX_CACHE_BYTES,
     memo: MutableMapping[str, E.FileModel] | None = None,
     summaries: bool | None = None,
+    progress: Progress | None = None,
 ) -> TreeIndex:
     """Index every C file of `rev`, parsing only blobs the cache does not hold.
 
@@ -66,7 +68,8 @@ def build_index(
     module-level function (it is sent to worker processes). Small miss sets and jobs <= 1
     run in this process. `memo` (owned by a long-lived caller such as the service; keyed
     "<extractor version>:<blob id>") skips even the decoding of models seen before; the
-    caller bounds its size.
+    caller bounds its size. `progress` hears ("index", parsed, to parse, path) while files
+    the cache does not hold are parsed (bot.progress).
     """
     t0 = time.perf_counter()
     repo = open_repo(repo_path)
@@ -115,8 +118,12 @@ def build_index(
         failed = 0
         not_cached: set[str] = set()
         fresh: list[tuple[str, bytes]] = []
+        tell = progress or no_progress
+        if misses:
+            tell("index", 0, len(misses), f"{hits} of {len(blob_path)} files from the cache")
         if misses and (jobs <= 1 or len(misses) <= INPROCESS_THRESHOLD):
-            for path, blob in misses:
+            for i, (path, blob) in enumerate(misses, start=1):
+                tell("index", i - 1, len(misses), path)
                 fm, ok = safe_extract(ext, path, read_blob(repo, blob).data)
                 models_by_blob[blob] = fm
                 if ok:
@@ -125,7 +132,9 @@ def build_index(
                     failed += 1
                     not_cached.add(blob)
         elif misses:
-            for blob, data, ok in extract_pool(repo_path, repo, misses, extractor, jobs):
+            pool = extract_pool(repo_path, repo, misses, extractor, jobs)
+            for i, (blob, data, ok) in enumerate(pool, start=1):
+                tell("index", i, len(misses), blob_path[blob])
                 models_by_blob[blob] = decode_model(data)
                 if ok:
                     fresh.append((blob, data))
@@ -136,6 +145,8 @@ def build_index(
                     failed += 1
                     not_cached.add(blob)
         cache.put_many(fresh)
+        if misses:
+            tell("index", len(misses), len(misses), "parsed")
         t_extract = time.perf_counter() - t2
 
         if memo is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
@@ -17,8 +18,20 @@ from bot.index.pool import safe_extract
 from bot.model import entities as E
 
 
+@dataclass(slots=True)
+class LoadCounts:
+    """How many models a caller's loads took from the cache and how many were parsed."""
+
+    cached: int = 0
+    parsed: int = 0
+
+
 def load_models(
-    repo: pygit2.Repository, want: Mapping[str, str | None], cache: ModelCache, ext: Extractor
+    repo: pygit2.Repository,
+    want: Mapping[str, str | None],
+    cache: ModelCache,
+    ext: Extractor,
+    counts: LoadCounts | None = None,
 ) -> dict[str, E.FileModel | None]:
     """Models of (path -> blob id, None = absent) from the cache, else extracted here."""
     got = cache.get_many({b for b in want.values() if b is not None})
@@ -40,6 +53,10 @@ def load_models(
             fm, ok = safe_extract(ext, path, read_blob(repo, blob).data)
             if ok:
                 fresh.append((blob, encode_model(fm)))
+            if counts is not None:
+                counts.parsed += 1
+        elif counts is not None:
+            counts.cached += 1
         out[path] = fm if fm.path == path else dataclasses.replace(fm, path=path)
     if bad:
         cache.delete(bad)
@@ -132,16 +149,18 @@ def models_for_files(
     cache_dir: Path,
     *,
     extractor: Extractor | None = None,
+    counts: LoadCounts | None = None,
 ) -> dict[str, E.FileModel | None]:
     """Models of some files at `rev` (None when absent there), through the same cache.
 
-    For the review path: `base_index.with_files(models_for_files(repo, head, changed, ...))`.
+    For the review path: `base_index.with_files(models_for_files(repo, head, changed, ...))`;
+    `counts` adds how many came from the cache and how many were parsed.
     """
     repo = open_repo(repo_path)
     tree = resolve_tree(repo, rev)
     ext = extractor if extractor is not None else default_extractor()
     cache = ModelCache(Path(cache_dir), extractor_version(ext, Path(cache_dir)))
     try:
-        return load_models(repo, {p: blob_id_at(tree, p) for p in paths}, cache, ext)
+        return load_models(repo, {p: blob_id_at(tree, p) for p in paths}, cache, ext, counts)
     finally:
         cache.close()

@@ -366,6 +366,18 @@ def summary_body(
         lines.append("No migration impact found.")
     if report.stats.skipped_reason:
         lines.append(f"Skipped: {md.text(report.stats.skipped_reason, one_line=True)}.")
+    if report.against:
+        c = report.against
+        bad = [x for x in c if not x.ok]
+        machines = len({x.machine for x in c})
+        lines += ["", f"Migration against {md.code(c[0].version)}: "
+                  f"{plural(machines, 'machine type')}, {len(c) - len(bad)} of "
+                  f"{plural(len(c), 'migration')} ok."]  # fmt: skip
+        for x in bad[:10]:
+            way = "release→head" if x.direction == "old->new" else "head→release"
+            too = " (the base build too)" if x.base_too else ""
+            lines.append(f"- {md.code(x.machine)} {way} failed{too}: "
+                         f"{md.text(x.error[:200], one_line=True)}")  # fmt: skip
     if report.stats.waiver_notes:
         lines += ["", "Waivers:"]
         lines += [f"- {md.text(n, one_line=True)}" for n in report.stats.waiver_notes]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from bot.findings import Finding, Severity
-from bot.report import Report
+from bot.report import CrossCheck, Report, Stats
 from bot.reporters.common import count_by_severity, plural
 
 
@@ -31,18 +32,58 @@ def _finding_lines(f: Finding) -> list[str]:
     return lines
 
 
+def cost(stats: Stats) -> str:
+    """`9871 files parsed (9868 from cache) in 12.31 s (index 10.02 s, analysis 2.29 s)`:
+    every file the run needed and all the time it took."""
+    files = f"{plural(stats.files_parsed, 'file')} parsed"
+    if stats.files_cached is not None:
+        files += f" ({stats.files_cached} from cache)"
+    out = f"{files} in {stats.seconds:.2f} s"
+    if len(stats.phases) > 1:
+        out += " (" + ", ".join(f"{name} {sec:.2f} s" for name, sec in stats.phases) + ")"
+    return out
+
+
+def against_lines(checks: Sequence[CrossCheck]) -> list[str]:
+    """The migrations against another binary: a heading with the counts, then one line
+    per machine type with both directions."""
+    if not checks:
+        return []
+    first = checks[0]
+    failed = [c for c in checks if not c.ok]
+    theirs = sum(1 for c in failed if c.base_too)
+    machines = list(dict.fromkeys(c.machine for c in checks))
+    head = (f"against {first.binary} ({first.version}): {plural(len(machines), 'machine type')}, "
+            f"{plural(len(checks), 'migration')}, {len(checks) - len(failed)} ok, "
+            f"{len(failed)} failed")  # fmt: skip
+    if theirs:
+        head += f" ({theirs} of them fail with the base build too)"
+    out = [head]
+    width = max(len(m) for m in machines)
+    for m in machines:
+        cells = []
+        for c in (c for c in checks if c.machine == m):
+            way = "release->head" if c.direction == "old->new" else "head->release"
+            if c.ok:
+                cells.append(f"{way} ok {c.seconds:.1f} s")
+            else:
+                why = " (the base build too)" if c.base_too else ""
+                cells.append(f"{way} FAILED{why}: {c.error[:200]}")
+        out.append(f"  {m:<{width}}  " + "   ".join(cells))
+    return [*out, ""]
+
+
 def summary_line(report: Report) -> str:
     """The last line of the text report (also printed by `check --output`)."""
     n = len(report.series.patches)
-    secs = f"{report.stats.seconds:.2f} s"
+    tail = ""
     if report.stats.preexisting:
-        already = plural(report.stats.preexisting, "problem")
-        secs += f"; {already} the base already has left out"
+        tail += f"; {plural(report.stats.preexisting, 'problem')} the base already has left out"
     if not report.findings:
         why = f"; {report.stats.skipped_reason}" if report.stats.skipped_reason else ""
         return (
-            f"no migration impact found in {plural(n, 'patch', 'patches')} "
-            f"({plural(report.stats.files_parsed, 'file')} parsed, {secs}{why})"
+            f"no migration impact found in {plural(n, 'patch', 'patches')}: "
+            f"{cost(report.stats)}{tail}{why}"
         )
     c = count_by_severity(report.findings)
     waived = sum(1 for f in report.findings if f.waived is not None)
@@ -50,9 +91,7 @@ def summary_line(report: Report) -> str:
     return (
         f"{plural(len(report.findings), 'finding')} "
         f"({plural(c[Severity.ERROR], 'error')}, {plural(c[Severity.WARNING], 'warning')}, "
-        f"{notes}) in "
-        f"{plural(n, 'patch', 'patches')} "
-        f"({plural(report.stats.files_parsed, 'file')} parsed, {secs})"
+        f"{notes}) in {plural(n, 'patch', 'patches')}: {cost(report.stats)}{tail}"
     )
 
 
@@ -84,6 +123,7 @@ def render(report: Report) -> str:
         for f in by_patch[None]:
             out.extend(_finding_lines(f))
         out.append("")
+    out.extend(against_lines(report.against))
     if report.stats.waiver_notes:
         out.extend(f"waivers: {note}" for note in report.stats.waiver_notes)
     if report.stats.rule_errors:

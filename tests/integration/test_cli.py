@@ -91,7 +91,7 @@ def test_range_text(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
         ln.startswith("  hw/misc/foo.c:9: MIG002 [vmstate-field-removed] error:") for ln in lines
     )
     assert any("VMSTATE_UNUSED(4)" in ln for ln in lines)
-    assert lines[-1].startswith("1 finding (1 error, 0 warnings, 0 notes) in 1 patch (")
+    assert lines[-1].startswith("1 finding (1 error, 0 warnings, 0 notes) in 1 patch: ")
     assert err == ""
 
 
@@ -161,7 +161,7 @@ def test_clean_range(repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path
     rc, out, _ = run_cli(capsys, "check", "--repo", str(repo.path), "dirty..master")
     assert rc == 0
     assert not (tmp_path / "xdg-cache").exists()  # nothing to analyse: no index built
-    assert out.startswith("no migration impact found in 1 patch (0 files parsed, ")
+    assert out.startswith("no migration impact found in 1 patch: 0 files parsed in ")
 
 
 def test_mailed_series(repo: GitRepo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -310,7 +310,8 @@ def test_unwritable_output(
 
 @pytest.mark.qemu
 def test_build_with_prebuilt_binaries(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
-    """--build wiring: the same QEMU on both sides adds no finding; progress goes to stderr."""
+    """--build wiring: the same QEMU on both sides adds no finding; progress (asked for:
+    stderr is not a terminal here) goes to stderr."""
     qemu = "/usr/bin/qemu-system-x86_64"
     machine = next(
         ln.split()[0]
@@ -322,11 +323,12 @@ def test_build_with_prebuilt_binaries(repo: GitRepo, capsys: pytest.CaptureFixtu
     rc, out, err = run_cli(
         capsys, "check", "--repo", str(repo.path), "--no-index", "--format", "json", "--build",
         "--base-binary", qemu, "--head-binary", qemu, "--machines", machine, "--no-sandbox",
-        "base..master",
+        "--progress", "base..master",
     )  # fmt: skip
     assert rc == 1, err
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["MIG002"]
-    assert f" dump 0/1 {machine}" in err and "Traceback" not in err
+    assert f" machines 0/1 (0%) {machine}: dump" in err and "Traceback" not in err
+    assert " machines 1/1 done in " in err
 
 
 # ---- rules --------------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import io
 
 import pytest
 
-from bot.artifacts.cli_args import ProgressPrinter, add_artifact_arguments, options_from_args
+from bot.artifacts.cli_args import add_artifact_arguments, options_from_args
 from bot.artifacts.sandbox import GIB
 from bot.errors import InputError
+from bot.progress import Terminal
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -36,12 +36,7 @@ def test_flags() -> None:
         options_from_args(parse("--run-timeout", "0"), progress=False)
 
 
-def test_progress_printer_phases() -> None:
-    s = io.StringIO()
-    pp = ProgressPrinter(s)
-    pp("configure", 0, 1, "args")
-    pp("compile", 1, 10, "[1/10] x")
-    pp("compile", 10, 10, "[10/10] y")
-    pp("dump", 0, 2, "pc-q35-7.2")
-    out = s.getvalue()
-    assert "configure 0/1" in out and "compile 10/10" in out and "dump 0/2 pc-q35-7.2" in out
+def test_progress_shows_on_stderr_through_bot_progress() -> None:
+    """The artifact layer's events go to the one progress display (tests/unit/progress)."""
+    o = options_from_args(parse("--build"), progress=True)
+    assert isinstance(o.progress, Terminal)

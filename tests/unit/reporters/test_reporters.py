@@ -36,15 +36,15 @@ def test_text_grouped_by_patch_with_hint_and_draft() -> None:
     assert "  hw/misc/foo.c:40: MIG902 [sample-rule] warning: w" in lines
     assert "  hw/core/machine.c:12: MIG902 [sample-rule] note: series note" in lines
     assert lines[-1] == (
-        "3 findings (1 error, 1 warning, 1 note) in 2 patches (3 files parsed, 0.12 s)"
+        "3 findings (1 error, 1 warning, 1 note) in 2 patches: 3 files parsed in 0.12 s"
     )
     assert out.endswith("\n")
 
 
 def test_text_clean() -> None:
     out = text.render(report(n=3))
-    assert out == "no migration impact found in 3 patches (3 files parsed, 0.12 s)\n"
-    assert text.render(report(n=1)).startswith("no migration impact found in 1 patch (")
+    assert out == "no migration impact found in 3 patches: 3 files parsed in 0.12 s\n"
+    assert text.render(report(n=1)).startswith("no migration impact found in 1 patch: ")
 
 
 def test_text_rule_errors_are_internal_lines() -> None:
