@@ -7,7 +7,8 @@ Reads the reference dumps in tests/data/vmstate-static-checker/ and the script f
 history (nothing is copied into this repository), then prints:
 1. every reference dump compared with itself (both checkers, both directions);
 2. dump1.json -> dump2.json reconciled: which checker saw which problem;
-3. the §4.4 edit catalogue applied to the x86_64 reference dump: wire truth vs each checker.
+3. a catalogue of dump edits (the harness of docs/migration-primer.md, "Checking two
+   builds") applied to the x86_64 reference dump: wire truth vs each checker.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ def main() -> int:
         print(f"  {f.severity.value:7s} {f.rule} {extra_get(f, 'checker'):16s} "
               f"{extra_get(f, 'direction'):9s} {f.entity}: {f.message[:150]}")
 
-    print("\n== 3. edit catalogue (migration-domain.md §4.4) on x86_64/pc-q35-7.2.json")
+    print("\n== 3. edit catalogue on x86_64/pc-q35-7.2.json")
     base = json.loads(paths["x86_64/pc-q35-7.2.json"].read_text())
     sec = pick_section(base)
     print(f"section under edit: {sec}")

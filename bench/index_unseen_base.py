@@ -1,4 +1,5 @@
-"""The review path on bases the index has not seen (issue 12's usual case), timed.
+"""The review path on bases the index has not seen (a mailed series on an old base: the
+usual case of a history corpus), timed.
 
     python bench/index_unseen_base.py --repo /work/.mirror/pbo-linaro+qemu-ci/repo \
         --cache-dir /tmp/mc-unseen [--warm 8] [--count 20] [--seed 11]

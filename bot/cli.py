@@ -28,13 +28,38 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+DESCRIPTION = """\
+Review QEMU patch series for live-migration breakage before they are merged.
+
+migcheck reads a series (a git range, `git format-patch` files or an mbox), compares the
+migration state it changes on both sides (VMStateDescriptions, their fields, versions and
+subsections, device properties and their compat entries, vmstate registrations and object
+creation), and says what breaks migration from or to older QEMU and what to add instead.
+With --build it also builds base and head, compares their -dump-vmstate output and
+migrates for real both ways (and, with --against, to and from a released QEMU).
+"""
+
+EPILOG = """\
+examples:
+  migcheck check --repo ~/qemu origin/master..my-series
+  migcheck check --repo ~/qemu --base origin/master v2-*.patch
+  migcheck check --repo ~/qemu A..B --build --against /usr/bin/qemu-system-x86_64
+  migcheck rules MIG002
+  migcheck demo
+
+Exit status: 0 no finding at or above --fail-on, 1 findings, 2 bad input.
+Documentation: README.md, docs/ and `migcheck rules ID` for each rule.
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a hint (its default) but never prints a traceback."""
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     """The top-level parser with every subcommand registered."""
-    parser = _Parser(prog="migcheck", description=__doc__)
+    parser = _Parser(prog="migcheck", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"migcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules: dict[str, ModuleType] = {}

@@ -148,7 +148,7 @@ class Finding:
     waived: Waived | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The JSON contract of one finding (issue 2); `evidence_detail` only when set."""
+        """The JSON contract of one finding; `evidence_detail` and `waived` only when set."""
         out: dict[str, object] = {
             "rule": self.rule,
             "name": self.name,

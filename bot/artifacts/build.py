@@ -237,7 +237,8 @@ class Builder:
 
         budget = self.limits.build()
         self.sandbox.own(self.build)
-        r = run_limited(self.sandbox, argv, cwd=cwd, writable=[self.build, self.tmp],
+        r = run_limited(self.sandbox, argv, cwd=cwd, writable=[self.build, self.tmp,
+                                                               *self._lock_dirs()],
                         readonly=[self.src], budget=budget, env=self._env(), on_line=on_line)
         if r.killed_by:
             raise BuildError(f"{phase} of {side} was stopped: {limit_note(r, budget)}; last "
@@ -252,6 +253,16 @@ class Builder:
                              input_name=side,
                              hint="the series does not build; fix the build first")
         return steps[0], total[0], compiled[0]
+
+    def _lock_dirs(self) -> list[Path]:
+        """meson takes a lock file in the source's subprojects/ (`.wraplock`, even for
+        subprojects already there): that one directory is writable in the read-only
+        source. The build may add, rename or remove entries right there; the files and
+        subdirectories the checkout put in it stay the bot's and read-only."""
+        sub = self.src / "subprojects"
+        if sub.is_symlink() or not sub.is_dir():
+            return []
+        return [self.sandbox.own(sub)]
 
     def do_configure(self, side: str) -> None:
         """Run ../src/configure once in the build dir."""

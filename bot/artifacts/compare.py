@@ -1,6 +1,6 @@
 """Pure comparator of two `-dump-vmstate` JSON dumps, written from the wire semantics.
 
-What the destination accepts (migration-domain.md §1.5): a section or subsection whose incoming
+What the destination accepts (docs/migration-primer.md): a section or subsection whose incoming
 version lies in [minimum_version_id, version_id]; fields gated by `version_id <= incoming` (or by
 their _TEST predicate alone when `field_exists`); nested VMSTATE_STRUCT descriptions carry no
 version on the wire, each side uses its own; an unknown subsection is fatal, a missing one is

@@ -1,5 +1,5 @@
 """Run the reviewed tree's scripts/vmstate-static-checker.py in both directions, parse its
-messages (the 13 forms of migration-domain.md §4.2) and reconcile them with the builtin
+messages (the 13 forms it prints, listed in FORMS) and reconcile them with the builtin
 comparator: one finding per problem noting which checker saw it; upstream reports that the
 builtin comparator shows are not wire problems become notes.
 """

@@ -3,6 +3,12 @@
     migcheck check --repo PATH BASE..HEAD
     migcheck check --repo PATH --base REV FILE...
 
+A range is every commit of BASE..HEAD, judged as a whole; a merge in it (a pull request)
+names the commit inside the merged branch that introduced a finding. Mailed patches are
+applied onto REV first. The first run on a tree indexes it (cached; later runs parse only
+what changed); progress shows on a terminal (--progress / --quiet). Findings accepted on
+purpose (`Migration-compat: accept RULE reason` trailers, --waivers FILE) become notes.
+
 Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input or usage.
 """
 

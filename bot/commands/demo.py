@@ -1,6 +1,6 @@
 """`migcheck demo`: review the sample series the project ships, in a throw-away repository.
 
-Builds a git repository from examples/sample-base (one commit, made with pygit2), applies
+Builds a git repository from examples/sample-base (one commit), applies
 examples/sample-series/*.patch onto it with `git am -3` like `migcheck check --base` does,
 and prints the report. The sample series breaks migration three ways on purpose.
 """

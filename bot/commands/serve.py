@@ -1,4 +1,5 @@
-"""`migcheck serve --config FILE`: the GitLab webhook service (Starlette on uvicorn).
+"""`migcheck serve --config FILE`: the GitLab webhook service (reviews every push of a merge
+request, answers `/check-migration` and `/migcheck accept` notes).
 
 With no `queue.url` the same process also runs the worker on the embedded queue (SQLite, or
 PostgreSQL with `service.state_url`);

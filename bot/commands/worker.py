@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         state.target,
         state.dialect,
     )
-    # The mailing-list poller shares the process (issue 5); it returns at once when
+    # The mailing-list poller shares the process (bot/mail/poller.py); it returns at once when
     # [mail] is not enabled.
     from bot.mail.poller import poll_forever
 

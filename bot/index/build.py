@@ -123,8 +123,8 @@ def build_index(
             tell("index", 0, len(misses), f"{hits} of {len(blob_path)} files from the cache")
         if misses and (jobs <= 1 or len(misses) <= INPROCESS_THRESHOLD):
             for i, (path, blob) in enumerate(misses, start=1):
-                tell("index", i - 1, len(misses), path)
                 fm, ok = safe_extract(ext, path, read_blob(repo, blob).data)
+                tell("index", i, len(misses), path)
                 models_by_blob[blob] = fm
                 if ok:
                     fresh.append((blob, encode_model(fm)))
@@ -145,8 +145,6 @@ def build_index(
                     failed += 1
                     not_cached.add(blob)
         cache.put_many(fresh)
-        if misses:
-            tell("index", len(misses), len(misses), "parsed")
         t_extract = time.perf_counter() - t2
 
         if memo is not None:

@@ -1,1 +1,1 @@
-"""Mailing-list reviews (issue 5): ingest series from the list, review, reply in the thread."""
+"""Mailing-list reviews: ingest series from the list, review, reply in the thread."""

@@ -1,8 +1,8 @@
 """Tree-wide C macro table and a small evaluator for string-valued macros (TYPE_* names).
 
 Pure: built from the `Define` entities of many FileModels. It understands what QEMU uses to
-spell QOM type names (migration-domain.md §5.4): adjacent string literals, object-like macros
-naming other macros (`TYPE_LM75 TYPE_TMP105`), function-like helpers
+spell QOM type names (the include/qom/object.h conventions): adjacent string literals,
+object-like macros naming other macros (`TYPE_LM75 TYPE_TMP105`), function-like helpers
 (`X86_CPU_TYPE_NAME(n)`, `MACHINE_TYPE_NAME("x")`), parentheses and `#` stringification.
 Every macro keeps all its definitions, so `#ifdef` alternatives give several candidates.
 

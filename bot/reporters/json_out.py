@@ -1,4 +1,4 @@
-"""JSON report: Report.to_json() (the issue-2 contract), indent 2, keys in contract order."""
+"""JSON report: Report.to_json() (the contract other tools read), indent 2, keys in order."""
 
 from __future__ import annotations
 

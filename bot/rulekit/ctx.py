@@ -69,7 +69,8 @@ REGISTER_CALLS = frozenset(
 )
 ANY_INSTANCE = frozenset({"", "VMSTATE_INSTANCE_ID_ANY", "-1"})
 
-# Files whose boards have versioned machine types (migration-domain.md §6.3).
+# Files whose boards have versioned machine types (docs/migration-primer.md, "Versioned
+# machine types"): the six families that call hw_compat_X_Y.
 VERSIONED_MACHINE_FILES = frozenset(
     {
         "hw/arm/virt.c",

@@ -1,4 +1,4 @@
-"""Issue 10 item 4: what a sandboxed child prints is read with a byte cap. A build step or a
+"""Output caps: what a sandboxed child prints is read with a byte cap. A build step or a
 QEMU binary that writes 300 MB without a newline must not grow the bot by more than a few
 MiB (it grew from 13 to 621 MiB before)."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 3: run as root, the build keeps no capability and no root uid (a remount of
+"""Privileges: run as root, the build keeps no capability and no root uid (a remount of
 / fails and nothing outside is written); processes, file size, disk, CPU and wall time are
 limited; /dev/kvm is not there for configure and ninja."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 2: a build reads nothing it should not — not the state DB, not the config
+"""Reach: a build reads nothing it should not — not the state DB, not the config
 file, not another job's work dir, not /run — and reaches no host socket (Unix or TCP)."""
 
 from __future__ import annotations

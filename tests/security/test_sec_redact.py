@@ -1,4 +1,4 @@
-"""Issue 10 item 9: redaction has no gaps for the shapes an attacker showed, one function
+"""Redaction has no gaps for the shapes an attacker showed, one function
 serves every outgoing text (build output included), and `migcheck config check` refuses a
 password in any URL, naming the key and never printing the password."""
 

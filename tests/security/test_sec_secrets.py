@@ -1,4 +1,4 @@
-"""Issue 10 item 1: no secret of the bot reaches a build, and nothing a build prints leaves
+"""Secrets: no secret of the bot reaches a build, and nothing a build prints leaves
 the artifact layer unredacted — not in the BuildError, not in the merge request note, not on
 /status."""
 

@@ -1,4 +1,4 @@
-"""Issue 10 item 5: host-side file work never follows a symlink that untrusted code planted,
+"""Symlinks: host-side file work never follows a symlink that untrusted code planted,
 source locating reads git objects, the built binary is copied without following symlinks,
 and the head (its build or its binary at run time) cannot touch the base binary or any file
 of another run."""

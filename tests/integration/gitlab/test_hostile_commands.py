@@ -1,4 +1,4 @@
-"""Issue 10 item 8: hostile GitLab notes and series, on the loopback GitLab through the real
+"""Hostile GitLab notes and series, on the loopback GitLab through the real
 service. A command runs only on the head its author saw, only from prose (not from code or
 quotes), only with machine type names; whatever a series or a user wrote reaches a note as
 inert text; /status shows error text only to the holder of its token."""

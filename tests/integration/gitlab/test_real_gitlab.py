@@ -1,4 +1,4 @@
-"""What bites on a real GitLab (issue 13), each on the loopback server behaving as GitLab does
+"""What bites on a real GitLab, each on the loopback server behaving as GitLab does
 (tests/integration/gitlab/fakegitlab.py names the GitLab source of every such rule)."""
 
 from __future__ import annotations
