@@ -47,7 +47,7 @@ def main() -> int:
 
     def progress(phase: str, n: int, m: int, d: str) -> None:
         now = time.monotonic()
-        if now - last[0] > 30 or phase != "compile":
+        if now - last[0] > 30 or not phase.startswith("compile"):
             print(f"  [{phase}] {n}/{m} {d[:80]}", flush=True)
             last[0] = now
 

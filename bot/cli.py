@@ -74,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser, modules = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
+    # This process is the command (not a call from Python): its start-up (the interpreter,
+    # imports) is part of what a run costs (check's summary line).
+    args.whole_process = argv is None
     if not args.command:
         parser.print_help(sys.stderr)
         return 2

@@ -2,15 +2,16 @@
 
 Every stage that takes long reports `progress(phase, done, total, detail)`: the index
 ("index", files parsed of those not in the cache), the artifact layer ("configure",
-"compile", "dump", "compare", "migrate", "against"). `Terminal` shows them: on a terminal one
-line rewritten in place with the phase, the count, the percentage and an ETA from the rate so
-far, and a line kept for each finished phase; on a pipe (only when asked, `--progress`) plain
-lines, at most one per phase every 10 seconds. `progress_for` picks: nothing on a pipe
-unless asked, nothing at all with `--quiet`.
+"compile base", "compile head", "machines" for dump, compare and migrate, "against").
+`Terminal` shows them: on a terminal one line rewritten in place with the phase, the count,
+the percentage and an ETA from the rate so far, and a line kept for each finished phase; on
+a pipe (only when asked, `--progress`) plain lines, at most one per phase every 10 seconds.
+`progress_for` picks: nothing on a pipe unless asked, nothing at all with `--quiet`.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +35,18 @@ def duration(seconds: float) -> str:
     if s < 3600:
         return f"{s // 60} min {s % 60:02d} s"
     return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def since_process_start() -> float:
+    """Seconds since this process started (interpreter start-up and imports included);
+    0.0 where the system does not say (only Linux's /proc is read)."""
+    try:
+        with open("/proc/self/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: starttime
+        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - started)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
 
 
 def eta(elapsed: float, done: int, total: int) -> float | None:

@@ -109,12 +109,8 @@ def build_trees(
     changed = models_for_files(
         repo_path, series.head, changed_sources(series), cache_dir, counts=head_counts
     )
-    st = base_index.stats
-    if st is not None and st.files >= 0:  # built from file models: blobs parsed or cached
-        files, cached = st.blobs, st.cache_hits
-    else:  # restored from a stored summary: every C file of the tree, but the few parsed
-        files = len(base_index.models)
-        cached = files - (st.extracted if st is not None else 0)
+    st = base_index.stats  # distinct C files (blobs) of the base tree, parsed or cached
+    files, cached = (st.blobs, st.cache_hits) if st is not None else (0, 0)
     counts = TreeCounts(files + head_counts.cached + head_counts.parsed,
                         cached + head_counts.cached)  # fmt: skip
     return base_index, base_index.with_files(changed), counts

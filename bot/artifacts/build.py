@@ -233,7 +233,9 @@ class Builder:
                 total[0] = p[1]
                 if re.search(r"\b(Compiling|CC)\b", line):
                     compiled[0] += 1
-                self.progress(phase, p[0], p[1], redact(line[:400])[:120])
+                # one phase per side: the head's few steps get their own count and ETA
+                label = f"{phase} {side}" if phase == "compile" else phase
+                self.progress(label, p[0], p[1], redact(line[:400])[:120])
 
         budget = self.limits.build()
         self.sandbox.own(self.build)

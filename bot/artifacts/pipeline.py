@@ -4,8 +4,9 @@ type, compare the dumps (builtin and/or upstream checker), migrate for real both
 versioned machine type (bot.artifacts.against), and return one finding per problem with its
 evidence (dump, migration), each layer's observation in Finding.evidence_detail.
 
-Progress (bot.progress): "configure" and "compile" per build, "machines" (dump, compare,
-migrate of one machine type after the other), "against" (one migration after the other).
+Progress (bot.progress): "configure", "compile base", "compile head", "machines" (dump,
+compare, migrate of one machine type after the other), "against" (one migration after the
+other).
 
 A problem the comparison also reports when the base dump is compared with itself (the
 upstream checker flags some layouts of an unchanged tree) is the base's, not the series':

@@ -166,21 +166,26 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
     )
 
 
-def with_read_time(report: Report, t0: float) -> Report:
-    """The report with the time spent reading the series (or applying the mails) before
-    the review counted in: the summary line says what the whole command cost."""
+def with_read_time(report: Report, t0: float, startup: float = 0.0) -> Report:
+    """The report with the time before the review counted in — `startup` (the process
+    until the command ran) and reading the series (or applying the mails) — so the summary
+    line says what the whole command cost."""
     total = time.perf_counter() - t0
     read = max(0.0, total - report.stats.seconds)
-    stats = dataclasses.replace(report.stats, seconds=total,
-                                phases=(("read", read), *report.stats.phases))  # fmt: skip
+    before = (("start", startup),) if startup > 0 else ()
+    stats = dataclasses.replace(report.stats, seconds=startup + total,
+                                phases=(*before, ("read", read), *report.stats.phases))  # fmt: skip
     return dataclasses.replace(report, stats=stats)
 
 
 def run(args: argparse.Namespace) -> int:
     """Review, print, and return the exit code."""
+    from bot.progress import progress_for, since_process_start
+
+    whole = getattr(args, "whole_process", False)  # bot.cli: this process is the command
+    startup = since_process_start() if whole else 0.0
     t0 = time.perf_counter()
     spec, files = _parse_targets(args)
-    from bot.progress import progress_for
     from bot.review import review
 
     options = review_options(args)
@@ -191,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if shown is not None:
             shown.close()
-    report = with_read_time(report, t0)
+    report = with_read_time(report, t0, startup)
     if report.stats.touched_devices and args.progress != "never":
         print(
             "migcheck: device types the series touches, added to the real migration: "

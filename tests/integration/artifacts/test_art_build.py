@@ -32,7 +32,7 @@ def test_head_builds_incrementally(tmp_path: Path) -> None:
     assert (tmp_path / "w" / "build" / "config.args").read_text().startswith("--target-list")
     phases = [e[0] for e in events]
     assert phases.count("configure") == 2  # start + done, configured once for both sides
-    assert ("compile", 12, 12) in events and ("compile", 2, 2) in events
+    assert ("compile base", 12, 12) in events and ("compile head", 2, 2) in events
     out = subprocess.run([rh.binary, "--version"], capture_output=True, text=True, check=True)
     assert "QEMU emulator" in out.stdout
     # the reviewed repository is untouched

@@ -74,7 +74,8 @@ def test_fixture_build_then_dump_compare_migrate(tmp_path: Path) -> None:
         progress=lambda p, n, m, d: phases.append((p, n, m, d)))).findings
     assert fs == ()
     names = [p for p, _, _, _ in phases]
-    assert names.index("configure") < names.index("compile") < names.index("machines")
+    assert names.index("configure") < names.index("compile base") \
+        < names.index("compile head") < names.index("machines")
     steps = [d for p, _, _, d in phases if p == "machines"]
     assert steps == ["pc-q35-7.2: dump", "pc-q35-7.2: compare", "pc-q35-7.2: migrate",
                      "pc-q35-7.2"]  # fmt: skip

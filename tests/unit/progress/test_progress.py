@@ -146,3 +146,22 @@ def test_cli_summary_quiet_and_progress(
     with pytest.raises(SystemExit):
         main([*args, "--quiet", "--progress"])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_command_counts_its_own_start_up(repo: GitRepo, tmp_path: Path) -> None:
+    """Run as a command, the summary's total includes the interpreter's start-up and the
+    imports (phase "start"): it is close to the wall time the user waited."""
+    import subprocess
+    import time
+
+    t0 = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--repo", str(repo.path), "--cache-dir",
+         str(tmp_path / "c"), "--format", "json", "base..master"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    wall = time.monotonic() - t0
+    assert out.returncode == 1, out.stderr
+    stats = json.loads(out.stdout)["stats"]
+    assert list(stats["phases"])[:2] == ["start", "read"] and stats["phases"]["start"] > 0.05
+    assert 0.7 * wall <= stats["seconds"] <= wall
