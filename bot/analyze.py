@@ -129,28 +129,11 @@ def analyze(
     )
     errors.extend(errs)
 
-    per_patch: list[tuple[Patch, tuple[Finding, ...]]] = []
-    if len(series.patches) > 1:
-        patch_rules = tuple(r for r in rules if r.spec.scope == "patch")
-        for patch in series.patches:
-            units = ex.units(patch.files)
-            found, errs = run_rules(
-                patch_rules,
-                series,
-                units,
-                patch=patch,
-                old_tree=old_tree,
-                new_tree=new_tree,
-                version=version,
-            )
-            errors.extend(errs)
-            per_patch.append((patch, found))
+    patch_rules = tuple(r for r in rules if r.spec.scope == "patch")
 
-    # Commits inside merged branches: only to name the commit that introduced a finding.
-    inner: list[tuple[Patch, tuple[Finding, ...]]] = []
-    if series.merged:
-        patch_rules = tuple(r for r in rules if r.spec.scope == "patch")
-        for patch in series.merged:
+    def per_patch_runs(patches: Sequence[Patch]) -> list[tuple[Patch, tuple[Finding, ...]]]:
+        out = []
+        for patch in patches:
             found, errs = run_rules(
                 patch_rules,
                 series,
@@ -161,7 +144,12 @@ def analyze(
                 version=version,
             )
             errors.extend(errs)
-            inner.append((patch, found))
+            out.append((patch, found))
+        return out
+
+    per_patch = per_patch_runs(series.patches) if len(series.patches) > 1 else []
+    # Commits inside merged branches: only to name the commit that introduced a finding.
+    inner = per_patch_runs(series.merged)
 
     findings = judge(series, verdict, per_patch, inner)
     return Report(

@@ -389,19 +389,22 @@ def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
     return cfg
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and validate a TOML config file; ConfigError (exit 2) names the bad key."""
+def read_toml(path: str | Path, what: str, hint: str) -> dict[str, Any]:
+    """A TOML file's tables; ConfigError (exit 2) when it cannot be read or parsed."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise ConfigError(
-            f"cannot read the configuration: {exc.strerror or exc}",
-            input_name=str(p),
-            hint="pass --config FILE (see deploy/migcheck.example.toml)",
+            f"cannot read the {what}: {exc.strerror or exc}", input_name=str(p), hint=hint
         ) from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", input_name=str(p)) from exc
-    return parse_config(data, source=str(p))
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and validate a TOML config file; ConfigError (exit 2) names the bad key."""
+    data = read_toml(path, "configuration", "pass --config FILE (see deploy/migcheck.example.toml)")
+    return parse_config(data, source=str(path))

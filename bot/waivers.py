@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,17 +236,10 @@ def config_waivers(raw: Any, *, source: str = "") -> tuple[Waiver, ...]:
 def load_waivers(path: str | Path) -> tuple[Waiver, ...]:
     """The `[[waiver]]` tables of a TOML file (`migcheck check --waivers FILE`); ConfigError
     (exit 2) names the file and the bad entry."""
+    from bot.config import read_toml  # bot.config reads [[waiver]] tables through here
+
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read the waiver file: {exc.strerror or exc}",
-            input_name=str(p),
-            hint="pass --waivers FILE (TOML)",
-        ) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"not valid TOML: {exc}", input_name=str(p)) from exc
+    data = read_toml(p, "waiver file", "pass --waivers FILE (TOML)")
     unknown = sorted(set(data) - {"waiver"})
     if unknown:
         raise ConfigError(f"{unknown[0]}: unknown key", input_name=str(p),

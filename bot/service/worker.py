@@ -514,15 +514,22 @@ class Worker:
             refused += [f"@{user} (note {note.id}): {p}" for p in problems]
         return NoteWaivers(tuple(waivers), tuple(refused))
 
-    def waiver(self, job: Job) -> Outcome:
-        """A `/migcheck accept` note arrived: check its author, re-review (every review reads
-        the accept notes), answer which findings it accepted."""
-        p = job.payload
-        user_id = int(p.get("user_id") or 0)
+    def _note_job(self, job: Job) -> tuple[dict[str, Any], int, Any, Any, Replies] | Outcome:
+        """(payload, author id, project, MR, replies) of a note's job; an Outcome when the
+        note is the bot's own."""
+        user_id = int(job.payload.get("user_id") or 0)
         if user_id == self.bot_id:
             return Outcome("skipped", "the bot's own note")
         project, mr = self._mr(job)
-        replies = self._replies(job, mr)
+        return job.payload, user_id, project, mr, self._replies(job, mr)
+
+    def waiver(self, job: Job) -> Outcome:
+        """A `/migcheck accept` note arrived: check its author, re-review (every review reads
+        the accept notes), answer which findings it accepted."""
+        started = self._note_job(job)
+        if isinstance(started, Outcome):
+            return started
+        p, user_id, project, mr, replies = started
         allowed, why = self._may_accept(self.access_level(project, user_id))
         if not allowed:
             replies.post(f"sorry, I did not accept this: {why}. Ask a project maintainer.",
@@ -558,12 +565,10 @@ class Worker:
     def command(self, job: Job) -> Outcome:
         """`/check-migration`: check permission, acknowledge, review the head the command
         was written for, answer (see bot/service/replies.py)."""
-        p = job.payload
-        user_id = int(p.get("user_id") or 0)
-        if user_id == self.bot_id:
-            return Outcome("skipped", "the bot's own note")
-        project, mr = self._mr(job)
-        replies = self._replies(job, mr)
+        started = self._note_job(job)
+        if isinstance(started, Outcome):
+            return started
+        p, user_id, project, mr, replies = started
         allowed, why = self.permission(project, mr, user_id)
         if not allowed:
             replies.post(f"sorry, I did not run the migration check: {why}", step="refused")
