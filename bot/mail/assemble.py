@@ -9,8 +9,9 @@ Messages without threading headers that nothing replies to (plain `git format-pa
 output, `git send-email --no-thread`) are grouped by their `[PATCH vN n/m]` counters instead
 (b4 does the same per revision): same version, total, RFC/RESEND and sender, each counter
 once, in arrival order, keyed by the message that arrived first (stable across polls); mails
-that were really sent (they have a Message-ID) must also be dated within a day of the group. Files from `git format-patch` carry the commit author in
-From: and the commit date, so those are grouped by arrival order alone.
+that were really sent (they have a Message-ID) must also be dated within a day of the group.
+Files from `git format-patch` carry the commit author in From: and the commit date, so those
+are grouped by arrival order alone.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ Pure given its inputs (the clock and the Message-ID are passed in).
 from __future__ import annotations
 
 import datetime
+import email.header
 import email.policy
 import email.utils
 import re
@@ -407,10 +408,24 @@ def recipients(
 
 class _ReplyPolicy(email.policy.EmailPolicy):
     """The default policy (RFC 2047 encoded words of at most 75 characters in lines of 78),
-    except that Message-ID lists are folded between ids and never encoded: an id longer
-    than a line would otherwise become an encoded word and break threading."""
+    except that Message-ID lists are folded between ids and never encoded (an id longer
+    than a line would otherwise become an encoded word and break threading), and that a
+    non-ASCII Subject is encoded by email.header (CPython 3.11's folder for unstructured
+    headers splits some encoded words in two, e.g. after "Köln," — an invalid header)."""
 
     _IDS = frozenset({"message-id", "in-reply-to", "references"})
+
+    def _subject(self, name: str, value: str) -> str | None:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii():
+            return None
+        limit = (self.max_line_length or 78) - 2
+        # the ASCII words before the first non-ASCII one stay readable ("Re: [PATCH 1/3] ...")
+        first = next(i for i, ch in enumerate(text) if not ch.isascii())
+        cut = text.rfind(" ", 0, first) + 1
+        encoded = email.header.Header(text[:cut] or None, "us-ascii", limit, header_name=name)
+        encoded.append(text[cut:], "utf-8")
+        return f"{name}: {encoded.encode(linesep=self.linesep)}{self.linesep}"
 
     def _ids(self, name: str, value: str) -> str:
         lines = [f"{name}:"]
@@ -423,12 +438,15 @@ class _ReplyPolicy(email.policy.EmailPolicy):
 
     def fold(self, name: str, value: str) -> str:
         """Fold a header for str output."""
-        return self._ids(name, value) if name.lower() in self._IDS else super().fold(name, value)
+        if name.lower() in self._IDS:
+            return self._ids(name, value)
+        return self._subject(name, value) or super().fold(name, value)
 
     def fold_binary(self, name: str, value: str) -> bytes:
         """Fold a header for bytes output."""
-        if name.lower() in self._IDS:
-            return self._ids(name, value).encode("ascii", "surrogateescape")
+        text = self._ids(name, value) if name.lower() in self._IDS else self._subject(name, value)
+        if text is not None:
+            return text.encode("ascii", "surrogateescape")
         return super().fold_binary(name, value)
 
 
