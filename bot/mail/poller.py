@@ -172,7 +172,11 @@ class MailBot:
                                  covered=self.store.covered_patches(s.key))  # fmt: skip
         if ready.status != "review":
             if ready.status:
-                self.store.set_series(s.key, ready.status, ready.reason, revision=s.revision)
+                # a verdict without any patch (cover letter only) still covers nothing, so
+                # a patch arriving after it reopens the series
+                final = ready.status in policy.FINAL and ready.status != "obsolete"
+                self.store.set_series(s.key, ready.status, ready.reason, revision=s.revision,
+                                      patches=tuple(s.all_patches) if final else None)
                 self.result.series_pending += ready.status == "pending"
                 self.result.series_obsolete += ready.status == "obsolete"
                 self._silence(ready.silence)

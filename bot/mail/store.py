@@ -158,12 +158,13 @@ class MailStore:
         revision: int = 1,
         base: str = "",
         head: str = "",
-        patches: Iterable[int] = (),
+        patches: Iterable[int] | None = None,
     ) -> None:
         """Record a series' status (pending, reviewed, skipped, obsolete, apply-failed...);
-        `patches`: the counters a review covered (kept when not given)."""
+        `patches`: the counters its verdict covered ("-" when none; kept when None)."""
         now = self.clock()
-        covered = ",".join(str(c) for c in sorted(set(patches)))
+        covered = "" if patches is None else ",".join(str(c) for c in sorted(set(patches)))
+        covered = covered or ("-" if patches is not None else "")
         self._exec(
             "INSERT INTO series (key, status, reason, revision, base, head, first_seen,"
             " updated_at, patches) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"

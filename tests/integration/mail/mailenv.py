@@ -4,7 +4,9 @@ served to dkimpy by a lookup function (dkimfix.Dns)."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +14,10 @@ from typing import Any
 
 import pygit2
 from dkimfix import Dns
-from mailfix import DATE0, Inbox, make_mail, sample_repo
+from mailfix import DATE0, Inbox, make_mail, sample_repo, series_mails
 from smtpfix import Received, Sink, serve_smtp
 
+from bot.commands import mail_cmd
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot, PollResult
 from bot.mail.store import MailStore
@@ -101,3 +104,48 @@ def command(msgid: str, target: str, text: str, *, author: str = MAINT,
     return make_mail("Re: [PATCH] x", f"> quoted\n\n{text}\n", msgid=msgid, author=author,
                      in_reply_to=target, refs=list(refs if refs is not None else (target,)),
                      date=date)  # fmt: skip
+
+
+def flat(text: str) -> str:
+    """A mail body on one line (prose wraps anywhere)."""
+    return " ".join(text.split())
+
+
+def run_mail_cli(argv: list[str]) -> int:
+    """`migcheck mail ...` in this process, keeping pytest's log handlers."""
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="command")
+    mail_cmd.register(sub)
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:  # `mail poll --config` installs the process's log handler; keep pytest's
+        return mail_cmd.run(p.parse_args(argv))
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+
+
+def poll_config(tmp: Path, smtp_port: int) -> tuple[Path, list[bytes]]:
+    """A config polling an archive that holds series v1 (dated "now" for a real clock) and
+    sending to the loopback SMTP server; returns it and the series' messages."""
+    repo, _ = sample_repo(tmp)
+    inbox = Inbox(tmp / "inbox")
+    raws = series_mails("v1", date=DATE0 + 10**8)
+    for raw in raws:
+        inbox.add(raw)
+    cfg = tmp / "migcheck.toml"
+    cfg.write_text(f"""
+[service]
+state_dir = "{tmp / "state"}"
+cache_dir = "{tmp / "cache"}"
+
+[mail]
+enabled = true
+inboxes = ["{inbox.root}"]
+repo = "{repo}"
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+smtp_starttls = false
+wait_complete = 0.0
+""")
+    return cfg, raws

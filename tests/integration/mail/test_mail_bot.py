@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mailenv import MAINT, Clock
 from mailfix import (
     BROKEN_PATCH,
     CLEAN_PATCH,
@@ -24,16 +25,6 @@ from smtpfix import Received, Sink
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot, PollResult
 from bot.mail.store import MailStore
-
-MAINT = "Mo Maintainer <maint@example.org>"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = float(DATE0 + 300)
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @dataclasses.dataclass

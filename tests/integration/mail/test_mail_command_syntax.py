@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailenv import MAINT, MailEnv, command, mail_env
+from mailenv import MAINT, MailEnv, command, flat, mail_env
 from mailfix import CLEAN_PATCH, series_mails
 
 from bot.mail.commands import find_command
@@ -23,10 +23,6 @@ def env(tmp_path: Path) -> Iterator[MailEnv]:
         yield e
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def test_reply_to_the_bots_own_mail_runs_the_command(env: MailEnv) -> None:
     bot_reply = env.replies_to("v1.2@example.org")[0].msg
     refs = tuple(str(bot_reply["References"]).strip("<>").split("> <"))
@@ -34,7 +30,7 @@ def test_reply_to_the_bots_own_mail_runs_the_command(env: MailEnv) -> None:
     env.add(command("c1@x", own, "/check-migration", refs=(*refs, own)))
     env.poll()
     (r,) = env.replies_to("c1@x")
-    body = _flat(r.body)
+    body = flat(r.body)
     assert "could not find" not in body
     assert "MIG006" in body and "for [PATCH 0/3] sample series" in body
     assert "qemu-devel@nongnu.org" in r.rcpt_tos  # an answer about a series goes public
@@ -47,7 +43,7 @@ def test_reply_to_the_bots_mail_without_references_is_found_through_the_store(
     env.add(command("c2@x", own, "/check-migration", refs=()))
     env.poll()
     (r,) = env.replies_to("c2@x")
-    assert "MIG002" in r.body and "could not find" not in _flat(r.body)
+    assert "MIG002" in r.body and "could not find" not in flat(r.body)
 
 
 def test_references_are_used_when_in_reply_to_is_unknown(env: MailEnv) -> None:
@@ -63,7 +59,7 @@ def test_machines_with_dots_are_a_command_and_need_a_build(env: MailEnv) -> None
     env.poll()
     (r,) = env.replies_to("c4@x")
     assert r.rcpt_tos == ["maint@example.org"]  # refusals go to the sender only
-    assert "builds are not started by mail here" in _flat(r.body)
+    assert "builds are not started by mail here" in flat(r.body)
 
 
 def test_unknown_option_is_answered_with_the_usage(env: MailEnv) -> None:
@@ -71,7 +67,7 @@ def test_unknown_option_is_answered_with_the_usage(env: MailEnv) -> None:
     env.poll()
     (r,) = env.replies_to("c5@x")
     assert r.rcpt_tos == ["maint@example.org"] and r.msg["Cc"] is None
-    body = _flat(r.body)
+    body = flat(r.body)
     assert "unknown argument --bulid" in body
     assert "Usage: /check-migration [--build] [--machines M1,M2,...]" in body
     st = env.store()
@@ -83,7 +79,7 @@ def test_no_series_is_answered_to_the_sender_only(env: MailEnv) -> None:
     env.poll()
     (r,) = env.replies_to("c6@x")
     assert r.rcpt_tos == ["maint@example.org"] and r.msg["Cc"] is None
-    assert "could not find a patch series" in _flat(r.body)
+    assert "could not find a patch series" in flat(r.body)
 
 
 def test_the_bots_own_texts_are_not_commands(env: MailEnv) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailenv import MailEnv, mail_env
+from mailenv import MailEnv, flat, mail_env
 from mailfix import BROKEN_PATCH, DATE0, make_mail, sample_bodies, series_mails
 
 # Patch 2/2 of a series: needs patch 1/2 (the lines it touches are adjacent only after it).
@@ -41,10 +41,6 @@ def env(tmp_path: Path) -> Iterator[MailEnv]:
         yield e
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def test_late_patch_reopens_a_reviewed_series_once(env: MailEnv) -> None:
     mails = series_mails("m")
     env.add(mails[0], mails[1], mails[3])  # cover, 1/3, 3/3: 2/3 held by moderation
@@ -74,7 +70,7 @@ def test_apply_failure_is_told_once_and_a_late_patch_makes_it_apply(env: MailEnv
     r = env.poll()
     assert r.apply_failed == 1
     (told,) = env.replies_to("d.0@example.org")
-    text = _flat(told.body)
+    text = flat(told.body)
     assert "[PATCH 2/2] hw/misc/foo: comment the status field" in text
     assert "does not apply onto" in text and "(master at the series' date)" in text
     assert "base-commit:" in text and "b4 send" in text and "Based-on:" in text
@@ -125,3 +121,18 @@ def test_unthreaded_series_whose_first_patch_comes_last_stays_one_series(env: Ma
     assert {str(x.msg["In-Reply-To"]) for x in env.got} == {"<u.1@example.org>",
                                                            "<u.2@example.org>",
                                                            "<u.3@example.org>"}  # fmt: skip
+
+
+def test_patches_after_a_lone_cover_letter_was_set_aside_are_reviewed(env: MailEnv) -> None:
+    mails = series_mails("c")
+    env.add(mails[0])
+    env.poll()
+    env.clock.t += 601
+    env.poll()
+    st = env.store()
+    status = st.series_status("c.0@example.org")
+    assert status is not None and status[0] == "skipped"
+    env.add(*mails[1:])
+    env.clock.t += 60
+    assert env.poll().series_reviewed == 1
+    assert len(env.got) == 3

@@ -6,10 +6,8 @@ for what an earlier version's reply already said."""
 
 from __future__ import annotations
 
-import argparse
 import email.utils
 import json
-import logging
 import re
 import subprocess
 import sys
@@ -19,10 +17,9 @@ from pathlib import Path
 import pygit2
 import pytest
 from mailenv import MailEnv, mail_env
+from mailenv import run_mail_cli as _cli
 from mailfix import DATE0, make_mail, mbox, sample_bodies, series_mails
 from notefix import BAR_C, DROP_LEVEL
-
-from bot.commands import mail_cmd
 
 # Two fields removed in one hunk: two findings, one quote.
 TWO_IN_ONE_HUNK = (
@@ -125,19 +122,6 @@ def test_new_version_says_in_one_line_what_the_earlier_one_was_told(env: MailEnv
         assert not any(ln.startswith(">") for ln in body.splitlines())
     env.poll()
     assert len(env.got) == 6
-
-
-def _cli(argv: list[str]) -> int:
-    p = argparse.ArgumentParser()
-    sub = p.add_subparsers(dest="command")
-    mail_cmd.register(sub)
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    try:
-        return mail_cmd.run(p.parse_args(argv))
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
 
 
 def test_a_note_of_the_cli_is_a_note_in_the_mail(
