@@ -21,7 +21,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
 DnsFunc = Callable[..., bytes | None]
 BOUND_HEADERS = ("from", "in-reply-to", "references")
 
