@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,15 +28,14 @@ from bot.artifacts.build import (
 from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
-from bot.artifacts.migrate import instantiable, migrate_once, migration_finding
+from bot.artifacts.locate import Locator, git_vmsd_locator
+from bot.artifacts.locate import vmsd_locator as vmsd_locator  # re-export (benches, tests)
+from bot.artifacts.migrate import default_accel, instantiable, migrate_once, migration_finding
 from bot.artifacts.sandbox import Limits, probe
 from bot.artifacts.upstream import UpstreamReport, reconcile, run_upstream
 from bot.engine.merge import join_details
 from bot.errors import ArtifactError
 from bot.findings import Evidence, EvidenceDetail, Finding, Severity, fingerprint
-
-# vmsd name -> (path, line) in the reviewed tree, or None when unknown.
-Locator = Callable[[str], "tuple[str, int] | None"]
 
 # Versioned machine families whose newest member is checked by default, per target.
 DEFAULT_FAMILIES: Mapping[str, tuple[str, ...]] = {
@@ -93,29 +92,6 @@ def choose_machines(base: Sequence[tuple[str, str]], head: Sequence[tuple[str, s
         newest = [m for m in newest if any(re.fullmatch(rf"{re.escape(f)}-[\d.]+", m)
                                            for f in fams)]
     return newest
-
-
-_VMSD = re.compile(r"VMStateDescription\s+(\w+)\s*=\s*\{")
-_NAME = re.compile(r'\.name\s*=\s*"([^"]+)"')
-
-
-def vmsd_locator(src: str | Path) -> Locator:
-    """Map VMSD names to their definition (path, line) by scanning the tree's C files once."""
-    root = Path(src)
-    table: dict[str, tuple[str, int]] = {}
-    for path in sorted(root.rglob("*.c")):
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
-        if "VMStateDescription" not in text:
-            continue
-        for m in _VMSD.finditer(text):
-            n = _NAME.search(text, m.end(), m.end() + 400)
-            if n:
-                table.setdefault(n.group(1), (str(path.relative_to(root)),
-                                              text.count("\n", 0, m.start()) + 1))
-    return table.get
 
 
 def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Finding, ...]:
@@ -214,14 +190,15 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
         src = QemuBinary(opts.src_binary, opts.datadir, "base")
         dst = QemuBinary(opts.dst_binary, opts.datadir, "head")
     else:
-        profile = opts.profile or default_profile(opts.target)
+        profile = opts.profile or default_profile(opts.target,
+                                                  kvm=default_accel(sandbox) == "kvm")
         rb, rh = build_pair(repo_path, base, head, work / "b", profile, sandbox=sandbox,
                             limits=limits, progress=progress, jobs=opts.jobs,
                             configure=opts.configure, subprojects=opts.subprojects)
         src = QemuBinary(opts.src_binary or rb.binary, rb.datadir, "base")
         dst = QemuBinary(opts.dst_binary or rh.binary, rh.datadir, "head")
         if locate is None:
-            locate = vmsd_locator(work / "b" / "src")
+            locate = git_vmsd_locator(repo_path, resolve(repo_path, head))
     if opts.checker in ("upstream", "both") and repo_path:
         try:
             script = _upstream_script(repo_path, resolve(repo_path, head),

@@ -8,9 +8,9 @@ finding (a removed field, say) is carried to the nearest line of the new file
 
 from __future__ import annotations
 
-from bot.diff.linemap import LineMap, hunks_from_bytes
+from bot.diff.linemap import LineMap
 from bot.findings import Finding
-from bot.series import FileChange, Series
+from bot.series import FileChange, Series, hunks_from_bytes
 
 
 def file_hunks(fc: FileChange) -> LineMap:

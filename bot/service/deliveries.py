@@ -57,11 +57,12 @@ class RedisDeliveries:
     """Delivery dedupe in Redis (SET NX with a TTL), shared by every web replica."""
 
     def __init__(
-        self, url: str, *, prefix: str, record: StateDeliveries, ttl: float = DELIVERY_TTL
+        self, url: str, *, prefix: str, record: StateDeliveries, ttl: float = DELIVERY_TTL,
+        password: str | None = None,
     ) -> None:
         import redis
 
-        self._r: Any = redis.Redis.from_url(url, decode_responses=True)
+        self._r: Any = redis.Redis.from_url(url, decode_responses=True, password=password)
         self.prefix = prefix + "delivery:"
         self.record = record
         self.ttl = ttl
@@ -83,5 +84,6 @@ def open_deliveries(cfg: QueueConfig, state: StateDB) -> DeliveryDedupe:
     """Redis dedupe when the queue is on Redis (queue.url), else the state DB's."""
     record = StateDeliveries(state)
     if cfg.url:
-        return RedisDeliveries(cfg.url, prefix=cfg.prefix, record=record)
+        return RedisDeliveries(cfg.url, prefix=cfg.prefix, record=record,
+                               password=cfg.password())
     return record

@@ -341,7 +341,7 @@ def test_rules_list_and_doc(capsys: pytest.CaptureFixture[str]) -> None:
         rc, out, _ = run_cli(capsys, "rules", key)
         assert rc == 0
         assert out.startswith("MIG002 vmstate-field-removed\n")
-        assert "## Why it breaks migration" in out
+        assert "*Why it breaks migration*" in out
     rc, out, _ = run_cli(capsys, "rules", "--format", "json", "MIG002")
     assert json.loads(out)["name"] == "vmstate-field-removed"
 

@@ -144,7 +144,8 @@ class RedisQueue:
         self.cfg = cfg
         self.prefix = prefix
         self._clock = clock
-        self._r: Any = redis.Redis.from_url(url, decode_responses=True)
+        # the password comes from the environment (config check refuses one in the URL)
+        self._r: Any = redis.Redis.from_url(url, decode_responses=True, password=cfg.password())
         self._enqueue = self._r.register_script(_LUA_ENQUEUE)
         self._lease = self._r.register_script(_LUA_LEASE)
         self._finish = self._r.register_script(_LUA_FINISH)
