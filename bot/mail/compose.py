@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from bot.findings import Finding
 from bot.mail.config import MailSettings
 from bot.mail.subject import reply_subject
+from bot.redact import cap
 from bot.sources.mail import MailMessage, address_of
 
 WIDTH = 72  # prose
@@ -29,13 +30,6 @@ FINGERPRINT_HEADER = "X-Migcheck-Fingerprints"
 MAX_SUBJECT = 300  # characters of the answered subject kept in a reply's Subject
 MAX_FINDING = 6000  # characters of one finding's text (messages may carry a build's output)
 MAX_LINE = 500  # characters of one evidence or error line
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]} [... {len(text) - limit} characters cut]"
 
 
 def cap_body(body: str, max_bytes: int) -> str:
@@ -297,13 +291,13 @@ def finding_text(f: Finding, why: str) -> list[str]:
     """What, where, why and the fix (hint and draft) of one finding, without its quote."""
     out: list[str] = []
     where = f"{f.path}:{f.line}" + (" (old side)" if f.side == "old" else "")
-    message = clip(f.message, MAX_FINDING)
+    message = cap(f.message, MAX_FINDING)
     out.extend(wrap(f"{f.rule} {f.name} ({f.severity.value}) at {where}: {message}"))
     if f.evidence_detail:
         out.append("")
         out.append("Seen by:")
         for d in f.evidence_detail:
-            out.extend(textwrap.wrap(clip(d.line(f.message), MAX_LINE), WIDTH, initial_indent="- ",
+            out.extend(textwrap.wrap(cap(d.line(f.message), MAX_LINE), WIDTH, initial_indent="- ",
                                      subsequent_indent="  ", break_long_words=False,
                                      break_on_hyphens=False))  # fmt: skip
     if why:
@@ -316,7 +310,7 @@ def finding_text(f: Finding, why: str) -> list[str]:
         out.append("")
         out.append("Fix draft:")
         out.append("")
-        out.extend(_code(clip(f.fix_draft, MAX_FINDING)))
+        out.extend(_code(cap(f.fix_draft, MAX_FINDING)))
     return out
 
 

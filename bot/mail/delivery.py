@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.logsetup import Redactor
 from bot.mail import compose
 from bot.mail.config import MailSettings
 from bot.mail.policy import ReplyDraft
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport
+from bot.redact import Redactor
 from bot.sources.mail import address_of
 
 if TYPE_CHECKING:

@@ -19,6 +19,7 @@ from bot.mail.assemble import MailSeries
 from bot.mail.commands import USAGE, Command
 from bot.mail.config import MailSettings
 from bot.mail.review import MailReview
+from bot.redact import cap
 from bot.report import Report, reaches
 from bot.reporters.common import doc_sections, finding_fingerprint, one_paragraph
 from bot.sources.mail import MailMessage, address_of
@@ -346,8 +347,8 @@ def bad_arguments_reply(c: MailMessage, cmd: Command) -> ReplyDraft:
 def apply_note(s: MailSeries, rv: MailReview) -> list[list[str]]:
     """Blocks saying which patch does not apply onto what, and how to name the base."""
     first, _, rest = rv.apply_error.partition("\n")
-    first = compose.clip(first, compose.MAX_LINE)
-    lines = [compose.clip(ln.strip(), compose.MAX_LINE) for ln in rest.splitlines()
+    first = cap(first, compose.MAX_LINE)
+    lines = [cap(ln.strip(), compose.MAX_LINE) for ln in rest.splitlines()
              if ln.strip()][:6]  # fmt: skip
     out = [compose.wrap(f"{first.rstrip('.')}: it does not apply onto "
                         f"{rv.base.commit[:12]} ({rv.base.how}).")]  # fmt: skip
@@ -401,9 +402,9 @@ def command_reply(
     if s.missing:
         notes.append(f"Note: {missing_text(s)} did not arrive; reviewed the others.")
     if skip:
-        blocks.append(compose.wrap(f"Nothing to check: {compose.clip(skip, compose.MAX_LINE)}."))
+        blocks.append(compose.wrap(f"Nothing to check: {cap(skip, compose.MAX_LINE)}."))
     elif error:
-        blocks.append(compose.wrap(f"The review failed: {compose.clip(error, 2000)}"))
+        blocks.append(compose.wrap(f"The review failed: {cap(error, 2000)}"))
     elif rv is not None and rv.apply_error:
         blocks.extend(apply_note(s, rv))
     elif rv is not None:

@@ -31,10 +31,13 @@ SECRETS = {
     "MIGCHECK_SMTP_PASSWORD": "smtp-pw-Zq81vT",
     "MIGCHECK_GITLAB_TOKEN": "glpat-Fake0Token1ForTests2xyz",
 }
-# A configure that prints the environment and fails with a secret in its first error line.
+# A configure that prints the environment and fails with secrets in its first error line:
+# from its environment (the sandbox clears it, bot/artifacts/sandbox.py) and as literals (a
+# series may know or guess them), then floods the line.
 LEAKY_CONFIGURE = (
-    b"#!/bin/sh\nenv\necho \"error: leaked $MIGCHECK_SMTP_PASSWORD $MIGCHECK_GITLAB_TOKEN\"\n"
-    + b"printf 'x%.0s' $(seq 1 3000)\nexit 1\n"
+    b"#!/bin/sh\nenv\necho \"error: leaked $MIGCHECK_SMTP_PASSWORD$MIGCHECK_GITLAB_TOKEN "
+    + " ".join(SECRETS.values()).encode()
+    + b"\"\nprintf 'x%.0s' $(seq 1 3000)\nexit 1\n"
 )
 
 
@@ -178,12 +181,12 @@ def test_text_from_a_series_is_redacted_in_replies(
 ) -> None:
     secret = SECRETS["MIGCHECK_SMTP_PASSWORD"]
     # does not apply: the reply names the patch by its subject, in Subject: and in the body
-    env.add(make_mail(f"[PATCH] x: {secret} token=abc123def", BROKEN_PATCH[1], msgid="leak@x",
-                      date=DATE0 + 50))  # fmt: skip
+    env.add(make_mail(f"[PATCH] x: {secret} token=abc123def CI_JOB_TOKEN=cjt456ghi",
+                      BROKEN_PATCH[1], msgid="leak@x", date=DATE0 + 50))  # fmt: skip
     env.clock.t += 700
     env.poll()
     (r,) = env.replies_to("leak@x")
     raw = r.data.decode("utf-8", "replace")
-    assert secret not in raw and "abc123def" not in raw
+    assert secret not in raw and "abc123def" not in raw and "cjt456ghi" not in raw
     assert "[REDACTED]" in r.msg["Subject"] and "does not apply" in r.body
     assert "[REDACTED]" in r.body
