@@ -287,8 +287,17 @@ def fit_code(line: str, width: int = CODE_WIDTH) -> list[str]:
     return out
 
 
-def finding_text(f: Finding, why: str) -> list[str]:
-    """What, where, why and the fix (hint and draft) of one finding, without its quote."""
+def finding_text(f: Finding, why: str, said: set[str] | None = None) -> list[str]:
+    """What, where, why and the fix (hint and draft) of one finding, without its quote.
+
+    `said` collects the explanations given so far in the reply: a rule's "why" and a
+    suggested fix are written once per reply, not under every finding of the same kind.
+    """
+    said = set() if said is None else said
+    why_key, hint_key = f"why:{f.rule}", f"hint:{f.rule}:{f.fix_hint}"
+    why = "" if why_key in said else why
+    hint = "" if hint_key in said else f.fix_hint
+    said.update((why_key, hint_key))
     out: list[str] = []
     where = f"{f.path}:{f.line}" + (" (old side)" if f.side == "old" else "")
     message = cap(f.message, MAX_FINDING)
@@ -303,9 +312,9 @@ def finding_text(f: Finding, why: str) -> list[str]:
     if why:
         out.append("")
         out.extend(wrap("Why this breaks migration: " + why))
-    if f.fix_hint:
+    if hint:
         out.append("")
-        out.extend(wrap("Suggested fix: " + f.fix_hint))
+        out.extend(wrap("Suggested fix: " + hint))
     if f.fix_draft:
         out.append("")
         out.append("Fix draft:")
@@ -319,13 +328,16 @@ def finding_block(f: Finding, why: str, quote: Sequence[str]) -> list[str]:
     return hunk_block(quote, [(f, why)])
 
 
-def hunk_block(quote: Sequence[str], findings: Sequence[tuple[Finding, str]]) -> list[str]:
-    """One quote (a hunk, or nothing) and every finding about it, each with its why."""
+def hunk_block(
+    quote: Sequence[str], findings: Sequence[tuple[Finding, str]], said: set[str] | None = None
+) -> list[str]:
+    """One quote (a hunk, or nothing) and every finding about it, each with its why (once
+    per rule in the reply: `said`, see finding_text)."""
     out: list[str] = list(quote)
     for f, why in findings:
         if out:
             out.append("")
-        out.extend(finding_text(f, why))
+        out.extend(finding_text(f, why, said))
     return out
 
 

@@ -219,8 +219,9 @@ class _Answer:
 
     def blocks(self, why: Mapping[str, str]) -> list[list[str]]:
         """One block per hunk: its quote, then each of its findings."""
-        out = [compose.hunk_block(where.lines(q), [(f, why.get(f.rule, "")) for f in found])
-               for where, q, found in self.hunks.values()]  # fmt: skip
+        said: set[str] = set()  # a rule's why and fix are said once per reply
+        out = [compose.hunk_block(where.lines(q), [(f, why.get(f.rule, "")) for f in found],
+                                  said) for where, q, found in self.hunks.values()]  # fmt: skip
         if self.earlier:
             out.append(compose.wrap("Still present, reported on an earlier version of this "
                                     "series (not repeated here):"))  # fmt: skip

@@ -71,6 +71,8 @@ def test_one_quote_per_hunk_with_every_finding_under_it(env: MailEnv) -> None:
     quote_end = max(i for i, ln in enumerate(lines) if ln.startswith(">"))
     first_finding = next(i for i, ln in enumerate(lines) if ln.startswith("MIG002"))
     assert quote_end < first_finding  # both findings come after the one quote
+    assert body.count("Why this breaks migration") == 1  # said once per rule in a reply
+    assert body.count("Fix draft:") == 2  # each field its own draft
     _check_widths(body)
 
 
