@@ -8,9 +8,10 @@ a later poll that brings it in assembles the same series.
 Messages without threading headers that nothing replies to (plain `git format-patch`
 output, `git send-email --no-thread`) are grouped by their `[PATCH vN n/m]` counters instead
 (b4 does the same per revision): same version, total, RFC/RESEND and sender, each counter
-once, in arrival order; mails that were really sent (they have a Message-ID) must also be
-dated within a day of the group. Files from `git format-patch` carry the commit author in
-From: and the commit date, so those are grouped by arrival order alone.
+once, in arrival order, keyed by the message that arrived first (stable across polls); mails
+that were really sent (they have a Message-ID) must also be dated within a day of the group.
+Files from `git format-patch` carry the commit author in From: and the commit date, so those
+are grouped by arrival order alone.
 """
 
 from __future__ import annotations
@@ -205,8 +206,9 @@ def assemble(messages: Sequence[MailMessage]) -> list[MailSeries]:
     loose = [(m, subj[mid]) for mid, m in by_id.items()
              if not m.parents and mid not in answered and subj[mid].total > 1]  # fmt: skip
     for members in group_unthreaded(loose):
-        key = min(members, key=lambda i: subj[i].counter)  # cover letter, else lowest counter
-        head_of.update((mid, key) for mid in members)
+        # Keyed by the member that arrived first, not the lowest counter: a patch 1 (or
+        # cover letter) arriving after the others must not make the series a new one.
+        head_of.update((mid, members[0]) for mid in members)
     orphan_parent: dict[str, str] = {}
     for mid, m in by_id.items():
         ps = subj[mid]

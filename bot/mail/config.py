@@ -34,6 +34,13 @@ class MailSettings:
     opt_out: tuple[str, ...] = ()
     allowed_senders: tuple[str, ...] = ()
     use_maintainers: bool = True
+    # --build by mail: only these senders, only when their mail's DKIM signature verifies
+    # for their own domain; empty: no builds by mail at all
+    build_senders: tuple[str, ...] = ()
+    commands_per_sender_per_hour: int = 6  # answered commands (refusals included)
+    builds_per_sender_per_day: int = 3
+    max_cc: int = 8  # original To/Cc copied on a reply, besides the author and the list
+    max_body_bytes: int = 64 * 1024  # a reply's body is cut (with a note) past this
     outbox: str = ""
     smtp_host: str = ""
     smtp_port: int = 587
@@ -90,9 +97,14 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> MailSe
     if s.min_severity not in SEVERITIES:
         raise ConfigError(f"mail.min_severity: expected one of {', '.join(SEVERITIES)}",
                           input_name=source or None)  # fmt: skip
-    if s.rate_limit_per_hour < 0 or s.wait_complete < 0:
-        raise ConfigError("mail.rate_limit_per_hour / mail.wait_complete: must be >= 0",
-                          input_name=source or None)  # fmt: skip
+    counts = {"rate_limit_per_hour": s.rate_limit_per_hour, "wait_complete": s.wait_complete,
+              "commands_per_sender_per_hour": s.commands_per_sender_per_hour,
+              "builds_per_sender_per_day": s.builds_per_sender_per_day, "max_cc": s.max_cc}
+    for key, value in counts.items():
+        if value < 0:
+            raise ConfigError(f"mail.{key}: must be >= 0", input_name=source or None)
+    if s.max_body_bytes < 4096:
+        raise ConfigError("mail.max_body_bytes: must be >= 4096", input_name=source or None)
     return s
 
 

@@ -20,6 +20,7 @@ from bot.mail.config import MailSettings
 from bot.mail.policy import ReplyDraft
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport
+from bot.redact import Redactor
 from bot.sources.mail import address_of
 
 if TYPE_CHECKING:
@@ -49,14 +50,19 @@ class Delivery:
         self.after_queue = after_queue  # crash-injection points for restart tests
         self.after_delivery = after_delivery
         self.queued: set[str] = set()  # reply Message-IDs recorded through this object
+        # every reply carries text from a series or a build: redacted before it is stored
+        self.redactor = Redactor.from_environment(names=(settings.smtp_password_env,))
 
     def record(self, draft: ReplyDraft, series_key: str) -> bool:
         """Build the reply of a draft and record it as pending; False without a recipient."""
         reply_id = f"migcheck-{int(self.clock())}-{secrets.token_hex(6)}@{self.s.msgid_domain}"
-        msg = compose.build_reply(draft.answer, draft.body, self.s, msgid=reply_id,
+        body = compose.cap_body(draft.body, self.s.max_body_bytes)
+        msg = compose.build_reply(draft.answer, body, self.s, msgid=reply_id,
                                   now=self.clock(), fingerprints=draft.fingerprints,
-                                  to=draft.to)  # fmt: skip
-        to_list, cc_list = compose.recipients(draft.answer, self.s, to=draft.to)
+                                  to=draft.to, private=draft.private,
+                                  clean=self.redactor.redact)  # fmt: skip
+        to_list, cc_list = compose.recipients(draft.answer, self.s, to=draft.to,
+                                              private=draft.private)  # fmt: skip
         rcpts = [address_of(a) for a in (*to_list, *cc_list)]
         if not rcpts:
             if self.metrics is not None:

@@ -8,22 +8,28 @@ Silence reasons are the names of bot.service.metrics.MAIL_SUPPRESS_REASONS.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.engine.spec import Rule
 from bot.findings import Finding
 from bot.mail import compose
 from bot.mail.assemble import MailSeries
-from bot.mail.commands import Command
+from bot.mail.commands import USAGE, Command
 from bot.mail.config import MailSettings
 from bot.mail.review import MailReview
+from bot.redact import cap
 from bot.report import Report, reaches
 from bot.reporters.common import doc_sections, finding_fingerprint, one_paragraph
 from bot.sources.mail import MailMessage, address_of
 
-# Series statuses after which the automatic pass never looks at a series again.
+# Series statuses after which the automatic pass looks at a series again only when a patch
+# it did not cover arrives (REOPEN) — list moderation delays patches routinely.
 FINAL = ("reviewed", "skipped", "obsolete", "apply-failed", "error")
+REOPEN = ("reviewed", "skipped", "apply-failed", "error")
+# The fingerprint recorded with the one reply telling an author the series does not apply.
+APPLY_FAILED = "apply-failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,7 @@ class ReplyDraft:
     body: str
     fingerprints: tuple[str, ...] = ()
     to: str | None = None  # default: the answered message's author
+    private: bool = False  # to `to` only, no list and no Cc (refusals, errors of a command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +54,12 @@ class Readiness:
 
 @dataclass(frozen=True, slots=True)
 class Prior:
-    """Fingerprints reported before: per answered message, and anywhere in the series."""
+    """Fingerprints reported before: per answered message, anywhere in the series, and on
+    an earlier version of it (fingerprint -> the Message-ID of the reply that said it)."""
 
     on_message: Mapping[str, frozenset[str]]
     in_series: frozenset[str]
+    earlier: Mapping[str, str] = field(default_factory=dict)
 
     def reported(self, fp: str, msgids: Iterable[str]) -> bool:
         """Whether `fp` was reported on one of `msgids` or anywhere in the series."""
@@ -82,13 +91,19 @@ def readiness(
     *,
     newer_arrived: bool,
     force_complete: bool = False,
+    covered: frozenset[int] | None = None,
 ) -> Readiness:
     """Whether a series is reviewed now, waits for more patches, or is set aside.
 
     `status` is the stored (status, reason, first seen); `newer_arrived`: a newer revision
-    of the series is among the stored messages.
+    of the series is among the stored messages; `covered`: the patch counters its last
+    verdict covered. A final series is reviewed again, once per patch that arrives late.
     """
     if status and status[0] in FINAL:
+        late = sorted(set(s.all_patches) - covered) if covered is not None else []
+        if status[0] in REOPEN and late and not (s.obsoleted_by and newer_arrived):
+            shown = ", ".join(f"{c}/{s.total}" for c in late)
+            return Readiness("review", f"late patch {shown} arrived")
         return Readiness("")
     if s.obsoleted_by and newer_arrived:
         return Readiness("obsolete", f"superseded by <{s.obsoleted_by}>", "obsolete")
@@ -123,23 +138,45 @@ def folded_line(report: Report | None, f: Finding) -> str | None:
     return None
 
 
-def placement(
-    s: MailSeries, f: Finding, report: Report | None = None
-) -> tuple[MailMessage | None, list[str]]:
-    """The message a finding answers and the quote for it.
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a finding goes: the message answered, the hunk quoted (if any) and, when the
+    quote is from another message than the answered one, that message (named above it)."""
 
-    A quote taken from another message than the one answered (series findings on the
-    cover letter, inherited patches of a partial reroll) is introduced by its subject.
-    """
+    answer: MailMessage | None
+    quote: compose.Quote | None = None
+    source: MailMessage | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str] | None:
+        """Findings with the same key share one quote."""
+        if self.quote is None:
+            return None
+        return (self.source.msgid if self.source else "", *self.quote.key)
+
+    def lines(self, quote: compose.Quote | None = None) -> list[str]:
+        """The quote (`quote`: the same hunk with every finding's lines), introduced by the
+        subject of the message it is from when that is not the answered one."""
+        q = quote or self.quote
+        if q is None:
+            return []
+        out = q.render()
+        if self.source is not None:
+            out = [*compose.wrap(f"In {self.source.subject}:"), *out]
+        return out
+
+
+def placement(s: MailSeries, f: Finding, report: Report | None = None) -> Placement:
+    """The message a finding answers and the hunk to quote for it."""
     ordered = list(s.all_patches.items())
     head = s.head_message
     idx = f.patch_index
     src: MailMessage | None = None
-    quote: list[str] = []
+    quote: compose.Quote | None = None
     if idx is not None and 1 <= idx <= len(ordered):
         counter, src = ordered[idx - 1]
         # the patch's own numbering first; else by content (head numbering)
-        quote = compose.quote_for(f, src.body) or compose.quote_for(
+        quote = compose.hunk_for(f, src.body) or compose.hunk_for(
             f, src.body, folded_line(report, f)
         )
         answer = src if counter in s.patches else head
@@ -147,19 +184,57 @@ def placement(
         answer = head
         text = folded_line(report, f)
         for _, msg in reversed(ordered):
-            quote = compose.quote_for(f, msg.body, text)
-            if quote:
+            quote = compose.hunk_for(f, msg.body, text)
+            if quote is not None:
                 src = msg
                 break
-    return answer, _introduce(answer, src, quote)
+    shown = src if quote is not None and src is not None and answer is not None and \
+        src.msgid != answer.msgid else None  # fmt: skip
+    return Placement(answer, quote, shown)
 
 
-def _introduce(
-    answer: MailMessage | None, src: MailMessage | None, quote: list[str]
-) -> list[str]:
-    if not quote or src is None or answer is None or src.msgid == answer.msgid:
-        return quote
-    return [*compose.wrap(f"In {src.subject}:"), *quote]
+@dataclass(slots=True)
+class _Answer:
+    """The findings for one answered message, grouped so each hunk is quoted once."""
+
+    message: MailMessage
+    hunks: dict[object, tuple[Placement, compose.Quote | None, list[Finding]]] = field(
+        default_factory=dict
+    )
+    fps: list[str] = field(default_factory=list)
+    earlier: list[str] = field(default_factory=list)  # short lines: reported on a version
+
+    def add(self, where: Placement, f: Finding, fp: str) -> None:
+        """Put a finding under its hunk's quote (a new group when it has none)."""
+        if fp in self.fps:
+            return
+        self.fps.append(fp)
+        key: object = where.key if where.key is not None else ("", fp)
+        old = self.hunks.get(key)
+        if old is None:
+            self.hunks[key] = (where, where.quote, [f])
+            return
+        merged = old[1].with_hits(where.quote) if old[1] and where.quote else old[1]
+        self.hunks[key] = (old[0], merged, [*old[2], f])
+
+    def blocks(self, why: Mapping[str, str]) -> list[list[str]]:
+        """One block per hunk: its quote, then each of its findings."""
+        said: set[str] = set()  # a rule's why and fix are said once per reply
+        out = [compose.hunk_block(where.lines(q), [(f, why.get(f.rule, "")) for f in found],
+                                  said) for where, q, found in self.hunks.values()]  # fmt: skip
+        if self.earlier:
+            out.append(compose.wrap("Still present, reported on an earlier version of this "
+                                    "series (not repeated here):"))  # fmt: skip
+            out.append([ln for e in self.earlier
+                        for ln in textwrap.wrap(e, compose.WIDTH, initial_indent="- ",
+                                                subsequent_indent="  ",
+                                                break_long_words=False)])  # fmt: skip
+        return out
+
+
+def earlier_line(f: Finding, reply_msgid: str) -> str:
+    """One short line for a finding reported on an earlier version of the series."""
+    return f"{f.rule} {f.name} ({f.severity.value}) at {f.path}:{f.line}: see <{reply_msgid}>"
 
 
 def base_note(s: MailSeries, rv: MailReview) -> str:
@@ -188,14 +263,15 @@ def auto_replies(
 ) -> AutoReplies:
     """The replies of the automatic pass: one per answered message, only with findings not
     reported before (on that message, an inherited patch or anywhere in the series)."""
-    groups: dict[str, tuple[MailMessage, list[list[str]], list[str]]] = {}
+    groups: dict[str, _Answer] = {}
     inherited_ids = [m.msgid for c, m in s.inherited.items() if c not in s.patches]
     kept = kept_findings(rv.report, settings)
     silences: list[str] = []
     repeated: set[str] = set()  # answers whose every finding was reported before
     for f in kept:
         fp = finding_fingerprint(f)
-        answer, quote = placement(s, f, rv.report)
+        where = placement(s, f, rv.report)
+        answer = where.answer
         if answer is None:
             continue
         if prior.reported(fp, [answer.msgid, *inherited_ids]):
@@ -203,20 +279,18 @@ def auto_replies(
                 repeated.add(answer.msgid)
             continue
         repeated.discard(answer.msgid)
-        g = groups.setdefault(answer.msgid, (answer, [], []))
-        if fp in g[2]:
+        g = groups.setdefault(answer.msgid, _Answer(answer))
+        if fp in prior.earlier:
+            if fp not in g.fps:
+                g.fps.append(fp)
+                g.earlier.append(earlier_line(f, prior.earlier[fp]))
             continue
-        g[1].append(compose.finding_block(f, why.get(f.rule, ""), quote))
-        g[2].append(fp)
+        g.add(where, f, fp)
     silences += ["already_sent"] * len(repeated)
     # "no problem found" only when nothing is left to report, not when it was said before
     if not kept and settings.reply_on_clean and s.head_message is not None:
         head = s.head_message
-        groups[head.msgid] = (
-            head,
-            [compose.wrap("No migration compatibility problem found in this series.")],
-            [],
-        )
+        groups[head.msgid] = _Answer(head)
     elif not kept:
         total = len(rv.report.findings) if rv.report else 0
         silences.append("below_severity" if total else "clean")
@@ -238,29 +312,69 @@ def auto_replies(
     opted_out = {address_of(a) for a in settings.opt_out}
     drafts: list[ReplyDraft] = []
     log: list[str] = []
-    for mid, (answer, blocks, fps) in ordered:
-        if address_of(answer.author) in opted_out:
+    for mid, g in ordered:
+        if address_of(g.message.author) in opted_out:
             log.append(f"{s.label}: author opted out; no reply")
             silences.append("opt_out")
             continue
-        body = compose.body_for(answer, blocks, base_note=base_note(s, rv),
+        blocks = g.blocks(why) or [
+            compose.wrap("No migration compatibility problem found in this series.")
+        ]
+        body = compose.body_for(g.message, blocks, base_note=base_note(s, rv),
                                 notes=notes if mid == note_target else ())  # fmt: skip
-        drafts.append(ReplyDraft(answer, body, tuple(fps)))
+        drafts.append(ReplyDraft(g.message, body, tuple(g.fps)))
     return AutoReplies(tuple(drafts), tuple(silences), tuple(log))
 
 
+def refusal(c: MailMessage, text: str) -> ReplyDraft:
+    """The answer to a command that does not run: to its sender only (no list, no Cc)."""
+    body = compose.body_for(c, [compose.wrap(text)])
+    return ReplyDraft(c, body, (), c.author, private=True)
+
+
 def no_series_reply(c: MailMessage) -> ReplyDraft:
-    """The answer to a command that replies to no known series."""
-    body = compose.body_for(
-        c,
-        [
-            compose.wrap(
-                "/check-migration: I could not find a patch series this message "
-                "replies to. Send the command as a reply to a patch or to the cover letter."
-            )
-        ],
-    )
-    return ReplyDraft(c, body, (), c.author)
+    """The answer to a command that replies to no known series (to the sender only)."""
+    return refusal(c, "Your /check-migration command: I could not find a patch series "
+                      "this message replies to. Send the command as a reply to a patch, to "
+                      "the cover letter, or to one of my replies about the series.")  # fmt: skip
+
+
+def bad_arguments_reply(c: MailMessage, cmd: Command) -> ReplyDraft:
+    """The answer to a command whose arguments cannot run (to the sender only)."""
+    return refusal(c, f"Your /check-migration command did not run: {cmd.error}. "
+                      f"Usage: {USAGE} (--machines implies --build).")  # fmt: skip
+
+
+def apply_note(s: MailSeries, rv: MailReview) -> list[list[str]]:
+    """Blocks saying which patch does not apply onto what, and how to name the base."""
+    first, _, rest = rv.apply_error.partition("\n")
+    first = cap(first, compose.MAX_LINE)
+    lines = [cap(ln.strip(), compose.MAX_LINE) for ln in rest.splitlines()
+             if ln.strip()][:6]  # fmt: skip
+    out = [compose.wrap(f"{first.rstrip('.')}: it does not apply onto "
+                        f"{rv.base.commit[:12]} ({rv.base.how}).")]  # fmt: skip
+    if lines:
+        out.append([ln for raw in lines for ln in compose.wrap(raw, "    ")])
+    out.append(compose.wrap(
+        "If the series was written for another base, name it: a 'base-commit: <sha>' line "
+        "at the end of the cover letter (b4 send adds it; git format-patch --base=<sha> "
+        "writes it), or 'Based-on: <message-id>' for a series that builds on another one "
+        "posted before. Otherwise please rebase onto the current master and send a new "
+        "version."))  # fmt: skip
+    if s.missing:
+        out.append(compose.wrap(f"Note: {missing_text(s)} did not arrive; a patch that "
+                                "depends on it cannot apply. I will try again when it "
+                                "arrives."))  # fmt: skip
+    return out
+
+
+def apply_failed_reply(s: MailSeries, rv: MailReview) -> ReplyDraft | None:
+    """The one mail telling the author the series does not apply (None: nobody to tell)."""
+    head = s.head_message
+    if head is None:
+        return None
+    body = compose.body_for(head, apply_note(s, rv), base_note=f"Reviewed {s.label}.")
+    return ReplyDraft(head, body, (APPLY_FAILED,))
 
 
 def command_reply(
@@ -278,38 +392,32 @@ def command_reply(
 
     skip: why the series cannot matter (nothing reviewed); error: why the review failed.
     """
-    intro = f"/check-migration requested by {c.author or c.author_addr} for {s.label}."
+    what = "with a build" if cmd.build else "source review"
+    if cmd.machines:
+        what += " of " + ", ".join(cmd.machines)
+    intro = f"Requested by {c.author or c.author_addr} ({what}) for {s.label}."
     fps: list[str] = []
     blocks: list[list[str]] = []
     notes: list[str] = []
     note = ""
-    if cmd.unknown:
-        notes.append("Ignored unknown option(s): " + " ".join(cmd.unknown))
     if s.missing:
         notes.append(f"Note: {missing_text(s)} did not arrive; reviewed the others.")
     if skip:
-        blocks.append(compose.wrap(f"Nothing to check: {skip}."))
+        blocks.append(compose.wrap(f"Nothing to check: {cap(skip, compose.MAX_LINE)}."))
     elif error:
-        blocks.append(compose.wrap(f"The review failed: {error}"))
+        blocks.append(compose.wrap(f"The review failed: {cap(error, 2000)}"))
     elif rv is not None and rv.apply_error:
-        blocks.append(compose.wrap(
-            f"The series does not apply onto {rv.base.commit[:12]} ({rv.base.how}) "
-            "with git am -3:"))  # fmt: skip
-        blocks.append(["    " + ln.strip() for ln in rv.apply_error.splitlines()[:6]])
-        blocks.append(compose.wrap(
-            "Please rebase it, or name its base with a base-commit: or Based-on: "
-            "trailer."))  # fmt: skip
+        blocks.extend(apply_note(s, rv))
     elif rv is not None:
         note = base_note(s, rv)
+        g = _Answer(c)  # every quote is from another message: named by its subject
         for f in kept_findings(rv.report, settings):
-            target, quote = placement(s, f, rv.report)
-            if target is not None and quote and not quote[0].startswith("In "):
-                quote = [*compose.wrap(f"In {target.subject}:"), *quote]
-            fp = finding_fingerprint(f)
-            if fp in fps:
-                continue
-            fps.append(fp)
-            blocks.append(compose.finding_block(f, why.get(f.rule, ""), quote))
+            where = placement(s, f, rv.report)
+            src = where.source or where.answer
+            g.add(Placement(c, where.quote, src if where.quote else None), f,
+                  finding_fingerprint(f))  # fmt: skip
+        fps = g.fps
+        blocks.extend(g.blocks(why))
         if not fps:
             what = "the source review and the build" if cmd.build else "the review"
             blocks.append(compose.wrap(f"No migration compatibility problem found by {what}."))

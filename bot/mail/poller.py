@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,9 +28,10 @@ from bot.config import Config
 from bot.errors import BotError
 from bot.mail import ingest, policy
 from bot.mail.assemble import MailSeries, assemble
-from bot.mail.commands import Senders, command_target, find_command
+from bot.mail.commands import Command, Senders, command_target, find_command
 from bot.mail.config import MailSettings, mail_settings
 from bot.mail.delivery import Delivery
+from bot.mail.dkimcheck import DnsFunc, verify_sender
 from bot.mail.review import BaseChoice, MailReview, choose_base, review_mail_series, skip_reason
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport, make_transport
@@ -67,8 +68,10 @@ class MailBot:
                  base_override: str | None = None, force_complete: bool = False,
                  after_delivery: Callable[[str], None] | None = None,
                  after_queue: Callable[[str], None] | None = None,
-                 metrics: Metrics | None = None) -> None:  # fmt: skip
+                 metrics: Metrics | None = None,
+                 dkim_dns: DnsFunc | None = None) -> None:  # fmt: skip
         self.s = settings
+        self.dkim_dns = dkim_dns  # DKIM key lookups (None: DNS); tests serve their own keys
         self.store = store
         self.clock = clock
         self.base_override = base_override
@@ -80,6 +83,8 @@ class MailBot:
         self.senders = Senders(settings)
         self.result = PollResult()
         self._why: dict[str, str] | None = None
+        self._series_by_key: dict[str, MailSeries] = {}
+        self.touched: set[str] = set()  # keys of the series the last process() looked at
 
     def _silence(self, reason: str, n: int = 1) -> None:
         if self.metrics is not None and reason and n > 0:
@@ -112,10 +117,17 @@ class MailBot:
         commands = [parse_mail(r) for r in self.store.messages(since, ("command",))]
         return assemble(patches), commands
 
-    def process(self) -> None:
-        """Review what is ready, then answer commands."""
-        series, commands = self._loaded()
-        keys = {s.key for s in series}
+    def process(self, only: Collection[str] | None = None) -> None:
+        """Review what is ready, then answer commands; `only`: just the series and commands
+        holding one of these Message-IDs (`mail review` on a shared store)."""
+        every, commands = self._loaded()
+        self._series_by_key = {s.key: s for s in every}
+        keys = set(self._series_by_key)
+        series = every
+        if only is not None:
+            series = [s for s in every if not s.msgids().isdisjoint(only)]
+            commands = [c for c in commands if c.msgid in only]
+        self.touched = {s.key for s in series}
         for s in series:
             try:
                 self.handle_series(s, s.obsoleted_by in keys)
@@ -132,48 +144,68 @@ class MailBot:
             if self.store.command_status(c.msgid):
                 continue
             try:
-                self.handle_command(c, series)
+                self.handle_command(c, every)
             except Exception as exc:  # as above: record and go on
                 log.exception("command %s failed", c.msgid)
                 self.store.set_command(c.msgid, "error", f"{type(exc).__name__}: {exc}"[:500])
                 self._silence("error")
 
-    def _review(self, s: MailSeries, build: bool = False) -> MailReview:
+    def _review(self, s: MailSeries, cmd: Command | None = None) -> MailReview:
         if self.base_override:
             base = BaseChoice(self.base_override, "the base given on the command line")
         else:
             base = choose_base(self.s.repo, s, self.s.target_branch,
                                lambda mid: self.store.series_heads(mid)[1])  # fmt: skip
-        cache = Path(self.s.cache_dir) if self.s.cache_dir else None
-        return review_mail_series(self.s.repo, s, base, cache_dir=cache, build=build)
+        from bot.review import default_cache_dir  # heavy; only when a review runs
+
+        # as `migcheck check`: whole-tree views (without them no finding is demoted to a note)
+        cache = Path(self.s.cache_dir) if self.s.cache_dir else default_cache_dir()
+        return review_mail_series(self.s.repo, s, base, cache_dir=cache,
+                                  build=cmd is not None and cmd.build,
+                                  machines=cmd.machines if cmd is not None else ())  # fmt: skip
 
     def handle_series(self, s: MailSeries, newer_arrived: bool = False) -> None:
-        """Review one series automatically if it is ready; reply only about new findings."""
+        """Review one series automatically if it is ready (again, when a patch arrived after
+        its verdict); reply only about new findings, and once when it does not apply."""
         ready = policy.readiness(s, self.store.series_status(s.key), self.clock(), self.s,
-                                 newer_arrived=newer_arrived,
-                                 force_complete=self.force_complete)  # fmt: skip
+                                 newer_arrived=newer_arrived, force_complete=self.force_complete,
+                                 covered=self.store.covered_patches(s.key))  # fmt: skip
         if ready.status != "review":
             if ready.status:
-                self.store.set_series(s.key, ready.status, ready.reason, revision=s.revision)
+                # a verdict without any patch (cover letter only) still covers nothing, so
+                # a patch arriving after it reopens the series
+                final = ready.status in policy.FINAL and ready.status != "obsolete"
+                self.store.set_series(s.key, ready.status, ready.reason, revision=s.revision,
+                                      patches=tuple(s.all_patches) if final else None)
                 self.result.series_pending += ready.status == "pending"
                 self.result.series_obsolete += ready.status == "obsolete"
                 self._silence(ready.silence)
             return
+        if ready.reason:
+            self.result.notes.append(f"{s.label}: {ready.reason}; reviewing again")
+        covered = tuple(s.all_patches)
         reason = skip_reason(list(s.all_patches.values()), self.s.scan_prefixes)
         if reason:
-            self.store.set_series(s.key, "skipped", reason, revision=s.revision)
+            self.store.set_series(s.key, "skipped", reason, revision=s.revision,
+                                  patches=covered)  # fmt: skip
             self.result.series_skipped += 1
             self._silence("skipped")
             return
         rv = self._review(s)
         if rv.apply_error:
             self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
-                                  base=rv.base.commit)  # fmt: skip
+                                  base=rv.base.commit, patches=covered)  # fmt: skip
             self.result.apply_failed += 1
-            self._silence("apply_failed")
+            told = policy.APPLY_FAILED in self.store.fingerprints_in_series(s.key)
+            draft = None if told else policy.apply_failed_reply(s, rv)
+            if draft is None:
+                self._silence("apply_failed")
+            else:
+                self._record([draft], s.key)
             return
         prior = policy.Prior(self.store.fingerprints_on(s.msgids() | _inherited_ids(s)),
-                             self.store.fingerprints_in_series(s.key))  # fmt: skip
+                             self.store.fingerprints_in_series(s.key),
+                             self.store.reported_in(_earlier(s, self._series_by_key)))  # fmt: skip
         auto = policy.auto_replies(s, rv, self.s, prior, self.why)
         for reason in auto.silences:
             self._silence(reason)
@@ -181,7 +213,7 @@ class MailBot:
         self._record(auto.drafts, s.key)
         found = len(rv.report.findings) if rv.report else 0
         self.store.set_series(s.key, "reviewed", f"{found} finding(s)", revision=s.revision,
-                              base=rv.base.commit, head=rv.head)  # fmt: skip
+                              base=rv.base.commit, head=rv.head, patches=covered)  # fmt: skip
         self.result.series_reviewed += 1
 
     def _record(self, drafts: Sequence[policy.ReplyDraft], series_key: str) -> None:
@@ -191,29 +223,65 @@ class MailBot:
 
     # commands ---------------------------------------------------------------------------
     def handle_command(self, c: MailMessage, series: Sequence[MailSeries]) -> None:
-        """Answer a /check-migration reply from an allowed sender (always, clean or not)."""
+        """Answer a /check-migration reply from an allowed sender (always, clean or not).
+
+        Policy (deploy/OPERATIONS.md, "Mail commands"): source reviews for allowed senders,
+        at most mail.commands_per_sender_per_hour answers per sender; `--build` only for
+        mail.build_senders whose DKIM signature verifies, at most
+        mail.builds_per_sender_per_day. Refusals and errors go to the sender only.
+        """
         cmd = find_command(c.body)
-        if cmd is None or c.author_addr == address_of(self.s.from_address):
-            self.store.set_command(c.msgid, "ignored", "no command")
+        sender = c.author_addr
+        if cmd is None or sender == address_of(self.s.from_address):
+            self.store.set_command(c.msgid, "ignored", "no command", sender=sender)
             return
-        if not self.senders.allowed(c.author_addr):
-            self.store.set_command(c.msgid, "refused", f"{c.author_addr} is not allowed")
+        if not self.senders.allowed(sender):
+            self.store.set_command(c.msgid, "refused", f"{sender} is not allowed", sender=sender)
             self._silence("not_allowed")
-            self.result.notes.append(f"/check-migration from {c.author_addr} ignored: not an "
+            self.result.notes.append(f"/check-migration from {sender} ignored: not an "
                                      "allowed sender")  # fmt: skip
             return
-        self.result.commands += 1
-        s = command_target(c, series)
-        if s is None:
-            self._record([policy.no_series_reply(c)], "")
-            self.store.set_command(c.msgid, "answered", "no series")
+        limit = self.s.commands_per_sender_per_hour
+        if limit and self.store.commands_since(sender, self.clock() - 3600) >= limit:
+            self.store.set_command(c.msgid, "limited", f"over {limit} commands an hour",
+                                   sender=sender)  # fmt: skip
+            self._silence("rate_limit")
+            self.result.notes.append(f"/check-migration from {sender} ignored: over "
+                                     f"mail.commands_per_sender_per_hour ({limit})")  # fmt: skip
             return
+        self.result.commands += 1
+        s = command_target(c, series, self.store.reply_series)
+        refused = ""
+        draft: policy.ReplyDraft | None = None
+        if cmd.error:
+            draft = policy.bad_arguments_reply(c, cmd)
+            refused = "bad arguments"
+        elif s is None:
+            draft = policy.no_series_reply(c)
+            refused = "no series"
+        elif cmd.build:
+            why = self.build_refusal(c)
+            if why:
+                draft = policy.refusal(c, f"Your /check-migration --build did not run: {why}. "
+                                          "Send /check-migration without --build for a "
+                                          "source review.")  # fmt: skip
+                refused = f"build refused: {why}"
+        if draft is not None:
+            self._record([draft], s.key if s is not None else "")
+            self.store.set_command(c.msgid, "answered", refused[:500], sender=sender)
+            return
+        assert s is not None
         skip = skip_reason(list(s.all_patches.values()), self.s.scan_prefixes)
         rv: MailReview | None = None
         error = ""
+        built = False
         if not skip:
+            # recorded before the build, so a crash in it still counts against the limit
+            self.store.set_command(c.msgid, "answered", "running", sender=sender,
+                                   build=cmd.build)  # fmt: skip
+            built = cmd.build
             try:
-                rv = self._review(s, build=cmd.build)
+                rv = self._review(s, cmd)
             except BotError as exc:
                 error = exc.what
         draft = policy.command_reply(c, cmd, s, self.s, self.why, skip=skip, rv=rv, error=error)
@@ -222,9 +290,26 @@ class MailBot:
             if st is None or st[0] not in policy.FINAL:
                 self.store.set_series(s.key, "reviewed", "on /check-migration",
                                       revision=s.revision, base=rv.base.commit,
-                                      head=rv.head)  # fmt: skip
+                                      head=rv.head, patches=tuple(s.all_patches))  # fmt: skip
         self._record([draft], s.key)
-        self.store.set_command(c.msgid, "answered", f"{len(draft.fingerprints)} finding(s)")
+        self.store.set_command(c.msgid, "answered", f"{len(draft.fingerprints)} finding(s)",
+                               sender=sender, build=built)  # fmt: skip
+
+    def build_refusal(self, c: MailMessage) -> str:
+        """Why `--build` from this mail does not run ('' when it may)."""
+        sender = c.author_addr
+        if not self.s.build_senders:
+            return ("builds are not started by mail here (mail.build_senders is empty); ask "
+                    "for one on the merge request, or run migcheck check --build yourself")
+        if sender not in {address_of(a) for a in self.s.build_senders}:
+            return f"{sender} is not on the list of senders who may ask for a build"
+        limit = self.s.builds_per_sender_per_day
+        if limit and self.store.commands_since(sender, self.clock() - 86400, builds=True) >= limit:
+            return f"{sender} already asked for {limit} builds in the last 24 hours"
+        verdict = verify_sender(c.raw, sender, self.dkim_dns)
+        if not verdict.ok:
+            return f"the mail's DKIM signature does not prove it is from {sender} ({verdict.why})"
+        return ""
 
     # delivery ---------------------------------------------------------------------------
     def deliver_pending(self) -> int:
@@ -254,6 +339,17 @@ class MailBot:
 
 def _inherited_ids(s: MailSeries) -> set[str]:
     return {m.msgid for c, m in s.inherited.items() if c not in s.patches}
+
+
+def _earlier(s: MailSeries, by_key: dict[str, MailSeries]) -> list[str]:
+    """Keys of the revisions before `s` (newest first), as far as they are known."""
+    out: list[str] = []
+    key = s.previous
+    while key and key not in out and key != s.key:
+        out.append(key)
+        prev = by_key.get(key)
+        key = prev.previous if prev is not None else ""
+    return out
 
 
 def poll_once(

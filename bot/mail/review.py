@@ -110,8 +110,10 @@ def review_mail_series(
     *,
     cache_dir: Path | None,
     build: bool = False,
+    machines: tuple[str, ...] = (),
 ) -> MailReview:
-    """Apply the series' patches onto base (in memory where possible) and review them."""
+    """Apply the series' patches onto base (in memory where possible) and review them;
+    `build`: with the artifact layer (on `machines`, default: the newest versioned ones)."""
     from bot.artifacts.pipeline import ArtifactOptions
     from bot.review import ReviewOptions, review
     from bot.sources.patches import series_from_mails
@@ -121,7 +123,6 @@ def review_mail_series(
         s = series_from_mails(repo_path, base.commit, mails, "(mailed series)")
     except ApplyError as exc:
         return MailReview(base, None, "", exc.what)
-    options = ReviewOptions(
-        repo=repo_path, cache_dir=cache_dir, artifacts=ArtifactOptions() if build else None
-    )
+    artifacts = ArtifactOptions(machines=machines) if build else None
+    options = ReviewOptions(repo=repo_path, cache_dir=cache_dir, artifacts=artifacts)
     return MailReview(base, review(s, options), s.head, "", s.applied_with)

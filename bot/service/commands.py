@@ -11,29 +11,20 @@ Machine names are checked against `MACHINE_RE` (a machine type name, never a pat
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass
 
+from bot.command_args import MACHINE_RE, MAX_MACHINES, BadArguments, CommandArgs, parse_args, usage
 from bot.reporters import gitlab_md
 from bot.waivers import Waiver, command_waivers
 
 ACCEPT_RE = re.compile(r"^ {0,3}/migcheck[ \t]+accept\b", re.I)
 
-MACHINE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
-MAX_MACHINES = 8
+__all__ = ["MACHINE_RE", "MAX_MACHINES", "CommandArgs", "Refused", "find_command",
+           "has_accept", "note_waivers", "parse_command_args", "prose_lines"]  # fmt: skip
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 class Refused(Exception):
     """A command the user may not run, or with bad arguments; the text is the reply."""
-
-
-@dataclass(frozen=True, slots=True)
-class CommandArgs:
-    """Parsed `/check-migration` arguments."""
-
-    build: bool = False
-    machines: tuple[str, ...] = ()
 
 
 def prose_lines(text: str) -> list[str]:
@@ -77,42 +68,11 @@ def find_command(text: str, name: str, bot_username: str = "") -> str | None:
 
 
 def parse_command_args(text: str, name: str = "check-migration") -> CommandArgs:
-    """`--build`, `--machines a,b` (or `--machines=a,b`); Refused with usage otherwise."""
-    usage = f"usage: `/{name} [--build] [--machines M1,M2,...]`"
+    """`--build`, `--machines a,b` (bot.command_args); Refused with usage otherwise."""
     try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise Refused(f"cannot read the arguments ({gitlab_md.text(str(exc))}). {usage}") from exc
-    build = False
-    machines: list[str] = []
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w == "--build":
-            build = True
-        elif w == "--machines" or w.startswith("--machines="):
-            if "=" in w:
-                val = w.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(words):
-                    raise Refused(f"`--machines` needs a value. {usage}")
-                val = words[i]
-            machines += [m for m in val.split(",") if m]
-        else:
-            raise Refused(f"unknown argument {gitlab_md.code(w[:80])}. {usage}")
-        i += 1
-    bad = [m for m in machines if not MACHINE_RE.match(m)]
-    if bad:
-        raise Refused(
-            f"{gitlab_md.code(bad[0][:80])} is not a machine type name (letters, digits and "
-            f"`._+-`, e.g. `pc-q35-10.1`). {usage}"
-        )
-    if len(machines) > MAX_MACHINES:
-        raise Refused(f"at most {MAX_MACHINES} machine types per check. {usage}")
-    if machines and not build:
-        build = True  # machine lists only matter for the artifact layer
-    return CommandArgs(build=build, machines=tuple(dict.fromkeys(machines)))
+        return parse_args(text)
+    except BadArguments as exc:
+        raise Refused(f"{exc.text(gitlab_md.code)}. usage: {gitlab_md.code(usage(name))}") from exc
 
 
 def has_accept(text: str) -> bool:

@@ -69,7 +69,7 @@ MAIL_SUPPRESS_REASONS = (
     "no_recipient",  # no address to send to
     "skipped",  # series not reviewed: outside mail.scan_prefixes, or no patch arrived
     "obsolete",  # superseded by a newer version before it was reviewed
-    "apply_failed",  # does not apply onto its base (the automatic pass stays silent)
+    "apply_failed",  # does not apply onto its base, and the author was told before
     "error",  # the review or the command failed (logged)
 )
 DURATION_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)

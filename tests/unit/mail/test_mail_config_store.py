@@ -43,4 +43,4 @@ def test_store_dedupe_pending_and_rate(tmp_path: Path) -> None:
     assert st.sent_since(t[0] - 3600) == 0
     st.close()
     again = MailStore(tmp_path / "s.sqlite3")
-    assert again.is_own_reply("r1@bot") and again.schema_version == 1
+    assert again.is_own_reply("r1@bot") and again.schema_version == 2
