@@ -15,7 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "bot" / "data" / "examples"
-_TIMING = re.compile(r"\d+ files parsed in [0-9.]+ s( \([a-z]+ [0-9.]+ s(, [a-z]+ [0-9.]+ s)*\))?")
+_TIMING = re.compile(  # "N files parsed (M from cache) in T s (phase T s, ...)"
+    r"\d+ files parsed( \(\d+ from cache\))? in [0-9.]+ s"
+    r"( \([a-z]+ [0-9.]+ s(, [a-z]+ [0-9.]+ s)*\))?"
+)
 
 
 def _run(
