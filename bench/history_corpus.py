@@ -201,23 +201,28 @@ def migcheck_exe() -> str:
     return found
 
 
+CODE_PATHS = ("bot", "rules", "pyproject.toml")
+
+
 def source_revision() -> str:
-    """Key of the migcheck code under test: HEAD of this checkout (+ hash of any local diff)."""
+    """Key of the migcheck code under test: git trees of bot/, rules/ and pyproject.toml at
+    HEAD (so commits elsewhere keep the cache) plus a hash of any uncommitted change there."""
     try:
-        head = subprocess.run(
-            ["git", "-C", str(SRC_ROOT), "rev-parse", "HEAD"],
+        trees = subprocess.run(
+            ["git", "-C", str(SRC_ROOT), "rev-parse", *(f"HEAD:{p}" for p in CODE_PATHS)],
             capture_output=True,
             text=True,
             check=True,
-        ).stdout.strip()
+        ).stdout.split()
         diff = subprocess.run(
-            ["git", "-C", str(SRC_ROOT), "diff", "HEAD", "--", "bot", "rules", "pyproject.toml"],
+            ["git", "-C", str(SRC_ROOT), "diff", "HEAD", "--", *CODE_PATHS],
             capture_output=True,
             check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return ""
-    return head + ("-" + hashlib.sha256(diff).hexdigest()[:12] if diff else "")
+    key = hashlib.sha256(" ".join(trees).encode()).hexdigest()[:16]
+    return key + ("-" + hashlib.sha256(diff).hexdigest()[:12] if diff else "")
 
 
 def run_migcheck(
@@ -502,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         repo = pygit2.Repository(args.repo)
         exe = migcheck_exe()
         revision = source_revision()
-        print(f"migcheck {exe} at source revision {revision[:19] or 'unknown'}")
+        print(f"migcheck {exe} at code revision {revision or 'unknown (results not cached)'}")
         use_cache = not (args.no_results_cache or args.cold)
         cache = ResultCache(args.results_dir if use_cache else None, revision)
 
