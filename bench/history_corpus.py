@@ -375,7 +375,7 @@ def report_corpus(outcomes: list[Outcome], split: str, show_details: bool) -> No
         + ", ".join(f"{c} {v[1]}/{v[0] + v[1]}" for c, v in sorted(by_cat.items()))
     )
     fired = Counter(f.get("rule") for o in alarms for f in o.loud)
-    if fired:
+    if fired and show_details:
         print("rules behind false alarms (findings):", dict(fired.most_common()))
     print(timing(outcomes, "time per commit"))
     if show_details:
