@@ -329,13 +329,17 @@ def share(n: int, d: int) -> str:
 
 
 def timing(outcomes: Iterable[Outcome], label: str = "time per item") -> str:
-    """p50/p95/max of freshly measured wall times (cached ones excluded)."""
-    secs = [o.seconds for o in outcomes if not o.cached and not o.error]
+    """p50/p95/max of wall times measured in this run (else those stored with cached ones)."""
+    done = [o for o in outcomes if not o.error]
+    secs = [o.seconds for o in done if not o.cached]
+    note = ""
+    if not secs:  # all from the results cache: report the times measured when they were run
+        secs, note = [o.seconds for o in done], ", measured when cached"
     if not secs:
-        return f"{label}: no fresh measurement (all cached or failed)"
+        return f"{label}: no measurement"
     return (
         f"{label}: p50 {statistics.median(secs):.2f}s  p95 {pct(secs, 0.95):.2f}s  "
-        f"max {max(secs):.2f}s  (n={len(secs)})"
+        f"max {max(secs):.2f}s  (n={len(secs)}{note})"
     )
 
 
