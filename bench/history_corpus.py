@@ -378,6 +378,13 @@ def report_corpus(outcomes: list[Outcome], split: str, show_details: bool) -> No
         "recall by category: "
         + ", ".join(f"{c} {v[1]}/{v[0] + v[1]}" for c, v in sorted(by_cat.items()))
     )
+    by_kind: dict[str, list[int]] = {}
+    for o in safe:
+        by_kind.setdefault(o.item.category, [0, 0])[o.flagged] += 1
+    print(
+        "false alarms by kind: "
+        + ", ".join(f"{k} {v[1]}/{v[0] + v[1]}" for k, v in sorted(by_kind.items()))
+    )
     fired = Counter(f.get("rule") for o in alarms for f in o.loud)
     if fired and show_details:
         print("rules behind false alarms (findings):", dict(fired.most_common()))
