@@ -154,7 +154,7 @@ def phase_parse(repo: str, rev: str, jobs: int) -> dict[str, Any]:
 
 
 def phase_index(repo: str, rev: str, jobs: int, cache: str) -> dict[str, Any]:
-    from bot.index import _default_extractor, build_index, extractor_version
+    from bot.index import build_index, default_extractor, extractor_version
 
     with ProcSampler() as ps:
         t0 = time.perf_counter()
@@ -166,7 +166,7 @@ def phase_index(repo: str, rev: str, jobs: int, cache: str) -> dict[str, Any]:
     t_agg = time.perf_counter() - t1
     st = tree.stats
     out: dict[str, Any] = {"seconds": t_build, "aggregate_seconds": t_agg, **fig,
-                           "extractor": extractor_version(_default_extractor())}
+                           "extractor": extractor_version(default_extractor())}
     if st is not None:
         out.update(
             files=st.files, blobs=st.blobs, hits=st.cache_hits, extracted=st.extracted,

@@ -25,6 +25,7 @@ from pygit2.enums import FileMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.mail import policy as reply_policy
 from bot.mail.assemble import MailSeries, assemble
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot
@@ -170,7 +171,7 @@ def bench_traffic(
     """Review the newest `count` series branches; count replies; print `show` of them."""
     from email import message_from_bytes, policy
 
-    from bot.review import review_series
+    from bot.review import ReviewOptions, review
     from bot.sources.gitrange import series_between
 
     repo = pygit2.Repository(repo_path)
@@ -225,7 +226,7 @@ def bench_traffic(
             continue
         try:
             series = series_between(repo, base, head, spec=f"{str(base.id)[:12]}..{msgid}")
-            report = review_series(series, repo_path=repo_path, cache_dir=cache_dir)
+            report = review(series, ReviewOptions(repo=repo_path, cache_dir=cache_dir))
         except Exception as exc:  # a bench: count and go on
             stats["error"] += 1
             print(f"error on {msgid}: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -241,9 +242,12 @@ def bench_traffic(
         rv = MailReview(
             BaseChoice(str(base.id), "the qemu-ci branch base"), report, str(head.id), ""
         )
-        bot._reply_auto(ms, rv)
+        none = reply_policy.Prior({}, frozenset())
+        auto = reply_policy.auto_replies(ms, rv, settings, none, bot.why)
+        for draft in auto.drafts:
+            bot.delivery.record(draft, ms.key)
         bot.deliver_pending()
-        kept = [f for f in report.findings if bot._keep(f)]
+        kept = reply_policy.kept_findings(report, settings)
         stats["findings"] += len(kept)
         for f in kept:
             rules[f.rule] = rules.get(f.rule, 0) + 1

@@ -2,7 +2,7 @@
 
     /work/venv/bin/python bench/webhook_burst.py [--deliveries 1000] [--mrs 50] \
         [--concurrency 16] [--workers 2] [--redis-url redis://127.0.0.1:6399/0] \
-        [--state-url postgresql://user@host:port/maintenance-db]
+        [--state-url postgresql://user@host:port/maintenance-db] [--saved-then-502]
 
 Starts the fake GitLab (tests/integration/gitlab/fakegitlab.py) in this process with --mrs
 merge requests (the sample series plus one commit per push), `migcheck serve --no-worker`
@@ -15,8 +15,10 @@ Prints: ack latency p50/p99/max, HTTP codes, jobs queued/superseded/duplicate, j
 (same fingerprint in two threads or two summary notes on one MR; goal 0), RSS of the web
 process idle before, right after the burst and after the queue drained (goal idle <= 150 MiB,
 no growth that does not return). --state-url: state (and, without --redis-url, the queue)
-in a fresh PostgreSQL database created through that URL. Bounded loops; figures are printed,
-never asserted.
+in a fresh PostgreSQL database created through that URL. --saved-then-502: the fake GitLab
+carries out every write (note, thread, status, resolve, emoji) and then answers 502 the first
+time it sees it, as a proxy timing out after GitLab committed would; duplicates must stay 0.
+Bounded loops; figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from fakegitlab import FakeGitLab, free_port, mr_hook  # noqa: E402
 
-from bot.commands.demo import build_sample_repo, examples_dir  # noqa: E402
+from bot.sample import build_sample_repo, examples_dir  # noqa: E402
 
 SECRET = "bench-secret"
 TOKEN = "bench-token"
@@ -109,6 +111,8 @@ def main() -> int:
     ap.add_argument("--redis-url", default="")
     ap.add_argument("--state-url", default="", help="PostgreSQL maintenance URL (state in PG)")
     ap.add_argument("--drain-timeout", type=float, default=600)
+    ap.add_argument("--saved-then-502", action="store_true",
+                    help="every GitLab write fails once after it was saved")
     ap.add_argument("--rounds", type=int, default=1,
                     help="repeat the burst (fresh delivery ids) to see whether RSS plateaus")
     ns = ap.parse_args()
@@ -128,6 +132,7 @@ def main() -> int:
     with fake.serve() as gl_server:
         for i in range(1, ns.mrs + 1):
             fake.add_mr(PID, i, author_id=2, source=f"mr{i}")  # final head = last push
+        fake.fail_writes_once_after_saving = ns.saved_then_502
         port = free_port()
         cfg = work / "migcheck.toml"
         cfg.write_text(
@@ -246,7 +251,11 @@ def main() -> int:
                 dup_comments += sum(n - 1 for n in fps.values()) + max(0, summaries - 1)
             print(f"jobs lost: {len(lost) + failed} (MRs not reviewed at final head: "
                   f"{len(lost)}, failed jobs: {failed})")
-            print(f"duplicate comments: {dup_comments}")
+            faults = "; every write failed once after saving" if ns.saved_then_502 else ""
+            print(f"duplicate comments: {dup_comments} (threads with one fingerprint twice, or "
+                  f"two summaries){faults}")
+            served = [c for _, _, c in fake.requests]
+            print(f"GitLab requests: {len(served)}, answered 502: {served.count(502)}")
             print(f"web RSS MiB: idle {rss_idle:.1f}, after burst {rss_burst:.1f}, "
                   f"after drain {rss_after:.1f}")
             for rnd in range(2, ns.rounds + 1):

@@ -12,22 +12,20 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from bot.diff.changes import EntityChange
-from bot.diff.filediff import diff_models, same_ignoring_lines
-from bot.diff.linemap import hunks_from_bytes
+from bot.diff.filediff import diff_models
+from bot.diff.moves import cancel_moves
 from bot.engine.fold import fold_patches, judge
 from bot.engine.runner import FileUnit, run_rules
 from bot.engine.spec import Rule, TreeView
 from bot.findings import Finding
 from bot.model.entities import FileModel
 from bot.report import Report, Stats
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 __all__ = [
     "DEFAULT_SCAN_PREFIXES",
     "ExtractFn",
     "analyze",
-    "cancel_moves",
     "fold_patches",
     "is_reviewable",
     "judge",
@@ -109,12 +107,23 @@ def analyze(
         from bot.model.extract import extract_file
 
         extract = extract_file
-    ex = _Extractor(extract, old_tree, new_tree, scan_prefixes)
+    # The rules' tree ports, filled here: after this no rule question reaches git or a cache.
+    old_paths = {fc.old_path for fc in changed if fc.old_path}
+    new_paths = {fc.new_path for fc in changed if fc.new_path}
+    old_view = old_tree.view(old_paths) if old_tree is not None else None
+    new_view = new_tree.view(new_paths) if new_tree is not None else None
+    ex = _Extractor(extract, old_view, new_view, scan_prefixes)
     version = series.head_version or series.base_version
     errors: list[str] = []
 
     folded = series.folded or fold_patches(series.patches)
     folded_units = ex.units(folded)
+    if new_tree is not None and new_view is not None:
+        # subsections listed in a changed file but defined elsewhere (their .needed facts)
+        more = _subsection_files(folded_units, new_view) - new_paths
+        if more:
+            new_view = new_tree.view(new_paths | more)
+    old_tree, new_tree = old_view, new_view
     verdict, errs = run_rules(
         rules, series, folded_units, old_tree=old_tree, new_tree=new_tree, version=version
     )
@@ -150,42 +159,19 @@ def analyze(
     )
 
 
-def cancel_moves(units: Sequence[FileUnit]) -> tuple[FileUnit, ...]:
-    """Drop remove/add pairs of one entity moved unchanged from one file to another.
-
-    A vmsd or TypeInfo that moves verbatim between files (a split of a big file, a move
-    into a header) changes nothing on the wire; only line numbers and the path differ.
-    """
-    removed: dict[tuple[str, str], list[EntityChange]] = {}
+def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
+    """Files defining the subsections that the new side of the units' vmsds list."""
+    out: set[str] = set()
     for u in units:
-        for c in u.changes:
-            if c.op == "removed":
-                removed.setdefault((c.kind, _base_key(c.key)), []).append(c)
-    if not removed:
-        return tuple(units)
-    drop: set[int] = set()
-    for u in units:
-        for c in u.changes:
-            if c.op != "added":
-                continue
-            for r in removed.get((c.kind, _base_key(c.key)), ()):
-                if id(r) in drop or r.path == c.path:
-                    continue
-                if same_ignoring_lines(r.old, c.new):
-                    drop.update((id(r), id(c)))
-                    break
-    if not drop:
-        return tuple(units)
-    return tuple(
-        dataclasses.replace(u, changes=tuple(c for c in u.changes if id(c) not in drop))
-        for u in units
-    )
-
-
-def _base_key(key: str) -> str:
-    """The key without its occurrence suffix (`#1`)."""
-    head, sep, tail = key.rpartition("#")
-    return head if sep and tail.isdigit() else key
+        if u.new is None:
+            continue
+        for v in u.new.vmsds:
+            for sub in v.subsections:
+                if u.new.vmsd(sub) is None:
+                    path = tree.vmsd_path(sub)
+                    if path is not None:
+                        out.add(path)
+    return out
 
 
 class _Defines(Mapping[str, str]):
@@ -199,10 +185,7 @@ class _Defines(Mapping[str, str]):
         if key in self._local:
             return self._local[key]
         if self._tree is not None:
-            try:
-                value = self._tree.resolve_define(key)
-            except Exception:
-                value = None
+            value = self._tree.resolve_define(key)
             if value is not None:
                 return value
         raise KeyError(key)
@@ -288,4 +271,5 @@ class _Extractor:
             changes = diff_models(fc.path, old, new, fc.old_path)
             hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
             units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
-        return cancel_moves(units)
+        kept = cancel_moves([u.changes for u in units])
+        return tuple(dataclasses.replace(u, changes=c) for u, c in zip(units, kept, strict=True))

@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("ci", "ci_cmd"),
     ("config", "config_cmd"),
     ("mail", "mail_cmd"),
+    ("patch-check", "patch_check"),
 )
 
 
@@ -32,18 +33,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
-    """The top-level parser with every available subcommand registered."""
+    """The top-level parser with every subcommand registered."""
     parser = _Parser(prog="migcheck", description=__doc__)
     parser.add_argument("--version", action="version", version=f"migcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules: dict[str, ModuleType] = {}
     for name, modname in COMMANDS:
-        try:
-            mod = importlib.import_module(f"bot.commands.{modname}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"bot.commands.{modname}":
-                continue  # subcommand not built yet
-            raise
+        mod = importlib.import_module(f"bot.commands.{modname}")
         mod.register(sub)
         modules[name] = mod
     return parser, modules

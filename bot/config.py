@@ -2,9 +2,10 @@
 
     [gitlab]    url, token_env, webhook_secret_env, signing_secret_env, projects, timeout,
                 bot_username
-    [queue]     url ("" = embedded SQLite in the state dir; redis://...), visibility_timeout,
-                max_attempts, backoff_base, backoff_max
-    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, state_url
+    [queue]     url ("" = embedded SQLite in the state dir; redis://...), password_env,
+                visibility_timeout, max_attempts, backoff_base, backoff_max
+    [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, status_token_env,
+                state_url
     [review]    max_inline_comments, status_name, fail_on, build_timeout
     [commands]  min_access_level, allow_author, name
     [logging]   format ("text" | "json"), level (debug, info, warning, error, critical);
@@ -13,13 +14,16 @@
     [mail]      placeholder for the mail poller (issue 5): extra keys are allowed there
 
 Every other section or key is an error that names it (`service.stat_dir: unknown key`).
-The file never holds secrets: it names the environment variables that do.
+The file never holds secrets: it names the environment variables that do. A URL carrying a
+password or a token (`redis://:pw@host`, `https://user:pw@gitlab`, in any key) is refused
+with the key's name and without echoing the value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.redact import redact
 from bot.sqldb import is_postgres_url
 
 ACCESS_LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
@@ -52,12 +57,19 @@ class QueueConfig:
     """The job queue: embedded SQLite (url empty) or Redis."""
 
     url: str = ""
+    password_env: str = ""  # environment variable holding the Redis password, if any
     visibility_timeout: float = 600.0
     max_attempts: int = 10
     backoff_base: float = 5.0
     backoff_max: float = 600.0
     poll_interval: float = 0.5
     prefix: str = "migcheck:q:"  # Redis key prefix (several deployments on one Redis)
+
+    def password(self) -> str | None:
+        """The Redis password from the variable named by password_env (None when unset)."""
+        if not self.password_env:
+            return None
+        return os.environ.get(self.password_env) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +79,14 @@ class ServiceConfig:
     state_dir: str = "/var/lib/migcheck"
     listen: str = "127.0.0.1"
     port: int = 8080
-    max_body_bytes: int = 2 * 1024 * 1024
+    # GitLab sends deliveries up to 25 MiB (web_hook_service.rb REQUEST_BODY_SIZE_LIMIT); an
+    # MR description alone may be 1 MiB, twice in `changes`. Only authenticated bodies are read.
+    max_body_bytes: int = 25 * 1024 * 1024
     cache_dir: str = ""  # index cache; empty = <state_dir>/cache
     public_url: str = ""  # base URL of /status, used as the commit status target_url
+    # env var holding a token for GET /status details (errors, run details); "" or an unset
+    # variable: /status is public and shows no error text
+    status_token_env: str = ""
     # "" = SQLite files in state_dir; postgresql://user@host:port/db = one PostgreSQL database
     # for the state DB, the mail store and (unless queue.url is Redis) the job queue, shared by
     # web and workers on several machines. Password from PGPASSWORD or ~/.pgpass, never here.
@@ -180,6 +197,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "logging": LoggingConfig,
 }
 _SECRET_LOOKING = ("token", "secret", "password")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"<>]+")
 
 
 def _bad(source: str, key: str, what: str, hint: str | None = None) -> ConfigError:
@@ -228,6 +246,52 @@ def _section(source: str, name: str, cls: type[Any], raw: Any) -> Any:
     return cls(**values)
 
 
+def _url_credentials(value: str) -> str:
+    """'' when value holds no credentials, else what it holds ('a password', 'a token')."""
+    for m in _URL.finditer(value):
+        url = m.group(0)
+        rest = url.split("://", 1)[1]
+        if "@" not in rest:
+            continue
+        try:
+            parts = urlsplit(url)
+            password, username = parts.password, parts.username or ""
+        except ValueError:  # e.g. a broken [IPv6] host: judge the raw text below
+            password, username = None, ""
+        # urlsplit ends the authority at the first '/', so `redis://u:pa/ss@host` has no
+        # password for it; the raw text does (unless what follows ':' is a port number).
+        userinfo = rest.split("@", 1)[0]
+        if password is None and ":" in userinfo:
+            after = userinfo.split(":", 1)[1].split("/", 1)[0]
+            if not after.isdigit():
+                password = after
+        if password is not None:
+            return "a password"
+        if username and redact(username, env={}) != username:
+            return "a token"
+    return ""
+
+
+def _check_no_url_credentials(src: str, data: Any, key: str = "") -> None:
+    """Refuse credentials in any URL anywhere in the file, naming the key, never the value."""
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            _check_no_url_credentials(src, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            _check_no_url_credentials(src, v, f"{key}[{i}]")
+    elif isinstance(data, str) and "://" in data:
+        what = _url_credentials(data)
+        if what:
+            raise _bad(
+                src,
+                key,
+                f"secrets do not belong in the file: the URL carries {what} (not shown)",
+                "drop it from the URL and give it through the environment (queue.password_env "
+                "for Redis, PGPASSWORD or ~/.pgpass for PostgreSQL)",
+            )
+
+
 def _validate_state_url(src: str, url: str) -> None:
     if not url:
         return
@@ -235,7 +299,7 @@ def _validate_state_url(src: str, url: str) -> None:
         raise _bad(
             src,
             "service.state_url",
-            f"unsupported state URL {url!r}",
+            f"unsupported state URL {redact(url)!r}",
             'use "" (SQLite files in state_dir) or postgresql://user@host:5432/dbname',
         )
     if urlsplit(url).password is not None:
@@ -251,7 +315,7 @@ def _validate(cfg: Config) -> None:
     src = cfg.source
     url = cfg.queue.url
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
-        raise _bad(src, "queue.url", f"unsupported queue URL {url!r}", 'use "" or redis://host')
+        raise _bad(src, "queue.url", f"unsupported queue URL {redact(url)!r}", 'use "" or redis://host')
     _validate_state_url(src, cfg.service.state_url)
     if cfg.logging.format.lower() not in ("", *LOG_FORMATS):
         raise _bad(src, "logging.format", f"expected one of {', '.join(LOG_FORMATS)}, got "
@@ -273,7 +337,7 @@ def _validate(cfg: Config) -> None:
             "10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner",
         )
     if not cfg.gitlab.url.startswith(("http://", "https://")):
-        raise _bad(src, "gitlab.url", f"expected an http(s) URL, got {cfg.gitlab.url!r}")
+        raise _bad(src, "gitlab.url", f"expected an http(s) URL, got {redact(cfg.gitlab.url)!r}")
     if cfg.service.max_body_bytes <= 0:
         raise _bad(src, "service.max_body_bytes", "must be > 0")
     for key in ("visibility_timeout", "backoff_base", "backoff_max", "poll_interval"):
@@ -285,6 +349,7 @@ def _validate(cfg: Config) -> None:
 
 def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:
     """A Config from parsed TOML; ConfigError names the first bad key."""
+    _check_no_url_credentials(source, data)
     sections: dict[str, Any] = {}
     for name, raw in data.items():
         if name == "mail":

@@ -51,6 +51,40 @@ class Evidence(str, Enum):
     MIGRATION = "migration"
 
 
+@dataclass(frozen=True, slots=True)
+class EvidenceDetail:
+    """What one layer saw of a problem: the source rule that fired, the dump comparison
+    (machines, direction, checker) or the real migration (the destination's error)."""
+
+    layer: Evidence
+    text: str  # source: rule and place; dump: the comparator's words; migration: dest. error
+    machines: tuple[str, ...] = ()
+    direction: str = ""  # dump, migration: old->new, new->old or both
+    checker: str = ""  # dump: builtin, upstream or builtin+upstream
+
+    def line(self, message: str = "") -> str:
+        """The detail as one line of text (text report, mail, GitLab); its text is left out
+        when it only repeats `message` (the finding's own)."""
+        where = [c for c in (self.checker, ", ".join(self.machines)) if c]
+        if self.direction:
+            where.append("both directions" if self.direction == "both" else self.direction)
+        how = " (" + "; ".join(where) + ")" if where else ""
+        if self.text == message:
+            return f"{self.layer.value}{how}"
+        said = "the destination said: " if self.layer is Evidence.MIGRATION else ""
+        return f"{self.layer.value}{how}: {said}{self.text}"
+
+    def to_json(self) -> dict[str, object]:
+        """The detail as structured data (JSON report, SARIF properties)."""
+        return {
+            "layer": self.layer.value,
+            "text": self.text,
+            "machines": list(self.machines),
+            "direction": self.direction,
+            "checker": self.checker,
+        }
+
+
 _WS = re.compile(r"\s+")
 _NUM = re.compile(r"\b\d+\b")
 
@@ -84,10 +118,13 @@ class Finding:
     evidence: tuple[Evidence, ...] = (Evidence.SOURCE,)
     fingerprint: str = ""
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # One entry per layer that saw the problem, when the artifact layer ran (else empty:
+    # the finding itself is the only evidence).
+    evidence_detail: tuple[EvidenceDetail, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        """The JSON contract of one finding (issue 2)."""
-        return {
+        """The JSON contract of one finding (issue 2); `evidence_detail` only when set."""
+        out: dict[str, object] = {
             "rule": self.rule,
             "name": self.name,
             "severity": self.severity.value,
@@ -107,3 +144,6 @@ class Finding:
             "fingerprint": self.fingerprint,
             "extra": dict(self.extra),
         }
+        if self.evidence_detail:
+            out["evidence_detail"] = [d.to_json() for d in self.evidence_detail]
+        return out

@@ -12,8 +12,10 @@ environment variables that hold secrets (the config's *_env keys plus any variab
 name looks like a token/secret/password), `Authorization`, `PRIVATE-TOKEN`, `X-Gitlab-Token`,
 `webhook-signature` and `Cookie` header values in header dumps, dict reprs and JSON,
 `private_token=`/`password=` style parameters, passwords in URLs (`redis://:pw@host`), SMTP
-`AUTH` arguments, and GitLab token shapes (`glpat-...`). The format can also come from the
-environment (`MIGCHECK_LOG_FORMAT=json`), so containers and units need no extra flags.
+`AUTH` arguments, and GitLab token shapes (`glpat-...`): the rules live in bot.redact, which
+every other outgoing text (notes, mails, /status, build output) uses too. The format can also
+come from the environment (`MIGCHECK_LOG_FORMAT=json`), so containers and units need no
+extra flags.
 """
 
 from __future__ import annotations
@@ -23,125 +25,33 @@ import datetime as _dt
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any, TextIO
 
 from bot.errors import InputError
+from bot.redact import MIN_SECRET_LEN, REDACTED, SECRET_ENV_NAME, Redactor
 
-REDACTED = "[REDACTED]"
+__all__ = [
+    "MIN_SECRET_LEN",
+    "REDACTED",
+    "SECRET_ENV_NAME",
+    "Redactor",
+    "add_log_arguments",
+    "configure_logging",
+    "make_handler",
+    "secret_env_names",
+]
+
 FORMATS = ("text", "json")
 LEVELS = ("debug", "info", "warning", "error", "critical")
 ENV_FORMAT = "MIGCHECK_LOG_FORMAT"
 ENV_LEVEL = "MIGCHECK_LOG_LEVEL"
-MIN_SECRET_LEN = 4  # shorter values would redact ordinary words
-
-# Environment variable names whose values are treated as secrets even when no config names them.
-SECRET_ENV_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_?KEY|CREDENTIAL)", re.I
-)
-_HEADER_NAMES = (
-    r"authorization|proxy-authorization|private-token|x-gitlab-token|job-token|"
-    r"webhook-signature|cookie|set-cookie|x-api-key"
-)
-_KEY_NAMES = (
-    r"private_token|access_token|token|secret|password|passwd|smtp_password|api_key|"
-    r"webhook_secret|signing_secret|oauth_token|job_token"
-)
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # header dumps: "Authorization: Bearer abc", "PRIVATE-TOKEN: abc" (whole rest of line)
-    (re.compile(rf"(?im)^(\s*(?:{_HEADER_NAMES})\s*:\s*)(\S.*)$"), rf"\1{REDACTED}"),
-    # dict/JSON reprs: 'PRIVATE-TOKEN': 'abc' / "password": "abc" / b'x-gitlab-token': b'abc'
-    (
-        re.compile(
-            rf"(?i)(b?['\"](?:{_HEADER_NAMES}|{_KEY_NAMES})['\"]\s*[:,]\s*b?)(['\"])(.*?)(?<!\\)\2"
-        ),
-        rf"\1\2{REDACTED}\2",
-    ),
-    # inline headers / parameters: "authorization=Bearer x", "private_token=abc&", "token: abc"
-    (
-        re.compile(
-            rf"(?i)\b((?:{_HEADER_NAMES}|{_KEY_NAMES})\s*[=:]\s*)(?:bearer\s+|basic\s+)?"
-            r"(?!\[REDACTED\])([^\s&,;'\"\)\]}]+)"
-        ),
-        rf"\1{REDACTED}",
-    ),
-    # credentials in URLs: scheme://user:password@host
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)([^@\s/]+)(@)"), rf"\1{REDACTED}\3"),
-    # SMTP AUTH: "AUTH PLAIN <b64>", "AUTH LOGIN <b64>", and smtplib's "send: 'AUTH ...'"
-    (re.compile(r"(?i)\b(AUTH\s+(?:PLAIN|LOGIN|CRAM-MD5|XOAUTH2)\s+)(\S+)"), rf"\1{REDACTED}"),
-    # GitLab token shapes anywhere
-    (re.compile(r"\bgl(?:pat|dt|rt|ptt|oas|cbt|ft|imt|agent|soat)-[A-Za-z0-9_\-]{8,}"), REDACTED),
-    # Bearer tokens anywhere
-    (re.compile(r"(?i)\b(bearer\s+)(?!\[REDACTED\])([A-Za-z0-9._~+/=\-]{8,})"), rf"\1{REDACTED}"),
-)
 
 _STD_ATTRS = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
     | {"message", "asctime", "taskName", "color_message"}  # uvicorn's ANSI copy of msg
 )
-
-
-class Redactor:
-    """Replaces secret values and credential-shaped substrings with [REDACTED]."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        values = {s for s in secrets if s and len(s) >= MIN_SECRET_LEN}
-        # longest first, so a secret containing another is removed whole
-        self._values = tuple(sorted(values, key=len, reverse=True))
-        self._value_re = (
-            re.compile("|".join(re.escape(v) for v in self._values)) if self._values else None
-        )
-
-    @classmethod
-    def from_environment(
-        cls, env: Mapping[str, str] | None = None, names: Iterable[str] = ()
-    ) -> Redactor:
-        """A redactor for the values of the named variables and of every secret-looking one."""
-        env = os.environ if env is None else env
-        wanted = {n for n in names if n}
-        values = [v for k, v in env.items() if k in wanted or SECRET_ENV_NAME.search(k)]
-        return cls(values)
-
-    @property
-    def values(self) -> tuple[str, ...]:
-        """The secret values (longest first)."""
-        return self._values
-
-    @property
-    def secret_count(self) -> int:
-        """How many distinct secret values are known (for a start-up log line)."""
-        return len(self._values)
-
-    def redact(self, text: str) -> str:
-        """text with every known secret and credential-shaped substring replaced."""
-        if self._value_re is not None:
-            text = self._value_re.sub(REDACTED, text)
-        for pattern, repl in _PATTERNS:
-            text = pattern.sub(repl, text)
-        return text
-
-    def redact_value(self, value: Any) -> Any:
-        """A JSON-able copy of value with every string redacted (containers walked)."""
-        if isinstance(value, str):
-            return self.redact(value)
-        if isinstance(value, bytes):
-            return self.redact(value.decode("utf-8", "replace"))
-        if isinstance(value, bool | int | float) or value is None:
-            return value
-        if isinstance(value, Mapping):
-            out: dict[str, Any] = {}
-            for k, v in value.items():
-                key = str(k)
-                if re.fullmatch(rf"(?i){_HEADER_NAMES}|{_KEY_NAMES}", key):
-                    out[key] = REDACTED
-                else:
-                    out[key] = self.redact_value(v)
-            return out
-        if isinstance(value, list | tuple | set | frozenset):
-            return [self.redact_value(v) for v in value]
-        return self.redact(repr(value))
 
 
 class RedactingFilter(logging.Filter):
@@ -287,6 +197,10 @@ def secret_env_names(cfg: Any) -> tuple[str, ...]:
     gl = getattr(cfg, "gitlab", None)
     for attr in ("token_env", "webhook_secret_env", "signing_secret_env"):
         value = getattr(gl, attr, "") if gl is not None else ""
+        if value:
+            names.append(str(value))
+    for section, attr in (("queue", "password_env"), ("service", "status_token_env")):
+        value = getattr(getattr(cfg, section, None), attr, "")
         if value:
             names.append(str(value))
     mail = getattr(cfg, "mail", None)

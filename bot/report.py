@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.findings import Finding
+from bot.findings import Finding, Severity
 from bot.series import Series
 
 JSON_VERSION = 1
+THRESHOLDS = ("error", "warning", "note", "never")
+
+
+def reaches(severity: Severity, threshold: str) -> bool:
+    """Whether a finding of `severity` is at or above `threshold` (a Severity value, or
+    "never", which nothing reaches): the one threshold test of every front end."""
+    return threshold != "never" and severity.rank >= Severity(threshold).rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +26,8 @@ class Stats:
     files_skipped: int = 0
     rule_errors: tuple[str, ...] = ()  # "MIG003: KeyError('x')" — internal, never a comment
     skipped_reason: str | None = None  # set when the series was skipped cheaply
+    touched_devices: tuple[str, ...] = ()  # device types the series touches, migrated for real
+    preexisting: int = 0  # artifact problems left out: the base shows them against itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +37,10 @@ class Report:
     series: Series
     findings: tuple[Finding, ...]
     stats: Stats = field(default_factory=Stats)
+
+    def reaching(self, threshold: str) -> tuple[Finding, ...]:
+        """The findings at or above `threshold` (see reaches())."""
+        return tuple(f for f in self.findings if reaches(f.severity, threshold))
 
     def to_json(self) -> dict[str, object]:
         """The JSON contract of issue 2 (version, base, head, series, findings, stats)."""
@@ -46,5 +59,9 @@ class Report:
                 "seconds": round(self.stats.seconds, 4),
                 "rule_errors": list(self.stats.rule_errors),
                 "skipped_reason": self.stats.skipped_reason,
+                "touched_devices": list(self.stats.touched_devices),
+                "preexisting": self.stats.preexisting,
+                # mailed series: "in memory", or which patches needed `git am -3` and why
+                "applied_with": self.series.applied_with or None,
             },
         }

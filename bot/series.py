@@ -1,8 +1,15 @@
-"""Series / Patch / FileChange: what sources produce and the pipeline consumes. Frozen data."""
+"""Series / Patch / FileChange: what sources produce and the pipeline consumes. Frozen data.
+
+Also the hunks between two versions of a file's bytes, for changes that carry none (a folded
+series, fixtures): libgit2's in-memory diff, a pure function of the bytes (no repository),
+so that they match the hunks git itself reports.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pygit2
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +20,17 @@ class Hunk:
     old_len: int
     new_start: int
     new_len: int
+
+
+def hunks_from_bytes(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
+    """Zero-context hunks turning `old` into `new` (like `git diff -U0`)."""
+    if old == new:
+        return ()
+    # libgit2's in-memory diff: a pure function of the two byte strings (no repository).
+    patch = pygit2.Patch.create_from(old, new, context_lines=0)
+    if patch is None:
+        return ()
+    return tuple(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in patch.hunks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +75,4 @@ class Series:
     folded: tuple[FileChange, ...]  # base -> head, one entry per changed file
     base_version: str | None = None  # content of VERSION at base, e.g. "10.2.50"
     head_version: str | None = None
+    applied_with: str = ""  # mailed series: how head was made ("in memory", "git am -3 (...)")

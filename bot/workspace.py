@@ -1,23 +1,36 @@
-"""Apply a mailed series onto its base in a scratch worktree (`git am -3`, subprocess git).
+"""Apply a mailed series onto its base: in memory (pygit2) first, `git am -3` when needed.
 
-The worktree lives in a temporary directory and is removed on exit, also on failure. The
-commits `git am` creates land in the repository's object store (shared with the worktree)
-and stay readable by id afterwards (unreferenced, until git's gc prunes them), which is
-what lets the analysis and the artifact layer read the applied head.
+apply_series() turns each mail into a commit without a worktree (bot.sources.mailinfo,
+diffparse, memapply). A mail the in-memory path cannot apply faithfully (binary patch,
+MIME attachments, a file the base may have renamed, ...) and every mail after it go through
+`git am -3` in a scratch worktree instead, and the result says which patches went which way
+and why. The worktree lives in a temporary directory and is removed on exit, also on
+failure. Commits from either path land in the repository's object store and stay readable
+by id afterwards (unreferenced, until git's gc prunes them), which is what lets the
+analysis and the artifact layer read the applied head.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import pygit2
+
 from bot.errors import ApplyError, InputError
+from bot.sources.diffparse import CorruptPatch, Unsupported, parse_patch
 from bot.sources.mail import MailPatch
+from bot.sources.mailinfo import MailInfo, mail_info
+from bot.sources.memapply import PatchConflict, apply_patch
+
+log = logging.getLogger(__name__)
 
 # Fixed committer: `git am` of the same mails onto the same base gives the same commit ids.
 _COMMITTER = {
@@ -127,10 +140,12 @@ def scratch_worktree(git_dir: str, commit: str) -> Iterator[Path]:
             run_git(["--git-dir", git_dir, "worktree", "prune"], check=False)
 
 
-def apply_mails(worktree: Path, mails: Sequence[MailPatch]) -> str:
+def apply_mails(worktree: Path, mails: Sequence[MailPatch], *, first: int = 1,
+                total: int | None = None) -> str:  # fmt: skip
     """`git am -3` every mail in order onto the worktree's HEAD; returns the new HEAD id.
 
-    Raises ApplyError naming the first mail that does not apply and git's reason.
+    `first`/`total` number the mails inside the whole series (for messages). Raises
+    ApplyError naming the first mail that does not apply and git's reason.
     """
     base = run_git(["rev-parse", "HEAD"], cwd=str(worktree)).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="migcheck-am-") as tmp:
@@ -147,16 +162,7 @@ def apply_mails(worktree: Path, mails: Sequence[MailPatch]) -> str:
             check=False,
         )  # fmt: skip
         if proc.returncode == 0:
-            head = run_git(["rev-parse", "HEAD"], cwd=str(worktree)).stdout.strip()
-            if head == base:
-                raise ApplyError(
-                    f"all {len(mails)} patch(es) are already applied on the base "
-                    '(git am: "No changes -- Patch already applied")',
-                    input_name=mails[0].label if len(mails) == 1 else "the series",
-                    hint="pass the revision the series was written for as --base "
-                    "(e.g. the commit before it was merged)",
-                )
-            return head
+            return run_git(["rev-parse", "HEAD"], cwd=str(worktree)).stdout.strip()
         applied = run_git(["rev-list", "--count", f"{base}..HEAD"], cwd=str(worktree), check=False)
         run_git(["am", "--abort"], cwd=str(worktree), check=False)
     try:
@@ -164,12 +170,124 @@ def apply_mails(worktree: Path, mails: Sequence[MailPatch]) -> str:
     except ValueError:
         done = 0
     failed = mails[min(done, len(mails) - 1)]
-    index = min(done, len(mails) - 1) + 1
-    reason = _failure_reason(proc.stdout + "\n" + proc.stderr)
-    raise ApplyError(
-        f"patch {index}/{len(mails)} does not apply: {failed.subject}\n{reason}",
-        input_name=failed.label,
+    index = min(done, len(mails) - 1) + first
+    raise not_applying(failed, index, total or len(mails), index - 1,
+                       _failure_reason(proc.stdout + "\n" + proc.stderr))  # fmt: skip
+
+
+def not_applying(mail: MailPatch, index: int, total: int, done: int, reason: str) -> ApplyError:
+    """The ApplyError for patch `index` of `total` (`done` before it applied cleanly)."""
+    return ApplyError(
+        f"patch {index}/{total} does not apply: {mail.subject}\n{reason}",
+        input_name=mail.label,
         hint="rebase the series onto the base, or pass the --base it was written for"
         + (f" (patches 1-{done} applied cleanly)" if done > 1 else "")
         + (" (patch 1 applied cleanly)" if done == 1 else ""),
     )
+
+
+# Fixed committer (date = author date): the same mails onto the same base give the same ids.
+_MEM_COMMITTER = ("migcheck", "migcheck@localhost")
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedSeries:
+    """The applied head and how it was made: in memory, or by `git am -3` from a patch on."""
+
+    head: str
+    total: int
+    fallback_from: int = 0  # 1-based patch from which `git am -3` was used; 0: never
+    fallback_reason: str = ""
+
+    @property
+    def method(self) -> str:
+        """One line for logs, reports and bench figures."""
+        k, n = self.fallback_from, self.total
+        if not k:
+            return "in memory"
+        if k == 1:
+            return f"git am -3 ({self.fallback_reason})"
+        mem = "patch 1" if k == 2 else f"patches 1-{k - 1}"
+        rest = f"patch {k}" if k == n else f"patches {k}-{n}"
+        return f"in memory ({mem}), git am -3 ({rest}: {self.fallback_reason})"
+
+
+def _signature(name: str, email: str, when: int, offset: int) -> pygit2.Signature:
+    """A signature git accepts: no angle brackets or newlines, never empty."""
+    def clean(text: str) -> str:
+        return " ".join(text.replace("<", "").replace(">", "").split())
+
+    try:
+        return pygit2.Signature(clean(name) or "unknown", clean(email), when, offset)
+    except (ValueError, pygit2.GitError):
+        return pygit2.Signature("unknown", "unknown", when, offset)
+
+
+def _commit(repo: pygit2.Repository, info: MailInfo, tree: pygit2.Oid,
+            parent: pygit2.Oid) -> pygit2.Oid:  # fmt: skip
+    author = _signature(info.author_name, info.author_email, info.author_time,
+                        info.author_offset)  # fmt: skip
+    committer = _signature(*_MEM_COMMITTER, info.author_time, info.author_offset)
+    oid: pygit2.Oid = repo.create_commit(None, author, committer, info.message, tree, [parent])
+    return oid
+
+
+def _in_memory(repo: pygit2.Repository, mail: MailPatch, parent: pygit2.Commit
+               ) -> pygit2.Oid | None:  # fmt: skip
+    """The commit of one mail on `parent`, None when it changes nothing (already applied).
+
+    Raises Unsupported/CorruptPatch (let git am try) or PatchConflict (does not apply).
+    """
+    info = mail_info(mail.raw, mboxrd=mail.mboxrd)
+    tree = apply_patch(repo, parent.tree, parse_patch(info.patch))
+    if tree == parent.tree_id:
+        return None
+    return _commit(repo, info, tree, parent.id)
+
+
+def apply_series(repo_path: str, base: str, mails: Sequence[MailPatch]) -> AppliedSeries:
+    """Apply the mails in order onto commit `base`; in memory where possible.
+
+    Raises ApplyError naming the first mail that does not apply (and why), or when every
+    patch is already in the base.
+    """
+    repo = pygit2.Repository(repo_path)
+    parent = repo.revparse_single(base).peel(pygit2.Commit)
+    base_id = str(parent.id)
+    total = len(mails)
+    result = AppliedSeries(base_id, total)
+    for k, mail in enumerate(mails):
+        why = ""
+        try:
+            oid = _in_memory(repo, mail, parent)
+        except Unsupported as exc:
+            why = str(exc)
+        except CorruptPatch as exc:
+            why = f"unreadable diff: {exc}"
+        except PatchConflict as exc:
+            reason = "\n".join("  " + ln for ln in str(exc).splitlines()[:_REASON_LINES])
+            raise not_applying(mail, k + 1, total, k, reason) from exc
+        except (ValueError, LookupError, pygit2.GitError) as exc:
+            # Hostile input the in-memory reader did not foresee: git decides; keep a trace.
+            log.warning("patch %d/%d: in-memory apply failed (%s: %s)", k + 1, total,
+                        type(exc).__name__, exc)  # fmt: skip
+            why = f"in-memory apply failed: {type(exc).__name__}"
+        if why:
+            log.info("patch %d/%d: %s; applying the rest with git am -3", k + 1, total, why)
+            with scratch_worktree(repo.path, str(parent.id)) as wt:
+                head = apply_mails(wt, mails[k:], first=k + 1, total=total)
+            result = AppliedSeries(head, total, k + 1, why)
+            break
+        if oid is not None:
+            parent = repo[oid].peel(pygit2.Commit)
+            result = AppliedSeries(str(parent.id), total)
+    if result.head == base_id:
+        raise ApplyError(
+            f"all {total} patch(es) are already applied on the base "
+            '("No changes -- Patch already applied")',
+            input_name=mails[0].label if total == 1 else "the series",
+            hint="pass the revision the series was written for as --base "
+            "(e.g. the commit before it was merged)",
+        )
+    log.debug("applied %d patch(es): %s", total, result.method)
+    return result

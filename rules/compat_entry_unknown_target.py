@@ -36,7 +36,8 @@ concrete type and alias; use the exact property name.
 
 *References*
 
-- migration-domain.md §6.1, §6.5.5
+- docs/devel/migration/compatibility.rst, "How backwards compatibility works"; qom/object.c
+  `object_apply_global_props()`
 - QEMU commits bad9c5a516, 62bdb88715
 """
 

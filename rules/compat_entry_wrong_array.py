@@ -30,8 +30,8 @@ bad9c5a516 and 62bdb88715), it is most likely such a mitigation and the finding 
 
 *References*
 
-- migration-domain.md §6.1, §6.3, §6.5.5
-- docs/devel/migration/compatibility.rst (mitigation example)
+- docs/devel/migration/compatibility.rst, "How backwards compatibility works"; hw/core/machine.c
+  (`hw_compat_X_Y`)
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import CompatArray, Property
 from bot.rulekit import compat as C
-from bot.rulekit.drafts import next_release
+from bot.rulekit.compat import next_release
 
 RULE = RuleSpec(
     id="MIG031",
@@ -64,7 +64,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     arr = change.new
     ver = C.array_version(arr)
-    newest = C.newest_compat_version(ctx)
+    newest = C.compat_target(ctx)
     if ver is None or newest is None or ver == newest:
         return
     added = [

@@ -39,7 +39,8 @@ carries the line), for every concrete type or alias that has the property.
 
 *References*
 
-- migration-domain.md §6.1, §6.4, §6.5.5, §9 pattern 23
+- docs/devel/migration/compatibility.rst, "How backwards compatibility works" and "How to
+  mitigate when we have a backward compatibility error"; hw/core/machine.c (`hw_compat_X_Y`)
 - QEMU commits 9ea02e8f1, bad9c5a516, 62bdb88715, 9445e1e15e
 """
 

@@ -28,7 +28,6 @@ Leave the base definition and existing versions alone; append
 
 *References*
 
-- migration-domain.md §9 pattern 24
 - target/i386/cpu.c (X86CPUVersionDefinition, x86_cpu_apply_version_props)
 """
 

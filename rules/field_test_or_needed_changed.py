@@ -1,6 +1,7 @@
-"""MIG015 field-test-or-needed-changed
+"""MIG015 field-test-or-needed-changed: .needed or _TEST logic of an existing vmsd changed
 
-## What it flags
+*What it flags*
+
 Changes to the logic that decides what is on the wire, on an existing description:
 - `.needed` removed from, added to, or switched to another function on a subsection or a
   section;
@@ -9,7 +10,8 @@ Changes to the logic that decides what is on the wire, on an existing descriptio
 These are not always wrong, so the rule asks for a look rather than blocking (warning for
 removals and changed predicates, note when `.needed` is added).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Source and destination must agree, for every stream, on whether a field or subsection is
 present. A subsection that loses `.needed` is sent always, and an older destination that
 does not know it fails with "VM subsection ... does not exist" (new→old). A `_TEST` added to
@@ -18,20 +20,23 @@ predicate is tied to a compat property that keeps old machine types sending it (
 versa when a `_TEST` is removed). Changing a field's `_V` gate moves the version from which
 it is expected.
 
-## Example
+*Example*
+
 ```c
  static const VMStateDescription vmstate_foo_fifo = {
      .name = "foo/fifo",
 -    .needed = foo_fifo_needed,
 ```
 
-## Instead
+*Instead*
+
 Tie presence decisions to a device property that the previous release's `hw_compat_X_Y`
 array sets to the old behaviour, and compute `.needed` / `_TEST` from that property only, so
 both sides decide identically (docs/devel/migration/main.rst, "Not sending existing
 elements").
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Subsections", "Not sending existing elements"
 - 5fb7d14995 (e1000e `migrate-timadj` `_TEST`), 40a23ef643 (virtio-gpu `_TEST`)
 """
@@ -44,15 +49,15 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.ctx import is_dummy_vmsd
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     function_facts,
     label_list,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
     wire_reset,
 )
 
@@ -79,7 +84,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return  # every old stream is refused (or it is another section now): MIG004/MIG021
-    name = wire_name(new)
+    name = vmsd_label(new)
     uses = vmsd_uses(ctx, new.c_name, "new")
     what = f"subsection '{name}'" if uses.is_subsection else f"vmsd '{name}'"
     unit = "the subsection" if uses.is_subsection else "the section"
@@ -123,7 +128,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="new",
             entity=f"{new.c_name}.needed",
         )
-    elif on is not None and on == nn:
+    elif on is not None and on == nn and not is_dummy_vmsd(new):
+        # (a placeholder kept only so that old streams load may stop being sent)
         of, nf = function_facts(ctx.old_model, on), function_facts(ctx.new_model, nn)
         if of is not None and nf is not None and of.returns != nf.returns:
             yield Hit(
@@ -137,7 +143,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 severity=Severity.NOTE,
             )
     groups: dict[tuple[str, ...], list[VmstateField]] = {}
-    for o, n in diff_fields(old, new).pairs:
+    for o, n in change.fields.pairs if change.fields is not None else ():
         if o.test != n.test:
             if o.test is None and o.version_id > 0 and n.version_id in (0, o.version_id):
                 key: tuple[str, ...] = ("v-to-test", str(o.version_id), n.test or "")

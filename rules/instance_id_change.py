@@ -32,7 +32,8 @@ the old ones for every versioned machine type.
 
 *References*
 
-- migration-domain.md §2.3, §6.5.1, §9 pattern 20
+- migration/savevm.c `find_se()`, `vmstate_register_with_alias_id()`;
+  hw/core/qdev.c `qdev_set_legacy_instance_id()`
 - QEMU commits c95f6161de, caa91b3c44
 """
 
@@ -87,24 +88,8 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     new = change.new
     if not isinstance(new, VmstateRegistration) or new.call not in K.REGISTER_CALLS:
         return
-    old: VmstateRegistration | None = None
-    if change.op == "modified" and isinstance(change.old, VmstateRegistration):
-        old = change.old
-    elif change.op == "added":
-        # vmstate_register <-> vmstate_register_any changes the key: pair by vmsd + function.
-        for ch in ctx.changes:
-            o = ch.old
-            if (
-                ch.kind == "registration"
-                and ch.op == "removed"
-                and isinstance(o, VmstateRegistration)
-                and o.call in K.REGISTER_CALLS
-                and o.vmsd == new.vmsd
-                and o.function == new.function
-            ):
-                old = o
-                break
-    if old is None:
+    old = change.old  # the diff pairs vmstate_register <-> vmstate_register_any of one vmsd
+    if not isinstance(old, VmstateRegistration) or old.call not in K.REGISTER_CALLS:
         return
     oi, ni = _inst(old), _inst(new)
     if oi == ni:
@@ -144,44 +129,41 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
+def _args(c: CallSite) -> tuple[str, ...]:
+    return tuple(K.norm(a) for a in c.args)
+
+
 def _legacy(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
-    ent = change.new if change.new is not None else change.old
+    o, n = change.old, change.new
+    ent = n if n is not None else o
     if not isinstance(ent, CallSite) or ent.call != _LEGACY:
         return
-    if change.op == "added":
-        return  # adding an alias only widens what is accepted
-    if change.op == "removed" and isinstance(change.old, CallSite):
-        o = change.old
-        for ch in ctx.changes:
-            n = ch.new
-            if (
-                ch.kind == "call"
-                and ch.op == "added"
-                and isinstance(n, CallSite)
-                and n.call == _LEGACY
-                and n.function == o.function
-                and n.args[:1] == o.args[:1]
-            ):
-                if tuple(K.norm(a) for a in n.args) == tuple(K.norm(a) for a in o.args):
-                    return
-                yield Hit(
-                    message=(
-                        f"legacy instance id of {K.norm(o.args[0]) if o.args else 'device'} "
-                        f"changes from ({', '.join(o.args[1:])}) to ({', '.join(n.args[1:])}): "
-                        f"streams using the old alias id no longer load"
-                    ),
-                    line=n.line,
-                    side="new",
-                    entity=f"{_LEGACY}({K.norm(o.args[0]) if o.args else '?'})@{o.function}",
-                )
-                return
-        yield Hit(
-            message=(
-                f"qdev_set_legacy_instance_id({', '.join(o.args)}) removed: sections from "
-                f'QEMUs that used the alias id are "Unknown section or instance" now'
-            ),
-            line=o.line,
-            side="old",
-            entity=f"{_LEGACY}({K.norm(o.args[0]) if o.args else '?'})@{o.function}",
-            confidence="medium",
-        )
+    if not isinstance(o, CallSite):
+        return  # added: an alias only widens what is accepted
+    device = K.norm(o.args[0]) if o.args else "?"
+    entity = f"{_LEGACY}({device})@{o.function}"
+    if isinstance(n, CallSite):
+        if _args(n) == _args(o):
+            return  # only its place or condition changed
+        if _args(n)[:1] == _args(o)[:1]:
+            yield Hit(
+                message=(
+                    f"legacy instance id of {device} changes from ({', '.join(o.args[1:])}) to "
+                    f"({', '.join(n.args[1:])}): streams using the old alias id no longer load"
+                ),
+                line=n.line,
+                side="new",
+                entity=entity,
+            )
+            return
+        # the alias now names another device: for this one it is gone
+    yield Hit(
+        message=(
+            f"qdev_set_legacy_instance_id({', '.join(o.args)}) removed: sections from "
+            f'QEMUs that used the alias id are "Unknown section or instance" now'
+        ),
+        line=o.line,
+        side="old",
+        entity=entity,
+        confidence="medium",
+    )

@@ -35,7 +35,8 @@ static void virt_machine_10_2_options(MachineClass *mc)
 
 *References*
 
-- migration-domain.md §6.1, §6.2, §6.3
+- hw/core/machine.c (`hw_compat_X_Y`); the versioned machine options in hw/i386/pc_q35.c,
+  hw/i386/pc_piix.c, hw/arm/virt.c, hw/ppc/spapr.c, hw/s390x/s390-virtio-ccw.c
 - QEMU commit 231b4a035b
 """
 
@@ -48,7 +49,6 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel
-from bot.rulekit import ctx as K
 
 RULE = RuleSpec(
     id="MIG036",
@@ -99,7 +99,7 @@ def _file(ctx: RuleContext, path: str, old_m: FileModel | None, new_m: FileModel
                 continue
             prev_ver = max(older)
             prev = by_ver[prev_ver]
-            prev_calls = K.calls_in_function(ctx, path, prev)
+            prev_calls = [(c.call, ", ".join(c.args)) for c in new_m.calls if c.function == prev]
             missing: list[str] = []
             if not any(callee == fn for callee, _ in prev_calls):
                 missing.append(f"{prev}() does not call {fn}()")

@@ -1,18 +1,21 @@
-"""MIG014 nested-vmsd-versioned-field
+"""MIG014 nested-vmsd-versioned-field: a _V field in a description used only nested
 
-## What it flags
+*What it flags*
+
 A `VMStateDescription` that is only used nested (via `VMSTATE_STRUCT`,
 `VMSTATE_STRUCT_ARRAY`, ...) and gains a `_V(n)` field together with a `version_id` bump, or
 whose `version_id` bump enables existing `_V(n)` fields.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Nested descriptions have no version on the wire. Both sides load and save a nested struct
 with their *own* local `version_id`, so the `_V` gate never sees the peer's version: the new
 destination reads the new fields from an older source's stream that does not contain them
 (old→new), and an older destination finds bytes it does not expect (new→old). Both
 directions break, and `vmstate-static-checker.py` misses the forward case.
 
-## Example
+*Example*
+
 ```c
  static const VMStateDescription vmstate_foo_channel = {
      .name = "foo-channel",
@@ -27,13 +30,15 @@ directions break, and `vmstate-static-checker.py` misses the forward case.
 ```
 (used as `VMSTATE_STRUCT_ARRAY(ch, FooState, 4, 1, vmstate_foo_channel, FooChannel)`)
 
-## Instead
+*Instead*
+
 Keep the nested `version_id`; gate the new fields with `_TEST(fn)` where `fn` returns a
 device property that `hw_compat_X_Y` switches off for older machine types, as 40a23ef643
 ("virtio-gpu: fix v2 migration") did. Or move the state into a subsection of the top-level
 description.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_load_state` (nested structs use the local `vmsd->version_id`)
 - dfcf74fa (virtio-gpu-one-scanout v2), fixed by 40a23ef643
 """
@@ -46,17 +51,16 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
-from rules._vmsd import (
+from bot.rulekit.compat import compat_array
+from bot.rulekit.vmsd import (
     as_test_field,
-    compat_array_name,
-    diff_fields,
     field_entity,
     field_label,
     label_list,
     opaque_decl,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
 )
 
 RULE = RuleSpec(
@@ -84,7 +88,9 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not uses.nested_only:
         return
     ov, nv = old.version_id or 0, new.version_id or 0
-    d = diff_fields(old, new)
+    d = change.fields
+    if d is None:
+        return
     bad: list[VmstateField] = [f for f in d.added if not f.test and ov < f.version_id <= nv]
     bad += [
         n
@@ -93,7 +99,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     ]
     if not bad:
         return
-    parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
+    parents = ", ".join(sorted({f"'{vmsd_label(p)}'" for p in uses.nested_in}))
     state = opaque_decl(new) or "<State>"
     base = new.c_name.removeprefix("vmstate_")
     fn = f"{base}_after_v{nv}"
@@ -107,7 +113,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f"    return s->migrate_v{nv};\n"
         "}\n"
         + "".join(f"{as_test_field(f, fn)}\n" for f in bad)
-        + f"/* + a device property (default on) that {compat_array_name(ctx)}[] turns off */"
+        + f"/* + a device property (default on) that {compat_array(ctx)}[] turns off */"
     )
     what = (
         f"field '{field_label(first)}' ({first.macro}) is"
@@ -116,7 +122,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
     yield Hit(
         message=(
-            f"{what} gated on version {first.version_id} of '{wire_name(new)}', which is only "
+            f"{what} gated on version {first.version_id} of '{vmsd_label(new)}', which is only "
             f"used nested (VMSTATE_STRUCT & co.) in {parents}: nested versions are not on the "
             "wire, "
             f"each side uses its own (v{ov} vs v{nv}), so migration from older QEMU (old→new) "

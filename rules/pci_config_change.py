@@ -32,7 +32,8 @@ machine types.
 
 *References*
 
-- migration-domain.md §2.4, §6.5.5, §9 pattern 23
+- hw/pci/pci.c `get_pci_config_device()` ("Bad config data");
+  docs/devel/migration/compatibility.rst, "A device with different features on both sides"
 - QEMU commits 9ea02e8f1, bad9c5a516, 010746ae1d, 5ed3dabe57
 """
 
@@ -45,7 +46,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import CallSite
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, newest_compat_version
+from bot.rulekit.compat import compat_array
 
 RULE = RuleSpec(
     id="MIG033",
@@ -97,89 +98,91 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report ungated config-space calls added/changed/removed in existing functions."""
     if change.kind != "call":
         return
-    ent = change.new if change.new is not None else change.old
-    if not isinstance(ent, CallSite) or ent.call not in PCI_CONFIG_CALLS:
+    o = change.old if isinstance(change.old, CallSite) else None
+    n = change.new if isinstance(change.new, CallSite) else None
+    ent = n if n is not None else o
+    if ent is None or ent.call not in PCI_CONFIG_CALLS:
         return
     old_m = K.file_model(ctx, change.old_path or change.path, "old")
     if old_m is None or K.func_span(old_m, ent.function) is None:
         return  # new file or new function: a new device, nothing to stay compatible with
-    if _moved(ctx, change, ent):
-        return  # same call, same arguments, now in another function (a refactor)
-    gate = compat_name(newest_compat_version(ctx))
-    if change.op == "added" and isinstance(change.new, CallSite):
-        n = change.new
-        if K.is_conditional(n):
+    if o is not None and n is not None:
+        if _args(o) == _args(n):
+            return  # only its place or condition changed
+        if n.call.startswith("pci_set_") and _args(o)[:1] != _args(n)[:1]:
+            # a write to another register: one write added, one removed
+            yield from _added(ctx, change, n, None)
+            yield from _removed(ctx, change, o)
             return
-        pair = _pair(ctx, n, "removed")
-        if pair is not None and K.is_conditional(pair):
-            pair = None
-        if pair is not None:
-            what = f"{n.call}() arguments change ({', '.join(pair.args)} -> {', '.join(n.args)})"
-        else:
-            what = f"{n.call}({', '.join(n.args)}) is added"
-        yield Hit(
-            message=(
-                f"{what} in {n.function}: config space bytes differ for the same machine type "
-                f'and loads from older QEMUs fail with "Bad config data"'
-            ),
-            line=change.line,
-            side="new",
-            entity=f"{n.call}@{n.function or '-'}",
-            fix_draft=(
-                f'if (s->x_<new_behaviour>) {{   /* DEFINE_PROP_BOOL("x-<new-behaviour>", '
-                f"..., true); off in {gate} */\n    {n.call}({', '.join(n.args)});\n}}"
-            ),
-        )
-    elif change.op == "removed" and isinstance(change.old, CallSite):
-        o = change.old
-        if K.is_conditional(o) or _pair(ctx, o, "added") is not None:
-            return
-        new_m = K.file_model(ctx, change.path, "new")
-        if K.func_span(new_m, o.function) is None:
-            return  # whole function gone: a bigger change other rules see
-        yield Hit(
-            message=(
-                f"{o.call}({', '.join(o.args)}) removed from {o.function}: config space "
-                f'bytes differ for the same machine type ("Bad config data")'
-            ),
-            line=o.line,
-            side="old",
-            entity=f"{o.call}@{o.function or '-'}",
-        )
+        yield from _added(ctx, change, n, o)
+    elif n is not None:
+        yield from _added(ctx, change, n, None)
+    elif o is not None:
+        yield from _removed(ctx, change, o)
 
 
-def _pair(ctx: RuleContext, c: CallSite, op: str) -> CallSite | None:
-    """The same call in the same function on the other side (its arguments changed)."""
+def _added(
+    ctx: RuleContext, change: EntityChange, n: CallSite, was: CallSite | None
+) -> Iterator[Hit]:
+    """A call added to (or changed in) an existing function."""
+    if K.is_conditional(n) or _moved(ctx, n, "removed"):
+        return  # gated, or the same call moved here from another function (a refactor)
+    if was is not None and not K.is_conditional(was):
+        what = f"{n.call}() arguments change ({', '.join(was.args)} -> {', '.join(n.args)})"
+    else:
+        what = f"{n.call}({', '.join(n.args)}) is added"
+    yield Hit(
+        message=(
+            f"{what} in {n.function}: config space bytes differ for the same machine type "
+            f'and loads from older QEMUs fail with "Bad config data"'
+        ),
+        line=n.line,
+        side="new",
+        entity=f"{n.call}@{n.function or '-'}",
+        fix_draft=(
+            f'if (s->x_<new_behaviour>) {{   /* DEFINE_PROP_BOOL("x-<new-behaviour>", '
+            f"..., true); off in {compat_array(ctx)} */\n    {n.call}({', '.join(n.args)});\n}}"
+        ),
+    )
+
+
+def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hit]:
+    """A call removed from a function that still exists."""
+    if K.is_conditional(o) or _moved(ctx, o, "added"):
+        return
+    new_m = K.file_model(ctx, change.path, "new")
+    if K.func_span(new_m, o.function) is None:
+        return  # whole function gone: a bigger change other rules see
+    yield Hit(
+        message=(
+            f"{o.call}({', '.join(o.args)}) removed from {o.function}: config space "
+            f'bytes differ for the same machine type ("Bad config data")'
+        ),
+        line=o.line,
+        side="old",
+        entity=f"{o.call}@{o.function or '-'}",
+    )
+
+
+def _args(c: CallSite) -> tuple[str, ...]:
+    return tuple(K.norm(a) for a in c.args)
+
+
+def _moved(ctx: RuleContext, c: CallSite, other: str) -> bool:
+    """An identical call (name and arguments) that the unit removes ("removed") or adds
+    ("added") elsewhere: the call moved between functions."""
+    args = _args(c)
     for ch in ctx.changes:
-        e = ch.old if op == "removed" else ch.new
-        if (
-            ch.kind == "call"
-            and ch.op == op
-            and isinstance(e, CallSite)
-            and e.call == c.call
-            and e.function == c.function
-            and (not c.call.startswith("pci_set_") or _first(e) == _first(c))
-        ):
-            return e
-    return None
-
-
-def _first(c: CallSite) -> str:
-    return K.norm(c.args[0]) if c.args else ""
-
-
-def _moved(ctx: RuleContext, change: EntityChange, c: CallSite) -> bool:
-    """An identical call (name and arguments) on the other side of the unit."""
-    want = "added" if change.op == "removed" else "removed"
-    args = tuple(K.norm(a) for a in c.args)
-    for ch in ctx.changes:
-        e = ch.new if want == "added" else ch.old
-        if (
-            ch.kind == "call"
-            and ch.op == want
-            and isinstance(e, CallSite)
-            and e.call == c.call
-            and tuple(K.norm(a) for a in e.args) == args
+        if ch.kind != "call":
+            continue
+        e = ch.old if other == "removed" else ch.new
+        if not isinstance(e, CallSite) or e.call != c.call or _args(e) != args:
+            continue
+        if ch.op == other or (
+            ch.op == "modified"
+            and isinstance(ch.old, CallSite)
+            and isinstance(ch.new, CallSite)
+            and _args(ch.old) != _args(ch.new)
         ):
             return True
     return False

@@ -33,7 +33,8 @@ must change, gate it for old machine types with a compat property.
 
 *References*
 
-- migration-domain.md §2.2, §2.3, §2.5, §5.5, §9 patterns 20, 21 and 22
+- docs/devel/migration/main.rst, "Stream structure" and "Device ordering";
+  migration/savevm.c `find_se()` (idstr and instance id)
 - QEMU commits 5bc8d26de20c, c95f6161de, f58b39d2d5
 """
 
@@ -85,7 +86,7 @@ _BUS_FAMILY = (
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report reparenting (note), bus changes, reorders and count changes (warning)."""
     ent = change.new if change.new is not None else change.old
-    if change.kind in ("creation", "call") and getattr(ent, "call", None) in K.REALIZE_CALLS:
+    if isinstance(ent, (CallSite, ObjectCreation)) and ent.call in K.REALIZE_CALLS:
         yield from _bus_arg(change, ctx)
     elif change.kind == "creation":
         yield from _creation(change, ctx)
@@ -110,8 +111,8 @@ def _groups(m: FileModel | None) -> dict[tuple[str, str | None], list[ObjectCrea
     return out
 
 
-def _ident(m: FileModel | None, c: ObjectCreation) -> str:
-    child = K.child_name(m, c)
+def _ident(c: ObjectCreation) -> str:
+    child = c.child_name
     return K.norm(child) if child else K.norm(", ".join(c.args))
 
 
@@ -140,8 +141,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     entity = f"{ent.call}({tk})@{ent.function or '-'}"
 
     # Count and order within one function (anchor once: on the first change of the group).
-    oi = [_ident(old_m, c) for c in old_g]
-    ni = [_ident(new_m, c) for c in new_g]
+    oi = [_ident(c) for c in old_g]
+    ni = [_ident(c) for c in new_g]
     reordered = bool(oi) and sorted(oi) == sorted(ni) and oi != ni
     if reordered and not _first_in_group(ctx, change, key):
         return
@@ -177,8 +178,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         o, n = change.old, ent
         if o.in_loop != n.in_loop or o.conditional != n.conditional:
             return  # count may change: MIG020 / MIG024
-        op_ = K.parent_expr(old_m, o)
-        np_ = K.parent_expr(new_m, n)
+        op_, np_ = o.parent_expr, n.parent_expr
         if n.call in BUS_PATH_CREATE and K.norm(op_) != K.norm(np_):
             yield from _create_bus(change, tk)
             return
@@ -194,7 +194,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 severity=Severity.NOTE,
             )
             return
-        oc, nc = K.child_name(old_m, o), K.child_name(new_m, n)
+        oc, nc = o.child_name, n.child_name
         if K.norm(op_) != K.norm(np_) or K.norm(oc) != K.norm(nc):
             yield _reparent_note(change, entity, tk, f"{op_}/{oc}", f"{np_}/{nc}")
         return
@@ -274,12 +274,8 @@ def _add_child(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         n.child_name
     ):
         return
-    new_m = K.file_model(ctx, change.path, "new")
-    if new_m is not None and any(
-        c.call in K.CREATE_CALLS and c.function == n.function and 0 <= n.line - c.line <= 12
-        for c in new_m.creations
-    ):
-        return
+    if K.linked_add_child(ctx, "new", change.path, n):
+        return  # it parents a creation that carries any finding
     if o.in_loop != n.in_loop:
         return
     yield _reparent_note(

@@ -32,7 +32,8 @@ or give the top-level vmsd a `.needed` that returns false for old machine types.
 
 *References*
 
-- migration-domain.md §2.4, §2.5 (4), §6.5.8, §9 patterns 17 and 19
+- docs/devel/migration/main.rst, "Stream structure"; docs/devel/migration/compatibility.rst,
+  "How backwards compatibility works"
 - QEMU commit 8700a98443
 """
 
@@ -45,8 +46,8 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import ClassInit, ObjectCreation, VmstateRegistration
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, newest_compat_version
-from bot.rulekit.drafts import c_ident, next_release
+from bot.rulekit.compat import compat_name, compat_target, next_release
+from bot.rulekit.drafts import c_ident
 
 RULE = RuleSpec(
     id="MIG024",
@@ -75,7 +76,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _gate_hint(ctx: RuleContext, what: str) -> str:
-    newest = newest_compat_version(ctx)
+    newest = compat_target(ctx)
     nxt = next_release(newest)
     ver = f"{nxt[0]}_{nxt[1]}" if nxt else "X_Y"
     flag = f"pre_{ver}_no_{c_ident(what)}"

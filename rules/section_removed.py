@@ -42,7 +42,8 @@ unregister it when the real object appears. The finding carries a draft.
 
 *References*
 
-- migration-domain.md §2.4, §2.5 (3), §6.5.1, §9 pattern 18
+- docs/devel/migration/main.rst, "Stream structure"; migration/savevm.c
+  `qemu_loadvm_section_start_full()` ("Unknown section or instance")
 - QEMU commits 5bc8d26de20c, 46f7afa37096, 485fb95546
 """
 
@@ -55,7 +56,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, newest_compat_version
+from bot.rulekit.compat import compat_name, compat_target
 from bot.rulekit.drafts import dummy_section_draft, flag_name
 
 RULE = RuleSpec(
@@ -109,7 +110,7 @@ def _dummy_covers(ctx: RuleContext, wire: str | None, hints: set[str]) -> bool:
 
 
 def _draft(ctx: RuleContext, wire: str | None, old_vmsd: Vmsd | None, inst: str) -> str:
-    newest = newest_compat_version(ctx)
+    newest = compat_target(ctx)
     return dummy_section_draft(
         wire,
         old_vmsd,
@@ -210,13 +211,13 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if old.call not in K.CREATE_CALLS and old.call not in K.PARENT_CALLS:
         return
-    old_model = K.file_model(ctx, change.old_path or change.path, "old")
-    if old.call in K.PARENT_CALLS and old_model is not None and _has_creator(old_model, old):
-        return  # the creating call nearby carries the finding
+    old_path = change.old_path or change.path
+    if old.call in K.PARENT_CALLS and K.linked_add_child(ctx, "old", old_path, old):
+        return  # the creating call it parents for carries the finding
     stateful, vmsd_c = K.type_vmsd(ctx, "old", old.type_name, old.type_expr)
     if stateful is False:
         return
-    child = K.child_name(old_model, old)
+    child = old.child_name
     guessed = False
     if stateful is None and old.type_name is None:
         # `object_initialize(icp, size, type_icp)`: guess the type from the child name.
@@ -248,10 +249,9 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         for p, c in K.creations(ctx, "new"):
             if (p, c.line) not in fresh:
                 continue
-            m = K.file_model(ctx, p, "new")
             if tkey is not None and K.type_key(c) == tkey and (old.type_name or c.type_name):
                 matches.append(c)
-            elif K.stem(child) is not None and K.stem(K.child_name(m, c)) == K.stem(child):
+            elif K.stem(child) is not None and K.stem(c.child_name) == K.stem(child):
                 matches.append(c)
     else:
         return
@@ -298,16 +298,6 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             _draft(ctx, wire, old_vmsd, "i"),
             confidence="high" if stateful else "medium",
         )
-
-
-def _has_creator(m: object, add_child: ObjectCreation) -> bool:
-    creations = getattr(m, "creations", ())
-    return any(
-        c.call in K.CREATE_CALLS
-        and c.function == add_child.function
-        and 0 <= add_child.line - c.line <= 12
-        for c in creations
-    )
 
 
 # ---- types and class_init -------------------------------------------------------------------

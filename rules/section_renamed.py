@@ -31,7 +31,8 @@ alias type for command lines and update compat entries and checker maps.
 
 *References*
 
-- migration-domain.md §1.2, §1.6, §2.2, §4.3, §9 patterns 15 and 16
+- docs/devel/migration/main.rst, "Stream structure"; migration/savevm.c `find_se()`
+  (sections are found by idstr and instance id)
 - QEMU commits c827c06a4d, 292b1634
 """
 

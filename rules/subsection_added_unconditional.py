@@ -1,18 +1,21 @@
-"""MIG006 subsection-added-unconditional
+"""MIG006 subsection-added-unconditional: subsection added without .needed
 
-## What it flags
+*What it flags*
+
 A subsection added to an existing `VMStateDescription` whose description has no `.needed`
 callback, or whose `.needed` always returns true, so it is sent in every stream. A `.needed`
 that depends on device state or a property is not flagged (state-dependent subsections are
 the documented way to send rarely used state).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 A destination that does not know a subsection fails the whole load with "VM subsection
 '<parent>/<sub>' in '<parent>' does not exist". Every QEMU older than the patch is such a
 destination, so migration to older QEMU (new→old) breaks, even with an old machine type.
 Migration old→new is fine: a missing subsection is tolerated.
 
-## Example
+*Example*
+
 ```c
 +static const VMStateDescription vmstate_foo_clock = {
 +    .name = "foo/clock",
@@ -25,12 +28,14 @@ Migration old→new is fine: a missing subsection is tolerated.
 +};
 ```
 
-## Instead
+*Instead*
+
 Add `.needed`, returning a device property (`DEFINE_PROP_BOOL("x-migrate-clk", ..., true)`)
 that the previous release's `hw_compat_X_Y` array sets to false, and give the state a default
 in `pre_load` for streams without the subsection.
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Connecting subsections to properties"
 - aac63e0e6ea3 (pl011 clock subsection always sent), fixed by e6fa978d83
 """
@@ -42,16 +47,14 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import FileModel
-from rules._vmsd import (
-    compat_array_name,
+from bot.rulekit.compat import compat_array
+from bot.rulekit.ctx import file_model, find_vmsd_at
+from bot.rulekit.vmsd import (
     function_facts,
-    lookup_vmsd,
     opaque_decl,
     qom_type_for_vmsd,
-    side_models,
     vmsd_change,
-    wire_name,
+    vmsd_label,
     wire_reset,
 )
 
@@ -74,13 +77,6 @@ RULE = RuleSpec(
 _ALWAYS = frozenset({"true", "1", "!0", "!false"})
 
 
-def _model_of(ctx: RuleContext, path: str | None) -> FileModel | None:
-    for m in side_models(ctx, "new"):
-        if m.path == path:
-            return m
-    return ctx.new_tree.file_model(path) if ctx.new_tree is not None and path else None
-
-
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for subsections newly listed in an existing vmsd that are always sent."""
     old, new = vmsd_change(change)
@@ -90,18 +86,18 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # renamed / unmigratable / old streams refused by version anyway
     old_wires: set[str] = set()
     for c in old.subsections:
-        found = lookup_vmsd(ctx, c, "old")
-        old_wires.add(wire_name(found[0]) if found else c)
-    parent = wire_name(new)
+        found = find_vmsd_at(ctx, c, "old")
+        old_wires.add(vmsd_label(found[0]) if found else c)
+    parent = vmsd_label(new)
     state = opaque_decl(new) or "<DeviceState>"
     for c in new.subsections:
         if c in old.subsections:
             continue
-        found = lookup_vmsd(ctx, c, "new")
+        found = find_vmsd_at(ctx, c, "new")
         if found is None:
             continue
         sub, path = found
-        sname = wire_name(sub)
+        sname = vmsd_label(sub)
         if sname in old_wires:
             continue  # C variable renamed only
         own_file = path == change.path
@@ -124,7 +120,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 f"    .needed = {base}_needed,\n"
                 "/* properties: */\n"
                 f'    DEFINE_PROP_BOOL("{prop}", {state}, {pfield}, true),\n'
-                f"/* hw/core/machine.c, {compat_array_name(ctx)}[]: */\n"
+                f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
                 f'    {{ "{type_name}", "{prop}", "false" }},\n'
             )
             yield Hit(
@@ -139,7 +135,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 fix_draft=draft,
             )
             continue
-        facts = function_facts(_model_of(ctx, path), needed)
+        facts = function_facts(file_model(ctx, path, "new"), needed)
         if facts is None or not facts.returns:
             continue
         if not all(r.strip("() ") in _ALWAYS for r in facts.returns):

@@ -1,19 +1,22 @@
-"""MIG009 subsection-name-prefix
+"""MIG009 subsection-name-prefix: subsection name does not start with '<parent name>/'
 
-## What it flags
+*What it flags*
+
 A subsection whose `.name` does not start with its parent's name followed by `/`
 (`"foo/clock"` for parent `"foo"`), for subsections the change added to a list, renamed, or
 whose parent it renamed. A name that does not even start with the parent's name is an error;
 one that starts with it but lacks the `/` separator is a note (house style, and fragile:
 `"foo"` is also a prefix of `"foobar/x"`).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The destination reads subsections only while the incoming name starts with the parent's
 name; a subsection that does not is left in the stream for the caller, which then fails to
 parse the section ("Missing section footer" / unknown section). QEMU only asserts the
 prefix under qtest (`vmstate_check`), so a build without tests does not notice.
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo_clock = {
     .name = "clock",
@@ -21,10 +24,12 @@ static const VMStateDescription vmstate_foo_clock = {
 };
 ```
 
-## Instead
+*Instead*
+
 Name every subsection `"<parent name>/<what it carries>"`.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_subsection_load` (prefix check)
 - migration/savevm.c `vmstate_check`
 """
@@ -37,7 +42,8 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import changed_vmsd_keys, lookup_vmsd, vmsd_change, vmsd_uses
+from bot.rulekit.ctx import find_vmsd_at
+from bot.rulekit.vmsd import changed_vmsd_keys, vmsd_change, vmsd_uses
 
 RULE = RuleSpec(
     id="MIG009",
@@ -94,13 +100,13 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     renamed_parent = old is not None and old.name != new.name
     for c in new.subsections:
         if old is not None and c in old.subsections and not renamed_parent:
-            found_old = lookup_vmsd(ctx, c, "old")
-            found_new = lookup_vmsd(ctx, c, "new")
+            found_old = find_vmsd_at(ctx, c, "old")
+            found_new = find_vmsd_at(ctx, c, "new")
             if found_old is None or found_new is None:
                 continue
             if found_old[0].name == found_new[0].name:
                 continue  # unchanged; a rename is handled below when that vmsd changed
-        found = lookup_vmsd(ctx, c, "new")
+        found = find_vmsd_at(ctx, c, "new")
         if found is None:
             continue
         sub, path = found

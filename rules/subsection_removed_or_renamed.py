@@ -1,17 +1,20 @@
-"""MIG005 subsection-removed-or-renamed
+"""MIG005 subsection-removed-or-renamed: subsection removed or renamed
 
-## What it flags
+*What it flags*
+
 A subsection that disappears from its parent's `.subsections` list, or whose wire name (the
 resolved `.name` of the subsection's description) changes. Renaming only the C variable of a
 subsection description while keeping its `.name` is not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Subsections are identified on the wire by name. When an older source sends a subsection the
 new destination does not know (removed, or known under another name), the load fails with
 "VM subsection '<name>' in '<parent>' does not exist" (old→new). A renamed subsection sent by
 the new source fails the same way on an older destination (new→old).
 
-## Example
+*Example*
+
 ```c
      .subsections = (const VMStateDescription * const []) {
 -        &vmstate_foo_fifo,
@@ -20,12 +23,14 @@ the new source fails the same way on an older destination (new→old).
      },
 ```
 
-## Instead
+*Instead*
+
 Keep the subsection definition so that old streams still parse: replace its fields with
 `VMSTATE_UNUSED(<wire size>)` and make `.needed` return false so the new source never sends
 it. Never rename a subsection; its name must keep the `<parent>/` prefix.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_subsection_load` ("VM subsection '%s' in '%s' does not exist")
 - docs/devel/migration/main.rst, "Subsections"
 """
@@ -38,7 +43,8 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import Side, lookup_vmsd, vmsd_change, vmsd_uses, wire_name, wire_reset
+from bot.rulekit.ctx import Side, find_vmsd_at
+from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
     id="MIG005",
@@ -57,10 +63,10 @@ RULE = RuleSpec(
 
 
 def _wire(ctx: RuleContext, c_name: str, side: Side) -> tuple[str | None, Vmsd | None]:
-    found = lookup_vmsd(ctx, c_name, side)
+    found = find_vmsd_at(ctx, c_name, side)
     if found is None:
         return None, None
-    return wire_name(found[0]), found[0]
+    return vmsd_label(found[0]), found[0]
 
 
 def _keep_draft(sub: Vmsd | None, wire: str) -> str:
@@ -113,7 +119,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         key = w if w is not None else c
         if key in new_wires:
             continue  # C variable renamed, wire name kept
-        parent = wire_name(new)
+        parent = vmsd_label(new)
         yield Hit(
             message=(
                 f"subsection '{key}' removed from vmsd '{parent}': migration from older QEMU "
@@ -126,7 +132,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             fix_draft=_keep_draft(sub, key),
         )
     # 2. this vmsd is a subsection and its wire name changed
-    on, nn = wire_name(old), wire_name(new)
+    on, nn = vmsd_label(old), vmsd_label(new)
     if on == nn:
         return
     parents = vmsd_uses(ctx, new.c_name, "new").subsection_of
@@ -134,7 +140,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         parents = vmsd_uses(ctx, old.c_name, "old").subsection_of
     if not parents:
         return  # a section rename is MIG021's business
-    p = wire_name(parents[0])
+    p = vmsd_label(parents[0])
     yield Hit(
         message=(
             f"subsection renamed from '{on}' to '{nn}' (in '{p}'): migration from older QEMU "

@@ -1,19 +1,22 @@
-"""MIG012 version-test-equality
+"""MIG012 version-test-equality: _TEST predicate compares the version with == instead of >=
 
-## What it flags
+*What it flags*
+
 A `_TEST` predicate, used by a field the patch added or changed, that compares the incoming
 version with `==` against the description's current `version_id` (`return version_id == 2;`)
 where `>=` is meant. Needs function facts from the model; without them the rule stays silent.
 Comparisons with an older version (`is_version_1` for a field only old streams carry) are
 legitimate and not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The predicate gets the incoming stream's version. With `==` the field is only sent and loaded
 for exactly that version: the next `version_id` bump silently drops it from the stream, and
 a source and destination at different versions disagree on whether it is present — the rest
 of the section is misread ("Missing section footer").
 
-## Example
+*Example*
+
 ```c
 static bool foo_has_fifo(void *opaque, int version_id)
 {
@@ -23,11 +26,13 @@ static bool foo_has_fifo(void *opaque, int version_id)
         VMSTATE_UINT32_TEST(fifo_level, FooState, foo_has_fifo),
 ```
 
-## Instead
+*Instead*
+
 Use `VMSTATE_*_V(field, State, 2)` (present from version 2 on), or write the predicate with
 `>=`; better, gate new fields with a compat property.
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_field_exists`
 - include/migration/vmstate.h `VMSTATE_*_TEST`
 """
@@ -40,7 +45,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import field_entity, function_facts, introduced_fields, vmsd_change, wire_name
+from bot.rulekit.vmsd import (
+    field_entity,
+    function_facts,
+    introduced_fields,
+    vmsd_change,
+    vmsd_label,
+)
 
 RULE = RuleSpec(
     id="MIG012",
@@ -63,11 +74,11 @@ def _eq_version(expr: str, ver: str) -> int | None:
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for introduced _TEST fields whose predicate tests version equality."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
     current = new.version_id
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         if not f.test:
             continue
         facts = function_facts(ctx.new_model, f.test)
@@ -81,7 +92,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 message=(
                     f"_TEST predicate {f.test} of field '{f.c_field or f.name}' in vmsd "
-                    f"'{wire_name(new)}' tests '{ver} == {n}': the field is only on the wire "
+                    f"'{vmsd_label(new)}' tests '{ver} == {n}': the field is only on the wire "
                     f"for version {n} exactly, so the next version bump drops it and sources "
                     "and destinations at different versions misread the section"
                 ),

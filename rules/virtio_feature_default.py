@@ -29,7 +29,8 @@ Add `{ "<virtio device type>", "<bit property>", "off" },` to the newest `hw_com
 
 *References*
 
-- migration-domain.md §6.1, §9 pattern 23, §3.3 (virtio is opaque to -dump-vmstate)
+- docs/devel/migration/compatibility.rst, "A device with different features on both sides";
+  hw/core/machine.c `hw_compat_10_1` (`host_tunnel`)
 - docs/devel/migration/virtio.rst
 """
 
@@ -88,29 +89,35 @@ def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     yield from missing_entry_hits(ctx, change, new, old_default, what)
 
 
+def _bit(c: CallSite) -> str:
+    return K.norm(c.args[1]) if len(c.args) > 1 else "?"
+
+
 def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     n = change.new
-    if change.op != "added" or not isinstance(n, CallSite) or n.call != "virtio_add_feature":
+    if change.op not in ("added", "modified") or not isinstance(n, CallSite):
         return
-    if K.is_conditional(n):
+    if n.call != "virtio_add_feature" or K.is_conditional(n):
         return
+    bit = _bit(n)
+    if isinstance(change.old, CallSite) and _bit(change.old) == bit:
+        return  # the same bit as before (only its place or condition changed)
     old_m = K.file_model(ctx, change.old_path or change.path, "old")
     if old_m is None or K.func_span(old_m, n.function) is None:
         return
-    bit = K.norm(n.args[1]) if len(n.args) > 1 else "?"
-    # A matching removed call (same bit) means the call only moved.
+    # The same bit offered by a call the unit removes elsewhere: the call only moved.
     for ch in ctx.changes:
         o = ch.old
         if (
             ch.kind == "call"
-            and ch.op == "removed"
+            and ch.op in ("removed", "modified")
             and isinstance(o, CallSite)
             and o.call == n.call
-            and len(o.args) > 1
-            and K.norm(o.args[1]) == bit
+            and _bit(o) == bit
+            and not (isinstance(ch.new, CallSite) and _bit(ch.new) == bit)
         ):
             return
-    newest = C.newest_compat_version(ctx)
+    newest = C.compat_target(ctx)
     yield Hit(
         message=(
             f"{n.function} now always offers {bit}: old machine types change their feature "

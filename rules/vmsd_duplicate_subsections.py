@@ -1,18 +1,21 @@
-"""MIG008 vmsd-duplicate-subsections
+"""MIG008 vmsd-duplicate-subsections: more than one .subsections initializer in a vmsd
 
-## What it flags
+*What it flags*
+
 A `VMStateDescription` initializer with more than one `.subsections =` member, introduced by
 the change (typically a rebase or a patch that adds a second list instead of extending the
 existing one).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 C designated initializers let the last one win (compilers only warn with
 `-Woverride-init`). Every subsection in the earlier list silently stops being sent and
 loaded: older destinations miss state, and a stream from an older source that carries one of
 the dropped subsections fails with "VM subsection '<name>' in '<parent>' does not exist"
 (old→new).
 
-## Example
+*Example*
+
 ```c
     .subsections = (const VMStateDescription * const []) {
         &vmstate_foo_fifo,
@@ -24,10 +27,12 @@ the dropped subsections fails with "VM subsection '<name>' in '<parent>' does no
     },
 ```
 
-## Instead
+*Instead*
+
 Keep one `.subsections` list and add the new subsection to it.
 
-## References
+*References*
+
 - C11 6.7.9p19 (later designated initializer overrides earlier)
 - migration/vmstate.c `vmstate_subsection_load`
 """
@@ -39,7 +44,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import vmsd_change, wire_name
+from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG008",
@@ -63,7 +68,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # pre-existing
     yield Hit(
         message=(
-            f"vmsd '{wire_name(new)}' has {new.subsections_initializers} .subsections "
+            f"vmsd '{vmsd_label(new)}' has {new.subsections_initializers} .subsections "
             "initializers: only the last one takes effect, the subsections of the others are "
             "never sent or loaded (old→new fails with \"VM subsection ... does not exist\" for "
             "streams that carry them)"

@@ -1,16 +1,19 @@
-"""MIG007 vmsd-missing-end-of-list
+"""MIG007 vmsd-missing-end-of-list: VMStateField array without VMSTATE_END_OF_LIST()
 
-## What it flags
+*What it flags*
+
 A `.fields` array of an added or modified `VMStateDescription` whose last entry is not
 `VMSTATE_END_OF_LIST()`. Only arrays the change touched are reported.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The save and load loops walk the `VMStateField` array until they meet the `VMS_END` flag.
 Without the terminator they run past the end of the array into whatever follows in memory:
 the stream gets garbage fields, or QEMU crashes while saving or loading, on both sides of a
 migration.
 
-## Example
+*Example*
+
 ```c
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(ctrl, FooState),
@@ -18,10 +21,12 @@ migration.
     },
 ```
 
-## Instead
+*Instead*
+
 End every `.fields` array with `VMSTATE_END_OF_LIST()`.
 
-## References
+*References*
+
 - include/migration/vmstate.h `VMSTATE_END_OF_LIST`
 - migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (loop on `field->name`)
 """
@@ -34,7 +39,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import vmsd_change, wire_name
+from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG007",
@@ -63,7 +68,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     last = new.fields[-1]
     yield Hit(
         message=(
-            f"the .fields array of vmsd '{wire_name(new)}' does not end with "
+            f"the .fields array of vmsd '{vmsd_label(new)}' does not end with "
             "VMSTATE_END_OF_LIST(): save and load run past the array (garbage on the wire or "
             "a crash on both sides)"
         ),

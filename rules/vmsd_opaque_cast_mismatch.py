@@ -1,6 +1,7 @@
-"""MIG011 vmsd-opaque-cast-mismatch
+"""MIG011 vmsd-opaque-cast-mismatch: a hook casts the opaque to another struct
 
-## What it flags
+*What it flags*
+
 A hook of a `VMStateDescription` (`.needed`, `.pre_save`, `.post_load`, `.pre_load`, ...)
 or a `_TEST` predicate of one of its fields, set or changed by the patch, that converts its
 `void *opaque` to a different struct than the one the description's fields name. Casts to
@@ -8,13 +9,15 @@ generic QOM parents (`DeviceState`, `PCIDevice`, `Object`, ...), to a type the f
 name (embedded parent), `FOO_GET_CLASS(opaque)` lookups, and `.needed` of descriptions used
 only nested (never called) are not flagged. Needs function facts from the model.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The opaque handed to every hook is the pointer the fields are described against. A hook
 that reads it as another struct looks at the wrong offsets: `.needed` answers at random (so
 a subsection is sent, or not, regardless of the compat property — "VM subsection ... does
 not exist" on older destinations), `post_load` writes into the wrong memory.
 
-## Example
+*Example*
+
 ```c
 static bool foo_clock_needed(void *opaque)
 {
@@ -24,11 +27,13 @@ static bool foo_clock_needed(void *opaque)
 }
 ```
 
-## Instead
+*Instead*
+
 Cast the opaque to the struct the fields name (`FooState *s = opaque;`) or use the device's
 QOM cast macro (`FooState *s = FOO(opaque);`).
 
-## References
+*References*
+
 - include/migration/vmstate.h `struct VMStateDescription` (hook signatures)
 """
 
@@ -40,15 +45,15 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FunctionInfo, Vmsd
-from rules._vmsd import (
+from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     function_facts,
     function_funcs_of,
     norm_type,
     opaque_type,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
 )
 
 RULE = RuleSpec(
@@ -108,7 +113,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             what = "_TEST predicate" if role == "test" else f".{role}"
             yield Hit(
                 message=(
-                    f"{what} {fn} of vmsd '{wire_name(new)}' reads its opaque as {t}, but the "
+                    f"{what} {fn} of vmsd '{vmsd_label(new)}' reads its opaque as {t}, but the "
                     f"fields describe {opaque}: it looks at the wrong offsets "
                     "(wrong .needed/_TEST answers change what is on the wire; hooks corrupt "
                     "state after migration)"

@@ -1,6 +1,7 @@
-"""MIG004 vmsd-version-bump
+"""MIG004 vmsd-version-bump: vmsd version_id / minimum_version_id changed
 
-## What it flags
+*What it flags*
+
 A change of `version_id` or `minimum_version_id` of a `VMStateDescription` that is on the
 wire (a section or a subsection):
 - `version_id` raised (warning): the classic "add a `_V(n)` field and bump" pattern;
@@ -9,7 +10,8 @@ wire (a section or a subsection):
 Versions of descriptions used only nested via `VMSTATE_STRUCT` are not on the wire; MIG014
 covers them.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 A destination accepts a section only when the incoming version lies in
 `[minimum_version_id, version_id]`. After a `version_id` bump the new source sends the new
 version and an older destination refuses it: "unsupported version N for '<idstr>' vM"
@@ -18,7 +20,8 @@ version and an older destination refuses it: "unsupported version N for '<idstr>
 version_id N is too old" (old→new). Lowering `version_id` makes it refuse the current
 version: "incoming version_id N is too new".
 
-## Example
+*Example*
+
 ```c
  static const VMStateDescription vmstate_foo = {
      .name = "foo",
@@ -27,14 +30,16 @@ version: "incoming version_id N is too new".
      .minimum_version_id = 2,
 ```
 
-## Instead
+*Instead*
+
 Leave the versions alone and send new state in a subsection whose `.needed` is tied to a
 compat property (`hw_compat_X_Y`). Raise `minimum_version_id` only when every machine type
 that could produce the older version has been removed. Version bumps are acceptable for
 devices that never appear on versioned machine types (say so in the commit message: "This
 is a migration compatibility break for <board>").
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Versions"
 - migration/vmstate.c `vmstate_load_state` ("incoming version_id %d is too old/new")
 - migration/savevm.c ("unsupported version %d for '%s' v%d")
@@ -47,7 +52,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import vmsd_change, vmsd_uses, wire_name, wire_reset
+from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
     id="MIG004",
@@ -74,7 +79,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # not on the wire; MIG014
     if wire_reset(ctx, old, new) in ("renamed", "unmigratable"):
         return  # a different section/subsection now (MIG021/MIG005), or never migrated
-    name = wire_name(new)
+    name = vmsd_label(new)
     kind = "subsection" if vmsd_uses(ctx, new.c_name, "new").is_subsection else "vmsd"
     ov, nv = old.version_id, new.version_id
     refusal = (

@@ -1,19 +1,22 @@
-"""MIG001 vmstate-field-added-no-version
+"""MIG001 vmstate-field-added-no-version: field added without a version gate
 
-## What it flags
+*What it flags*
+
 A field added to an existing `VMStateDescription` (a section, a subsection or a struct
 description nested into one) without anything that keeps older streams parsing: no `_V(n)`
 with a matching `version_id` bump, no `_TEST(fn)` predicate, and not inside a newly added
 subsection.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The wire format is positional and untyped. A destination built from the new code reads the
 new field from a stream sent by an older QEMU that never wrote it: it consumes bytes that
 belong to the next field or to the section footer and fails with "Missing section footer for
 <idstr>" (old→new). The other way round, an older destination finds leftover bytes after its
 last field and fails the same way (new→old).
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -27,14 +30,16 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Put the new state in a subsection whose `.needed` returns a device property that defaults to
 on and is switched off for older machine types in `hw_compat_X_Y`; give the field a sane
 default in `pre_load` for streams without the subsection (docs/devel/migration/main.rst,
 "Connecting subsections to properties"). For devices that never appear on versioned machine
 types a `_V(n)` field plus a `version_id` bump is acceptable (it still breaks new→old).
 
-## References
+*References*
+
 - docs/devel/migration/main.rst: "Subsections", "Connecting subsections to properties"
 - e6fa978d83 "hw/arm/virt: Disable pl011 clock migration if needed"
 - ab57b51f13 "scsi: save/load SCSI reservation state" (`scsi-disk/pr`)
@@ -49,18 +54,17 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd, VmstateField
-from rules._vmsd import (
+from bot.rulekit.compat import compat_array
+from bot.rulekit.vmsd import (
     as_test_field,
-    compat_array_name,
-    diff_fields,
     field_entity,
     field_label,
     label_list,
     opaque_decl,
     qom_type_for_vmsd,
     vmsd_change,
+    vmsd_label,
     vmsd_uses,
-    wire_name,
     wire_reset,
 )
 
@@ -108,7 +112,7 @@ def fix_draft(
     section when `new` is a subsection (the new one becomes its sibling).
     """
     host = owner or new
-    parent = wire_name(host)
+    parent = vmsd_label(host)
     first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
     base = host.c_name.removeprefix("vmstate_") or "dev"
     sub_c = f"vmstate_{base}_{first}"
@@ -149,7 +153,7 @@ def fix_draft(
         f"/* {state}: bool {prop_field}; set the new fields' defaults in pre_load for "
         "streams without the subsection; properties: */\n"
         f'    DEFINE_PROP_BOOL("{prop_name}", {state}, {prop_field}, true),\n'
-        f"/* hw/core/machine.c, {compat_array_name(ctx)}[]: */\n"
+        f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
         f'    {{ "{type_name}", "{prop_name}", "false" }},\n'
     )
 
@@ -169,7 +173,7 @@ def nested_draft(ctx: RuleContext, new: Vmsd, fields: list[VmstateField]) -> str
         f"{body}\n"
         f"/* + DEFINE_PROP_BOOL(\"x-migrate-<what>\", ..., true) on the device, and "
         f"{{ \"<qom type>\", \"x-migrate-<what>\", \"false\" }} in "
-        f"{compat_array_name(ctx)}[] */\n"
+        f"{compat_array(ctx)}[] */\n"
     )
 
 
@@ -180,14 +184,16 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    d = diff_fields(old, new)
+    d = change.fields
+    if d is None:
+        return
     bad = [f for f in d.added if not _is_gated(f, old, new)]
     if not bad:
         return
     uses = vmsd_uses(ctx, new.c_name, "new")
-    name = wire_name(new)
+    name = vmsd_label(new)
     if uses.nested_only:
-        parents = ", ".join(sorted({f"'{wire_name(p)}'" for p in uses.nested_in}))
+        parents = ", ".join(sorted({f"'{vmsd_label(p)}'" for p in uses.nested_in}))
         where = f"struct description '{name}' (nested via VMSTATE_STRUCT & co. in {parents})"
     elif uses.is_subsection:
         where = f"subsection '{name}'"

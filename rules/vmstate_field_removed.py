@@ -1,19 +1,22 @@
-"""MIG002 vmstate-field-removed
+"""MIG002 vmstate-field-removed: field removed from or moved within a vmsd
 
-## What it flags
+*What it flags*
+
 A field removed from an existing `VMStateDescription`, a field moved to another position
 (reordering), or a field replaced by `VMSTATE_UNUSED` placeholders whose size differs from
 what the old field(s) put on the wire. Renaming only the C member (same macro, same size,
 same position) is not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Fields are sent one after another with no names. When one disappears, every later field is
 read from the wrong offset: an older source's stream no longer matches the new layout
 (old→new fails with "Missing section footer" or, worse, loads garbage silently), and an
 older destination waits for bytes the new source does not send (new→old). A reorder of
 same-sized fields corrupts state silently.
 
-## Example
+*Example*
+
 ```c
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(ctrl, FooState),
@@ -23,14 +26,17 @@ same-sized fields corrupts state silently.
     },
 ```
 
-## Instead
+*Instead*
+
 Keep the hole: replace the field with `VMSTATE_UNUSED(<size it had on the wire>)` — 1 for a
 bool, 4 for a uint32, the element size times the count for arrays. The new source sends
 zeros there and the new destination skips the bytes. Several removed neighbours can become
 one `VMSTATE_UNUSED` of the summed size.
 
-## References
-- include/migration/vmstate.h, comment above VMSTATE_UNUSED ("size that was sent")
+*References*
+
+- include/migration/vmstate.h `VMSTATE_UNUSED` (the source sends zeros, the destination
+  skips that many bytes); docs/devel/migration/main.rst, "Changing migration data structures"
 - 47d50cc421 (AMD IOMMU `ats_enabled` → `VMSTATE_UNUSED(1)`), 41df6c8300 (PL011 `readbuff`)
 """
 
@@ -41,14 +47,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     size_text,
     sum_wire,
     vmsd_change,
-    wire_name,
+    vmsd_label,
     wire_reset,
 )
 
@@ -80,8 +85,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    d = diff_fields(old, new)
-    name = wire_name(new)
+    d = change.fields
+    if d is None:
+        return
+    name = vmsd_label(new)
     last = old.payload_fields[-1] if old.payload_fields else None
     for f in d.removed:
         size = f.wire_size

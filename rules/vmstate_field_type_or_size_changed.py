@@ -1,6 +1,7 @@
-"""MIG003 vmstate-field-type-or-size-changed
+"""MIG003 vmstate-field-type-or-size-changed: field changed its wire type or size
 
-## What it flags
+*What it flags*
+
 A field that keeps its position in a `VMStateDescription` but changes what it puts on the
 wire: a wider or narrower type (`VMSTATE_UINT32` → `VMSTATE_UINT64`), a different array
 count or buffer size, a scalar that became an array, a fixed array that became a
@@ -9,24 +10,28 @@ different layout. Switching to or from a checked `*_EQUAL` / `*_POSITIVE_LE` mac
 reported as a note (same bytes, different load semantics). A same-width signedness change
 (`INT32` ↔ `UINT32`) is not flagged.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Only raw bytes travel: a destination that expects 8 bytes where the source wrote 4 consumes
 part of the next field, every later field is misread, and the load ends with "Missing section
 footer" — in both directions. A `*_EQUAL` field makes the load fail whenever the incoming
 value differs from the destination's own.
 
-## Example
+*Example*
+
 ```c
 -        VMSTATE_UINT32_ARRAY(regs, FooState, 16),
 +        VMSTATE_UINT32_ARRAY(regs, FooState, 32),
 ```
 
-## Instead
+*Instead*
+
 Keep the wire width and convert in `pre_save`/`post_load`, or describe the old layout with
 `VMSTATE_WITH_TMP`; send the extra state in a subsection tied to a compat property; for
 unversioned boards only, version it (`_V` field + `version_id` bump, see `fw_cfg`).
 
-## References
+*References*
+
 - docs/devel/migration/main.rst, "Subsections"
 - hw/nvram/fw_cfg.c `cur_offset` widening (`VMSTATE_UINT16_HACK` / `_TEST(is_version_1)`)
 - include/migration/vmstate.h `VMSTATE_WITH_TMP`
@@ -37,19 +42,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
+from bot.diff.fields import same_field
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd, VmstateField
-from rules._vmsd import (
-    diff_fields,
+from bot.rulekit.ctx import find_vmsd_at
+from bot.rulekit.vmsd import (
     field_entity,
     field_label,
-    lookup_vmsd,
     resolve_count,
-    same_field,
     size_text,
     vmsd_change,
-    wire_name,
+    vmsd_label,
     wire_reset,
 )
 
@@ -141,8 +145,8 @@ def _reasons(o: VmstateField, n: VmstateField, ctx: RuleContext) -> tuple[list[s
         if o.vmsd_ref is None or n.vmsd_ref is None:
             reasons.append(f"wire kind changed from {o.info} to {n.info}")
         else:
-            ov = lookup_vmsd(ctx, o.vmsd_ref, "old")
-            nv = lookup_vmsd(ctx, n.vmsd_ref, "new")
+            ov = find_vmsd_at(ctx, o.vmsd_ref, "old")
+            nv = find_vmsd_at(ctx, n.vmsd_ref, "new")
             if ov is None or nv is None:
                 reasons.append(
                     f"nested description changed from {o.vmsd_ref} to {n.vmsd_ref} "
@@ -172,8 +176,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if wire_reset(ctx, old, new):
         return
-    name = wire_name(new)
-    for o, n in diff_fields(old, new).pairs:
+    name = vmsd_label(new)
+    for o, n in change.fields.pairs if change.fields is not None else ():
         if same_field(o, n) or o.vmsd_ref == old.c_name:
             continue  # (a self-nesting field never produced a stream: MIG013 fixed)
         reasons, guess = _reasons(o, n, ctx)

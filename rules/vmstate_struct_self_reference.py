@@ -1,15 +1,18 @@
-"""MIG013 vmstate-struct-self-reference
+"""MIG013 vmstate-struct-self-reference: nested field refers to its own VMStateDescription
 
-## What it flags
+*What it flags*
+
 A `VMSTATE_STRUCT*` (or other nesting) field of a `VMStateDescription` that refers to that
 same description, introduced by the change — usually a copy-paste slip
 (`&vmstate_foo` instead of `&vmstate_foo_entry`).
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Saving and loading recurse into the nested description; when it is the same description the
 recursion never ends (or walks the wrong memory), and QEMU crashes on the first save or load.
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -20,10 +23,12 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Point the field at the description of the element type (`vmstate_foo_channel`).
 
-## References
+*References*
+
 - migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (VMS_STRUCT recursion)
 """
 
@@ -34,7 +39,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from rules._vmsd import field_entity, field_label, introduced_fields, vmsd_change, wire_name
+from bot.rulekit.vmsd import field_entity, field_label, introduced_fields, vmsd_change, vmsd_label
 
 RULE = RuleSpec(
     id="MIG013",
@@ -51,15 +56,15 @@ RULE = RuleSpec(
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield a hit for each introduced field whose nested vmsd is the vmsd itself."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         if f.vmsd_ref != new.c_name:
             continue
         yield Hit(
             message=(
-                f"field '{field_label(f)}' ({f.macro}) of vmsd '{wire_name(new)}' nests "
+                f"field '{field_label(f)}' ({f.macro}) of vmsd '{vmsd_label(new)}' nests "
                 f"{new.c_name} into itself: save and load recurse without end and QEMU crashes"
             ),
             line=f.line,

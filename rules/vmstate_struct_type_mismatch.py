@@ -1,6 +1,7 @@
-"""MIG010 vmstate-struct-type-mismatch
+"""MIG010 vmstate-struct-type-mismatch: field names a different state struct than the vmsd's opaque
 
-## What it flags
+*What it flags*
+
 A `VMSTATE_*` field, added or changed by the patch, whose state-struct argument names a
 different C type than the description's opaque — the type the other fields name (strict
 majority), or, when they are split evenly, the type its hooks cast the opaque to. Typical
@@ -8,14 +9,16 @@ cause: a field copied from another device's description. Fields reached through 
 QOM parent (`parent_obj.x`, or naming a generic parent such as `PCIDevice`) are not flagged:
 the parent sits at offset 0.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 The field's offset is computed inside the wrong struct (`offsetof(OtherState, x)`), while
 the opaque points to the device's own struct. The compile-time type check only verifies that
 `OtherState` has a member of that name and type, so the build succeeds; at run time the
 source saves, and the destination overwrites, unrelated bytes of the device state — silent
 corruption after migration, or a crash.
 
-## Example
+*Example*
+
 ```c
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
@@ -28,12 +31,14 @@ static const VMStateDescription vmstate_foo = {
 };
 ```
 
-## Instead
+*Instead*
+
 Name the device's own state struct in every field (`VMSTATE_UINT32(irq, FooState)`); for
 state that lives in a sub-struct use a member path (`sub.irq`) or `VMSTATE_STRUCT` with the
 sub-struct's own description.
 
-## References
+*References*
+
 - include/migration/vmstate.h `vmstate_offset_value` / `type_check`
 """
 
@@ -46,7 +51,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from rules._vmsd import (
+from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     field_entity,
     field_label,
@@ -55,7 +60,7 @@ from rules._vmsd import (
     norm_type,
     opaque_type,
     vmsd_change,
-    wire_name,
+    vmsd_label,
 )
 
 RULE = RuleSpec(
@@ -94,7 +99,7 @@ def _hook_type(v: Vmsd, ctx: RuleContext) -> str | None:
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for introduced fields naming a struct other than the opaque type."""
-    old, new = vmsd_change(change)
+    _, new = vmsd_change(change)
     if new is None:
         return
     majority = opaque_type(new)
@@ -102,7 +107,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     opaque = majority or hook_t
     if opaque is None:
         return
-    for f in introduced_fields(old, new):
+    for f in introduced_fields(change):
         t = norm_type(f.struct)
         if t is None or t == opaque or f.macro.startswith("VMSTATE_WITH_TMP"):
             continue
@@ -114,7 +119,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         how = "its hooks cast the opaque to" if hook_t else "its other fields name"
         yield Hit(
             message=(
-                f"field '{field_label(f)}' of vmsd '{wire_name(new)}' names struct {t}, but "
+                f"field '{field_label(f)}' of vmsd '{vmsd_label(new)}' names struct {t}, but "
                 f"{how} {opaque}: the offset is taken in the wrong struct, so migration saves "
                 "and restores unrelated bytes (silent state corruption in both directions)"
             ),

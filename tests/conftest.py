@@ -1,10 +1,13 @@
-"""Fixtures shared by every test directory: a fresh PostgreSQL database per test."""
+"""Fixtures shared by every test directory: a fresh PostgreSQL database per test, a Redis."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -44,3 +47,32 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     yield _with_db(postgres_server, name)
     with psycopg.connect(postgres_server, autocommit=True) as c:
         c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """URL of a Redis: MIGCHECK_TEST_REDIS_URL (set by scripts/test), else a redis-server
+    started here on a free loopback port. Tests use key prefixes of their own."""
+    url = os.environ.get("MIGCHECK_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    exe = shutil.which("redis-server")
+    assert exe is not None, "redis-server is required (apt-get install redis-server)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    import redis
+
+    r = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            r.ping()
+            break
+        except Exception:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)

@@ -1,8 +1,16 @@
 """Build base and head of a QEMU tree: one source dir, one build dir, configured once; head is
 built incrementally by rewriting only the files that differ (so ninja recompiles only those).
 
-The reviewed repository is never modified: sources come from `git archive` (trusted, on the
-host), configure and ninja run inside the sandbox with only the work dir writable.
+The reviewed repository is never modified: sources come from `git archive` (on the host),
+configure and ninja run inside the sandbox. Work dir layout and who may write what:
+
+    src/    the sources; written by the bot only, read-only inside every build, so no build
+            can plant a symlink that a later host-side checkout would follow
+    build/  the build dir (writable by the sandbox)
+    tmp/    HOME and TMPDIR of the builds (writable by the sandbox)
+    base/   the base binary (and its firmware dir when the series changes it), copied out of
+    head/   build/ without following symlinks; no build can write here, so the head build
+            cannot replace the base binary and forge a clean verdict
 """
 
 from __future__ import annotations
@@ -17,8 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.artifacts.sandbox import Limits, Sandbox, ninja_progress, run_limited
-from bot.errors import BuildError, InputError
+from bot.artifacts.safefs import copy_regular, unlink_beneath
+from bot.artifacts.sandbox import Limits, Sandbox, limit_note, ninja_progress, run_limited
+from bot.errors import ArtifactError, BuildError, InputError
+from bot.redact import redact, shown
+
+ERROR_CHARS = 3000  # build output quoted in a BuildError (it ends up in notes and mails)
 
 # progress(phase, done, total, detail); phases: configure, compile, dump, compare, migrate.
 Progress = Callable[[str, int, int, str], None]
@@ -43,11 +55,12 @@ class BuildProfile:
         return "pc-bios"
 
 
-def default_profile(target: str = "x86_64") -> BuildProfile:
-    """Minimal system-emulator profile: KVM only where the target has it, no docs/tools/user."""
+def default_profile(target: str = "x86_64", *, kvm: bool = True) -> BuildProfile:
+    """Minimal system-emulator profile: KVM only where the target has it (and the sandbox
+    can reach /dev/kvm; else TCG, or the binary could not run), no docs/tools/user."""
     common = ("--disable-docs", "--disable-tools", "--disable-user", "--disable-download",
               "--disable-werror")
-    if target == "x86_64":
+    if target == "x86_64" and kvm:
         accel: tuple[str, ...] = ("--disable-tcg", "--enable-kvm")
     else:
         accel = ()  # foreign targets need TCG to exist at all
@@ -84,7 +97,10 @@ def resolve(repo: str, rev: str) -> str:
 
 
 def _extract(repo: str, rev: str, dest: Path, paths: Sequence[str] = ()) -> None:
-    """Write `rev`'s tree (or only `paths`) under `dest` via `git archive`."""
+    """Write `rev`'s tree (or only `paths`) under `dest` via `git archive`.
+
+    `dest` is only ever written by the bot (builds see it read-only), yet an earlier revision
+    may have tracked symlinks: nothing is written or removed through one."""
     cmd = ["git", "-C", repo, "archive", "--format=tar", rev]
     if paths:
         cmd += ["--", *paths]
@@ -93,13 +109,19 @@ def _extract(repo: str, rev: str, dest: Path, paths: Sequence[str] = ()) -> None
     try:
         with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
             for member in tar:
-                target = dest / member.name
-                if target.is_symlink() or (not member.isfile() and target.is_file()):
-                    target.unlink()  # never write through an old symlink
-                tar.extract(member, dest, filter="tar")
+                if paths:
+                    # the old entry goes first (a file, a symlink or a whole dir that became
+                    # something else), removed without following any symlink
+                    unlink_beneath(dest, member.name, dirs=not member.isdir(),
+                                   keep_regular=member.isfile())
+                try:
+                    tar.extract(member, dest, filter="tar")
+                except tarfile.FilterError as exc:
+                    raise InputError(f"{rev}: refusing to write {member.name!r}: {exc}",
+                                     input_name=repo) from exc
                 if paths and not member.isdir():
                     # git archive stamps the commit time; ninja must see the file as new.
-                    os.utime(target, None, follow_symlinks=False)
+                    os.utime(dest / member.name, None, follow_symlinks=False)
     finally:
         proc.stdout.close()
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -151,6 +173,7 @@ class Builder:
         self.work = Path(workdir).resolve()
         self.src = self.work / "src"
         self.build = self.work / "build"
+        self.tmp = self.work / "tmp"
         self.profile = profile
         self.sandbox = sandbox
         self.limits = limits
@@ -161,9 +184,8 @@ class Builder:
         self.configured = False
 
     def _env(self) -> dict[str, str]:
-        tmp = self.work / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        return {"TMPDIR": str(tmp), "HOME": str(tmp)}
+        self.sandbox.own(self.tmp)
+        return {"TMPDIR": str(self.tmp), "HOME": str(self.tmp)}
 
     def checkout(self, rev: str) -> None:
         """Materialise `rev` in the source dir; only differing files are rewritten."""
@@ -177,7 +199,7 @@ class Builder:
         elif self.rev != full:
             write, delete = changed_paths(self.repo, self.rev, full)
             for p in delete:
-                (self.src / p).unlink(missing_ok=True)
+                unlink_beneath(self.src, p)
             for i in range(0, len(write), 500):
                 _extract(self.repo, full, self.src, write[i:i + 500])
         self.rev = full
@@ -216,18 +238,22 @@ class Builder:
                 total[0] = p[1]
                 if re.search(r"\b(Compiling|CC)\b", line):
                     compiled[0] += 1
-                self.progress(phase, p[0], p[1], line[:120])
+                self.progress(phase, p[0], p[1], redact(line[:400])[:120])
 
-        r = run_limited(self.sandbox, argv, cwd=cwd, writable=[self.work],
-                        timeout=self.limits.build_seconds, memory=self.limits.build_memory,
-                        env=self._env(), on_line=on_line)
-        if r.timed_out:
-            raise BuildError(f"{phase} of {side} timed out after "
-                             f"{self.limits.build_seconds:.0f} s", input_name=side,
-                             hint="raise --build-timeout")
+        budget = self.limits.build()
+        self.sandbox.own(self.build)
+        r = run_limited(self.sandbox, argv, cwd=cwd, writable=[self.build, self.tmp],
+                        readonly=[self.src], budget=budget, env=self._env(), on_line=on_line)
+        if r.killed_by:
+            raise BuildError(f"{phase} of {side} was stopped: {limit_note(r, budget)}; last "
+                             f"output:\n{shown(r.output[-1500:], ERROR_CHARS)}",
+                             input_name=side,
+                             hint="raise --build-timeout / --build-disk if the series is "
+                                  "legitimately that big")
         if r.returncode != 0:
             raise BuildError(f"{phase} of {side} ({(self.rev or '')[:12]}) failed "
-                             f"(exit {r.returncode}); first error:\n{first_error(r.output)}",
+                             f"(exit {r.returncode}); first error:\n"
+                             f"{shown(first_error(r.output), ERROR_CHARS)}",
                              input_name=side,
                              hint="the series does not build; fix the build first")
         return steps[0], total[0], compiled[0]
@@ -235,7 +261,7 @@ class Builder:
     def do_configure(self, side: str) -> None:
         """Run ../src/configure once in the build dir."""
         self.progress("configure", 0, 1, " ".join(self.profile.configure_args))
-        self.build.mkdir(parents=True, exist_ok=True)
+        self.sandbox.own(self.build)
         self._run([str(self.src / self.configure_script), *self.profile.configure_args],
                   side, "configure", self.build)
         self.configured = True
@@ -249,14 +275,21 @@ class Builder:
         argv = ["ninja"] + (["-j", str(self.jobs)] if self.jobs else [])
         steps, total, compiled = self._run([*argv, *self.profile.ninja_targets], side,
                                            "compile", self.build)
-        built = self.build / self.profile.binary
-        if not built.exists():
-            raise BuildError(f"build of {side} produced no {self.profile.binary}",
-                             input_name=side, hint="check the --target and build profile")
+        name = Path(self.profile.binary).name
         out_dir = self.work / side
         out_dir.mkdir(parents=True, exist_ok=True)
-        dest = out_dir / built.name
-        shutil.copy2(built, dest)
+        dest = out_dir / name
+        try:
+            copy_regular(self.build, self.profile.binary, dest,
+                         max_bytes=self.limits.build_file_size)
+        except FileNotFoundError:
+            raise BuildError(f"build of {side} produced no {self.profile.binary}",
+                             input_name=side, hint="check the --target and build profile"
+                             ) from None
+        except ArtifactError as exc:
+            raise BuildError(f"build of {side}: {self.profile.binary} is unusable: {exc.what}",
+                             input_name=side, hint="the build must produce a regular file"
+                             ) from None
         return BuildResult(side, self.rev or "", str(dest),
                            str(self.src / self.profile.datadir_rel), time.monotonic() - t0,
                            steps, total, compiled)
@@ -277,7 +310,8 @@ def build_pair(repo: str, base: str, head: str, workdir: str | Path, profile: Bu
     rb = b.compile("base")
     write, delete = changed_paths(repo, b.rev or base, resolve(repo, head))
     fw = profile.datadir_rel + "/"
-    if any(p.startswith(fw) for p in write + delete) and Path(rb.datadir).exists():
+    if (any(p.startswith(fw) for p in write + delete) and os.path.isdir(rb.datadir)
+            and not os.path.islink(rb.datadir)):
         keep = Path(workdir).resolve() / "base" / "datadir"
         shutil.copytree(rb.datadir, keep, dirs_exist_ok=True, symlinks=True)
         rb = BuildResult(rb.side, rb.rev, rb.binary, str(keep), rb.seconds, rb.steps, rb.total,

@@ -24,7 +24,8 @@ def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--checker", choices=("builtin", "upstream", "both"), default="both",
                    help="dump comparator(s) to run (default both)")
     g.add_argument("--no-sandbox", action="store_true",
-                   help="run builds and QEMU without bubblewrap (trusted series only)")
+                   help="UNSAFE: run the series' build and QEMU with your own privileges, "
+                        "no isolation (only for series you trust, on your own machine)")
     g.add_argument("--src-binary", help="prebuilt base QEMU (skip building base)")
     g.add_argument("--dst-binary", help="prebuilt head QEMU (skip building head)")
     g.add_argument("--devices", default="",
@@ -34,6 +35,9 @@ def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--build-memory", type=float, default=6.0, metavar="GIB")
     g.add_argument("--run-timeout", type=float, default=120.0, metavar="SECONDS")
     g.add_argument("--run-memory", type=float, default=2.0, metavar="GIB")
+    g.add_argument("--build-disk", type=float, default=16.0, metavar="GIB",
+                   help="what the build and temp dirs may hold (default 16); past it the "
+                        "build is stopped")
     g.add_argument("--workdir", help="scratch dir for sources, builds and dumps")
     g.add_argument("--subprojects", help="dir of pre-fetched meson subprojects (keycodemapdb)")
     g.add_argument("--jobs", type=int, default=None, help="ninja -j")
@@ -41,10 +45,14 @@ def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
 
 def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> ArtifactOptions:
     """ArtifactOptions from the parsed flags of add_artifact_arguments."""
-    for name in ("build_timeout", "run_timeout", "build_memory", "run_memory"):
+    for name in ("build_timeout", "run_timeout", "build_memory", "run_memory", "build_disk"):
         if getattr(args, name) <= 0:
             raise InputError(f"--{name.replace('_', '-')} must be positive",
                              input_name=f"--{name.replace('_', '-')}")
+    if args.no_sandbox and getattr(args, "build", False):
+        print("migcheck: WARNING: --no-sandbox: the series' build scripts and QEMU binaries "
+              "run UNISOLATED with your privileges, your files and your environment",
+              file=sys.stderr, flush=True)
     return ArtifactOptions(
         target=args.target,
         machines=tuple(m for m in args.machines.split(",") if m),
@@ -54,7 +62,8 @@ def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> Art
         dst_binary=args.dst_binary,
         limits=Limits(build_seconds=args.build_timeout,
                       build_memory=int(args.build_memory * GIB),
-                      run_seconds=args.run_timeout, run_memory=int(args.run_memory * GIB)),
+                      run_seconds=args.run_timeout, run_memory=int(args.run_memory * GIB),
+                      build_disk=int(args.build_disk * GIB)),
         progress=ProgressPrinter() if progress else ArtifactOptions().progress,
         devices=tuple(d for d in args.devices.split(";") if d),
         migrate=not args.no_migrate,

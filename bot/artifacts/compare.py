@@ -29,22 +29,37 @@ Json = Mapping[str, Any]
 MACHINE_KEY = "vmschkmachine"
 
 
+DUMP_MAX_BYTES = 64 * 1024 * 1024  # real dumps are 1-5 MB
+_DUMP_HINT = "pass the file written by qemu-system-* -dump-vmstate FILE"
+
+
 def load_dump(path: str | Path) -> dict[str, Any]:
     """Read and validate a -dump-vmstate JSON file; InputError when unreadable or malformed."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8", errors="replace")
+        with p.open("rb") as f:
+            data = f.read(DUMP_MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read dump: {exc.strerror}", input_name=str(p),
-                         hint="pass the file written by qemu-system-* -dump-vmstate FILE") from exc
+                         hint=_DUMP_HINT) from exc
+    return parse_dump(data, str(p))
+
+
+def parse_dump(data: bytes, name: str) -> dict[str, Any]:
+    """A validated dump from the bytes of a -dump-vmstate file; InputError naming `name`."""
+    if len(data) > DUMP_MAX_BYTES:
+        raise InputError(f"dump is larger than {DUMP_MAX_BYTES} bytes", input_name=name,
+                         hint=_DUMP_HINT)
     try:
-        data = json.loads(text)
+        parsed = json.loads(data.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON ({exc.msg} at line {exc.lineno})", input_name=str(p),
-                         hint="pass the file written by qemu-system-* -dump-vmstate FILE") from exc
-    validate_dump(data, str(p))
-    assert isinstance(data, dict)
-    return data
+        raise InputError(f"not JSON ({exc.msg} at line {exc.lineno})", input_name=name,
+                         hint=_DUMP_HINT) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply", input_name=name, hint=_DUMP_HINT) from exc
+    validate_dump(parsed, name)
+    assert isinstance(parsed, dict)
+    return parsed
 
 
 def validate_dump(data: object, name: str = "dump") -> None:

@@ -10,9 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.findings import Category, Evidence, Finding, Severity, fingerprint
+from bot.redact import shown
 
 FWD = "old->new"
 BWD = "new->old"
+# Caps on texts that come from untrusted builds, binaries and dumps.
+MESSAGE_CHARS = 4000
+ENTITY_CHARS = 300
+EXTRA_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +128,15 @@ def make_finding(
     side: str = "new",
     extra: tuple[tuple[str, str], ...] = (),
 ) -> Finding:
-    """Build one artifact Finding; `extra` carries section, vmsd, direction and checker."""
+    """Build one artifact Finding; `extra` carries section, vmsd, direction and checker.
+
+    Every text here may come from a build, a QEMU binary or a dump of the reviewed series:
+    it is redacted and capped before it can reach a note, a mail or the state DB."""
     k = KINDS[kind]
+    message = shown(message, MESSAGE_CHARS)
+    entity = shown(entity, ENTITY_CHARS)
+    extra = tuple((key, shown(value, EXTRA_CHARS)) for key, value in extra)
+    section, vmsd = shown(section, ENTITY_CHARS), shown(vmsd, ENTITY_CHARS)
     return Finding(
         rule=k.rule,
         name=k.name,

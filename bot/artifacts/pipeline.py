@@ -1,6 +1,11 @@
 """The artifact pipeline: build (or take) base and head binaries, dump every checked machine
 type, compare the dumps (builtin and/or upstream checker), migrate for real both ways, and
-return one finding per problem with its evidence (dump, migration).
+return one finding per problem with its evidence (dump, migration), each layer's
+observation in Finding.evidence_detail.
+
+A problem the comparison also reports when the base dump is compared with itself (the
+upstream checker flags some layouts of an unchanged tree) is the base's, not the series':
+it is left out and only counted (ArtifactRun.preexisting).
 """
 
 from __future__ import annotations
@@ -8,7 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,14 +28,14 @@ from bot.artifacts.build import (
 from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
-from bot.artifacts.migrate import instantiable, migrate_once, migration_finding
+from bot.artifacts.locate import Locator, git_vmsd_locator
+from bot.artifacts.locate import vmsd_locator as vmsd_locator  # re-export (benches, tests)
+from bot.artifacts.migrate import default_accel, instantiable, migrate_once, migration_finding
 from bot.artifacts.sandbox import Limits, probe
-from bot.artifacts.upstream import reconcile, run_upstream
+from bot.artifacts.upstream import UpstreamReport, reconcile, run_upstream
+from bot.engine.merge import join_details
 from bot.errors import ArtifactError
-from bot.findings import Evidence, Finding, Severity, fingerprint
-
-# vmsd name -> (path, line) in the reviewed tree, or None when unknown.
-Locator = Callable[[str], "tuple[str, int] | None"]
+from bot.findings import Evidence, EvidenceDetail, Finding, Severity, fingerprint
 
 # Versioned machine families whose newest member is checked by default, per target.
 DEFAULT_FAMILIES: Mapping[str, tuple[str, ...]] = {
@@ -65,6 +70,14 @@ class ArtifactOptions:
     subprojects: str | None = None  # dir of pre-fetched meson subprojects (keycodemapdb ...)
 
 
+@dataclass(frozen=True, slots=True)
+class ArtifactRun:
+    """What the artifact layer found, and how many problems it left out as the base's own."""
+
+    findings: tuple[Finding, ...]
+    preexisting: int = 0  # distinct problems left out: seen comparing the base with itself
+
+
 def _families(target: str) -> tuple[str, ...]:
     return DEFAULT_FAMILIES.get(target, ())
 
@@ -79,29 +92,6 @@ def choose_machines(base: Sequence[tuple[str, str]], head: Sequence[tuple[str, s
         newest = [m for m in newest if any(re.fullmatch(rf"{re.escape(f)}-[\d.]+", m)
                                            for f in fams)]
     return newest
-
-
-_VMSD = re.compile(r"VMStateDescription\s+(\w+)\s*=\s*\{")
-_NAME = re.compile(r'\.name\s*=\s*"([^"]+)"')
-
-
-def vmsd_locator(src: str | Path) -> Locator:
-    """Map VMSD names to their definition (path, line) by scanning the tree's C files once."""
-    root = Path(src)
-    table: dict[str, tuple[str, int]] = {}
-    for path in sorted(root.rglob("*.c")):
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
-        if "VMStateDescription" not in text:
-            continue
-        for m in _VMSD.finditer(text):
-            n = _NAME.search(text, m.end(), m.end() + 400)
-            if n:
-                table.setdefault(n.group(1), (str(path.relative_to(root)),
-                                              text.count("\n", 0, m.start()) + 1))
-    return table.get
 
 
 def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Finding, ...]:
@@ -119,7 +109,8 @@ def locate_findings(findings: Iterable[Finding], locate: Locator) -> tuple[Findi
 
 
 def merge_machines(per_machine: Mapping[str, Sequence[Finding]]) -> list[Finding]:
-    """One finding per problem across machine types; extra 'machines' lists where it shows."""
+    """One finding per problem across machine types; extra 'machines' lists where it shows,
+    and its dump evidence detail names the machines, direction and checker."""
     merged: dict[tuple[str, str, str], tuple[Finding, list[str]]] = {}
     for machine, fs in per_machine.items():
         for f in fs:
@@ -128,24 +119,52 @@ def merge_machines(per_machine: Mapping[str, Sequence[Finding]]) -> list[Finding
                 merged[key][1].append(machine)
             else:
                 merged[key] = (f, [machine])
-    return [replace(f, extra=(*f.extra, ("machines", ",".join(ms))))
-            for f, ms in merged.values()]
+    out = []
+    for f, ms in merged.values():
+        way = extra_get(f, "direction")
+        seen = EvidenceDetail(Evidence.DUMP, f.message, tuple(ms), way if way != "none" else "",
+                              extra_get(f, "checker"))  # fmt: skip
+        out.append(replace(f, extra=(*f.extra, ("machines", ",".join(ms))),
+                           evidence_detail=(seen,)))  # fmt: skip
+    return out
 
 
 def merge_migration(dump_findings: list[Finding], mig: list[Finding]) -> list[Finding]:
-    """Attach a migration failure to the dump finding about the same VMSD (one problem, two
-    kinds of evidence); keep it separate when the dump did not see it."""
+    """Attach every migration failure to the first dump finding about the same VMSD (one
+    problem, two kinds of evidence); keep it separate when the dump did not see it."""
     out = list(dump_findings)
     for m in mig:
         vmsd = extra_get(m, "vmsd")
         for i, f in enumerate(out):
-            if vmsd and extra_get(f, "vmsd") == vmsd and Evidence.MIGRATION not in f.evidence:
-                out[i] = replace(f, evidence=(*f.evidence, Evidence.MIGRATION),
-                                 extra=(*f.extra, ("migration", m.message)))
+            if vmsd and extra_get(f, "vmsd") == vmsd and Evidence.DUMP in f.evidence:
+                evidence = f.evidence if Evidence.MIGRATION in f.evidence else (
+                    *f.evidence, Evidence.MIGRATION)
+                out[i] = replace(f, evidence=evidence,
+                                 evidence_detail=join_details(f.evidence_detail,
+                                                              m.evidence_detail))  # fmt: skip
                 break
         else:
             out.append(m)
     return out
+
+
+def _migration_seen(f: Finding, machine: str, direction: str, error: str) -> Finding:
+    """A migration finding with its evidence detail (the destination's own words)."""
+    return replace(f, evidence_detail=(
+        EvidenceDetail(Evidence.MIGRATION, error, (machine,), direction),))  # fmt: skip
+
+
+def _report_key(r: UpstreamReport) -> tuple[str, str, str, tuple[str, ...], str]:
+    return (r.form, r.section, r.description, r.detail, r.direction)
+
+
+def _problem(r: UpstreamReport) -> tuple[str, str, str, tuple[str, ...]]:
+    """What a report is about, either way round (a problem seen both ways counts once)."""
+    return (r.form, r.section, r.description, r.detail)
+
+
+def _finding_key(f: Finding) -> tuple[str, str, str]:
+    return (f.rule, f.entity, f.message)
 
 
 def _upstream_script(repo: str, head: str, dest: Path) -> Path | None:
@@ -157,8 +176,7 @@ def _upstream_script(repo: str, head: str, dest: Path) -> Path | None:
     return dest
 
 
-def run_artifacts(repo_path: str, base: str, head: str,
-                  opts: ArtifactOptions) -> tuple[Finding, ...]:
+def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -> ArtifactRun:
     """Build (or take) both binaries, dump, compare, migrate; findings with evidence."""
     work = Path(opts.workdir) if opts.workdir else Path(tempfile.mkdtemp(prefix="migcheck-art-"))
     work = work.resolve()
@@ -172,14 +190,15 @@ def run_artifacts(repo_path: str, base: str, head: str,
         src = QemuBinary(opts.src_binary, opts.datadir, "base")
         dst = QemuBinary(opts.dst_binary, opts.datadir, "head")
     else:
-        profile = opts.profile or default_profile(opts.target)
+        profile = opts.profile or default_profile(opts.target,
+                                                  kvm=default_accel(sandbox) == "kvm")
         rb, rh = build_pair(repo_path, base, head, work / "b", profile, sandbox=sandbox,
                             limits=limits, progress=progress, jobs=opts.jobs,
                             configure=opts.configure, subprojects=opts.subprojects)
         src = QemuBinary(opts.src_binary or rb.binary, rb.datadir, "base")
         dst = QemuBinary(opts.dst_binary or rh.binary, rh.datadir, "head")
         if locate is None:
-            locate = vmsd_locator(work / "b" / "src")
+            locate = git_vmsd_locator(repo_path, resolve(repo_path, head))
     if opts.checker in ("upstream", "both") and repo_path:
         try:
             script = _upstream_script(repo_path, resolve(repo_path, head),
@@ -187,26 +206,47 @@ def run_artifacts(repo_path: str, base: str, head: str,
         except Exception:
             script = None
     machines = list(opts.machines)
-    if not machines:
-        machines = choose_machines(
-            list_machines(src, sandbox=sandbox, limits=limits, workdir=work),
-            list_machines(dst, sandbox=sandbox, limits=limits, workdir=work), opts.target)
+    known_src = list_machines(src, sandbox=sandbox, limits=limits, workdir=work)
+    known_dst = list_machines(dst, sandbox=sandbox, limits=limits, workdir=work)
+    if machines:
+        # a name both binaries list, never a path (it names a directory under work/dumps)
+        both = {n for n, _ in known_src} & {n for n, _ in known_dst}
+        unknown = [m for m in machines if m not in both]
+        if unknown:
+            raise ArtifactError(f"machine type {unknown[0]!r} is not known to both binaries",
+                                input_name=src.path,
+                                hint="pick one of `qemu-system-* -M help` (e.g. pc-q35-10.1)")
+    else:
+        machines = choose_machines(known_src, known_dst, opts.target)
         if not machines:
             raise ArtifactError("no common versioned machine type found",
                                 input_name=src.path, hint="pass --machines M1,M2")
     per_machine: dict[str, list[Finding]] = {}
     mig: list[Finding] = []
+    preexisting: set[object] = set()
     for i, machine in enumerate(machines):
         progress("dump", i, len(machines), machine)
         mdir = work / "dumps" / machine
         old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits)
         new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits)
         progress("compare", i, len(machines), machine)
-        builtin = compare_dumps(old, new) if opts.checker in ("builtin", "both") else None
+        builtin = None
+        if opts.checker in ("builtin", "both"):
+            own = {_finding_key(f) for f in compare_dumps(old, old)}
+            found = compare_dumps(old, new)
+            builtin = [f for f in found if _finding_key(f) not in own]
+            preexisting |= own & {_finding_key(f) for f in found}
         fs: Sequence[Finding] = builtin or ()
         if script is not None:
             reports = run_upstream(script, mdir / "base.json", mdir / "head.json",
                                    sandbox=sandbox, limits=limits, workdir=mdir)
+            # The upstream checker complains about some unchanged layouts (e.g. a repeated
+            # subsection name): what it says about base against base is not the series'.
+            own_reports = {_report_key(r) for r in run_upstream(
+                script, mdir / "base.json", mdir / "base.json", sandbox=sandbox,
+                limits=limits, workdir=mdir)}  # fmt: skip
+            preexisting |= {_problem(r) for r in reports if _report_key(r) in own_reports}
+            reports = [r for r in reports if _report_key(r) not in own_reports]
             fs = reconcile(builtin, reports, old, new)
         per_machine[machine] = list(fs)
         if opts.migrate:
@@ -218,22 +258,25 @@ def run_artifacts(repo_path: str, base: str, head: str,
                                                  sandbox=sandbox, limits=limits,
                                                  accel=opts.accel)
                 for dev, why in rejected:
-                    mig.append(make_finding(
-                        "migration", Severity.NOTE,
-                        f"device {dev!r} was left out of the real migration on {machine}: "
-                        f"the base binary cannot create it there ({why.splitlines()[0]})",
+                    left_out = (f"device {dev!r} was left out of the real migration on "
+                                f"{machine}: the base binary cannot create it there "
+                                f"({why.splitlines()[0]})")  # fmt: skip
+                    f = make_finding(
+                        "migration", Severity.NOTE, left_out,
                         f"migration:{machine}:device:{dev}", section="", vmsd="",
                         directions=(), checker="migration", evidence=(Evidence.MIGRATION,),
-                        confidence="low"))
+                        confidence="low")  # fmt: skip
+                    mig.append(replace(f, evidence_detail=(
+                        EvidenceDetail(Evidence.MIGRATION, left_out, (machine,)),)))
             for direction, a, b in ((FWD, src, dst), (BWD, dst, src)):
                 res = migrate_once(a, b, machine, workdir=mw, sandbox=sandbox, limits=limits,
                                    devices=devices, accel=opts.accel,
                                    tag="f" if direction == FWD else "b")
-                f = migration_finding(res, direction)
-                if f is not None:
-                    mig.append(f)
+                failed = migration_finding(res, direction)
+                if failed is not None:
+                    mig.append(_migration_seen(failed, machine, direction, res.error))
     progress("compare", len(machines), len(machines), "done")
     findings = merge_migration(merge_machines(per_machine), mig)
     if locate is not None:
-        return locate_findings(findings, locate)
-    return tuple(findings)
+        return ArtifactRun(locate_findings(findings, locate), len(preexisting))
+    return ArtifactRun(tuple(findings), len(preexisting))

@@ -6,7 +6,9 @@ builtin comparator shows are not wire problems become notes.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -15,9 +17,10 @@ from typing import Any
 
 from bot.artifacts.compare import compare_dumps, load_dump
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
-from bot.artifacts.sandbox import Limits, Sandbox, run_limited
+from bot.artifacts.sandbox import Limits, Sandbox, limit_note, run_limited
 from bot.errors import ArtifactError
 from bot.findings import Finding, Severity
+from bot.redact import shown
 
 _Q = r'"([^"]*)"'
 # (form id, regex); order matters only where prefixes overlap. `sec` is the src-side key.
@@ -124,25 +127,51 @@ def parse_output(text: str, direction: str) -> tuple[list[UpstreamReport], list[
     return reports, unknown
 
 
+MAX_REPORTS = 200  # per direction: a hostile checker could print millions of lines
+LINE_CHARS = 500
+
+
 def run_upstream(script: str | Path, old: str | Path, new: str | Path, *, sandbox: Sandbox,
                  limits: Limits, workdir: str | Path) -> list[UpstreamReport]:
-    """Run the script both ways (-s OLD -d NEW, then with --reverse) and parse its output."""
+    """Run the script both ways (-s OLD -d NEW, then with --reverse) and parse its output.
+
+    The script comes from the reviewed tree: it runs sandboxed with the two dumps read-only,
+    and what it prints is capped and redacted before it can reach a report."""
     out: list[UpstreamReport] = []
+    inputs = [os.path.abspath(p) for p in (script, old, new)]
+    python = os.path.realpath(sys.executable)  # the base interpreter; the script needs stdlib
+    budget = limits.run()
     for direction, extra in ((FWD, []), (BWD, ["--reverse"])):
-        argv = [sys.executable, str(script), "-s", str(old), "-d", str(new), *extra]
-        r = run_limited(sandbox, argv, cwd=workdir, writable=[workdir],
-                        timeout=limits.run_seconds, memory=limits.run_memory)
-        if r.timed_out:
-            raise ArtifactError("vmstate-static-checker.py timed out", input_name=str(script))
+        run = sandbox.private_dir(workdir, ".upstream-")
+        try:
+            r = run_limited(sandbox, [python, inputs[0], "-s", inputs[1], "-d", inputs[2],
+                                      *extra],
+                            cwd=run, writable=[run], readonly=inputs, budget=budget)
+        finally:
+            shutil.rmtree(run, ignore_errors=True)
+        if r.killed_by:
+            raise ArtifactError(f"vmstate-static-checker.py was stopped: "
+                                f"{limit_note(r, budget)}", input_name=str(script))
         reports, unknown = parse_output(r.output, direction)
         if "Traceback (most recent call last)" in r.output:
-            reports.append(UpstreamReport("crash", "", "", (r.output.strip()[-400:],),
+            reports.append(UpstreamReport("crash", "", "", (shown(r.output.strip()[-400:], 500),),
                                           direction, "crashed"))
         else:
             for line in unknown:
                 reports.append(UpstreamReport("unknown", "", "", (line,), direction, line))
-        out.extend(reports)
+        if len(reports) > MAX_REPORTS:
+            dropped = len(reports) - MAX_REPORTS
+            reports = reports[:MAX_REPORTS]
+            reports.append(UpstreamReport("unknown", "", "", (), direction,
+                                          f"[{dropped} more lines not shown]"))
+        out.extend(_clean(rep) for rep in reports)
     return out
+
+
+def _clean(rep: UpstreamReport) -> UpstreamReport:
+    """The report with its texts redacted and capped (they are quoted in findings)."""
+    return replace(rep, line=shown(rep.line, LINE_CHARS),
+                   detail=tuple(shown(d, LINE_CHARS) for d in rep.detail))
 
 
 def _sections_of(f: Finding) -> set[str]:

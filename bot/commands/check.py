@@ -9,24 +9,20 @@ Exit 0: nothing at or above --fail-on; 1: findings at or above it; 2: bad input 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
-import importlib
 import sys
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.engine.spec import TreeView
-from bot.errors import ArtifactError, InputError
-from bot.findings import Finding, Severity
-from bot.report import Report
+from bot.artifacts.cli_args import ProgressPrinter, add_artifact_arguments, options_from_args
+from bot.commands.output import add_report_arguments, emit, exit_code
+from bot.errors import InputError
 from bot.series import Series
 
-FORMATS = ("text", "json", "sarif", "codequality")
-FAIL_ON = ("error", "warning", "never")
+if TYPE_CHECKING:
+    from bot.review import ReviewOptions
+
 _USAGE_HINT = (
     "use `migcheck check --repo PATH BASE..HEAD` or `migcheck check --repo PATH --base REV FILE...`"
 )
@@ -67,64 +63,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def _add_artifact_arguments(p: argparse.ArgumentParser) -> None:
     """--build and its flags from bot.artifacts.cli_args (one definition for every command),
     plus the old --base-binary/--head-binary spellings as hidden aliases."""
-    try:
-        from bot.artifacts.cli_args import add_artifact_arguments
-    except ModuleNotFoundError as exc:  # the artifact layer is optional
-        if exc.name is None or not exc.name.startswith("bot.artifacts"):
-            raise
-        p.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
-        return
     add_artifact_arguments(p)
     p.add_argument("--base-binary", dest="src_binary", help=argparse.SUPPRESS)
     p.add_argument("--head-binary", dest="dst_binary", help=argparse.SUPPRESS)
-
-
-def add_report_arguments(p: argparse.ArgumentParser) -> None:
-    """--format, --fail-on and --output (shared with `migcheck demo`)."""
-    p.add_argument("--format", choices=FORMATS, default="text", help="report format")
-    p.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="error",
-        help="exit 1 when a finding has at least this severity (default: error)",
-    )
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
-
-
-def renderer(fmt: str) -> Callable[[Report], str]:
-    """The render() function of a report format."""
-    module = {"text": "text", "json": "json_out", "sarif": "sarif", "codequality": "codequality"}
-    mod = importlib.import_module(f"bot.reporters.{module[fmt]}")
-    render: Callable[[Report], str] = mod.render
-    return render
-
-
-def exit_code(report: Report, fail_on: str) -> int:
-    """0 when no finding reaches `fail_on`, else 1."""
-    if fail_on == "never":
-        return 0
-    threshold = Severity(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in report.findings) else 0
-
-
-def emit(report: Report, fmt: str, output: str | None) -> None:
-    """Render the report to stdout or to --output (then a summary line on stderr)."""
-    text = renderer(fmt)(report)
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the report: {exc.strerror or exc}",
-            input_name=output,
-            hint="pass --output FILE in a writable directory",
-        ) from exc
-    from bot.reporters.text import summary_line
-
-    print(f"migcheck: wrote {fmt} report to {output}: {summary_line(report)}", file=sys.stderr)
 
 
 def _parse_targets(args: argparse.Namespace) -> tuple[str | None, list[str]]:
@@ -160,7 +101,7 @@ def _parse_targets(args: argparse.Namespace) -> tuple[str | None, list[str]]:
 def open_series(
     repo: str, spec: str | None, base: str | None, files: Sequence[str]
 ) -> Iterator[Series]:
-    """The Series of a range or of mailed patches (applied in a scratch worktree)."""
+    """The Series of a range or of mailed patches (applied onto base, see bot.workspace)."""
     if spec is not None:
         from bot.sources.gitrange import series_from_range
 
@@ -185,83 +126,28 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
     return default_cache_dir()
 
 
-def run_artifact_layer(
-    repo: str,
-    series: Series,
-    args: argparse.Namespace,
-    old_tree: TreeView | None = None,
-    new_tree: TreeView | None = None,
-) -> tuple[Finding, ...]:
-    """Findings of the artifact layer (issue 3) for base..head; exit 2 when it is missing.
+def review_options(args: argparse.Namespace) -> ReviewOptions:
+    """ReviewOptions from the parsed flags (artifacts only with --build)."""
+    from bot.review import ReviewOptions
 
-    The real migration also gets the device types the series touches (source layer), and
-    findings are placed through the source model when a tree is available."""
-    try:
-        from bot.artifacts.cli_args import options_from_args
-        from bot.artifacts.pipeline import run_artifacts
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("bot.artifacts.pipeline", "bot.artifacts.cli_args", "bot.artifacts"):
-            raise
-        raise ArtifactError(
-            "the artifact layer is not available",
-            input_name="--build",
-            hint="run without --build (source analysis only)",
-        ) from exc
-    from bot.engine.merge import tree_locator
-    from bot.engine.touched import touched_device_types
-    from bot.model.tree import TreeIndex
-
-    opts = options_from_args(args)
-    touched = touched_device_types(series, old_tree, new_tree) if opts.migrate else ()
-    have = {d.split(",", 1)[0] for d in opts.devices}
-    devices = (*opts.devices, *(t for t in touched if t not in have))
-    if touched:
-        print(
-            "migcheck: device types the series touches, added to the real migration: "
-            + ", ".join(touched),
-            file=sys.stderr,
-            flush=True,
-        )
-    locate = opts.locate
-    if isinstance(new_tree, TreeIndex):
-        locate = tree_locator(new_tree, old_tree if isinstance(old_tree, TreeIndex) else None)
-    with contextlib.ExitStack() as stack:
-        workdir = opts.workdir
-        if workdir is None:
-            # Our own scratch dir, so builds, dumps and sockets are removed when the check ends.
-            workdir = stack.enter_context(tempfile.TemporaryDirectory(prefix="migcheck-build-"))
-        opts = dataclasses.replace(opts, devices=devices, locate=locate, workdir=workdir)
-        return tuple(run_artifacts(repo, series.base, series.head, opts))
-
-
-def merge_findings(
-    report: Report,
-    extra: Sequence[Finding],
-    *,
-    old_tree: TreeView | None = None,
-    new_tree: TreeView | None = None,
-) -> Report:
-    """The report with artifact findings folded in (bot.engine.merge): one finding per
-    problem, the source finding's anchor kept and every evidence listed."""
-    if not extra:
-        return report
-    from bot.engine.merge import merge_evidence, tree_wire_names
-
-    findings = merge_evidence(report.findings, extra, tree_wire_names(old_tree, new_tree))
-    return dataclasses.replace(report, findings=findings)
+    artifacts = options_from_args(args, progress=False) if args.build else None
+    return ReviewOptions(repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts)
 
 
 def run(args: argparse.Namespace) -> int:
     """Review, print, and return the exit code."""
     spec, files = _parse_targets(args)
-    from bot.review import review_series_with_trees
+    from bot.review import review
 
+    options = review_options(args)
     with open_series(args.repo, spec, args.base, files) as series:
-        report, old_tree, new_tree = review_series_with_trees(
-            series, repo_path=args.repo, cache_dir=cache_dir_of(args)
+        report = review(series, options, progress=ProgressPrinter() if args.build else None)
+    if report.stats.touched_devices:
+        print(
+            "migcheck: device types the series touches, added to the real migration: "
+            + ", ".join(report.stats.touched_devices),
+            file=sys.stderr,
+            flush=True,
         )
-        if args.build:
-            extra = run_artifact_layer(args.repo, series, args, old_tree, new_tree)
-            report = merge_findings(report, extra, old_tree=old_tree, new_tree=new_tree)
     emit(report, args.format, args.output)
     return exit_code(report, args.fail_on)

@@ -1,10 +1,16 @@
-"""`migcheck ci`: run inside a GitLab CI merge request pipeline.
+"""`migcheck ci`: run inside a GitLab CI job.
 
-Reads CI_MERGE_REQUEST_DIFF_BASE_SHA (the merge base GitLab shows the MR diff against),
-CI_COMMIT_SHA and CI_PROJECT_DIR; reviews base..head; writes gl-code-quality-report.json
-(for `artifacts: reports: codequality:`) and migcheck.sarif, prints the text report, and
-exits 1 when a finding reaches --fail-on (default: error), 2 on bad input.
-See deploy/gitlab-ci-example.yml.
+Merge request pipelines (detached or merged results): reviews
+CI_MERGE_REQUEST_DIFF_BASE_SHA (the merge base GitLab shows the MR diff against) .. the MR's
+head, which is CI_MERGE_REQUEST_SOURCE_BRANCH_SHA in merged-results pipelines and merge
+trains (there CI_COMMIT_SHA is GitLab's temporary merge commit) and CI_COMMIT_SHA otherwise.
+Pipelines of the default branch (CI_COMMIT_BRANCH == CI_DEFAULT_BRANCH): writes the baseline
+the MR widget compares against — migcheck reviews changes, so the target branch itself has
+no findings, and without a report there the widget shows nothing at all.
+
+Writes gl-code-quality-report.json (for `artifacts: reports: codequality:`) and
+migcheck.sarif, prints the text report, and exits 1 when a finding reaches --fail-on
+(default: error), 2 on bad input. See deploy/gitlab-ci-example.yml.
 """
 
 from __future__ import annotations
@@ -16,9 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.commands.output import FAIL_ON, exit_code
 from bot.errors import InputError
-
-FAIL_ON = ("error", "warning", "never")
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -60,6 +65,14 @@ def register(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
+def is_baseline(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    """A default-branch pipeline without an explicit range: write the baseline reports."""
+    if args.base or env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or env.get("CI_MERGE_REQUEST_IID"):
+        return False
+    branch = env.get("CI_COMMIT_BRANCH", "")
+    return bool(branch) and branch == env.get("CI_DEFAULT_BRANCH")
+
+
 def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, str, str]:
     """(repo, base, head) from arguments, else the CI environment; InputError when missing."""
     repo = args.repo or env.get("CI_PROJECT_DIR") or "."
@@ -68,13 +81,16 @@ def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str
         or env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA")
         or env.get("CI_MERGE_REQUEST_TARGET_BRANCH_SHA")
     )
-    head = args.head or env.get("CI_COMMIT_SHA")
+    # merged results / merge trains: CI_COMMIT_SHA is the merge commit, not the MR's head
+    head = args.head or env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA") or env.get("CI_COMMIT_SHA")
     if not base:
         raise InputError(
-            "no base commit: CI_MERGE_REQUEST_DIFF_BASE_SHA is not set",
+            "no base commit: not a merge request pipeline (CI_MERGE_REQUEST_DIFF_BASE_SHA is "
+            "not set) and not a pipeline of the default branch",
             input_name="migcheck ci",
             hint="run the job in merge request pipelines (rules: if $CI_PIPELINE_SOURCE == "
-            '"merge_request_event") or pass --base SHA',
+            '"merge_request_event") and on the default branch (if $CI_COMMIT_BRANCH == '
+            "$CI_DEFAULT_BRANCH), or pass --base SHA",
         )
     if not head:
         raise InputError(
@@ -87,22 +103,32 @@ def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Review, write both reports, print the text report, exit by --fail-on."""
-    from bot.commands.check import exit_code
+    from bot.report import Report
     from bot.reporters import codequality, sarif, text
-    from bot.review import review_range
+    from bot.review import ReviewOptions, review
+    from bot.series import Series
+    from bot.sources.gitrange import series_from_range
 
-    repo, base, head = resolve_range(args, os.environ)
-    cache = None if args.no_index else (args.cache_dir or Path(repo) / ".migcheck-cache")
-    try:
-        report = review_range(repo, f"{base}..{head}", cache_dir=cache)
-    except InputError as exc:
-        if exc.hint is not None:
-            raise
-        raise InputError(
-            exc.what,
-            input_name=exc.input_name,
-            hint="CI clones are shallow: set GIT_DEPTH: 0 (or fetch the base) in the job",
-        ) from exc
+    if is_baseline(args, os.environ):
+        repo = args.repo or os.environ.get("CI_PROJECT_DIR") or "."
+        head = args.head or os.environ.get("CI_COMMIT_SHA") or ""
+        report = Report(Series(base=head, head=head, patches=(), folded=()), ())
+        print(f"migcheck: default branch {os.environ.get('CI_COMMIT_BRANCH')}: writing the "
+              "baseline (no findings) that merge requests are compared with", file=sys.stderr)
+    else:
+        repo, base, head = resolve_range(args, os.environ)
+        cache = None if args.no_index else (args.cache_dir or Path(repo) / ".migcheck-cache")
+        try:
+            series = series_from_range(repo, f"{base}..{head}")
+            report = review(series, ReviewOptions(repo=repo, cache_dir=cache))
+        except InputError as exc:
+            if exc.hint is not None:
+                raise
+            raise InputError(
+                exc.what,
+                input_name=exc.input_name,
+                hint="CI clones are shallow: set GIT_DEPTH: 0 (or fetch the base) in the job",
+            ) from exc
     for name, render in ((args.codequality, codequality.render), (args.sarif, sarif.render)):
         path = Path(repo) / name
         try:

@@ -16,18 +16,9 @@ from typing import Any
 
 import pygit2
 
-from bot.commands.check import add_report_arguments, emit, exit_code
+from bot.commands.output import add_report_arguments, emit, exit_code
 from bot.errors import InputError
-
-# Fixed identity and time: the sample repository gets the same commit ids on every run.
-_SIG_TIME = 1767603600  # 2026-01-05 10:00 +01:00
-_SIG_OFFSET = 60
-
-
-def examples_dir() -> Path:
-    """The sample tree and series shipped inside the package (bot/data/examples; the
-    checkout's examples/ links there), so an installed migcheck runs the demo anywhere."""
-    return Path(__file__).resolve().parents[1] / "data" / "examples"
+from bot.sample import build_sample_repo, examples_dir, sample_patches
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -56,39 +47,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
-def build_sample_repo(base_dir: Path, dest: Path) -> str:
-    """Copy base_dir into dest as a fresh git repository with one commit; returns its id."""
-    if not base_dir.is_dir():
-        raise InputError(
-            "sample base tree not found",
-            input_name=str(base_dir),
-            hint="reinstall migcheck (its package data is incomplete) or pass --examples DIR",
-        )
-    shutil.copytree(base_dir, dest, dirs_exist_ok=False)
-    repo = pygit2.init_repository(str(dest), bare=False, initial_head="master")
-    repo.index.add_all()
-    repo.index.write()
-    tree = repo.index.write_tree()
-    sig = pygit2.Signature("Sample Base", "base@example.org", _SIG_TIME, _SIG_OFFSET)
-    commit = repo.create_commit("HEAD", sig, sig, "sample base\n", tree, [])
-    return str(commit)
-
-
-def sample_patches(series_dir: Path) -> list[str]:
-    """The sample series' patch files in order."""
-    files = sorted(str(p) for p in series_dir.glob("*.patch"))
-    if not files:
-        raise InputError(
-            "no sample patches found",
-            input_name=str(series_dir),
-            hint="reinstall migcheck (its package data is incomplete) or pass --examples DIR",
-        )
-    return files
-
-
 def run(args: argparse.Namespace) -> int:
     """Build the sample repository, review the sample series, print the report."""
-    from bot.review import review_patches
+    from bot.review import ReviewOptions, review
+    from bot.sources.patches import applied_series
 
     root: Path = args.examples or examples_dir()
     patches = sample_patches(root / "sample-series")
@@ -101,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
             )
         base = build_sample_repo(root / "sample-base", repo_dir)
         cache = None if args.no_index else tmp / "cache"
-        report = review_patches(str(repo_dir), base, patches, cache_dir=cache)
+        with applied_series(str(repo_dir), base, patches) as series:
+            report = review(series, ReviewOptions(repo=str(repo_dir), cache_dir=cache))
         if args.keep is not None:
             # Keep the applied series reachable for `git log sample-series` in the kept repo.
             repo = pygit2.Repository(str(repo_dir))

@@ -75,7 +75,7 @@ def compare_files(old: str, new: str, checker: str = "builtin",
 
 def run(args: argparse.Namespace) -> int:
     """Run `dumps compare`; 0 compatible both ways, 1 not, 2 bad input (via BotError)."""
-    if getattr(args, "dumps_action", None) != "compare":
+    if args.dumps_action != "compare":
         print("migcheck dumps: expected an action: compare OLD.json NEW.json", file=sys.stderr)
         return 2
     t0 = time.monotonic()

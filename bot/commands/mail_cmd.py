@@ -8,7 +8,8 @@
 ready and replies (dry-run to the outbox folder until mail.smtp_host is set). `review`
 assembles the series in the given messages, reviews each (incomplete ones too) and prints
 the replies it would send, or writes them to --outbox, or sends them (--send, needs
---config with SMTP settings).
+--config with SMTP settings). --send records in the poller's store (mail.store) like a poll
+does: a reply the poller or an earlier `review --send` sent is never sent again.
 """
 
 from __future__ import annotations
@@ -151,8 +152,9 @@ def _review(args: argparse.Namespace) -> int:
     settings = dataclasses.replace(
         settings, repo=repo, target_branch=args.branch or settings.target_branch,
         cache_dir=args.cache_dir or settings.cache_dir, wait_complete=0.0,
-        reply_on_clean=settings.reply_on_clean or args.all, rate_limit_per_hour=0,
-        lookback_days=0.0)  # fmt: skip
+        reply_on_clean=settings.reply_on_clean or args.all)  # fmt: skip
+    if not args.send:  # nothing leaves the machine: no limit, and only the given messages
+        settings = dataclasses.replace(settings, rate_limit_per_hour=0, lookback_days=0.0)
     if args.send and settings.dry_run:
         raise InputError("--send needs mail.smtp_host in --config", hint="or use --outbox DIR")
     msgs = fetch_thread(args.url, args.source) if args.url else read_messages(args.source)
@@ -164,14 +166,17 @@ def _review(args: argparse.Namespace) -> int:
     else:
         transport = _Printer()
     with tempfile.TemporaryDirectory(prefix="migcheck-mail-") as tmp:
-        store = MailStore(f"{tmp}/mail.sqlite3")
-        bot = MailBot(settings, store, transport=transport, base_override=args.base,
-                      force_complete=True)  # fmt: skip
-        bot.ingest_messages(msgs)
-        bot.process()
-        bot.deliver_pending()
-        statuses = store.all_series()
-        store.close()
+        # Sending: the one store of sent replies (the poller's); else a scratch one.
+        store = MailStore(settings.store if args.send else f"{tmp}/mail.sqlite3")
+        try:
+            bot = MailBot(settings, store, transport=transport, base_override=args.base,
+                          force_complete=True)  # fmt: skip
+            bot.ingest_messages(msgs)
+            bot.process(only={m.msgid for m in msgs})
+            bot.deliver_pending()
+            statuses = {k: v for k, v in store.all_series().items() if k in bot.touched}
+        finally:
+            store.close()
     r = bot.result
     print("=" * 72)
     for key, (status, reason) in statuses.items():

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     configure_logging(
         level=args.log_level,
-        fmt=getattr(args, "log_format", None),
+        fmt=args.log_format,
         secret_envs=secret_env_names(cfg),
         config_level=cfg.logging.level,
         config_format=cfg.logging.format,

@@ -64,13 +64,13 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     configure_logging(
         level=args.log_level,
-        fmt=getattr(args, "log_format", None),
+        fmt=args.log_format,
         secret_envs=secret_env_names(cfg),
         config_level=cfg.logging.level,
         config_format=cfg.logging.format,
     )
     metrics = Metrics.create(CollectorRegistry())
-    if getattr(args, "metrics_port", None):
+    if args.metrics_port:
         start_metrics_server(metrics.registry, args.metrics_port, args.metrics_addr)
     cfg.gitlab_token()
     stop = threading.Event()
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     mail = threading.Thread(target=poll_forever, args=(cfg, stop), kwargs={"metrics": metrics},
                             name="mail-poll", daemon=True)  # fmt: skip
-    if not getattr(args, "no_mail", False):
+    if not args.no_mail:
         mail.start()
     try:
         Worker(cfg, queue, state, worker_id=args.worker_id, metrics=metrics).run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.diff.fields import FieldDiff
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -53,12 +54,13 @@ class EntityChange:
     old: Entity | None
     new: Entity | None
     old_path: str | None = None
+    fields: FieldDiff | None = None  # a modified vmsd: how its payload fields line up
 
     @property
     def line(self) -> int:
         """Line to anchor on: the new entity's line, else the old one's."""
         ent = self.new if self.new is not None else self.old
-        return getattr(ent, "line", 1) if ent is not None else 1
+        return ent.line if ent is not None else 1
 
     @property
     def side(self) -> str:

@@ -8,10 +8,15 @@ produces no change at all.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.diff.changes import Entity, EntityChange, EntityKind
+from bot.diff.fields import align_fields
+from bot.model import entities
+from bot.model.cscan import norm
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -31,31 +36,36 @@ _POSITION_FIELDS = frozenset({"line", "end_line", "vmsd_line"})
 E = TypeVar("E")
 
 
-def _strip_lines(value: Any) -> Any:
-    """The value with every position field (recursively) set to 0."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            cur = getattr(value, f.name)
-            if f.name in _POSITION_FIELDS and isinstance(cur, int):
-                if cur != 0:
-                    changes[f.name] = 0
-                continue
-            stripped = _strip_lines(cur)
-            if stripped is not cur:
-                changes[f.name] = stripped
-        return dataclasses.replace(value, **changes) if changes else value
+def _values_getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function returning the fields of a `cls` instance that are not positions."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in _POSITION_FIELDS]
+    get = operator.attrgetter(*names)
+    return (lambda v: (get(v),)) if len(names) == 1 else get
+
+
+# Entity class -> its non-position fields.
+_VALUES: Mapping[type, Callable[[Any], tuple[Any, ...]]] = MappingProxyType(
+    {
+        cls: _values_getter(cls)
+        for cls in vars(entities).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+    }
+)
+
+
+def _sans_lines(value: Any) -> Any:
+    """A comparable form of `value` without position fields (recursively): plain tuples."""
     if isinstance(value, tuple):
-        items = tuple(_strip_lines(v) for v in value)
-        if any(a is not b for a, b in zip(items, value, strict=True)):
-            return items
-        return value
+        return tuple(_sans_lines(v) for v in value)
+    values = _VALUES.get(type(value))
+    if values is not None:
+        return (type(value), *(_sans_lines(v) for v in values(value)))
     return value
 
 
 def same_ignoring_lines(a: object, b: object) -> bool:
     """True when two entities are equal once line numbers are ignored."""
-    return bool(_strip_lines(a) == _strip_lines(b))
+    return a == b or bool(_sans_lines(a) == _sans_lines(b))
 
 
 def _vmsd_key(v: Vmsd) -> str:
@@ -126,34 +136,115 @@ def _diff_kind(
         if n is None:
             out.append(EntityChange(kind, "removed", k, path, o, None, old_path))
         elif not same_ignoring_lines(o, n):
-            out.append(EntityChange(kind, "modified", k, path, o, n, old_path))
+            fields = align_fields(o, n) if isinstance(o, Vmsd) and isinstance(n, Vmsd) else None
+            out.append(EntityChange(kind, "modified", k, path, o, n, old_path, fields))
     for k, n in new_keyed:
         if k not in old_map:
             out.append(EntityChange(kind, "added", k, path, None, n, old_path))
+    if kind == "call":
+        return _pair_calls(out)
+    if kind == "registration":
+        return _pair_registrations(out)
     return out
 
 
-_KINDS: tuple[tuple[EntityKind, str, Callable[[Any], str]], ...] = (
-    ("vmsd", "vmsds", _vmsd_key),
-    ("type", "types", _type_key),
-    ("class_init", "class_inits", _class_init_key),
-    ("property", "properties", _property_key),
-    ("compat_array", "compat_arrays", _compat_key),
-    ("registration", "registrations", _registration_key),
-    ("creation", "creations", _creation_key),
-    ("call", "calls", _call_key),
-    ("array", "arrays", _array_key),
+def _pair_registrations(changes: list[EntityChange]) -> list[EntityChange]:
+    """Pair a removed and an added vmstate_register* of one vmsd in one function into
+    "modified": `vmstate_register()` <-> `vmstate_register_any()` changes the call (and so
+    the key), not the section."""
+    removed = [
+        (c, c.old)
+        for c in changes
+        if c.op == "removed"
+        and isinstance(c.old, VmstateRegistration)
+        and c.old.vmsd
+        and c.old.call.startswith("vmstate_register")
+    ]
+    added = [
+        (c, c.new)
+        for c in changes
+        if c.op == "added"
+        and isinstance(c.new, VmstateRegistration)
+        and c.new.call.startswith("vmstate_register")
+    ]
+    pairs: dict[int, EntityChange] = {}
+    used: set[int] = set()
+    for r, o in removed:
+        for a, n in added:
+            if id(a) not in used and (n.vmsd, n.function) == (o.vmsd, o.function):
+                used.add(id(a))
+                pairs[id(r)] = pairs[id(a)] = dataclasses.replace(a, op="modified", old=o)
+                break
+    return _merge_pairs(changes, pairs)
+
+
+def _equal_args(a: CallSite, b: CallSite) -> int:
+    """How many arguments two calls have in common, position by position."""
+    return sum(1 for x, y in zip(a.args, b.args, strict=False) if norm(x) == norm(y))
+
+
+def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
+    """Pair a removed and an added call of one callee in one function into "modified".
+
+    A call is keyed by its arguments, so changing one of them reads as removed + added.
+    Calls are paired by the arguments they still share (the most first, then in source
+    order): `pci_register_bar(d, 2, ...)` pairs with the BAR 2 call, not the first one.
+    Calls that share no argument stay removed and added.
+    """
+    removed = [(c, c.old) for c in changes if c.op == "removed" and isinstance(c.old, CallSite)]
+    added = [(c, c.new) for c in changes if c.op == "added" and isinstance(c.new, CallSite)]
+    if not removed or not added:
+        return changes
+    scored: list[tuple[int, int, int]] = []
+    for i, (_, o) in enumerate(removed):
+        for j, (_, n) in enumerate(added):
+            if o.call == n.call and o.function == n.function:
+                score = _equal_args(o, n)
+                if score:
+                    scored.append((-score, i, j))
+    pairs: dict[int, EntityChange] = {}
+    used_r: set[int] = set()
+    used_a: set[int] = set()
+    for _, i, j in sorted(scored):
+        if i in used_r or j in used_a:
+            continue
+        used_r.add(i)
+        used_a.add(j)
+        r, a = removed[i][0], added[j][0]
+        pairs[id(r)] = pairs[id(a)] = dataclasses.replace(a, op="modified", old=r.old)
+    return _merge_pairs(changes, pairs)
+
+
+def _merge_pairs(changes: list[EntityChange], pairs: dict[int, EntityChange]) -> list[EntityChange]:
+    """`changes` with each paired removed/added change replaced by its one modified change."""
+    out: list[EntityChange] = []
+    seen: set[int] = set()
+    for c in changes:
+        p = pairs.get(id(c))
+        if p is None:
+            out.append(c)
+        elif id(p) not in seen:
+            seen.add(id(p))
+            out.append(p)
+    return out
+
+
+# (kind, the file's entities of that kind, matching key), in reporting order.
+_KINDS: tuple[
+    tuple[EntityKind, Callable[[FileModel], Sequence[Entity]], Callable[[Any], str]], ...
+] = (
+    ("vmsd", lambda m: m.vmsds, _vmsd_key),
+    ("type", lambda m: m.types, _type_key),
+    ("class_init", lambda m: m.class_inits, _class_init_key),
+    ("property", lambda m: m.properties, _property_key),
+    ("compat_array", lambda m: m.compat_arrays, _compat_key),
+    ("registration", lambda m: m.registrations, _registration_key),
+    ("creation", lambda m: m.creations, _creation_key),
+    ("call", lambda m: m.calls, _call_key),
+    ("array", lambda m: m.arrays, _array_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)
-
-
-def entity_key(kind: EntityKind, entity: Entity) -> str:
-    """The matching key diff_models uses for one entity (without occurrence suffix)."""
-    for k, _, fn in _KINDS:
-        if k == kind:
-            return fn(entity)
-    raise ValueError(f"unknown entity kind {kind!r}")
 
 
 def diff_models(
@@ -166,9 +257,9 @@ def diff_models(
     if old_path is None and old is not None and old.path and old.path != path:
         old_path = old.path
     out: list[EntityChange] = []
-    for kind, attr, key in _KINDS:
-        old_items: Sequence[Entity] = getattr(old, attr) if old is not None else ()
-        new_items: Sequence[Entity] = getattr(new, attr) if new is not None else ()
+    for kind, items, key in _KINDS:
+        old_items = items(old) if old is not None else ()
+        new_items = items(new) if new is not None else ()
         if not old_items and not new_items:
             continue
         if old_items == new_items:

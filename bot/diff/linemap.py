@@ -1,8 +1,8 @@
 """Map line numbers between the old and new side of a file through its diff hunks.
 
 Used to anchor an old-side finding on the new side (GitLab discussions, v1 -> v2 matching).
-Hunks are the `@@ -a,b +c,d @@` headers; when a FileChange carries none, `hunks_from_bytes`
-computes zero-context hunks from the two contents.
+Hunks are the `@@ -a,b +c,d @@` headers; when a FileChange carries none,
+`bot.series.hunks_from_bytes` computes zero-context hunks from the two contents.
 """
 
 from __future__ import annotations
@@ -10,20 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pygit2
-
 from bot.series import Hunk
-
-
-def hunks_from_bytes(old: bytes | None, new: bytes | None) -> tuple[Hunk, ...]:
-    """Zero-context hunks turning `old` into `new` (like `git diff -U0`)."""
-    if old == new:
-        return ()
-    # libgit2's in-memory diff: a pure function of the two byte strings (no repository).
-    patch = pygit2.Patch.create_from(old, new, context_lines=0)
-    if patch is None:
-        return ()
-    return tuple(Hunk(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in patch.hunks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from bot.diff.linemap import hunks_from_bytes
 from bot.engine.runner import sort_findings
 from bot.findings import Finding, Severity, fingerprint
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 
 def judge(

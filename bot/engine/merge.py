@@ -4,7 +4,9 @@ The source layer names a vmsd by its C name (`vmstate_foo.fields[x]`); the artif
 its wire name (the `.name` string, in Finding.extra "description"/"vmsd"/"section"). The
 trees translate one into the other; then an artifact finding joins the source finding of the
 same rule family (rule id or category) about the same wire name. The merged finding keeps
-the source finding's anchor (path, line, fingerprint) and lists every evidence.
+the source finding's anchor, message and fingerprint, and lists what each layer saw in
+evidence_detail (one entry per layer: the source rule, the dump comparison with its machines
+and direction, the real migration with the destination's error).
 
 Pure: no I/O; the trees are read-only views (bot.engine.spec.TreeView / bot.model.tree.TreeIndex).
 """
@@ -16,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.findings import Category, Evidence, Finding
+from bot.findings import Category, Evidence, EvidenceDetail, Finding
 
 if TYPE_CHECKING:
     from bot.engine.spec import TreeView
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WireNames",
     "artifact_wire_names",
+    "join_details",
     "merge_evidence",
     "source_wire_names",
     "tree_locator",
@@ -143,37 +146,57 @@ def _join_extra(
     return tuple(out.items())
 
 
-def _detail(art: Finding) -> str:
-    """What the artifact layer saw, as a sentence to append to the source message."""
-    parts = []
-    where = ", ".join(x for x in (_extra(art, "direction"), _extra(art, "machines")) if x)
-    if Evidence.DUMP in art.evidence:
-        parts.append(f"Dump check{f' ({where})' if where else ''}: {art.message}")
-        mig = _extra(art, "migration")
-        if mig:
-            parts.append(f"Migration: {mig}")
-    elif Evidence.MIGRATION in art.evidence:
-        parts.append(f"Migration: {art.message}")
-    else:
-        parts.append(art.message)
-    return " ".join(parts)
+def source_detail(f: Finding) -> EvidenceDetail:
+    """The source layer's evidence: which rule fired where."""
+    where = f"{f.path}:{f.line}" + (" (old side)" if f.side == "old" else "")
+    return EvidenceDetail(Evidence.SOURCE, f"{f.rule} {f.name} at {where}")
 
 
-def _absorb(src: Finding, art: Finding, *, same_text: bool) -> Finding:
+def _details_of(f: Finding) -> tuple[EvidenceDetail, ...]:
+    """A finding's evidence details; one made from the finding itself when it has none."""
+    if f.evidence_detail:
+        return f.evidence_detail
+    if Evidence.SOURCE in f.evidence:
+        return (source_detail(f),)
+    machines = tuple(m for m in _extra(f, "machines").split(",") if m)
+    return (EvidenceDetail(f.evidence[0], f.message, machines, _extra(f, "direction"),
+                           _extra(f, "checker")),)  # fmt: skip
+
+
+def join_details(
+    a: Sequence[EvidenceDetail], b: Sequence[EvidenceDetail]
+) -> tuple[EvidenceDetail, ...]:
+    """a's details, then b's; the same observation on more machines (same direction) or in
+    the other direction (same machines) joins the existing entry instead of repeating it."""
+    out = list(a)
+    for d in b:
+        for i, e in enumerate(out):
+            if (e.layer, e.text, e.checker) != (d.layer, d.text, d.checker):
+                continue
+            if e.direction == d.direction:
+                out[i] = dataclasses.replace(e, machines=tuple(dict.fromkeys((*e.machines,
+                                                                              *d.machines))))
+                break
+            if set(e.machines) == set(d.machines):
+                out[i] = dataclasses.replace(e, direction="both")
+                break
+        else:
+            out.append(d)
+    return tuple(out)
+
+
+def _absorb(src: Finding, art: Finding) -> Finding:
     evidence = tuple(sorted(set((*src.evidence, *art.evidence)), key=lambda e: _EVIDENCE_ORDER[e]))
-    message = src.message
-    if not same_text:
-        message = f"{message} [{_detail(art)}]"
+    details = join_details(_details_of(src), _details_of(art))
     severity = src.severity if src.severity.rank >= art.severity.rank else art.severity
     confidence = max(src.confidence, art.confidence, key=lambda c: _CONF.get(c, 0))
-    extra = _join_extra(src.extra, ((k, v) for k, v in art.extra if k != "migration"))
     return dataclasses.replace(
         src,
         evidence=evidence,
-        message=message,
+        evidence_detail=tuple(sorted(details, key=lambda d: _EVIDENCE_ORDER[d.layer])),
         severity=severity,
         confidence=confidence,
-        extra=extra,
+        extra=_join_extra(src.extra, art.extra),
     )
 
 
@@ -201,7 +224,7 @@ def merge_evidence(
     for art in artifact:
         j = by_fp.get(art.fingerprint) if art.fingerprint else None
         if j is not None:
-            out[j] = _absorb(out[j], art, same_text=True)
+            out[j] = _absorb(out[j], art)
             continue
         wires = wire_names(art)
         cands: list[int] = []
@@ -218,5 +241,5 @@ def merge_evidence(
         field = _field_of(art)
         same_field = [i for i in cands if field and _field_of(out[i]) == field]
         j = (same_field or cands)[0]
-        out[j] = _absorb(out[j], art, same_text=False)
+        out[j] = _absorb(out[j], art)
     return (*out, *rest)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.diff.linemap import LineMap
-from bot.engine.spec import Hit, Rule, RuleContext, TreeView
+from bot.engine.spec import Hit, Rule, RuleContext, TreeView, unit_files
 from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
     ClassInit,
@@ -72,6 +72,8 @@ def run_rules(
     """
     all_changes = tuple(c for u in models for c in u.changes)
     model_rows = tuple((u.path, u.old, u.new) for u in models)
+    old_files = unit_files(model_rows, "old")
+    new_files = unit_files(model_rows, "new")
     findings: list[Finding] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -86,6 +88,8 @@ def run_rules(
             new_tree=new_tree,
             version=version,
             models=model_rows,
+            old_files=old_files,
+            new_files=new_files,
         )
         for rule in rules:
             for change in unit.changes:
@@ -186,20 +190,13 @@ def _any_versioned(trees: Sequence[TreeView], types: Sequence[str]) -> bool:
         known = [t for t in trees if _knows(t, name)]
         if not known:
             return True
-        for tree in known:
-            try:
-                if tree.on_versioned_machine(name):
-                    return True
-            except Exception:
-                return True
+        if any(tree.on_versioned_machine(name) for tree in known):
+            return True
     return False
 
 
 def _knows(tree: TreeView, type_name: str) -> bool:
-    try:
-        return tree.type_by_name(type_name) is not None
-    except Exception:
-        return False
+    return tree.type_by_name(type_name) is not None
 
 
 def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[str, ...]:
@@ -251,10 +248,7 @@ def _file_types(models: Sequence[FileModel]) -> list[str]:
 
 
 def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:
-    try:
-        return tuple(tree.types_for_vmsd(c_name))
-    except Exception:
-        return ()
+    return tree.types_for_vmsd(c_name)
 
 
 def _enclosing_vmsds(
@@ -275,10 +269,7 @@ def _enclosing_vmsds(
                 if cur in v.subsections or any(f.vmsd_ref == cur for f in v.fields):
                     found.append(v.c_name)
         if tree is not None:
-            try:
-                found.extend(tree.vmsd_containers(cur))
-            except Exception:  # an older or partial TreeView: the unit's files still count
-                pass
+            found.extend(tree.vmsd_containers(cur))
         for name in found:
             if name not in out:
                 out.append(name)

@@ -1,15 +1,22 @@
-"""What a rule is (RuleSpec), what it returns (Hit) and what it may look at (RuleContext)."""
+"""What a rule is (RuleSpec), what it returns (Hit) and what it may look at (RuleContext).
+
+The whole-tree views a rule sees are `bot.model.view.TreeView`s: filled before rules run,
+answered from memory.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 from bot.diff.changes import EntityChange
 from bot.findings import Category, Severity
-from bot.model.entities import CompatArray, FileModel, Property, TypeInfo, Vmsd
+from bot.model.entities import FileModel
+from bot.model.view import FilesView, TreeView
 from bot.series import Patch, Series
+
+__all__ = ["CheckFn", "Hit", "Rule", "RuleContext", "RuleSpec", "TreeView"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,60 +49,7 @@ class Hit:
     fix_hint: str | None = None
 
 
-class TreeView(Protocol):
-    """Whole-tree facts at one revision (built by bot.index from cached FileModels)."""
-
-    def resolve_define(self, name: str) -> str | None:
-        """The string a TYPE_*/name macro expands to anywhere in the tree."""
-        ...
-
-    def type_by_name(self, name: str) -> TypeInfo | None:
-        """The TypeInfo registering this QOM type name."""
-        ...
-
-    def type_ancestors(self, name: str) -> tuple[str, ...]:
-        """Parent chain of a type name, nearest first (excluding itself)."""
-        ...
-
-    def type_descendants(self, name: str) -> tuple[str, ...]:
-        """All type names that have `name` as an ancestor."""
-        ...
-
-    def types_for_vmsd(self, vmsd_c_name: str) -> tuple[str, ...]:
-        """QOM type names whose class_init sets dc->vmsd to this vmsd (incl. subclasses)."""
-        ...
-
-    def vmsd_of_type(self, type_name: str) -> str | None:
-        """C name of the vmsd the type's (or nearest ancestor's) class_init sets as dc->vmsd."""
-        ...
-
-    def vmsd_containers(self, vmsd_c_name: str) -> tuple[str, ...]:
-        """C names of vmsds that use this vmsd as a nested struct or as a subsection."""
-        ...
-
-    def vmsd(self, c_name: str) -> Vmsd | None:
-        """A vmsd definition by C name anywhere in the tree."""
-        ...
-
-    def vmsd_path(self, c_name: str) -> str | None:
-        """File defining that vmsd."""
-        ...
-
-    def properties_of_type(self, type_name: str) -> tuple[Property, ...]:
-        """Properties the type's own class_init installs (not inherited)."""
-        ...
-
-    def compat_arrays(self) -> tuple[tuple[str, CompatArray], ...]:
-        """(path, array) for every GlobalProperty array in the tree."""
-        ...
-
-    def on_versioned_machine(self, type_name: str) -> bool:
-        """Whether a device of this type can appear on a versioned machine type."""
-        ...
-
-    def file_model(self, path: str) -> FileModel | None:
-        """The cached model of one file at this revision."""
-        ...
+_UNSET = FilesView(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +67,29 @@ class RuleContext:
     models: tuple[tuple[str, FileModel | None, FileModel | None], ...] = field(
         default_factory=tuple
     )  # (path, old, new) for every changed file of this unit
+    # The unit's files per side, indexed (built from `models` unless the runner passes the
+    # views it built once for the whole unit).
+    old_files: FilesView = field(default_factory=lambda: _UNSET)
+    new_files: FilesView = field(default_factory=lambda: _UNSET)
+
+    def __post_init__(self) -> None:
+        if self.old_files is _UNSET:
+            object.__setattr__(self, "old_files", unit_files(self.models, "old", self.old_model))
+        if self.new_files is _UNSET:
+            object.__setattr__(self, "new_files", unit_files(self.models, "new", self.new_model))
+
+
+
+def unit_files(
+    models: tuple[tuple[str, FileModel | None, FileModel | None], ...],
+    side: Literal["old", "new"],
+    own: FileModel | None = None,
+) -> FilesView:
+    """The FilesView of one side of a unit's (path, old, new) rows (plus `own`)."""
+    picked = [m for _, old, new in models if (m := old if side == "old" else new) is not None]
+    if own is not None:
+        picked.append(own)
+    return FilesView((m.path, m) for m in picked)
 
 
 CheckFn = Callable[[EntityChange, RuleContext], Iterator[Hit]]

@@ -4,6 +4,14 @@ Pure: a list of MailMessage in, MailSeries out. Threading follows git send-email
 reply to the cover letter, or to patch 1 without one, or each to the previous one); a head
 that has not arrived yet is still the key (its Message-ID is in the others' In-Reply-To), so
 a later poll that brings it in assembles the same series.
+
+Messages without threading headers that nothing replies to (plain `git format-patch`
+output, `git send-email --no-thread`) are grouped by their `[PATCH vN n/m]` counters instead
+(b4 does the same per revision): same version, total, RFC/RESEND and sender, each counter
+once, in arrival order, keyed by the message that arrived first (stable across polls); mails
+that were really sent (they have a Message-ID) must also be dated within a day of the group.
+Files from `git format-patch` carry the commit author in From: and the commit date, so those
+are grouped by arrival order alone.
 """
 
 from __future__ import annotations
@@ -126,6 +134,58 @@ def _norm_title(title: str) -> str:
     return " ".join(title.lower().split())
 
 
+UNTHREADED_WINDOW = 86400.0  # seconds: sent mails of one unthreaded series are this close
+
+
+@dataclass(slots=True)
+class _Loose:
+    """A group of unthreaded messages being filled: counters seen and the date range."""
+
+    key: tuple[object, ...]
+    total: int
+    members: list[str] = field(default_factory=list)
+    counters: set[int] = field(default_factory=set)
+    first: float = 0.0
+    last: float = 0.0
+
+    def accepts(self, counter: int) -> bool:
+        return counter not in self.counters and not set(range(1, self.total + 1)) <= (
+            self.counters - {0}
+        )
+
+    def distance(self, when: float) -> float:
+        if not when or not self.first:
+            return 0.0
+        return max(0.0, self.first - when, when - self.last)
+
+    def add(self, mid: str, counter: int, when: float) -> None:
+        self.members.append(mid)
+        self.counters.add(counter)
+        if when:
+            self.first = min(self.first, when) if self.first else when
+            self.last = max(self.last, when)
+
+
+def group_unthreaded(items: Sequence[tuple[MailMessage, PatchSubject]]) -> list[list[str]]:
+    """Message-ID groups of unthreaded series messages, by counters (see the module doc)."""
+    groups: list[_Loose] = []
+    for m, ps in items:
+        key: tuple[object, ...] = (ps.revision, ps.total, ps.rfc, ps.resend, m.synthetic_id)
+        if not m.synthetic_id:
+            key += (m.author_addr,)
+        cands = [g for g in groups if g.key == key and g.accepts(ps.counter)]
+        if not m.synthetic_id:
+            cands = [g for g in cands if g.distance(m.date) <= UNTHREADED_WINDOW]
+            cands.sort(key=lambda g: g.distance(m.date))
+        if cands:
+            group = cands[0]
+        else:
+            group = _Loose(key, ps.total)
+            groups.append(group)
+        group.add(m.msgid, ps.counter, m.date)
+    return [g.members for g in groups]
+
+
 def assemble(messages: Sequence[MailMessage]) -> list[MailSeries]:
     """Group patch mails into series and link revisions; ordered by first appearance."""
     by_id: dict[str, MailMessage] = {}
@@ -141,9 +201,19 @@ def assemble(messages: Sequence[MailMessage]) -> list[MailSeries]:
         return a.revision == b.revision and a.total == b.total and a.resend == b.resend
 
     head_of: dict[str, str] = {}
+    # Unthreaded: no parents, nothing replies to it, and part of a numbered series.
+    answered = {p for m in by_id.values() for p in m.parents}
+    loose = [(m, subj[mid]) for mid, m in by_id.items()
+             if not m.parents and mid not in answered and subj[mid].total > 1]  # fmt: skip
+    for members in group_unthreaded(loose):
+        # Keyed by the member that arrived first, not the lowest counter: a patch 1 (or
+        # cover letter) arriving after the others must not make the series a new one.
+        head_of.update((mid, members[0]) for mid in members)
     orphan_parent: dict[str, str] = {}
     for mid, m in by_id.items():
         ps = subj[mid]
+        if mid in head_of:
+            continue
         if ps.is_cover:
             head_of[mid] = mid
             continue

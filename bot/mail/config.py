@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from bot.config import Config
 from bot.errors import ConfigError
 
 SEVERITIES = ("error", "warning", "note")
@@ -34,6 +34,13 @@ class MailSettings:
     opt_out: tuple[str, ...] = ()
     allowed_senders: tuple[str, ...] = ()
     use_maintainers: bool = True
+    # --build by mail: only these senders, only when their mail's DKIM signature verifies
+    # for their own domain; empty: no builds by mail at all
+    build_senders: tuple[str, ...] = ()
+    commands_per_sender_per_hour: int = 6  # answered commands (refusals included)
+    builds_per_sender_per_day: int = 3
+    max_cc: int = 8  # original To/Cc copied on a reply, besides the author and the list
+    max_body_bytes: int = 64 * 1024  # a reply's body is cut (with a note) past this
     outbox: str = ""
     smtp_host: str = ""
     smtp_port: int = 587
@@ -90,24 +97,27 @@ def settings_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> MailSe
     if s.min_severity not in SEVERITIES:
         raise ConfigError(f"mail.min_severity: expected one of {', '.join(SEVERITIES)}",
                           input_name=source or None)  # fmt: skip
-    if s.rate_limit_per_hour < 0 or s.wait_complete < 0:
-        raise ConfigError("mail.rate_limit_per_hour / mail.wait_complete: must be >= 0",
-                          input_name=source or None)  # fmt: skip
+    counts = {"rate_limit_per_hour": s.rate_limit_per_hour, "wait_complete": s.wait_complete,
+              "commands_per_sender_per_hour": s.commands_per_sender_per_hour,
+              "builds_per_sender_per_day": s.builds_per_sender_per_day, "max_cc": s.max_cc}
+    for key, value in counts.items():
+        if value < 0:
+            raise ConfigError(f"mail.{key}: must be >= 0", input_name=source or None)
+    if s.max_body_bytes < 4096:
+        raise ConfigError("mail.max_body_bytes: must be >= 4096", input_name=source or None)
     return s
 
 
-def mail_settings(cfg: Any) -> MailSettings:
+def mail_settings(cfg: Config) -> MailSettings:
     """MailSettings of a bot.config.Config (its [mail] placeholder: enabled + options)."""
-    mail = cfg.mail
-    raw = dict(getattr(mail, "options", ()))
-    raw["enabled"] = bool(getattr(mail, "enabled", False))
-    s = settings_from_mapping(raw, source=getattr(cfg, "source", ""))
-    state = Path(getattr(cfg, "state_dir", "."))
+    raw = dict(cfg.mail.options)
+    raw["enabled"] = cfg.mail.enabled
+    s = settings_from_mapping(raw, source=cfg.source)
+    state = cfg.state_dir
     # The store follows service.state_url (one PostgreSQL database for all state) by default.
-    state_url = getattr(getattr(cfg, "service", None), "state_url", "")
     return dataclasses.replace(
         s,
         outbox=s.outbox or str(state / "outbox"),
-        store=s.store or state_url or str(state / "mail.sqlite3"),
-        cache_dir=s.cache_dir or str(getattr(cfg, "cache_dir", state / "cache")),
+        store=s.store or cfg.service.state_url or str(state / "mail.sqlite3"),
+        cache_dir=s.cache_dir or str(cfg.cache_dir),
     )

@@ -1,5 +1,5 @@
-"""Review a mailed series: cheap skip, base choice, `git am -3` in a scratch worktree
-(bot.workspace), then the core analyzer (bot.review.review_series)."""
+"""Review a mailed series: cheap skip, base choice, apply (in memory, `git am -3` only where
+needed: bot.workspace), then the one review use case (bot.review.review)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pygit2
 
 from bot.analyze import is_reviewable
 from bot.errors import ApplyError, BotError
-from bot.findings import Finding
 from bot.mail.assemble import MailSeries
 from bot.report import Report
 from bot.sources.mail import MailMessage
@@ -101,7 +100,7 @@ class MailReview:
     report: Report | None
     head: str
     apply_error: str
-    extra: tuple[Finding, ...] = ()
+    applied_with: str = ""  # "in memory", or which patches needed `git am -3` and why
 
 
 def review_mail_series(
@@ -111,27 +110,19 @@ def review_mail_series(
     *,
     cache_dir: Path | None,
     build: bool = False,
+    machines: tuple[str, ...] = (),
 ) -> MailReview:
-    """Apply the series' patches onto base (git am -3) and run the analyzer."""
-    from bot.review import review_series
-    from bot.sources.gitrange import open_repo, series_between
-    from bot.workspace import apply_mails, scratch_worktree
+    """Apply the series' patches onto base (in memory where possible) and review them;
+    `build`: with the artifact layer (on `machines`, default: the newest versioned ones)."""
+    from bot.artifacts.pipeline import ArtifactOptions
+    from bot.review import ReviewOptions, review
+    from bot.sources.patches import series_from_mails
 
     mails = [m.as_mail_patch(source=f"<{m.msgid}>") for _, m in series.all_patches.items()]
-    repo = open_repo(repo_path)
     try:
-        with scratch_worktree(repo.path, base.commit) as wt:
-            head_id = apply_mails(wt, mails)
+        s = series_from_mails(repo_path, base.commit, mails, "(mailed series)")
     except ApplyError as exc:
         return MailReview(base, None, "", exc.what)
-    repo = pygit2.Repository(repo.path)
-    head = repo[head_id].peel(pygit2.Commit)
-    base_c = repo[base.commit].peel(pygit2.Commit)
-    s = series_between(repo, base_c, head, spec=f"{base.commit[:12]}..(mailed series)")
-    report = review_series(s, repo_path=repo_path, cache_dir=cache_dir)
-    extra: tuple[Finding, ...] = ()
-    if build:
-        from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-
-        extra = run_artifacts(repo_path, base.commit, head_id, ArtifactOptions())
-    return MailReview(base, report, head_id, "", extra)
+    artifacts = ArtifactOptions(machines=machines) if build else None
+    options = ReviewOptions(repo=repo_path, cache_dir=cache_dir, artifacts=artifacts)
+    return MailReview(base, review(s, options), s.head, "", s.applied_with)

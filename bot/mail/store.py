@@ -40,6 +40,14 @@ MIGRATIONS: Migrations = (
     CREATE TABLE commands (msgid TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL,
         updated_at {time} NOT NULL);
     """,
+    # v2: which patches a verdict covered (a late patch reopens the series), who sent a
+    # command and whether it asked for a build (per-sender rate limits)
+    """
+    ALTER TABLE series ADD COLUMN patches TEXT NOT NULL DEFAULT '';
+    ALTER TABLE commands ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+    ALTER TABLE commands ADD COLUMN build INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX commands_sender ON commands(sender, updated_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -150,36 +158,56 @@ class MailStore:
         revision: int = 1,
         base: str = "",
         head: str = "",
+        patches: Iterable[int] | None = None,
     ) -> None:
-        """Record a series' status (pending, reviewed, skipped, obsolete, apply-failed...)."""
+        """Record a series' status (pending, reviewed, skipped, obsolete, apply-failed...);
+        `patches`: the counters its verdict covered ("-" when none; kept when None)."""
         now = self.clock()
+        covered = "" if patches is None else ",".join(str(c) for c in sorted(set(patches)))
+        covered = covered or ("-" if patches is not None else "")
         self._exec(
-            "INSERT INTO series VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
+            "INSERT INTO series (key, status, reason, revision, base, head, first_seen,"
+            " updated_at, patches) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET"
             " status=excluded.status, reason=excluded.reason, revision=excluded.revision,"
             " base=CASE WHEN excluded.base<>'' THEN excluded.base ELSE series.base END,"
             " head=CASE WHEN excluded.head<>'' THEN excluded.head ELSE series.head END,"
-            " updated_at=excluded.updated_at",
-            (key, status, reason, revision, base, head, now, now),
+            " patches=CASE WHEN excluded.patches<>'' THEN excluded.patches"
+            " ELSE series.patches END, updated_at=excluded.updated_at",
+            (key, status, reason, revision, base, head, now, now, covered),
         )
+
+    def covered_patches(self, key: str) -> frozenset[int] | None:
+        """The patch counters the series' last review covered (None: never reviewed)."""
+        rows = self._all("SELECT patches FROM series WHERE key=?", (key,))
+        if not rows or not rows[0][0]:
+            return None
+        return frozenset(int(x) for x in str(rows[0][0]).split(",") if x.isdigit())
 
     def all_series(self) -> dict[str, tuple[str, str]]:
         """key -> (status, reason) of every recorded series."""
         return {r[0]: (r[1], r[2]) for r in self._all("SELECT key, status, reason FROM series")}
 
     # replies --------------------------------------------------------------------------------
-    def already_reported(self, answers: str, fingerprint: str) -> bool:
-        """Whether a reply to `answers` already carried `fingerprint`."""
-        return bool(self._all("SELECT 1 FROM reply_findings WHERE answers=? AND fingerprint=?",
-                              (answers, fingerprint)))  # fmt: skip
-
-    def reported_anywhere(self, fingerprint: str, answers_in: Iterable[str]) -> bool:
-        """Whether `fingerprint` was reported on any of the given messages."""
+    def fingerprints_on(self, answers_in: Iterable[str]) -> dict[str, frozenset[str]]:
+        """message -> fingerprints carried by replies to it, for the given messages."""
         ids = tuple(answers_in)
         if not ids:
-            return False
+            return {}
         marks = ",".join("?" * len(ids))
-        return bool(self._all(f"SELECT 1 FROM reply_findings WHERE fingerprint=? AND answers IN"
-                              f" ({marks})", (fingerprint, *ids)))  # fmt: skip
+        out: dict[str, set[str]] = {}
+        for answers, fp in self._all(f"SELECT answers, fingerprint FROM reply_findings WHERE"
+                                     f" answers IN ({marks})", ids):  # fmt: skip
+            out.setdefault(answers, set()).add(fp)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def fingerprints_in_series(self, series_key: str) -> frozenset[str]:
+        """Fingerprints carried by any reply about the series (patch, cover or command)."""
+        rows = self._all(
+            "SELECT rf.fingerprint FROM reply_findings rf JOIN replies r"
+            " ON rf.reply_msgid=r.reply_msgid WHERE r.series_key=?",
+            (series_key,),
+        )
+        return frozenset(r[0] for r in rows)
 
     def record_reply(
         self,
@@ -216,6 +244,29 @@ class MailStore:
         return [StoredReply(r[0], r[1], r[2], tuple(x for x in r[3].split("\n") if x), r[4],
                             bytes(r[5])) for r in rows]  # fmt: skip
 
+    def reply_series(self, msgid: str) -> str:
+        """The series key one of our replies was about ('' when not ours or about none)."""
+        rows = self._all("SELECT series_key FROM replies WHERE reply_msgid=?", (msgid,))
+        return str(rows[0][0]) if rows else ""
+
+    def reported_in(self, series_keys: Iterable[str]) -> dict[str, str]:
+        """fingerprint -> the Message-ID of our first reply carrying it, over the given series
+        (earlier revisions: a finding reported there gets one short line on a new version)."""
+        keys = tuple(series_keys)
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self._all(
+            "SELECT rf.fingerprint, r.reply_msgid FROM reply_findings rf JOIN replies r"
+            f" ON rf.reply_msgid=r.reply_msgid WHERE r.series_key IN ({marks})"
+            f" ORDER BY r.created_at, r.{self._db.seq}",
+            keys,
+        )
+        out: dict[str, str] = {}
+        for fp, mid in rows:
+            out.setdefault(str(fp), str(mid))
+        return out
+
     def is_own_reply(self, msgid: str) -> bool:
         """Whether a Message-ID is one of our replies."""
         return bool(self._all("SELECT 1 FROM replies WHERE reply_msgid=?", (msgid,)))
@@ -240,21 +291,21 @@ class MailStore:
         rows = self._all("SELECT status FROM commands WHERE msgid=?", (msgid,))
         return str(rows[0][0]) if rows else ""
 
-    def set_command(self, msgid: str, status: str, reason: str = "") -> None:
-        """Record how a /check-migration message was handled."""
+    def set_command(
+        self, msgid: str, status: str, reason: str = "", *, sender: str = "", build: bool = False
+    ) -> None:
+        """Record how a /check-migration message was handled (answered: a reply was sent;
+        build: a build was started for it)."""
         self._exec(
-            "INSERT INTO commands VALUES (?,?,?,?) ON CONFLICT(msgid) DO UPDATE SET"
+            "INSERT INTO commands (msgid, status, reason, updated_at, sender, build)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(msgid) DO UPDATE SET"
             " status=excluded.status, reason=excluded.reason,"
-            " updated_at=excluded.updated_at",
-            (msgid, status, reason, self.clock()),
+            " updated_at=excluded.updated_at, sender=excluded.sender, build=excluded.build",
+            (msgid, status, reason, self.clock(), sender, int(build)),
         )
 
-    def reported_in_series(self, series_key: str, fingerprint: str) -> bool:
-        """Whether any reply about the series (patch, cover or command) carried it."""
-        return bool(
-            self._all(
-                "SELECT 1 FROM reply_findings rf JOIN replies r ON rf.reply_msgid=r.reply_msgid"
-                " WHERE r.series_key=? AND rf.fingerprint=?",
-                (series_key, fingerprint),
-            )
-        )
+    def commands_since(self, sender: str, since: float, *, builds: bool = False) -> int:
+        """Commands from `sender` answered after `since` (builds: those that started one)."""
+        extra = " AND build=1" if builds else ""
+        return int(self._all("SELECT COUNT(*) FROM commands WHERE sender=? AND updated_at>=?"
+                             f" AND status='answered'{extra}", (sender, since))[0][0])  # fmt: skip

@@ -118,6 +118,11 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
     return parts
 
 
+def split_args(text: str) -> tuple[str, ...]:
+    """Arguments of a macro call (text between its parentheses), whitespace-normalised."""
+    return tuple(norm(piece) for _, piece in split_top(text))
+
+
 def match_close(text: str, i: int) -> int:
     """Index of the bracket closing the one at text[i]; len(text) when unbalanced."""
     depth = 0
@@ -401,3 +406,33 @@ def ident_or_none(text: str) -> str | None:
 def is_int_literal(text: str) -> bool:
     """True for a plain C integer literal."""
     return _INT_LIT.fullmatch(text.strip()) is not None
+
+
+# A string/char literal (kept as is) or an identifier; with `#` before it, a stringification.
+STR_OR_IDENT = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[A-Za-z_]\w*')
+_STR_OR_STRINGIFY = re.compile(r'"(?:\\.|[^"\\])*"|(?<!#)#\s*([A-Za-z_]\w*)')
+_PASTE = re.compile(r"\s*##\s*")
+
+
+def substitute(
+    body: str,
+    params: tuple[str, ...] | list[str],
+    args: tuple[str, ...] | list[str],
+    variadic: bool = False,
+) -> str:
+    """A function-like macro body with its parameters replaced by argument texts: `#p`
+    stringifies, `a ## b` pastes; string literals are left alone. With `variadic` the last
+    parameter takes the remaining arguments joined by commas (`__VA_ARGS__`)."""
+    mp = dict(zip(params, args, strict=False))
+    if variadic and params:
+        mp[params[-1]] = ", ".join(args[len(params) - 1 :])
+
+    def stringify(m: re.Match[str]) -> str:
+        a = mp.get(m.group(1))
+        if a is None:
+            return m.group(0)
+        return '"' + norm(a).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    t = _STR_OR_STRINGIFY.sub(lambda m: m.group(0) if m.group(1) is None else stringify(m), body)
+    t = STR_OR_IDENT.sub(lambda m: mp.get(m.group(0), m.group(0)), t)
+    return _PASTE.sub("", t)

@@ -126,33 +126,14 @@ class DefineTable:
         obj: dict[str, list[tuple[str, str]]] = {}
         fns: dict[str, list[_FnDef]] = {}
         by_file: dict[str, frozenset[str]] = {}
-        skip = _NEVER_STRING.match
         for path in sorted(models):
-            local: set[str] = set()
-            for d in models[path].defines:
-                name = d.name
-                raw = d.raw
-                if "(" in name:
-                    split = _split_fn_name(name)
-                    if split is not None:
-                        base, params, variadic = split
-                        fns.setdefault(base, []).append(_FnDef(params, variadic, raw, path))
-                        local.add(base)
-                    continue
-                if not raw:
-                    if d.value is None:
-                        continue  # include guards and flags
-                    raw = '"' + d.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                elif skip(raw):
-                    continue  # numbers and arithmetic can never spell a type name
-                lst = obj.get(name)
-                if lst is None:
-                    obj[name] = [(path, raw)]
-                else:
-                    lst.append((path, raw))
-                local.add(name)
-            if local:
-                by_file[path] = frozenset(local)
+            objs, fdefs = _contribution(path, models[path])
+            for name, raws in objs.items():
+                obj.setdefault(name, []).extend((path, raw) for raw in raws)
+            for name, defs in fdefs.items():
+                fns.setdefault(name, []).extend(defs)
+            if objs or fdefs:
+                by_file[path] = frozenset(objs) | frozenset(fdefs)
         by_dir: dict[str, set[str]] = {}
         for path, names in by_file.items():
             if _is_header(path):
@@ -163,6 +144,9 @@ class DefineTable:
         self._by_dir = {k: frozenset(v) for k, v in by_dir.items()}
         self._memo: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._fn_memo: dict[tuple[str, str | None], tuple[_FnDef, ...]] = {}
+        # Every macro name an evaluation consulted (found or not), so a later swap of files
+        # can tell whether it changes a name anything already resolved depended on.
+        self.looked_up: set[str] = set()
 
     # ---- storage ---------------------------------------------------------------------------
     def state(
@@ -179,9 +163,11 @@ class DefineTable:
         fns: Mapping[str, list[_FnDef]],
         by_file: Mapping[str, frozenset[str]],
         by_dir: Mapping[str, frozenset[str]],
+        looked_up: Iterable[str] = (),
     ) -> DefineTable:
-        """A table from the parts of state() (fns through fn_defs); the mappings may be
-        lazily decoding ones (bot.index), they are only read."""
+        """A table from the parts of state() (fns through fn_defs) and the names its
+        evaluations consulted; the mappings may be lazily decoding ones (bot.index), they
+        are only read."""
         self = cls.__new__(cls)
         self._obj = obj  # type: ignore[assignment]
         self._fns = fns  # type: ignore[assignment]
@@ -189,7 +175,75 @@ class DefineTable:
         self._by_dir = by_dir  # type: ignore[assignment]
         self._memo = {}
         self._fn_memo = {}
+        self.looked_up = set(looked_up)
         return self
+
+    def swapped(
+        self, old: Mapping[str, FileModel | None], new: Mapping[str, FileModel | None]
+    ) -> DefineTable | None:
+        """This table with the defines of some files replaced (`old`: their models in this
+        table, `new`: the replacements, None = absent), equal to a table built from scratch
+        on the new set of files; None when the swap changes a macro that an evaluation of
+        this table consulted and that other files can see (then everything resolved through
+        this table may change, not only the swapped files)."""
+        changed: set[str] = set()
+        obj_rm: dict[str, set[str]] = {}  # name -> paths whose definitions go
+        obj_add: dict[str, list[tuple[str, str]]] = {}
+        fn_rm: dict[str, set[str]] = {}
+        fn_add: dict[str, list[_FnDef]] = {}
+        locals_new: dict[str, frozenset[str]] = {}
+        for path in sorted(set(old) | set(new)):
+            o_obj, o_fns = _contribution(path, old.get(path))
+            n_obj, n_fns = _contribution(path, new.get(path))
+            for name in o_obj.keys() | n_obj.keys():
+                n_raw = n_obj.get(name, [])
+                if o_obj.get(name, []) == n_raw:
+                    continue
+                if name in self.looked_up and (_is_header(path) or name.endswith("_SUFFIX")):
+                    return None
+                changed.add(name)
+                obj_rm.setdefault(name, set()).add(path)
+                obj_add.setdefault(name, []).extend((path, r) for r in n_raw)
+            for name in o_fns.keys() | n_fns.keys():
+                n_f = n_fns.get(name, [])
+                if o_fns.get(name, []) == n_f:
+                    continue
+                if name in self.looked_up:  # .c definitions are a tree-wide fallback
+                    return None
+                changed.add(name)
+                fn_rm.setdefault(name, set()).add(path)
+                fn_add.setdefault(name, []).extend(n_f)
+            locals_new[path] = frozenset(n_obj) | frozenset(n_fns)
+        if not changed and all(
+            self._by_file.get(p, frozenset()) == v for p, v in locals_new.items()
+        ):
+            return self
+        # Copies of the mappings (a lazily decoding one stays lazy: it has its own copy()).
+        out = DefineTable.from_state(
+            self._obj.copy(), self._fns.copy(), self._by_file.copy(), self._by_dir.copy()
+        )
+        out.looked_up = set(self.looked_up)
+        for name, paths in obj_rm.items():
+            kept = [e for e in out._obj.get(name, ()) if e[0] not in paths]
+            lst = sorted(kept + obj_add[name], key=lambda e: e[0])  # stable: file order kept
+            _put(out._obj, name, lst)
+        for name, paths in fn_rm.items():
+            kept_f = [f for f in out._fns.get(name, ()) if f.path not in paths]
+            _put(out._fns, name, sorted(kept_f + fn_add[name], key=lambda f: f.path))
+        dirs: set[str] = set()
+        for path, names in locals_new.items():
+            if self._by_file.get(path, frozenset()) == names:
+                continue
+            _put(out._by_file, path, names)
+            if _is_header(path):
+                dirs.add(posixpath.dirname(path))
+        for d in dirs:
+            acc: set[str] = set()
+            for path in out._by_file:  # only the dir's headers are decoded
+                if _is_header(path) and posixpath.dirname(path) == d:
+                    acc.update(out._by_file[path])
+            _put(out._by_dir, d, frozenset(acc))
+        return out
 
     # ---- lookup ---------------------------------------------------------------------------
     def _scope(self, name: str, path: str | None) -> str | None:
@@ -218,6 +272,7 @@ class DefineTable:
         return [raw for p, raw in defs if p == scope]
 
     def _functions(self, name: str, path: str | None) -> tuple[_FnDef, ...]:
+        self.looked_up.add(name)
         scope = self._scope(name, path)
         key = (name, scope)
         hit = self._fn_memo.get(key)
@@ -238,6 +293,7 @@ class DefineTable:
             # X86_CPU_TYPE_NAME(n) is `n X86_CPU_TYPE_SUFFIX` all over target/*/cpu-qom.h
             base = name[: -len("_TYPE_NAME")]
             for sfx in (base + "_TYPE_SUFFIX", "TYPE_" + base + "_SUFFIX"):
+                self.looked_up.add(sfx)
                 if sfx in self._obj:
                     chosen = [_FnDef(("n",), False, "n " + sfx, "")]
                     break
@@ -275,6 +331,7 @@ class DefineTable:
     def _expand_name(
         self, name: str, path: str | None, active: frozenset[str], depth: int, last_resort: bool
     ) -> tuple[str, ...]:
+        self.looked_up.add(name)
         scope = self._scope(name, path)
         key = (name, path if scope is not None else None)
         if name in active or depth > MAX_DEPTH:
@@ -461,3 +518,39 @@ def _split_args(toks: tuple[_Tok, ...]) -> list[tuple[_Tok, ...]]:
         cur.append(t)
     args.append(tuple(cur))
     return args
+
+
+def _contribution(
+    path: str, fm: FileModel | None
+) -> tuple[dict[str, list[str]], dict[str, list[_FnDef]]]:
+    """What one file adds to the table, by name in source order: raw bodies of object-like
+    macros and definitions of function-like ones, exactly as DefineTable.__init__ keeps them."""
+    objs: dict[str, list[str]] = {}
+    fns: dict[str, list[_FnDef]] = {}
+    if fm is None:
+        return objs, fns
+    skip = _NEVER_STRING.match
+    for d in fm.defines:
+        if "(" in d.name:
+            split = _split_fn_name(d.name)
+            if split is not None:
+                base, params, variadic = split
+                fns.setdefault(base, []).append(_FnDef(params, variadic, d.raw, path))
+            continue
+        raw = d.raw
+        if not raw:
+            if d.value is None:
+                continue  # include guards and flags
+            raw = '"' + d.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        elif skip(raw):
+            continue  # numbers and arithmetic can never spell a type name
+        objs.setdefault(d.name, []).append(raw)
+    return objs, fns
+
+
+def _put(m: dict[Any, Any], key: Any, value: Any) -> None:
+    """Set a table entry, or drop it when there is nothing left."""
+    if value:
+        m[key] = value
+    elif key in m:
+        del m[key]

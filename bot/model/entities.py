@@ -187,6 +187,11 @@ class ObjectCreation:
     condition: str | None
     line: int
     args: tuple[str, ...] = ()
+    # The other end of a link the extractor made by variable, within one function: on a
+    # creating call (`X = qdev_new(T)`), "object_property_add_child" when a later
+    # `object_property_add_child(P, "n", X)` parents X (child_name/parent_expr then come from
+    # it); on that add_child call, the creating call ("qdev_new"). None: not linked.
+    linked_call: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

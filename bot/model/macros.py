@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.model import cscan
 from bot.model.vmstate_table import VMSTATE_MACROS, VMSTATE_SOURCES
 
 __all__ = [
+    "C_TYPE_SIZES",
     "PROP_MACROS",
     "TYPE_NAME_HELPERS",
     "VMSTATE_MACROS",
@@ -35,7 +36,11 @@ __all__ = [
     "expand_vmstate_macros",
     "extend_table",
     "interpret_field",
+    "interpret_members",
+    "no_test",
     "parse_macro_defines",
+    "size_value",
+    "sizeof_type",
     "templates_from_defines",
 ]
 
@@ -97,25 +102,83 @@ _VMSD_KIND = {
     "vmstate_pci_device": "pci",
 }
 
-_C_TYPE_SIZE = {
+# sizeof() of the C types vmstate macros name, on the 64-bit hosts dumps come from; any other
+# type is a struct whose size only the compiler knows. One table for the wire sizes the
+# extractor reports and the `.size` the dump renderer prints, so both agree.
+C_TYPE_SIZES: dict[str, int] = {
     "bool": 1,
+    "char": 1,
+    "unsigned char": 1,
+    "signed char": 1,
     "int8_t": 1,
     "uint8_t": 1,
     "__u8": 1,
-    "char": 1,
     "int16_t": 2,
     "uint16_t": 2,
     "__u16": 2,
+    "short": 2,
     "int32_t": 4,
     "uint32_t": 4,
     "__u32": 4,
     "int": 4,
+    "unsigned": 4,
+    "unsigned int": 4,
+    "float": 4,
+    "float32": 4,
     "int64_t": 8,
     "uint64_t": 8,
     "__u64": 8,
-    "CPU_DoubleU": 8,
+    "double": 8,
     "float64": 8,
+    "CPU_DoubleU": 8,
+    "long": 8,
+    "unsigned long": 8,
+    "size_t": 8,
+    "hwaddr": 8,
+    "ram_addr_t": 8,
+    "MACAddr": 6,
+    "Int128": 16,
 }
+POINTER_SIZE = 8
+_QUALIFIERS = re.compile(r"\b(?:const|volatile|struct|union)\b")
+_SIZEOF_CALL = re.compile(r"sizeof\s*\(")
+# Compile-time checks that add 0 to a size (QEMU_BUILD_BUG_ON_ZERO, type_check_array ...).
+_ZERO_CALL = re.compile(r"(?:QEMU_BUILD_BUG_ON_ZERO|type_check_\w+)\s*\(")
+_NO_TEST = re.compile(r"NULL|0|\(\s*void\s*\*\s*\)\s*0|")
+
+
+def sizeof_type(type_text: str) -> int | None:
+    """`sizeof(type_text)` when source fixes it (base types, pointers); None for a struct."""
+    t = cscan.norm(_QUALIFIERS.sub("", type_text))
+    if t.endswith("*"):
+        return POINTER_SIZE
+    return C_TYPE_SIZES.get(t)
+
+
+def size_value(expr: str, int_lookup: Callable[[str], int | None] | None = None) -> int | None:
+    """The value of a `.size` expression: `sizeof` of base types and pointers, compile-time
+    checks as 0, integer arithmetic on macros; None when it needs the size of a struct."""
+    out: list[str] = []
+    i = 0
+    while i < len(expr):
+        m = _SIZEOF_CALL.match(expr, i)
+        if m:
+            j = cscan.match_close(expr, m.end() - 1)
+            size = sizeof_type(expr[m.end() : j])
+            if size is None:
+                return None
+            out.append(str(size))
+            i = j + 1
+            continue
+        m = _ZERO_CALL.match(expr, i)
+        if m:
+            out.append("0")
+            i = cscan.match_close(expr, m.end() - 1) + 1
+            continue
+        out.append(expr[i])
+        i += 1
+    return cscan.eval_int("".join(out), int_lookup)
+
 
 _VMS_FLAG_NAMES = {
     "VMS_ARRAY": "array",
@@ -158,6 +221,7 @@ class FieldFacts:
     count_value: int | None
     flags: tuple[str, ...]
     dump_size_expr: str | None  # `.size` as the dump prints it (C sizeof text when not fixed)
+    version_resolved: bool = True  # False: `version_expr` did not evaluate (version_id is 0)
 
 
 # --------------------------------------------------------------------------------------
@@ -378,9 +442,12 @@ def _sizeof(expr: str) -> tuple[int | None, str | None]:
     if not m:
         return None, None
     ty = cscan.norm(m.group(1))
-    if ty.endswith("*"):
-        return None, ty
-    return _C_TYPE_SIZE.get(ty), ty
+    return sizeof_type(ty), ty
+
+
+def no_test(text: str) -> bool:
+    """Whether a `.field_exists` expression is no test at all (NULL, 0, `(void *)0`)."""
+    return _NO_TEST.fullmatch(cscan.unparen(text)) is not None
 
 
 def interpret_field(
@@ -416,7 +483,24 @@ def _interpret(
     if tpl is None or (tpl[0] is None) != bare or (tpl[0] is not None and tpl[0] != len(args)):
         return _unknown(macro, args)
     mp = {f"@{i}@": a for i, a in enumerate(args)}
-    mm = {k: _subst(v, mp) for k, v in tpl[1]}
+    facts = interpret_members({k: _subst(v, mp) for k, v in tpl[1]}, int_lookup)
+    if facts.c_field is None and "end" not in facts.flags:  # no offsetof(): struct by role
+        roles = arg_roles(tpl)
+        if "struct" in roles and roles["struct"] < len(args):
+            facts = replace(facts, struct=args[roles["struct"]])
+    return facts
+
+
+def interpret_members(
+    mm: Mapping[str, str],
+    int_lookup: Callable[[str], int | None] | None = None,
+    expand_name: Callable[[str], str] | None = None,
+) -> FieldFacts:
+    """Facts of one VMStateField designated initializer (member -> expression text).
+
+    `expand_name` rewrites the argument of `stringify()` in `.name` as the preprocessor would
+    (the dump renderer expands object-like macros there); without it the text is kept.
+    """
     flags_raw = re.findall(r"VMS_\w+", mm.get("flags", ""))
     flags = tuple(dict.fromkeys(_VMS_FLAG_NAMES.get(f, f.lower()) for f in flags_raw))
 
@@ -425,9 +509,10 @@ def _interpret(
 
     # name, exactly as dump_vmstate_vmsf prints field->name
     raw_name = cscan.unparen(mm.get("name", ""))
-    ms = re.fullmatch(r"stringify\s*\((.*)\)", raw_name, re.S)
+    ms = re.fullmatch(r"(?:stringify|tostring)\s*\((.*)\)", raw_name, re.S)
     if ms:
-        name = cscan.norm(ms.group(1))
+        arg = ms.group(1) if expand_name is None else expand_name(ms.group(1))
+        name = cscan.norm(arg)
     else:
         lit = cscan.eval_string(raw_name, lambda _n: None)
         name = lit if lit is not None else cscan.norm(raw_name)
@@ -437,15 +522,10 @@ def _interpret(
     off = cscan.parse_call(mm.get("offset", ""))
     if off is not None and len(off.args) >= 2:
         struct, c_field = off.args[0], off.args[1]
-        if off.name == "vmstate_offset_sub_array" and len(off.args) >= 4:
-            c_field = off.args[1]
-    else:
-        roles = arg_roles(tpl)
-        if "struct" in roles and roles["struct"] < len(args):
-            struct = args[roles["struct"]]
 
     vexpr = cscan.unparen(mm.get("version_id", "0"))
     version = cscan.eval_int(vexpr, int_lookup)
+    version_resolved = version is not None
     version_expr = None if version is not None and cscan.is_int_literal(vexpr) else vexpr
     if version is None:
         version = 0
@@ -453,7 +533,7 @@ def _interpret(
         version_expr = None
 
     test_raw = cscan.unparen(mm.get("field_exists", "NULL"))
-    test = None if test_raw in ("NULL", "0", "") else test_raw
+    test = None if no_test(test_raw) else test_raw
 
     vmsd_raw = mm.get("vmsd")
     vmsd_ref = None
@@ -499,8 +579,6 @@ def _interpret(
             elem_size = fixed
         elif info in ("buffer", "unused") and "vbuffer" not in flags:
             elem_size = n if ty is not None else cscan.eval_int(size_expr, int_lookup)
-    else:
-        dump_size_expr = None
 
     count: str | None = None
     count_value: int | None = None
@@ -530,6 +608,7 @@ def _interpret(
         count_value=count_value,
         flags=flags,
         dump_size_expr=dump_size_expr,
+        version_resolved=version_resolved,
     )
 
 
@@ -545,10 +624,12 @@ def _instantiate(
     """Fast path: the macro's facts computed once with `@i@` arguments, filled in."""
     version = sym.version_id
     version_expr = sym.version_expr
+    version_resolved = sym.version_resolved
     if version_expr is not None and "@" in version_expr:
         vexpr = cscan.unparen(_fill(version_expr, args) or "")
         v = cscan.eval_int(vexpr, int_lookup)
         version = v if v is not None else 0
+        version_resolved = v is not None
         version_expr = None if v is not None and cscan.is_int_literal(vexpr) else vexpr
         if version_expr == "0":
             version_expr = None
@@ -579,7 +660,7 @@ def _instantiate(
     test = _fill(sym.test, args)
     if test is not None:
         test = cscan.unparen(test)
-        if test in ("NULL", "0", ""):
+        if no_test(test):
             test = None
     vmsd_ref = _fill(sym.vmsd_ref, args)
     if vmsd_ref is not None:
@@ -598,6 +679,7 @@ def _instantiate(
         count_value=count_value,
         flags=sym.flags,
         dump_size_expr=dump_size,
+        version_resolved=version_resolved,
     )
 
 

@@ -14,7 +14,8 @@ paths are listed in `DumpRender.unknown`, so a comparison can skip exactly those
 
 The members of each field are computed by expanding the field's macro down to its designated
 initializer: definitions found in the tree win (so a series that changes a wrapper macro is
-rendered as it will be compiled), `bot.model.dump_macros` covers the rest.
+rendered as it will be compiled), the VMSTATE_* templates of `bot.model.macros` cover the rest,
+and `macros.interpret_members` reads the initializer, as it does for the extractor.
 """
 
 from __future__ import annotations
@@ -22,54 +23,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.model.dump_macros import BUILTIN_MACROS
+from bot.model import cscan
+from bot.model.defines import split_fn_name
 from bot.model.entities import ClassInit, Define, FileModel, TypeInfo, Vmsd, VmstateField
+from bot.model.macros import VMSTATE_MACROS, FieldFacts, MacroTable, interpret_members, size_value
+
+if TYPE_CHECKING:
+    from bot.model.tree import TypeRecord
 
 Path = tuple[str | int, ...]
 JSON = dict[str, Any]
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-_WS = re.compile(r"\s+")
+_PLACEHOLDER = re.compile(r"@(\d+)@")
 _MAX_DEPTH = 24
-
-# sizeof() of the types vmstate macros name; everything else is a struct whose size only the
-# compiler knows. Pointers are 8 bytes (64-bit hosts, which is what the dumps come from).
-_SIZEOF: dict[str, int] = {
-    "bool": 1,
-    "char": 1,
-    "unsigned char": 1,
-    "signed char": 1,
-    "int8_t": 1,
-    "uint8_t": 1,
-    "__u8": 1,
-    "int16_t": 2,
-    "uint16_t": 2,
-    "__u16": 2,
-    "short": 2,
-    "int32_t": 4,
-    "uint32_t": 4,
-    "__u32": 4,
-    "int": 4,
-    "unsigned": 4,
-    "unsigned int": 4,
-    "float": 4,
-    "float32": 4,
-    "int64_t": 8,
-    "uint64_t": 8,
-    "__u64": 8,
-    "double": 8,
-    "float64": 8,
-    "CPU_DoubleU": 8,
-    "long": 8,
-    "unsigned long": 8,
-    "size_t": 8,
-    "hwaddr": 8,
-    "ram_addr_t": 8,
-    "MACAddr": 6,
-    "Int128": 16,
-}
 
 # The class-struct members that are DeviceClass::vmsd (what -dump-vmstate walks); other
 # `->vmsd` members (VirtioDeviceClass, CPUClass legacy_vmsd ...) are not dumped.
@@ -77,7 +46,12 @@ _NOT_DEVICE_VMSD = ("vdc->", "legacy_vmsd", "vdc_", "VIRTIO_DEVICE_CLASS")
 
 
 class DumpTree(Protocol):
-    """What the renderer reads from a whole-tree index (bot.index.TreeIndex satisfies it)."""
+    """What the renderer reads from a whole-tree index (bot.model.tree.TreeIndex satisfies it)."""
+
+    @property
+    def models(self) -> Mapping[str, FileModel]:
+        """Every file model of the tree, by path."""
+        ...
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """A vmsd definition by C name anywhere in the tree."""
@@ -87,12 +61,24 @@ class DumpTree(Protocol):
         """File defining that vmsd."""
         ...
 
+    def type_names(self) -> tuple[str, ...]:
+        """Every resolved QOM type name."""
+        ...
+
+    def type_record(self, name: str) -> TypeRecord | None:
+        """The TypeInfo of a type name with its defining path and parent candidates."""
+        ...
+
     def type_ancestors(self, name: str) -> tuple[str, ...]:
         """Parent chain of a type name, nearest first."""
         ...
 
-    def file_model(self, path: str) -> FileModel | None:
-        """The model of one file."""
+    def class_init_of(self, type_name: str) -> ClassInit | None:
+        """The ClassInit the type's TypeInfo.class_init names."""
+        ...
+
+    def resolve_expr(self, expr: str, path: str | None = None) -> tuple[str, ...]:
+        """Candidate strings of a C expression, seen from `path`."""
         ...
 
 
@@ -104,6 +90,7 @@ class MacroDef:
     params: tuple[str, ...] | None
     body: str
     origin: str  # path, or "builtin"
+    variadic: bool = False  # the last parameter takes the remaining arguments
 
 
 @dataclass(slots=True)
@@ -115,135 +102,47 @@ class DumpRender:
     notes: dict[str, list[str]] = field(default_factory=dict)  # type name -> gaps found
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)  # type -> (vmsd, path)
 
-    def is_unknown(self, path: Path) -> bool:
-        """Whether the value at `path` is a placeholder for something source cannot know."""
-        return path in self.unknown
-
 
 # --------------------------------------------------------------------------- macro text
 
 
-def norm(text: str) -> str:
-    """Collapse whitespace like the preprocessor's `#x` does."""
-    return _WS.sub(" ", text).strip()
+def _macro_def(head: str, body: str, origin: str) -> MacroDef | None:
+    """A MacroDef from `NAME` or `NAME(a, b)` and its body."""
+    head = cscan.norm(head)
+    if "(" not in head:
+        return MacroDef(head, None, body, origin) if _IDENT.fullmatch(head) else None
+    split = split_fn_name(head)
+    if split is None:
+        return None
+    name, params, variadic = split
+    return MacroDef(name, params, body, origin, variadic)
 
 
-_SPLIT_TOKENS = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[()\[\]{},]")
-
-
-def split_args(text: str) -> list[str]:
-    """Split a macro argument list at top-level commas (brackets and strings respected)."""
-    out: list[str] = []
-    depth = 0
-    start = 0
-    for m in _SPLIT_TOKENS.finditer(text):
-        c = m.group(0)
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            out.append(text[start : m.start()])
-            start = m.end()
-    out.append(text[start:])
-    return [norm(a) for a in out]
-
-
-def _close(text: str, i: int) -> int:
-    """Index of the bracket closing the one at text[i] (len(text) if unbalanced)."""
-    depth = 0
-    for m in _SPLIT_TOKENS.finditer(text, i):
-        c = m.group(0)
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-            if depth == 0:
-                return m.start()
-    return len(text)
-
-
-def _unparen(text: str) -> str:
-    t = text.strip()
-    while t.startswith("(") and _close(t, 0) == len(t) - 1:
-        t = t[1:-1].strip()
-    return t
-
-
-def parse_builtin(text: str) -> dict[str, MacroDef]:
-    """Parse the `NAME(params) body` lines of bot.model.dump_macros."""
+def table_macros(table: MacroTable = VMSTATE_MACROS) -> dict[str, MacroDef]:
+    """The VMSTATE_* templates of bot.model.macros as macro definitions (used where the
+    tree being rendered does not define a macro itself: tests, partial trees)."""
     out: dict[str, MacroDef] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        m = _IDENT.match(line)
-        if not m:
-            continue
-        name = m.group(0)
-        rest = line[m.end() :]
-        if rest.startswith("("):
-            j = _close(rest, 0)
-            params = tuple(p.strip() for p in rest[1:j].split(",") if p.strip())
-            out[name] = MacroDef(name, params, rest[j + 1 :].strip(), "builtin")
+    for name, (arity, members) in table.items():
+        body = "{ " + ", ".join(f".{m} = {e}" for m, e in members) + " }"
+        if arity is None:
+            out[name] = MacroDef(name, None, body, "builtin")
         else:
-            out[name] = MacroDef(name, None, rest.strip(), "builtin")
+            body = _PLACEHOLDER.sub(lambda m: f"_p{m.group(1)}", body)
+            out[name] = MacroDef(name, tuple(f"_p{i}" for i in range(arity)), body, "builtin")
     return out
 
 
 def macro_from_define(d: Define, origin: str) -> MacroDef | None:
     """A MacroDef from a Define entity (`NAME(a,b)` names are function-like)."""
-    name = norm(d.name.replace("\\\n", " "))
-    m = _IDENT.match(name)
-    if not m:
-        return None
-    rest = name[m.end() :].strip()
-    if rest.startswith("("):
-        inner = rest[1 : _close(rest, 0)]
-        params = tuple(p.strip() for p in inner.split(",") if p.strip())
-        return MacroDef(m.group(0), params, d.raw, origin)
-    return MacroDef(m.group(0), None, d.raw, origin)
-
-
-def substitute(body: str, params: tuple[str, ...], args: list[str]) -> str:
-    """Replace parameter identifiers in `body` by argument texts (`#p` stringifies)."""
-    table = dict(zip(params, args, strict=False))
-    if "..." in params:
-        idx = params.index("...")
-        table["__VA_ARGS__"] = ", ".join(args[idx:])
-
-    def repl(m: re.Match[str]) -> str:
-        hash_, ident = m.group(1), m.group(2)
-        if ident in table:
-            val = table[ident]
-            if hash_:
-                return '"' + norm(val).replace("\\", "\\\\").replace('"', '\\"') + '"'
-            return val
-        return m.group(0)
-
-    # Pasting (##) is rare in vmstate wrappers: glue the halves after substitution.
-    out = re.sub(r"(#\s*)?\b([A-Za-z_]\w*)\b", repl, body)
-    return re.sub(r"\s*##\s*", "", out)
+    return _macro_def(d.name.replace("\\\n", " "), d.raw, origin)
 
 
 # --------------------------------------------------------------------------- field eval
 
 
-@dataclass(frozen=True, slots=True)
-class FieldFacts:
-    """The VMStateField members -dump-vmstate prints, as far as source can tell."""
-
-    name: str | None
-    version_id: int | None
-    field_exists: bool
-    flags: frozenset[str]
-    num: int | None
-    size: int | None
-    vmsd: str | None
-    resolved: bool  # False: the macro could not be expanded (facts come from the model)
-    why: str = ""  # why something is unknown
-
-
 class FieldEvaluator:
-    """Expands a field macro to its initializer and evaluates the printed members."""
+    """Expands a field macro to its designated initializer(s) and reads them with
+    bot.model.macros.interpret_members, names and numbers seen through the tree's macros."""
 
     def __init__(
         self,
@@ -257,7 +156,7 @@ class FieldEvaluator:
         self._macro = macro_lookup
         self._int = int_lookup
         self._obj_lookup = obj_lookup
-        self._memo: dict[tuple[VmstateField, str], list[FieldFacts]] = {}
+        self._memo: dict[tuple[VmstateField, str], tuple[FieldFacts, ...] | None] = {}
 
     def _obj(self, name: str, path: str) -> str | None:
         return self._obj_lookup(name, path) if self._obj_lookup is not None else None
@@ -269,7 +168,7 @@ class FieldEvaluator:
         """
         if macro == "<initializer>" and args:
             return self._expand_text(args[0], path, 0)  # a `{ .name = ... }` written inline
-        if not args and self._macro(macro, path) is not None:
+        if not args:
             d = self._macro(macro, path)
             if d is not None and d.params is None:  # object-like: VMSTATE_VIRTIO_DEVICE
                 return self._expand_text(macro, path, 0)
@@ -287,17 +186,12 @@ class FieldEvaluator:
 
     def _expand_text1(self, text: str, path: str, depth: int) -> list[dict[str, str]] | None:
         out: list[dict[str, str]] = []
-        for item in split_args(text):
-            item = item.strip()
+        for item in cscan.split_args(text):
             if not item:
                 continue
             if item.startswith("{"):
-                members: dict[str, str] = {}
-                for piece in split_args(item[1 : _close(item, 0)]):
-                    m = re.match(r"\.\s*(\w+)\s*=(.*)$", piece, re.S)
-                    if m:
-                        members[m.group(1)] = m.group(2).strip()
-                out.append(members)
+                inner = item[1 : cscan.match_close(item, 0)]
+                out.append({m: cscan.norm(v) for _, m, v in cscan.designated_members(inner)})
                 continue
             m = _IDENT.match(item)
             if not m:
@@ -311,9 +205,10 @@ class FieldEvaluator:
             else:
                 if not rest.startswith("("):
                     return None
-                j = _close(rest, 0)
-                call_args = split_args(rest[1:j]) if rest[1:j].strip() else []
-                sub = self._expand_text(substitute(d.body, d.params, call_args), path, depth + 1)
+                j = cscan.match_close(rest, 0)
+                call_args = cscan.split_args(rest[1:j]) if rest[1:j].strip() else ()
+                body = cscan.substitute(d.body, d.params, call_args, d.variadic)
+                sub = self._expand_text(body, path, depth + 1)
             if sub is None:
                 return None
             out.extend(sub)
@@ -321,113 +216,49 @@ class FieldEvaluator:
 
     def int_expr(self, expr: str, path: str) -> int | None:
         """Evaluate a C integer constant expression (defines looked up in the tree)."""
-        return _eval_int(expr, lambda n: self._int(n, path))
+        return cscan.eval_int(expr, lambda n: self._int(n, path))
 
     def size_expr(self, expr: str, path: str) -> int | None:
         """Evaluate a `.size` expression; sizeof() of structs is unknown (None)."""
-        out: list[str] = []
-        i = 0
-        while i < len(expr):
-            m = re.compile(r"sizeof\s*\(").match(expr, i)
-            if m:
-                j = _close(expr, m.end() - 1)
-                size = _sizeof(expr[m.end() : j])
-                if size is None:
-                    return None
-                out.append(str(size))
-                i = j + 1
-                continue
-            m2 = re.compile(r"(QEMU_BUILD_BUG_ON_ZERO|type_check_\w+)\s*\(").match(expr, i)
-            if m2:
-                j = _close(expr, m2.end() - 1)
-                out.append("0")
-                i = j + 1
-                continue
-            out.append(expr[i])
-            i += 1
-        return self.int_expr("".join(out), path)
+        return size_value(expr, lambda n: self._int(n, path))
 
-    def facts(self, f: VmstateField, path: str) -> list[FieldFacts]:
-        """Dump facts of the field(s) one entry expands to; the extractor's values otherwise."""
+    def facts(self, f: VmstateField, path: str) -> tuple[FieldFacts, ...] | None:
+        """Facts of the field(s) one entry expands to; None when its macro does not expand."""
         key = (f, path)
         if key not in self._memo:
-            self._memo[key] = self._compute(f, path)
+            expanded = self.expand(f.macro, list(f.args), path)
+            self._memo[key] = (
+                None
+                if expanded is None
+                else tuple(
+                    interpret_members(
+                        mem,
+                        lambda n: self._int(n, path),
+                        lambda t: _expand_object_macros(t, lambda n: self._obj(n, path)),
+                    )
+                    for mem in expanded
+                )
+            )
         return self._memo[key]
 
-    def _compute(self, f: VmstateField, path: str) -> list[FieldFacts]:
-        expanded = self.expand(f.macro, list(f.args), path)
-        if expanded is None:
-            arr = "array" in f.flags
-            return [
-                FieldFacts(
-                    name=f.name,
-                    version_id=f.version_id,
-                    field_exists=f.test is not None,
-                    flags=frozenset({"VMS_ARRAY"} if arr else ()),
-                    num=f.count_value if arr else None,
-                    size=None,
-                    vmsd=f.vmsd_ref,
-                    resolved=False,
-                    why=f"macro {f.macro} not expandable",
-                )
-            ]
-        single = len(expanded) == 1
-        return [self._facts(mem, f if single else None, path) for mem in expanded]
 
-    def _facts(self, mem: dict[str, str], f: VmstateField | None, path: str) -> FieldFacts:
-        flags = frozenset(_IDENT.findall(mem.get("flags", "")))
-        name = _name_of(mem.get("name"), lambda n: self._obj(n, path))
-        version = 0 if "version_id" not in mem else self.int_expr(mem["version_id"], path)
-        test = _unparen(mem.get("field_exists", "NULL"))
-        exists = test not in ("NULL", "0", "", "(void *)0", "((void *)0)")
-        num: int | None = None
-        why: list[str] = []
-        if "VMS_ARRAY" in flags:
-            num = self.int_expr(mem.get("num", "0"), path)
-            if num is None and f is not None and f.count_value is not None:
-                num = f.count_value
-            if num is None:
-                why.append(f"num `{mem.get('num')}`")
-        size = 0 if "size" not in mem else self.size_expr(mem["size"], path)
-        if size is None:
-            why.append(f"size `{mem['size']}`")
-        vmsd = None
-        if "vmsd" in mem:
-            v = _unparen(mem["vmsd"])
-            if v.startswith("&"):
-                v = _unparen(v[1:])
-            vmsd = v if _IDENT.fullmatch(v) else None
-        if version is None and f is not None and f.version_id:
-            version = f.version_id
-        if version is None:
-            why.append(f"version `{mem.get('version_id')}`")
-        if name is None and f is not None:
-            name = f.name
-        return FieldFacts(
-            name=name,
-            version_id=version,
-            field_exists=exists,
-            flags=flags,
-            num=num,
-            size=size,
-            vmsd=vmsd,
-            resolved=True,
-            why="; ".join(why),
-        )
-
-
-def _name_of(expr: str | None, obj: Callable[[str], str | None]) -> str | None:
-    """The string `.name` evaluates to; stringify() sees its argument macro-expanded."""
-    if expr is None:
-        return None
-    t = _unparen(expr)
-    m = re.fullmatch(r"(?:stringify|tostring)\s*\((.*)\)", t, re.S)
-    if m:
-        return norm(_expand_object_macros(m.group(1), obj))
-    lits = re.findall(r'"((?:[^"\\]|\\.)*)"', t)
-    if lits and re.fullmatch(r'(\s*"(?:[^"\\]|\\.)*"\s*)+', t):
-        return "".join(lits)
-    return None
+def _entity_facts(f: VmstateField) -> FieldFacts:
+    """The extractor's reading of a field whose macro the renderer cannot expand."""
+    return FieldFacts(
+        name=f.name,
+        c_field=f.c_field,
+        struct=f.struct,
+        version_id=f.version_id,
+        version_expr=None,
+        test=f.test,
+        vmsd_ref=f.vmsd_ref,
+        info=f.info,
+        elem_size=f.elem_size,
+        count=f.count,
+        count_value=f.count_value,
+        flags=("array",) if "array" in f.flags else (),
+        dump_size_expr=None,
+    )
 
 
 def _expand_object_macros(text: str, obj: Callable[[str], str | None], depth: int = 0) -> str:
@@ -445,57 +276,6 @@ def _expand_object_macros(text: str, obj: Callable[[str], str | None], depth: in
     return re.sub(r"\b[A-Z][A-Z0-9_]*\b", repl, text)
 
 
-def _sizeof(type_text: str) -> int | None:
-    t = norm(type_text)
-    t = re.sub(r"\b(const|volatile|struct|union)\b", "", t)
-    t = norm(t)
-    if t.endswith("*"):
-        return 8
-    return _SIZEOF.get(t)
-
-
-_TOKEN = re.compile(r"\s*(?:(0[xX][0-9a-fA-F]+|\d+)[uUlL]*|([A-Za-z_]\w*)|(<<|>>|[-+*/%()|&~^]))")
-
-
-def _eval_int(expr: str, lookup: Callable[[str], int | None], depth: int = 0) -> int | None:
-    """Small C integer expression evaluator (literals, defines, + - * / % << >> | & ~)."""
-    t = expr.strip()
-    if not t or depth > 8:
-        return None
-    pieces: list[str] = []
-    pos = 0
-    while pos < len(t):
-        m = _TOKEN.match(t, pos)
-        if not m or m.end() == pos:
-            if not t[pos:].strip():
-                break
-            return None
-        lit, ident, op = m.group(1), m.group(2), m.group(3)
-        if lit is not None:
-            if lit.lower().startswith("0x"):
-                pieces.append(str(int(lit, 16)))
-            elif len(lit) > 1 and lit.startswith("0"):
-                pieces.append(str(int(lit, 8)))
-            else:
-                pieces.append(lit)
-        elif ident is not None:
-            v = lookup(ident)
-            if v is None:
-                return None
-            pieces.append(f"({v})")
-        else:
-            pieces.append("//" if op == "/" else op)
-        pos = m.end()
-    src = " ".join(pieces)
-    if not re.fullmatch(r"[\d\s()+\-*/%<>|&~^]*", src):
-        return None
-    try:
-        val = eval(src, {"__builtins__": {}}, {})  # only digits and operators reach here
-    except (ArithmeticError, SyntaxError, ValueError, TypeError, RecursionError):
-        return None
-    return val if isinstance(val, int) else None
-
-
 # --------------------------------------------------------------------------- the renderer
 
 
@@ -510,7 +290,7 @@ class DumpRenderer:
     ) -> None:
         self.models = models
         self.tree = tree
-        self.builtin = dict(builtin) if builtin is not None else parse_builtin(BUILTIN_MACROS)
+        self.builtin = dict(builtin) if builtin is not None else table_macros()
         self._local_macros: dict[str, dict[str, MacroDef]] = {}
         self._local_ints: dict[str, dict[str, str]] = {}
         self._global_macros: dict[str, MacroDef] = {}
@@ -521,8 +301,7 @@ class DumpRenderer:
         self._closure: dict[str, tuple[str, ...] | None] = {}
         self._ci_paths: dict[str, str] | None = None
         self._dir_ints: dict[str, dict[str, str]] = {}
-        for path in sorted(models, key=_path_rank):
-            fm = models[path]
+        for path, fm in sorted(models.items(), key=lambda pm: _path_rank(pm[0])):
             lm: dict[str, MacroDef] = {}
             li: dict[str, str] = {}
             for d in fm.defines:
@@ -619,7 +398,7 @@ class DumpRenderer:
             raw = self._global_ints.get(name)
         if raw is None or depth > 6:
             return None
-        return _eval_int(raw, lambda n: self._int(n, path, depth + 1))
+        return cscan.eval_int(raw, lambda n: self._int(n, path, depth + 1))
 
     def find_vmsd(self, c_name: str, near: str | None) -> tuple[str, Vmsd] | None:
         """The vmsd with this C name, preferring the file `near` (static names repeat)."""
@@ -640,8 +419,8 @@ class DumpRenderer:
         """QOM type name -> (vmsd C name, path of the class_init) for every dumped type."""
         own: dict[str, tuple[str, str]] = {}
         parents: dict[str, str | None] = {}
-        tree: Any = self.tree
-        if tree is not None and hasattr(tree, "type_names") and hasattr(tree, "class_init_of"):
+        tree = self.tree
+        if tree is not None:
             for name in tree.type_names():
                 rec = tree.type_record(name)
                 ci = tree.class_init_of(name)
@@ -698,19 +477,18 @@ class DumpRenderer:
         fm = self.models.get(path)
         if fm is None or info.origin != "loop" or not info.name_expr:
             return None
-        want = norm(info.name_expr)
+        want = cscan.norm(info.name_expr)
         for arr in fm.arrays:
             body = arr.text[arr.text.find("{") + 1 : arr.text.rfind("}")]
-            for elem in split_args(body):
-                members = dict(
-                    (m.group(1), norm(m.group(2)))
-                    for m in (re.match(r"\.\s*(\w+)\s*=(.*)$", x, re.S)
-                              for x in split_args(elem.strip()[1:-1]))
-                    if m
-                )
+            for elem in cscan.split_args(body):
+                inner = cscan.brace_body(elem)
+                members = {
+                    m: cscan.norm(v)
+                    for _, m, v in cscan.designated_members(inner[1] if inner else "")
+                }
                 if members.get("name") == want and "vmsd" in members:
-                    v = _unparen(members["vmsd"]).lstrip("&").strip()
-                    if _IDENT.fullmatch(v):
+                    v = cscan.ident_or_none(members["vmsd"])
+                    if v is not None:
                         return v, path
         return None
 
@@ -783,8 +561,7 @@ class DumpRenderer:
         out: JSON = {}
         name = vmsd.name
         if name is None and vmsd.name_expr and self.tree is not None:
-            resolve = getattr(self.tree, "resolve_expr", None)
-            cands = resolve(vmsd.name_expr, path) if callable(resolve) else ()
+            cands = self.tree.resolve_expr(vmsd.name_expr, path)
             name = cands[0] if cands else None
         if name is None:
             out["name"] = vmsd.name_expr
@@ -813,10 +590,22 @@ class DumpRenderer:
                     break
                 if f.info == "validate":
                     continue
-                for facts in self.fields.facts(f, path):
-                    if "VMS_MUST_EXIST" in facts.flags or "VMS_END" in facts.flags:
+                expanded = self.fields.facts(f, path)
+                if expanded is None:
+                    notes.append(f"line {f.line}: macro {f.macro} not expandable")
+                    at_f: Path = (*at, "Fields", idx)
+                    facts = _entity_facts(f)
+                    fl.append(self._field(facts, f, False, path, at_f, res, notes, stack))
+                    idx += 1
+                    continue
+                single = f if len(expanded) == 1 else None
+                for facts in expanded:
+                    if "must_exist" in facts.flags or "end" in facts.flags:
                         continue
-                    fl.append(self._field(facts, f, path, (*at, "Fields", idx), res, notes, stack))
+                    at_f = (*at, "Fields", idx)
+                    fl.append(
+                        self._field(facts, single, True, path, at_f, res, notes, stack, f.line)
+                    )
                     idx += 1
             out["Fields"] = fl
         if vmsd.subsections_initializers or vmsd.subsections:
@@ -836,38 +625,53 @@ class DumpRenderer:
     def _field(
         self,
         facts: FieldFacts,
-        f: VmstateField,
+        f: VmstateField | None,
+        expanded: bool,
         path: str,
         at: Path,
         res: DumpRender,
         notes: list[str],
         stack: tuple[str, ...],
+        line: int = 0,
     ) -> JSON:
+        """One printed field. `f`: the entity when it is this field alone (its values fill
+        what expansion left unknown); without `expanded` (facts read off the entity) the
+        `.size` is unknown."""
+        version: int | None = facts.version_id if facts.version_resolved else None
+        if version is None and f is not None and f.version_id:
+            version = f.version_id
         out: JSON = {
-            "field": facts.name,
-            "version_id": facts.version_id,
-            "field_exists": facts.field_exists,
+            "field": facts.name or (f.name if f is not None else None),
+            "version_id": version,
+            "field_exists": facts.test is not None,
         }
-        if facts.version_id is None:
+        if version is None:
             res.unknown.add((*at, "version_id"))
-        if "VMS_ARRAY" in facts.flags:
-            out["num"] = facts.num
-            if facts.num is None:
+        if "array" in facts.flags:
+            num = 0 if facts.count is None else facts.count_value
+            if num is None and f is not None and f.count_value is not None:
+                num = f.count_value
+            out["num"] = num
+            if num is None:
                 res.unknown.add((*at, "num"))
-        out["size"] = facts.size
-        if facts.size is None:
+        size: int | None = None
+        if expanded:
+            expr = facts.dump_size_expr
+            size = 0 if expr is None else self.fields.size_expr(expr, path)
+        out["size"] = size
+        if size is None:
             res.unknown.add((*at, "size"))
-        if not facts.resolved:
-            notes.append(f"line {f.line}: {facts.why}")
-        if facts.vmsd:
-            found = self.find_vmsd(facts.vmsd, path)
-            if found is None or facts.vmsd in stack or len(stack) > _MAX_DEPTH:
-                notes.append(f"line {f.line}: nested vmsd {facts.vmsd} not found")
+        vmsd = cscan.ident_or_none(facts.vmsd_ref) if facts.vmsd_ref else None
+        if vmsd:
+            line = f.line if f is not None else line
+            found = self.find_vmsd(vmsd, path)
+            if found is None or vmsd in stack or len(stack) > _MAX_DEPTH:
+                notes.append(f"line {line}: nested vmsd {vmsd} not found")
                 out["Description"] = None
                 res.unknown.add((*at, "Description"))
             else:
                 out["Description"] = self._vmsd(
-                    found[1], found[0], (*at, "Description"), res, notes, (*stack, facts.vmsd)
+                    found[1], found[0], (*at, "Description"), res, notes, (*stack, vmsd)
                 )
         return out
 
@@ -895,30 +699,9 @@ def _path_rank(path: str) -> tuple[int, str]:
 # --------------------------------------------------------------------------- public API
 
 
-def _models_of(tree: Any) -> Mapping[str, FileModel]:
-    """All file models a TreeIndex-like object holds."""
-    for attr in ("models", "file_models", "_models"):
-        m = getattr(tree, attr, None)
-        if isinstance(m, Mapping):
-            return m
-    it = getattr(tree, "iter_models", None)
-    if callable(it):
-        return dict(it())
-    paths = getattr(tree, "paths", None)
-    if callable(paths):
-        out: dict[str, FileModel] = {}
-        for p in paths():
-            fm = tree.file_model(p)
-            if fm is not None:
-                out[p] = fm
-        return out
-    raise TypeError(f"cannot list the file models of {type(tree).__name__}")
-
-
 def render_dump_ex(tree: DumpTree, types: Iterable[str] | None = None) -> DumpRender:
     """Render the tree's device sections with the unknown-value side channel."""
-    models = _models_of(tree)
-    return DumpRenderer(models, tree).render(types)
+    return DumpRenderer(tree.models, tree).render(types)
 
 
 def render_models(

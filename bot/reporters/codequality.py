@@ -1,8 +1,9 @@
 """GitLab Code Quality report (`artifacts: reports: codequality:`): a JSON array of issues.
 
-Severity mapping: error -> critical, warning -> major, note -> info. Fingerprints are the
-migcheck fingerprints (no line numbers, so moved code is not a "new" issue); a duplicate
-within one report gets a suffix so GitLab keeps both.
+Severity mapping: error -> critical, warning -> major, note -> info. Locations are in the
+head's files (old-side findings carried to the nearest new line), where GitLab shows them.
+Fingerprints are the migcheck fingerprints (no line numbers, so moved code is not a "new"
+issue); a duplicate within one report gets a suffix so GitLab keeps both.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 
 from bot.findings import Severity
 from bot.report import Report
+from bot.reporters.anchor import head_location
 from bot.reporters.common import finding_fingerprint
 
 SEVERITY = {
@@ -31,6 +33,7 @@ def to_codequality(report: Report) -> list[dict[str, object]]:
         seen[fp] = n + 1
         if n:
             fp = hashlib.sha256(f"{fp}:{n}".encode()).hexdigest()[:16]
+        path, line = head_location(f, report.series)  # annotations land on the head's files
         out.append(
             {
                 "type": "issue",
@@ -40,7 +43,7 @@ def to_codequality(report: Report) -> list[dict[str, object]]:
                 "severity": SEVERITY[f.severity],
                 "categories": ["Bug Risk"],
                 "content": {"body": f.fix_hint + (f"\n\n{f.fix_draft}" if f.fix_draft else "")},
-                "location": {"path": f.path, "lines": {"begin": max(1, f.line)}},
+                "location": {"path": path, "lines": {"begin": line}},
             }
         )
     return out

@@ -8,13 +8,16 @@ from collections.abc import Iterable, Sequence
 from bot.engine.spec import Rule
 from bot.findings import Finding, Severity, fingerprint
 
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
+# The headings of every rule's documentation, in this order: each on a
+# line of its own, in asterisks (`*Why it breaks migration*`), as ruff's rule docs do.
+DOC_HEADINGS = ("What it flags", "Why it breaks migration", "Example", "Instead", "References")
+_HEADING = re.compile(r"^\*([^*]+)\*\s*$")
 
 
 def doc_sections(doc: str) -> dict[str, str]:
-    """A rule docstring split at its Markdown headings: {"What it flags": "...", ...}.
+    """A rule docstring split at its `*Heading*` lines: {"What it flags": "...", ...}.
 
-    Text before the first heading is stored under "" (usually "MIG002 rule-name").
+    Text before the first heading is stored under "" ("MIG002 rule-name: summary").
     """
     sections: dict[str, list[str]] = {"": []}
     current = ""
@@ -34,10 +37,18 @@ def one_paragraph(text: str) -> str:
     return " ".join(para.split())
 
 
+def rule_why(rule: Rule) -> str:
+    """The first paragraph of a rule's 'Why it breaks migration' on one line ('' if none)."""
+    return one_paragraph(doc_sections(rule.doc).get("Why it breaks migration", ""))
+
+
 def rule_description(rule: Rule) -> str:
-    """The 'What it flags' paragraph of a rule's doc (else its spec message)."""
-    what = doc_sections(rule.doc).get("What it flags", "")
-    return one_paragraph(what) if what else rule.spec.message
+    """What a rule flags and why that breaks migration: the first paragraph of each section
+    on one line (else the spec message)."""
+    sections = doc_sections(rule.doc)
+    parts = [one_paragraph(sections.get(h, "")) for h in DOC_HEADINGS[:2]]
+    text = " ".join(p for p in parts if p)
+    return text or rule.spec.message
 
 
 def finding_fingerprint(f: Finding) -> str:

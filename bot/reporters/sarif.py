@@ -16,7 +16,9 @@ from bot.engine.runner import doc_url
 from bot.engine.spec import Rule
 from bot.findings import Finding
 from bot.report import Report
+from bot.reporters.anchor import head_location
 from bot.reporters.common import finding_fingerprint, rule_description, rules_by_id
+from bot.series import Series
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,16 +58,20 @@ def _adhoc_descriptor(f: Finding) -> dict[str, object]:
     }
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, object]:
-    region: dict[str, object] = {"startLine": max(1, f.line)}
+def _result(f: Finding, rule_index: int, series: Series) -> dict[str, object]:
+    path, line = head_location(f, series)  # results annotate the head's files
+    region: dict[str, object] = {"startLine": line}
     props: dict[str, object] = {
         "category": f.category.value,
         "confidence": f.confidence,
         "entity": f.entity,
         "side": f.side,
+        "line": f.line,  # on `side` of the finding's patch (startLine is in the head)
         "fixHint": f.fix_hint,
         "evidence": [e.value for e in f.evidence],
     }
+    if f.evidence_detail:
+        props["evidenceDetail"] = [d.to_json() for d in f.evidence_detail]
     if f.fix_draft:
         props["fixDraft"] = f.fix_draft
     if f.patch_index is not None:
@@ -80,7 +86,7 @@ def _result(f: Finding, rule_index: int) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": f.path, "uriBaseId": SRCROOT},
+                    "artifactLocation": {"uri": path, "uriBaseId": SRCROOT},
                     "region": region,
                 }
             }
@@ -117,7 +123,7 @@ def to_sarif(report: Report, rules: Sequence[Rule] | None = None) -> dict[str, o
                 ],
             }
         ],
-        "results": [_result(f, index[f.rule]) for f in report.findings],
+        "results": [_result(f, index[f.rule], report.series) for f in report.findings],
         "columnKind": "unicodeCodePoints",
         "properties": {
             "base": series.base,

@@ -18,6 +18,7 @@ def _finding_lines(f: Finding) -> list[str]:
     lines = [
         f"  {_location(f)}: {f.rule} [{f.name}] {f.severity.value}: {f.message}{side}",
     ]
+    lines.extend(f"      seen by {d.line(f.message)}" for d in f.evidence_detail)
     if f.fix_hint:
         lines.append(f"      hint: {f.fix_hint}")
     if f.fix_draft:
@@ -32,6 +33,9 @@ def summary_line(report: Report) -> str:
     """The last line of the text report (also printed by `check --output`)."""
     n = len(report.series.patches)
     secs = f"{report.stats.seconds:.2f} s"
+    if report.stats.preexisting:
+        already = plural(report.stats.preexisting, "problem")
+        secs += f"; {already} the base already has left out"
     if not report.findings:
         why = f"; {report.stats.skipped_reason}" if report.stats.skipped_reason else ""
         return (

@@ -1,12 +1,16 @@
-"""Compat arrays: which hw_compat_X_Y is the newest, which entries a unit adds, matching them.
+"""Compat arrays: which hw_compat_X_Y an entry goes into, which entries a unit adds, matching.
 
-The newest array rule (documented for users in rules/compat_property_missing.py):
-VERSION `X.Y.Z` -> `hw_compat_X_Y`, whatever Z is. During development (`X.Y.50`) and release
-candidates (`X.Y.9n`, the rcs of the next release) the last release is X.Y and its machine types
-are the newest to need the old behaviour. On a release (`X.Y.0`) or a stable tag (`X.Y.z`) the
-reviewed change lands in the next cycle, which again needs `hw_compat_X_Y` (the array that
-cycle's "add machine types" patch creates). Without VERSION the highest-numbered hw_compat
-array seen in the unit or the tree is used.
+The one version rule (documented for users in rules/compat_property_missing.py), from
+VERSION = `X.Y.Z`:
+
+- `X.Y.50` (development of the next release) and `X.Y.9n` (its release candidates): X.Y is
+  the last release. The newest array is `hw_compat_X_Y` (created by this cycle's "add
+  machine types" patch) and a change made now goes into it.
+- `X.Y.0` (the release itself) and `X.Y.z` (a stable release of X.Y): the tree's newest array
+  is the previous release's (`hw_compat_10_1` for 10.2.0), while a change made now lands in
+  the next cycle, whose array is `hw_compat_X_Y`.
+
+Without VERSION the highest-numbered hw_compat array seen in the unit or the tree is both.
 """
 
 from __future__ import annotations
@@ -38,17 +42,68 @@ def array_version(arr: CompatArray) -> tuple[int, int] | None:
     return (int(m.group("maj")), int(m.group("min"))) if m else None
 
 
-def newest_compat_version(ctx: RuleContext) -> tuple[int, int] | None:
-    """The version of the newest compat array a change of this unit must use."""
-    v = parse_version(ctx.version or ctx.series.head_version)
-    if v is not None:
-        return v[0], v[1]
+@dataclass(frozen=True, slots=True)
+class CompatVersions:
+    """For one VERSION: the newest hw_compat array in the tree, and where a new entry goes."""
+
+    newest: tuple[int, int]
+    target: tuple[int, int]
+
+
+def next_release(ver: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The release after X.Y: 1.7, 2.0 … 2.12, 3.0, 3.1, then X.0, X.1, X.2 from 4.0 on."""
+    if ver is None:
+        return None
+    major, minor = ver
+    if major == 1 and minor >= 7:
+        return 2, 0
+    if major <= 2:
+        return (3, 0) if minor >= 12 else (major, minor + 1)
+    if major == 3:
+        return (4, 0) if minor >= 1 else (3, minor + 1)
+    return (major + 1, 0) if minor >= 2 else (major, minor + 1)
+
+
+def previous_release(ver: tuple[int, int]) -> tuple[int, int]:
+    """The release before X.Y (inverse of next_release; 1.7 came before 2.0)."""
+    major, minor = ver
+    if minor > 0:
+        return major, minor - 1
+    if major >= 5:
+        return major - 1, 2
+    return {4: (3, 1), 3: (2, 12), 2: (1, 7)}.get(major, (major - 1, 0))
+
+
+def compat_versions(version: str | None) -> CompatVersions | None:
+    """The newest hw_compat array and the target of a new entry for a VERSION text."""
+    v = parse_version(version)
+    if v is None:
+        return None
+    release = (v[0], v[1])
+    if v[2] >= 50:  # development of the next release, or its release candidates
+        return CompatVersions(newest=release, target=release)
+    # a release or a stable release of it: the next cycle's array is this release's
+    return CompatVersions(newest=previous_release(release), target=release)
+
+
+def _highest_hw_compat(ctx: RuleContext) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
-    for e in all_entries_arrays(ctx, "new"):
-        ver = array_version(e[1])
-        if e[1].name.startswith("hw_compat_") and ver is not None and (best is None or ver > best):
+    for _, arr in all_entries_arrays(ctx, "new"):
+        ver = array_version(arr)
+        if arr.name.startswith("hw_compat_") and ver is not None and (best is None or ver > best):
             best = ver
     return best
+
+
+def compat_target(ctx: RuleContext) -> tuple[int, int] | None:
+    """The version of the compat array an entry added by this unit must go into."""
+    cv = compat_versions(ctx.version or ctx.series.head_version or ctx.series.base_version)
+    return cv.target if cv is not None else _highest_hw_compat(ctx)
+
+
+def compat_array(ctx: RuleContext) -> str:
+    """`hw_compat_X_Y` an entry added by this unit must go into (`hw_compat_X_Y` if unknown)."""
+    return compat_name(compat_target(ctx))
 
 
 def compat_name(ver: tuple[int, int] | None, prefix: str = "hw_compat") -> str:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext, TreeView
+from bot.model import cscan
 from bot.model.entities import (
     CallSite,
     ClassInit,
@@ -18,6 +19,7 @@ from bot.model.entities import (
     Vmsd,
     VmstateRegistration,
 )
+from bot.model.view import FilesView, linked_add_children
 
 Side = Literal["old", "new"]
 
@@ -80,26 +82,28 @@ VERSIONED_MACHINE_FILES = frozenset(
     }
 )
 
-_WS = re.compile(r"\s+")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def norm(text: str | None) -> str:
     """Whitespace-collapsed text ('' for None)."""
-    return _WS.sub(" ", text or "").strip()
+    return cscan.norm(text or "")
+
+
+def unit_files(ctx: RuleContext, side: Side) -> FilesView:
+    """The indexed files of one side of the unit."""
+    return ctx.old_files if side == "old" else ctx.new_files
+
+
+def own_path(ctx: RuleContext, side: Side) -> str | None:
+    """The path of the change's own file on one side (None when that side is absent)."""
+    own = ctx.old_model if side == "old" else ctx.new_model
+    return own.path if own is not None else None
 
 
 def models(ctx: RuleContext, side: Side) -> Iterator[tuple[str, FileModel]]:
-    """(path, model) of one side for every changed/context file of the unit."""
-    seen: set[str] = set()
-    for path, old, new in ctx.models:
-        m = old if side == "old" else new
-        if m is not None and path not in seen:
-            seen.add(path)
-            yield path, m
-    own = ctx.old_model if side == "old" else ctx.new_model
-    if own is not None and own.path not in seen:
-        yield own.path, own
+    """(path, model) of one side for every changed file of the unit, the change's own first."""
+    return unit_files(ctx, side).models(own_path(ctx, side))
 
 
 def tree(ctx: RuleContext, side: Side) -> TreeView | None:
@@ -108,7 +112,7 @@ def tree(ctx: RuleContext, side: Side) -> TreeView | None:
 
 
 def file_model(ctx: RuleContext, path: str, side: Side) -> FileModel | None:
-    """The model of one file on one side (changed files first, then the tree)."""
+    """The model of one file on one side (changed files first, then the tree's port)."""
     for p, m in models(ctx, side):
         if p == path:
             return m
@@ -116,16 +120,26 @@ def file_model(ctx: RuleContext, path: str, side: Side) -> FileModel | None:
     return t.file_model(path) if t is not None else None
 
 
-def find_vmsd(ctx: RuleContext, c_name: str | None, side: Side) -> Vmsd | None:
-    """A vmsd by C name on one side: changed files first, then the tree."""
+def find_vmsd_at(ctx: RuleContext, c_name: str | None, side: Side) -> tuple[Vmsd, str] | None:
+    """(vmsd, defining path) of a C name on one side: own file, the unit's, then the tree."""
     if not c_name:
         return None
-    for _, m in models(ctx, side):
-        v = m.vmsd(c_name)
-        if v is not None:
-            return v
+    found = unit_files(ctx, side).vmsd(c_name, own_path(ctx, side))
+    if found is not None:
+        return found[1], found[0]
     t = tree(ctx, side)
-    return t.vmsd(c_name) if t is not None else None
+    if t is not None:
+        v = t.vmsd(c_name)
+        path = t.vmsd_path(c_name)
+        if v is not None and path is not None:
+            return v, path
+    return None
+
+
+def find_vmsd(ctx: RuleContext, c_name: str | None, side: Side) -> Vmsd | None:
+    """A vmsd by C name on one side: changed files first, then the tree."""
+    found = find_vmsd_at(ctx, c_name, side)
+    return found[0] if found is not None else None
 
 
 def wire_name(ctx: RuleContext, c_name: str | None, side: Side) -> str | None:
@@ -259,54 +273,29 @@ def guess_type(ctx: RuleContext, side: Side, stem_: str | None) -> TypeInfo | No
 
 
 def creations(ctx: RuleContext, side: Side) -> list[tuple[str, ObjectCreation]]:
-    """Creating calls (object_new, qdev_new, object_initialize_child ...) of one side."""
+    """Creating calls (object_new, qdev_new, object_initialize_child ...) of one side.
+
+    A bare object_property_add_child counts too when the model did not link it to the call
+    that created its child (then it is all the model knows of that object).
+    """
+    files = unit_files(ctx, side)
     out: list[tuple[str, ObjectCreation]] = []
     for p, m in models(ctx, side):
         for c in m.creations:
             if c.call in CREATE_CALLS:
                 out.append((p, c))
-            elif c.call in PARENT_CALLS and not _creator_nearby(m, c):
-                out.append((p, c))  # model gave only the parenting call: use it
+            elif c.call in PARENT_CALLS and not files.is_linked_add_child(p, c):
+                out.append((p, c))
     return out
 
 
-def _creator_nearby(m: FileModel, add_child: ObjectCreation) -> bool:
-    return any(
-        c.call in CREATE_CALLS
-        and c.function == add_child.function
-        and 0 <= add_child.line - c.line <= 12
-        for c in m.creations
-    )
-
-
-def child_name(m: FileModel | None, c: ObjectCreation) -> str | None:
-    """The QOM child name of a creation (its own, or of the add_child call right after it)."""
-    if c.child_name:
-        return c.child_name
-    if m is None:
-        return None
-    best: ObjectCreation | None = None
-    for o in m.creations:
-        if (
-            o.call in PARENT_CALLS
-            and o.function == c.function
-            and 0 <= o.line - c.line <= 12
-            and (best is None or o.line < best.line)
-        ):
-            best = o
-    return best.child_name if best is not None else None
-
-
-def parent_expr(m: FileModel | None, c: ObjectCreation) -> str | None:
-    """The QOM parent expression of a creation (own, or of the following add_child call)."""
-    if c.parent_expr:
-        return c.parent_expr
-    if m is None:
-        return None
-    for o in m.creations:
-        if o.call in PARENT_CALLS and o.function == c.function and 0 <= o.line - c.line <= 12:
-            return o.parent_expr
-    return None
+def linked_add_child(ctx: RuleContext, side: Side, path: str, add_child: ObjectCreation) -> bool:
+    """Whether an add_child call only parents an object whose creation the model linked."""
+    files = unit_files(ctx, side)
+    if any(p == path for p, _ in files.files):
+        return files.is_linked_add_child(path, add_child)
+    m = file_model(ctx, path, side)
+    return m is not None and add_child in linked_add_children(m)
 
 
 _STEM_TAIL = re.compile(r"(\[[^\]]*\]|\d+|[-_])+$")
@@ -338,11 +327,6 @@ def type_key(c: ObjectCreation) -> str | None:
     return norm(c.type_expr) if c.type_expr else None
 
 
-def changes_for(ctx: RuleContext, kind: str) -> Iterator[EntityChange]:
-    """Changes of one kind across the unit."""
-    return (c for c in ctx.changes if c.kind == kind)
-
-
 def first_change_of_path(
     ctx: RuleContext, change: EntityChange, kinds: tuple[str, ...] = ()
 ) -> bool:
@@ -367,21 +351,9 @@ def func_span(m: FileModel | None, name: str | None) -> tuple[int, int] | None:
     return None
 
 
-def calls(m: FileModel | None, name: str | None = None) -> list[CallSite]:
-    """CallSites of a model, optionally only of one callee."""
-    if m is None:
-        return []
-    return [c for c in m.calls if name is None or c.call == name]
-
-
 def is_conditional(entity: CallSite | VmstateRegistration | ObjectCreation) -> bool:
     """Whether the call sits inside an if/switch/?: of its function."""
     return entity.conditional
-
-
-def condition_text(entity: CallSite | VmstateRegistration | ObjectCreation) -> str | None:
-    """The innermost condition text around the call, when there is one."""
-    return entity.condition
 
 
 # ---- properties and their owner types -------------------------------------------------------
@@ -424,38 +396,3 @@ def parse_version(text: str | None) -> tuple[int, int, int] | None:
     if m is None:
         return None
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-
-
-def new_text(ctx: RuleContext, path: str) -> str | None:
-    """The new-side text of a changed file of this unit (patch, else folded series)."""
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
-    for fc in files:
-        if fc.path == path and fc.new is not None:
-            return fc.new.decode("utf-8", "replace")
-    return None
-
-
-_CALL_TEXT = re.compile(r"\b([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*;")
-
-
-def calls_in_function(ctx: RuleContext, path: str, function: str) -> list[tuple[str, str]]:
-    """(callee, argument text) of statement calls inside one new-side function.
-
-    Stopgap while the model does not emit CallSites for every callee (RULES-B request #4):
-    CallSites of that function first; when there are none, a plain scan of the function's
-    lines (span from FileModel.functions) for `name(args);` statements.
-    """
-    m = file_model(ctx, path, "new")
-    sites = [(c.call, ", ".join(c.args)) for c in calls(m) if c.function == function]
-    span = func_span(m, function)
-    text = new_text(ctx, path)
-    if span is None or text is None:
-        return sites
-    lines = text.splitlines()[span[0] - 1 : span[1]]
-    body = "\n".join(lines)
-    brace = body.find("{")
-    if brace < 0:
-        return sites
-    found = [(mm.group(1), norm(mm.group(2))) for mm in _CALL_TEXT.finditer(body[brace:])]
-    seen = {s[0] for s in sites}
-    return sites + [f for f in found if f[0] not in seen]

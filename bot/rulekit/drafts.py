@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.model.entities import Vmsd
+from bot.rulekit.compat import next_release
 
 
 def c_ident(text: str) -> str:
@@ -83,15 +84,3 @@ def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:
     nxt = next_release(newest)
     ver = f"{nxt[0]}_{nxt[1]}" if nxt is not None else "X_Y"
     return f"pre_{ver}_has_unused_{c_ident(wire or 'section')}"
-
-
-def next_release(ver: tuple[int, int] | None) -> tuple[int, int] | None:
-    """The release after X.Y: 2.0 … 2.12, 3.0, 3.1, then X.0, X.1, X.2 from 4.0 on."""
-    if ver is None:
-        return None
-    major, minor = ver
-    if major <= 2:
-        return (3, 0) if minor >= 12 else (major, minor + 1)
-    if major == 3:
-        return (4, 0) if minor >= 1 else (3, minor + 1)
-    return (major + 1, 0) if minor >= 2 else (major, minor + 1)

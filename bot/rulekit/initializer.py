@@ -1,79 +1,47 @@
-"""Split the text of a C initializer list into elements and designated members. Pure text.
+"""Read a C initializer list as elements and designated members (CPU model tables).
 
 Used on InitializerArray.text (e.g. builtin_x86_defs); tolerant of odd input, never raises.
+The C text work (comments, preprocessor lines, brackets, top-level commas) is
+bot.model.cscan's; this module only knows the shape of `{ .a = x, .b = { ... } }` lists.
 """
 
 from __future__ import annotations
 
 import re
 
-_WS = re.compile(r"\s+")
-_PAIRS = {"(": ")", "[": "]", "{": "}"}
+from bot.model import cscan
+
+_MEMBER = re.compile(r"^\s*(\.[\w.]+(?:\[[^\]]*\])*)\s*=\s*(.*)$", re.S)
 
 
-def _strip(text: str) -> str:
-    """Drop comments and preprocessor lines, collapse whitespace."""
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    text = re.sub(r"//[^\n]*", " ", text)
-    text = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
-    return _WS.sub(" ", text).strip()
+def _clean(text: str) -> str:
+    """Comments and preprocessor lines blanked out, whitespace collapsed."""
+    return cscan.norm(cscan.strip_preproc_lines(cscan.strip_comments(text))[0])
 
 
-def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split at `sep` outside brackets and string literals; parts are stripped, empties dropped."""
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch in "\"'":
-            j = i + 1
-            while j < len(text) and text[j] != ch:
-                j += 2 if text[j] == "\\" else 1
-            cur.append(text[i : j + 1])
-            i = j + 1
-            continue
-        if ch in _PAIRS:
-            depth += 1
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
-        if ch == sep and depth == 0:
-            parts.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    parts.append("".join(cur).strip())
-    return [p for p in parts if p]
+def _parts(text: str) -> list[str]:
+    """Top-level comma-separated pieces, stripped, empties dropped."""
+    return [p.strip() for _, p in cscan.split_top(text) if p.strip()]
 
 
 def _unbrace(text: str) -> str | None:
     """The inside of `{ ... }` when the text is exactly one braced group."""
     t = text.strip()
-    if not t.startswith("{") or not t.endswith("}"):
+    if not t.startswith("{") or cscan.match_close(t, 0) != len(t) - 1:
         return None
-    depth = 0
-    for i, ch in enumerate(t):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and i != len(t) - 1:
-                return None
     return t[1:-1].strip()
 
 
 def elements(array_text: str) -> list[str]:
     """The `{ ... }` elements of an array initializer (outer braces optional)."""
-    t = _strip(array_text)
+    t = _clean(array_text)
     if "=" in t.split("{", 1)[0]:
         t = t.split("=", 1)[1].strip().rstrip(";").strip()
     inner = _unbrace(t)
     if inner is not None and inner.lstrip().startswith("{"):
         t = inner
     out: list[str] = []
-    for part in split_top(t):
+    for part in _parts(t):
         body = _unbrace(part)
         if body is not None:
             out.append(body)
@@ -83,16 +51,19 @@ def elements(array_text: str) -> list[str]:
 def members(element: str) -> dict[str, str]:
     """`.key = value` pairs of one element; repeated keys keep the last value."""
     out: dict[str, str] = {}
-    for part in split_top(element):
-        m = re.match(r"^\s*(\.[\w.]+(?:\[[^\]]*\])*)\s*=\s*(.*)$", part, re.S)
+    for part in _parts(element):
+        m = _MEMBER.match(part)
         if m:
-            out[_WS.sub("", m.group(1))] = _WS.sub(" ", m.group(2)).strip()
+            out[re.sub(r"\s+", "", m.group(1))] = cscan.norm(m.group(2))
     return out
 
 
 def flags(value: str) -> frozenset[str]:
-    """Tokens of a `A | B | C` feature expression."""
-    return frozenset(t.strip() for t in split_top(value, "|") if t.strip())
+    """Tokens of a `A | B | C` feature expression (a `|` inside brackets does not split)."""
+    # cscan splits at top-level commas; a feature expression has none at top level, so its
+    # top-level `|` are turned into commas (same length: offsets stay valid in `value`).
+    pieces = cscan.split_top(value.replace("|", ","))
+    return frozenset(t for off, p in pieces if (t := value[off : off + len(p)].strip()))
 
 
 def versions(value: str) -> list[dict[str, str]]:
@@ -105,7 +76,7 @@ def versions(value: str) -> list[dict[str, str]]:
     if inner is None:
         return []
     out: list[dict[str, str]] = []
-    for part in split_top(inner):
+    for part in _parts(inner):
         body = _unbrace(part)
         if body:
             out.append(members(body))

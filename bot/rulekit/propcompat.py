@@ -37,7 +37,7 @@ def missing_entry_hits(
     if not drivers and prop.struct:
         drivers = {prop.struct}
     name = pname(prop)
-    newest = C.newest_compat_version(ctx)
+    newest = C.compat_target(ctx)
     if C.find_entries_for(ctx, drivers, name, newest):
         return
     # An entry the series adds to another array is MIG031's finding, not a missing one.

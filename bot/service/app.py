@@ -3,7 +3,8 @@
     POST /webhooks/gitlab   verify (X-Gitlab-Token or Standard Webhooks signature) -> cap the
                             body -> parse -> dedupe the delivery -> enqueue -> 202
     GET  /healthz           liveness (and that the queue answers)
-    GET  /status            recent jobs, queue depth, last error (HTML, or JSON by Accept)
+    GET  /status            recent jobs, queue depth (HTML, or JSON by Accept); error text and
+                            run details only with the token named by service.status_token_env
     GET  /metrics           Prometheus metrics (bot/service/metrics.py)
 
 Nothing here talks to GitLab: the handler only decides whether an event deserves a job.
@@ -18,7 +19,6 @@ import hmac
 import html
 import json
 import logging
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,14 +31,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Config
+from bot.service.commands import find_command
+from bot.service.deliveries import open_deliveries
 from bot.service.metrics import Metrics, metrics_route
-from bot.service.queue import JobQueue, RedisQueue
+from bot.service.queue import JobQueue
 from bot.service.state import StateDB
 
 log = logging.getLogger("migcheck.webhook")
 
-MARKER_PREFIX = "<!-- migcheck:"  # every note the bot writes carries one
-DELIVERY_TTL = 7 * 24 * 3600.0  # seconds a delivery id is remembered for dedupe
 
 
 class BodyTooLarge(Exception):
@@ -61,14 +61,6 @@ class Decision:
 def mr_key(project_id: int | str, iid: int | str) -> str:
     """The queue/state key of a merge request: '<project id>!<iid>'."""
     return f"{project_id}!{iid}"
-
-
-def command_pattern(name: str, bot_username: str = "") -> re.Pattern[str]:
-    """Matches a note line `/NAME args` or `@bot NAME args` (group 1 = the arguments);
-    the mention must name the bot when its username is configured."""
-    n = re.escape(name)
-    who = re.escape(bot_username) if bot_username else r"[\w.\-]+"
-    return re.compile(rf"^[ \t]*(?:/{n}|@{who}[ \t]+{n})(?:[ \t]+(.*?))?[ \t]*$", re.M)
 
 
 def verify_token(given: str | None, secret: str) -> bool:
@@ -157,17 +149,22 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
         key = mr_key(pid, iid)
         if action not in ("open", "reopen", "update"):
             return Decision(ignored=f"action {action!r} does not change code")
-        if action == "update":
+        # A new target branch changes the base, hence the review, even with the same head.
+        retarget = "target_branch" in _obj(body.get("changes"))
+        target = str(attrs.get("target_branch") or "")
+        if action == "update" and not retarget:
             # Not oldrev (missing on some GitLab versions): compare with what we know.
             enqueued, reviewed = state.heads(key)
             if not head or head in (enqueued, reviewed):
-                return Decision(ignored="update without a new head")
+                return Decision(ignored="update without a new head or target branch")
         payload = {"project_id": pid, "iid": iid, "head": head, "trigger": action}
+        if retarget:
+            payload["trigger"] = "retarget"
         return Decision(
             kind="review",
             mr_key=key,
             slot=f"{key}:review",
-            dedupe_key=f"review:{key}:{head}",
+            dedupe_key=f"review:{key}:{head}" + (f":{target}" if retarget else ""),
             payload=payload,
             head=head,
         )
@@ -181,12 +178,11 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
             return Decision(ignored=f"note action {attrs.get('action')!r}")
         text = str(attrs.get("note") or "")
         user = _obj(body.get("user"))
-        if MARKER_PREFIX in text or (
-            cfg.gitlab.bot_username and user.get("username") == cfg.gitlab.bot_username
-        ):
+        # By author only: a marker in the text proves nothing (anyone can type one).
+        if cfg.gitlab.bot_username and user.get("username") == cfg.gitlab.bot_username:
             return Decision(ignored="the bot's own note")
-        m = command_pattern(cfg.commands.name, cfg.gitlab.bot_username).search(text)
-        if m is None:
+        args = find_command(text, cfg.commands.name, cfg.gitlab.bot_username)
+        if args is None:
             return Decision(ignored="no command in the note")
         mr = _obj(body.get("merge_request"))
         pid = mr.get("target_project_id") or project.get("id")
@@ -204,7 +200,7 @@ def decide(cfg: Config, state: StateDB, event: str, body: Mapping[str, Any]) -> 
             "discussion_id": attrs.get("discussion_id"),
             "user_id": user.get("id"),
             "username": user.get("username"),
-            "args": (m.group(1) or "").strip(),
+            "args": args,
             "head": str(_obj(mr.get("last_commit")).get("id") or ""),
         }
         return Decision(
@@ -250,27 +246,39 @@ def create_app(
     signing = cfg.signing_secret()
     started = time.time()
 
+    status_token = ""
+    if cfg.service.status_token_env:
+        status_token = cfg.secret(
+            cfg.service.status_token_env, what="service.status_token_env", required=False
+        )
+
+    def unauthorized(request: Request) -> Response:
+        log.warning(
+            "webhook: rejected delivery from %s (bad or missing token)",
+            request.client.host if request.client else "?",
+        )
+        m.webhook_delivery("unauthorized")
+        return JSONResponse({"error": "unauthorized"}, status_code=401)
+
     async def webhook(request: Request) -> Response:
+        headers = request.headers
+        signed = bool(signing) and "webhook-signature" in headers
+        # The shared-secret header is checked before the body is read: the (large) body
+        # limit is only for senders that know the secret.
+        if not signed and not verify_token(headers.get("x-gitlab-token"), secret):
+            return unauthorized(request)
         try:
             body = await _read_body(request, cfg.service.max_body_bytes)
         except BodyTooLarge:
             m.webhook_delivery("too_large")
             return JSONResponse({"error": "body too large"}, status_code=413)
-        headers = request.headers
-        authed = False
-        if signing and "webhook-signature" in headers:
+        authed = not signed
+        if signed:
             authed = verify_signature(
                 headers, body, signing, tolerance=cfg.gitlab.signature_tolerance, now=time.time()
             )
-        elif secret:
-            authed = verify_token(headers.get("x-gitlab-token"), secret)
         if not authed:
-            log.warning(
-                "webhook: rejected delivery from %s (bad or missing token)",
-                request.client.host if request.client else "?",
-            )
-            m.webhook_delivery("unauthorized")
-            return JSONResponse({"error": "unauthorized"}, status_code=401)
+            return unauthorized(request)
         try:
             data = json.loads(body)
             if not isinstance(data, dict):
@@ -288,19 +296,10 @@ def create_app(
         )
         return await run_in_threadpool(_accept, event, data, delivery)
 
-    counter = {"n": 0}
+    dedupe = open_deliveries(cfg.queue, state)  # bot/service/deliveries.py
 
     def _accept(event: str, data: dict[str, Any], delivery: str) -> Response:
-        counter["n"] += 1
-        if counter["n"] % 1000 == 0:  # keep the dedupe table bounded (GitLab retries < 1 day)
-            state.prune_deliveries(DELIVERY_TTL)
-        if isinstance(queue, RedisQueue):  # shared by every web replica
-            first = queue.claim_delivery(delivery, DELIVERY_TTL)
-            if first:
-                state.claim_delivery(delivery)
-        else:
-            first = state.claim_delivery(delivery)
-        if not first:
+        if not dedupe.claim(delivery):
             m.webhook_delivery("duplicate")
             return JSONResponse({"status": "duplicate", "delivery": delivery}, status_code=202)
         try:
@@ -321,9 +320,7 @@ def create_app(
             if d.kind == "review" and d.head:
                 state.set_enqueued_head(d.mr_key, d.head)
         except Exception as exc:
-            state.forget_delivery(delivery)  # let GitLab's retry in again
-            if isinstance(queue, RedisQueue):
-                queue.forget_delivery(delivery)
+            dedupe.forget(delivery)  # let GitLab's retry in again
             log.exception("webhook: could not queue %s", delivery)
             state.set_error(f"webhook: could not queue {delivery}: {exc}")
             m.webhook_delivery("error")
@@ -341,8 +338,8 @@ def create_app(
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "queue_depth": depth})
 
-    def _status() -> dict[str, Any]:
-        err = state.value("last_error")
+    def _status(full: bool) -> dict[str, Any]:
+        err = state.value("last_error") if full else None
         return {
             "uptime_seconds": round(time.time() - started, 1),
             "queue_depth": queue.depth(),
@@ -357,7 +354,7 @@ def create_app(
                     "attempts": j.attempts,
                     "created_at": j.created_at,
                     "updated_at": j.updated_at,
-                    "last_error": j.last_error,
+                    "last_error": j.last_error if full else "",
                 }
                 for j in queue.recent(50)
             ],
@@ -370,14 +367,18 @@ def create_app(
                     "status": h.status,
                     "started_at": h.started_at,
                     "finished_at": h.finished_at,
-                    "detail": h.detail,
+                    "detail": h.detail if full or h.status in ("done", "skipped") else "",
                 }
                 for h in state.history(50)
             ],
         }
 
     async def status(request: Request) -> Response:
-        data = await run_in_threadpool(_status)
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        full = bool(status_token) and verify_token(given, status_token)
+        if given and not full:
+            return JSONResponse({"error": "unauthorized"}, status_code=401)
+        data = await run_in_threadpool(_status, full)
         accept = request.headers.get("accept", "")
         if "application/json" in accept or request.query_params.get("format") == "json":
             return JSONResponse(data)

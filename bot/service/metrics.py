@@ -41,8 +41,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.findings import Finding
+from bot.service.queue import STATES
+
 NAMESPACE = "migcheck"
-JOB_STATES = ("queued", "leased", "done", "failed", "superseded")  # queue.STATES
 JOB_OUTCOMES = ("done", "failed", "retry", "superseded", "skipped", "refused", "crashed")
 WEBHOOK_OUTCOMES = (
     "queued",
@@ -53,7 +55,8 @@ WEBHOOK_OUTCOMES = (
     "too_large",
     "error",
 )
-# Why a reply was not handed to SMTP (bot.mail.poller counts each; see deploy/OPERATIONS.md).
+# Why a reply was not handed to SMTP (bot.mail.poller and bot.mail.delivery count each; see
+# deploy/OPERATIONS.md).
 MAIL_SUPPRESS_REASONS = (
     "dry_run",  # written to the outbox (no mail.smtp_host)
     "rate_limit",  # held back by mail.rate_limit_per_hour; stays queued (counted once per reply)
@@ -66,7 +69,7 @@ MAIL_SUPPRESS_REASONS = (
     "no_recipient",  # no address to send to
     "skipped",  # series not reviewed: outside mail.scan_prefixes, or no patch arrived
     "obsolete",  # superseded by a newer version before it was reviewed
-    "apply_failed",  # does not apply onto its base (the automatic pass stays silent)
+    "apply_failed",  # does not apply onto its base, and the author was told before
     "error",  # the review or the command failed (logged)
 )
 DURATION_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
@@ -94,7 +97,7 @@ class _QueueCollector(Collector):
             yield up
             return
         up.add_metric([], 1)
-        for state in sorted(set(JOB_STATES) | set(counts)):
+        for state in sorted(set(STATES) | set(counts)):
             fam.add_metric([str(state)], float(counts.get(state, 0)))
         yield fam
         yield up
@@ -194,12 +197,11 @@ class Metrics:
         finally:
             self.observe_job(kind, timer.outcome, time.monotonic() - timer.started)
 
-    def count_findings(self, findings: Iterable[Any]) -> int:
-        """Count findings by rule/severity (objects with .rule and .severity); returns n."""
+    def count_findings(self, findings: Iterable[Finding]) -> int:
+        """Count findings by rule and severity; returns how many."""
         n = 0
         for f in findings:
-            sev = getattr(f.severity, "value", f.severity)
-            self.findings.labels(str(f.rule)[:16], str(sev)[:16]).inc()
+            self.findings.labels(f.rule[:16], f.severity.value).inc()
             n += 1
         return n
 

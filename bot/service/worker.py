@@ -1,15 +1,18 @@
 """The worker: leases jobs and reviews merge requests on GitLab.
 
 A `review` job: get the MR and its latest version (diff_refs), fetch base and head with
-pygit2 into a local bare mirror, run the analyzer on base..head, publish through
-bot.reporters.gitlab, set the `migration-compat` commit status. A `command` job
-(`/check-migration [--build] [--machines M,...]`): check the author's access level on the
-target project (members_all), acknowledge with an award emoji, run the review, answer in
-the note's thread (or explain the refusal there).
+pygit2 into a local bare mirror, review base..head (bot.review.review), publish through
+bot.reporters.gitlab, set the `migration-compat` commit status (bot/service/statuses.py). A
+`command` job (`/check-migration [--build] [--machines M,...]`, parsed in
+bot/service/commands.py): check the author's access level on the target project
+(members_all), acknowledge with an award emoji, review the head the command was written for
+(a later push cancels it), answer (bot/service/replies.py: never by opening a thread).
 
 Transient GitLab failures (429, 5xx, connection errors, after python-gitlab's own retries)
 re-queue the job with backoff; the lease is extended while a job runs, so a killed worker's
-job is handed out again after the visibility timeout. Everything is idempotent.
+job is handed out again after the visibility timeout. Every job that ends without a result
+(failed, out of retries, superseded) ends its commit status and answers its command
+(`_ended`). Everything is idempotent.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import shlex
 import socket
 import threading
 import time
@@ -31,27 +33,37 @@ import gitlab
 import pygit2
 import requests
 
+from bot.artifacts.pipeline import ArtifactOptions
+from bot.artifacts.sandbox import Limits
 from bot.config import Config
 from bot.errors import BotError
-from bot.findings import Finding
 from bot.report import Report
-from bot.reporters.gitlab import REPLY_MARKER, DiffIndex, PublishResult, publish, verdict
+from bot.reporters import gitlab_md
+from bot.reporters.gitlab import DiffIndex, PublishResult, publish
+from bot.review import ReviewOptions, review
+from bot.series import Series
+from bot.service.commands import CommandArgs, Refused, parse_command_args
 from bot.service.metrics import Metrics
 from bot.service.queue import Job, JobQueue, Lease
+from bot.service.replies import Replies, head_moved_reply
 from bot.service.state import StateDB
+from bot.service.statuses import Statuses, StatusTarget, status_ref
+from bot.sources.gitrange import series_from_range
 
 log = logging.getLogger("migcheck.worker")
 
 TRANSIENT_CODES = {408, 409, 425, 429, 500, 502, 503, 504}
-ACCESS_NAMES = {10: "Guest", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
+ACCESS_NAMES = {5: "Minimal access", 10: "Guest", 15: "Planner", 20: "Reporter",
+                30: "Developer", 40: "Maintainer", 50: "Owner"}  # fmt: skip
+__all__ = ["CommandArgs", "Refused", "parse_command_args"]  # moved to bot.service.commands
 
 
 class Transient(Exception):
     """A failure worth retrying later (GitLab busy, network down)."""
 
 
-class Refused(Exception):
-    """A command the user may not run, or with bad arguments; the text is the reply."""
+class HeadMoved(Exception):
+    """The MR's head is no longer the one a command was given for."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -76,54 +88,12 @@ def failure_reply(exc: BaseException) -> str:
     else:
         head, hint = str(exc), None
     first, _, rest = head.partition("\n")
-    text = f"migcheck could not run this check: {first.rstrip()}"
+    text = f"migcheck could not run this check: {gitlab_md.text(first.rstrip())}"
     if rest.strip():
-        fence = "```"
-        while fence in rest:  # a longer fence than any backtick run in the output
-            fence += "`"
-        text += f"\n\n{fence}text\n{rest.rstrip()}\n{fence}"
+        text += "\n\n" + gitlab_md.block(rest.rstrip())
     if hint:
-        text += f"\n\nhint: {hint}"
+        text += f"\n\nhint: {gitlab_md.text(hint)}"
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class CommandArgs:
-    """Parsed `/check-migration` arguments."""
-
-    build: bool = False
-    machines: tuple[str, ...] = ()
-
-
-def parse_command_args(text: str) -> CommandArgs:
-    """`--build`, `--machines a,b` (or `--machines=a,b`); Refused with usage otherwise."""
-    usage = "usage: `/check-migration [--build] [--machines M1,M2,...]`"
-    try:
-        words = shlex.split(text)
-    except ValueError as exc:
-        raise Refused(f"cannot read the arguments ({exc}). {usage}") from exc
-    build = False
-    machines: list[str] = []
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w == "--build":
-            build = True
-        elif w == "--machines" or w.startswith("--machines="):
-            if "=" in w:
-                val = w.split("=", 1)[1]
-            else:
-                i += 1
-                if i >= len(words):
-                    raise Refused(f"`--machines` needs a value. {usage}")
-                val = words[i]
-            machines += [m for m in val.split(",") if m]
-        else:
-            raise Refused(f"unknown argument `{w}`. {usage}")
-        i += 1
-    if machines and not build:
-        build = True  # machine lists only matter for the artifact layer
-    return CommandArgs(build=build, machines=tuple(machines))
 
 
 @contextlib.contextmanager
@@ -175,31 +145,18 @@ def fetch_mirror(
     return str(path)
 
 
-Analyzer = Callable[[str, str, str, Path, CommandArgs], Report]
+# The review use case (bot.review.review); a parameter so tests can watch what it is given.
+Reviewer = Callable[[Series, ReviewOptions], Report]
 
 
-def default_analyzer(repo: str, base: str, head: str, cache_dir: Path, args: CommandArgs) -> Report:
-    """review_range(base..head), plus the artifact layer with --build."""
-    from bot.review import review_range
-
-    report = review_range(repo, f"{base}..{head}", cache_dir=cache_dir)
+def review_options(cfg: Config, repo: str, args: CommandArgs) -> ReviewOptions:
+    """What a job reviews with: the mirror, the index cache, the artifact layer on --build
+    (builds limited by review.build_timeout)."""
+    artifacts = None
     if args.build:
-        report = _with_artifacts(repo, report, args)
-    return report
-
-
-def _with_artifacts(repo: str, report: Report, args: CommandArgs) -> Report:
-    import tempfile
-
-    from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
-    from bot.commands.check import merge_findings
-
-    with tempfile.TemporaryDirectory(prefix="migcheck-build-") as work:
-        opts = ArtifactOptions(machines=args.machines, workdir=work)
-        extra: tuple[Finding, ...] = tuple(
-            run_artifacts(repo, report.series.base, report.series.head, opts)
-        )
-    return merge_findings(report, extra)
+        limits = Limits(build_seconds=cfg.review.build_timeout)
+        artifacts = ArtifactOptions(machines=args.machines, limits=limits)
+    return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts)
 
 
 @dataclass(slots=True)
@@ -222,7 +179,7 @@ class Worker:
         state: StateDB,
         *,
         worker_id: str | None = None,
-        analyzer: Analyzer = default_analyzer,
+        reviewer: Reviewer = review,
         metrics: Metrics | None = None,
     ) -> None:
         self.cfg = cfg
@@ -230,7 +187,7 @@ class Worker:
         self.queue = queue
         self.state = state
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
-        self.analyzer = analyzer
+        self.reviewer = reviewer
         self._gl: Any = None
         self._bot_id = 0
 
@@ -312,6 +269,8 @@ class Worker:
                 self.state.job_finished(row, f"retry:{state}", text)
                 self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
                 self._observe(job.kind, "retry", started)
+                if state != "queued":  # failed, parked or superseded: this job ends here
+                    self._ended(job, state, exc)
                 return
             if isinstance(exc, BotError):  # the series' own fault (no build, no apply): no trace
                 log.warning("worker: job %s (%s) failed: %s", job.id, job.mr_key, exc)
@@ -319,7 +278,7 @@ class Worker:
                 log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
             self.state.job_finished(row, "failed", text)
             self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
-            self._tell_failure(job, exc)
+            self._ended(job, "failed", exc)
             self.queue.ack(lease, "failed")
             self._observe(job.kind, "failed", started)
             return
@@ -343,16 +302,41 @@ class Worker:
             return self.command(job)
         return Outcome("failed", f"unknown job kind {job.kind!r}")
 
-    def _tell_failure(self, job: Job, exc: BaseException) -> None:
-        """Answer a command whose job failed for good (a review failure is only logged)."""
+    def _ended(self, job: Job, how: str, exc: BaseException) -> None:
+        """A job ended without a result (failed, parked, superseded): end the commit status
+        it left running and, for a command, answer it. Best effort: GitLab may be down."""
+        try:
+            statuses = self._statuses()
+            if how == "superseded":
+                statuses.finish(job.mr_key, "canceled", "superseded by a newer push")
+            else:
+                statuses.finish(job.mr_key, "failed", status_failure(exc, how))
+        except Exception:
+            log.warning("worker: job %s: could not end its commit status", job.id, exc_info=True)
         if job.kind != "command":
             return
         with contextlib.suppress(Exception):
-            self._reply(job, failure_reply(exc), emoji="x")
+            replies = self._replies(job)
+            if how == "superseded":
+                replies.post("not finished: a newer check of this merge request replaced it.",
+                             step="end")  # fmt: skip
+            else:
+                replies.post(failure_reply(exc), step="end")
+                replies.award("x")
+
+    def _statuses(self) -> Statuses:
+        url = ""
+        if self.cfg.service.public_url:
+            url = self.cfg.service.public_url.rstrip("/") + "/status"
+        return Statuses(self.gitlab(), self.state, name=self.cfg.review.status_name,
+                        target_url=url)  # fmt: skip
 
     # review -----------------------------------------------------------------------------
-    def review(self, project_id: int, iid: int, *, args: CommandArgs | None = None) -> Outcome:
-        """Review the MR's current head and publish (idempotent)."""
+    def review(
+        self, project_id: int, iid: int, *, args: CommandArgs | None = None, pinned: str = ""
+    ) -> Outcome:
+        """Review the MR's current head (or the `pinned` one a command was given for) and
+        publish (idempotent)."""
         args = args or CommandArgs()
         gl = self.gitlab()
         project = gl.projects.get(project_id)
@@ -363,6 +347,8 @@ class Worker:
         if not versions:
             raise Transient("the merge request has no diff version yet")
         latest = max(versions, key=lambda v: int(v.id))
+        if pinned and latest.head_commit_sha != pinned:
+            raise HeadMoved(head_moved_reply(pinned, str(latest.head_commit_sha)))
         version = mr.diffs.get(latest.id)
         refs = {
             "base_sha": version.base_commit_sha,
@@ -371,9 +357,9 @@ class Worker:
         }
         head = refs["head_sha"]
         key = f"{project_id}!{iid}"
-        commit = project.commits.get(head, lazy=True)
-        name = self.cfg.review.status_name
-        self._status(commit, "running", name, "migcheck is reviewing")
+        statuses = self._statuses()
+        target = StatusTarget(project_id, head, status_ref(mr))
+        statuses.running(key, target, "migcheck is reviewing")
         url = str(getattr(project, "http_url_to_repo", "") or "")
         mirror = fetch_mirror(
             self.cfg.state_dir / "mirrors",
@@ -386,13 +372,14 @@ class Worker:
             ],
             [refs["base_sha"], head],
         )
-        try:
-            report = self.analyzer(mirror, refs["base_sha"], head, self.cfg.cache_dir, args)
-            if self.metrics is not None:
-                self.metrics.count_findings(report.findings)
-        except BotError as exc:
-            self._status(commit, "failed", name, f"migcheck could not review: {exc.what}"[:140])
-            raise
+        series = series_from_range(mirror, f"{refs['base_sha']}..{head}")
+        report = self.reviewer(series, review_options(self.cfg, mirror, args))
+        if self.metrics is not None:
+            self.metrics.count_findings(report.findings)
+        if pinned:  # a long --build: the author may have pushed meanwhile
+            now = project.mergerequests.get(iid).sha
+            if now and now != pinned:
+                raise HeadMoved(head_moved_reply(pinned, str(now)))
         diff = DiffIndex.from_gitlab(version.diffs, refs)
 
         def remember(fp: str, did: str, nid: int, st: str) -> None:
@@ -414,57 +401,25 @@ class Worker:
             "warn": f"{len(report.findings)} finding(s) below the failure threshold",
             "clean": "no migration impact found",
         }[result.verdict]
-        self._status(commit, state, name, desc)
+        statuses.finish(key, state, desc, target)
         self.state.set_reviewed(key, head, result.verdict)
         detail = (
             f"{result.verdict}: {len(report.findings)} findings, {result.posted} posted, "
             f"{result.edited} edited, {result.unchanged} unchanged, {result.resolved} resolved, "
             f"{result.in_summary} in summary"
+            + (f", {result.not_resolved} not resolved (403)" if result.not_resolved else "")
         )
         return Outcome("done", detail, head, result)
-
-    def _status(self, commit: Any, state: str, name: str, description: str) -> None:
-        data = {"state": state, "name": name, "description": description[:140]}
-        if self.cfg.service.public_url:
-            data["target_url"] = self.cfg.service.public_url.rstrip("/") + "/status"
-        try:
-            commit.statuses.create(data)
-        except gitlab.exceptions.GitlabCreateError as exc:
-            # GitLab refuses a transition to the same state ("Cannot transition status");
-            # that is not worth failing the review over. 403 (no rights) is logged too.
-            if exc.response_code in TRANSIENT_CODES:
-                raise
-            log.warning("commit status %s on %s not set: %s", state, commit.id, exc)
 
     # commands ---------------------------------------------------------------------------
     def _mr(self, job: Job) -> tuple[Any, Any]:
         project = self.gitlab().projects.get(int(job.payload["project_id"]))
         return project, project.mergerequests.get(int(job.payload["iid"]))
 
-    def _reply(self, job: Job, text: str, *, emoji: str | None = None) -> None:
-        """Answer in the command note's thread (a new note when it has no discussion id)."""
-        _, mr = self._mr(job)
-        body = f"@{job.payload.get('username')} {text}\n{REPLY_MARKER}"
-        did = job.payload.get("discussion_id")
-        if did:
-            mr.discussions.get(did).notes.create({"body": body})
-        else:
-            mr.notes.create({"body": body})
-        if emoji:
-            self._award(mr, job, emoji)
-
-    def _award(self, mr: Any, job: Job, name: str) -> None:
-        note_id = job.payload.get("note_id")
-        if not note_id:
-            return
-        emojis = mr.notes.get(note_id, lazy=True).awardemojis
-        mine = [e for e in emojis.list(get_all=True) if (e.user or {}).get("id") == self.bot_id]
-        if any(e.name == name for e in mine):
-            return
-        for e in mine:  # replace our earlier reaction (eyes -> check mark)
-            with contextlib.suppress(gitlab.exceptions.GitlabError):
-                emojis.delete(e.id)
-        emojis.create({"name": name})
+    def _replies(self, job: Job, mr: Any = None) -> Replies:
+        if mr is None:
+            _, mr = self._mr(job)
+        return Replies(mr, job.payload, self.bot_id)
 
     def permission(self, project: Any, mr: Any, user_id: int) -> tuple[bool, str]:
         """(allowed, why) for a user running the command on this MR."""
@@ -480,7 +435,7 @@ class Worker:
         author = (getattr(mr, "author", None) or {}).get("id")
         if self.cfg.commands.allow_author and author == user_id:
             return True, ""
-        have = ACCESS_NAMES.get(level, "no access") if level else "not a member"
+        have = ACCESS_NAMES.get(level, f"access level {level}") if level else "not a member"
         return False, (
             f"`/{self.cfg.commands.name}` needs {ACCESS_NAMES.get(need, str(need))} access or "
             f"more on this project (you: {have})"
@@ -490,28 +445,42 @@ class Worker:
         )
 
     def command(self, job: Job) -> Outcome:
-        """`/check-migration`: check permission, acknowledge, review, answer in thread."""
+        """`/check-migration`: check permission, acknowledge, review the head the command
+        was written for, answer (see bot/service/replies.py)."""
         p = job.payload
         user_id = int(p.get("user_id") or 0)
         if user_id == self.bot_id:
             return Outcome("skipped", "the bot's own note")
         project, mr = self._mr(job)
+        replies = self._replies(job, mr)
         allowed, why = self.permission(project, mr, user_id)
         if not allowed:
-            self._reply(
-                job, f"sorry, I did not run the migration check: {why}", emoji="no_entry_sign"
-            )
+            replies.post(f"sorry, I did not run the migration check: {why}", step="refused")
+            replies.award("no_entry_sign")
             return Outcome("refused", why)
         try:
-            args = parse_command_args(str(p.get("args") or ""))
+            args = parse_command_args(str(p.get("args") or ""), self.cfg.commands.name)
         except Refused as exc:
-            self._reply(job, str(exc), emoji="question")
+            replies.post(str(exc), step="refused")
+            replies.award("question")
             return Outcome("refused", str(exc))
-        self._award(mr, job, "eyes")
-        outcome = self.review(int(p["project_id"]), int(p["iid"]), args=args)
+        pinned = str(p.get("head") or "")
+        if pinned and mr.sha and mr.sha != pinned:  # pushed after the command: not this head
+            replies.post(head_moved_reply(pinned, str(mr.sha)), step="end")
+            replies.award("fast_forward")
+            return Outcome("canceled", f"head moved from {pinned[:12]} to {str(mr.sha)[:12]}")
+        replies.award("eyes")
+        try:
+            outcome = self.review(int(p["project_id"]), int(p["iid"]), args=args, pinned=pinned)
+        except HeadMoved as exc:  # pushed while the check ran: its result is for an old head
+            self._statuses().finish(job.mr_key, "canceled", "the head moved during the check")
+            replies.post(str(exc), step="end")
+            replies.award("fast_forward")
+            return Outcome("canceled", "head moved during the check")
         res = outcome.result
         if res is None:
-            self._reply(job, f"nothing to check: {outcome.detail}.", emoji="white_check_mark")
+            replies.post(f"nothing to check: {outcome.detail}.", step="end")
+            replies.award("white_check_mark")
             return Outcome("done", outcome.detail, outcome.head)
         mode = "source + build" if args.build else "source"
         text = (
@@ -519,15 +488,15 @@ class Worker:
             f"{res.posted} new inline comment(s), {res.edited} updated, {res.resolved} resolved, "
             f"{res.in_summary} in the summary note."
         )
-        self._reply(job, text, emoji="white_check_mark" if res.verdict != "fail" else "x")
+        replies.post(text, step="end")
+        replies.award("white_check_mark" if res.verdict != "fail" else "x")
         return replace(outcome, detail=f"command: {outcome.detail}")
 
 
-def run_worker(cfg: Config, queue: JobQueue, state: StateDB, stop: threading.Event) -> None:
-    """The worker loop until stop is set (used by `serve` in-process and by `worker`)."""
-    Worker(cfg, queue, state).run(stop)
-
-
-def verdict_of(report: Report, fail_on: str) -> str:
-    """The verdict of a report (re-exported for `migcheck ci`)."""
-    return verdict(report.findings, fail_on)
+def status_failure(exc: BaseException, how: str) -> str:
+    """The commit status description of a job that failed (public: no output, no trace)."""
+    tail = " after repeated attempts" if how != "failed" else ""
+    if isinstance(exc, BotError):
+        first = exc.what.split("\n", 1)[0].strip()
+        return f"migcheck could not review this head{tail}: {first}"[:140]
+    return f"migcheck could not review this head{tail} (internal error; see the service log)"

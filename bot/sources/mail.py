@@ -85,7 +85,7 @@ def _bytes_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _decode_header(msg: Message, name: str) -> str:
+def decode_header(msg: Message, name: str) -> str:
     """A header as readable text: RFC 2047 words decoded, raw 8-bit bytes guessed, unfolded."""
     value = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
     if value is None:
@@ -133,7 +133,6 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
     """
     if not files:
         raise InputError("no patch files given", hint="pass an mbox or `git format-patch` files")
-    parser = email.parser.BytesParser(policy=email.policy.compat32)
     patches: list[MailPatch] = []
     skipped: list[str] = []
     for name in files:
@@ -156,47 +155,7 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
                 input_name=name,
                 hint="pass an mbox or the output of `git format-patch`",
             )
-        messages, mboxrd = _split_messages(data)
-        for number, raw in enumerate(messages, start=1):
-            where = name if len(messages) == 1 else f"{name} (message {number})"
-            first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
-            if not _HEADER_LINE.match(first):
-                if _DIFF_START.search(raw):
-                    raise InputError(
-                        "a plain diff, not a patch e-mail (no From:/Subject: headers)",
-                        input_name=where,
-                        hint="create the series with `git format-patch BASE..HEAD` or save the "
-                        "mails as an mbox",
-                    )
-                raise InputError(
-                    "not an mbox or patch e-mail",
-                    input_name=where,
-                    hint="pass an mbox (e.g. from `b4 am`) or `git format-patch` output",
-                )
-            msg = parser.parsebytes(raw)
-            subject = _decode_header(msg, "Subject")
-            author = _decode_header(msg, "From")
-            if not _DIFF_START.search(raw):
-                what = "cover letter" if is_cover_letter(subject) else "message without a diff"
-                skipped.append(f"{where}: skipped {what}: {subject or '(no subject)'}")
-                continue
-            if not author or not subject:
-                missing = "From" if not author else "Subject"
-                raise InputError(
-                    f"patch e-mail without a {missing}: header",
-                    input_name=where,
-                    hint="regenerate it with `git format-patch`",
-                )
-            patches.append(
-                MailPatch(
-                    source=name,
-                    number=number if len(messages) > 1 else 1,
-                    subject=subject,
-                    author=author,
-                    raw=raw,
-                    mboxrd=mboxrd,
-                )
-            )
+        patches.extend(mail_patches_in(data, name, skipped))
     if not patches:
         raise InputError(
             "no patches found (only messages without a diff)",
@@ -204,6 +163,55 @@ def read_mail_patches(files: Sequence[str]) -> tuple[list[MailPatch], list[str]]
             hint="pass the patch mails themselves, not only the cover letter",
         )
     return patches, skipped
+
+
+def mail_patches_in(data: bytes, name: str, skipped: list[str]) -> list[MailPatch]:
+    """The patch mails in one file's bytes (mbox or single mail), in order; messages without
+    a diff are noted in `skipped`. Raises InputError for input that is not mail."""
+    parser = email.parser.BytesParser(policy=email.policy.compat32)
+    patches: list[MailPatch] = []
+    messages, mboxrd = _split_messages(data)
+    for number, raw in enumerate(messages, start=1):
+        where = name if len(messages) == 1 else f"{name} (message {number})"
+        first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+        if not _HEADER_LINE.match(first):
+            if _DIFF_START.search(raw):
+                raise InputError(
+                    "a plain diff, not a patch e-mail (no From:/Subject: headers)",
+                    input_name=where,
+                    hint="create the series with `git format-patch BASE..HEAD` or save the "
+                    "mails as an mbox",
+                )
+            raise InputError(
+                "not an mbox or patch e-mail",
+                input_name=where,
+                hint="pass an mbox (e.g. from `b4 am`) or `git format-patch` output",
+            )
+        msg = parser.parsebytes(raw)
+        subject = decode_header(msg, "Subject")
+        author = decode_header(msg, "From")
+        if not _DIFF_START.search(raw):
+            what = "cover letter" if is_cover_letter(subject) else "message without a diff"
+            skipped.append(f"{where}: skipped {what}: {subject or '(no subject)'}")
+            continue
+        if not author or not subject:
+            missing = "From" if not author else "Subject"
+            raise InputError(
+                f"patch e-mail without a {missing}: header",
+                input_name=where,
+                hint="regenerate it with `git format-patch`",
+            )
+        patches.append(
+            MailPatch(
+                source=name,
+                number=number if len(messages) > 1 else 1,
+                subject=subject,
+                author=author,
+                raw=raw,
+                mboxrd=mboxrd,
+            )
+        )
+    return patches
 
 
 # --- whole messages (threading headers, decoded body) for the mailing-list reader ---------
@@ -228,6 +236,7 @@ class MailMessage:
     body: str  # decoded text/plain parts joined
     raw: bytes  # RFC 5322 bytes (mboxrd escaping undone)
     has_diff: bool
+    synthetic_id: bool = False  # no Message-ID header (e.g. `git format-patch` without --thread)
 
     def as_mail_patch(self, source: str = "list", number: int = 1) -> MailPatch:
         """This message as a MailPatch for `git am`."""
@@ -311,35 +320,36 @@ def parse_mail(raw: bytes, *, mboxrd: bool = False) -> MailMessage:
             raw = rest
     parser = email.parser.BytesParser(policy=email.policy.compat32)
     msg = parser.parsebytes(raw)
-    ids = msgids(_decode_header(msg, "Message-ID"))
+    ids = msgids(decode_header(msg, "Message-ID"))
     msgid = ids[0] if ids else "migcheck-" + hashlib.sha256(raw).hexdigest()[:24] + "@local"
-    irt = msgids(_decode_header(msg, "In-Reply-To"))
+    irt = msgids(decode_header(msg, "In-Reply-To"))
     date = 0.0
-    date_text = _decode_header(msg, "Date")
+    date_text = decode_header(msg, "Date")
     if date_text:
         try:
             dt = email.utils.parsedate_to_datetime(date_text)
             date = dt.timestamp()
         except (TypeError, ValueError, IndexError, OverflowError):
             date = 0.0
-    author = _decode_header(msg, "From")
+    author = decode_header(msg, "From")
     try:
         body = body_text(msg)
     except (LookupError, ValueError, AssertionError):
         body = _bytes_text(raw)
     return MailMessage(
         msgid=msgid,
-        subject=_decode_header(msg, "Subject"),
+        subject=decode_header(msg, "Subject"),
         author=author,
         author_addr=address_of(author),
-        to=_addresses(_decode_header(msg, "To")),
-        cc=_addresses(_decode_header(msg, "Cc")),
+        to=_addresses(decode_header(msg, "To")),
+        cc=_addresses(decode_header(msg, "Cc")),
         in_reply_to=irt[0] if irt else "",
-        references=msgids(_decode_header(msg, "References")),
+        references=msgids(decode_header(msg, "References")),
         date=date,
         body=body,
         raw=raw,
         has_diff=bool(_DIFF_START.search(body.encode("utf-8", errors="replace"))),
+        synthetic_id=not ids,
     )
 
 
@@ -384,5 +394,5 @@ def peek_headers(raw: bytes) -> tuple[str, str]:
     """(Message-ID, decoded Subject) from the header block only (cheap triage)."""
     head = raw.split(b"\n\n", 1)[0]
     msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
-    ids = msgids(_decode_header(msg, "Message-ID"))
-    return (ids[0] if ids else ""), _decode_header(msg, "Subject")
+    ids = msgids(decode_header(msg, "Message-ID"))
+    return (ids[0] if ids else ""), decode_header(msg, "Subject")

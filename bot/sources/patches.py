@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -9,27 +10,33 @@ import pygit2
 
 from bot.series import Series
 from bot.sources.gitrange import open_repo, resolve_commit, series_between
-from bot.sources.mail import read_mail_patches
-from bot.workspace import apply_mails, scratch_worktree
+from bot.sources.mail import MailPatch, read_mail_patches
+from bot.workspace import apply_series
+
+
+def series_from_mails(repo_path: str, base: str, mails: Sequence[MailPatch],
+                      label: str = "(applied series)") -> Series:  # fmt: skip
+    """Apply parsed patch mails onto BASE (in memory where possible) -> the Series."""
+    repo = open_repo(repo_path)
+    base_commit = resolve_commit(repo, base)
+    applied = apply_series(repo.path, str(base_commit.id), mails)
+    # Reopen: objects a `git am` fallback wrote may not be in the old handle's pack list.
+    repo = pygit2.Repository(repo.path)
+    head = repo[applied.head].peel(pygit2.Commit)
+    base_commit = repo[base_commit.id].peel(pygit2.Commit)
+    series = series_between(repo, base_commit, head, spec=f"{base}..{label}")
+    return dataclasses.replace(series, applied_with=applied.method)
 
 
 @contextmanager
 def applied_series(repo_path: str, base: str, files: Sequence[str]) -> Iterator[Series]:
-    """Apply FILE... onto BASE in a scratch worktree and yield the Series base..applied head.
+    """Apply FILE... onto BASE and yield the Series base..applied head.
 
-    While the context is open the scratch worktree still exists; the applied commits stay
-    in the repository's object store afterwards (unreferenced).
+    The applied commits stay in the repository's object store (unreferenced); nothing is
+    checked out unless a patch needs the `git am -3` fallback (then only while applying).
     """
     mails, _skipped = read_mail_patches(files)
-    repo = open_repo(repo_path)
-    base_commit = resolve_commit(repo, base)
-    with scratch_worktree(repo.path, str(base_commit.id)) as wt:
-        head_id = apply_mails(wt, mails)
-        # Reopen: the objects git wrote are not in the old handle's cached packs list.
-        repo = pygit2.Repository(repo.path)
-        head = repo[head_id].peel(pygit2.Commit)
-        base_commit = repo[base_commit.id].peel(pygit2.Commit)
-        yield series_between(repo, base_commit, head, spec=f"{base}..(applied series)")
+    yield series_from_mails(repo_path, base, mails)
 
 
 def series_from_patches(repo_path: str, base: str, files: Sequence[str]) -> Series:

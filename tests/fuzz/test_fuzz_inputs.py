@@ -53,8 +53,8 @@ FUZZ = settings(
 @given(data=C_SOURCE, path=st.sampled_from(["hw/misc/foo.c", "include/hw/foo.h", "x.c"]))
 def test_extract_file_never_raises(data: bytes, path: str) -> None:
     model = extract_file(path, data)
-    assert model.path == path
-    assert isinstance(model.parse_errors, int)
+    # extract_file turns any exception into a note: the extractor must not have needed that
+    assert not [n for n in model.notes if "internal" in n], model.notes
 
 
 # --- mail ----------------------------------------------------------------------------------

@@ -162,3 +162,37 @@ def test_check_build_migrates_touched_device(
     for name, data in streams.items():
         assert len(data) > 100_000, name
         assert b"i6300esb_wdt" in data, name
+
+
+# A stand-in for the tree's scripts/vmstate-static-checker.py with the upstream checker's
+# habit: it complains about the base compared with itself (a repeated subsection name that
+# base and head share), and reports one thing only when the head is involved.
+CHECKER = """\
+import sys
+src, dst = sys.argv[sys.argv.index("-s") + 1], sys.argv[sys.argv.index("-d") + 1]
+print('Section "fw_cfg", Description "fw_cfg": Subsection "fw_cfg/acpi_mr" not found')
+if "head" in src + dst:
+    print('Section "i6300esb_wdt" Description "i6300esb_wdt": Entry "Subsections" missing')
+"""
+
+
+def test_problems_the_base_has_against_itself_are_not_the_series(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert QEMU is not None
+    base = repo.commit({"scripts/vmstate-static-checker.py": CHECKER}, "checker")
+    repo.tag("base2", base)
+    repo.commit({"hw/watchdog/wdt_i6300esb.c": WDT_BASE + "\n"}, "hw/watchdog: touch")
+    argv = ["check", "--repo", str(repo.path), "--build", "--src-binary", QEMU,
+            "--dst-binary", QEMU, "--machines", MACHINE, "--no-migrate",
+            "--workdir", str(tmp_path / "w"), "--fail-on", "never"]  # fmt: skip
+    assert main([*argv, "--format", "json", "base2..master"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    upstream = [f["extra"].get("upstream", "") for f in doc["findings"]]
+    assert not any("fw_cfg" in u for u in upstream), upstream  # the base's own complaint
+    assert sum("i6300esb_wdt" in u for u in upstream) == 2, upstream  # both ways: the series'
+    assert doc["stats"]["preexisting"] == 1  # one problem, reported both ways, left out
+    assert main([*argv, "--format", "text", "base2..master"]) == 0
+    text = capsys.readouterr().out
+    assert "1 problem the base already has left out" in text
+    assert "      seen by dump (upstream; pc-i440fx-7.2)\n" in text, text

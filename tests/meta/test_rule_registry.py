@@ -1,6 +1,7 @@
-"""Meta tests: the rule registry is complete and every rule is documented and has fixtures.
+"""Meta tests: the rule registry is complete and every rule has fixtures.
 
-(python-gitlab's tests/unit/meta; pylint's deleted message ids; ruff's rule doc headings.)
+(python-gitlab's tests/unit/meta; pylint's deleted message ids.) The documentation format is
+checked in test_rule_docs.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from bot.findings import Category, Severity
 ROOT = Path(__file__).resolve().parents[2]
 RULES_PKG = ROOT / "rules"
 FIXTURES = ROOT / "tests" / "rules"
-HEADINGS = ("What it flags", "Why it breaks migration", "Example", "Instead", "References")
 KINDS = {
     "vmsd",
     "type",
@@ -108,37 +108,6 @@ def test_rule_module_contract(modname: str) -> None:
     assert spec.scope in ("patch", "series")
     assert spec.message and spec.fix_hint
     assert set(spec.kinds) <= KINDS, f"{spec.id}: unknown kinds {set(spec.kinds) - KINDS}"
-
-
-def _headings(doc: str) -> list[str]:
-    """Heading-like lines of a docstring: `## X`, `X` underlined, `*X*`/`**X**`, `X:`."""
-    out: list[str] = []
-    lines = doc.splitlines()
-    for i, raw in enumerate(lines):
-        s = raw.strip()
-        underlined = i + 1 < len(lines) and re.fullmatch(r"[-=~^]{3,}", lines[i + 1].strip())
-        if s.startswith("#") or underlined or re.fullmatch(r"\*{1,2}[^*]+\*{1,2}:?", s):
-            out.append(s.strip("#* :").strip())
-        elif s.endswith(":") and s[:-1] in HEADINGS:
-            out.append(s[:-1])
-    return out
-
-
-@pytest.mark.parametrize("modname", MODULES)
-def test_rule_docstring_headings(modname: str) -> None:
-    mod = importlib.import_module(f"rules.{modname}")
-    doc = mod.__doc__ or ""
-    spec: RuleSpec = mod.RULE
-    first = doc.strip().splitlines()[0] if doc.strip() else ""
-    assert spec.id in first and spec.name in first, (
-        f"rules/{modname}.py: docstring must start with '{spec.id} {spec.name}'"
-    )
-    found = [h for h in _headings(doc) if h in HEADINGS]
-    missing = [h for h in HEADINGS if h not in found]
-    assert not missing, f"rules/{modname}.py: docstring lacks headings {missing}"
-    assert found == sorted(found, key=HEADINGS.index), (
-        f"rules/{modname}.py: headings out of order: {found}"
-    )
 
 
 @pytest.mark.parametrize("modname", MODULES)

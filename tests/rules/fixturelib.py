@@ -20,7 +20,6 @@ to expect it twice. Header comments:
 
     // fixture-path: hw/foo/bar.c     path used in the Series (single-file cases;
                                       default hw/misc/<case>.c)
-    // fixture-rules: MIG003 MIG001   compare only these rules (default: every rule)
 """
 
 from __future__ import annotations
@@ -31,10 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.diff.linemap import hunks_from_bytes
 from bot.findings import Finding
 from bot.model.comments import comment_nodes
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 RULES_DIR = Path(__file__).resolve().parent
 CASE_SUFFIXES = (".c", ".h")
@@ -45,7 +43,7 @@ _ANNOT = re.compile(
     r"(MIG\d{3}(?:\s*(?:,\s*|\s)\s*MIG\d{3})*)"
 )
 _ID = re.compile(r"MIG\d{3}")
-_HEADER = re.compile(r"^fixture-(path|rules)\s*:\s*(.+?)\s*$")
+_HEADER = re.compile(r"^fixture-(path|rules)\s*:\s*(.+?)\s*$")  # rules: no longer allowed
 
 Key = tuple[str, str, str, int]  # (rule, side, path, line)
 
@@ -62,7 +60,6 @@ class Annotations:
     ok: Counter[Key] = field(default_factory=Counter)
     todo_expect: Counter[Key] = field(default_factory=Counter)
     todo_ok: Counter[Key] = field(default_factory=Counter)
-    rules: tuple[str, ...] = ()  # fixture-rules header, empty = all
 
     def mentions(self) -> set[str]:
         """Every rule id named by an expect/ok annotation."""
@@ -142,7 +139,10 @@ def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: 
         for text in com.text.splitlines():
             h = _HEADER.match(text.strip())
             if h and h.group(1) == "rules":
-                ann.rules = tuple(sorted(set(ann.rules) | set(_ID.findall(h.group(2)))))
+                raise FixtureError(
+                    f"{case_id}: {path}: 'fixture-rules' is gone; every rule's findings are "
+                    "compared, annotate them (todo-ok: with a reason for a known false positive)"
+                )
         for m in _ANNOT.finditer(com.text):
             kind, ids_text = m.group(1), m.group(2)
             side = file_side
@@ -246,16 +246,10 @@ def _fmt(keys: Counter[Key]) -> str:
 
 def compare(ann: Annotations, findings: tuple[Finding, ...]) -> tuple[list[str], list[str]]:
     """(failures, xfail reasons) of actual findings against annotations, both ways."""
-
-    def wanted(rule: str) -> bool:
-        return not ann.rules or rule in ann.rules
-
-    actual: Counter[Key] = Counter(
-        (f.rule, f.side, f.path, f.line) for f in findings if wanted(f.rule)
-    )
-    expected = Counter({k: n for k, n in ann.expect.items() if wanted(k[0])})
-    todo_expect = Counter({k: n for k, n in ann.todo_expect.items() if wanted(k[0])})
-    todo_ok = Counter({k: n for k, n in ann.todo_ok.items() if wanted(k[0])})
+    actual: Counter[Key] = Counter((f.rule, f.side, f.path, f.line) for f in findings)
+    expected = ann.expect
+    todo_expect = ann.todo_expect
+    todo_ok = ann.todo_ok
     # strict xfails: a todo that now behaves correctly must be promoted
     fixed_misses = Counter({k: n for k, n in todo_expect.items() if actual[k] > 0})
     gone_fps = Counter({k: n for k, n in todo_ok.items() if actual[k] == 0})

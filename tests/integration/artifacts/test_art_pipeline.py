@@ -36,7 +36,7 @@ def test_prebuilt_binaries_same_qemu_no_findings(tmp_path: Path) -> None:
     phases: list[str] = []
     fs = run_artifacts("", "", "", ArtifactOptions(
         src_binary=QEMU, dst_binary=QEMU, workdir=str(tmp_path), checker="builtin",
-        devices=("e1000,romfile=",), progress=lambda p, n, m, d: phases.append(p)))
+        devices=("e1000,romfile=",), progress=lambda p, n, m, d: phases.append(p))).findings
     assert fs == ()
     assert {"dump", "compare", "migrate"} <= set(phases)
 
@@ -50,7 +50,7 @@ def test_device_missing_on_destination_is_a_migration_finding(tmp_path: Path) ->
     wrapper.chmod(0o755)
     fs = run_artifacts("", "", "", ArtifactOptions(
         src_binary=QEMU, dst_binary=str(wrapper), machines=("pc-i440fx-7.2",),
-        workdir=str(tmp_path / "w"), checker="builtin", devices=("i6300esb",)))
+        workdir=str(tmp_path / "w"), checker="builtin", devices=("i6300esb",))).findings
     assert len(fs) == 1  # new->old: pvpanic has no vmstate, a missing section is ignored
     fwd = next(f for f in fs if extra_get(f, "direction") == "old->new")
     assert fwd.evidence == (Evidence.MIGRATION,) and "i6300esb_wdt" in fwd.message
@@ -71,7 +71,7 @@ def test_fixture_build_then_dump_compare_migrate(tmp_path: Path) -> None:
         workdir=str(tmp_path / "w"), machines=("pc-q35-7.2",), checker="both",
         profile=BuildProfile("x86_64", ("--target-list=x86_64-softmmu",),
                              "qemu-system-x86_64"),
-        progress=lambda p, n, m, d: phases.append((p, n, m))))
+        progress=lambda p, n, m, d: phases.append((p, n, m)))).findings
     assert fs == ()
     names = [p for p, _, _ in phases]
     assert names.index("configure") < names.index("compile") < names.index("dump") \
@@ -84,6 +84,21 @@ def test_devices_the_machine_cannot_create_are_left_out_with_a_note(tmp_path: Pa
     assert QEMU is not None
     fs = run_artifacts("", "", "", ArtifactOptions(
         src_binary=QEMU, dst_binary=QEMU, machines=("pc-q35-7.2",), workdir=str(tmp_path),
-        checker="builtin", devices=("no-such-device", "e1000,romfile=")))
+        checker="builtin", devices=("no-such-device", "e1000,romfile="))).findings
     assert len(fs) == 1 and fs[0].severity.value == "note"
     assert "no-such-device" in fs[0].message
+
+
+def test_machines_must_be_known_to_both_binaries(tmp_path: Path) -> None:
+    """A `--machines` name (from a GitLab command or the CLI) must be a machine type both
+    binaries list: never a path, which would name a dump directory outside the work dir."""
+    from bot.errors import ArtifactError
+
+    assert QEMU is not None
+    outside = tmp_path / "outside"
+    for bad in (str(outside), "../../escape", "no-such-machine-9.9"):
+        with pytest.raises(ArtifactError, match="not known to both binaries"):
+            run_artifacts("", "", "", ArtifactOptions(
+                src_binary=QEMU, dst_binary=QEMU, machines=(bad,),
+                workdir=str(tmp_path / "work"), checker="builtin"))
+    assert not outside.exists()  # no dump directory was made there

@@ -16,7 +16,7 @@ from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import extra_get
 from bot.artifacts.migrate import migrate_once, migration_finding
-from bot.artifacts.sandbox import Limits, probe, run_limited
+from bot.artifacts.sandbox import Budget, Limits, probe, run_limited
 from bot.commands.dumps_cmd import main as dumps_main
 from bot.errors import ArtifactError
 from bot.findings import Evidence
@@ -28,8 +28,10 @@ pytestmark = [pytest.mark.qemu]
 MACHINES = ("pc-i440fx-7.2", "pc-q35-7.2")
 
 
-def qemu_pids() -> set[int]:
-    out = subprocess.run(["pgrep", "-f", "qemu-system-x86_64"], capture_output=True,
+def qemu_pids(token: str | Path) -> set[int]:
+    """Processes whose command line holds `token` (this test's dir or name: other people's
+    QEMU runs on a shared machine are none of this test's business)."""
+    out = subprocess.run(["pgrep", "-f", str(token)], capture_output=True,
                          text=True, check=False).stdout
     return {int(x) for x in out.split()}
 
@@ -119,18 +121,18 @@ def test_machine_list_and_newest() -> None:
 @pytest.mark.parametrize("machine", MACHINES)
 def test_real_migration_between_two_instances_succeeds(tmp_path: Path, machine: str) -> None:
     assert QEMU is not None
-    before = qemu_pids()
+    before = qemu_pids(tmp_path)
     q = QemuBinary(QEMU)
     r = migrate_once(q, q, machine, workdir=tmp_path, sandbox=probe(True), limits=Limits(),
                      devices=["e1000,romfile="])
     assert r.ok and r.error == "" and r.stream_bytes > 0 and r.dst_status == "completed"
     assert migration_finding(r, "old->new") is None
-    assert qemu_pids() <= before
+    assert qemu_pids(tmp_path) <= before
 
 
 def test_real_migration_with_a_device_on_one_side_fails_with_dest_error(tmp_path: Path) -> None:
     assert QEMU is not None
-    before = qemu_pids()
+    before = qemu_pids(tmp_path)
     q = QemuBinary(QEMU)
     r = migrate_once(q, q, "pc-i440fx-7.2", workdir=tmp_path, sandbox=probe(True),
                      limits=Limits(), devices=["i6300esb"], dst_devices=[])
@@ -140,7 +142,7 @@ def test_real_migration_with_a_device_on_one_side_fails_with_dest_error(tmp_path
     assert f is not None and f.evidence == (Evidence.MIGRATION,)
     assert f.category.value == "section-removed" and extra_get(f, "vmsd") == "i6300esb_wdt"
     assert "Unknown" in f.message
-    assert qemu_pids() <= before
+    assert qemu_pids(tmp_path) <= before
 
 
 def test_real_migration_between_machine_types_fails(tmp_path: Path) -> None:
@@ -153,29 +155,34 @@ def test_real_migration_between_machine_types_fails(tmp_path: Path) -> None:
 
 def test_bad_machine_raises_and_reaps(tmp_path: Path) -> None:
     assert QEMU is not None
-    before = qemu_pids()
+    before = qemu_pids(tmp_path)
     q = QemuBinary(QEMU)
     with pytest.raises(ArtifactError, match="exited at startup"):
         migrate_once(q, q, "no-such-machine", workdir=tmp_path, sandbox=probe(True),
                      limits=Limits())
-    assert qemu_pids() <= before
+    assert qemu_pids(tmp_path) <= before
 
 
 def test_hung_qemu_is_killed_by_the_run_timeout(tmp_path: Path) -> None:
     """A paused QEMU never exits on its own: the limit kills its whole group, nothing stays."""
     assert QEMU is not None
-    before = qemu_pids()
-    r = run_limited(probe(True), [QEMU, "-M", "pc-i440fx-7.2", "-nodefaults", "-S",
-                                  "-display", "none"],
-                    cwd=tmp_path, writable=[tmp_path], timeout=2, memory=Limits().run_memory)
+    name = f"migcheck-hung-{tmp_path.name}"  # in QEMU's own command line
+    before = qemu_pids(name)
+    sb = probe(True)
+    w = sb.own(tmp_path / "w")
+    r = run_limited(sb, [QEMU, "-M", "pc-i440fx-7.2", "-nodefaults", "-S", "-display", "none",
+                         "-name", name],
+                    cwd=w, writable=[w], budget=Budget(2, Limits().run_memory))
     assert r.timed_out and r.returncode != 0 and 1.5 < r.seconds < 20
-    assert qemu_pids() <= before
+    assert before == set() and qemu_pids(name) == set()
 
 
 def test_memory_limit_applies_to_qemu(tmp_path: Path) -> None:
     assert QEMU is not None
-    r = run_limited(probe(True), [QEMU, "-M", "pc-i440fx-7.2", "-m", "4G", "-nodefaults",
-                                  "-S", "-display", "none", "-accel", "tcg"],
-                    cwd=tmp_path, writable=[tmp_path], timeout=20, memory=1 << 30)
+    sb = probe(True)
+    w = sb.own(tmp_path / "w")
+    r = run_limited(sb, [QEMU, "-M", "pc-i440fx-7.2", "-m", "4G", "-nodefaults", "-S",
+                         "-display", "none", "-accel", "tcg"],
+                    cwd=w, writable=[w], budget=Budget(20, 1 << 30))
     assert not r.timed_out and r.returncode != 0
     assert "cannot set up guest memory" in r.output or "Cannot allocate" in r.output

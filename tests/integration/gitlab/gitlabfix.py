@@ -25,11 +25,12 @@ if str(HERE) not in sys.path:
 
 from fakegitlab import FakeGitLab, ServerThread, free_port, mr_hook  # noqa: E402
 
-from bot.commands.demo import build_sample_repo, examples_dir  # noqa: E402
 from bot.commands.serve import Service, build_service  # noqa: E402
 from bot.config import load_config  # noqa: E402
+from bot.sample import build_sample_repo, examples_dir  # noqa: E402
 
 SECRET = "s3cret-hook-token"
+STATUS_TOKEN = "status-token"
 BOT_TOKEN = "bot-api-token"
 PID, IID = 42, 7
 BOT, ALICE, MALLORY, RITA = 1, 2, 3, 4
@@ -99,7 +100,8 @@ def write_config(path: Path, gitlab_url: str, state_dir: Path, **overrides: Any)
                    "projects": ["qemu-project/qemu"], "bot_username": "migcheck-bot"},
         "queue": {"visibility_timeout": 30.0, "backoff_base": 0.2, "backoff_max": 1.0,
                   "poll_interval": 0.05, "max_attempts": 6},
-        "service": {"state_dir": str(state_dir), "max_body_bytes": 256 * 1024},
+        "service": {"state_dir": str(state_dir), "max_body_bytes": 256 * 1024,
+                    "status_token_env": "MIGCHECK_TEST_STATUS_TOKEN"},
         "review": {"max_inline_comments": 10},
         "commands": {},
     }
@@ -146,6 +148,15 @@ class Running:
             j.state in ("done", "failed", "superseded") for j in self.jobs()), timeout)
 
 
+def reply_to(fake: FakeGitLab, pid: int, iid: int, note_id: int, bot: int = 1) -> str:
+    """The bot's final answer to the command note `note_id` ('' while there is none)."""
+    for n in fake.all_notes(pid, iid):
+        if n["author"]["id"] == bot and f"migcheck:reply note={note_id} step=" in n["body"]:
+            if "step=refused" in n["body"] or "step=end" in n["body"]:
+                return str(n["body"])
+    return ""
+
+
 def wait_healthy(client: httpx.Client, url: str, timeout: float = 30.0) -> None:
     """Until the service at `url` answers /healthz with 200."""
 
@@ -173,6 +184,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIGCHECK_TEST_GL_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("MIGCHECK_TEST_HOOK_SECRET", SECRET)
     monkeypatch.setenv("MIGCHECK_TEST_SIGNING", "whsec_c2lnbmluZy1zZWNyZXQ=")
+    monkeypatch.setenv("MIGCHECK_TEST_STATUS_TOKEN", STATUS_TOKEN)
 
 
 @pytest.fixture

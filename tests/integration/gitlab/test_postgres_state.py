@@ -14,7 +14,7 @@ from test_worker_processes import spawn_worker, stop, summaries_of, threads_of
 
 from bot.commands.serve import build_service
 from bot.config import load_config
-from bot.service.queue import SqlQueue
+from bot.service.queue.sqlqueue import SqlQueue
 
 
 def test_two_machines_share_state_and_queue_in_postgres(

@@ -33,7 +33,9 @@ from gitlabfix import (
     BOT_TOKEN,
     PID,
     SECRET,
+    STATUS_TOKEN,
     ServerThread,
+    reply_to,
     wait_healthy,
     wait_until,
     write_config,
@@ -122,11 +124,7 @@ def _accepted(s: socket.socket) -> bool:
 
 
 def _thread_answer(fake: FakeGitLab, iid: int, note_id: int) -> str:
-    for d in fake.discussions(PID, iid):
-        notes = d["notes"]
-        if notes[0]["id"] == note_id and len(notes) > 1 and notes[-1]["author"]["id"] == BOT:
-            return str(notes[-1]["body"])
-    return ""
+    return reply_to(fake, PID, iid, note_id, BOT)
 
 
 def _drive(scene: Scene, url: str, client: httpx.Client) -> tuple[dict[int, str], dict[str, Any]]:
@@ -154,7 +152,8 @@ def _drive(scene: Scene, url: str, client: httpx.Client) -> tuple[dict[int, str]
     def settled() -> dict[str, Any] | None:
         # the reply is posted before the job's bookkeeping (history, ack): wait for that too
         st: dict[str, Any] = client.get(
-            f"{url}/status", headers={"Accept": "application/json"}
+            f"{url}/status",
+            headers={"Accept": "application/json", "Authorization": f"Bearer {STATUS_TOKEN}"},
         ).json()
         runs = st["recent_runs"]
         done = len(runs) == 3 and all(r["finished_at"] for r in runs)
@@ -175,7 +174,9 @@ def _check(scene: Scene, answers: dict[int, str], status: dict[str, Any]) -> Non
         assert statuses[-1]["status"] == "failed", statuses
     # the reply carries what the build printed: the sandbox's denial, not just "failed"
     assert "NET-BLOCKED" in answers[NET], answers[NET]
-    assert "Read-only file system" in answers[WRITE], answers[WRITE]
+    # the dir outside is read-only, or (only the work dir is mounted) not there at all
+    assert ("Read-only file system" in answers[WRITE]
+            or "Directory nonexistent" in answers[WRITE]), answers[WRITE]
     assert "done" in answers[OK] and "could not run" not in answers[OK], answers[OK]
     jobs = status["recent_jobs"]
     failed = [j for j in jobs if j["state"] == "failed"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from fakegitlab import FakeGitLab
-from gitlabfix import ALICE, BOT, IID, MALLORY, PATCHES, PID, RITA, Running, wait_until
+from gitlabfix import ALICE, BOT, IID, MALLORY, PATCHES, PID, RITA, Running, reply_to, wait_until
 
 from bot.service.app import sign
 
@@ -156,22 +156,32 @@ def test_inline_cap_sends_the_rest_to_the_summary(fake: FakeGitLab, service_fact
     assert "over the inline comment cap" in summary["body"]
 
 
-def test_non_member_command_is_refused_in_thread_and_runs_no_review(
+def unresolved_threads(fake: FakeGitLab) -> list[dict[str, Any]]:
+    """Threads that would block "All threads must be resolved" (not the bot's findings)."""
+    return [d for d in fake.discussions(PID, IID)
+            if not d["individual_note"] and "migcheck:fp=" not in d["notes"][0]["body"]
+            and any(n["resolvable"] and not n["resolved"] for n in d["notes"])]
+
+
+def test_non_member_command_is_refused_and_runs_no_review(
     fake: FakeGitLab, service: Running
 ) -> None:
     fake.add_mr(PID, IID, author_id=ALICE, source="series")
+    notes = []
     for uid in (MALLORY, RITA):
         payload = fake.user_note(PID, IID, uid, "please\n/check-migration --build")
         assert service.hook(payload, "Note Hook").status_code == 202
+        notes.append(payload["object_attributes"]["id"])
     service.wait_idle()
     head = fake.mrs[(PID, IID)].head
     assert statuses(fake, head) == [] and summaries(fake) == [] and bot_threads(fake) == []
-    replies = [n for n in fake.all_notes(PID, IID) if n["author"]["id"] == BOT]
-    assert len(replies) == 2
-    assert any("not a member" in n["body"] and "@mallory" in n["body"] for n in replies)
-    assert any("you: Reporter" in n["body"] for n in replies)
-    for d in fake.discussions(PID, IID):  # each reply is in the command's own thread
-        assert [n["author"]["id"] for n in d["notes"]] in ([MALLORY, BOT], [RITA, BOT])
+    replies = [reply_to(fake, PID, IID, n) for n in notes]
+    assert "not a member" in replies[0] and replies[0].startswith("@mallory ")
+    assert "you: Reporter" in replies[1]
+    # answered with a top-level note, not in the command's thread: a reply would turn the
+    # plain comment into an unresolved thread (GitLab's notes/build_service.rb)
+    assert unresolved_threads(fake) == []
+    assert all(d["individual_note"] for d in fake.discussions(PID, IID))
     runs = service.svc.state.history(10)
     assert sorted(r.status for r in runs) == ["refused", "refused"]
 
@@ -186,15 +196,37 @@ def test_developer_command_acknowledges_reviews_and_answers(
     service.wait_idle()
     emoji = [e["name"] for e in fake.emoji[(PID, IID, note_id)]]
     assert emoji == ["x"]  # eyes while running, replaced by the verdict
-    [thread] = [d for d in fake.discussions(PID, IID) if d["notes"][0]["id"] == note_id]
-    assert len(thread["notes"]) == 2 and "**fail**" in thread["notes"][1]["body"]
+    answer = reply_to(fake, PID, IID, note_id)
+    assert "**fail**" in answer and answer.startswith("@alice ")
+    assert f"#note_{note_id}" in answer  # links the command it answers
     assert len(bot_threads(fake)) == 3 and len(summaries(fake)) == 1
-    # bad arguments: explained in the thread, no review
+    assert unresolved_threads(fake) == []
+    # bad arguments: explained, no review
     payload = fake.user_note(PID, IID, ALICE, "/check-migration --frobnicate")
     service.hook(payload, "Note Hook")
     service.wait_idle()
-    last = fake.all_notes(PID, IID)[-1]
-    assert "unknown argument `--frobnicate`" in last["body"]
+    answer = reply_to(fake, PID, IID, payload["object_attributes"]["id"])
+    assert "unknown argument `--frobnicate`" in answer
+
+
+def test_command_inside_a_thread_is_answered_in_that_thread(
+    fake: FakeGitLab, service: Running
+) -> None:
+    fake.add_mr(PID, IID, author_id=RITA, source="series")
+    service.mr_event(fake)
+    service.wait_idle()
+    [thread] = bot_threads(fake)[:1]
+    with fake.lock:  # Alice replies in one of the bot's threads with the command
+        d = next(x for x in fake.mrs[(PID, IID)].discussions if x["id"] == thread["id"])
+        note = fake._note("/check-migration", ALICE, ntype="DiffNote", resolvable=True)
+        note["discussion_id"] = d["id"]
+        d["notes"].append(note)
+    from fakegitlab import note_hook
+
+    service.hook(note_hook(fake, PID, IID, ALICE, note, thread["id"]), "Note Hook")
+    service.wait_idle()
+    [d] = [x for x in fake.discussions(PID, IID) if x["id"] == thread["id"]]
+    assert d["notes"][-1]["author"]["id"] == BOT and "step=end" in d["notes"][-1]["body"]
 
 
 def test_system_bot_and_plain_notes_are_ignored(fake: FakeGitLab, service: Running) -> None:
@@ -295,23 +327,25 @@ def test_second_push_while_queued_supersedes(fake: FakeGitLab, sample: Any,
     assert {rule_of(d) for d in bot_threads(fake)} == {"MIG006", "MIG030"}
 
 
-def test_build_command_passes_build_options_to_the_analyzer(
+def test_build_command_passes_build_options_to_the_reviewer(
     fake: FakeGitLab, service_factory: Any
 ) -> None:
+    import dataclasses
     import threading
-    from pathlib import Path
 
-    from bot.service.worker import CommandArgs, Worker, default_analyzer
+    from bot.review import ReviewOptions, review
+    from bot.series import Series
+    from bot.service.worker import Worker
 
     service = service_factory(workers=0)
-    seen: list[CommandArgs] = []
+    seen: list[ReviewOptions] = []
 
-    def spy(repo: str, base: str, head: str, cache: Path, args: CommandArgs) -> Any:
-        seen.append(args)
-        return default_analyzer(repo, base, head, cache, CommandArgs())
+    def spy(series: Series, options: ReviewOptions) -> Any:
+        seen.append(options)
+        return review(series, dataclasses.replace(options, artifacts=None))
 
     svc = service.svc
-    worker = Worker(svc.cfg, svc.queue, svc.state, analyzer=spy)
+    worker = Worker(svc.cfg, svc.queue, svc.state, reviewer=spy)
     t = threading.Thread(target=worker.run, args=(svc.stop,), daemon=True)
     t.start()
     svc.workers.append(t)
@@ -319,7 +353,8 @@ def test_build_command_passes_build_options_to_the_analyzer(
     payload = fake.user_note(PID, IID, ALICE, "/check-migration --build --machines pc-q35-10.1")
     service.hook(payload, "Note Hook")
     service.wait_idle()
-    assert seen == [CommandArgs(build=True, machines=("pc-q35-10.1",))]
-    note_id = payload["object_attributes"]["id"]
-    [thread] = [d for d in fake.discussions(PID, IID) if d["notes"][0]["id"] == note_id]
-    assert "source + build" in thread["notes"][-1]["body"]
+    [options] = seen
+    assert options.artifacts is not None and options.artifacts.machines == ("pc-q35-10.1",)
+    assert options.artifacts.limits.build_seconds == svc.cfg.review.build_timeout
+    assert options.touched_devices and options.cache_dir == svc.cfg.cache_dir
+    assert "source + build" in reply_to(fake, PID, IID, payload["object_attributes"]["id"])

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mailenv import MAINT, Clock
 from mailfix import (
     BROKEN_PATCH,
     CLEAN_PATCH,
@@ -24,16 +25,6 @@ from smtpfix import Received, Sink
 from bot.mail.config import MailSettings
 from bot.mail.poller import MailBot, PollResult
 from bot.mail.store import MailStore
-
-MAINT = "Mo Maintainer <maint@example.org>"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = float(DATE0 + 300)
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @dataclasses.dataclass
@@ -225,7 +216,9 @@ def test_check_migration_from_allowed_sender_always_answers(env: Env) -> None:
     env.add(series_mails("docs", cover=False, bodies=[DOC_PATCH]))
     env.add(series_mails("bad", cover=False, bodies=[BROKEN_PATCH]))
     env.poll()
-    assert env.got == []  # clean: silent; docs: skipped; bad: does not apply, no command yet
+    # clean: silent; docs: skipped; bad: does not apply, told once (test_mail_late)
+    assert [str(r.msg["In-Reply-To"]) for r in env.got] == ["<bad.1@example.org>"]
+    env.sink.got.clear()
     env.add(
         [
             _cmd("c1@x", "clean.1@example.org", MAINT),

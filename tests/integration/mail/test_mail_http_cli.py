@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import http.server
-import logging
 import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from mailfix import Inbox, mbox, sample_repo, series_mails
+from mailenv import poll_config
+from mailenv import run_mail_cli as _cli
+from mailfix import mbox, sample_repo, series_mails
 from smtpfix import Sink
 
-from bot.commands import mail_cmd
 from bot.errors import InputError
 from bot.sources.publicinbox import fetch_thread, thread_url
 
@@ -52,19 +51,6 @@ def _serve(threads: dict[str, bytes]) -> Iterator[str]:
 @pytest.fixture
 def server() -> Iterator[str]:
     yield from _serve({"v1.0@example.org": mbox(series_mails("v1"))})
-
-
-def _cli(argv: list[str]) -> int:
-    p = argparse.ArgumentParser()
-    sub = p.add_subparsers(dest="command")
-    mail_cmd.register(sub)
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    try:  # `mail poll --config` installs the process's log handler; keep pytest's
-        return mail_cmd.run(p.parse_args(argv))
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
 
 
 def test_fetch_thread_by_message_id(server: str) -> None:
@@ -131,25 +117,7 @@ def test_mail_poll_config(
     tmp_path: Path, smtp_server: tuple[Sink, int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     sink, port = smtp_server
-    repo, _ = sample_repo(tmp_path)
-    inbox = Inbox(tmp_path / "inbox")
-    for raw in series_mails("v1", date=1_767_690_000 + 10**8):
-        inbox.add(raw)
-    cfg = tmp_path / "migcheck.toml"
-    cfg.write_text(f"""
-[service]
-state_dir = "{tmp_path / "state"}"
-cache_dir = "{tmp_path / "cache"}"
-
-[mail]
-enabled = true
-inboxes = ["{inbox.root}"]
-repo = "{repo}"
-smtp_host = "127.0.0.1"
-smtp_port = {port}
-smtp_starttls = false
-wait_complete = 0.0
-""")
+    cfg, _ = poll_config(tmp_path, port)
     assert _cli(["mail", "poll", "--config", str(cfg)]) == 0
     assert "replies queued 3, delivered 3" in capsys.readouterr().out
     assert len(sink.got) == 3

@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG001 MIG002 MIG003 MIG004 MIG005 MIG006 MIG007 MIG008 MIG009 MIG010 MIG011 MIG012 MIG013 MIG014 MIG015
 
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"

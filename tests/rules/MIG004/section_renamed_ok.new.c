@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG004
 
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"
@@ -69,7 +68,7 @@ static bool foo_timer_fifo_needed(void *opaque)
     return s->migrate_fifo;
 }
 
-static const VMStateDescription vmstate_foo_timer_fifo = {
+static const VMStateDescription vmstate_foo_timer_fifo = { // expect: MIG009
     .name = "foo-timer/fifo",
     .version_id = 1,
     .minimum_version_id = 1,
@@ -89,7 +88,7 @@ static int foo_timer_post_load(void *opaque, int version_id)
     return 0;
 }
 
-static const VMStateDescription vmstate_foo_timer = { // ok: MIG004
+static const VMStateDescription vmstate_foo_timer = { // ok: MIG004; expect: MIG021
     .name = "foo-timer-v2",
     .version_id = 1,
     .minimum_version_id = 1,

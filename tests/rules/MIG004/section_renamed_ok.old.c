@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG004
 
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"

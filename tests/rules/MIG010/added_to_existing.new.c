@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG010
 
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"
@@ -77,7 +76,7 @@ static const VMStateDescription vmstate_foo_timer_fifo = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT8_ARRAY(fifo, FooTimerState, FOO_TIMER_FIFO_SIZE),
         VMSTATE_UINT32(fifo_level, FooTimerState),
-        VMSTATE_UINT32(next_deadline, FooTimerShadow), // expect: MIG010
+        VMSTATE_UINT32(next_deadline, FooTimerShadow), // expect: MIG010, MIG001
         VMSTATE_END_OF_LIST()
     },
 };

@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG012
 
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"
@@ -94,7 +93,7 @@ static int foo_timer_post_load(void *opaque, int version_id)
     return 0;
 }
 
-static const VMStateDescription vmstate_foo_timer = {
+static const VMStateDescription vmstate_foo_timer = { // expect: MIG004
     .name = "foo-timer",
     .version_id = 3,
     .minimum_version_id = 2,

@@ -1,6 +1,5 @@
 /* Timer block (migcheck fixture: MIG021 nested_renamed_ok: VMSTATE_STRUCT-only vmsd) */
 // fixture-path: hw/timer/tblock.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 #include "migration/vmstate.h"
 

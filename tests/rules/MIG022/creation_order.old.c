@@ -1,6 +1,5 @@
 /* SoC (migcheck fixture: MIG022 creation_order) */
 // fixture-path: hw/arm/foo_soc.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 #include "hw/sysbus.h"
 #include "migration/vmstate.h"

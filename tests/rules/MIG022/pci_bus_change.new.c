@@ -1,6 +1,5 @@
 /* Board (migcheck fixture: MIG022 pci_bus_change) */
 // fixture-path: hw/i386/pc_q35.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 
 static void pc_q35_init(MachineState *machine)

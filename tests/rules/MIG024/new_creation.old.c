@@ -1,6 +1,5 @@
 /* PC board (migcheck fixture: MIG024 new_creation) */
 // fixture-path: hw/i386/pc.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 #include "hw/i386/pc.h"
 #include "migration/vmstate.h"

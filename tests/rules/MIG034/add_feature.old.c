@@ -1,6 +1,5 @@
 /* virtio-foo (migcheck fixture: MIG034 add_feature) */
 // fixture-path: hw/virtio/virtio-foo.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 #include "hw/virtio/virtio.h"
 

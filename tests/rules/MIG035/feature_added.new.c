@@ -1,6 +1,5 @@
 /* x86 CPU models (migcheck fixture: MIG035) */
 // fixture-path: target/i386/cpu.c
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 #include "qemu/osdep.h"
 #include "cpu.h"
 

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from bot.analyze import DEFAULT_SCAN_PREFIXES, analyze, fold_patches, is_reviewable
 from bot.diff.changes import EntityChange
-from bot.diff.linemap import hunks_from_bytes
 from bot.engine.spec import Hit, Rule, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Define, FileModel, Vmsd, VmstateField
-from bot.series import FileChange, Patch, Series
+from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 PATH = "hw/misc/foo.c"
 calls: list[tuple[str, bytes, dict[str, str]]] = []

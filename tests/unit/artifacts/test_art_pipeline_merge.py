@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from art_dumpfix import base, clone
 
 from bot.artifacts.compare import compare_dumps
-from bot.artifacts.kinds import FWD, extra_get, make_finding
+from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
 from bot.artifacts.pipeline import (
     locate_findings,
     merge_machines,
     merge_migration,
     vmsd_locator,
 )
-from bot.findings import Evidence, Finding, Severity
+from bot.findings import Evidence, EvidenceDetail, Finding, Severity
 
 
 def removed_field() -> list[Finding]:
@@ -35,10 +36,17 @@ def test_migration_failure_joins_the_dump_finding_of_the_same_vmsd() -> None:
     other = make_finding("migration", Severity.ERROR, "Unknown section 'zz'", "migration:y",
                          section="zz", vmsd="zz", directions=[FWD], checker="migration",
                          evidence=(Evidence.MIGRATION,))
-    out = merge_migration(removed_field(), [mig, other])
+    seen = EvidenceDetail(Evidence.MIGRATION, "Unknown section 'mydev'", ("pc-q35-7.2",), FWD)
+    back = dataclasses.replace(seen, direction=BWD)
+    mig = dataclasses.replace(mig, evidence_detail=(seen,))
+    mig_back = dataclasses.replace(mig, evidence_detail=(back,))
+    dumped = merge_machines({"pc-q35-7.2": removed_field()})
+    out = merge_migration(dumped, [mig, other, mig_back])
     assert len(out) == 2
     assert out[0].evidence == (Evidence.DUMP, Evidence.MIGRATION)
-    assert "Unknown section" in extra_get(out[0], "migration")
+    assert [d.layer for d in out[0].evidence_detail] == [Evidence.DUMP, Evidence.MIGRATION]
+    assert out[0].evidence_detail[1] == dataclasses.replace(seen, direction="both")
+    assert out[0].evidence_detail[0].machines == ("pc-q35-7.2",)
     assert out[1].evidence == (Evidence.MIGRATION,)
 
 

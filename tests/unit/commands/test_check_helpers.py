@@ -1,8 +1,7 @@
-"""Pure helpers of `migcheck check`: exit codes and merging artifact findings."""
+"""Pure helpers of `migcheck check`: exit codes and the artifact flags."""
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -10,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reporters"))
 
 from reportfix import finding, report
 
-from bot.commands.check import exit_code, merge_findings
-from bot.findings import Evidence, Severity
+from bot.commands.output import exit_code
+from bot.findings import Severity
 
 
 def test_exit_code_thresholds() -> None:
@@ -22,19 +21,6 @@ def test_exit_code_thresholds() -> None:
     assert [exit_code(r, "warning") for r in (note, warn, err)] == [0, 1, 1]
     assert [exit_code(r, "never") for r in (note, warn, err)] == [0, 0, 0]
     assert exit_code(report(), "warning") == 0
-
-
-def test_merge_findings_adds_evidence_or_appends() -> None:
-    src = finding()
-    same = dataclasses.replace(src, evidence=(Evidence.DUMP,), message="from the dump")
-    other = finding(rule="MIG003", message="another problem", entity="vmstate_foo.fields[1]")
-    other = dataclasses.replace(other, evidence=(Evidence.DUMP,))
-    merged = merge_findings(report(src), [same, other])
-    assert len(merged.findings) == 2
-    assert merged.findings[0].evidence == (Evidence.SOURCE, Evidence.DUMP)
-    assert merged.findings[0].message == src.message
-    assert merged.findings[1] is other
-    assert merge_findings(report(src), []).findings == (src,)
 
 
 def test_check_exposes_the_artifact_flags() -> None:

@@ -45,7 +45,10 @@ def test_wheel_carries_the_demo_and_it_runs_outside_the_checkout(tmp_path: Path)
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
           "-q", "-w", str(dist), str(src)], cwd=tmp_path, env=_clean_env())  # fmt: skip
-    [wheel] = dist.glob("migcheck-*.whl")
+    # the distribution is qemu-migcheck ("migcheck" on the public index is someone else's)
+    [wheel] = dist.glob("qemu_migcheck-*.whl")
+    meta = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA"))
+    assert "\nName: qemu-migcheck\n" in zipfile.ZipFile(wheel).read(meta).decode()
     shipped = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("bot/data/examples/")}
     on_disk = {
         p.relative_to(ROOT).as_posix()

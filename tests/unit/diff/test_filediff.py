@@ -223,12 +223,34 @@ def test_repeated_registrations_use_occurrence_index() -> None:
     ]
 
 
-def test_callsite_args_change_is_remove_plus_add() -> None:
+def test_call_with_changed_arguments_is_modified() -> None:
     c = full_model().calls[0]
     old = FileModel(path="hw/a.c", calls=(c,))
-    new = FileModel(path="hw/a.c", calls=(dataclasses.replace(c, args=("conf", "0x1235")),))
-    ops = sorted(ch.op for ch in diff_models("hw/a.c", old, new))
+    changed = dataclasses.replace(c, args=(c.args[0], "0x1235"))
+    (ch,) = diff_models("hw/a.c", old, FileModel(path="hw/a.c", calls=(changed,)))
+    assert (ch.op, ch.old, ch.new) == ("modified", c, changed)
+    # nothing in common: another call, not this one changed
+    other = dataclasses.replace(c, args=("x", "y"))
+    ops = sorted(ch.op for ch in diff_models("hw/a.c", old, FileModel("hw/a.c", calls=(other,))))
     assert ops == ["added", "removed"]
+
+
+def test_calls_pair_by_equal_arguments_not_by_order() -> None:
+    def bar(n: str, size: str, line: int) -> CallSite:
+        return CallSite("pci_register_bar", ("d", n, "PCI_BASE_ADDRESS_SPACE_MEMORY", size),
+                        "foo_realize", line)  # fmt: skip
+
+    old = FileModel("hw/a.c", calls=(bar("0", "s->mmio", 10), bar("2", "s->msix", 11)))
+    new = FileModel("hw/a.c", calls=(bar("0", "s->mmio", 10), bar("2", "s->msix2", 11)))
+    (ch,) = diff_models("hw/a.c", old, new)
+    assert ch.op == "modified"
+    assert isinstance(ch.old, CallSite) and isinstance(ch.new, CallSite)
+    assert ch.old.args[1] == ch.new.args[1] == "2"
+    # two changed BARs: each pairs with its own index, whatever the order of the calls
+    new2 = FileModel("hw/a.c", calls=(bar("2", "s->msix2", 10), bar("0", "s->mmio2", 11)))
+    pairs = {(c.old.args[1], c.new.args[1]) for c in diff_models("hw/a.c", old, new2)
+             if isinstance(c.old, CallSite) and isinstance(c.new, CallSite)}  # fmt: skip
+    assert pairs == {("0", "0"), ("2", "2")}
 
 
 def test_compat_array_entry_added() -> None:
@@ -268,3 +290,16 @@ def test_output_is_deterministic_and_ordered_by_kind() -> None:
     assert a == b
     kinds = [c.kind for c in a]
     assert kinds.index("vmsd") < kinds.index("type") < kinds.index("array")
+
+
+def test_register_to_register_any_of_one_vmsd_is_modified() -> None:
+    r = full_model().registrations[0]
+    any_ = dataclasses.replace(r, call="vmstate_register_any", instance_id=None)
+    (ch,) = diff_models("hw/a.c", FileModel("hw/a.c", registrations=(r,)),
+                        FileModel("hw/a.c", registrations=(any_,)))  # fmt: skip
+    assert (ch.kind, ch.op, ch.old, ch.new) == ("registration", "modified", r, any_)
+    # another vmsd: a registration removed and another added
+    other = dataclasses.replace(any_, vmsd="vmstate_other", vmsd_expr="&vmstate_other")
+    old, new = FileModel("hw/a.c", registrations=(r,)), FileModel("hw/a.c", registrations=(other,))
+    ops = sorted(c.op for c in diff_models("hw/a.c", old, new))
+    assert ops == ["added", "removed"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.diff.linemap import LineMap, hunks_from_bytes, map_old_line
-from bot.series import Hunk
+from bot.diff.linemap import LineMap, map_old_line
+from bot.series import Hunk, hunks_from_bytes
 
 
 def test_no_hunks_is_identity() -> None:

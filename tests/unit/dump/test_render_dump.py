@@ -364,3 +364,90 @@ type_init(card_register_types)
     assert dump["card-a"]["Description"]["Fields"] == [F("x", 1)]
     assert dump["card-b"]["version_id"] == 2
     assert dump["card-b"]["Description"]["Fields"] == [F("y", 2)]
+
+
+def test_dump_sizes_and_extractor_wire_sizes_agree() -> None:
+    """Both read sizeof() through bot.model.macros: the `.size` printed for a buffer of
+    sizeof(T) is the wire size the extractor gives the same field."""
+    types = ["uint8_t", "short", "hwaddr", "ram_addr_t", "MACAddr", "Int128", "double",
+             "const uint32_t", "struct Foo *", "FooState"]
+    fields = "\n".join(f"        VMSTATE_UNUSED_BUFFER(NULL, 0, sizeof({t}))," for t in types)
+    src = f"""
+static const VMStateDescription vmstate_sz = {{
+    .name = "sz",
+    .fields = (const VMStateField[]) {{
+{fields}
+        VMSTATE_END_OF_LIST()
+    }},
+}};
+static void sz_class_init(ObjectClass *klass, const void *data)
+{{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_sz;
+}}
+static const TypeInfo sz_info = {{ .name = "sz", .parent = "device", .class_init = sz_class_init }};
+"""
+    tree = _tree(("hw/misc/sz.c", src))
+    res = render_dump_ex(tree, ["sz"])
+    printed = [f["size"] for f in res.dump["sz"]["Description"]["Fields"]]
+    vmsd = tree.vmsd("vmstate_sz")
+    assert vmsd is not None
+    wire = [f.elem_size for f in vmsd.payload_fields]
+    assert printed == wire == [1, 2, 8, 8, 6, 16, 8, 4, 8, None]
+    assert ("sz", "Description", "Fields", 9, "size") in res.unknown
+
+
+def test_wrapper_with_token_pasting_and_stringify() -> None:
+    """A file-local wrapper that pastes a parameter (`vmstate_ ## n`) and stringifies one."""
+    src = """
+#define VMSTATE_SUB(f, n) { .name = #f, .vmsd = &vmstate_ ## n, .size = sizeof(hwaddr), \\
+    .flags = VMS_STRUCT }
+static const VMStateDescription vmstate_inner = { .name = "inner",
+    .fields = (const VMStateField[]) { VMSTATE_END_OF_LIST() } };
+static const VMStateDescription vmstate_outer = {
+    .name = "outer",
+    .fields = (const VMStateField[]) {
+        VMSTATE_SUB(part, inner),
+        VMSTATE_END_OF_LIST()
+    },
+};
+static void outer_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_outer;
+}
+static const TypeInfo outer_info = { .name = "outer", .parent = "device",
+    .class_init = outer_class_init };
+"""
+    res = render_dump_ex(_tree(("hw/misc/outer.c", src)), ["outer"])
+    (field,) = res.dump["outer"]["Description"]["Fields"]
+    assert (field["field"], field["size"]) == ("part", 8)
+    assert field["Description"]["name"] == "inner"
+
+
+def test_macros_the_tree_does_not_define_come_from_the_vmstate_table() -> None:
+    """A partial tree (no include/migration/vmstate.h) still expands every VMSTATE_* macro
+    the generated table knows, e.g. VMSTATE_FIFO32, a wrapper of VMSTATE_FIFO8 on `f.fifo`."""
+    src = """
+static const VMStateDescription vmstate_fifo8 = { .name = "Fifo8",
+    .fields = (const VMStateField[]) { VMSTATE_END_OF_LIST() } };
+static const VMStateDescription vmstate_w = {
+    .name = "w",
+    .fields = (const VMStateField[]) {
+        VMSTATE_FIFO32(rx, WState),
+        VMSTATE_UINT16_ARRAY(regs, WState, 4),
+        VMSTATE_END_OF_LIST()
+    },
+};
+static void w_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    dc->vmsd = &vmstate_w;
+}
+static const TypeInfo w_info = { .name = "w", .parent = "device", .class_init = w_class_init };
+"""
+    res = render_dump_ex(_tree(("hw/misc/w.c", src)), ["w"])
+    rx, regs = res.dump["w"]["Description"]["Fields"]
+    assert rx["field"] == "rx.fifo" and rx["Description"]["name"] == "Fifo8"
+    assert (regs["num"], regs["size"]) == (4, 2)
+    assert not any("not expandable" in n for n in res.notes.get("w", []))

@@ -20,13 +20,14 @@ from bot.artifacts.compare import compare_dumps
 from bot.artifacts.kinds import FWD, extra_get, make_finding
 from bot.artifacts.pipeline import locate_findings
 from bot.engine.merge import (
+    join_details,
     merge_evidence,
     source_wire_names,
     tree_locator,
     tree_wire_names,
 )
 from bot.engine.touched import touched_device_types
-from bot.findings import Evidence, Finding, Severity
+from bot.findings import Evidence, EvidenceDetail, Finding, Severity
 from bot.model.extract import extract_file
 from bot.model.tree import TreeIndex
 from bot.series import FileChange, Patch, Series
@@ -142,9 +143,14 @@ def test_source_and_dump_finding_for_the_same_vmsd_become_one() -> None:
     assert f.evidence == (Evidence.SOURCE, Evidence.DUMP, Evidence.MIGRATION)
     assert (f.path, f.line, f.fingerprint, f.rule) == (src.path, src.line, src.fingerprint,
                                                        "MIG002")
-    assert f.message.startswith(src.message)
-    assert 'field "scratch"' in f.message and "Dump check" in f.message
-    assert "Migration:" in f.message and "device 'foo'" in f.message
+    assert f.message == src.message  # the evidence is structured, not appended
+    assert [d.layer for d in f.evidence_detail] == [
+        Evidence.SOURCE, Evidence.DUMP, Evidence.MIGRATION]
+    seen_src, seen_dump, seen_mig = f.evidence_detail
+    assert seen_src.line() == f"source: MIG002 {src.name} at {PATH}:{src.line} (old side)"
+    assert 'field "scratch"' in seen_dump.text and seen_dump.direction == "both"
+    assert seen_mig.text.endswith("of device 'foo'") and seen_mig.direction == "old->new"
+    assert f.to_json()["evidence_detail"] == [d.to_json() for d in f.evidence_detail]
     assert dict(f.extra)["checker"] == "builtin,migration"
     assert dict(f.extra)["vmsd"] == "foo"
     assert f.to_json()["extra"] == dict(f.extra)
@@ -180,3 +186,16 @@ def test_touched_device_types() -> None:
     old, new = trees()
     assert touched_device_types(series(), old, new) == ("foo-pci",)
     assert touched_device_types(series(), old, None) == ()
+
+
+def test_the_same_observation_on_more_machines_or_the_other_way_is_one_line() -> None:
+    def mig(machines: tuple[str, ...], direction: str, text: str = "Unknown section") -> Any:
+        return EvidenceDetail(Evidence.MIGRATION, text, machines, direction)
+
+    joined = join_details(
+        [mig(("pc-q35-10.2",), "old->new")],
+        [mig(("pc-i440fx-10.2",), "old->new"), mig(("pc-q35-10.2", "pc-i440fx-10.2"), "new->old"),
+         mig(("pc-q35-10.2",), "old->new", "another error")],
+    )
+    assert joined == (mig(("pc-q35-10.2", "pc-i440fx-10.2"), "both"),
+                      mig(("pc-q35-10.2",), "old->new", "another error"))

@@ -213,6 +213,32 @@ def test_define_change_falls_back_to_full_build(tmp_path: Path) -> None:
     assert _answers(new) == _answers(full)
 
 
+def test_define_change_nothing_resolved_through_stays_a_delta(tmp_path: Path) -> None:
+    """Define changes no other file's names were resolved through (a new header macro, a
+    .c file's own macro) keep the nearest-summary delta: the usual case between two bases."""
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    hdr2 = HDR.replace(b"#endif", b'#define TYPE_FOO_NEW "foo-new"\n#define FOO_MSG "hi"\n#endif')
+    board2 = BOARD_C.replace(b"static void", b'#define BOARD_NAME "pc"\nstatic void')
+    head = commit(repo, {"include/hw/foo.h": hdr2, "hw/i386/board.c": board2}, base)
+    cache = tmp_path / "c"
+    _build(repo.path, base, cache, summaries=True)
+    t = _build(repo.path, head, cache, summaries=True)
+    assert t.stats is not None and t.stats.summary  # delta, not a whole build
+    full = _build(repo.path, head, tmp_path / "plain", summaries=False)
+    assert _answers(t) == _answers(full)
+    assert t.resolve_define("TYPE_FOO_NEW") == "foo-new"
+    again = _build(repo.path, head, cache, summaries=True)  # its summary was stored
+    assert again.stats is not None and again.stats.summary
+    assert _answers(again) == _answers(full)
+    # and a later swap that changes what was looked up still refuses the delta
+    hdr3 = hdr2.replace(b'#define TYPE_FOO "foo"', b'#define TYPE_FOO "foo3"')
+    head3 = commit(repo, {"include/hw/foo.h": hdr3}, head)
+    t3 = _build(repo.path, head3, cache, summaries=True)
+    assert t3.stats is not None and not t3.stats.summary
+    assert _answers(t3) == _answers(_build(repo.path, head3, tmp_path / "plain3", summaries=False))
+
+
 def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "r.git")
     rev = commit(repo, _files())
@@ -228,3 +254,44 @@ def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
     again = _build(repo.path, rev, cache, summaries=True)
     assert again.stats is not None and again.stats.summary
     assert _answers(again) == _answers(full)
+
+
+def test_lazy_models_load_in_bulk_and_equal_a_full_build(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "r.git")
+    rev = commit(repo, _files())
+    cache = tmp_path / "c"
+    full = _build(repo.path, rev, tmp_path / "plain", summaries=False)
+    _build(repo.path, rev, cache, summaries=True)
+    restored = _build(repo.path, rev, cache, summaries=True)
+    assert restored.stats is not None and restored.stats.summary
+    assert dict(restored.models.items()) == dict(full.models)
+    assert list(restored.models.values()) == [full.models[p] for p in full.models]
+
+
+def test_models_for_files_symlink_absent_corrupt_row_replaced(tmp_path: Path) -> None:
+    import pygit2
+
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    # hw/misc/link.c is a symbolic link: not a C file of the tree, as in a whole build
+    index = pygit2.Index()
+    index.read_tree(repo[base].peel(pygit2.Commit).tree)
+    target = repo.create_blob(b"foo.c")
+    index.add(pygit2.IndexEntry("hw/misc/link.c", target, pygit2.GIT_FILEMODE_LINK))
+    sig = pygit2.Signature("t", "t@example.org", 1700000000, 0)
+    rev = str(repo.create_commit(None, sig, sig, "c", index.write_tree(repo), [repo[base].id]))
+    cache = tmp_path / "c"
+    paths = ["hw/misc/foo.c", "hw/misc/link.c", "hw/misc/gone.c"]
+    first = models_for_files(repo.path, rev, paths, cache, extractor=extract_file)
+    assert first["hw/misc/link.c"] is None and first["hw/misc/gone.c"] is None
+    foo = first["hw/misc/foo.c"]
+    assert foo is not None and foo.vmsd("vmstate_foo") is not None
+    blob = str(repo[rev].peel(pygit2.Commit).tree["hw/misc/foo.c"].id)
+    db = sqlite3.connect(cache / ModelCache.FILE)
+    db.execute("UPDATE models SET data = ? WHERE blob = ?", (b"\x78\x9cjunk", blob))
+    db.commit()
+    again = models_for_files(repo.path, rev, paths, cache, extractor=extract_file)
+    assert again == first
+    (row,) = db.execute("SELECT data FROM models WHERE blob = ?", (blob,)).fetchall()
+    db.close()
+    assert bytes(row[0]) != b"\x78\x9cjunk"  # the corrupt row was replaced

@@ -12,7 +12,7 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import FileMode
 
-from bot.commands.demo import build_sample_repo, examples_dir
+from bot.sample import build_sample_repo, examples_dir
 
 DATE0 = 1_767_690_000  # 2026-01-06 09:00 UTC, after the sample base commit
 LIST = "qemu-devel@nongnu.org"

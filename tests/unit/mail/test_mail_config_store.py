@@ -34,8 +34,8 @@ def test_store_dedupe_pending_and_rate(tmp_path: Path) -> None:
     t = [1000.0]
     st = MailStore(tmp_path / "s.sqlite3", clock=lambda: t[0])
     st.record_reply("r1@bot", "p1@x", "s1", ["a@x"], b"raw", ["fp1", "fp2"])
-    assert st.already_reported("p1@x", "fp1") and not st.already_reported("p2@x", "fp1")
-    assert st.reported_in_series("s1", "fp2") and not st.reported_in_series("s2", "fp2")
+    assert st.fingerprints_on(["p1@x", "p2@x"]) == {"p1@x": frozenset({"fp1", "fp2"})}
+    assert st.fingerprints_in_series("s1") == {"fp1", "fp2"} and not st.fingerprints_in_series("s2")
     assert [r.reply_msgid for r in st.pending_replies()] == ["r1@bot"]
     st.mark_sent("r1@bot")
     assert st.pending_replies() == [] and st.sent_since(0) == 1
@@ -43,4 +43,4 @@ def test_store_dedupe_pending_and_rate(tmp_path: Path) -> None:
     assert st.sent_since(t[0] - 3600) == 0
     st.close()
     again = MailStore(tmp_path / "s.sqlite3")
-    assert again.is_own_reply("r1@bot") and again.schema_version == 1
+    assert again.is_own_reply("r1@bot") and again.schema_version == 2

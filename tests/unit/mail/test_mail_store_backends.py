@@ -58,10 +58,11 @@ def test_replies_pending_sent_and_dedupe(target: str) -> None:
     pending = st.pending_replies()
     assert [r.reply_msgid for r in pending] == ["r2@bot", "r1@bot"]  # created order (tie: seq)
     assert pending[0].recipients == ("a@x", "b@x") and pending[1].raw == b"one"
-    assert st.reported_anywhere("fp2", ["p1@x", "zz@x"])
-    assert not st.reported_anywhere("fp9", ["p1@x"])
-    assert not st.reported_anywhere("fp1", [])
-    assert st.reported_in_series("s1", "fp1") and not st.reported_in_series("s2", "fp1")
+    assert st.fingerprints_on(["p1@x", "zz@x"]) == {"p1@x": frozenset({"fp1", "fp2"})}
+    assert st.fingerprints_on(["p2@x"]) == {"p2@x": frozenset({"fp2"})}
+    assert st.fingerprints_on([]) == {}
+    assert st.fingerprints_in_series("s1") == {"fp1", "fp2"}
+    assert st.fingerprints_in_series("s2") == frozenset()
     st.mark_sent("r1@bot")
     st.mark_sent("r2@bot", "dry-run")
     assert st.pending_replies() == [] and st.sent_since(0) == 2

@@ -53,3 +53,23 @@ def test_designated_members_and_idents() -> None:
     assert [(m, v.strip()) for _, m, v in ms] == [("name", '"x"'), ("a.b", "3")]
     assert cscan.ident_or_none("&(foo)") == "foo" and cscan.ident_or_none("a + b") is None
     assert cscan.strip_casts("(const VMStateDescription *) &x") == "&x"
+
+
+def test_split_args_normalises_each_argument() -> None:
+    assert cscan.split_args(" a ,\n b(c, d) , \"x, y\" ") == ("a", "b(c, d)", '"x, y"')
+    assert cscan.split_args("") == ("",)
+
+
+def test_substitute_stringifies_pastes_and_leaves_strings_alone() -> None:
+    body = '{ .name = #f, .vmsd = &vmstate_ ## f, .info = "f", .c = f }'
+    out = cscan.substitute(body, ("f",), ("regs[ 2 ]",))
+    # `#f` stringifies the normalised argument; `## f` pastes, never stringifies; a string
+    # literal that spells the parameter is not a use of it
+    assert out == '{ .name = "regs[ 2 ]", .vmsd = &vmstate_regs[ 2 ], .info = "f", .c = regs[ 2 ] }'
+
+
+def test_substitute_variadic_and_missing_arguments() -> None:
+    assert cscan.substitute("f(a, __VA_ARGS__)", ("a", "__VA_ARGS__"), ("1", "2", "3"), True) == (
+        "f(1, 2, 3)"
+    )
+    assert cscan.substitute("a + b", ("a", "b"), ("1",)) == "1 + b"

@@ -94,6 +94,65 @@ def test_registrations_and_creations_context() -> None:
     assert m.calls == tuple(sorted(m.calls, key=lambda c: c.line))
 
 
+
+LINKS = rb"""
+static void soc_realize(DeviceState *d, Error **errp)
+{
+    SocState *s = SOC(d);
+    Object *o = object_new(TYPE_TIMER);
+    s->uart = DEVICE(qdev_new(TYPE_PL011));
+    DeviceState *lone = qdev_new(TYPE_RTC);
+    object_property_add_child(OBJECT(s), "timer", o);
+    object_property_add_child(OBJECT(s), "uart[0]", OBJECT(s->uart));
+    object_property_add_child(OBJECT(s), "other", OBJECT(elsewhere));
+}
+static void other_fn(SocState *s)
+{
+    object_property_add_child(OBJECT(s), "rtc", OBJECT(lone));
+}
+static void board(MachineState *machine)
+{
+    DeviceState *dev = qdev_new(TYPE_FW_CFG_MEM);
+    FWCfgState *fw_cfg = FW_CFG(dev);  /* an alias of dev */
+    qdev_prop_set_uint32(dev, "data_width", 1);
+    object_property_add_child(OBJECT(machine), TYPE_FW_CFG, OBJECT(fw_cfg));
+    Object *o = OBJECT(qdev_new(TYPE_A));
+    o = object_new(TYPE_B);  /* reassigned: the add_child below parents the B */
+    object_property_add_child(OBJECT(machine), "b", o);
+    DeviceState *x = qdev_new(TYPE_X);
+    Object *y = OBJECT(x);
+    y = NULL;
+    object_property_add_child(OBJECT(machine), "y", y);
+}
+"""
+
+
+def test_creation_and_add_child_linked_by_variable() -> None:
+    m = extract_file("hw/arm/soc.c", LINKS)
+    by = {(c.call, c.type_expr or c.child_name): c for c in m.creations}
+    timer, uart = by[("object_new", "TYPE_TIMER")], by[("qdev_new", "TYPE_PL011")]
+    assert (timer.child_name, timer.parent_expr, timer.linked_call) == (
+        "timer", "OBJECT(s)", "object_property_add_child"
+    )
+    assert (uart.child_name, uart.linked_call) == ("uart[0]", "object_property_add_child")
+    assert by[("object_property_add_child", "timer")].linked_call == "object_new"
+    assert by[("object_property_add_child", "uart[0]")].linked_call == "qdev_new"
+    # no variable in common, or another function: no link on either side
+    lone = by[("qdev_new", "TYPE_RTC")]
+    assert (lone.child_name, lone.linked_call) == (None, None)
+    assert by[("object_property_add_child", "other")].linked_call is None
+    assert by[("object_property_add_child", "rtc")].linked_call is None
+    # through an alias `fw_cfg = FW_CFG(dev)`; a reassigned alias no longer names the object
+    fw = by[("qdev_new", "TYPE_FW_CFG_MEM")]
+    assert (fw.child_name, fw.parent_expr, fw.linked_call) == (
+        "TYPE_FW_CFG", "OBJECT(machine)", "object_property_add_child"
+    )
+    assert by[("object_new", "TYPE_B")].child_name == "b"
+    assert by[("qdev_new", "TYPE_A")].linked_call is None
+    assert by[("qdev_new", "TYPE_X")].linked_call is None
+    assert by[("object_property_add_child", "y")].linked_call is None
+
+
 HOOKS = rb"""
 static bool foo_needed(void *opaque)
 {

@@ -154,3 +154,76 @@ def test_prop_specs() -> None:
     assert prop_spec("DEFINE_PROP_BIT64").default == 4
     assert prop_spec("DEFINE_PROP_STRING").default is None
     assert prop_spec("DEFINE_PROP_SOMETHING_NEW").default == 3
+
+
+# The 15 types only the dump renderer knew before both used macros.C_TYPE_SIZES.
+_RENDER_ONLY_TYPES = {
+    "unsigned char": 1, "signed char": 1, "short": 2, "unsigned": 4, "unsigned int": 4,
+    "float": 4, "float32": 4, "double": 8, "long": 8, "unsigned long": 8, "size_t": 8,
+    "hwaddr": 8, "ram_addr_t": 8, "MACAddr": 6, "Int128": 16,
+}
+
+
+@pytest.mark.parametrize(("ctype", "size"), sorted(_RENDER_ONLY_TYPES.items()))
+def test_sizeof_knows_every_base_type(ctype: str, size: int) -> None:
+    assert macros.sizeof_type(ctype) == size
+    # the extractor's wire size of a buffer of that size is the same number
+    f = interpret_field("VMSTATE_UNUSED_BUFFER", ("NULL", "0", f"sizeof({ctype})"))
+    assert (f.info, f.elem_size) == ("unused", size)
+
+
+def test_sizeof_qualifiers_pointers_and_structs() -> None:
+    assert macros.sizeof_type("const uint32_t") == 4
+    assert macros.sizeof_type("volatile  int") == 4
+    assert macros.sizeof_type("struct Foo *") == macros.POINTER_SIZE == 8
+    assert macros.sizeof_type("char*") == 8
+    assert macros.sizeof_type("struct Foo") is None
+    assert macros.sizeof_type("typeof_field(S, f)") is None
+
+
+def test_size_value_evaluates_what_the_dump_prints() -> None:
+    assert macros.size_value("sizeof(uint16_t) * 4") == 8
+    assert macros.size_value("sizeof(Int128) + QEMU_BUILD_BUG_ON_ZERO(sizeof(x) != 4)") == 16
+    assert macros.size_value("type_check_array(a, b, c) + 3") == 3
+    assert macros.size_value("N * sizeof(hwaddr)", {"N": 2}.get) == 16
+    assert macros.size_value("sizeof(FooState)") is None
+    assert macros.size_value("M", {}.get) is None
+
+
+def test_no_test_spellings() -> None:
+    for text in ("NULL", "(NULL)", "0", "", "(void *)0", "((void*) 0)"):
+        assert macros.no_test(text), text
+    assert not macros.no_test("foo_needed")
+
+
+def test_interpret_members_reads_a_designated_initializer() -> None:
+    mm = {
+        "name": "(stringify(regs[NB]))",
+        "version_id": "(V)",
+        "field_exists": "(void *)0",
+        "num": "(NB)",
+        "size": "sizeof(uint32_t)",
+        "flags": "VMS_ARRAY",
+        "vmsd": "&(vmstate_x)",
+        "offset": "vmstate_offset_array(S, regs, uint32_t, NB)",
+    }
+    f = macros.interpret_members(mm, {"NB": 4}.get)
+    assert (f.name, f.version_id, f.version_resolved, f.test) == ("regs[NB]", 0, False, None)
+    assert (f.count, f.count_value, f.dump_size_expr, f.vmsd_ref) == (
+        "NB", 4, "sizeof(uint32_t)", "vmstate_x"
+    )
+    assert (f.struct, f.c_field, "array" in f.flags) == ("S", "regs", True)
+    # the dump renderer expands object-like macros inside stringify() as cpp does
+    g = macros.interpret_members(mm, {"NB": 4, "V": 2}.get, lambda t: t.replace("NB", "4"))
+    assert (g.name, g.version_id, g.version_resolved) == ("regs[4]", 2, True)
+    t = macros.interpret_members({"name": "tostring(x)", "flags": "VMS_SINGLE"})
+    assert t.name == "x"
+
+
+def test_symbolic_and_slow_paths_agree_on_unresolved_versions() -> None:
+    fast = interpret_field("VMSTATE_UINT32_V", ("x", "S", "SOME_VERSION"))
+    arity, members = VMSTATE_MACROS["VMSTATE_UINT32_V"]
+    table = {"VMSTATE_UINT32_V": (arity, members)}  # a new template object: no fast path
+    slow = interpret_field("VMSTATE_UINT32_V", ("x", "S", "SOME_VERSION"), table=table)
+    assert fast == slow
+    assert (fast.version_id, fast.version_expr, fast.version_resolved) == (0, "SOME_VERSION", False)

@@ -9,24 +9,29 @@ from bot.findings import Category, Evidence, Finding, Severity, fingerprint
 from bot.report import Report, Stats
 from bot.series import FileChange, Patch, Series
 
-DOC = """MIG902 sample-rule
+DOC = """MIG902 sample-rule: a sample
 
-## What it flags
+*What it flags*
+
 A sample problem used by the reporter tests.
 Second line of the same paragraph.
 
-## Why it breaks migration
+*Why it breaks migration*
+
 Because.
 
-## Example
+*Example*
+
 ```c
 VMSTATE_UINT32(x, S),
 ```
 
-## Instead
+*Instead*
+
 Do the other thing.
 
-## References
+*References*
+
 - nowhere
 """
 

@@ -104,7 +104,8 @@ def test_sarif_structure_is_valid() -> None:
     assert rd["id"] == "MIG902" and rd["name"] == "sample-rule"
     assert rd["shortDescription"]["text"] == "a sample problem"
     assert rd["fullDescription"]["text"] == (
-        "A sample problem used by the reporter tests. Second line of the same paragraph."
+        "A sample problem used by the reporter tests. Second line of the same paragraph. "
+        "Because."
     )
     assert "helpUri" not in rd  # no published rule pages: no invented link
     assert "sample problem" in rd["help"]["text"]

@@ -9,7 +9,8 @@ from bot.model.entities import CompatArray, FileModel, Property, Vmsd, VmstateFi
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
 from bot.rulekit import initializer as I
-from bot.rulekit.drafts import dummy_section_draft, flag_name, next_release
+from bot.rulekit.compat import next_release
+from bot.rulekit.drafts import dummy_section_draft, flag_name
 from bot.series import Series
 
 Rows = tuple[tuple[str, FileModel | None, FileModel | None], ...]
@@ -22,19 +23,51 @@ def _ctx(version: str | None = None, models: Rows = ()) -> RuleContext:
     )
 
 
-@pytest.mark.parametrize(
-    ("version", "newest"),
-    [
-        ("10.2.50", (10, 2)),  # development of 11.0
-        ("10.1.94", (10, 1)),  # rc4 of 10.2
-        ("10.2.0", (10, 2)),  # release: next cycle needs hw_compat_10_2
-        ("9.2.3", (9, 2)),  # stable
-        ("11.0.50\n", (11, 0)),
-    ],
-)
-def test_newest_compat_from_version(version: str, newest: tuple[int, int]) -> None:
-    assert C.newest_compat_version(_ctx(version)) == newest
-    assert C.compat_name(newest) == f"hw_compat_{newest[0]}_{newest[1]}"
+# VERSION -> (newest hw_compat array in that tree, array an entry added now must go into).
+# QEMU numbering: X.Y.50 is the development tree after release X.Y, X.Y.9n its release
+# candidates, X.Y.0 the release, X.Y.z (0 < z < 50) stable releases of X.Y. Releases go
+# 1.7 -> 2.0 ... 2.12 -> 3.0, 3.1 -> 4.0, then X.0, X.1, X.2 -> (X+1).0.
+COMPAT_TABLE = [
+    ("10.1.50", (10, 1), (10, 1)),  # development of 10.2: hw_compat_10_1 just created
+    ("10.1.91", (10, 1), (10, 1)),  # 10.2-rc1
+    ("10.1.94", (10, 1), (10, 1)),  # 10.2-rc4
+    ("10.2.0", (10, 1), (10, 2)),  # the 10.2 release: the next cycle creates hw_compat_10_2
+    ("10.2.50", (10, 2), (10, 2)),  # development of 11.0
+    ("10.1.3", (10, 0), (10, 1)),  # stable 10.1.3
+    ("11.0.0", (10, 2), (11, 0)),  # a .0 major release: the previous one is 10.2
+    ("11.0.50\n", (11, 0), (11, 0)),  # VERSION file text with its newline
+    ("9.2.3", (9, 1), (9, 2)),
+    ("5.0.0", (4, 2), (5, 0)),
+    ("4.0.0", (3, 1), (4, 0)),
+    ("3.0.0", (2, 12), (3, 0)),
+    ("2.12.50", (2, 12), (2, 12)),
+    ("2.0.0", (1, 7), (2, 0)),
+]
+
+
+@pytest.mark.parametrize(("version", "newest", "target"), COMPAT_TABLE)
+def test_compat_versions_table(
+    version: str, newest: tuple[int, int], target: tuple[int, int]
+) -> None:
+    cv = C.compat_versions(version)
+    assert cv is not None and (cv.newest, cv.target) == (newest, target)
+    assert C.compat_target(_ctx(version)) == target
+    assert C.compat_array(_ctx(version)) == f"hw_compat_{target[0]}_{target[1]}"
+
+
+def test_release_arithmetic_is_one_sequence() -> None:
+    ver = (1, 7)
+    for _ in range(40):
+        nxt = next_release(ver)
+        assert nxt is not None and C.previous_release(nxt) == ver
+        ver = nxt
+    assert ver == (12, 0)
+
+
+def test_compat_without_version() -> None:
+    assert C.compat_versions(None) is None
+    assert C.compat_versions("garbage") is None
+    assert C.compat_array(_ctx(None)) == "hw_compat_X_Y"
 
 
 def test_newest_compat_without_version_uses_highest_array() -> None:
@@ -44,8 +77,8 @@ def test_newest_compat_without_version_uses_highest_array() -> None:
         CompatArray("pc_compat_11_0", (), 5, 6, (11, 0)),  # not hw_compat: ignored
     )
     fm = FileModel(path="hw/core/machine.c", compat_arrays=arrs)
-    assert C.newest_compat_version(_ctx(None, (("hw/core/machine.c", fm, fm),))) == (10, 1)
-    assert C.newest_compat_version(_ctx(None)) is None
+    assert C.compat_target(_ctx(None, (("hw/core/machine.c", fm, fm),))) == (10, 1)
+    assert C.compat_target(_ctx(None)) is None
 
 
 @pytest.mark.parametrize(

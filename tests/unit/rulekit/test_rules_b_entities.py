@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.diff.changes import EntityChange
+from bot.diff.filediff import diff_models
 from bot.engine.spec import RuleContext
 from bot.model.entities import CallSite, FileModel
 from bot.series import Series
@@ -33,16 +34,15 @@ FUNCS = (("serial_isa_realizefn", 10, 40),)
 def test_legacy_instance_id_changed_and_removed() -> None:
     o = _call("qdev_set_legacy_instance_id", ("dev", "isa->iobase", "3"), 20)
     n = _call("qdev_set_legacy_instance_id", ("dev", "isa->index", "3"), 20)
-    rm = EntityChange("call", "removed", "k1", PATH, o, None)
-    add = EntityChange("call", "added", "k2", PATH, None, n)
     old = FileModel(PATH, calls=(o,), functions=FUNCS)
     new = FileModel(PATH, calls=(n,), functions=FUNCS)
-    ctx = _ctx(old, new, (rm, add))
-    hits = list(instance_id_change.check(rm, ctx))
+    (pair,) = diff_models(PATH, old, new)  # the diff pairs the call with its new arguments
+    assert pair.op == "modified"
+    hits = list(instance_id_change.check(pair, _ctx(old, new, (pair,))))
     assert len(hits) == 1 and hits[0].side == "new" and "isa->index" in hits[0].message
-    assert list(instance_id_change.check(add, ctx)) == []  # reported once, on the pair
-    ctx2 = _ctx(old, FileModel(PATH, functions=FUNCS), (rm,))
-    gone = list(instance_id_change.check(rm, ctx2))
+    gone_model = FileModel(PATH, functions=FUNCS)
+    (rm,) = diff_models(PATH, old, gone_model)
+    gone = list(instance_id_change.check(rm, _ctx(old, gone_model, (rm,))))
     assert len(gone) == 1 and gone[0].side == "old"
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import parse_config
-from bot.service.app import command_pattern, decide, sign, verify_signature, verify_token
+from bot.service.app import decide, sign, verify_signature, verify_token
+from bot.service.commands import find_command
 from bot.service.state import StateDB
 from bot.service.worker import CommandArgs, Refused, parse_command_args
 
@@ -38,17 +39,33 @@ def test_merge_request_actions(tmp_path: Path) -> None:
      ("@migcheck-bot check-migration --build", "--build")],
 )
 def test_command_lines(text: str, args: str) -> None:
-    m = command_pattern("check-migration").search(text)
-    assert m is not None and (m.group(1) or "") == args
+    assert find_command(text, "check-migration") == args
 
 
 def test_not_commands() -> None:
-    pat = command_pattern("check-migration")
-    assert pat.search("please run /check-migration") is None
-    assert pat.search("/check-migrations") is None
-    named = command_pattern("check-migration", "migcheck-bot")
-    assert named.search("@someone check-migration") is None
-    assert named.search("@migcheck-bot check-migration") is not None
+    assert find_command("please run /check-migration", "check-migration") is None
+    assert find_command("/check-migrations", "check-migration") is None
+    assert find_command("@someone check-migration", "check-migration", "migcheck-bot") is None
+    assert find_command("@migcheck-bot check-migration", "check-migration", "migcheck-bot") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```\n/check-migration --build\n```",
+        "~~~~sh\n/check-migration\n~~~~",
+        "> /check-migration --build",
+        "   > quoted\n> /check-migration",
+        ">>>\nwhat alice wrote:\n/check-migration --build\n>>>",
+        "    /check-migration",
+        "\t/check-migration",
+        "<!--\n/check-migration\n-->",
+        "````\n```\n/check-migration\n```\n````",
+    ],
+)
+def test_commands_in_code_or_quotes_do_not_count(text: str) -> None:
+    assert find_command(text, "check-migration") is None
+    assert find_command(text + "\n\n/check-migration --build", "check-migration") == "--build"
 
 
 def test_command_args() -> None:

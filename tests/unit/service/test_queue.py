@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.config import QueueConfig
-from bot.service.queue import JobQueue, RedisQueue, SqlQueue
+from bot.service.queue import JobQueue
+from bot.service.queue.redisqueue import RedisQueue
+from bot.service.queue.sqlqueue import SqlQueue
 
 
 class Clock:
@@ -22,33 +19,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.t
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[str]:
-    url = os.environ.get("MIGCHECK_TEST_REDIS_URL")
-    if url:
-        yield url
-        return
-    exe = shutil.which("redis-server")
-    assert exe is not None, "redis-server is required (apt-get install redis-server)"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    import redis
-
-    r = redis.Redis(port=port)
-    for _ in range(200):
-        try:
-            r.ping()
-            break
-        except Exception:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
 
 
 CFG = QueueConfig(visibility_timeout=10, max_attempts=3, backoff_base=5, backoff_max=60)

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from bot.errors import BotError
+from bot.mail.store import SCHEMA_VERSION as MAIL_SCHEMA_VERSION
 from bot.mail.store import MailStore
 from bot.service.state import SCHEMA_VERSION, StateDB
 from bot.sqldb import PostgresDatabase, SqliteDatabase, open_database, redact_url
@@ -55,7 +56,7 @@ def test_components_share_one_database(postgres_url: str) -> None:
     st, ms = StateDB(postgres_url), MailStore(postgres_url)
     with psycopg.connect(postgres_url) as c:
         rows = dict(c.execute("SELECT component, version FROM migcheck_schema").fetchall())
-    assert rows == {"state": SCHEMA_VERSION, "mail": 1}
+    assert rows == {"state": SCHEMA_VERSION, "mail": MAIL_SCHEMA_VERSION}
     st.close()
     ms.close()
 

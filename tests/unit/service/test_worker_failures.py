@@ -17,7 +17,8 @@ import pytest
 
 from bot.config import Config, parse_config
 from bot.errors import BuildError
-from bot.service.queue import Job, SqlQueue
+from bot.service.queue import Job
+from bot.service.queue.sqlqueue import SqlQueue
 from bot.service.state import StateDB
 from bot.service.worker import Outcome, Transient, Worker, failure_reply, is_transient
 
@@ -132,8 +133,9 @@ def test_failure_reply_keeps_the_build_output_in_a_code_block() -> None:
     )
     text = failure_reply(exc)
     first, rest = text.split("\n", 1)
-    assert first == ("migcheck could not run this check: head: compile of head (abc) failed "
-                     "(exit 1); first error:")  # fmt: skip
+    # the first line is prose: escaped for GitLab Markdown (it can hold series-made text)
+    assert first == ("migcheck could not run this check: head: compile of head \\(abc\\) failed "
+                     "\\(exit 1\\); first error:")  # fmt: skip
     # the output holds ```, so the fence is one backtick longer; it is kept verbatim
     assert rest == f"\n````text\n{BUILD_OUTPUT}\n````\n\nhint: the series does not build; " \
                    "fix the build first"  # fmt: skip

@@ -1,4 +1,5 @@
-"""Mailed series applied with `git am -3` in a scratch worktree (bot.workspace + patches)."""
+"""Mailed series applied onto a base (bot.workspace + patches): in memory, or with `git am -3`
+in a scratch worktree for what only git does (here: a binary patch)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ def test_apply_format_patch_files(series_repo: tuple[GitRepo, str, list[str]]) -
     assert ("hw/misc/old.c", "hw/misc/new.c") in files2 and ("gone.txt", None) in files2
     (binf,) = s.patches[2].files
     assert binf.binary and binf.new == b"\x00\x07\x02\x03\x04"
+    # Patches 1-2 in memory; the binary patch 3 needs git am (and its worktree, removed).
+    assert s.applied_with == "in memory (patches 1-2), git am -3 (patch 3: binary patch)"
     # Same result as reviewing the range the mails came from.
     assert len(worktrees(r)) == 1 and scratch_dirs() == before
     s2 = series_from_range(str(r.path), f"{base}..{s.head}")
@@ -99,12 +102,14 @@ def test_one_mbox_with_cover_letter(
     assert len(s.patches) == 3
 
 
-def test_context_keeps_head_readable(series_repo: tuple[GitRepo, str, list[str]]) -> None:
+def test_in_memory_needs_no_worktree(series_repo: tuple[GitRepo, str, list[str]]) -> None:
     r, base, mails = series_repo
-    with applied_series(str(r.path), base, mails) as s:
-        assert len(worktrees(r)) == 2
+    before = scratch_dirs()
+    with applied_series(str(r.path), base, mails[:2]) as s:
+        assert len(worktrees(r)) == 1 and scratch_dirs() == before
         assert r.repo.get(s.head) is not None
-    assert len(worktrees(r)) == 1
+        assert s.applied_with == "in memory"
+    assert r.repo.get(s.head) is not None  # the commits stay readable by id
 
 
 def test_patch_that_does_not_apply(series_repo: tuple[GitRepo, str, list[str]]) -> None:
@@ -203,3 +208,18 @@ def test_non_utf8_mail_and_content(tmp_path: Path) -> None:
     s = series_from_patches(str(r.path), base, [str(p)])
     assert s.patches[0].subject == "hw/l: café"
     assert s.patches[0].files[0].new == new
+
+
+def test_json_report_says_how_the_series_was_applied(
+    series_repo: tuple[GitRepo, str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from bot.cli import main
+
+    r, base, mails = series_repo
+    rc = main(["check", "--repo", str(r.path), "--base", base, "--no-index", "--format", "json",
+               "--fail-on", "never", *mails])  # fmt: skip
+    assert rc == 0
+    stats = json.loads(capsys.readouterr().out)["stats"]
+    assert stats["applied_with"] == "in memory (patches 1-2), git am -3 (patch 3: binary patch)"

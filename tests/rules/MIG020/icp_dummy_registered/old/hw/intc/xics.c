@@ -1,7 +1,6 @@
 /*
  * Interrupt presenter (migcheck fixture: MIG020 icp_dummy_registered, modelled on 5bc8d26de20c + 46f7afa37096)
  */
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 
 #include "qemu/osdep.h"
 #include "hw/ppc/xics.h"

@@ -1,5 +1,4 @@
 /* Generic machine compat arrays (migcheck fixture: MIG036 chain_broken, like 231b4a035b) */
-// fixture-rules: MIG020 MIG021 MIG022 MIG023 MIG024 MIG030 MIG031 MIG032 MIG033 MIG034 MIG035 MIG036
 GlobalProperty hw_compat_10_2[] = {};
 const size_t hw_compat_10_2_len = G_N_ELEMENTS(hw_compat_10_2);
 

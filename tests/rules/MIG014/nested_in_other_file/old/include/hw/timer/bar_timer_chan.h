@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-// fixture-rules: MIG001 MIG002 MIG003 MIG004 MIG014 MIG015
 
 #ifndef HW_TIMER_BAR_TIMER_CHAN_H
 #define HW_TIMER_BAR_TIMER_CHAN_H

@@ -1,4 +1,4 @@
-"""Unit tests of rules/_vmsd.py: field alignment, wire resets, roles, compat array naming."""
+"""bot.diff.fields (field alignment) and bot.rulekit.vmsd (uses, wire resets, opaque types)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.diff.changes import EntityChange
+from bot.diff.fields import align_fields
 from bot.engine.spec import RuleContext
 from bot.model.entities import ClassInit, FileModel, Vmsd, VmstateField
-from bot.series import Series
-from rules._vmsd import (
+from bot.rulekit.vmsd import (
     as_test_field,
-    compat_array_name,
-    diff_fields,
     introduced_fields,
     opaque_type,
+    vmsd_change,
     vmsd_uses,
     wire_reset,
 )
+from bot.series import Series
 
 _SIZES = {"VMSTATE_UINT8": 1, "VMSTATE_BOOL": 1, "VMSTATE_UINT32": 4, "VMSTATE_UINT64": 8}
 
@@ -55,14 +55,14 @@ def ctx_for(*models: FileModel) -> RuleContext:
 
 def test_identical_fields_all_pair() -> None:
     a = [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UINT32", "b")]
-    d = diff_fields(vmsd("vmstate_foo", a), vmsd("vmstate_foo", a))
+    d = align_fields(vmsd("vmstate_foo", a), vmsd("vmstate_foo", a))
     assert len(d.pairs) == 2 and not d.added and not d.removed and not d.moved
 
 
 def test_rename_is_a_positional_pair() -> None:
     old = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UINT32", "b")])
     new = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UINT32", "bb")])
-    d = diff_fields(old, new)
+    d = align_fields(old, new)
     assert [(o.c_field, n.c_field) for o, n in d.pairs] == [("a", "a"), ("b", "bb")]
 
 
@@ -70,7 +70,7 @@ def test_rename_plus_append_pairs_by_macro() -> None:
     old = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UINT32", "b")])
     new = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UINT32", "bb"),
                                fld("VMSTATE_UINT64_V", "c", version=2)])
-    d = diff_fields(old, new)
+    d = align_fields(old, new)
     assert ("b", "bb") in [(o.c_field, n.c_field) for o, n in d.pairs]
     assert [f.c_field for f in d.added] == ["c"]
     assert not d.removed
@@ -79,14 +79,14 @@ def test_rename_plus_append_pairs_by_macro() -> None:
 def test_reorder_is_a_move() -> None:
     old = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", x) for x in "abc"])
     new = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", x) for x in "acb"])
-    d = diff_fields(old, new)
+    d = align_fields(old, new)
     assert len(d.moved) == 1 and not d.added and not d.removed
 
 
 def test_unused_replacement_block() -> None:
     old = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_BOOL", "b")])
     new = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", "a"), fld("VMSTATE_UNUSED", None, size=1)])
-    d = diff_fields(old, new)
+    d = align_fields(old, new)
     assert len(d.replaced) == 1
     assert [f.c_field for f in d.replaced[0].old] == ["b"]
 
@@ -96,11 +96,14 @@ def test_unused_replacement_block() -> None:
 def test_alignment_accounts_for_every_field(a: list[str], b: list[str]) -> None:
     old = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", x) for x in a])
     new = vmsd("vmstate_foo", [fld("VMSTATE_UINT32", x) for x in b])
-    d = diff_fields(old, new)
+    d = align_fields(old, new)
     olds = len(d.pairs) + len(d.removed) + len(d.moved) + sum(len(r.old) for r in d.replaced)
     news = len(d.pairs) + len(d.added) + len(d.moved) + sum(len(r.new) for r in d.replaced)
     assert (olds, news) == (len(a), len(b))
-    assert len(introduced_fields(None, new)) == len(b)
+    added = EntityChange("vmsd", "added", "vmstate_foo", "hw/misc/foo.c", None, new)
+    assert len(introduced_fields(added)) == len(b)
+    changed = EntityChange("vmsd", "modified", "vmstate_foo", "hw/misc/foo.c", old, new, None, d)
+    assert set(map(id, introduced_fields(changed))) <= set(map(id, new.payload_fields))
 
 
 def test_roles_and_wire_reset() -> None:
@@ -133,19 +136,6 @@ def test_opaque_type_majority_and_test_variant() -> None:
     )
 
 
-def test_compat_array_name() -> None:
-    def name(ver: str | None) -> str:
-        series = Series("0" * 40, "1" * 40, (), (), head_version=ver)
-        return compat_array_name(RuleContext(series, None, None, None, ()))
-
-    assert name("10.2.50") == "hw_compat_10_2"
-    assert name("11.0.0") == "hw_compat_<previous release>"
-    assert name("10.1.0") == "hw_compat_10_0"
-    assert name(None) == "hw_compat_<previous release>"
-
-
 def test_entity_change_helpers_ignore_other_kinds() -> None:
-    from rules._vmsd import vmsd_change
-
     ch = EntityChange("type", "added", "foo", "hw/misc/foo.c", None, None)
     assert vmsd_change(ch) == (None, None)

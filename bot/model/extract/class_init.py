@@ -1,0 +1,144 @@
+"""What class_init-like functions bind: `dc->vmsd = &x` assignments, legacy_vmsd in
+SysemuCPUOps, and helpers a class_init calls with its class."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import tree_sitter as ts
+
+from bot.model import cscan
+from bot.model.entities import CallSite, ClassInit
+from bot.model.extract.context import Ctx, Out, line_of
+from bot.model.extract.syntax import param_list, where
+
+
+def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
+    """ClassInits from `x->vmsd = &v` assignments, merged with the function's props binding."""
+    by_func: dict[str, ClassInit] = {
+        c.function: c for c in out.class_inits if c.vmsd_member is None and c.vmsd is None
+    }
+    extra: list[ClassInit] = []
+    for a in assigns:
+        left = a.child_by_field_name("left")
+        right = a.child_by_field_name("right")
+        op = a.child_by_field_name("operator")
+        if left is None or right is None or (op is not None and ctx.text(op) != "="):
+            continue
+        w = where(ctx, a)
+        if w.function is None:
+            continue
+        member = cscan.norm(ctx.text(left)).replace(" ", "")
+        rtext = cscan.norm(ctx.text(right))
+        vmsd = cscan.ident_or_none(rtext)
+        if vmsd == "NULL":
+            vmsd = None
+        line = a.start_point.row + 1
+        base = by_func.get(w.function)
+        if base is not None and base.vmsd_member is None:
+            upd = replace(base, vmsd=vmsd, vmsd_member=member, vmsd_line=line)
+            out.class_inits[out.class_inits.index(base)] = upd
+            by_func[w.function] = upd
+        else:
+            extra.append(
+                ClassInit(
+                    function=w.function,
+                    vmsd=vmsd,
+                    vmsd_member=member,
+                    props=base.props if base is not None else (),
+                    line=line,
+                    vmsd_line=line,
+                )
+            )
+    out.class_inits.extend(extra)
+    out.class_inits.sort(key=lambda c: (c.line, c.vmsd_line or 0))
+
+
+def read_legacy_vmsd(ctx: Ctx, name: str, vtext: str, line: int, out: Out) -> None:
+    """A ClassInit for the `.legacy_vmsd`/`.vmsd` of a SysemuCPUOps initializer."""
+    body = cscan.brace_body(vtext)
+    if body is None:
+        return
+    for off, member, value in cscan.designated_members(cscan.strip_comments(body[1])):
+        if member in ("legacy_vmsd", "vmsd"):
+            out.class_inits.append(
+                ClassInit(
+                    function=name,
+                    vmsd=cscan.ident_or_none(value),
+                    vmsd_member=member,
+                    props=(),
+                    line=line,
+                    vmsd_line=line_of(vtext, body[0] + off, line),
+                )
+            )
+
+
+_CALL_IN_BODY = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
+
+
+_NOT_CALLS = frozenset({"if", "for", "while", "switch", "return", "sizeof", "typeof"})
+
+
+def _class_param(ctx: Ctx, node: ts.Node) -> str | None:
+    """The `ObjectClass *` parameter name of a class_init-like function, if any."""
+    params = param_list(ctx, node)
+    if params and params[0][0].replace("const ", "") == "ObjectClass *" and params[0][1]:
+        return params[0][1]
+    return None
+
+
+def class_init_helpers(ctx: Ctx, out: Out) -> None:
+    """CallSites for calls a class_init makes with its class parameter, and same-file folding
+    of the callee's `dc->vmsd` into a caller that sets none itself."""
+    if not out.function_nodes or b"ObjectClass" not in ctx.data:
+        return
+    vmsd_of: dict[str, ClassInit] = {}
+    for c in out.class_inits:
+        if c.vmsd_member is not None and c.vmsd is not None:
+            vmsd_of.setdefault(c.function, c)
+    known_calls = {(c.function, c.line, c.call) for c in out.calls}
+    folded: list[ClassInit] = []
+    for fname, node in out.function_nodes.items():
+        decl = node.child_by_field_name("declarator")
+        if decl is None or b"ObjectClass" not in ctx.data[decl.start_byte : decl.end_byte]:
+            continue
+        cls = _class_param(ctx, node)
+        body_n = node.child_by_field_name("body")
+        if cls is None or body_n is None:
+            continue
+        body = cscan.strip_comments(ctx.text(body_n))
+        if cls not in body:
+            continue
+        base = body_n.start_point.row + 1
+        for m in _CALL_IN_BODY.finditer(body):
+            callee = m.group(1)
+            if callee in _NOT_CALLS:
+                continue
+            close = cscan.match_close(body, m.end() - 1)
+            inner = body[m.end() : close]
+            if not re.search(r"\b" + re.escape(cls) + r"\b", inner):
+                continue
+            args = cscan.split_args(inner)
+            if cls not in args:
+                continue
+            line = line_of(body, m.start(), base)
+            if (fname, line, callee) not in known_calls:
+                out.calls.append(CallSite(call=callee, args=args, function=fname, line=line))
+                known_calls.add((fname, line, callee))
+            helper = vmsd_of.get(callee)
+            if helper is not None and fname not in vmsd_of:
+                own = next(
+                    (c for c in out.class_inits if c.function == fname and c.vmsd_member is None),
+                    None,
+                )
+                if own is not None:
+                    upd = replace(
+                        own, vmsd=helper.vmsd, vmsd_member=helper.vmsd_member, vmsd_line=line
+                    )
+                    out.class_inits[out.class_inits.index(own)] = upd
+                else:
+                    upd = replace(helper, function=fname, props=(), line=line, vmsd_line=line)
+                    folded.append(upd)
+                vmsd_of[fname] = upd
+    out.class_inits.extend(folded)

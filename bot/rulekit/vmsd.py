@@ -1,0 +1,286 @@
+"""Look-ups and words about vmsds for rules: how a vmsd is used, its opaque type, labels.
+
+Pure: everything reads a RuleContext (the unit's FilesViews and TreeViews) and returns plain
+data. Field alignment itself is the diff's (`EntityChange.fields`, bot.diff.fields).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import RuleContext
+from bot.model.entities import FileModel, FunctionInfo, Vmsd, VmstateField
+from bot.rulekit.ctx import Side, own_path, tree, unit_files
+
+# Struct types that opaque pointers are routinely cast to although the fields name a subtype
+# (QOM parents embedded as the first member): a cast to one of these is not a mismatch.
+GENERIC_PARENT_TYPES = frozenset(
+    {
+        "void",
+        "Object",
+        "DeviceState",
+        "SysBusDevice",
+        "PCIDevice",
+        "PCIBridge",
+        "PCIESlot",
+        "PCIEPort",
+        "ISADevice",
+        "VirtIODevice",
+        "VirtioDeviceClass",
+        "I2CSlave",
+        "SSIPeripheral",
+        "USBDevice",
+        "CPUState",
+        "BusState",
+        "HIDState",
+    }
+)
+
+# Macros whose second argument is not the containing (opaque) struct.
+_NON_OPAQUE_STRUCT_MACROS = ("VMSTATE_WITH_TMP",)
+
+
+def vmsd_change(change: EntityChange) -> tuple[Vmsd | None, Vmsd | None]:
+    """(old, new) Vmsd of a vmsd change; (None, None) for other kinds."""
+    if change.kind != "vmsd":
+        return None, None
+    old = change.old if isinstance(change.old, Vmsd) else None
+    new = change.new if isinstance(change.new, Vmsd) else None
+    return old, new
+
+
+def vmsd_label(v: Vmsd) -> str:
+    """What to call a vmsd in a message: its wire `.name`, else its expression, else C name."""
+    return v.name or v.name_expr or v.c_name
+
+
+def field_label(f: VmstateField) -> str:
+    """Short human name of a field: its C member, else its -dump-vmstate name."""
+    return f.c_field or f.name or f.macro
+
+
+def field_entity(v: Vmsd, f: VmstateField) -> str:
+    """Stable entity id for a field (name based so that inserted fields do not shift it)."""
+    return f"{v.c_name}.fields[{field_label(f)}]"
+
+
+def norm_type(t: str | None) -> str | None:
+    """A C type name without `struct `, `const`, `*` and whitespace."""
+    if t is None:
+        return None
+    t = re.sub(r"\b(const|volatile|struct|union)\b", " ", t)
+    t = t.replace("*", " ")
+    t = " ".join(t.split())
+    return t or None
+
+
+def size_text(n: int | None) -> str:
+    """'4 bytes' / 'an unknown number of bytes'."""
+    if n is None:
+        return "an unknown number of bytes"
+    return "1 byte" if n == 1 else f"{n} bytes"
+
+
+def introduced_fields(change: EntityChange) -> tuple[VmstateField, ...]:
+    """Fields of the new vmsd that the change added or altered (all of them when added)."""
+    _, new = vmsd_change(change)
+    if new is None:
+        return ()
+    if change.fields is None:
+        return new.payload_fields if change.op == "added" else ()
+    return change.fields.introduced()
+
+
+# ---- how a vmsd is used ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Uses:
+    """How a vmsd is referenced on one side (as far as the unit's files and tree tell)."""
+
+    subsection_of: tuple[Vmsd, ...] = ()
+    nested_in: tuple[Vmsd, ...] = ()
+    top_level: bool = False
+
+    @property
+    def nested_only(self) -> bool:
+        """Used via VMSTATE_STRUCT & co. and nowhere else we can see: not on the wire."""
+        return bool(self.nested_in) and not self.subsection_of and not self.top_level
+
+    @property
+    def is_subsection(self) -> bool:
+        """Listed in some parent's `.subsections`."""
+        return bool(self.subsection_of)
+
+
+def vmsd_uses(ctx: RuleContext, c_name: str, side: Side) -> Uses:
+    """Where a vmsd is used: as a subsection, nested in a struct field, or as a section."""
+    files = unit_files(ctx, side)
+    own = own_path(ctx, side)
+    subs = list(files.subsection_parents(c_name, own))
+    nested = list(files.nested_parents(c_name, own))
+    top = files.is_top_level(c_name)
+    t = tree(ctx, side)
+    if t is not None:
+        if t.types_for_vmsd(c_name):
+            top = True
+        # Users outside the unit's files: the transitive embedders; keep the direct ones.
+        known = {v.c_name for v in (*subs, *nested)}
+        for c in t.vmsd_containers(c_name):
+            user = t.vmsd(c)
+            if user is None or user.c_name in known or user.c_name == c_name:
+                continue
+            if c_name in user.subsections:
+                subs.append(user)
+            elif any(f.vmsd_ref == c_name for f in user.fields):
+                nested.append(user)
+    return Uses(tuple(subs), tuple(nested), top)
+
+
+def qom_type_for_vmsd(ctx: RuleContext, c_name: str) -> str | None:
+    """A QOM type name whose class sets dc->vmsd to this vmsd (new side), if known."""
+    if ctx.new_tree is not None:
+        names = ctx.new_tree.types_for_vmsd(c_name)
+        if names:
+            return names[0]
+    for _, m in unit_files(ctx, "new").models(own_path(ctx, "new")):
+        fns = {ci.function for ci in m.class_inits if ci.vmsd == c_name}
+        for t in m.types:
+            if t.class_init in fns and t.name:
+                return t.name
+    return None
+
+
+def changed_vmsd_keys(ctx: RuleContext) -> set[str]:
+    """C names of vmsds that are added or modified anywhere in this unit."""
+    return {c.key for c in ctx.changes if c.kind == "vmsd" and c.op in ("added", "modified")}
+
+
+def wire_reset(ctx: RuleContext, old: Vmsd, new: Vmsd) -> str | None:
+    """Why old streams can no longer meet this layout at all, if they cannot.
+
+    A renamed section/subsection is a different entity on the wire (MIG021/MIG005 report the
+    rename), and a `minimum_version_id` above the old `version_id` makes the destination refuse
+    every old stream cleanly before any field is read (MIG004 reports it). Field-level layout
+    findings are moot then.
+    """
+    if old.unmigratable or new.unmigratable:
+        return "unmigratable"  # no stream exists to break (MIG020-style rules cover toggling)
+    if vmsd_uses(ctx, new.c_name, "new").nested_only:
+        return None
+    if old.name is not None and new.name is not None and old.name != new.name:
+        return "renamed"
+    if (
+        old.version_id is not None
+        and new.minimum_version_id is not None
+        and new.minimum_version_id > old.version_id
+    ):
+        return "minimum-version-raised"
+    return None
+
+
+# ---- opaque type and function facts ---------------------------------------------------------
+
+
+def opaque_decl(v: Vmsd) -> str | None:
+    """The opaque type as written in the fields, for C drafts (keeps a `struct ` prefix)."""
+    t = opaque_type(v)
+    if t is None:
+        return None
+    for f in v.payload_fields:
+        if f.struct and norm_type(f.struct) == t:
+            return " ".join(f.struct.replace("*", " ").replace("const", " ").split())
+    return t
+
+
+def opaque_type(v: Vmsd) -> str | None:
+    """The struct the vmsd's opaque points to: the strict majority of its fields' structs."""
+    counts: Counter[str] = Counter()
+    for f in v.payload_fields:
+        if f.macro.startswith(_NON_OPAQUE_STRUCT_MACROS):
+            continue
+        t = norm_type(f.struct)
+        if t:
+            counts[t] += 1
+    if not counts:
+        return None
+    (best, n), *rest = counts.most_common()
+    total = sum(counts.values())
+    if rest and rest[0][1] == n:
+        return None
+    if n * 2 <= total:
+        return None
+    return best
+
+
+def function_facts(model: FileModel | None, name: str) -> FunctionInfo | None:
+    """Facts about a function defined in this file (None when unknown to the model)."""
+    if model is None:
+        return None
+    for fi in model.function_infos:
+        if fi.name == name:
+            return fi
+    return None
+
+
+def function_funcs_of(v: Vmsd) -> Iterator[tuple[str, str, VmstateField | None]]:
+    """(role, function name, field) for every hook and every `_TEST` predicate of a vmsd."""
+    for member, fn in v.hooks:
+        yield member, fn, None
+    for f in v.payload_fields:
+        if f.test:
+            yield "test", f.test, f
+
+
+# ---- fields ---------------------------------------------------------------------------------
+
+
+def resolve_count(ctx: RuleContext, f: VmstateField, side: Side) -> int | None:
+    """The element count of a field, resolving a macro through the tree when needed."""
+    if f.count_value is not None or f.count is None:
+        return f.count_value
+    t = tree(ctx, side)
+    if t is None or not re.fullmatch(r"[A-Za-z_]\w*", f.count):
+        return None
+    raw = t.resolve_define(f.count)
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip("() "), 0)
+    except ValueError:
+        return None
+
+
+def as_test_field(f: VmstateField, fn: str) -> str:
+    """The field written as its `_TEST(fn)` macro variant (`VMSTATE_UINT32_TEST(x, S, fn),`)."""
+    if f.macro.endswith("_V"):
+        macro, args = f.macro[:-2] + "_TEST", list(f.args[:-1])
+    elif f.macro.endswith("_TEST"):
+        macro, args = f.macro, list(f.args[:-1])
+    else:
+        macro, args = f.macro + "_TEST", list(f.args)
+    args.append(fn)
+    return f"        {macro}({', '.join(args)}),"
+
+
+def sum_wire(fields: Iterable[VmstateField]) -> int | None:
+    """Total wire size of several fields; None when any of them is not fixed."""
+    total = 0
+    for f in fields:
+        w = f.wire_size
+        if w is None:
+            return None
+        total += w
+    return total
+
+
+def label_list(fields: Iterable[VmstateField], limit: int = 4) -> str:
+    """'a', 'b' and 3 more."""
+    names = [f"'{field_label(f)}'" for f in fields]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
