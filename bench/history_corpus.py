@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import pygit2
+from golden_reports import series_base  # bench/ is this script's directory
 
 HERE = Path(__file__).resolve().parent
 CORPUS_DIR = HERE / "corpus"
@@ -354,6 +355,14 @@ def rules_of(findings: list[dict[str, Any]]) -> str:
     return ",".join(f"{r}:{s}" for r, s in sorted(worst.items())) or "-"
 
 
+def flagged_by_label(outcomes: list[Outcome]) -> str:
+    """`label flagged/total, ...` per labelled category (breaks) or kind (safe commits)."""
+    counts: dict[str, list[int]] = {}
+    for o in outcomes:
+        counts.setdefault(o.item.category, [0, 0])[o.flagged] += 1
+    return ", ".join(f"{k} {v[1]}/{v[0] + v[1]}" for k, v in sorted(counts.items()))
+
+
 def report_corpus(outcomes: list[Outcome], split: str, show_details: bool) -> None:
     """Print recall, false alarms, category agreement, misses and timing."""
     errors = [o for o in outcomes if o.error]
@@ -371,20 +380,8 @@ def report_corpus(outcomes: list[Outcome], split: str, show_details: bool) -> No
     print(f"false alarms (error/warning on safe):   {share(len(alarms), len(safe))}")
     print(f"category agreement (of flagged breaks): {share(len(agree), len(hits))}")
     print(f"missed breaks with no finding at all:   {share(len(silent), len(breaks))}")
-    by_cat: dict[str, list[int]] = {}
-    for o in breaks:
-        by_cat.setdefault(o.item.category, [0, 0])[o.flagged] += 1
-    print(
-        "recall by category: "
-        + ", ".join(f"{c} {v[1]}/{v[0] + v[1]}" for c, v in sorted(by_cat.items()))
-    )
-    by_kind: dict[str, list[int]] = {}
-    for o in safe:
-        by_kind.setdefault(o.item.category, [0, 0])[o.flagged] += 1
-    print(
-        "false alarms by kind: "
-        + ", ".join(f"{k} {v[1]}/{v[0] + v[1]}" for k, v in sorted(by_kind.items()))
-    )
+    print("recall by category:", flagged_by_label(breaks))
+    print("false alarms by kind:", flagged_by_label(safe))
     fired = Counter(f.get("rule") for o in alarms for f in o.loud)
     if fired and show_details:
         print("rules behind false alarms (findings):", dict(fired.most_common()))
@@ -428,18 +425,6 @@ def pick_unrelated(repo: pygit2.Repository, count: int, seed: int, exclude: set[
             continue
         out.append(Item("unrelated", sha[:12], commit_range(repo, sha)))
     return out
-
-
-def series_base(repo: pygit2.Repository, tip: pygit2.Oid, limit: int = 200) -> str | None:
-    """The first-parent ancestor whose subject is exactly "ci" (the series' base)."""
-    commit = repo[tip]
-    for _ in range(limit):
-        if commit.message.strip().splitlines()[0:1] == ["ci"]:
-            return str(commit.id)
-        if not commit.parents:
-            return None
-        commit = commit.parents[0]
-    return None
 
 
 def pick_series(repo: pygit2.Repository, count: int, seed: int) -> list[Item]:

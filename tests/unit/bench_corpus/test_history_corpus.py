@@ -15,6 +15,7 @@ CORPUS = ROOT / "bench" / "corpus"
 
 
 def _load() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "bench"))  # the script imports its sibling golden_reports
     spec = importlib.util.spec_from_file_location(
         "history_corpus", ROOT / "bench" / "history_corpus.py"
     )
