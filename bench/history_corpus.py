@@ -484,6 +484,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--jobs", type=int, default=1, help="items reviewed in parallel")
     ap.add_argument("--limit", type=int, help="review only the first N corpus items")
+    ap.add_argument(
+        "--only",
+        help="comma-separated filters: a corpus item is kept when its sha starts with one, or its "
+        "label (break|safe), category or safe kind equals one",
+    )
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per item")
     ap.add_argument(
         "--results-dir",
@@ -531,7 +536,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(items)} list series (seed {args.seed}, {label})",
             )
         else:
-            items = load_corpus(args.corpus_dir, repo, args.split)[: args.limit]
+            items = load_corpus(args.corpus_dir, repo, args.split)
+            if args.only:
+                wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+                items = [
+                    it for it in items
+                    if any(it.sha.startswith(w) or w in (it.label, it.category) for w in wanted)
+                ]
+            items = items[: args.limit]
             outcomes = review_all(items, run, args.jobs, cache)
             show = args.split == "tune" or args.show_holdout
             report_corpus(outcomes, args.split, show)
