@@ -241,6 +241,32 @@ class InitializerArray:
 
 
 @dataclass(frozen=True, slots=True)
+class StructMember:
+    """One member of a C struct/union: `uint8_t buf[SIZE]`, `VirtQueue *vq`, `int x : 3`."""
+
+    name: str
+    type: str  # base type text without the declarator: "uint8_t", "struct VirtQueue"
+    pointer: int  # `*` count of the declarator (1 for a function pointer)
+    dims: tuple[str, ...]  # array dimension expressions, outermost first ("SIZE", "4")
+    line: int
+    bits: str | None = None  # bit-field width
+    members: tuple[StructMember, ...] = ()  # an inline `struct { ... } name` member's members
+
+
+@dataclass(frozen=True, slots=True)
+class StructDef:
+    """A C struct/union definition with a tag or typedef name (layouts, sizeof)."""
+
+    name: str  # tag, or the typedef alias of an anonymous struct
+    aliases: tuple[str, ...]  # typedef names other than `name`
+    kind: str  # struct | union
+    members: tuple[StructMember, ...]
+    packed: bool
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileModel:
     """Everything extracted from one file version."""
 
@@ -260,6 +286,7 @@ class FileModel:
     parsed: bool = True  # False when the bytes could not be decoded/parsed at all
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
+    structs: tuple[StructDef, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -29,6 +29,7 @@ from bot.model.entities import (
     FileModel,
     ObjectCreation,
     Property,
+    StructDef,
     Vmsd,
 )
 from bot.model.view import (
@@ -124,6 +125,7 @@ _TABLES: tuple[str, ...] = (
     "creations",
     "dyn_refs",
     "embed_refs",
+    "structs",
 )
 _PATH_POS: dict[str, int | None] = {
     "child_refs": 1,
@@ -134,6 +136,7 @@ _PATH_POS: dict[str, int | None] = {
     "prop_files": None,
     "creations": 0,
     "embed_refs": 1,
+    "structs": 0,
 }
 
 
@@ -173,6 +176,8 @@ class _Aggregate:
         self.dyn_refs: list[tuple[str, str]] = []  # (path, type name)
         self.embed_refs: dict[str, list[tuple[str, str]]] = {}  # vmsd -> (user vmsd, path)
         self.dynamic_sysbus: set[str] = set()
+        # struct tag or typedef name -> (path, definition), headers and .c files alike
+        self.structs: MutableMapping[str, list[tuple[str, StructDef]]] = {}
         for path in sorted(models):
             self._add_file(path, models[path])
         self._finish()
@@ -320,6 +325,9 @@ class _Aggregate:
             for name in names:
                 rec = oc if oc.type_name == name else dataclasses.replace(oc, type_name=name)
                 self.creations.setdefault(name, []).append((path, rec))
+        for sd in fm.structs:
+            for sname in dict.fromkeys((sd.name, *sd.aliases)):
+                self.structs.setdefault(sname, []).append((path, sd))
         for call in fm.calls:
             if call.call in _DYNAMIC_SYSBUS_CALLS and len(call.args) >= 2:
                 for name in self.defines.eval_expr(call.args[1], path):

@@ -33,6 +33,7 @@ from bot.model.extract.queries import (
     present_probes,
     top_level,
 )
+from bot.model.extract.structs import read_structs
 from bot.model.extract.syntax import decl_parts, function_name, is_static, where
 from bot.model.extract.typeinfo import (
     interfaces_from,
@@ -108,6 +109,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             defines=tuple(out.defines),
             functions=tuple(out.functions),
             notes=tuple(notes),
+            structs=read_structs(full_text()) if b"{" in data else (),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -187,6 +189,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         parsed=True,
         notes=tuple(ctx.notes),
         function_infos=finfos,
+        structs=read_structs(full_text()),
     )
 
 
