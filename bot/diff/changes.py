@@ -10,6 +10,7 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     InitializerArray,
     ObjectCreation,
     Property,
@@ -28,6 +29,7 @@ Entity = (
     | ObjectCreation
     | CallSite
     | InitializerArray
+    | Define
 )
 EntityKind = Literal[
     "vmsd",
@@ -39,6 +41,7 @@ EntityKind = Literal[
     "creation",
     "call",
     "array",
+    "define",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -21,6 +21,7 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     FileModel,
     InitializerArray,
     ObjectCreation,
@@ -103,6 +104,10 @@ def _call_key(c: CallSite) -> str:
 
 def _array_key(a: InitializerArray) -> str:
     return a.name
+
+
+def _define_key(d: Define) -> str:
+    return d.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -242,6 +247,7 @@ _KINDS: tuple[
     ("creation", lambda m: m.creations, _creation_key),
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
+    ("define", lambda m: m.defines, _define_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

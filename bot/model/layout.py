@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.model import cscan
-from bot.model.entities import StructDef, StructMember
+from bot.model.entities import StructDef, StructMember, Vmsd, VmstateField
 from bot.model.macros import C_TYPE_SIZES, POINTER_SIZE
 
 StructLookup = Callable[[str], StructDef | None]
@@ -170,3 +170,34 @@ def _member_size(
     if inner is None:
         return None
     return inner[0] * count, inner[1]
+
+
+_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]*\b")
+
+
+def follows_member_size(f: VmstateField) -> bool:
+    """A field whose wire size is `sizeof` the C member (`VMSTATE_BUFFER(f, S)` & co.)."""
+    return f.info == "buffer" and "pointer" not in f.flags and f.elem_size is None
+
+
+def size_ref_names_of_vmsd(v: Vmsd) -> tuple[str, ...]:
+    """Macros in the vmsd's field counts, and structs whose member sizes its fields follow."""
+    out: dict[str, None] = {}
+    for f in v.fields:
+        if f.count and f.count_value is None:
+            out.update(dict.fromkeys(_MACRO.findall(f.count)))
+        if f.struct and follows_member_size(f):
+            out[type_key(f.struct)] = None
+    return tuple(out)
+
+
+def size_ref_names_of_struct(sd: StructDef) -> tuple[str, ...]:
+    """Macros in the struct's member dimensions (nested inline members included)."""
+    out: dict[str, None] = {}
+    stack = list(sd.members)
+    while stack:
+        m = stack.pop()
+        for d in m.dims:
+            out.update(dict.fromkeys(_MACRO.findall(d)))
+        stack.extend(m.members)
+    return tuple(out)

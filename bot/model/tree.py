@@ -32,6 +32,7 @@ from bot.model.entities import (
     StructDef,
     Vmsd,
 )
+from bot.model.layout import size_ref_names_of_struct, size_ref_names_of_vmsd
 from bot.model.view import (
     PLUGGABLE_FAMILIES,
     VERSIONED_PATHS,
@@ -126,6 +127,7 @@ _TABLES: tuple[str, ...] = (
     "dyn_refs",
     "embed_refs",
     "structs",
+    "size_refs",
 )
 _PATH_POS: dict[str, int | None] = {
     "child_refs": 1,
@@ -137,6 +139,7 @@ _PATH_POS: dict[str, int | None] = {
     "creations": 0,
     "embed_refs": 1,
     "structs": 0,
+    "size_refs": 0,
 }
 
 
@@ -178,6 +181,9 @@ class _Aggregate:
         self.dynamic_sysbus: set[str] = set()
         # struct tag or typedef name -> (path, definition), headers and .c files alike
         self.structs: MutableMapping[str, list[tuple[str, StructDef]]] = {}
+        # macro or struct name -> (path, "vmsd:<c_name>" | "struct:<name>") whose wire size
+        # depends on it: field counts, member dimensions, structs of size-following fields
+        self.size_refs: dict[str, list[tuple[str, str]]] = {}
         for path in sorted(models):
             self._add_file(path, models[path])
         self._finish()
@@ -328,6 +334,11 @@ class _Aggregate:
         for sd in fm.structs:
             for sname in dict.fromkeys((sd.name, *sd.aliases)):
                 self.structs.setdefault(sname, []).append((path, sd))
+            for key in size_ref_names_of_struct(sd):
+                self.size_refs.setdefault(key, []).append((path, f"struct:{sd.name}"))
+        for v in fm.vmsds:
+            for key in size_ref_names_of_vmsd(v):
+                self.size_refs.setdefault(key, []).append((path, f"vmsd:{v.c_name}"))
         for call in fm.calls:
             if call.call in _DYNAMIC_SYSBUS_CALLS and len(call.args) >= 2:
                 for name in self.defines.eval_expr(call.args[1], path):

@@ -337,6 +337,11 @@ class TreeView:
             return None
         return min(lst, key=lambda ps: (not ps[0].endswith(".h"), ps[0]))[1]
 
+    def size_refs(self, name: str) -> tuple[tuple[str, str], ...]:
+        """(path, "vmsd:<c_name>" | "struct:<name>") whose wire size or layout uses the
+        macro or struct `name` (field counts, member dimensions, size-following fields)."""
+        return tuple(self._a().size_refs.get(name, ()))
+
     def iter_vmsds(self) -> Iterator[tuple[str, Vmsd]]:
         """(path, vmsd) for every vmsd of the tree, by C name then path."""
         a = self._a()

@@ -145,9 +145,7 @@ def _split_decls(body: str) -> list[tuple[int, str]]:
     return out
 
 
-def _member_decl(
-    src: str, off: int, text: str, line: int, line_of: _LineOf
-) -> list[StructMember]:
+def _member_decl(src: str, off: int, text: str, line: int, line_of: _LineOf) -> list[StructMember]:
     brace = text.find("{")
     if brace >= 0 and _HEAD_INLINE.match(text):
         # inline struct/union member: flatten its members under the member's name
@@ -184,7 +182,7 @@ def _member_decl(
         return []
     out = []
     for i, d in enumerate(parts):
-        parsed = _declarator(first[len(base):] if i == 0 else d)
+        parsed = _declarator(first[len(base) :] if i == 0 else d)
         if parsed is None:
             continue
         nm, ptr, dims, bits = parsed
