@@ -28,6 +28,7 @@ RULE_MODULES: tuple[str, ...] = (
     "subsection_name_prefix",
     "subsection_removed_or_renamed",
     "version_test_equality",
+    "virtio_config_size_change",
     "virtio_feature_default",
     "vmsd_duplicate_subsections",
     "vmsd_missing_end_of_list",

@@ -12,6 +12,7 @@ from bot.model.entities import (
     CompatArray,
     Define,
     InitializerArray,
+    StructDef,
     ObjectCreation,
     Property,
     TypeInfo,
@@ -30,6 +31,7 @@ Entity = (
     | CallSite
     | InitializerArray
     | Define
+    | StructDef
 )
 EntityKind = Literal[
     "vmsd",
@@ -42,6 +44,7 @@ EntityKind = Literal[
     "call",
     "array",
     "define",
+    "struct",
 ]
 Op = Literal["added", "removed", "modified"]
 

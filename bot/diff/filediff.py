@@ -26,6 +26,7 @@ from bot.model.entities import (
     InitializerArray,
     ObjectCreation,
     Property,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -108,6 +109,10 @@ def _array_key(a: InitializerArray) -> str:
 
 def _define_key(d: Define) -> str:
     return d.name
+
+
+def _struct_key(s: StructDef) -> str:
+    return s.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -248,6 +253,7 @@ _KINDS: tuple[
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
     ("define", lambda m: m.defines, _define_key),
+    ("struct", lambda m: m.structs, _struct_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.model import cscan
-from bot.model.entities import StructDef, StructMember, Vmsd, VmstateField
+from bot.model.entities import CallSite, StructDef, StructMember, Vmsd, VmstateField
 from bot.model.macros import C_TYPE_SIZES, POINTER_SIZE
 
 StructLookup = Callable[[str], StructDef | None]
@@ -201,3 +201,17 @@ def size_ref_names_of_struct(sd: StructDef) -> tuple[str, ...]:
             out.update(dict.fromkeys(_MACRO.findall(d)))
         stack.extend(m.members)
     return tuple(out)
+
+
+_SIZEOF = re.compile(r"\bsizeof\s*\(\s*((?:struct\s+|union\s+)?[A-Za-z_]\w*)\s*\)")
+# Calls whose argument fixes a guest-visible size: callee -> argument index (-1: the last;
+# virtio_init lost its name argument in QEMU 7.0, the size stayed last).
+SIZE_CALLS: dict[str, int] = {"virtio_init": -1}
+
+
+def sized_structs_of_call(c: CallSite) -> tuple[str, ...]:
+    """Structs whose `sizeof` a size-fixing call (`virtio_init(.., sizeof(struct X))`) uses."""
+    i = SIZE_CALLS.get(c.call)
+    if i is None or not c.args or len(c.args) <= i:
+        return ()
+    return tuple(dict.fromkeys(type_key(m) for m in _SIZEOF.findall(c.args[i])))

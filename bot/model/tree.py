@@ -32,7 +32,11 @@ from bot.model.entities import (
     StructDef,
     Vmsd,
 )
-from bot.model.layout import size_ref_names_of_struct, size_ref_names_of_vmsd
+from bot.model.layout import (
+    size_ref_names_of_struct,
+    size_ref_names_of_vmsd,
+    sized_structs_of_call,
+)
 from bot.model.view import (
     PLUGGABLE_FAMILIES,
     VERSIONED_PATHS,
@@ -340,6 +344,9 @@ class _Aggregate:
             for key in size_ref_names_of_vmsd(v):
                 self.size_refs.setdefault(key, []).append((path, f"vmsd:{v.c_name}"))
         for call in fm.calls:
+            for key in sized_structs_of_call(call):
+                ref = f"call:{call.call}@{call.function or '-'}"
+                self.size_refs.setdefault(key, []).append((path, ref))
             if call.call in _DYNAMIC_SYSBUS_CALLS and len(call.args) >= 2:
                 for name in self.defines.eval_expr(call.args[1], path):
                     self.dyn_refs.append((path, name))

@@ -338,8 +338,9 @@ class TreeView:
         return min(lst, key=lambda ps: (not ps[0].endswith(".h"), ps[0]))[1]
 
     def size_refs(self, name: str) -> tuple[tuple[str, str], ...]:
-        """(path, "vmsd:<c_name>" | "struct:<name>") whose wire size or layout uses the
-        macro or struct `name` (field counts, member dimensions, size-following fields)."""
+        """(path, "vmsd:<c_name>" | "struct:<name>" | "call:<callee>@<function>") whose wire
+        size or layout uses the macro or struct `name` (field counts, member dimensions,
+        size-following fields, `virtio_init(..., sizeof(struct name))`)."""
         return tuple(self._a().size_refs.get(name, ()))
 
     def iter_vmsds(self) -> Iterator[tuple[str, Vmsd]]:

@@ -60,7 +60,7 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"ssi_realize_and_unref", rb"ssi_realize_and_unref"),
     (b"device_class_set_props", rb"device_class_set_props(?:_n)?"),
     (b"msi", rb"msi(?:x_init\w*|_init)"),
-    (b"virtio_", rb"virtio_(?:add|clear)_feature"),
+    (b"virtio_", rb"virtio_(?:(?:add|clear)_feature|init)"),
     (b"memory_region_init_io", rb"memory_region_init_io"),
     (b"compat_props_add", rb"compat_props_add"),
     (b"machine_class_allow_dynamic_sysbus_dev", rb"machine_class_allow_dynamic_sysbus_dev"),
