@@ -24,6 +24,7 @@ RULE_MODULES: tuple[str, ...] = (
     "section_added",
     "section_removed",
     "section_renamed",
+    "stream_sequence_change",
     "subsection_added_unconditional",
     "subsection_name_prefix",
     "subsection_removed_or_renamed",

@@ -12,9 +12,10 @@ from bot.model.entities import (
     CompatArray,
     Define,
     InitializerArray,
-    StructDef,
     ObjectCreation,
     Property,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -32,6 +33,7 @@ Entity = (
     | InitializerArray
     | Define
     | StructDef
+    | StreamFunction
 )
 EntityKind = Literal[
     "vmsd",
@@ -45,6 +47,7 @@ EntityKind = Literal[
     "array",
     "define",
     "struct",
+    "stream",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -26,6 +26,7 @@ from bot.model.entities import (
     InitializerArray,
     ObjectCreation,
     Property,
+    StreamFunction,
     StructDef,
     TypeInfo,
     Vmsd,
@@ -112,6 +113,10 @@ def _define_key(d: Define) -> str:
 
 
 def _struct_key(s: StructDef) -> str:
+    return s.name
+
+
+def _stream_key(s: StreamFunction) -> str:
     return s.name
 
 
@@ -254,6 +259,7 @@ _KINDS: tuple[
     ("array", lambda m: m.arrays, _array_key),
     ("define", lambda m: m.defines, _define_key),
     ("struct", lambda m: m.structs, _struct_key),
+    ("stream", lambda m: m.streams, _stream_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

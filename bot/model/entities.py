@@ -267,6 +267,29 @@ class StructDef:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamOp:
+    """One `qemu_put_*`/`qemu_get_*` call of an open-coded save/load function."""
+
+    op: str  # put | get
+    width: str  # be32, be64, byte, buffer, sbe32 ... (`be32s` and `be32` alike)
+    arg: str  # the value put, or the lvalue a get fills ("" when not visible)
+    line: int
+    depth: int  # nesting in if/else/loop blocks (0: runs every time)
+    after_return: bool  # a `return` inside a conditional comes before it
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFunction:
+    """A function that writes or reads the migration stream by hand."""
+
+    name: str
+    line: int
+    end_line: int
+    ops: tuple[StreamOp, ...]
+    versioned: bool  # the body looks at a version number (`version_id`)
+
+
+@dataclass(frozen=True, slots=True)
 class FileModel:
     """Everything extracted from one file version."""
 
@@ -287,6 +310,7 @@ class FileModel:
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
     structs: tuple[StructDef, ...] = ()
+    streams: tuple[StreamFunction, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

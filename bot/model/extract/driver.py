@@ -33,6 +33,7 @@ from bot.model.extract.queries import (
     present_probes,
     top_level,
 )
+from bot.model.extract.streams import read_streams
 from bot.model.extract.structs import read_structs
 from bot.model.extract.syntax import decl_parts, function_name, is_static, where
 from bot.model.extract.typeinfo import (
@@ -110,6 +111,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             functions=tuple(out.functions),
             notes=tuple(notes),
             structs=read_structs(full_text()) if b"{" in data else (),
+            streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -190,6 +192,9 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         notes=tuple(ctx.notes),
         function_infos=finfos,
         structs=read_structs(full_text()),
+        streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
+        if b"qemu_" in data
+        else (),
     )
 
 
