@@ -77,8 +77,8 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
     line = first_line
     n = len(body)
     events: list[tuple[int, str, re.Match[str] | None]] = []
-    for m in _OP.finditer(body):
-        events.append((m.start(), "op", m))
+    for o in _OP.finditer(body):
+        events.append((o.start(), "op", o))
     for r in _RETURN.finditer(body):
         events.append((r.start(), "ret", None))
     events.sort(key=lambda e: e[0])
