@@ -18,6 +18,7 @@ RULE_MODULES: tuple[str, ...] = (
     "field_test_or_needed_changed",
     "instance_id_change",
     "machine_compat_chain",
+    "migration_knob_family",
     "nested_vmsd_versioned_field",
     "pci_config_change",
     "qom_reparent_or_bus_change",

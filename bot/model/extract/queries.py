@@ -66,6 +66,9 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"machine_class_allow_dynamic_sysbus_dev", rb"machine_class_allow_dynamic_sysbus_dev"),
     (b"type_register_static", rb"type_register_static(?:_array)?"),
     (b"virtio_pci_types_register", rb"virtio_pci_types_register"),
+    # migration-global compat switches boards call for their old machine types
+    (b"savevm_skip_", rb"savevm_skip_\w+"),
+    (b"global_state_set_optional", rb"global_state_set_optional"),
 )
 
 
