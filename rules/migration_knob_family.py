@@ -107,7 +107,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         key=lambda c: (c.path, c.line),
     )
     mine = [c for c in calls if isinstance(c.new, CallSite) and c.new.call == callee]
-    if not mine or mine[0] is not change and mine[0] != change:
+    if not mine or (mine[0] is not change and mine[0] != change):
         return
     if callee not in _new_functions(ctx):
         return  # an existing switch: its other callers are not in this series' view
