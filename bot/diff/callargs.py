@@ -4,7 +4,8 @@ QOM conversions rename a device state's PCIDevice member (`dev` -> `parent_obj`)
 between `&s->dev`, `PCI_DEVICE(s)` and the realize function's `PCIDevice *` parameter; config
 space writes go through `d->config + OFF`, `&pci_conf[OFF]` or `s->dev.config + OFF`. None of
 that changes which bytes the call shapes, so calls are keyed, paired and compared on the
-normalised arguments: the device argument of a PCI capability/BAR call becomes `<pci-dev>`,
+normalised arguments: the device argument of a PCI capability/BAR call becomes `<pci-dev>`
+(and a member of it in another argument `<pci-dev>.member`),
 and the config pointer of a `pci_set_*`/`pci_config_set_*` write becomes
 `<config>+OFFSET` (or `<wmask>+OFFSET`, ...: which mask array is written still matters).
 """
@@ -117,6 +118,21 @@ def config_pointer(expr: str) -> str:
     return f"{array}+{off}"
 
 
+def _device_members(device: str, arg: str) -> str:
+    """`arg` with members of the device spelled `<pci-dev>.member`: with the device
+    `&dev->dev`, `&dev->dev.rom` is `&<pci-dev>.rom`, and so is `&dev->rom` with `dev`."""
+    dev = device.replace(" ", "")
+    if dev.startswith("&"):
+        prefix = _strip_parens(dev[1:]) + "."
+    elif _IDENT.fullmatch(dev):
+        prefix = dev + "->"
+    else:
+        return arg
+    flat = arg.replace(" ", "")
+    out = re.sub(r"(?<![\w.>])" + re.escape(prefix), DEVICE + ".", flat)
+    return arg if out == flat else out
+
+
 def call_args(c: CallSite) -> tuple[str, ...]:
     """The call's arguments, whitespace-normalised, with the PCI device/config pointer
     argument in the one form every spelling of it shares."""
@@ -124,7 +140,7 @@ def call_args(c: CallSite) -> tuple[str, ...]:
     if not args:
         return args
     if c.call in PCI_DEVICE_FIRST:
-        return (DEVICE, *args[1:])
+        return (DEVICE, *(_device_members(args[0], a) for a in args[1:]))
     if c.call in PCI_CONFIG_POINTER_FIRST:
         return (config_pointer(args[0]), *args[1:])
     return args

@@ -35,3 +35,11 @@ def test_device_argument_of_capability_calls() -> None:
     assert call_args(a) == call_args(b) == (DEVICE, *rest)
     other = CallSite("virtio_add_feature", ("&s->dev", "F"), "f", 1)
     assert call_args(other) == ("&s->dev", "F")
+
+
+def test_members_of_the_device_in_other_arguments() -> None:
+    old = CallSite("pci_register_bar", ("&d->dev", "PCI_ROM_SLOT", "0", "&d->dev.rom"), "f", 1)
+    new = CallSite("pci_register_bar", ("dev", "PCI_ROM_SLOT", "0", "&dev->rom"), "g", 1)
+    assert call_args(old) == call_args(new) == (DEVICE, "PCI_ROM_SLOT", "0", f"&{DEVICE}.rom")
+    bar = CallSite("pci_register_bar", ("dev", "2", "0", "&devx->rom"), "g", 1)
+    assert call_args(bar)[3] == "&devx->rom"
