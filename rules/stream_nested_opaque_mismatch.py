@@ -86,7 +86,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             message=(
                 f"{new.name}() calls vmstate_{o.op}(f, &{o.width}, {o.arg}, ...) with "
-                f"'{o.arg}' pointing to a {have}, but {o.width} describes a {want}: its "
+                f"'{o.arg}' pointing to {have}, but {o.width} describes {want}: its "
                 f"fields are read and written at {want} offsets inside the {have}, "
                 "corrupting state on both sides"
             ),

@@ -12,8 +12,9 @@ changed files first, then every header and source of the tree; member paths such
 - an inline macro (`VMSTATE_BUFFER*`, `*_ARRAY`, `VMSTATE_STRUCT*` without `VMS_POINTER`) on a
   member that is a pointer.
 
-Members whose declaration cannot be found, arrays of pointers and typedef'd pointer types
-are left alone.
+Members whose declaration cannot be found, arrays of pointers, typedef'd pointer types and
+fields with their own `VMStateInfo` (`VMSTATE_BUFFER_UNSAFE_INFO*`, `SHPC_VMSTATE`: its
+.get/.put follows the pointer itself) are left alone.
 
 *Why it breaks migration*
 
@@ -81,8 +82,8 @@ _INLINE = frozenset({"array", "buffer", "varray", "struct", "vbuffer"})
 def mismatch(f: VmstateField, ref: MemberRef) -> str | None:
     """Why field `f` cannot be right for that member, or None."""
     flags = set(f.flags)
-    if "array_of_pointer" in flags:
-        return None
+    if "array_of_pointer" in flags or f.info == "custom":
+        return None  # a custom VMStateInfo's .get/.put decides how the member is reached
     if "pointer" in flags:
         if ref.is_inline_array:
             return (

@@ -23,6 +23,7 @@ static const VMStateDescription vmstate_foo_card = {
         VMSTATE_BUFFER(cid, FooCard), // ok: MIG040
         VMSTATE_BUFFER_UNSAFE(buf, FooCard, 0, 512), // expect: MIG040
         VMSTATE_BUFFER_POINTER_UNSAFE(data, FooCard, 0, 512), // ok: MIG040
+        VMSTATE_BUFFER_UNSAFE_INFO(data, FooCard, 0, vmstate_info_foo_data, 0), // ok: MIG040
         VMSTATE_END_OF_LIST()
     }
 };
