@@ -27,6 +27,7 @@ import dataclasses
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
 from bot.engine.spec import Rule
 from bot.engine.touched import touched_device_types
 from bot.errors import InputError
+from bot.fixverify import verify_fixes
 from bot.index import LoadCounts, build_index, models_for_files
 from bot.model.tree import TreeIndex
 from bot.progress import Progress
@@ -56,6 +58,10 @@ class ReviewOptions:
     waivers: tuple[Waiver, ...] = ()  # config, GitLab notes, mail replies (already trusted)
     trailer_waivers: bool = True  # read `Migration-compat: accept ...` trailers of the series
     waiver_notes: tuple[str, ...] = ()  # waivers the front end did not take (who, why): shown
+    # Apply each fix draft to the head tree in memory and review again (cheap: source
+    # only); with artifacts, also build, dump and migrate the drafted head (not cheap).
+    verify_fix: bool = True
+    verify_fix_build: bool = False
 
 
 def default_cache_dir() -> Path:
@@ -135,6 +141,11 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
     t1 = time.perf_counter()
     report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules)
     phases.append(("analysis", time.perf_counter() - t1))
+    if options.verify_fix and any(f.fix_draft for f in report.findings):
+        t1 = time.perf_counter()
+        report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
+                              new_tree=new_tree, read_head=_head_reader(options.repo, series))
+        phases.append(("verify-fix", time.perf_counter() - t1))
     if options.artifacts is not None:
         t1 = time.perf_counter()
         report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
@@ -150,6 +161,22 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
         phases=tuple(phases),
     )
     return dataclasses.replace(report, stats=stats)
+
+
+def _head_reader(repo: str | None, series: Series) -> Callable[[str], bytes | None] | None:
+    """Reads a file of the series' head from the repository (None without one)."""
+    if repo is None:
+        return None
+    from bot.index.gitfiles import blob_id_at, open_repo, read_blob, resolve_tree
+
+    git = open_repo(repo)
+    tree = resolve_tree(git, series.head)
+
+    def read(path: str) -> bytes | None:
+        blob = blob_id_at(tree, path)
+        return bytes(read_blob(git, blob).data) if blob is not None else None
+
+    return read
 
 
 def _waive(report: Report, series: Series, options: ReviewOptions) -> Report:

@@ -1,0 +1,146 @@
+"""A fix draft as edits of the head tree, and applying them to file bytes. Pure.
+
+A rule's draft is C text for people (`Finding.fix_draft`); the edits say where that text
+goes (`Finding.fix_edits`), so `--verify-fix` can apply the draft to the head tree and
+review again. Every edit is anchored on the head side of one file: a line range, a line
+pattern inside a range, or a named initializer array (`hw_compat_10_2[]`), resolved on the
+bytes before any edit of that file is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Op = Literal["replace", "insert", "array"]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftEdit:
+    """One change the draft makes to one head file.
+
+    - replace: lines line..end_line become `text` ("" deletes them); with `pattern`, only
+      the first line in that range matching it is replaced.
+    - insert: `text` goes before line `line` (line = last line + 1 appends).
+    - array: `text` goes before the closing brace of the initializer array named `anchor`.
+    """
+
+    path: str
+    op: Op
+    text: str
+    line: int = 0
+    end_line: int = 0
+    pattern: str | None = None
+    anchor: str | None = None
+
+    def describe(self) -> str:
+        """Where the edit goes, for messages."""
+        if self.op == "array":
+            return f"{self.anchor}[] in {self.path}"
+        return f"{self.path}:{self.line}"
+
+
+class EditError(Exception):
+    """An edit whose anchor is not in the file (the draft cannot be applied as written)."""
+
+
+def _array_close(lines: list[str], name: str) -> int:
+    """0-based index of the line holding the closing brace of array `name`."""
+    start = re.compile(rf"\b{re.escape(name)}\s*\[[^\]]*\]\s*=\s*\{{")
+    for i, ln in enumerate(lines):
+        m = start.search(ln)
+        if m is None:
+            continue
+        depth = 0
+        for j in range(i, len(lines)):
+            text = lines[j][m.end() - 1 :] if j == i else lines[j]
+            for ch in text:
+                if ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return j
+        raise EditError(f"{name}[] is not closed")
+    raise EditError(f"no {name}[] to add to")
+
+
+def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
+    """The 0-based half-open line range an edit replaces (empty for an insertion)."""
+    n = len(lines)
+    if e.op == "array":
+        if e.anchor is None:
+            raise EditError("array edit without an array name")
+        at = _array_close(lines, e.anchor)
+        return at, at
+    if e.op == "insert":
+        if not 1 <= e.line <= n + 1:
+            raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
+        return e.line - 1, e.line - 1
+    end = max(e.end_line, e.line)
+    if not (1 <= e.line <= n and end <= n):
+        raise EditError(f"lines {e.line}-{end} are outside {e.path} ({n} lines)")
+    if e.pattern is None:
+        return e.line - 1, end
+    rx = re.compile(e.pattern)
+    for i in range(e.line - 1, end):
+        if rx.search(lines[i]):
+            return i, i + 1
+    raise EditError(f"nothing matches {e.pattern!r} in {e.path}:{e.line}-{end}")
+
+
+def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> bytes:
+    """`data` with every edit applied; anchors are resolved on `data` as given.
+
+    Raises EditError when an anchor is missing or two edits overlap.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    lines = text.split("\n")
+    spans = sorted(((_span(lines, e), i) for i, e in enumerate(edits)), reverse=True)
+    last_start = len(lines) + 1
+    for (start, end), i in spans:
+        if end > last_start:
+            raise EditError(f"two edits of {edits[i].path} overlap at line {start + 1}")
+        body = edits[i].text
+        new = body.split("\n") if body != "" else []
+        if new and new[-1] == "":
+            new.pop()
+        lines[start:end] = new
+        last_start = start
+    return "\n".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+def edited_paths(edits: tuple[DraftEdit, ...]) -> list[str]:
+    """The files the edits touch, in order of first mention."""
+    return list(dict.fromkeys(e.path for e in edits))
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BARE = (
+    (re.compile(r"<[A-Za-z_][\w \-]*>"), "a <placeholder>"),
+    (re.compile(r"\b\w*X_Y\w*\b"), "an X_Y version"),
+    (re.compile(r"\.\.\."), "an elided argument"),
+)
+
+
+def draft_problems(text: str, width: int = 80) -> list[str]:
+    """Why a draft cannot be pasted as it is: bare placeholders in code or strings (a C
+    comment naming what to fill in is fine), FIXME/TODO markers, lines over `width`
+    columns, tabs. Empty when the draft is ready."""
+    out: list[str] = []
+    code = _COMMENT.sub(" ", text)
+    if re.search(r"#include\s*<", code):
+        code = re.sub(r"#include\s*<[^>\n]*>", " ", code)
+    for rx, what in _BARE:
+        for m in rx.finditer(code):
+            out.append(f"{what}: {m.group(0)!r}")
+    for m in re.finditer(r"\b(FIXME|TODO|XXX)\b", text):
+        out.append(f"a {m.group(1)} marker")
+    for n, ln in enumerate(text.splitlines(), 1):
+        if "\t" in ln:
+            out.append(f"line {n}: a tab")
+        if len(ln) > width:
+            out.append(f"line {n}: {len(ln)} columns")
+    return out
