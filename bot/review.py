@@ -145,7 +145,7 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
         t1 = time.perf_counter()
         report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
                               new_tree=new_tree, read_head=_head_reader(options.repo, series))
-        phases.append(("verify-fix", time.perf_counter() - t1))
+        phases.append(("verify", time.perf_counter() - t1))
     if options.artifacts is not None:
         t1 = time.perf_counter()
         report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
