@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Op = Literal["replace", "insert", "array"]
+Op = Literal["replace", "insert", "array", "sub", "member", "missing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,15 @@ class DraftEdit:
     - replace: lines line..end_line become `text` ("" deletes them); with `pattern`, only
       the first line in that range matching it is replaced.
     - insert: `text` goes before line `line` (line = last line + 1 appends).
-    - array: `text` goes before the closing brace of the initializer array named `anchor`.
+    - array: `text` goes before the closing brace (or a trailing `*_END_OF_LIST()`) of the
+      initializer array named `anchor`.
+    - sub: in the first line of line..end_line matching `pattern`, the match becomes `text`
+      (a re.sub template: the call's own arguments are kept as written).
+    - member: `text` goes at the end of the definition of struct `anchor`.
+    - missing: a part of the draft that has no place in the tree; `text` says why (the
+      draft cannot be applied as it is).
+    `optional` edits are skipped when their anchor is not in the file (a struct member the
+    source analysis does not need; the build then says whether it compiles).
     """
 
     path: str
@@ -33,16 +41,23 @@ class DraftEdit:
     end_line: int = 0
     pattern: str | None = None
     anchor: str | None = None
+    optional: bool = False
 
     def describe(self) -> str:
         """Where the edit goes, for messages."""
         if self.op == "array":
             return f"{self.anchor}[] in {self.path}"
+        if self.op == "member":
+            return f"struct {self.anchor} in {self.path}"
         return f"{self.path}:{self.line}"
 
 
 class EditError(Exception):
     """An edit whose anchor is not in the file (the draft cannot be applied as written)."""
+
+
+class MissingPart(EditError):
+    """A part of the draft that has no place in the reviewed tree (op "missing")."""
 
 
 def _array_close(lines: list[str], name: str) -> int:
@@ -66,13 +81,52 @@ def _array_close(lines: list[str], name: str) -> int:
     raise EditError(f"no {name}[] to add to")
 
 
+def _block_close(lines: list[str], i: int, col: int) -> int | None:
+    """0-based line of the brace closing the one at lines[i][col]."""
+    depth = 0
+    for j in range(i, len(lines)):
+        for ch in lines[j][col:] if j == i else lines[j]:
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    return j
+    return None
+
+
+def _struct_close(lines: list[str], name: str) -> int:
+    """0-based line of the closing brace of struct `name` (`struct name {` or a typedef)."""
+    opener = re.compile(rf"\bstruct\s+{re.escape(name)}\s*\{{")
+    for i, ln in enumerate(lines):
+        m = opener.search(ln)
+        if m is not None:
+            end = _block_close(lines, i, m.end() - 1)
+            if end is not None:
+                return end
+    closer = re.compile(rf"^\s*\}}\s*{re.escape(name)}\s*;")
+    for i, ln in enumerate(lines):
+        if closer.match(ln):
+            return i
+    raise EditError(f"struct {name} is not defined here")
+
+
 def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
     """The 0-based half-open line range an edit replaces (empty for an insertion)."""
     n = len(lines)
+    if e.op == "missing":
+        raise MissingPart(e.text)
     if e.op == "array":
         if e.anchor is None:
             raise EditError("array edit without an array name")
         at = _array_close(lines, e.anchor)
+        if at > 0 and re.search(r"\w+_END_OF_LIST\(\)", lines[at - 1]):
+            at -= 1
+        return at, at
+    if e.op == "member":
+        if e.anchor is None:
+            raise EditError("member edit without a struct name")
+        at = _struct_close(lines, e.anchor)
         return at, at
     if e.op == "insert":
         if not 1 <= e.line <= n + 1:
@@ -97,12 +151,24 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
     """
     text = data.decode("utf-8", errors="surrogateescape")
     lines = text.split("\n")
-    spans = sorted(((_span(lines, e), i) for i, e in enumerate(edits)), reverse=True)
+    resolved: list[tuple[tuple[int, int], int]] = []
+    for i, e in enumerate(edits):
+        try:
+            resolved.append((_span(lines, e), i))
+        except EditError:
+            if not e.optional:
+                raise
+    spans = sorted(resolved, reverse=True)
     last_start = len(lines) + 1
     for (start, end), i in spans:
         if end > last_start:
             raise EditError(f"two edits of {edits[i].path} overlap at line {start + 1}")
-        body = edits[i].text
+        e = edits[i]
+        if e.op == "sub" and e.pattern is not None:
+            lines[start] = re.sub(e.pattern, e.text, lines[start], count=1)
+            last_start = start
+            continue
+        body = e.text
         new = body.split("\n") if body != "" else []
         if new and new[-1] == "":
             new.pop()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from bot.analyze import ExtractFn, analyze
 from bot.engine.spec import Rule, TreeView
 from bot.findings import Finding
-from bot.fixedit import DraftEdit, EditError, apply_edits, edited_paths
+from bot.fixedit import DraftEdit, EditError, MissingPart, apply_edits, edited_paths
 from bot.model.entities import FileModel
 from bot.report import Report
 from bot.series import FileChange, Patch, Series, hunks_from_bytes
@@ -42,6 +42,9 @@ def apply_draft(
     folded = list(series.folded)
     by_path = {fc.new_path: i for i, fc in enumerate(folded) if fc.new_path}
     files: dict[str, bytes] = {}
+    for e in edits:
+        if e.op == "missing":
+            raise MissingPart(e.text)
     for path in edited_paths(edits):
         mine = tuple(e for e in edits if e.path == path)
         i = by_path.get(path)
@@ -80,9 +83,11 @@ def verify_one(
 ) -> str:
     """"fix verified from source" or why not, for one finding with a draft."""
     if not finding.fix_edits:
-        return "fix not verified: the draft is not placed in the tree (guidance to adapt)"
+        return "fix not verified: the draft is guidance, not placed in the tree"
     try:
         drafted = apply_draft(series, finding.fix_edits, read_head)
+    except MissingPart as exc:
+        return f"fix not verified: {exc}"
     except EditError as exc:
         return f"fix not verified: the draft does not apply ({exc})"
     tree = new_tree

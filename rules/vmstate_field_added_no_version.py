@@ -53,15 +53,16 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import Vmsd, VmstateField
-from bot.rulekit.compat import compat_array
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import (
     as_test_field,
     field_entity,
     field_label,
     label_list,
     opaque_decl,
-    qom_type_for_vmsd,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -105,8 +106,8 @@ def _ident(text: str) -> str:
 
 def fix_draft(
     ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
-) -> str:
-    """A subsection skeleton carrying `fields`, its `.needed` tied to a compat property.
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A subsection carrying `fields`, its `.needed` tied to a compat property: (text, edits).
 
     `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
     section when `new` is a subsection (the new one becomes its sibling).
@@ -116,65 +117,103 @@ def fix_draft(
     first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
     base = host.c_name.removeprefix("vmstate_") or "dev"
     sub_c = f"vmstate_{base}_{first}"
-    state = opaque_decl(new) or "<DeviceState>"
-    prop_field = f"migrate_{first}"
-    prop_name = f"x-migrate-{first.replace('_', '-')}"
-    type_name = qom_type_for_vmsd(ctx, host.c_name) or "<qom type>"
-    existing = "".join(f"        &{c},\n" for c in host.subsections)
-    fields_text = "\n".join(
-        f"        {f.macro}({', '.join(f.args)})," for f in fields
+    state = opaque_decl(new)
+    dev = D.device_of_vmsd(ctx, host.c_name)
+    gate = D.gate_for(ctx, state, dev, first)
+    fields_text = "\n".join(f"        {f.macro}({', '.join(f.args)})," for f in fields)
+    needed = f"{base}_{first}_needed"
+    body = (
+        f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
+        if state is not None
+        else f"    {D.fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
     )
-    return (
-        f"static bool {base}_{first}_needed(void *opaque)\n"
+    subsection = (
+        f"static bool {needed}(void *opaque)\n"
         "{\n"
-        f"    {state} *s = opaque;\n"
-        "\n"
-        f"    return s->{prop_field};\n"
+        f"{body}"
         "}\n"
         "\n"
         f"static const VMStateDescription {sub_c} = {{\n"
         f'    .name = "{parent}/{first}",\n'
         "    .version_id = 1,\n"
         "    .minimum_version_id = 1,\n"
-        f"    .needed = {base}_{first}_needed,\n"
+        f"    .needed = {needed},\n"
         "    .fields = (const VMStateField[]) {\n"
         f"{fields_text}\n"
         "        VMSTATE_END_OF_LIST()\n"
         "    },\n"
         "};\n"
-        "\n"
-        f"/* in {host.c_name}: */\n"
+    )
+    existing = "".join(f"        &{c},\n" for c in host.subsections)
+    listing = (
         "    .subsections = (const VMStateDescription * const []) {\n"
         f"{existing}"
         f"        &{sub_c},\n"
         "        NULL\n"
         "    },\n"
-        "\n"
-        f"/* {state}: bool {prop_field}; set the new fields' defaults in pre_load for "
-        "streams without the subsection; properties: */\n"
-        f'    DEFINE_PROP_BOOL("{prop_name}", {state}, {prop_field}, true),\n'
-        f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
-        f'    {{ "{type_name}", "{prop_name}", "false" }},\n'
     )
+    gate_text, gate_edits = D.gate_parts(ctx, gate)
+    text = (
+        f"{subsection}\n/* in {host.c_name}: */\n{listing}\n"
+        + D.comment(f"and the new fields' defaults in {base}'s pre_load, for streams "
+                    "without the subsection")
+        + f"\n{gate_text}\n"
+    )
+    found = find_vmsd_at(ctx, host.c_name, "new")
+    new_at = find_vmsd_at(ctx, new.c_name, "new")
+    if found is None or new_at is None:
+        return text, ()
+    path, new_path = found[1], new_at[1]
+    edits: list[DraftEdit] = [
+        D.replace_line(new_path, f.line, "", pattern=rf"\b{re.escape(f.macro)}\s*\(")
+        for f in fields
+    ]
+    edits.append(D.insert_before(path, host.line, subsection))
+    if host.subsections:
+        edits.append(D.replace_line(path, host.line, f"        &{sub_c},\n        NULL",
+                                    pattern=r"^\s*NULL\s*,?\s*$",
+                                    end_line=host.end_line))  # fmt: skip
+    else:
+        edits.append(D.insert_before(path, host.end_line, listing))
+    return text, (*edits, *gate_edits)
 
 
-def nested_draft(ctx: RuleContext, new: Vmsd, fields: list[VmstateField]) -> str:
-    """For a struct-only description: `_TEST` fields whose predicate reads a compat property."""
+def nested_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField]
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """For a struct-only description: `_TEST` fields whose predicate reads a compat property
+    of the device the struct belongs to."""
     base = new.c_name.removeprefix("vmstate_") or "dev"
-    fn = f"{base}_{_ident(field_label(fields[0]).split('.')[-1])}_needed"
+    stem = _ident(field_label(fields[0]).split(".")[-1])
+    fn = f"{base}_{stem}_needed"
     body = "\n".join(as_test_field(f, fn) for f in fields)
-    return (
+    uses = vmsd_uses(ctx, new.c_name, "new")
+    top = uses.nested_in[0] if uses.nested_in else None
+    dev = D.device_of_vmsd(ctx, top.c_name) if top is not None else None
+    dev_state = opaque_decl(top) if top is not None else None
+    gate = D.gate_for(ctx, dev_state, dev, stem)
+    gate_text, gate_edits = D.gate_parts(ctx, gate)
+    state = opaque_decl(new) or "void"
+    holder = dev_state or "void"
+    reach = D.comment(f"fill in: reach the {holder} that holds this {state} (a back "
+                      "pointer, container_of)", "    ")  # fmt: skip
+    func = (
         f"static bool {fn}(void *opaque, int version_id)\n"
         "{\n"
-        f"    {opaque_decl(new) or '<State>'} *s = opaque;\n"
+        f"{reach}\n"
+        f"    {holder} *s = NULL;\n"
         "\n"
-        "    return s->migrate_<what>;  /* reach the device's compat property from here */\n"
+        f"    return s->{gate.member};\n"
         "}\n"
-        f"{body}\n"
-        f"/* + DEFINE_PROP_BOOL(\"x-migrate-<what>\", ..., true) on the device, and "
-        f"{{ \"<qom type>\", \"x-migrate-<what>\", \"false\" }} in "
-        f"{compat_array(ctx)}[] */\n"
     )
+    text = f"{func}\n/* in {new.c_name}: */\n{body}\n{gate_text}\n"
+    at = find_vmsd_at(ctx, new.c_name, "new")
+    if at is None:
+        return text, gate_edits
+    edits = [D.insert_before(at[1], new.line, func + "\n")]
+    edits += [D.replace_line(at[1], f.line, as_test_field(f, fn),
+                             pattern=rf"\b{re.escape(f.macro)}\s*\(") for f in fields]  # fmt: skip
+    return text, (*edits, *gate_edits)
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -200,10 +239,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     else:
         where = f"vmsd '{name}'"
     if uses.nested_only:
-        draft = nested_draft(ctx, new, bad)
+        draft, edits = nested_draft(ctx, new, bad)
     else:
         owner = uses.subsection_of[0] if uses.is_subsection else None
-        draft = fix_draft(ctx, new, bad, owner)
+        draft, edits = fix_draft(ctx, new, bad, owner)
     first = bad[0]
     what = (
         f"field '{field_label(first)}' ({first.macro})"
@@ -221,4 +260,5 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=field_entity(new, first),
         fix_draft=draft,
+        fix_edits=edits,
     )

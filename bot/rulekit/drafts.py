@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 
 from bot.engine.spec import RuleContext
 from bot.fixedit import DraftEdit
-from bot.model.entities import Vmsd
+from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
 from bot.rulekit.ctx import Side, models, norm, tree
@@ -91,15 +92,27 @@ def compat_entry(
 
     `value` None: the old value is not known; the entry then says what to fill in.
     """
+    return compat_entries(ctx, [driver], prop, value, what)
+
+
+def compat_entries(
+    ctx: RuleContext, drivers: list[str], prop: str, value: str | None, what: str = ""
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(draft text, edits) of one GlobalProperty entry per driver, under one heading."""
     array, head = compat_target_text(ctx)
-    if value is None:
-        line = C.compat_line(driver, prop, "").replace('""', fill(what or "the old value"))
-    else:
-        line = C.compat_line(driver, prop, value)
-    text = f"{head}\n    {line}"
+    lines = []
+    for driver in drivers:
+        if value is None:
+            line = C.compat_line(driver, prop, "").replace('""', fill(what or "the old value"))
+        else:
+            line = C.compat_line(driver, prop, value)
+        lines.append(line if len(line) + 4 <= WIDTH else line.replace(", ", ",\n      ", 1))
+    text = "\n".join([head, *(f"    {ln}" for ln in lines)])
     if array is None:
-        return text, ()
-    return text, (DraftEdit(compat_path(ctx, array), "array", f"    {line}", anchor=array),)
+        why = "no compat array to add to (no VERSION file, no hw_compat array in the tree)"
+        return text, (DraftEdit(MACHINE_C, "missing", why),)
+    path = compat_path(ctx, array)
+    return text, tuple(DraftEdit(path, "array", f"    {ln}", anchor=array) for ln in lines)
 
 
 def replace_line(path: str, line: int, text: str, pattern: str | None = None,
@@ -218,3 +231,175 @@ def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:
     nxt = next_release(newest)
     ver = f"{nxt[0]}_{nxt[1]}" if nxt is not None else "X_Y"
     return f"pre_{ver}_has_unused_{c_ident(wire or 'section')}"
+
+
+# ---- a compat-property gate: member, property, compat entry ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """The QOM type behind a vmsd or a function, with where its class puts properties."""
+
+    path: str  # file defining the type
+    type_name: str | None  # QOM type name (resolved)
+    type_expr: str | None  # TYPE_* as written
+    props_array: str | None  # the Property[] array its class_init installs
+    abstract: bool = False
+
+
+def device_of_vmsd(ctx: RuleContext, c_name: str) -> Device | None:
+    """The device whose class sets dc->vmsd to `c_name` (unit files, then the tree)."""
+    for path, m in models(ctx, "new"):
+        inits = {ci.function: ci for ci in m.class_inits if ci.vmsd == c_name}
+        for t in m.types:
+            if t.class_init in inits:
+                ci = inits[t.class_init]
+                return Device(path, t.name, t.name_expr, ci.props[0] if ci.props else None,
+                              t.abstract)  # fmt: skip
+    tv = tree(ctx, "new")
+    if tv is None:
+        return None
+    for name in tv.types_for_vmsd(c_name):
+        rec = tv.type_record(name)
+        if rec is None:
+            continue
+        cinit = tv.class_init_of(name)
+        if cinit is None or cinit.vmsd != c_name:
+            continue
+        props = cinit.props[0] if cinit.props else None
+        return Device(rec.path, name, rec.info.name_expr, props, rec.info.abstract)
+    return None
+
+
+def device_of_function(ctx: RuleContext, path: str, function: str | None) -> Device | None:
+    """The device of a function in `path`: the one type defined there with a vmsd or
+    properties (realize, get_features and the like belong to it)."""
+    found: list[Device] = []
+    for p, m in models(ctx, "new"):
+        if p != path:
+            continue
+        inits = {ci.function: ci for ci in m.class_inits}
+        for t in m.types:
+            ci = inits.get(t.class_init or "")
+            if ci is not None and (ci.vmsd or ci.props):
+                found.append(Device(p, t.name, t.name_expr,
+                                    ci.props[0] if ci.props else None, t.abstract))  # fmt: skip
+    return found[0] if len(found) == 1 else None
+
+
+def concrete_types(ctx: RuleContext, dev: Device) -> list[str]:
+    """The QOM type names a compat entry must name: the type itself, or, for an abstract
+    type, every concrete subtype the tree knows (the abstract name when it knows none)."""
+    name = dev.type_name or (norm(dev.type_expr) if dev.type_expr else None)
+    if name is None:
+        return []
+    tv = tree(ctx, "new")
+    if not dev.abstract or tv is None or dev.type_name is None:
+        return [name]
+    subs = []
+    for n in tv.type_descendants(dev.type_name):
+        t = tv.type_by_name(n)
+        if t is not None and not t.abstract:
+            subs.append(n)
+    return subs or [name]
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A bool property (default on, off for older machine types) the draft gates on."""
+
+    state: str | None  # the device state struct (None: unknown)
+    member: str  # its new bool member
+    prop: str  # "x-migrate-foo"
+    device: Device | None
+
+
+def gate_for(ctx: RuleContext, state: str | None, device: Device | None, stem: str) -> Gate:
+    """The gate named after `stem` ("irq_mask" -> migrate_irq_mask, "x-migrate-irq-mask")."""
+    s = c_ident(stem)
+    return Gate(state, f"migrate_{s}", f"x-migrate-{s.replace('_', '-')}", device)
+
+
+def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits) declaring a gate: the struct member, the property, the compat entry."""
+    parts: list[str] = []
+    edits: list[DraftEdit] = []
+    dev = gate.device
+    state = gate.state
+    if state is not None:
+        bare = state.removeprefix("struct ").strip()
+        parts += [f"/* in {state}: */", f"    bool {gate.member};"]
+        if dev is not None:
+            edits.append(DraftEdit(dev.path, "member", f"    bool {gate.member};",
+                                   anchor=bare, optional=True))  # fmt: skip
+        prop = call("DEFINE_PROP_BOOL", [f'"{gate.prop}"', bare, gate.member, "true"], ",",
+                    "    ")  # fmt: skip
+    else:
+        parts.append(fill(f"the device state struct, and in it: bool {gate.member};"))
+        prop = call("DEFINE_PROP_BOOL", [f'"{gate.prop}"', "/* state struct */ Object",
+                                         gate.member, "true"], ",", "    ")  # fmt: skip
+    if dev is not None and dev.props_array is not None:
+        parts += [f"/* in {dev.props_array}[]: */", prop]
+        edits.append(DraftEdit(dev.path, "array", prop, anchor=dev.props_array))
+    else:
+        parts += [comment("in the device's Property array (add one with "
+                          "device_class_set_props() if it has none):"), prop]  # fmt: skip
+    types = concrete_types(ctx, dev) if dev is not None else []
+    if not types:
+        types = [fill("the QOM type of the device") + ' ""']
+    text, more = compat_entries(ctx, types, gate.prop, "false")
+    parts.append(text)
+    edits.extend(more)
+    return "\n".join(parts), tuple(edits)
+
+
+# ---- vmstate fields ---------------------------------------------------------------------------
+
+
+def unused_line(ctx: RuleContext, fields: list[VmstateField], side: Side = "old") -> str:
+    """`VMSTATE_UNUSED(n), /* was a, b */` for fields of that side: the size from the
+    model, the count through #defines, else the element size times the count as written."""
+    label = ", ".join(f.c_field or f.name for f in fields)
+    terms: list[str] = []
+    total = 0
+    for f in fields:
+        size = f.wire_size
+        if size is None and f.elem_size is not None and f.count is not None:
+            n = resolve_value(ctx, f.count, side)
+            if n is not None and re.fullmatch(r"\d+", n):
+                size = f.elem_size * int(n)
+            elif _IDENT.match(norm(f.count)):
+                terms.append(f"{f.elem_size} * {norm(f.count)}")
+                continue
+        if size is None:
+            what = f"bytes {f.c_field or f.name} ({f.macro}) put on the wire"
+            return f"        {fill(what)}\n        VMSTATE_UNUSED(0), /* was {label} */"
+        total += size
+    size_text = " + ".join([*([str(total)] if total or not terms else []), *terms])
+    line = f"        VMSTATE_UNUSED({size_text}), /* was {label} */"
+    if len(line) > WIDTH:
+        line = f"        /* was {label} */\n        VMSTATE_UNUSED({size_text}),"
+    return line
+
+
+def field_insert_line(old: Vmsd, new: Vmsd, pairs: dict[int, VmstateField],
+                      f: VmstateField) -> int | None:  # fmt: skip
+    """The new-side line a removed old field's placeholder goes before: the next old field
+    still there, else the terminator. `pairs` maps id(old field) to its new field."""
+    olds = list(old.payload_fields)
+    try:
+        i = next(k for k, o in enumerate(olds) if o is f)
+    except StopIteration:
+        return None
+    for o in olds[i + 1 :]:
+        n = pairs.get(id(o))
+        if n is not None:
+            return n.line
+    end = next((x for x in new.fields if x.is_end), None)
+    return end.line if end is not None else None
+
+
+def sub_in(path: str, line: int, end_line: int, pattern: str, template: str) -> DraftEdit:
+    """In the first line of line..end_line matching `pattern`, the match becomes
+    `template` (re.sub syntax: `\\1` keeps a group as written)."""
+    return DraftEdit(path, "sub", template, line=line, end_line=end_line, pattern=pattern)
