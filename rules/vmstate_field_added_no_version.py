@@ -58,7 +58,6 @@ from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import drafts as D
 from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import (
-    as_test_field,
     field_entity,
     field_label,
     label_list,
@@ -178,44 +177,6 @@ def fix_draft(
     return text, (*edits, *gate_edits)
 
 
-def nested_draft(
-    ctx: RuleContext, new: Vmsd, fields: list[VmstateField]
-) -> tuple[str, tuple[DraftEdit, ...]]:
-    """For a struct-only description: `_TEST` fields whose predicate reads a compat property
-    of the device the struct belongs to."""
-    base = new.c_name.removeprefix("vmstate_") or "dev"
-    stem = _ident(field_label(fields[0]).split(".")[-1])
-    fn = f"{base}_{stem}_needed"
-    body = "\n".join(as_test_field(f, fn) for f in fields)
-    uses = vmsd_uses(ctx, new.c_name, "new")
-    top = uses.nested_in[0] if uses.nested_in else None
-    dev = D.device_of_vmsd(ctx, top.c_name) if top is not None else None
-    dev_state = opaque_decl(top) if top is not None else None
-    gate = D.gate_for(ctx, dev_state, dev, stem)
-    gate_text, gate_edits = D.gate_parts(ctx, gate)
-    state = opaque_decl(new) or "void"
-    holder = dev_state or "void"
-    reach = D.comment(f"fill in: reach the {holder} that holds this {state} (a back "
-                      "pointer, container_of)", "    ")  # fmt: skip
-    func = (
-        f"static bool {fn}(void *opaque, int version_id)\n"
-        "{\n"
-        f"{reach}\n"
-        f"    {holder} *s = NULL;\n"
-        "\n"
-        f"    return s->{gate.member};\n"
-        "}\n"
-    )
-    text = f"{func}\n/* in {new.c_name}: */\n{body}\n{gate_text}\n"
-    at = find_vmsd_at(ctx, new.c_name, "new")
-    if at is None:
-        return text, gate_edits
-    edits = [D.insert_before(at[1], new.line, func + "\n")]
-    edits += [D.replace_line(at[1], f.line, as_test_field(f, fn),
-                             pattern=rf"\b{re.escape(f.macro)}\s*\(") for f in fields]  # fmt: skip
-    return text, (*edits, *gate_edits)
-
-
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield one hit per vmsd, on the first field added without a gate."""
     old, new = vmsd_change(change)
@@ -239,7 +200,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     else:
         where = f"vmsd '{name}'"
     if uses.nested_only:
-        draft, edits = nested_draft(ctx, new, bad)
+        stem = _ident(field_label(bad[0]).split(".")[-1])
+        draft, edits = D.predicate_gate_draft(ctx, new, bad, stem)
     else:
         owner = uses.subsection_of[0] if uses.is_subsection else None
         draft, edits = fix_draft(ctx, new, bad, owner)

@@ -48,6 +48,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     field_entity,
@@ -103,7 +104,9 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         )
         draft = D.unused_line(ctx, [f])
         at = D.field_insert_line(old, new, pairs, f)
-        edits = (D.insert_before(path, at, draft),) if at is not None else ()
+        edits: tuple[DraftEdit, ...] = (
+            (D.insert_before(path, at, draft),) if at is not None else ()
+        )
         if f.test:
             # A _TEST field is only on the wire when its predicate says so; dropping it is
             # right when the predicate was false for every machine type still supported

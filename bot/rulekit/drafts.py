@@ -16,7 +16,8 @@ from bot.fixedit import DraftEdit
 from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
-from bot.rulekit.ctx import Side, models, norm, tree
+from bot.rulekit.ctx import Side, find_vmsd_at, models, norm, tree
+from bot.rulekit.vmsd import as_test_field, opaque_decl, vmsd_uses
 
 MACHINE_C = "hw/core/machine.c"
 WIDTH = 80
@@ -161,13 +162,44 @@ def c_ident(text: str) -> str:
     return s or "section"
 
 
+@dataclass(frozen=True, slots=True)
+class Instances:
+    """How an old section was registered: once (`count` None, not in a loop) or per loop
+    iteration up to `count`, with which instance id."""
+
+    in_loop: bool
+    count: str | None  # the old loop bound as written, None when not known
+    instance: str  # instance id expression ("i", "0", "cpu->vcpu_id")
+
+
+def machine_families(ctx: RuleContext, path: str, type_name: str | None) -> list[str]:
+    """The machine families whose versioned types reach code in `path` / this type; [] when
+    the tree knows no versioned machine type reaches the type."""
+    t = tree(ctx, "new") or tree(ctx, "old")
+    if t is not None and type_name and not t.on_versioned_machine(type_name):
+        return []
+    for prefix, fam in _FAMILIES:
+        if path.startswith(prefix):
+            return [fam]
+    return ["pc", "q35", "virt", "pseries", "s390-ccw-virtio"]
+
+
+_FAMILIES = (
+    ("hw/i386/", "pc"),
+    ("hw/ppc/spapr", "pseries"),
+    ("hw/intc/xics", "pseries"),
+    ("hw/arm/virt", "virt"),
+    ("hw/s390x/", "s390-ccw-virtio"),
+    ("hw/m68k/virt", "m68k virt"),
+)
+
+
 def dummy_section_draft(
+    ctx: RuleContext,
     wire: str | None,
     old: Vmsd | None,
-    flag: str,
-    compat_array: str,
-    instance_expr: str = "i",
-    count_expr: str = "<old number of instances>",
+    inst: Instances,
+    families: list[str],
 ) -> str:
     """A dummy VMStateDescription that swallows sections old QEMUs still send.
 
@@ -175,7 +207,7 @@ def dummy_section_draft(
     section, VMSTATE_UNUSED of the old wire size per field, `.needed` false so nothing is
     sent, registered only for machine types that had the section, through a machine-class flag.
     """
-    name = wire or (old.name if old is not None else None) or "<old section name>"
+    name = wire or (old.name if old is not None else None) or "section"
     ident = c_ident(name)
     version = old.version_id if old is not None and old.version_id is not None else 1
     minimum = (
@@ -183,20 +215,33 @@ def dummy_section_draft(
         if old is not None and old.minimum_version_id is not None
         else version
     )
-    lines: list[str] = []
     if old is not None and old.payload_fields:
-        for f in old.payload_fields:
-            size = f.wire_size
-            label = f.c_field or f.name
-            if size is not None:
-                lines.append(f"        VMSTATE_UNUSED({size}), /* was {label} */")
-            else:
-                lines.append(
-                    f"        VMSTATE_UNUSED(/* FIXME: bytes {label} put on the wire */ 0),"
-                )
+        fields = "\n".join(unused_line(ctx, [f]) for f in old.payload_fields)
     else:
-        lines.append("        VMSTATE_UNUSED(/* FIXME: old wire size of the section */ 0),")
-    fields = "\n".join(lines)
+        fields = unused_line(ctx, [])
+    newest = C.compat_target(ctx)
+    flag = flag_name(newest, wire)
+    reg = call("vmstate_register", ["NULL", inst.instance, f"&vmstate_dummy_{ident}",
+                                    "(void *)(uintptr_t)i" if inst.in_loop else "NULL"],
+               indent="        " if inst.in_loop else "    ")  # fmt: skip
+    if inst.in_loop:
+        count = inst.count or "n"
+        head = "" if inst.count else (
+            "    " + fill("the number of instances older QEMUs registered") + "\n"
+            "    int n = 0;\n\n"
+        )
+        register = (f"{head}    for (int i = 0; i < {count}; i++) {{\n{reg}\n    }}")
+    else:
+        register = reg
+    if not families:
+        where = comment("no versioned machine type reaches this device: register the dummy "
+                        "only if a board with versioned types can have it")  # fmt: skip
+    elif newest is None:
+        where = comment(f"in the options of the {', '.join(families)} machine types of the "
+                        f"last release and older: mc->{flag} = true;")  # fmt: skip
+    else:
+        where = comment(f"in the options of the {', '.join(families)} machine types "
+                        f"{newest[0]}.{newest[1]} and older: mc->{flag} = true;")  # fmt: skip
     return f"""static bool dummy_{ident}_needed(void *opaque)
 {{
     return false; /* never sent; only swallows what older QEMUs send */
@@ -213,24 +258,22 @@ static const VMStateDescription vmstate_dummy_{ident} = {{
     }},
 }};
 
+/* in MachineClass (include/hw/boards.h): */
+    bool {flag};
 /* machine init: only machine types that still had the section */
 if (mc->{flag}) {{
-    for (i = 0; i < {count_expr}; i++) {{
-        vmstate_register(NULL, {instance_expr}, &vmstate_dummy_{ident}, (void *)(uintptr_t)i);
-    }}
+{register}
 }}
-/* where the real object now appears/disappears (plug/unplug, teardown):
- *   vmstate_unregister(NULL, &vmstate_dummy_{ident}, (void *)(uintptr_t)i);
- * and in the options of the machine types of {compat_array} and older:
- *   mc->{flag} = true;
- */"""
+/* where the real object appears (plug), unregister its instance's dummy */
+{where}"""
 
 
 def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:
     """Machine-class flag name such as `pre_11_0_has_unused_icp_server`."""
     nxt = next_release(newest)
-    ver = f"{nxt[0]}_{nxt[1]}" if nxt is not None else "X_Y"
-    return f"pre_{ver}_has_unused_{c_ident(wire or 'section')}"
+    if nxt is None:
+        return f"has_unused_{c_ident(wire or 'section')}"
+    return f"pre_{nxt[0]}_{nxt[1]}_has_unused_{c_ident(wire or 'section')}"
 
 
 # ---- a compat-property gate: member, property, compat entry ---------------------------------
@@ -359,6 +402,9 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
 def unused_line(ctx: RuleContext, fields: list[VmstateField], side: Side = "old") -> str:
     """`VMSTATE_UNUSED(n), /* was a, b */` for fields of that side: the size from the
     model, the count through #defines, else the element size times the count as written."""
+    if not fields:
+        what = fill("the bytes the section put on the wire")
+        return f"        {what}\n        VMSTATE_UNUSED(0),"
     label = ", ".join(f.c_field or f.name for f in fields)
     terms: list[str] = []
     total = 0
@@ -403,3 +449,40 @@ def sub_in(path: str, line: int, end_line: int, pattern: str, template: str) -> 
     """In the first line of line..end_line matching `pattern`, the match becomes
     `template` (re.sub syntax: `\\1` keeps a group as written)."""
     return DraftEdit(path, "sub", template, line=line, end_line=end_line, pattern=pattern)
+
+
+def predicate_gate_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], stem: str, prefix: str = ""
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """For a struct-only description: `_TEST` fields whose predicate reads a compat property
+    of the device the struct belongs to."""
+    base = new.c_name.removeprefix("vmstate_") or "dev"
+    fn = f"{base}_{stem}_needed"
+    body = "\n".join(as_test_field(f, fn) for f in fields)
+    uses = vmsd_uses(ctx, new.c_name, "new")
+    top = uses.nested_in[0] if uses.nested_in else None
+    dev = device_of_vmsd(ctx, top.c_name) if top is not None else None
+    dev_state = opaque_decl(top) if top is not None else None
+    gate = gate_for(ctx, dev_state, dev, stem)
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    state = opaque_decl(new) or "void"
+    holder = dev_state or "void"
+    reach = comment(f"fill in: reach the {holder} that holds this {state} (a back "
+                      "pointer, container_of)", "    ")  # fmt: skip
+    func = (
+        f"static bool {fn}(void *opaque, int version_id)\n"
+        "{\n"
+        f"{reach}\n"
+        f"    {holder} *s = NULL;\n"
+        "\n"
+        f"    return s->{gate.member};\n"
+        "}\n"
+    )
+    text = f"{prefix}{func}\n/* in {new.c_name}: */\n{body}\n{gate_text}\n"
+    at = find_vmsd_at(ctx, new.c_name, "new")
+    if at is None:
+        return text, gate_edits
+    edits = [insert_before(at[1], new.line, func + "\n")]
+    edits += [replace_line(at[1], f.line, as_test_field(f, fn),
+                             pattern=rf"\b{re.escape(f.macro)}\s*\(") for f in fields]  # fmt: skip
+    return text, (*edits, *gate_edits)
