@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Op = Literal["replace", "insert", "array", "sub", "member", "missing"]
+Op = Literal["replace", "insert", "array", "sub", "member", "missing", "wrap"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class DraftEdit:
     - sub: in the first line of line..end_line matching `pattern`, the match becomes `text`
       (a re.sub template: the call's own arguments are kept as written).
     - member: `text` goes at the end of the definition of struct `anchor`.
+    - wrap: the statement starting on `line` (up to the line ending in `;`) goes under
+      `if (text) { ... }`, indented.
     - missing: a part of the draft that has no place in the tree; `text` says why (the
       draft cannot be applied as it is).
     `optional` edits are skipped when their anchor is not in the file (a struct member the
@@ -50,6 +52,9 @@ class DraftEdit:
         if self.op == "member":
             return f"struct {self.anchor} in {self.path}"
         return f"{self.path}:{self.line}"
+
+
+_CODE_END = re.compile(r";\s*(//.*|/\*.*\*/\s*)?$")
 
 
 class EditError(Exception):
@@ -132,6 +137,13 @@ def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
         if not 1 <= e.line <= n + 1:
             raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
         return e.line - 1, e.line - 1
+    if e.op == "wrap":
+        if not 1 <= e.line <= n:
+            raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
+        for j in range(e.line - 1, min(n, e.line + 11)):
+            if _CODE_END.search(lines[j]):
+                return e.line - 1, j + 1
+        raise EditError(f"no statement ends near {e.path}:{e.line}")
     end = max(e.end_line, e.line)
     if not (1 <= e.line <= n and end <= n):
         raise EditError(f"lines {e.line}-{end} are outside {e.path} ({n} lines)")
@@ -164,6 +176,12 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
         if end > last_start:
             raise EditError(f"two edits of {edits[i].path} overlap at line {start + 1}")
         e = edits[i]
+        if e.op == "wrap":
+            indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
+            inner = [f"    {ln}" if ln.strip() else ln for ln in lines[start:end]]
+            lines[start:end] = [f"{indent}if ({e.text}) {{", *inner, f"{indent}}}"]
+            last_start = start
+            continue
         if e.op == "sub" and e.pattern is not None:
             lines[start] = re.sub(e.pattern, e.text, lines[start], count=1)
             last_start = start

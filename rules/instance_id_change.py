@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CallSite, VmstateRegistration
 from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
@@ -115,6 +116,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             confidence="medium",
         )
         return
+    draft, edits = _alias_draft(ctx, change.path, old, new)
     yield Hit(
         message=(
             f"section '{section}' is now registered with instance id `{ni}` instead of "
@@ -124,23 +126,24 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         line=change.line,
         side="new",
         entity=entity,
-        **_alias_draft(ctx, change.path, old, new),
+        fix_draft=draft,
+        fix_edits=edits,
     )
 
 
 def _alias_draft(
     ctx: RuleContext, path: str, old: VmstateRegistration, new: VmstateRegistration
-) -> dict[str, object]:
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
     """The new registration with the old id accepted as its alias (text and edit)."""
     if _inst(old) == "ANY" or not new.args:
-        return {}
+        return None, ()
     if new.call == "vmstate_register" and len(new.args) == 4:
         obj, inst, vmsd, opaque = new.args
     elif new.call == "vmstate_register_any" and len(new.args) == 3:
         obj, vmsd, opaque = new.args
         inst = "VMSTATE_INSTANCE_ID_ANY"
     else:
-        return {}
+        return None, ()
     v = K.find_vmsd(ctx, new.vmsd, "new")
     version = str(v.version_id) if v is not None and v.version_id is not None else None
     if version is None:
@@ -150,7 +153,7 @@ def _alias_draft(
                   ";", "    ")  # fmt: skip
     edit = D.sub_in(path, new.line, new.line, rf"\b{new.call}\s*\(.*\)\s*;",
                     text.strip().replace("\\", "\\\\"))  # fmt: skip
-    return {"fix_draft": text, "fix_edits": (edit,)}
+    return text, (edit,)
 
 
 def _args(c: CallSite) -> tuple[str, ...]:

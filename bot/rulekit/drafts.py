@@ -486,3 +486,65 @@ def predicate_gate_draft(
     edits += [replace_line(at[1], f.line, as_test_field(f, fn),
                              pattern=rf"\b{re.escape(f.macro)}\s*\(") for f in fields]  # fmt: skip
     return text, (*edits, *gate_edits)
+
+
+# ---- gating one statement -----------------------------------------------------------------
+
+
+def wrap_statement(path: str, line: int, cond: str) -> DraftEdit:
+    """The statement starting on `line` (as written) put under `if (cond) { ... }`."""
+    return DraftEdit(path, "wrap", cond, line=line)
+
+
+def machine_flag_gate(
+    ctx: RuleContext, path: str, line: int, what: str, type_name: str | None
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits): create/register `what` only for machine types newer than the last
+    release, through a MachineClass flag set in the options of the older ones."""
+    newest = C.compat_target(ctx)
+    nxt = next_release(newest)
+    flag = (f"pre_{nxt[0]}_{nxt[1]}_no_{c_ident(what)}" if nxt is not None
+            else f"no_{c_ident(what)}")  # fmt: skip
+    families = machine_families(ctx, path, type_name)
+    cond = f"!MACHINE_GET_CLASS(qdev_get_machine())->{flag}"
+    if not families:
+        opts = comment("no versioned machine type reaches it: no machine needs the flag set")
+    elif newest is None:
+        opts = comment(f"in the options of the {', '.join(families)} machine types of the "
+                       f"last release and older: mc->{flag} = true;")  # fmt: skip
+    else:
+        opts = comment(f"in the options of the {', '.join(families)} machine types "
+                       f"{newest[0]}.{newest[1]} and older: mc->{flag} = true;")  # fmt: skip
+    text = (f"/* in MachineClass (include/hw/boards.h): */\n    bool {flag};\n"
+            f"/* at {path}:{line}: */\nif ({cond}) {{\n"
+            f"    /* the statement that creates or registers {what} */\n}}\n{opts}")  # fmt: skip
+    return text, (wrap_statement(path, line, cond),)
+
+
+def state_of_device(ctx: RuleContext, dev: Device | None) -> str | None:
+    """The state struct of a device: the opaque of the vmsd its class sets, if known."""
+    if dev is None:
+        return None
+    for _, m in models(ctx, "new"):
+        for t in m.types:
+            if t.name == dev.type_name and t.class_init:
+                for ci in m.class_inits:
+                    if ci.function == t.class_init and ci.vmsd:
+                        found = find_vmsd_at(ctx, ci.vmsd, "new")
+                        if found is not None:
+                            return opaque_decl(found[0])
+    return None
+
+
+def property_gate_call(
+    ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits): `statement` only when a new compat property (default on, off for
+    older machine types) says so."""
+    dev = device_of_function(ctx, path, function)
+    gate = gate_for(ctx, state_of_device(ctx, dev), dev, stem)
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    holder = gate.state or "device state"
+    reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
+    text = (f"{reach}\nif (s->{gate.member}) {{\n    {statement}\n}}\n{gate_text}")
+    return text, (wrap_statement(path, line, f"s->{gate.member}"), *gate_edits)
