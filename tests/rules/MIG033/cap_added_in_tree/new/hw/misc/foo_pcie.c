@@ -1,0 +1,19 @@
+/* Foo PCIe device (migcheck fixture: MIG033 cap_added_in_tree, like 9ea02e8f1/010746ae1d) */
+// fixture-path: hw/misc/foo_pcie.c
+#include "qemu/osdep.h"
+#include "hw/pci/pcie.h"
+
+static void foo_pcie_realize(PCIDevice *pdev, Error **errp)
+{
+    FooPcieState *s = FOO_PCIE(pdev);
+
+    pcie_endpoint_cap_init(pdev, 0x80);
+    msix_init_exclusive_bar(pdev, 4, 1, errp); // expect: MIG033
+    pci_set_word(pdev->config + PCI_SUBSYSTEM_ID, 0x1100);
+    pcie_aer_init(pdev, PCI_ERR_VER, 0x100, PCI_ERR_SIZEOF, errp); // expect: MIG033
+}
+
+static void foo_pcie_other_realize(PCIDevice *pdev, Error **errp)
+{
+    pcie_aer_init(pdev, PCI_ERR_VER, 0x100, PCI_ERR_SIZEOF, errp); // ok: MIG033
+}

@@ -1,0 +1,65 @@
+"""Fix drafts over every rule fixture: ready to paste, and proven from source.
+
+Every finding's draft must be free of bare placeholders (`<old value>`, `X_Y`, `...`),
+FIXME markers and lines over 80 columns (bot.fixedit.draft_problems); what the model cannot
+give is named in a C comment instead. Each draft is then applied to the fixture's head
+(bot.fixverify) and the fixture reviewed again: the finding must go and nothing new appear.
+Drafts that need a part the fixture tree does not have (a compat array without VERSION or
+hw/core/machine.c, machine init code) say so; the share verified must not fall.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fixturelib import all_files, discover
+from test_fixtures import _extract, _trees
+
+from bot.analyze import analyze
+from bot.findings import Finding
+from bot.fixedit import draft_problems
+from bot.fixverify import VERIFIED, verify_fixes
+from rules import load_rules
+
+# Measured when the verification was written: 30 of 73 drafts (41 %). Most of the rest sit
+# in single-file fixtures without a compat array to add the property to.
+MIN_VERIFIED_SHARE = 0.40
+
+
+@pytest.fixture(scope="module")
+def drafted() -> list[tuple[str, Finding]]:
+    rules = load_rules()
+    out: list[tuple[str, Finding]] = []
+    for case in discover():
+        if not case.files:
+            continue
+        old_tree, new_tree = _trees(case)
+        report = analyze(case.series(), rules=rules, old_tree=old_tree, new_tree=new_tree,
+                         extract=_extract)  # fmt: skip
+        files = all_files(case)
+        report = verify_fixes(report, rules=rules, old_tree=old_tree, new_tree=new_tree,
+                              read_head=lambda p, f=files: (f.get(p) or (None, None))[1],
+                              extract=_extract)  # fmt: skip
+        out.extend((case.id, f) for f in report.findings if f.fix_draft)
+    return out
+
+
+def test_every_draft_is_ready_to_paste(drafted: list[tuple[str, Finding]]) -> None:
+    bad = [f"{cid} {f.rule}: {'; '.join(draft_problems(f.fix_draft or ''))}"
+           for cid, f in drafted if draft_problems(f.fix_draft or "")]  # fmt: skip
+    assert drafted and not bad, "\n".join(bad)
+
+
+def test_every_draft_says_whether_it_was_verified(drafted: list[tuple[str, Finding]]) -> None:
+    assert all(f.fix_check for _, f in drafted)
+    assert all(f.fix_check == VERIFIED or f.fix_check.startswith("fix not verified: ")
+               for _, f in drafted if f.fix_check)  # fmt: skip
+
+
+def test_share_verified_from_source(drafted: list[tuple[str, Finding]]) -> None:
+    verified = [cid for cid, f in drafted if f.fix_check == VERIFIED]
+    assert len(verified) / len(drafted) >= MIN_VERIFIED_SHARE, (len(verified), len(drafted))
+    # the drafts that go into a tree with VERSION and hw/core/machine.c verify end to end
+    for case in ("MIG001/append_field_in_tree", "MIG006/no_needed_in_tree",
+                 "MIG014/nested_v_field_in_tree", "MIG002/remove_middle",
+                 "MIG023/id_changed"):  # fmt: skip
+        assert case in verified, case
