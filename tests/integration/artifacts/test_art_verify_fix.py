@@ -82,7 +82,7 @@ def test_draft_rebuilt_dumped_and_migrated_both_ways(
     assert f["fix_check"] == f"fix verified by migration ({MACHINE} both ways)", f
     # the draft was built as its own side after head (ninja had nothing to recompile: the
     # draft changes no file the tiny project compiles), dumped next to base and head
-    assert (work / "draft1" / "qemu-system-x86_64").is_file()
+    assert (work / "b" / "draft1" / "qemu-system-x86_64").is_file()
     assert (work / "dumps" / MACHINE / "draft1.json").stat().st_size > 0
     assert sorted(p.name for p in work.glob("draft1-*/*.stream")) == ["b.stream", "f.stream"]
     # the build's source tree is the head again
