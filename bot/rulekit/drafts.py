@@ -264,7 +264,7 @@ static const VMStateDescription vmstate_dummy_{ident} = {{
 if (mc->{flag}) {{
 {register}
 }}
-/* where the real object appears (plug), unregister its instance's dummy */
+/* where the real object appears (plug): vmstate_unregister() its dummy */
 {where}"""
 
 
