@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.spec import RuleContext
+from bot.fixedit import draft_problems
 from bot.model.entities import CompatArray, FileModel, Property, Vmsd, VmstateField
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
 from bot.rulekit import initializer as I
 from bot.rulekit.compat import next_release
-from bot.fixedit import draft_problems
 from bot.rulekit.drafts import Instances, dummy_section_draft, flag_name
 from bot.series import Series
 
