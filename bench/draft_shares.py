@@ -43,25 +43,16 @@ class Seen:
 
 def fixture_findings() -> Iterator[Seen]:
     """Every finding of every rule fixture, drafts verified."""
-    from fixturelib import all_files, discover
-    from test_fixtures import _extract, _trees
+    from fixturelib import discover
+    from test_drafts import verified_report
 
-    from bot.analyze import analyze
-    from bot.fixverify import verify_fixes
     from rules import load_rules
 
     rules = load_rules()
     for case in discover():
         if not case.files:
             continue
-        old_tree, new_tree = _trees(case)
-        report = analyze(case.series(), rules=rules, old_tree=old_tree, new_tree=new_tree,
-                         extract=_extract)  # fmt: skip
-        files = all_files(case)
-        report = verify_fixes(report, rules=rules, old_tree=old_tree, new_tree=new_tree,
-                              read_head=lambda p, f=files: (f.get(p) or (None, None))[1],
-                              extract=_extract)  # fmt: skip
-        for f in report.findings:
+        for f in verified_report(case, rules).findings:
             yield Seen(f"{case.id} {f.path}:{f.line}", f.rule, f.fix_draft, f.fix_check)
 
 

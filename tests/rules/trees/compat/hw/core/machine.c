@@ -1,4 +1,4 @@
-/* Generic machine compat arrays (migcheck fixture: a tree the fix drafts go into) */
+/* Generic machine compat arrays (migcheck fixture tree: where fix drafts put compat entries) */
 #include "qemu/osdep.h"
 #include "hw/core/boards.h"
 
