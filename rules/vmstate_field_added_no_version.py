@@ -53,15 +53,12 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.fixedit import DraftEdit
 from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import drafts as D
-from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     label_list,
-    opaque_decl,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -103,80 +100,6 @@ def _ident(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text).strip("_") or "field"
 
 
-def fix_draft(
-    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
-) -> tuple[str, tuple[DraftEdit, ...]]:
-    """A subsection carrying `fields`, its `.needed` tied to a compat property: (text, edits).
-
-    `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
-    section when `new` is a subsection (the new one becomes its sibling).
-    """
-    host = owner or new
-    parent = vmsd_label(host)
-    first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
-    base = host.c_name.removeprefix("vmstate_") or "dev"
-    sub_c = f"vmstate_{base}_{first}"
-    state = opaque_decl(new)
-    dev = D.device_of_vmsd(ctx, host.c_name)
-    gate = D.gate_for(ctx, state, dev, first)
-    fields_text = "\n".join(f"        {f.macro}({', '.join(f.args)})," for f in fields)
-    needed = f"{base}_{first}_needed"
-    body = (
-        f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
-        if state is not None
-        else f"    {D.fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
-    )
-    subsection = (
-        f"static bool {needed}(void *opaque)\n"
-        "{\n"
-        f"{body}"
-        "}\n"
-        "\n"
-        f"static const VMStateDescription {sub_c} = {{\n"
-        f'    .name = "{parent}/{first}",\n'
-        "    .version_id = 1,\n"
-        "    .minimum_version_id = 1,\n"
-        f"    .needed = {needed},\n"
-        "    .fields = (const VMStateField[]) {\n"
-        f"{fields_text}\n"
-        "        VMSTATE_END_OF_LIST()\n"
-        "    },\n"
-        "};\n"
-    )
-    existing = "".join(f"        &{c},\n" for c in host.subsections)
-    listing = (
-        "    .subsections = (const VMStateDescription * const []) {\n"
-        f"{existing}"
-        f"        &{sub_c},\n"
-        "        NULL\n"
-        "    },\n"
-    )
-    gate_text, gate_edits = D.gate_parts(ctx, gate)
-    text = (
-        f"{subsection}\n/* in {host.c_name}: */\n{listing}\n"
-        + D.comment(f"and the new fields' defaults in {base}'s pre_load, for streams "
-                    "without the subsection")
-        + f"\n{gate_text}\n"
-    )
-    found = find_vmsd_at(ctx, host.c_name, "new")
-    new_at = find_vmsd_at(ctx, new.c_name, "new")
-    if found is None or new_at is None:
-        return text, ()
-    path, new_path = found[1], new_at[1]
-    edits: list[DraftEdit] = [
-        D.replace_line(new_path, f.line, "", pattern=rf"\b{re.escape(f.macro)}\s*\(")
-        for f in fields
-    ]
-    edits.append(D.insert_before(path, host.line, subsection))
-    if host.subsections:
-        edits.append(D.replace_line(path, host.line, f"        &{sub_c},\n        NULL",
-                                    pattern=r"^\s*NULL\s*,?\s*$",
-                                    end_line=host.end_line))  # fmt: skip
-    else:
-        edits.append(D.insert_before(path, host.end_line, listing))
-    return text, (*edits, *gate_edits)
-
-
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield one hit per vmsd, on the first field added without a gate."""
     old, new = vmsd_change(change)
@@ -204,7 +127,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         draft, edits = D.predicate_gate_draft(ctx, new, bad, stem)
     else:
         owner = uses.subsection_of[0] if uses.is_subsection else None
-        draft, edits = fix_draft(ctx, new, bad, owner)
+        draft, edits = D.subsection_gate_draft(ctx, new, bad, owner)
     first = bad[0]
     what = (
         f"field '{field_label(first)}' ({first.macro})"

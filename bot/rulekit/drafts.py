@@ -17,7 +17,7 @@ from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
 from bot.rulekit.ctx import Side, find_vmsd_at, models, norm, tree
-from bot.rulekit.vmsd import as_test_field, opaque_decl, vmsd_uses
+from bot.rulekit.vmsd import as_test_field, field_label, opaque_decl, vmsd_label, vmsd_uses
 
 MACHINE_C = "hw/core/machine.c"
 WIDTH = 80
@@ -548,3 +548,84 @@ def property_gate_call(
     reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
     text = (f"{reach}\nif (s->{gate.member}) {{\n    {statement}\n}}\n{gate_text}")
     return text, (wrap_statement(path, line, f"s->{gate.member}"), *gate_edits)
+
+
+def subsection_gate_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A subsection carrying `fields`, its `.needed` tied to a compat property: (text, edits).
+
+    `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
+    section when `new` is a subsection (the new one becomes its sibling).
+    """
+    host = owner or new
+    parent = vmsd_label(host)
+    first = c_ident(field_label(fields[0]).split(".")[-1].split("[")[0]) or "field"
+    base = host.c_name.removeprefix("vmstate_") or "dev"
+    sub_c = f"vmstate_{base}_{first}"
+    state = opaque_decl(new)
+    dev = device_of_vmsd(ctx, host.c_name)
+    gate = gate_for(ctx, state, dev, first)
+    fields_text = "\n".join(_unversioned(f) for f in fields)
+    needed = f"{base}_{first}_needed"
+    body = (
+        f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
+        if state is not None
+        else f"    {fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
+    )
+    subsection = (
+        f"static bool {needed}(void *opaque)\n"
+        "{\n"
+        f"{body}"
+        "}\n"
+        "\n"
+        f"static const VMStateDescription {sub_c} = {{\n"
+        f'    .name = "{parent}/{first}",\n'
+        "    .version_id = 1,\n"
+        "    .minimum_version_id = 1,\n"
+        f"    .needed = {needed},\n"
+        "    .fields = (const VMStateField[]) {\n"
+        f"{fields_text}\n"
+        "        VMSTATE_END_OF_LIST()\n"
+        "    },\n"
+        "};\n"
+    )
+    existing = "".join(f"        &{c},\n" for c in host.subsections)
+    listing = (
+        "    .subsections = (const VMStateDescription * const []) {\n"
+        f"{existing}"
+        f"        &{sub_c},\n"
+        "        NULL\n"
+        "    },\n"
+    )
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    text = (
+        f"{subsection}\n/* in {host.c_name}: */\n{listing}\n"
+        + comment(f"and the new fields' defaults in {base}'s pre_load, for streams "
+                    "without the subsection")
+        + f"\n{gate_text}\n"
+    )
+    found = find_vmsd_at(ctx, host.c_name, "new")
+    new_at = find_vmsd_at(ctx, new.c_name, "new")
+    if found is None or new_at is None:
+        return text, ()
+    path, new_path = found[1], new_at[1]
+    edits: list[DraftEdit] = [
+        replace_line(new_path, f.line, "", pattern=rf"\b{re.escape(f.macro)}\s*\(")
+        for f in fields
+    ]
+    edits.append(insert_before(path, host.line, subsection))
+    if host.subsections:
+        edits.append(replace_line(path, host.line, f"        &{sub_c},\n        NULL",
+                                    pattern=r"^\s*NULL\s*,?\s*$",
+                                    end_line=host.end_line))  # fmt: skip
+    else:
+        edits.append(insert_before(path, host.end_line, listing))
+    return text, (*edits, *gate_edits)
+
+
+def _unversioned(f: VmstateField) -> str:
+    """The field as written, without its `_V` gate (a new subsection starts at version 1)."""
+    if f.macro.endswith("_V") and f.version_id > 0 and f.args:
+        return call(f.macro[:-2], list(f.args[:-1]), ",", "        ")
+    return call(f.macro, list(f.args), ",", "        ")
