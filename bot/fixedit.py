@@ -86,6 +86,17 @@ def _array_close(lines: list[str], name: str) -> int:
     raise EditError(f"no {name}[] to add to")
 
 
+def _open_one_line_array(lines: list[str], name: str) -> None:
+    """`T name[] = {};` on one line becomes two (`T name[] = {` and `};`) so that an entry
+    can go between them."""
+    start = re.compile(rf"^(.*\b{re.escape(name)}\s*\[[^\]]*\]\s*=\s*\{{)\s*(\}}.*)$")
+    for i, ln in enumerate(lines):
+        m = start.match(ln)
+        if m is not None:
+            lines[i : i + 1] = [m.group(1), m.group(2)]
+            return
+
+
 def _block_close(lines: list[str], i: int, col: int) -> int | None:
     """0-based line of the brace closing the one at lines[i][col]."""
     depth = 0
@@ -163,6 +174,9 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
     """
     text = data.decode("utf-8", errors="surrogateescape")
     lines = text.split("\n")
+    for e in edits:
+        if e.op == "array" and e.anchor is not None:
+            _open_one_line_array(lines, e.anchor)
     resolved: list[tuple[tuple[int, int], int]] = []
     for i, e in enumerate(edits):
         try:

@@ -156,7 +156,7 @@ def _gate(ctx: RuleContext, path: str, n: CallSite) -> tuple[str | None, tuple[D
     stem = re.sub(r"_(init|add|set|cap)\w*$", "", stem) or n.call
     if n.call.startswith("msix"):
         stem = "msix"
-    statement = f"{n.call}({', '.join(n.args)});"
+    statement = D.call(n.call, list(n.args), ";", "    ")
     text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
     return text, edits
 

@@ -539,14 +539,14 @@ def state_of_device(ctx: RuleContext, dev: Device | None) -> str | None:
 def property_gate_call(
     ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str
 ) -> tuple[str, tuple[DraftEdit, ...]]:
-    """(text, edits): `statement` only when a new compat property (default on, off for
-    older machine types) says so."""
+    """(text, edits): `statement` (a call, indented) only when a new compat property
+    (default on, off for older machine types) says so."""
     dev = device_of_function(ctx, path, function)
     gate = gate_for(ctx, state_of_device(ctx, dev), dev, stem)
     gate_text, gate_edits = gate_parts(ctx, gate)
     holder = gate.state or "device state"
     reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
-    text = (f"{reach}\nif (s->{gate.member}) {{\n    {statement}\n}}\n{gate_text}")
+    text = (f"{reach}\nif (s->{gate.member}) {{\n{statement}\n}}\n{gate_text}")
     return text, (wrap_statement(path, line, f"s->{gate.member}"), *gate_edits)
 
 

@@ -64,3 +64,11 @@ def test_draft_problems_name_bare_placeholders_but_accept_fill_in_comments() -> 
     for what in ("<qom type>", "<old value>", "<old number of instances>", "X_Y",
                  "elided", "FIXME", "81 columns"):  # fmt: skip
         assert what in joined, what
+
+
+def test_an_empty_one_line_array_gets_the_entry_inside() -> None:
+    src = b"GlobalProperty hw_compat_5_2[] = {};\nconst size_t n = 0;\n"
+    out = apply_edits(src, [DraftEdit("m.c", "array", '    { "nvme", "x", "false" },',
+                                      anchor="hw_compat_5_2")])  # fmt: skip
+    assert out == (b'GlobalProperty hw_compat_5_2[] = {\n    { "nvme", "x", "false" },\n};\n'
+                   b"const size_t n = 0;\n")  # fmt: skip
