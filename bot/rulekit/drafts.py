@@ -330,6 +330,12 @@ def device_of_function(ctx: RuleContext, path: str, function: str | None) -> Dev
     return found[0] if len(found) == 1 else None
 
 
+def reaches_versioned(ctx: RuleContext, type_name: str) -> bool:
+    """Whether a versioned machine type can have this type (True when the tree cannot tell)."""
+    t = tree(ctx, "new")
+    return t is None or t.on_versioned_machine(type_name)
+
+
 def concrete_types(ctx: RuleContext, dev: Device) -> list[str]:
     """The QOM type names a compat entry must name: the type itself, or, for an abstract
     type, every concrete subtype the tree knows (the abstract name when it knows none)."""
@@ -388,6 +394,10 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
         parts += [comment("in the device's Property array (add one with "
                           "device_class_set_props() if it has none):"), prop]  # fmt: skip
     types = concrete_types(ctx, dev) if dev is not None else []
+    if dev is not None and dev.type_name and not reaches_versioned(ctx, dev.type_name):
+        parts.append(comment(f"no versioned machine type reaches {dev.type_name}: no "
+                             "hw_compat entry; the property only lets users choose"))  # fmt: skip
+        return "\n".join(parts), tuple(edits)
     if not types:
         types = [fill("the QOM type of the device") + ' ""']
     text, more = compat_entries(ctx, types, gate.prop, "false")

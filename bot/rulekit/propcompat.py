@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext
 from bot.findings import Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import Property, TypeInfo
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
@@ -53,7 +54,11 @@ def missing_entry_hits(
                  else f"the value '{name}' had before this change")  # fmt: skip
     if driver is None:
         driver = D.fill(f"the QOM type of {prop.struct or prop.array}") + ' ""'
-    draft, edits = D.compat_entry(ctx, driver, name, value, fill_what)
+    draft: str | None = None
+    edits: tuple[DraftEdit, ...] = ()
+    names = [t.name for t in owners if t.name]
+    if not names or any(D.reaches_versioned(ctx, n) for n in names):
+        draft, edits = D.compat_entry(ctx, driver, name, value, fill_what)
     yield Hit(
         message=(
             f"{what} for '{driver}', but {array} has no entry for it: machine types of "

@@ -65,3 +65,10 @@ def test_share_verified_from_source(drafted: list[tuple[str, Finding]]) -> None:
     for case in ("MIG001/append_field", "MIG006/no_needed", "MIG014/nested_v_field",
                  "MIG002/remove_middle", "MIG023/id_changed"):  # fmt: skip
         assert case in verified, case
+
+
+def test_no_compat_entry_is_drafted_for_a_device_no_versioned_machine_has() -> None:
+    (case,) = [c for c in discover() if c.id == "MIG030/compat_macro_old_style"]
+    (f,) = [f for f in verified_report(case, load_rules()).findings if f.rule == "MIG030"]
+    assert f.severity.value == "note" and "cannot appear on a versioned" in f.message
+    assert f.fix_draft is None  # no hw_compat suggestion for a board without versions
