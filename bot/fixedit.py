@@ -156,6 +156,8 @@ def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
                 return e.line - 1, j + 1
         raise EditError(f"no statement ends near {e.path}:{e.line}")
     end = max(e.end_line, e.line)
+    if e.pattern is not None:
+        end = min(end, n)  # a pattern looks for its line in a range that may run past the end
     if not (1 <= e.line <= n and end <= n):
         raise EditError(f"lines {e.line}-{end} are outside {e.path} ({n} lines)")
     if e.pattern is None:

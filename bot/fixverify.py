@@ -55,6 +55,8 @@ def apply_draft(
             folded[i] = dataclasses.replace(fc, new=new, hunks=hunks_from_bytes(fc.old, new))
         else:
             head = read_head(path) if read_head is not None else None
+            if head is None and all(e.optional for e in mine):
+                continue  # e.g. a struct member in a header the tree does not have
             if head is None:
                 raise EditError(f"{path} is not in the reviewed tree")
             new = apply_edits(head, mine)

@@ -54,6 +54,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
 from bot.rulekit import ctx as K
 from bot.rulekit.drafts import Instances, dummy_section_draft, machine_families
@@ -115,9 +116,13 @@ def _draft(
     inst: Instances,
     change: EntityChange,
     type_name: str | None = None,
-) -> str:
+) -> tuple[str, tuple[DraftEdit, ...]]:
     path = change.old_path or change.path
-    return dummy_section_draft(ctx, wire, old_vmsd, inst, machine_families(ctx, path, type_name))
+    fn = getattr(change.old, "function", None)
+    span = K.func_span(K.file_model(ctx, change.path, "new"), fn) if fn else None
+    place = (change.path, span[0]) if span is not None else None
+    return dummy_section_draft(ctx, wire, old_vmsd, inst, machine_families(ctx, path, type_name),
+                               place)  # fmt: skip
 
 
 def _reg_instances(r: VmstateRegistration) -> Instances:
@@ -134,7 +139,7 @@ def _hit(
     change: EntityChange,
     message: str,
     entity: str,
-    draft: str | None,
+    draft: tuple[str, tuple[DraftEdit, ...]],
     *,
     confidence: str | None = None,
     severity: Severity | None = None,
@@ -144,7 +149,8 @@ def _hit(
         line=change.line,
         side=change.side,
         entity=entity,
-        fix_draft=draft,
+        fix_draft=draft[0],
+        fix_edits=draft[1],
         confidence=confidence,
         severity=severity,
     )

@@ -200,8 +200,13 @@ def dummy_section_draft(
     old: Vmsd | None,
     inst: Instances,
     families: list[str],
-) -> str:
-    """A dummy VMStateDescription that swallows sections old QEMUs still send.
+    place: tuple[str, int] | None = None,
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A dummy VMStateDescription that swallows sections old QEMUs still send: (text, edits).
+
+    `place` (path, first line of the function that registered or created the old object,
+    still there at head): the dummy goes before that function and its registration at the
+    start of its body, under the machine-class flag; without it the draft is not placed.
 
     Modelled on 46f7afa37096 (pre_2_10_vmstate_dummy_icp): same `.name` and versions as the old
     section, VMSTATE_UNUSED of the old wire size per field, `.needed` false so nothing is
@@ -242,7 +247,7 @@ def dummy_section_draft(
     else:
         where = comment(f"in the options of the {', '.join(families)} machine types "
                         f"{newest[0]}.{newest[1]} and older: mc->{flag} = true;")  # fmt: skip
-    return f"""static bool dummy_{ident}_needed(void *opaque)
+    defs = f"""static bool dummy_{ident}_needed(void *opaque)
 {{
     return false; /* never sent; only swallows what older QEMUs send */
 }}
@@ -258,6 +263,9 @@ static const VMStateDescription vmstate_dummy_{ident} = {{
     }},
 }};
 
+"""
+    defs = defs.rstrip("\n") + "\n"
+    text = f"""{defs}
 /* in MachineClass (include/hw/boards.h): */
     bool {flag};
 /* machine init: only machine types that still had the section */
@@ -266,6 +274,18 @@ if (mc->{flag}) {{
 }}
 /* where the real object appears (plug): vmstate_unregister() its dummy */
 {where}"""
+    if place is None:
+        return text, ()
+    path, start = place
+    inner = "\n".join(f"    {ln}" if ln.strip() else ln for ln in register.split("\n"))
+    block = (f"    if (MACHINE_GET_CLASS(qdev_get_machine())->{flag}) {{\n{inner}\n    }}\n")
+    template = "{\\n" + block.replace("\\", "\\\\").replace("\n", "\\n")
+    return text, (
+        DraftEdit("include/hw/boards.h", "member", f"    bool {flag};",
+                  anchor="MachineClass", optional=True),
+        insert_before(path, start, defs + "\n"),
+        sub_in(path, start, start + 6, r"^\{\s*$", template.removesuffix("\\n")),
+    )  # fmt: skip
 
 
 def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:

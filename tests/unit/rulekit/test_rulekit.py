@@ -183,7 +183,7 @@ def test_dummy_draft_uses_old_sizes_and_flag() -> None:
     )
     flag = flag_name((2, 9), "icp/server")
     assert flag == "pre_2_10_has_unused_icp_server"
-    draft = dummy_section_draft(_ctx("2.9.50"), "icp/server", v,
+    draft, _ = dummy_section_draft(_ctx("2.9.50"), "icp/server", v,
                                 Instances(True, "nr_servers", "i"), ["pseries"])  # fmt: skip
     assert '.name = "icp/server"' in draft
     assert "VMSTATE_UNUSED(4), /* was xirr */" in draft
