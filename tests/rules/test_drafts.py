@@ -22,9 +22,9 @@ from bot.fixverify import VERIFIED, verify_fixes
 from bot.report import Report
 from rules import load_rules
 
-# Measured: 36 of 83 drafts (43 %). Most of the rest sit in single-file fixtures without a
-# compat array to add the property to, or need machine init code (dummy sections).
-MIN_VERIFIED_SHARE = 0.40
+# Measured: 45 of 82 drafts (55 %). Most of the rest sit in single-file fixtures without a
+# compat array to add the property to.
+MIN_VERIFIED_SHARE = 0.50
 
 
 def verified_report(case: Case, rules: tuple[Rule, ...]) -> Report:
@@ -63,7 +63,8 @@ def test_share_verified_from_source(drafted: list[tuple[str, Finding]]) -> None:
     # the drafts that go into a tree with VERSION and hw/core/machine.c verify end to end
     # (`// fixture-tree: compat` cases: a tree with VERSION and hw/core/machine.c)
     for case in ("MIG001/append_field", "MIG006/no_needed", "MIG014/nested_v_field",
-                 "MIG002/remove_middle", "MIG023/id_changed"):  # fmt: skip
+                 "MIG002/remove_middle", "MIG023/id_changed", "MIG020/registration_removed",
+                 "MIG036/chain_broken", "MIG010/copied_field_other_struct"):  # fmt: skip
         assert case in verified, case
 
 
