@@ -86,6 +86,36 @@ def _array_close(lines: list[str], name: str) -> int:
     raise EditError(f"no {name}[] to add to")
 
 
+_ENTRY = re.compile(r'^\s*\{\s*([^,]+?),\s*("[^"]*"),\s*("[^"]*")\s*\},\s*$')
+
+
+def _macro_array(lines: list[str], edits: list[DraftEdit], k: int) -> list[DraftEdit]:
+    """Before QEMU 3.1 compat lists were macros (`#define HW_COMPAT_2_11 \\`, one
+    `{ ... },` per entry): edit k, for an array the file does not define but as such a
+    macro, becomes an insertion right after the `#define` line, continued by a backslash
+    (the `#define` line gets one when the macro was empty)."""
+    e = edits[k]
+    assert e.anchor is not None
+    array = re.compile(rf"\b{re.escape(e.anchor)}\s*\[[^\]]*\]\s*=")
+    if any(array.search(ln) for ln in lines):
+        return edits
+    define = re.compile(rf"^\s*#\s*define\s+{re.escape(e.anchor.upper())}\b")
+    for i, ln in enumerate(lines):
+        if define.match(ln):
+            m = _ENTRY.match(e.text)
+            body = (["    {", f"        .driver   = {m.group(1)},",
+                     f"        .property = {m.group(2)},", f"        .value    = {m.group(3)},",
+                     "    },"] if m else [e.text.rstrip()])  # fmt: skip
+            more = ln.rstrip().endswith("\\")
+            if not more:
+                lines[i] = ln.rstrip() + " \\"
+            text = "\n".join(f"{b}\\" if j < len(body) - 1 or more else b
+                              for j, b in enumerate(body))  # fmt: skip
+            edits[k] = DraftEdit(e.path, "insert", text, line=i + 2)
+            break
+    return edits
+
+
 def _open_one_line_array(lines: list[str], name: str) -> None:
     """`T name[] = {};` on one line becomes two (`T name[] = {` and `};`) so that an entry
     can go between them."""
@@ -176,9 +206,10 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
     """
     text = data.decode("utf-8", errors="surrogateescape")
     lines = text.split("\n")
-    for e in edits:
+    for k, e in enumerate(edits):
         if e.op == "array" and e.anchor is not None:
             _open_one_line_array(lines, e.anchor)
+            edits = _macro_array(lines, list(edits), k)
     resolved: list[tuple[tuple[int, int], int]] = []
     for i, e in enumerate(edits):
         try:

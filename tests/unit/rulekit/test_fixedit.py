@@ -72,3 +72,16 @@ def test_an_empty_one_line_array_gets_the_entry_inside() -> None:
                                       anchor="hw_compat_5_2")])  # fmt: skip
     assert out == (b'GlobalProperty hw_compat_5_2[] = {\n    { "nvme", "x", "false" },\n};\n'
                    b"const size_t n = 0;\n")  # fmt: skip
+
+
+def test_compat_macros_of_old_qemu_take_the_entry_after_their_define() -> None:
+    src = (b"#define HW_COMPAT_2_11 \\\n    {\\\n        .driver = \"a\",\\\n    },\n\n"
+           b"#define HW_COMPAT_2_12\n")  # fmt: skip
+    entry = '    { "e1000", "x", "false" },'
+    out = apply_edits(src, [DraftEdit("h.h", "array", entry, anchor="hw_compat_2_11"),
+                            DraftEdit("h.h", "array", entry, anchor="hw_compat_2_12")])
+    entry = ('    {\\\n        .driver   = "e1000",\\\n        .property = "x",\\\n'
+             '        .value    = "false",\\\n    },')  # fmt: skip
+    assert out.decode() == ('#define HW_COMPAT_2_11 \\\n' + entry + '\\\n'
+                            '    {\\\n        .driver = "a",\\\n    },\n\n'
+                            '#define HW_COMPAT_2_12 \\\n' + entry + '\n')  # fmt: skip
