@@ -156,13 +156,15 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
 
 def review_options(args: argparse.Namespace) -> ReviewOptions:
     """ReviewOptions from the parsed flags (artifacts only with --build)."""
+    from bot.bounded import AnalysisLimits
     from bot.review import ReviewOptions
     from bot.waivers import load_waivers
 
     artifacts = options_from_args(args, progress=False) if args.build else None
     waivers = load_waivers(args.waivers) if args.waivers is not None else ()
     return ReviewOptions(
-        repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers
+        repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers,
+        limits=AnalysisLimits(),
     )
 
 

@@ -161,7 +161,7 @@ class MailBot:
         # as `migcheck check`: whole-tree views (without them no finding is demoted to a note)
         cache = Path(self.s.cache_dir) if self.s.cache_dir else default_cache_dir()
         return review_mail_series(self.s.repo, s, base, cache_dir=cache,
-                                  build=cmd is not None and cmd.build,
+                                  build=cmd is not None and cmd.build, limits=self.s.limits,
                                   machines=cmd.machines if cmd is not None else ())  # fmt: skip
 
     def handle_series(self, s: MailSeries, newer_arrived: bool = False) -> None:
