@@ -20,6 +20,7 @@ repository as the bot does).
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import shutil
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 MIB = 1024 * 1024
 LIMIT_RULE = "LIMIT"
 _PROGRESS = "\x1emigcheck-progress\t"  # a child's line that carries a progress event
+_LOG = "\x1emigcheck-log\t"  # a child's line that carries a log record
 _MEMORY_WORDS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
 
@@ -133,12 +135,13 @@ def bounded_source_review(series: Series, options: ReviewOptions, limits: Analys
     root = str(Path(__file__).resolve().parents[1])
     with tempfile.TemporaryDirectory(prefix="migcheck-analysis-") as tmp:
         req, res = Path(tmp) / "request.pickle", Path(tmp) / "result.pickle"
+        level = logging.getLogger().getEffectiveLevel()
         req.write_bytes(pickle.dumps((series, options.repo, options.cache_dir, options.rules,
-                                      progress is not None)))  # fmt: skip
+                                      progress is not None, level)))  # fmt: skip
         job = Supervised(sandbox, [sys.executable, "-m", "bot.bounded", str(req), str(res)],
                          cwd=tmp, writable=[tmp], budget=budget, env={"PYTHONPATH": root},
                          capture=Capture(head=16_000, tail=16_000,
-                                         on_line=_forward(progress)))  # fmt: skip
+                                         on_line=_relay(progress)))  # fmt: skip
         try:
             code = job.finish()
         finally:
@@ -161,23 +164,37 @@ def bounded_source_review(series: Series, options: ReviewOptions, limits: Analys
                    hint="a bug in migcheck: report it with the series")  # fmt: skip
 
 
-def _forward(progress: Progress | None) -> Callable[[str], None] | None:
-    """A Capture line callback passing the child's progress events on."""
-    if progress is None:
-        return None
-    tell = progress
+def _relay(progress: Progress | None) -> Callable[[str], None]:
+    """A Capture line callback passing the child's progress events and log records on
+    (to this process's handlers, which redact)."""
 
     def on_line(line: str) -> None:
-        if line.startswith(_PROGRESS):
+        if line.startswith(_PROGRESS) and progress is not None:
             phase, done, total, detail = line[len(_PROGRESS):].split("\t", 3)
-            tell(phase, int(done), int(total), detail)
+            progress(phase, int(done), int(total), detail)
+        elif line.startswith(_LOG):
+            level, name, message = line[len(_LOG):].split("\t", 2)
+            logging.getLogger(name).log(int(level), "%s", message.replace("\x1f", "\n"))
 
     return on_line
 
 
+def _flat(text: str) -> str:
+    return text.replace("\t", " ").replace("\n", "\x1f")
+
+
 def _emit(phase: str, done: int, total: int, detail: str) -> None:
-    clean = detail.replace("\t", " ").replace("\n", " ")
-    print(f"{_PROGRESS}{phase}\t{done}\t{total}\t{clean}", flush=True)
+    print(f"{_PROGRESS}{phase}\t{done}\t{total}\t{_flat(detail)}", flush=True)
+
+
+class _LineHandler(logging.Handler):
+    """The child's log handler: one line per record on stdout, for _relay."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        print(f"{_LOG}{record.levelno}\t{record.name}\t{_flat(text)}", flush=True)
 
 
 def _child(req: str, res: str) -> int:
@@ -185,7 +202,8 @@ def _child(req: str, res: str) -> int:
     from bot.errors import BotError
     from bot.review import ReviewOptions, source_review
 
-    series, repo, cache_dir, rules, progress = pickle.loads(Path(req).read_bytes())
+    series, repo, cache_dir, rules, progress, level = pickle.loads(Path(req).read_bytes())
+    logging.basicConfig(level=level, handlers=[_LineHandler()])
     options = ReviewOptions(repo=repo, cache_dir=cache_dir, rules=rules)
     answer: tuple[Any, ...]
     try:

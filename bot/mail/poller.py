@@ -35,6 +35,7 @@ from bot.mail.dkimcheck import DnsFunc, verify_sender
 from bot.mail.review import BaseChoice, MailReview, choose_base, review_mail_series, skip_reason
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport, make_transport
+from bot.redact import shown
 from bot.reporters.common import rules_by_id
 from bot.sources.mail import MailMessage, address_of, parse_mail, read_messages
 
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from bot.service.metrics import Metrics
 
 log = logging.getLogger("migcheck.mail")
+# reviews of one series that never ended (the bot died in them) before it is given up
+MAX_REVIEW_ATTEMPTS = 2
 
 
 @dataclass(slots=True)
@@ -137,9 +140,7 @@ class MailBot:
                 else:
                     log.exception("reviewing %s failed", s.key)
                     what = f"internal error: {type(exc).__name__}: {exc}"
-                self.store.set_series(s.key, "error", what[:500], revision=s.revision)
-                self.result.notes.append(f"{s.label}: {what}")
-                self._silence("error")
+                self._failed(s, shown(what, 500))
         for c in commands:
             if self.store.command_status(c.msgid):
                 continue
@@ -147,8 +148,21 @@ class MailBot:
                 self.handle_command(c, every)
             except Exception as exc:  # as above: record and go on
                 log.exception("command %s failed", c.msgid)
-                self.store.set_command(c.msgid, "error", f"{type(exc).__name__}: {exc}"[:500])
+                self.store.set_command(c.msgid, "error", shown(f"{type(exc).__name__}: {exc}",
+                                                               500))  # fmt: skip
                 self._silence("error")
+
+    def _failed(self, s: MailSeries, what: str) -> None:
+        """A series whose review failed: kept as `error` (not retried) and its author told
+        once why (a private reply)."""
+        self.store.set_series(s.key, "error", what, revision=s.revision)
+        self.result.notes.append(f"{s.label}: {what}")
+        told = policy.REVIEW_FAILED in self.store.fingerprints_in_series(s.key)
+        draft = None if told else policy.review_failed_reply(s, what)
+        if draft is None:
+            self._silence("error")
+        else:
+            self._record([draft], s.key)
 
     def _review(self, s: MailSeries, cmd: Command | None = None) -> MailReview:
         if self.base_override:
@@ -191,6 +205,15 @@ class MailBot:
             self.result.series_skipped += 1
             self._silence("skipped")
             return
+        # counted before the review: a series that kills the bot (out of memory) every time
+        # is given up after MAX_REVIEW_ATTEMPTS, with one reply, instead of at every poll
+        st = self.store.series_status(s.key)
+        tries = int(st[1].rsplit(" ", 1)[-1]) if st and st[0] == "reviewing" else 0
+        if tries >= MAX_REVIEW_ATTEMPTS:
+            self._failed(s, f"the review stopped {tries} times without an answer (the mail "
+                            "bot was killed, e.g. out of memory)")  # fmt: skip
+            return
+        self.store.set_series(s.key, "reviewing", f"attempt {tries + 1}", revision=s.revision)
         rv = self._review(s)
         if rv.apply_error:
             self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
