@@ -20,6 +20,7 @@ repository as the bot does).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -44,6 +45,7 @@ MIB = 1024 * 1024
 LIMIT_RULE = "LIMIT"
 _PROGRESS = "\x1emigcheck-progress\t"  # a child's line that carries a progress event
 _LOG = "\x1emigcheck-log\t"  # a child's line that carries a log record
+_CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGKILL)
 _MEMORY_WORDS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
 
@@ -100,21 +102,27 @@ def too_large(series: Series, why: str, seconds: float = 0.0) -> Report:
         entity="",
         fingerprint=fingerprint(LIMIT_RULE, "", "", why),
     )
-    return Report(series=series, findings=(finding,),
-                  stats=Stats(seconds=seconds, skipped_reason=message))  # fmt: skip
+    return Report(series=series, findings=(finding,), stats=Stats(seconds=seconds))
 
 
-def _killed_why(limits: AnalysisLimits, killed_by: str, returncode: int, output: str) -> str:
+def _killed_why(limits: AnalysisLimits, killed_by: str, returncode: int, output: str,
+                seconds: float) -> str:
     """Which limit ended the child, in words ('' when none did: a crash)."""
     cpu = limits.cpu_seconds or int(limits.seconds) + 1
     if killed_by == "timeout":
-        return (f"the source analysis ran past its {limits.seconds:.0f} s wall-clock limit "
+        return (f"the source analysis ran past its {limits.seconds:g} s wall-clock limit "
                 "(review.analysis_seconds)")  # fmt: skip
-    if returncode == -signal.SIGXCPU:
+    # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one (prlimit sets both);
+    # CPU time cannot exceed the wall time of the (single-threaded) analysis
+    if returncode in (-signal.SIGXCPU, -signal.SIGKILL) and seconds >= cpu:
         return f"the source analysis used its {cpu} s of CPU (review.analysis_cpu_seconds)"
     if killed_by == "memory" or (returncode != 0 and any(w in output for w in _MEMORY_WORDS)):
         return (f"the source analysis needed more than its {limits.memory // MIB} MiB of "
                 "memory (review.analysis_memory_mb)")  # fmt: skip
+    if -returncode in _CRASH_SIGNALS:  # the C parser does not survive a failed malloc
+        return (f"the source analysis died ({signal.Signals(-returncode).name}), most likely "
+                f"out of memory (its limit: {limits.memory // MIB} MiB, "
+                "review.analysis_memory_mb)")  # fmt: skip
     return f"the source analysis broke its {killed_by} limit" if killed_by else ""
 
 
@@ -157,7 +165,7 @@ def bounded_source_review(series: Series, options: ReviewOptions, limits: Analys
         cls = getattr(sys.modules["bot.errors"], result[1], BotError)
         raise cls(result[2], input_name=result[3], hint=result[4])
     killed_by = "memory" if result is not None else job.killed_by
-    why = _killed_why(limits, killed_by, code, out)
+    why = _killed_why(limits, killed_by, code, out, job.seconds)
     if why:
         return too_large(series, why, job.seconds)
     raise BotError(f"the source analysis failed (exit {code}):\n{shown(out.strip(), 3000)}",
@@ -217,6 +225,19 @@ def _child(req: str, res: str) -> int:
     return 0
 
 
+def _die_with_parent() -> None:
+    """SIGKILL this child when the bot dies (a killed worker leaves no analysis behind)."""
+    import ctypes
+
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if parent == 1 or os.getppid() != parent:
+        os._exit(1)
+
+
 if __name__ == "__main__":
+    _die_with_parent()
     os.umask(0o077)
     sys.exit(_child(sys.argv[1], sys.argv[2]))
