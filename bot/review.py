@@ -17,6 +17,9 @@ end reviews any other way. A review is:
    and what the front end passes (configuration, GitLab notes, trusted mail replies) turn
    the findings they cover into notes that name who accepted them and why.
 
+With `options.limits` (every front end sets them) step 1 runs in a limited child process
+after input caps (bot.bounded); over a limit the report is one `too large to review` finding.
+
 Which findings matter is the front end's choice, made with the one threshold function
 `bot.report.reaches` (exit code, MR verdict, mail replies).
 """
