@@ -157,12 +157,19 @@ class MailBot:
         once why (a private reply)."""
         self.store.set_series(s.key, "error", what, revision=s.revision)
         self.result.notes.append(f"{s.label}: {what}")
-        told = policy.REVIEW_FAILED in self.store.fingerprints_in_series(s.key)
-        draft = None if told else policy.review_failed_reply(s, what)
-        if draft is None:
-            self._silence("error")
+        self._tell_once(s, policy.REVIEW_FAILED, lambda: policy.review_failed_reply(s, what),
+                        "error")  # fmt: skip
+
+    def _tell_once(self, s: MailSeries, marker: str,
+                   draft: Callable[[], policy.ReplyDraft | None], silence: str) -> None:
+        """Record the one reply about the series that carries `marker` (none when one was
+        recorded before, or there is nobody to tell: then counted as `silence`)."""
+        told = marker in self.store.fingerprints_in_series(s.key)
+        d = None if told else draft()
+        if d is None:
+            self._silence(silence)
         else:
-            self._record([draft], s.key)
+            self._record([d], s.key)
 
     def _review(self, s: MailSeries, cmd: Command | None = None) -> MailReview:
         if self.base_override:
@@ -219,12 +226,8 @@ class MailBot:
             self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
                                   base=rv.base.commit, patches=covered)  # fmt: skip
             self.result.apply_failed += 1
-            told = policy.APPLY_FAILED in self.store.fingerprints_in_series(s.key)
-            draft = None if told else policy.apply_failed_reply(s, rv)
-            if draft is None:
-                self._silence("apply_failed")
-            else:
-                self._record([draft], s.key)
+            self._tell_once(s, policy.APPLY_FAILED, lambda: policy.apply_failed_reply(s, rv),
+                            "apply_failed")  # fmt: skip
             return
         prior = policy.Prior(self.store.fingerprints_on(s.msgids() | _inherited_ids(s)),
                              self.store.fingerprints_in_series(s.key),
