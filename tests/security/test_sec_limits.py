@@ -170,8 +170,9 @@ def test_a_job_that_kills_its_worker_is_parked_with_one_note(
 ) -> None:
     """Each worker is killed (SIGKILL, as the OOM killer does) while it reviews; after
     queue.max_crashes expired leases the next worker parks the job and tells the author."""
-    with gitlab(tmp_path, repo, "one", workers=0, queue__visibility_timeout=2.0,
-                queue__max_crashes=2) as (fake, svc, url, client, cfg):  # fmt: skip
+    # queue.max_crashes: its default, 2
+    with gitlab(tmp_path, repo, "one", workers=0, queue__visibility_timeout=2.0) as (
+            fake, svc, url, client, cfg):  # fmt: skip
         _hook(client, url, mr_hook(fake, PID, IID, "open"), "Merge Request Hook")
         (job,) = svc.queue.recent()
 
