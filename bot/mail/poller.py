@@ -229,7 +229,8 @@ class MailBot:
         self.store.set_series(s.key, "reviewing", f"attempt {tries + 1}", revision=s.revision)
         rv = self._review(s)
         if rv.apply_error:
-            self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
+            self.store.set_series(s.key, "apply-failed", shown(rv.apply_error, 2000),
+                                  revision=s.revision,
                                   base=rv.base.commit, patches=covered)  # fmt: skip
             self.result.apply_failed += 1
             self._tell_once(s, policy.APPLY_FAILED, lambda: policy.apply_failed_reply(s, rv),
