@@ -82,6 +82,10 @@ class Crashed(BotError):
     """A job whose lease expired too often (its worker was killed or hung): parked."""
 
 
+class Overdue(Exception):
+    """The job ran past queue.job_timeout: its lease was let go, its result is not posted."""
+
+
 def is_transient(exc: BaseException) -> bool:
     """Whether an exception from GitLab/git should re-queue the job."""
     if isinstance(exc, Transient):
@@ -227,6 +231,7 @@ class Worker:
         self.redactor = Redactor.from_environment(names=secret_env_names(cfg))
         self._gl: Any = None
         self._bot_id = 0
+        self._overdue = threading.Event()  # the running job passed queue.job_timeout
 
     # GitLab client ----------------------------------------------------------------------
     def gitlab(self) -> Any:
@@ -283,6 +288,7 @@ class Worker:
             if time.monotonic() >= deadline:
                 log.warning("worker: job %s ran past queue.job_timeout (%g s); its lease is "
                             "no longer extended", lease.job.id, self.cfg.queue.job_timeout)
+                self._overdue.set()
                 return
             if not self.queue.extend(lease):
                 log.warning("worker: lost the lease of job %s", lease.job.id)
@@ -316,11 +322,17 @@ class Worker:
             self._observe(job.kind, "failed", time.monotonic())
             return
         stop = threading.Event()
+        self._overdue.clear()
         hb = threading.Thread(target=self._heartbeat, args=(lease, stop), daemon=True)
         hb.start()
         started = time.monotonic()
         try:
             outcome = self.execute(job)
+        except Overdue as exc:  # another worker has it (or will): parks or reruns it
+            log.warning("worker: job %s (%s): %s", job.id, job.mr_key, exc)
+            self.state.job_finished(row, "overdue", str(exc))
+            self._observe(job.kind, "failed", started)
+            return
         except Exception as exc:
             stop.set()
             text = self._text(exc)
@@ -454,6 +466,9 @@ class Worker:
         accepted = self.note_waivers(project, mr)
         options = review_options(self.cfg, mirror, args, accepted.waivers, accepted.refused)
         report = self.reviewer(series, options)
+        if self._overdue.is_set():
+            raise Overdue(f"done after queue.job_timeout ({self.cfg.queue.job_timeout:g} s); "
+                          "its result is not posted")
         if self.metrics is not None:
             self.metrics.count_findings(report.findings)
         if pinned:  # a long --build: the author may have pushed meanwhile

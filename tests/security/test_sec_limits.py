@@ -24,6 +24,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,8 @@ from bot.bounded import MIB, AnalysisLimits  # noqa: E402
 from bot.commands.serve import Service, build_service  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from bot.review import ReviewOptions, review  # noqa: E402
+from bot.service.queue import open_queue  # noqa: E402
+from bot.service.worker import Worker  # noqa: E402
 from bot.sources.gitrange import series_from_range  # noqa: E402
 
 BIG = "hw/misc/many.c"
@@ -207,6 +210,40 @@ def test_a_job_that_kills_its_worker_is_parked_with_one_note(
     assert not any("migcheck:summary" in n for n in notes)  # it was not run a third time
     assert statuses[-1][0] == "failed" and "repeated attempts" in statuses[-1][1], statuses
     assert runs[0].status == "parked", runs
+
+
+def test_a_job_past_its_maximum_time_is_let_go_and_parked(
+    repo: SampleRepo, tmp_path: Path, env: None
+) -> None:
+    """The heartbeat extends a lease only up to queue.job_timeout: a hung job (its review
+    sleeps, as a hung GitLab call would) is handed to another worker, which parks it with
+    one note; the hung worker, when it wakes, posts nothing."""
+    with gitlab(tmp_path, repo, "series", workers=0, queue__visibility_timeout=1.0,
+                queue__job_timeout=3.0, queue__max_crashes=1, review__build_timeout=1.0,
+                review__analysis_seconds=1.0) as (fake, svc, url, client, _):  # fmt: skip
+
+        def hung(series: Any, options: Any) -> Any:
+            time.sleep(8)
+            return review(series, options)
+
+        workers = [Worker(svc.cfg, open_queue(svc.cfg.queue, svc.cfg.state_dir), svc.state,
+                          worker_id=f"w{i}", reviewer=hung if i == 0 else review)
+                   for i in range(2)]  # fmt: skip
+        threads = [threading.Thread(target=w.run, args=(svc.stop,), kwargs={"max_jobs": 1},
+                                    daemon=True) for w in workers]  # fmt: skip
+        threads[0].start()
+        _hook(client, url, mr_hook(fake, PID, IID, "open"), "Merge Request Hook")
+        (job,) = svc.queue.recent()
+        wait_until(lambda: (i := svc.queue.get(job.id)) is not None and i.state == "leased", 30)
+        threads[1].start()
+        for t in threads:
+            t.join(60)
+        info = svc.queue.get(job.id)
+        notes = _bot_notes(fake)
+        runs = {r.status for r in svc.state.history(10)}
+    assert info is not None and info.state == "failed", info
+    assert len(notes) == 1 and "queue.job_timeout (3 s)" in notes[0].replace("\\", ""), notes
+    assert runs == {"parked", "overdue"}, runs
 
 
 def test_a_failing_jobs_error_is_redacted_in_the_note_the_state_db_and_status(
