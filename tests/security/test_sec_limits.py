@@ -189,7 +189,8 @@ def test_a_job_that_kills_its_worker_is_parked_with_one_note(
             try:
                 wait_until(lambda a=attempt: (i := svc.queue.get(job.id)) is not None
                            and i.state == "leased" and i.attempts == a, 60)  # fmt: skip
-                time.sleep(0.3)  # into the review: fetch, index, analysis
+                # killed while it analyses (the analysis child runs), as the OOM killer would
+                wait_until(lambda p=w.pid: _children(p), 60)
                 assert w.poll() is None, "the review ended before the worker was killed"
             finally:
                 os.kill(w.pid, signal.SIGKILL)
@@ -210,6 +211,17 @@ def test_a_job_that_kills_its_worker_is_parked_with_one_note(
     assert not any("migcheck:summary" in n for n in notes)  # it was not run a third time
     assert statuses[-1][0] == "failed" and "repeated attempts" in statuses[-1][1], statuses
     assert runs[0].status == "parked", runs
+
+
+def _children(pid: int) -> list[str]:
+    """The pids of a process's children (from /proc)."""
+    out: list[str] = []
+    for f in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += f.read_text().split()
+        except OSError:
+            pass
+    return out
 
 
 def test_a_job_past_its_maximum_time_is_let_go_and_parked(
