@@ -19,7 +19,12 @@ from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.arrays import read_generic_array
 from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
-from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
+from bot.model.extract.class_init import (
+    class_init_helpers,
+    read_legacy_vmsd,
+    read_props_assigns,
+    read_vmsd_assigns,
+)
 from bot.model.extract.context import Ctx, Out, decode, line_of
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
 from bot.model.extract.functions import function_infos
@@ -106,6 +111,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             path=path,
             calls=tuple(out.calls),
             defines=tuple(out.defines),
+            compat_arrays=tuple(out.compat),
             functions=tuple(out.functions),
             notes=tuple(notes),
         )
@@ -145,6 +151,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         _read_special_decl(ctx, d, dtype, out)
     read_calls(ctx, found.calls, out)
     link_add_child(ctx, out)
+    read_props_assigns(ctx, found.assigns, out)
     read_vmsd_assigns(ctx, found.assigns, out)
 
     for decl in top_decls:
