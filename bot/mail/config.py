@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from bot.bounded import AnalysisLimits
 from bot.config import Config
 from bot.errors import ConfigError
 
@@ -53,8 +52,6 @@ class MailSettings:
     lookback_days: float = 30.0
     max_messages_per_poll: int = 0
     scan_prefixes: tuple[str, ...] = ("hw/", "target/", "migration/", "system/", "include/")
-    # not a [mail] key: the config's [review] analysis limits (bot.bounded), set by mail_settings
-    limits: AnalysisLimits = field(default_factory=AnalysisLimits)
 
     @property
     def dry_run(self) -> bool:
@@ -89,7 +86,7 @@ def _coerce(key: str, value: Any, annotation: str, source: str) -> Any:
 
 def settings_from_mapping(raw: Mapping[str, Any], *, source: str = "") -> MailSettings:
     """MailSettings from the [mail] table; ConfigError names an unknown or mistyped key."""
-    fields = {f.name: f for f in dataclasses.fields(MailSettings) if f.name != "limits"}
+    fields = {f.name: f for f in dataclasses.fields(MailSettings)}
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in fields:
@@ -123,5 +120,4 @@ def mail_settings(cfg: Config) -> MailSettings:
         outbox=s.outbox or str(state / "outbox"),
         store=s.store or cfg.service.state_url or str(state / "mail.sqlite3"),
         cache_dir=s.cache_dir or str(cfg.cache_dir),
-        limits=cfg.review.analysis_limits(),
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.bounded import AnalysisLimits
 from bot.config import Config
 from bot.errors import BotError
 from bot.mail import ingest, policy
@@ -78,8 +79,10 @@ class MailBot:
                  after_delivery: Callable[[str], None] | None = None,
                  after_queue: Callable[[str], None] | None = None,
                  metrics: Metrics | None = None,
-                 dkim_dns: DnsFunc | None = None) -> None:  # fmt: skip
+                 dkim_dns: DnsFunc | None = None,
+                 limits: AnalysisLimits | None = None) -> None:  # fmt: skip
         self.s = settings
+        self.limits = limits or AnalysisLimits()  # the config's [review] analysis limits
         self.dkim_dns = dkim_dns  # DKIM key lookups (None: DNS); tests serve their own keys
         self.store = store
         self.clock = clock
@@ -188,7 +191,7 @@ class MailBot:
         # as `migcheck check`: whole-tree views (without them no finding is demoted to a note)
         cache = Path(self.s.cache_dir) if self.s.cache_dir else default_cache_dir()
         return review_mail_series(self.s.repo, s, base, cache_dir=cache,
-                                  build=cmd is not None and cmd.build, limits=self.s.limits,
+                                  build=cmd is not None and cmd.build, limits=self.limits,
                                   machines=cmd.machines if cmd is not None else ())  # fmt: skip
 
     def handle_series(self, s: MailSeries, newer_arrived: bool = False) -> None:
@@ -392,16 +395,21 @@ def poll_once(
     transport: Transport | None = None,
     clock: Callable[[], float] = time.time,
     metrics: Metrics | None = None,
+    limits: AnalysisLimits | None = None,
 ) -> PollResult:
     """One poll of the configured inboxes (config: bot.config.Config or MailSettings).
 
     metrics: count replies sent/suppressed on it (migcheck_mail_total); None counts nothing.
+    limits: of the source analysis (default: a Config's [review] ones, else the defaults).
     """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    if limits is None and isinstance(cfg, Config):
+        limits = cfg.review.analysis_limits()
     own = store is None
     st = store or MailStore(settings.store or "mail.sqlite3", clock=clock)
     try:
-        return MailBot(settings, st, transport=transport, clock=clock, metrics=metrics).poll()
+        return MailBot(settings, st, transport=transport, clock=clock, metrics=metrics,
+                       limits=limits).poll()  # fmt: skip
     finally:
         if own:
             st.close()
@@ -422,13 +430,14 @@ def poll_forever(
     metrics (the worker's, served by its --metrics-port) when given.
     """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    limits = cfg.review.analysis_limits() if isinstance(cfg, Config) else None
     if not settings.enabled:
         return
     store = MailStore(settings.store or "mail.sqlite3")
     try:
         while not stop.is_set():
             try:
-                r = poll_once(settings, store, metrics=metrics)
+                r = poll_once(settings, store, metrics=metrics, limits=limits)
                 log.info(
                     "mail poll: %d ingested, %d reviewed, %d replies",
                     r.ingested,

@@ -296,9 +296,9 @@ def _dump(state_dir: Path) -> str:
 
 # Mail ----------------------------------------------------------------------------------------
 def test_a_mailed_series_over_a_limit_is_answered_too_large(tmp_path: Path) -> None:
-    with mail_env(tmp_path, limits=AnalysisLimits(max_file_bytes=100)) as e:
+    with mail_env(tmp_path) as e:
         e.add(*series_mails("v1"))
-        e.poll()
+        e.poll(limits=AnalysisLimits(max_file_bytes=100))
         bodies = [" ".join(r.body.split()) for r in e.got]
     assert any("too large to review" in b and "review.max_file_bytes" in b for b in bodies), bodies
 
