@@ -21,6 +21,7 @@ repository as the bot does).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import pickle
@@ -144,8 +145,9 @@ def bounded_source_review(series: Series, options: ReviewOptions, limits: Analys
     with tempfile.TemporaryDirectory(prefix="migcheck-analysis-") as tmp:
         req, res = Path(tmp) / "request.pickle", Path(tmp) / "result.pickle"
         level = logging.getLogger().getEffectiveLevel()
-        req.write_bytes(pickle.dumps((series, options.repo, options.cache_dir, options.rules,
-                                      progress is not None, level)))  # fmt: skip
+        # what the source analysis needs (the artifact layer runs in this process)
+        child = dataclasses.replace(options, artifacts=None, limits=None)
+        req.write_bytes(pickle.dumps((series, child, progress is not None, level)))
         job = Supervised(sandbox, [sys.executable, "-m", "bot.bounded", str(req), str(res)],
                          cwd=tmp, writable=[tmp], budget=budget, env={"PYTHONPATH": root},
                          capture=Capture(head=16_000, tail=16_000,
@@ -208,11 +210,10 @@ class _LineHandler(logging.Handler):
 def _child(req: str, res: str) -> int:
     """The child's work: review the pickled request, pickle the answer."""
     from bot.errors import BotError
-    from bot.review import ReviewOptions, source_review
+    from bot.review import source_review
 
-    series, repo, cache_dir, rules, progress, level = pickle.loads(Path(req).read_bytes())
+    series, options, progress, level = pickle.loads(Path(req).read_bytes())
     logging.basicConfig(level=level, handlers=[_LineHandler()])
-    options = ReviewOptions(repo=repo, cache_dir=cache_dir, rules=rules)
     answer: tuple[Any, ...]
     try:
         report, _, _ = source_review(series, options, _emit if progress else None)
