@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.diff.callargs import call_args
+from bot.diff.callargs import PCI_CONFIG_POINTER_FIRST, PCI_DEVICE_FIRST, call_args
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
@@ -64,38 +64,7 @@ RULE = RuleSpec(
     kinds=("call",),
 )
 
-PCI_CONFIG_CALLS = frozenset(
-    {
-        "pci_add_capability",
-        "msix_init",
-        "msix_init_exclusive_bar",
-        "msi_init",
-        "pcie_cap_init",
-        "pcie_cap_v1_init",
-        "pcie_endpoint_cap_init",
-        "pcie_endpoint_cap_v1_init",
-        "pcie_aer_init",
-        "pcie_ari_init",
-        "pcie_ats_init",
-        "pcie_acs_init",
-        "pcie_dev_ser_num_init",
-        "pcie_pasid_init",
-        "pcie_pri_init",
-        "pcie_sriov_pf_init",
-        "pci_pm_init",
-        "pci_register_bar",
-        "pci_set_byte",
-        "pci_set_word",
-        "pci_set_long",
-        "pci_set_quad",
-        "pci_config_set_vendor_id",
-        "pci_config_set_device_id",
-        "pci_config_set_revision",
-        "pci_config_set_class",
-        "pci_config_set_prog_interface",
-        "pci_config_set_interrupt_pin",
-    }
-)
+PCI_CONFIG_CALLS = PCI_DEVICE_FIRST | PCI_CONFIG_POINTER_FIRST
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
