@@ -11,6 +11,10 @@
   move is still reported when the creation reappears with the same QOM child name.
 - A stateful QOM type that is deleted, and a type whose class stops setting `dc->vmsd`.
 
+Not flagged: sections of `.unmigratable` vmsds (a VM that has such a device cannot migrate
+at all), and `dc->vmsd` moved to a parent class from which every type that had it still
+gets the same wire name.
+
 A creation that only moves between functions (same count, not conditional) is a QOM reparent
 (MIG022), not this rule; so is one creation of several of the same type in one function
 going away (a count change). The series is judged as a whole: a later patch that registers a
@@ -150,6 +154,8 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     wire = K.wire_name(ctx, old.vmsd, "old")
     section = wire or old.vmsd_expr
     old_vmsd = K.find_vmsd(ctx, old.vmsd, "old")
+    if old_vmsd is not None and old_vmsd.unmigratable:
+        return  # a VM with it could not migrate at all
     entity = f"{old.vmsd or K.norm(old.vmsd_expr)}@{old.function or '-'}"
     inst = old.instance_id or "i"
     new_regs = [r for _, r in K.registrations(ctx, "new")]
@@ -226,6 +232,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             _, vmsd_c = K.type_vmsd(ctx, "old", g.name, g.name_expr)
             guessed = True
     old_vmsd = K.find_vmsd(ctx, vmsd_c, "old")
+    if old_vmsd is not None and old_vmsd.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = old_vmsd.name if old_vmsd is not None else None
     hints = {h for h in (K.stem(child),) if h} | (
         K.ident_tokens(old.type_expr) - {"type", "object", "device", "obj", "s", "dev"}
@@ -314,6 +322,8 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if ci is None or not ci.vmsd or ci.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
         return
     v = K.find_vmsd(ctx, ci.vmsd, "old")
+    if v is not None and v.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = v.name if v is not None else None
     if _dummy_covers(ctx, wire, set()):
         return
@@ -361,6 +371,8 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not old.vmsd or old.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
         return
     v = K.find_vmsd(ctx, old.vmsd, "old")
+    if v is not None and v.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = v.name if v is not None else None
     # dc->vmsd -> vmstate_register of the same section elsewhere: converted, not removed.
     for _, r in K.registrations(ctx, "new"):
