@@ -261,6 +261,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 matches.append(c)
             elif K.stem(child) is not None and K.stem(c.child_name) == K.stem(child):
                 matches.append(c)
+            elif wire is not None and _same_section_type(ctx, c, wire):
+                matches.append(c)  # the type was renamed; its section was not
     else:
         return
 
@@ -322,6 +324,8 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if ci is None or not ci.vmsd or ci.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
         return
     v = K.find_vmsd(ctx, ci.vmsd, "old")
+    if v is not None and v.name is not None and _renamed_type_keeps(ctx, old, v.name):
+        return  # the type was renamed and its section was not
     if v is not None and v.unmigratable:
         return  # a VM with it could not migrate at all
     wire = v.name if v is not None else None
@@ -353,6 +357,30 @@ def _types_keep_section(ctx: RuleContext, change: EntityChange, function: str, w
         if not stateful or K.wire_name(ctx, vmsd_c, "new") != wire:
             return False
     return True
+
+
+def _same_section_type(ctx: RuleContext, c: ObjectCreation, wire: str) -> bool:
+    """A creation whose (resolved) type sends a section with this wire name."""
+    if c.type_name is None and c.type_expr is None:
+        return False
+    stateful, vmsd_c = K.type_vmsd(ctx, "new", c.type_name, c.type_expr)
+    return bool(stateful) and K.wire_name(ctx, vmsd_c, "new") == wire
+
+
+def _renamed_type_keeps(ctx: RuleContext, old: TypeInfo, wire: str) -> bool:
+    """A type the unit adds under another name that sends the same section, and that
+    something on the new side creates or that has the same parent: the old type renamed."""
+    old_names = {t.name for _, t in K.types(ctx, "old") if t.name}
+    for _, t in K.types(ctx, "new"):
+        if not t.name or t.name in old_names or t.abstract:
+            continue
+        stateful, vmsd_c = K.type_vmsd(ctx, "new", t.name, t.name_expr)
+        if not stateful or K.wire_name(ctx, vmsd_c, "new") != wire:
+            continue
+        created = any(t.name in (K.type_key(c), c.type_name) for _, c in K.creations(ctx, "new"))
+        if created or (t.parent or t.parent_expr) == (old.parent or old.parent_expr):
+            return True
+    return False
 
 
 def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
