@@ -10,9 +10,12 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     InitializerArray,
     ObjectCreation,
     Property,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -28,6 +31,9 @@ Entity = (
     | ObjectCreation
     | CallSite
     | InitializerArray
+    | Define
+    | StructDef
+    | StreamFunction
 )
 EntityKind = Literal[
     "vmsd",
@@ -39,6 +45,9 @@ EntityKind = Literal[
     "creation",
     "call",
     "array",
+    "define",
+    "struct",
+    "stream",
 ]
 Op = Literal["added", "removed", "modified"]
 

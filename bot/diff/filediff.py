@@ -21,10 +21,13 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     FileModel,
     InitializerArray,
     ObjectCreation,
     Property,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -103,6 +106,18 @@ def _call_key(c: CallSite) -> str:
 
 def _array_key(a: InitializerArray) -> str:
     return a.name
+
+
+def _define_key(d: Define) -> str:
+    return d.name
+
+
+def _struct_key(s: StructDef) -> str:
+    return s.name
+
+
+def _stream_key(s: StreamFunction) -> str:
+    return s.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -243,6 +258,9 @@ _KINDS: tuple[
     ("creation", lambda m: m.creations, _creation_key),
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
+    ("define", lambda m: m.defines, _define_key),
+    ("struct", lambda m: m.structs, _struct_key),
+    ("stream", lambda m: m.streams, _stream_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

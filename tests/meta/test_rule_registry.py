@@ -16,23 +16,14 @@ from types import ModuleType
 import pytest
 
 import rules
+from bot.diff.filediff import KIND_ORDER
 from bot.engine.spec import RuleSpec
 from bot.findings import Category, Severity
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_PKG = ROOT / "rules"
 FIXTURES = ROOT / "tests" / "rules"
-KINDS = {
-    "vmsd",
-    "type",
-    "class_init",
-    "property",
-    "compat_array",
-    "registration",
-    "creation",
-    "call",
-    "array",
-}
+KINDS = set(KIND_ORDER)  # the entity kinds bot.diff produces
 
 
 def _fixturelib() -> ModuleType:
