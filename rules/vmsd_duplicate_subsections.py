@@ -56,6 +56,7 @@ RULE = RuleSpec(
     message="more than one .subsections initializer in a vmsd",
     fix_hint="merge the lists into a single .subsections initializer",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 

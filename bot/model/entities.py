@@ -73,6 +73,8 @@ class Vmsd:
     is_static: bool = True
     version_expr: str | None = None  # raw `.version_id` text if not an int literal
     minimum_version_expr: str | None = None
+    # False when an inline `.subsections = {&a, &b}` list lacks its NULL terminator
+    subsections_terminated: bool = True
 
     def hook(self, member: str) -> str | None:
         """The function set for `.member` (needed, pre_save, post_load, ...), if any."""

@@ -25,17 +25,26 @@ _VMSD_HOOKS = (
 
 def ptr_list(text: str) -> tuple[str, ...]:
     """C names in a `{ &a, &b, NULL }` initializer."""
+    return ptr_list_terminated(text)[0]
+
+
+def ptr_list_terminated(text: str) -> tuple[tuple[str, ...], bool]:
+    """C names in a `{ &a, &b, NULL }` initializer, and whether its last entry is NULL/0."""
     body = cscan.brace_body(text)
     if body is None:
-        return ()
+        return (), True
     res: list[str] = []
+    terminated = False
     for _, piece in cscan.split_top(cscan.strip_preproc_lines(cscan.strip_comments(body[1]))[0]):
         s = cscan.strip_casts(piece)
+        if not s.strip():
+            continue
         ident = cscan.ident_or_none(s)
+        terminated = ident in ("NULL", "0") or s.strip() in ("NULL", "0")
         if ident is None or ident in ("NULL", "0"):
             continue
         res.append(ident)
-    return tuple(res)
+    return tuple(res), terminated
 
 
 def parse_vmsd(
@@ -55,6 +64,7 @@ def parse_vmsd(
     fields_array: str | None = None
     subsections: tuple[str, ...] = ()
     n_subs = 0
+    subs_terminated = True
     hooks: list[tuple[str, str]] = []
     unmigratable = False
     priority: str | None = None
@@ -79,7 +89,7 @@ def parse_vmsd(
         elif member == "subsections":
             n_subs += 1
             if "{" in value:
-                subsections = ptr_list(value)
+                subsections, subs_terminated = ptr_list_terminated(value)
             else:
                 ref = cscan.ident_or_none(cscan.strip_casts(vnorm))
                 subsections = ("@" + ref,) if ref else ()
@@ -108,6 +118,7 @@ def parse_vmsd(
         fields_array=fields_array,
         version_expr=version_expr,
         minimum_version_expr=min_expr,
+        subsections_terminated=subs_terminated,
     )
 
 
