@@ -16,6 +16,7 @@ RULE_MODULES: tuple[str, ...] = (
     "compat_property_missing",
     "cpu_model_feature_change",
     "field_test_or_needed_changed",
+    "field_version_above_vmsd",
     "instance_id_change",
     "machine_compat_chain",
     "nested_vmsd_versioned_field",

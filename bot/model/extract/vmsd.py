@@ -69,7 +69,9 @@ def parse_vmsd(
     unmigratable = False
     priority: str | None = None
     clean = cscan.strip_comments(btext)
+    members: set[str] = set()
     for off, member, value in cscan.designated_members(clean):
+        members.add(member)
         vnorm = cscan.norm(value)
         if member == "name":
             name_expr = vnorm
@@ -100,6 +102,11 @@ def parse_vmsd(
             unmigratable = vnorm not in ("0", "false")
         elif member == "priority":
             priority = vnorm
+    # an absent .version_id / .minimum_version_id is 0 (static storage is zero-initialised)
+    if "version_id" not in members:
+        version = 0
+    if "minimum_version_id" not in members:
+        min_version = 0
     name = ctx.resolve(name_expr)
     return Vmsd(
         c_name=c_name,
