@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "nested_vmsd_versioned_field",
     "pci_config_change",
     "qom_reparent_or_bus_change",
+    "registration_in_machine_hook",
     "section_added",
     "section_removed",
     "section_renamed",

@@ -18,7 +18,12 @@ import tree_sitter as ts
 from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.arrays import read_generic_array
-from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
+from bot.model.extract.calls import (
+    define_machine_macros,
+    link_add_child,
+    machine_hook_calls,
+    read_calls,
+)
 from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
 from bot.model.extract.context import Ctx, Out, decode, line_of
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
@@ -160,6 +165,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         expand_generator_macros(ctx, clean_text(), out)
     if b"DEFINE_" in data and b"MACHINE" in data:
         define_machine_macros(clean_text(), out)
+    if b"_machine_" in data:
+        machine_hook_calls(ctx, out)
     class_init_helpers(ctx, out)
     if b"VirtioPCIDeviceTypeInfo" in data:
         virtio_pci_types(ctx, clean_text(), out)
