@@ -21,6 +21,7 @@ RULE_MODULES: tuple[str, ...] = (
     "machine_compat_chain",
     "nested_vmsd_versioned_field",
     "pci_config_change",
+    "pointer_field_conditional_alloc",
     "qom_reparent_or_bus_change",
     "registration_in_machine_hook",
     "section_added",

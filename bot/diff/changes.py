@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.diff.fields import FieldDiff
 from bot.model.entities import (
+    Allocation,
     CallSite,
     ClassInit,
     CompatArray,
@@ -28,6 +29,7 @@ Entity = (
     | ObjectCreation
     | CallSite
     | InitializerArray
+    | Allocation
 )
 EntityKind = Literal[
     "vmsd",
@@ -39,6 +41,7 @@ EntityKind = Literal[
     "creation",
     "call",
     "array",
+    "alloc",
 ]
 Op = Literal["added", "removed", "modified"]
 

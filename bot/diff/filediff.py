@@ -18,6 +18,7 @@ from bot.diff.fields import align_fields
 from bot.model import entities
 from bot.model.cscan import norm
 from bot.model.entities import (
+    Allocation,
     CallSite,
     ClassInit,
     CompatArray,
@@ -103,6 +104,10 @@ def _call_key(c: CallSite) -> str:
 
 def _array_key(a: InitializerArray) -> str:
     return a.name
+
+
+def _alloc_key(a: Allocation) -> str:
+    return f"{a.target}@{a.function or '-'}"
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -242,6 +247,7 @@ _KINDS: tuple[
     ("creation", lambda m: m.creations, _creation_key),
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
+    ("alloc", lambda m: m.allocations, _alloc_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

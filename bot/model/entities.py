@@ -209,6 +209,18 @@ class CallSite:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """A heap allocation stored into a struct member: `s->regs = g_new0(uint32_t, n);`."""
+
+    target: str  # the assigned expression, whitespace-normalised ("aplic->sourcecfg")
+    member: str  # its last member name ("sourcecfg")
+    function: str | None
+    conditional: bool  # inside an if/switch/?: of the enclosing function
+    condition: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionInfo:
     """Facts about one C function definition that vmsd rules need (hooks, .needed, _TEST)."""
 
@@ -262,6 +274,7 @@ class FileModel:
     parsed: bool = True  # False when the bytes could not be decoded/parsed at all
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -32,6 +32,7 @@ KINDS = {
     "creation",
     "call",
     "array",
+    "alloc",
 }
 
 

@@ -17,6 +17,7 @@ import tree_sitter as ts
 
 from bot.model import cscan
 from bot.model.entities import FileModel
+from bot.model.extract.allocs import allocations
 from bot.model.extract.arrays import read_generic_array
 from bot.model.extract.calls import (
     define_machine_macros,
@@ -194,6 +195,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         parsed=True,
         notes=tuple(ctx.notes),
         function_infos=finfos,
+        allocations=allocations(ctx, root) if vmsds else (),
     )
 
 
