@@ -27,10 +27,13 @@ import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.errors import InputError
 from bot.redact import MIN_SECRET_LEN, REDACTED, SECRET_ENV_NAME, Redactor
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 __all__ = [
     "MIN_SECRET_LEN",
@@ -191,23 +194,18 @@ def configure_logging(
     return handler
 
 
-def secret_env_names(cfg: Any) -> tuple[str, ...]:
+def secret_env_names(cfg: Config) -> tuple[str, ...]:
     """The environment variable names a bot.config.Config points at for secrets."""
-    names: list[str] = []
-    gl = getattr(cfg, "gitlab", None)
-    for attr in ("token_env", "webhook_secret_env", "signing_secret_env"):
-        value = getattr(gl, attr, "") if gl is not None else ""
-        if value:
-            names.append(str(value))
-    for section, attr in (("queue", "password_env"), ("service", "status_token_env")):
-        value = getattr(getattr(cfg, section, None), attr, "")
-        if value:
-            names.append(str(value))
-    mail = getattr(cfg, "mail", None)
-    for key, value in getattr(mail, "options", ()) or ():
-        if str(key).endswith("_env") and value:
-            names.append(str(value))
-    return tuple(names)
+    gl = cfg.gitlab
+    candidates = [
+        gl.token_env,
+        gl.webhook_secret_env,
+        gl.signing_secret_env,
+        cfg.queue.password_env,
+        cfg.service.status_token_env,
+    ]
+    candidates += [str(v) for k, v in cfg.mail.options if str(k).endswith("_env") and v]
+    return tuple(str(name) for name in candidates if name)
 
 
 def add_log_arguments(parser: argparse.ArgumentParser, *, level: bool = True) -> None:

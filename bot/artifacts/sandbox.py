@@ -293,7 +293,25 @@ def _kvm_access(uid: int, gid: int) -> tuple[bool, int]:
         return True, -1
     if st.st_mode & 0o060 == 0o060 and st.st_gid != 0:
         return True, st.st_gid
-    return False, -1
+    # the mode bits say no, but an ACL (`setfacl -m u:65534:rw /dev/kvm`) may say yes: ask the
+    # kernel by opening it as `uid`
+    return _opens_as(uid, gid, "/dev/kvm"), -1
+
+
+def _opens_as(uid: int, gid: int, path: str) -> bool:
+    """Whether `uid`/`gid` (no supplementary groups) can open `path` read-write (root only)."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return False
+    try:
+        done = subprocess.run(
+            [setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--",
+             "sh", "-c", 'exec 3<>"$0"', path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            timeout=10, check=False, env={"PATH": "/usr/bin:/bin"})
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def probe(enabled: bool = True, bwrap: str = "bwrap", *, uid: int = NOBODY,

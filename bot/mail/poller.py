@@ -32,7 +32,13 @@ from bot.mail.commands import Command, Senders, command_target, find_command
 from bot.mail.config import MailSettings, mail_settings
 from bot.mail.delivery import Delivery
 from bot.mail.dkimcheck import DnsFunc, verify_sender
-from bot.mail.review import BaseChoice, MailReview, choose_base, review_mail_series, skip_reason
+from bot.mail.review import (
+    MailReview,
+    choose_base,
+    given_base,
+    review_mail_series,
+    skip_reason,
+)
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport, make_transport
 from bot.reporters.common import rules_by_id
@@ -152,7 +158,7 @@ class MailBot:
 
     def _review(self, s: MailSeries, cmd: Command | None = None) -> MailReview:
         if self.base_override:
-            base = BaseChoice(self.base_override, "the base given on the command line")
+            base = given_base(self.s.repo, self.base_override)
         else:
             base = choose_base(self.s.repo, s, self.s.target_branch,
                                lambda mid: self.store.series_heads(mid)[1])  # fmt: skip

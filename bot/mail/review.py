@@ -14,6 +14,7 @@ from bot.analyze import is_reviewable
 from bot.errors import ApplyError, BotError
 from bot.mail.assemble import MailSeries
 from bot.report import Report
+from bot.sources.gitrange import resolve_commit
 from bot.sources.mail import MailMessage
 
 _DIFF_PATHS = re.compile(r"^diff --git a/(\S+) b/(\S+)", re.MULTILINE)
@@ -66,6 +67,15 @@ class BaseChoice:
 
     commit: str
     how: str
+
+
+def given_base(repo_path: str, rev: str) -> BaseChoice:
+    """The base named on the command line (any revision expression), as its commit id: the
+    reply names the commit the series was applied to, not the expression."""
+    commit = resolve_commit(pygit2.Repository(repo_path), rev)
+    sha = str(commit.id)
+    said = "" if sha.startswith(rev) else f", {rev}"
+    return BaseChoice(sha, f"the base given on the command line{said}")
 
 
 def choose_base(

@@ -152,3 +152,21 @@ def test_a_note_of_the_cli_is_a_note_in_the_mail(
                      "--config", str(cfg)]) == 0  # fmt: skip
         flat = " ".join(capsys.readouterr().out.split())
         assert "MIG002 vmstate-field-removed (note)" in flat and "(note only:" in flat
+
+
+def test_a_base_given_as_an_expression_is_named_by_its_commit_in_the_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    with mail_env(tmp_path) as env:
+        env.commit("hw/misc/bar.c", BAR_C)
+        env.commit("README", "unrelated\n")  # HEAD~1 is the base the series was made on
+        base = str(pygit2.Repository(env.repo).revparse_single("HEAD~1").id)
+        box = tmp_path / "s.mbox"
+        box.write_bytes(mbox(series_mails("n", cover=False, bodies=[DROP_LEVEL])))
+        out = tmp_path / "out"
+        assert _cli(["mail", "review", str(box), "--repo", env.repo, "--base", "HEAD~1",
+                     "--all", "--outbox", str(out)]) == 0  # fmt: skip
+        (reply,) = out.glob("*.eml")
+        flat = " ".join(reply.read_text().split())
+        assert f"onto {base[:12]} (the base given on the command line, HEAD~1)" in flat

@@ -147,3 +147,28 @@ def test_os_environment_never_reaches_the_command(tmp_path: Path,
     r = run_limited(sb, ["env"], cwd=w, writable=[w], budget=B)
     assert "visible-outside" not in r.output and f"HOME={w}" in r.output
     assert os.environ["SOME_PLAIN_VAR"] == "visible-outside"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another uid needs root (CI is root)")
+def test_device_access_is_asked_of_the_kernel_so_acls_count() -> None:
+    """/dev/kvm is often 0600 root:root plus an ACL for the build user: mode bits alone would
+    say no. The probe opens it as the sandbox uid instead; shown here on a file of our own."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from bot.artifacts.sandbox import NOBODY, _opens_as
+
+    home = Path(tempfile.mkdtemp(prefix="migcheck-acl-"))
+    try:
+        home.chmod(0o711)
+        dev = home / "fake-kvm"
+        dev.write_bytes(b"")
+        dev.chmod(0o600)
+        assert not _opens_as(NOBODY, NOBODY, str(dev))
+        subprocess.run(["setfacl", "-m", f"u:{NOBODY}:rw", str(dev)], check=True)
+        assert _opens_as(NOBODY, NOBODY, str(dev))
+        subprocess.run(["setfacl", "-x", f"u:{NOBODY}", str(dev)], check=True)
+        assert not _opens_as(NOBODY, NOBODY, str(dev))
+    finally:
+        shutil.rmtree(home)
