@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from bot.diff.callargs import call_args
 from bot.diff.changes import Entity, EntityChange, EntityKind
 from bot.diff.fields import align_fields
 from bot.model import entities
-from bot.model.cscan import norm
 from bot.model.entities import (
     Allocation,
     CallSite,
@@ -99,7 +99,7 @@ def _creation_key(c: ObjectCreation) -> str:
 
 
 def _call_key(c: CallSite) -> str:
-    return f"{c.call}({', '.join(c.args)})@{c.function or '-'}"
+    return f"{c.call}({', '.join(call_args(c))})@{c.function or '-'}"
 
 
 def _array_key(a: InitializerArray) -> str:
@@ -184,8 +184,9 @@ def _pair_registrations(changes: list[EntityChange]) -> list[EntityChange]:
 
 
 def _equal_args(a: CallSite, b: CallSite) -> int:
-    """How many arguments two calls have in common, position by position."""
-    return sum(1 for x, y in zip(a.args, b.args, strict=False) if norm(x) == norm(y))
+    """How many arguments two calls have in common, position by position, each argument in
+    its normalised form (`&s->dev` and `PCI_DEVICE(s)` are one device)."""
+    return sum(1 for x, y in zip(call_args(a), call_args(b), strict=False) if x == y)
 
 
 def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:

@@ -25,7 +25,12 @@ from bot.model.extract.calls import (
     machine_hook_calls,
     read_calls,
 )
-from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
+from bot.model.extract.class_init import (
+    class_init_helpers,
+    read_legacy_vmsd,
+    read_props_assigns,
+    read_vmsd_assigns,
+)
 from bot.model.extract.context import Ctx, Out, decode, line_of
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
 from bot.model.extract.functions import function_infos
@@ -112,6 +117,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             path=path,
             calls=tuple(out.calls),
             defines=tuple(out.defines),
+            compat_arrays=tuple(out.compat),
             functions=tuple(out.functions),
             notes=tuple(notes),
         )
@@ -151,6 +157,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         _read_special_decl(ctx, d, dtype, out)
     read_calls(ctx, found.calls, out)
     link_add_child(ctx, out)
+    read_props_assigns(ctx, found.assigns, out)
     read_vmsd_assigns(ctx, found.assigns, out)
 
     for decl in top_decls:

@@ -77,7 +77,8 @@ _MACHINE_OPTS_RE = re.compile(rb"_machine_\d+_\d+_(?:class_|instance_)?options\s
 _CALL_RES = tuple((p, re.compile(rb"(" + r + rb")\s*\(")) for p, r in _CALL_GROUPS)
 
 
-_VMSD_ASSIGN_RE = re.compile(rb"(vmsd)\s*=(?!=)")
+# `dc->vmsd = &v`, and the pre-5.0 Property binding `dc->props = arr` (`dc->props_` in 5.0).
+_VMSD_ASSIGN_RE = re.compile(rb"\b(vmsd|props_?)\s*=(?!=)")
 
 
 # Any of these bytes means tree-sitter has something to find; otherwise the fast path.
@@ -167,7 +168,7 @@ class Located:
 
     decls: list[tuple[ts.Node, str]]  # (declaration, special type), field arrays first
     calls: list[tuple[ts.Node, str]]  # (call_expression, function name)
-    assigns: list[ts.Node]  # `x->vmsd = ...` assignment expressions
+    assigns: list[ts.Node]  # `x->vmsd = ...` / `x->props = ...` assignment expressions
 
 
 def locate(ctx: Ctx, root: ts.Node) -> Located:
@@ -213,7 +214,7 @@ def locate(ctx: Ctx, root: ts.Node) -> Located:
                 if f is not None and f.id == node.id:
                     calls.append((parent, ctx.text(node)))
     assigns: list[ts.Node] = []
-    for m in _VMSD_ASSIGN_RE.finditer(data) if b"vmsd" in data else ():
+    for m in _VMSD_ASSIGN_RE.finditer(data) if b"vmsd" in data or b"props" in data else ():
         node = root.descendant_for_byte_range(m.start(1), m.end(1))
         if node is None or node.type != "field_identifier":
             continue
