@@ -13,6 +13,7 @@ import tree_sitter as ts
 from bot.model import cscan
 from bot.model.entities import Allocation
 from bot.model.extract.context import Ctx
+from bot.model.extract.queries import call_named_at
 from bot.model.extract.syntax import where
 
 _ALLOC_RE = re.compile(rb"\b(g_(?:new0|new|malloc0|malloc|malloc0_n|malloc_n|renew))\s*\(")
@@ -26,11 +27,8 @@ def allocations(ctx: Ctx, root: ts.Node) -> tuple[Allocation, ...]:
         return ()
     out: list[Allocation] = []
     for m in _ALLOC_RE.finditer(data):
-        node = root.descendant_for_byte_range(m.start(1), m.end(1))
-        if node is None or node.type != "identifier":
-            continue
-        call = node.parent
-        if call is None or call.type != "call_expression":
+        call = call_named_at(root, m.start(1), m.end(1))
+        if call is None:
             continue
         p = call.parent
         while p is not None and p.type in ("cast_expression", "parenthesized_expression"):
