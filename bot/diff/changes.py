@@ -11,9 +11,12 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     InitializerArray,
     ObjectCreation,
     Property,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -30,6 +33,9 @@ Entity = (
     | CallSite
     | InitializerArray
     | Allocation
+    | Define
+    | StructDef
+    | StreamFunction
 )
 EntityKind = Literal[
     "vmsd",
@@ -42,6 +48,9 @@ EntityKind = Literal[
     "call",
     "array",
     "alloc",
+    "define",
+    "struct",
+    "stream",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -22,10 +22,13 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     FileModel,
     InitializerArray,
     ObjectCreation,
     Property,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -108,6 +111,16 @@ def _array_key(a: InitializerArray) -> str:
 
 def _alloc_key(a: Allocation) -> str:
     return f"{a.target}@{a.function or '-'}"
+def _define_key(d: Define) -> str:
+    return d.name
+
+
+def _struct_key(s: StructDef) -> str:
+    return s.name
+
+
+def _stream_key(s: StreamFunction) -> str:
+    return s.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -249,6 +262,9 @@ _KINDS: tuple[
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
     ("alloc", lambda m: m.allocations, _alloc_key),
+    ("define", lambda m: m.defines, _define_key),
+    ("struct", lambda m: m.structs, _struct_key),
+    ("stream", lambda m: m.streams, _stream_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

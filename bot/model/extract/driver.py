@@ -44,6 +44,8 @@ from bot.model.extract.queries import (
     present_probes,
     top_level,
 )
+from bot.model.extract.streams import read_streams
+from bot.model.extract.structs import read_structs
 from bot.model.extract.syntax import decl_parts, function_name, is_static, where
 from bot.model.extract.typeinfo import (
     interfaces_from,
@@ -120,6 +122,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             compat_arrays=tuple(out.compat),
             functions=tuple(out.functions),
             notes=tuple(notes),
+            structs=read_structs(full_text()) if b"{" in data else (),
+            streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -203,6 +207,10 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         notes=tuple(ctx.notes),
         function_infos=finfos,
         allocations=allocations(ctx, root) if vmsds else (),
+        structs=read_structs(full_text()),
+        streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
+        if b"qemu_" in data
+        else (),
     )
 
 

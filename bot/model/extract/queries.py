@@ -60,12 +60,15 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"ssi_realize_and_unref", rb"ssi_realize_and_unref"),
     (b"device_class_set_props", rb"device_class_set_props(?:_n)?"),
     (b"msi", rb"msi(?:x_init\w*|_init)"),
-    (b"virtio_", rb"virtio_(?:add|clear)_feature"),
+    (b"virtio_", rb"virtio_(?:(?:add|clear)_feature|init)"),
     (b"memory_region_init_io", rb"memory_region_init_io"),
     (b"compat_props_add", rb"compat_props_add"),
     (b"machine_class_allow_dynamic_sysbus_dev", rb"machine_class_allow_dynamic_sysbus_dev"),
     (b"type_register_static", rb"type_register_static(?:_array)?"),
     (b"virtio_pci_types_register", rb"virtio_pci_types_register"),
+    # migration-global compat switches boards call for their old machine types
+    (b"savevm_skip_", rb"savevm_skip_\w+"),
+    (b"global_state_set_optional", rb"global_state_set_optional"),
 )
 
 
