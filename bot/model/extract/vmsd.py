@@ -23,22 +23,37 @@ _VMSD_HOOKS = (
 )
 
 
-def ptr_list(text: str) -> tuple[str, ...]:
-    """C names in a `{ &a, &b, NULL }` initializer."""
-    return ptr_list_terminated(text)[0]
+def ptr_list(text: str, needed: dict[str, str] | None = None) -> tuple[str, ...]:
+    """C names in a `{ &a, &b, NULL }` initializer, or in the `VMStateSubsection[]` form of
+    QEMU before 2.5, `{ { .vmsd = &a, .needed = f }, { /* empty */ } }`: there the `.needed`
+    of each entry is recorded in `needed` (subsection C name -> function)."""
+    return ptr_list_terminated(text, needed)[0]
 
 
-def ptr_list_terminated(text: str) -> tuple[tuple[str, ...], bool]:
-    """C names in a `{ &a, &b, NULL }` initializer, and whether its last entry is NULL/0."""
+def ptr_list_terminated(
+    text: str, needed: dict[str, str] | None = None
+) -> tuple[tuple[str, ...], bool]:
+    """ptr_list(), and whether the list ends with its terminator (NULL / 0 / an empty entry)."""
     body = cscan.brace_body(text)
     if body is None:
         return (), True
     res: list[str] = []
     terminated = False
     for _, piece in cscan.split_top(cscan.strip_preproc_lines(cscan.strip_comments(body[1]))[0]):
-        s = cscan.strip_casts(piece)
-        if not s.strip():
+        if not piece.strip():
             continue
+        entry = cscan.brace_body(piece)
+        if entry is not None:
+            members = {m: cscan.norm(v) for _, m, v in cscan.designated_members(entry[1])}
+            ident = cscan.ident_or_none(cscan.strip_casts(members.get("vmsd", "")))
+            fn = cscan.ident_or_none(members.get("needed", ""))
+            if ident is not None and fn is not None and needed is not None:
+                needed.setdefault(ident, fn)
+            terminated = ident is None or ident in ("NULL", "0")
+            if not terminated and ident is not None:
+                res.append(ident)
+            continue
+        s = cscan.strip_casts(piece)
         ident = cscan.ident_or_none(s)
         terminated = ident in ("NULL", "0") or s.strip() in ("NULL", "0")
         if ident is None or ident in ("NULL", "0"):
@@ -91,7 +106,7 @@ def parse_vmsd(
         elif member == "subsections":
             n_subs += 1
             if "{" in value:
-                subsections, subs_terminated = ptr_list_terminated(value)
+                subsections, subs_terminated = ptr_list_terminated(value, ctx.subsection_needed)
             else:
                 ref = cscan.ident_or_none(cscan.strip_casts(vnorm))
                 subsections = ("@" + ref,) if ref else ()
@@ -213,6 +228,11 @@ def finish_vmsds(ctx: Ctx, out: Out) -> list[Vmsd]:
     """Vmsds with `.fields = array` and `.subsections = array` references filled in."""
     res: list[Vmsd] = []
     for v in out.vmsds:
+        fn = ctx.subsection_needed.get(v.c_name)
+        if fn is not None and v.hook("needed") is None:
+            # `.needed` given in the parent's old-style VMStateSubsection entry: the same
+            # thing on the wire as `.needed` in the subsection's own vmsd.
+            v = replace(v, hooks=(*v.hooks, ("needed", fn)))
         if v.fields_array is not None and not v.fields and v.fields_array in out.field_arrays:
             v = replace(v, fields=out.field_arrays[v.fields_array][0])
         if len(v.subsections) == 1 and v.subsections[0].startswith("@"):
