@@ -48,6 +48,14 @@ DEFAULT_SCAN_PREFIXES: tuple[str, ...] = (
     "ui/",
     "block/",
     "qom/",
+    # older trees (stable branches and distributions review them too): per-target
+    # directories were target-<arch>/, and savevm/vl/arch_init lived at the top level
+    "target-",
+    "softmmu/",
+    "slirp/",
+    "vl.c",
+    "savevm.c",
+    "arch_init.c",
 )
 SOURCE_SUFFIXES: tuple[str, ...] = (".c", ".h")
 

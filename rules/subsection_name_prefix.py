@@ -56,6 +56,7 @@ RULE = RuleSpec(
     message="subsection name does not start with '<parent name>/'",
     fix_hint="name the subsection \"<parent name>/<what it carries>\"",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 

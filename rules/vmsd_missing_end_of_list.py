@@ -3,14 +3,16 @@
 *What it flags*
 
 A `.fields` array of an added or modified `VMStateDescription` whose last entry is not
-`VMSTATE_END_OF_LIST()`. Only arrays the change touched are reported.
+`VMSTATE_END_OF_LIST()`, and an inline `.subsections` list whose last entry is not `NULL`.
+Only lists the change touched are reported. The severity holds on every board, versioned
+machine types or not: the defect breaks savevm/loadvm of the very same binary.
 
 *Why it breaks migration*
 
-The save and load loops walk the `VMStateField` array until they meet the `VMS_END` flag.
-Without the terminator they run past the end of the array into whatever follows in memory:
-the stream gets garbage fields, or QEMU crashes while saving or loading, on both sides of a
-migration.
+The save and load loops walk the `VMStateField` array until they meet the `VMS_END` flag,
+and the subsection list until they meet a NULL pointer. Without the terminator they run
+past the end of the array into whatever follows in memory: the stream gets garbage fields
+or subsections, or QEMU crashes while saving or loading, on both sides of a migration.
 
 *Example*
 
@@ -23,12 +25,16 @@ migration.
 
 *Instead*
 
-End every `.fields` array with `VMSTATE_END_OF_LIST()`.
+End every `.fields` array with `VMSTATE_END_OF_LIST()` and every `.subsections` list with
+`NULL`.
 
 *References*
 
 - include/migration/vmstate.h `VMSTATE_END_OF_LIST`
-- migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (loop on `field->name`)
+- migration/vmstate.c `vmstate_load_state` / `vmstate_save_state_v` (loop on `field->name`),
+  `vmstate_subsection_save` (loop on `*sub`)
+- 37352df30fbc (xhci event fields), 16f5396cec23 (loongarch CPU subsections, fixed by adding
+  the NULL)
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ RULE = RuleSpec(
     message="VMStateField array without VMSTATE_END_OF_LIST()",
     fix_hint="terminate the .fields array with VMSTATE_END_OF_LIST()",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 
@@ -60,9 +67,25 @@ def _missing(v: Vmsd) -> bool:
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
-    """Yield a hit when the change leaves a .fields array without its terminator."""
+    """Yield a hit when the change leaves a .fields or .subsections list unterminated."""
     old, new = vmsd_change(change)
-    if new is None or not _missing(new):
+    if new is None:
+        return
+    if new.subsections and not new.subsections_terminated:
+        if old is None or not old.subsections or old.subsections_terminated:
+            yield Hit(
+                message=(
+                    f"the .subsections list of vmsd '{vmsd_label(new)}' does not end with "
+                    "NULL: save and load walk past the list into unrelated memory (garbage "
+                    "subsections or a crash on both sides)"
+                ),
+                line=new.end_line,
+                side="new",
+                entity=f"{new.c_name}.subsections",
+                fix_draft="        NULL",
+                fix_hint="terminate the .subsections list with NULL",
+            )
+    if not _missing(new):
         return
     if old is not None and _missing(old):
         return  # pre-existing

@@ -67,6 +67,7 @@ RULE = RuleSpec(
     message="vmsd hook casts the opaque to a different struct than the fields describe",
     fix_hint="cast the opaque to the struct the vmsd's fields name",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 

@@ -51,6 +51,7 @@ RULE = RuleSpec(
     message="nested field refers to its own VMStateDescription",
     fix_hint="refer to the description of the nested element type instead",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 

@@ -75,6 +75,7 @@ RULE = RuleSpec(
     message="field names a different state struct than the vmsd's opaque",
     fix_hint="name the device's own state struct in the field macro",
     kinds=("vmsd",),
+    any_reach=True,
 )
 
 

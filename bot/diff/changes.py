@@ -7,6 +7,7 @@ from typing import Literal
 
 from bot.diff.fields import FieldDiff
 from bot.model.entities import (
+    Allocation,
     CallSite,
     ClassInit,
     CompatArray,
@@ -31,6 +32,7 @@ Entity = (
     | ObjectCreation
     | CallSite
     | InitializerArray
+    | Allocation
     | Define
     | StructDef
     | StreamFunction
@@ -45,6 +47,7 @@ EntityKind = Literal[
     "creation",
     "call",
     "array",
+    "alloc",
     "define",
     "struct",
     "stream",

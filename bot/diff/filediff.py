@@ -18,6 +18,7 @@ from bot.diff.changes import Entity, EntityChange, EntityKind
 from bot.diff.fields import align_fields
 from bot.model import entities
 from bot.model.entities import (
+    Allocation,
     CallSite,
     ClassInit,
     CompatArray,
@@ -108,6 +109,8 @@ def _array_key(a: InitializerArray) -> str:
     return a.name
 
 
+def _alloc_key(a: Allocation) -> str:
+    return f"{a.target}@{a.function or '-'}"
 def _define_key(d: Define) -> str:
     return d.name
 
@@ -258,6 +261,7 @@ _KINDS: tuple[
     ("creation", lambda m: m.creations, _creation_key),
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
+    ("alloc", lambda m: m.allocations, _alloc_key),
     ("define", lambda m: m.defines, _define_key),
     ("struct", lambda m: m.structs, _struct_key),
     ("stream", lambda m: m.streams, _stream_key),

@@ -3,7 +3,8 @@
 A rule that raises never produces a Finding and never stops the other rules: the crash is
 recorded as "MIGxxx: <repr>" in the returned rule errors (flake8 names a failing plugin).
 Severity follows reach: with a whole-tree view, a device whose types can never appear on a
-versioned machine type gets its errors and warnings downgraded to notes.
+versioned machine type gets its errors and warnings downgraded to notes — except for rules
+whose spec says `any_reach` (self-consistency defects break every board).
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def _finding(
     path = hit.path or change.path
     message = hit.message
     fp = fingerprint(spec.id, path, hit.entity, hit.message)
-    if severity is not Severity.NOTE:
+    if severity is not Severity.NOTE and not spec.any_reach:
         trees = [t for t in (old_tree, new_tree) if t is not None]
         if trees:
             types = reach_types(change, unit, trees[-1])

@@ -33,6 +33,10 @@ class RuleSpec:
     message: str  # short summary template
     fix_hint: str
     kinds: tuple[str, ...] = ()  # EntityChange kinds it wants; empty = all
+    # A self-consistency defect (a list without its terminator, a subsection without its
+    # parent's name prefix, a hook casting the opaque to another type) breaks savevm/loadvm
+    # of the same binary on every board, so its severity does not follow reach.
+    any_reach: bool = False
 
 
 @dataclass(frozen=True, slots=True)

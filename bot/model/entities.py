@@ -73,6 +73,8 @@ class Vmsd:
     is_static: bool = True
     version_expr: str | None = None  # raw `.version_id` text if not an int literal
     minimum_version_expr: str | None = None
+    # False when an inline `.subsections = {&a, &b}` list lacks its NULL terminator
+    subsections_terminated: bool = True
 
     def hook(self, member: str) -> str | None:
         """The function set for `.member` (needed, pre_save, post_load, ...), if any."""
@@ -210,6 +212,18 @@ class CallSite:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """A heap allocation stored into a struct member: `s->regs = g_new0(uint32_t, n);`."""
+
+    target: str  # the assigned expression, whitespace-normalised ("aplic->sourcecfg")
+    member: str  # its last member name ("sourcecfg")
+    function: str | None
+    conditional: bool  # inside an if/switch/?: of the enclosing function
+    condition: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionInfo:
     """Facts about one C function definition that vmsd rules need (hooks, .needed, _TEST)."""
 
@@ -316,6 +330,7 @@ class FileModel:
     parsed: bool = True  # False when the bytes could not be decoded/parsed at all
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
     structs: tuple[StructDef, ...] = ()
     streams: tuple[StreamFunction, ...] = ()
 

@@ -87,6 +87,7 @@ PLUGGABLE_FAMILIES: frozenset[str] = frozenset(
 # bus cores, generic device directories). Regexes on the repository path.
 VERSIONED_PATHS: tuple[re.Pattern[str], ...] = path_patterns(
     r"^hw/i386/",
+    r"^hw/(pc|pc_piix|pc_q35|spapr|s390-virtio-ccw)[^/]*\.c$",  # before hw/<arch>/ (2013)
     r"^hw/arm/virt[^/]*\.c$",
     r"^hw/ppc/spapr[^/]*\.c$",
     r"^hw/s390x/",
@@ -118,7 +119,7 @@ VERSIONED_PATHS: tuple[re.Pattern[str], ...] = path_patterns(
     r"^hw/tpm/",
     r"^hw/smbios/",
     r"^migration/",
-    r"^target/(i386|arm|ppc|s390x|m68k)/",
+    r"^target[/-](i386|arm|ppc|s390x|m68k)/",
     r"^backends/",
 )
 

@@ -265,6 +265,45 @@ def _aliases(ctx: Ctx, out: Out, made: int, used: int, key: str) -> set[str]:
     return keys
 
 
+# The option hooks of a versioned machine type (`ccw_machine_2_10_instance_options`): every
+# call in them is recorded, since what a hook does holds only for that version and older.
+MACHINE_HOOK_RE = re.compile(r"_machine_\d+_\d+_(?:class_|instance_)?options$")
+
+
+def machine_hook_calls(ctx: Ctx, out: Out) -> None:
+    """CallSites for every plain call inside a versioned machine's option hook."""
+    known = {(c.call, c.line) for c in out.calls} | {(r.call, r.line) for r in out.registrations}
+    for fname, node in out.function_nodes.items():
+        if not MACHINE_HOOK_RE.search(fname):
+            continue
+        body = node.child_by_field_name("body")
+        stack = [body] if body is not None else []
+        while stack:
+            n = stack.pop()
+            stack.extend(n.children)
+            if n.type != "call_expression":
+                continue
+            f = n.child_by_field_name("function")
+            if f is None or f.type != "identifier":
+                continue
+            name = ctx.text(f)
+            line = n.start_point.row + 1
+            if (name, line) in known:
+                continue
+            known.add((name, line))
+            w = where(ctx, n)
+            out.calls.append(
+                CallSite(
+                    call=name,
+                    args=_call_args(ctx, n),
+                    function=w.function,
+                    line=line,
+                    conditional=w.conditional,
+                    condition=w.condition,
+                )
+            )
+
+
 _DEFINE_MACHINE_RE = re.compile(r"^[ \t]*(DEFINE_\w*MACHINE\w*)\s*\(", re.M)
 
 

@@ -17,8 +17,14 @@ import tree_sitter as ts
 
 from bot.model import cscan
 from bot.model.entities import FileModel
+from bot.model.extract.allocs import allocations
 from bot.model.extract.arrays import read_generic_array
-from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
+from bot.model.extract.calls import (
+    define_machine_macros,
+    link_add_child,
+    machine_hook_calls,
+    read_calls,
+)
 from bot.model.extract.class_init import (
     class_init_helpers,
     read_legacy_vmsd,
@@ -171,6 +177,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         expand_generator_macros(ctx, clean_text(), out)
     if b"DEFINE_" in data and b"MACHINE" in data:
         define_machine_macros(clean_text(), out)
+    if b"_machine_" in data:
+        machine_hook_calls(ctx, out)
     class_init_helpers(ctx, out)
     if b"VirtioPCIDeviceTypeInfo" in data:
         virtio_pci_types(ctx, clean_text(), out)
@@ -198,6 +206,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         parsed=True,
         notes=tuple(ctx.notes),
         function_infos=finfos,
+        allocations=allocations(ctx, root) if vmsds else (),
         structs=read_structs(full_text()),
         streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
         if b"qemu_" in data

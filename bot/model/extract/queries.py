@@ -101,6 +101,18 @@ _PARSE_PROBES: tuple[bytes, ...] = (
 )
 
 
+def call_named_at(root: ts.Node, start: int, end: int) -> ts.Node | None:
+    """The call_expression whose function is the identifier at bytes start..end, if any."""
+    node = root.descendant_for_byte_range(start, end)
+    if node is None or node.type != "identifier":
+        return None
+    parent = node.parent
+    if parent is None or parent.type != "call_expression":
+        return None
+    f = parent.child_by_field_name("function")
+    return parent if f is not None and f.id == node.id else None
+
+
 ARRAY_INIT = re.compile(rb"\]\s*=\s*\{")
 
 
@@ -193,29 +205,18 @@ def locate(ctx: Ctx, root: ts.Node) -> Located:
         decls.append((parent, m.group(1).decode()))
     calls: list[tuple[ts.Node, str]] = []
     for m in iter_hits(data, _CALL_RES, ctx.present):
-        node = root.descendant_for_byte_range(m.start(1), m.end(1))
-        if node is None or node.type != "identifier":
-            continue
-        parent = node.parent
-        if parent is None or parent.type != "call_expression":
-            continue
-        f = parent.child_by_field_name("function")
-        if f is None or f.id != node.id:
-            continue
-        calls.append((parent, m.group(1).decode()))
+        call = call_named_at(root, m.start(1), m.end(1))
+        if call is not None:
+            calls.append((call, m.group(1).decode()))
     if b"_machine_" in data:
         for m in _MACHINE_OPTS_RE.finditer(data):
             st = m.start()
             while st > 0 and (data[st - 1 : st].isalnum() or data[st - 1] == 0x5F):
                 st -= 1
-            node = root.descendant_for_byte_range(st, m.start() + 1)
-            if node is None or node.type != "identifier":
-                continue
-            parent = node.parent
-            if parent is not None and parent.type == "call_expression":
-                f = parent.child_by_field_name("function")
-                if f is not None and f.id == node.id:
-                    calls.append((parent, ctx.text(node)))
+            call = call_named_at(root, st, m.start() + 1)
+            fn = call.child_by_field_name("function") if call is not None else None
+            if call is not None and fn is not None:
+                calls.append((call, ctx.text(fn)))
     assigns: list[ts.Node] = []
     for m in _VMSD_ASSIGN_RE.finditer(data) if b"vmsd" in data or b"props" in data else ():
         node = root.descendant_for_byte_range(m.start(1), m.end(1))

@@ -27,11 +27,21 @@ def ptr_list(text: str, needed: dict[str, str] | None = None) -> tuple[str, ...]
     """C names in a `{ &a, &b, NULL }` initializer, or in the `VMStateSubsection[]` form of
     QEMU before 2.5, `{ { .vmsd = &a, .needed = f }, { /* empty */ } }`: there the `.needed`
     of each entry is recorded in `needed` (subsection C name -> function)."""
+    return ptr_list_terminated(text, needed)[0]
+
+
+def ptr_list_terminated(
+    text: str, needed: dict[str, str] | None = None
+) -> tuple[tuple[str, ...], bool]:
+    """ptr_list(), and whether the list ends with its terminator (NULL / 0 / an empty entry)."""
     body = cscan.brace_body(text)
     if body is None:
-        return ()
+        return (), True
     res: list[str] = []
+    terminated = False
     for _, piece in cscan.split_top(cscan.strip_preproc_lines(cscan.strip_comments(body[1]))[0]):
+        if not piece.strip():
+            continue
         entry = cscan.brace_body(piece)
         if entry is not None:
             members = {m: cscan.norm(v) for _, m, v in cscan.designated_members(entry[1])}
@@ -39,15 +49,17 @@ def ptr_list(text: str, needed: dict[str, str] | None = None) -> tuple[str, ...]
             fn = cscan.ident_or_none(members.get("needed", ""))
             if ident is not None and fn is not None and needed is not None:
                 needed.setdefault(ident, fn)
-            if ident is not None and ident not in ("NULL", "0"):
+            terminated = ident is None or ident in ("NULL", "0")
+            if not terminated and ident is not None:
                 res.append(ident)
             continue
         s = cscan.strip_casts(piece)
         ident = cscan.ident_or_none(s)
+        terminated = ident in ("NULL", "0") or s.strip() in ("NULL", "0")
         if ident is None or ident in ("NULL", "0"):
             continue
         res.append(ident)
-    return tuple(res)
+    return tuple(res), terminated
 
 
 def parse_vmsd(
@@ -67,11 +79,14 @@ def parse_vmsd(
     fields_array: str | None = None
     subsections: tuple[str, ...] = ()
     n_subs = 0
+    subs_terminated = True
     hooks: list[tuple[str, str]] = []
     unmigratable = False
     priority: str | None = None
     clean = cscan.strip_comments(btext)
+    members: set[str] = set()
     for off, member, value in cscan.designated_members(clean):
+        members.add(member)
         vnorm = cscan.norm(value)
         if member == "name":
             name_expr = vnorm
@@ -91,7 +106,7 @@ def parse_vmsd(
         elif member == "subsections":
             n_subs += 1
             if "{" in value:
-                subsections = ptr_list(value, ctx.subsection_needed)
+                subsections, subs_terminated = ptr_list_terminated(value, ctx.subsection_needed)
             else:
                 ref = cscan.ident_or_none(cscan.strip_casts(vnorm))
                 subsections = ("@" + ref,) if ref else ()
@@ -102,6 +117,11 @@ def parse_vmsd(
             unmigratable = vnorm not in ("0", "false")
         elif member == "priority":
             priority = vnorm
+    # an absent .version_id / .minimum_version_id is 0 (static storage is zero-initialised)
+    if "version_id" not in members:
+        version = 0
+    if "minimum_version_id" not in members:
+        min_version = 0
     name = ctx.resolve(name_expr)
     return Vmsd(
         c_name=c_name,
@@ -120,6 +140,7 @@ def parse_vmsd(
         fields_array=fields_array,
         version_expr=version_expr,
         minimum_version_expr=min_expr,
+        subsections_terminated=subs_terminated,
     )
 
 

@@ -176,6 +176,10 @@ def test_scan_prefixes_parameter() -> None:
     assert not is_reviewable("hw/misc/meson.build")
     assert not is_reviewable("tests/unit/test-vmstate.c")
     assert is_reviewable("tests/unit/test-vmstate.c", ("tests/",))
+    # older trees: target-<arch>/ and top-level savevm.c, vl.c, arch_init.c
+    for old_style in ("target-i386/cpu.c", "savevm.c", "vl.c", "arch_init.c", "slirp/slirp.c"):
+        assert is_reviewable(old_style), old_style
+    assert not is_reviewable("vl.cfg") and not is_reviewable("savevm.h.in")
     assert "qom/" in DEFAULT_SCAN_PREFIXES
     s = make_series(b"vmsd vmstate_foo: a b\n", b"vmsd vmstate_foo: a\n", path="linux-user/x.c")
     assert analyze(s, rules=RULES, extract=toy_extract).stats.skipped_reason is not None

@@ -134,3 +134,23 @@ def test_device_on_versioned_board_keeps_error() -> None:
         review(path, old, new, ctx), rules=(RULE,), old_tree=old_tree, new_tree=new_tree
     )
     assert report.findings[0].severity is Severity.ERROR
+
+
+def test_self_consistency_defect_keeps_severity_on_unversioned_board() -> None:
+    """A missing terminator breaks savevm/loadvm of the same binary: no downgrade (any_reach)."""
+    from rules import load_rules
+
+    path = "hw/misc/foo.c"
+    old = device("TYPE_FOO", "foo", "TYPE_SYS_BUS_DEVICE", False)
+    new = old.replace(b"        VMSTATE_END_OF_LIST()\n", b"")
+    ctx = {"hw/arm/myboard.c": BOARD, "include/hw/misc/foo.h": b'#define TYPE_FOO "foo"\n'}
+    old_tree, new_tree = trees(path, old, new, ctx)
+    assert not new_tree.on_versioned_machine("foo")
+    rules = tuple(r for r in load_rules() if r.spec.id in ("MIG007", "MIG002"))
+    assert all(r.spec.any_reach == (r.spec.id == "MIG007") for r in rules)
+    report = analyze(
+        review(path, old, new, ctx), rules=rules, old_tree=old_tree, new_tree=new_tree
+    )
+    (f,) = [f for f in report.findings if f.rule == "MIG007"]
+    assert f.severity is Severity.ERROR
+    assert "versioned" not in f.message

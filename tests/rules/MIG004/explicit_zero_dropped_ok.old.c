@@ -1,0 +1,9 @@
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .version_id = 0,
+    .minimum_version_id = 0,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(ctrl, FooState),
+        VMSTATE_END_OF_LIST()
+    },
+};

@@ -1,0 +1,31 @@
+static bool foo_csd_needed(void *opaque)
+{
+    FooState *s = opaque;
+
+    return s->migrate_csd;
+}
+
+static const VMStateDescription vmstate_foo_csd = {
+    .name = "foo/csd",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = foo_csd_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8_ARRAY(csd, FooState, 16),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(ctrl, FooState),
+        VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_foo_csd,
+        NULL
+    },
+};
