@@ -10,9 +10,11 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    FeatureMask,
     InitializerArray,
     ObjectCreation,
     Property,
+    RejectGate,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -28,6 +30,8 @@ Entity = (
     | ObjectCreation
     | CallSite
     | InitializerArray
+    | FeatureMask
+    | RejectGate
 )
 EntityKind = Literal[
     "vmsd",
@@ -39,6 +43,8 @@ EntityKind = Literal[
     "creation",
     "call",
     "array",
+    "feature_mask",
+    "reject_gate",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -21,10 +21,12 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    FeatureMask,
     FileModel,
     InitializerArray,
     ObjectCreation,
     Property,
+    RejectGate,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -103,6 +105,16 @@ def _call_key(c: CallSite) -> str:
 
 def _array_key(a: InitializerArray) -> str:
     return a.name
+
+
+def _feature_mask_key(f: FeatureMask) -> str:
+    # the bits and what is done to them, per function: a new condition or target is a
+    # modification of the same statement
+    return f"{f.op}{'|'.join(f.bits)}@{f.function}"
+
+
+def _reject_gate_key(g: RejectGate) -> str:
+    return f"{g.message or g.condition}@{g.function}"
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -242,6 +254,8 @@ _KINDS: tuple[
     ("creation", lambda m: m.creations, _creation_key),
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
+    ("feature_mask", lambda m: m.feature_masks, _feature_mask_key),
+    ("reject_gate", lambda m: m.reject_gates, _reject_gate_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

@@ -241,6 +241,33 @@ class InitializerArray:
 
 
 @dataclass(frozen=True, slots=True)
+class FeatureMask:
+    """A statement of a function body that sets or clears feature bits
+    (`*ecx &= ~CPUID_EXT_PDCM;`, `features |= 1 << VIRTIO_NET_F_MAC;`)."""
+
+    function: str
+    target: str  # normalised left-hand side: "*ecx", "env->features[FEAT_1_ECX]", "ret"
+    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets)
+    mask: str  # normalised right-hand side
+    bits: tuple[str, ...]  # the CPUID_*/feature-bit names it names, sorted
+    condition: str | None  # enclosing conditions and case labels joined with " && "
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RejectGate:
+    """A conditional error report in a function body: the check that rejects a
+    configuration (`if (c) { error_setg(errp, "..."); return; }`)."""
+
+    function: str
+    call: str  # error_setg, error_setg_errno, error_report, hw_error
+    target: str | None  # the Error ** argument of error_setg* ("errp", "&local_err")
+    message: str  # the message's string literals, concatenated
+    condition: str  # enclosing conditions and case labels joined with " && "
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileModel:
     """Everything extracted from one file version."""
 
@@ -260,6 +287,8 @@ class FileModel:
     parsed: bool = True  # False when the bytes could not be decoded/parsed at all
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
+    feature_masks: tuple[FeatureMask, ...] = ()
+    reject_gates: tuple[RejectGate, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -32,6 +32,8 @@ KINDS = {
     "creation",
     "call",
     "array",
+    "feature_mask",
+    "reject_gate",
 }
 
 

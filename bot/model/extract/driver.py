@@ -18,6 +18,7 @@ import tree_sitter as ts
 from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.arrays import read_generic_array
+from bot.model.extract.bodies import feature_masks, reject_gates
 from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
 from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
 from bot.model.extract.context import Ctx, Out, decode, line_of
@@ -108,6 +109,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             defines=tuple(out.defines),
             functions=tuple(out.functions),
             notes=tuple(notes),
+            feature_masks=feature_masks(full_text(), out.functions),
+            reject_gates=reject_gates(full_text(), out.functions),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -167,6 +170,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         loop_registered_types(ctx, clean_text(), out)
     out.calls.sort(key=lambda c: c.line)
 
+    functions = sorted(out.functions, key=lambda f: f[1])
     vmsds = finish_vmsds(ctx, out)
     finfos = function_infos(ctx, out, vmsds)
     out.defines.sort(key=lambda d: d.line)
@@ -182,11 +186,13 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         calls=tuple(out.calls),
         defines=tuple(out.defines),
         arrays=tuple(out.arrays),
-        functions=tuple(sorted(out.functions, key=lambda f: f[1])),
+        functions=tuple(functions),
         parse_errors=parse_errors,
         parsed=True,
         notes=tuple(ctx.notes),
         function_infos=finfos,
+        feature_masks=feature_masks(full_text(), functions),
+        reject_gates=reject_gates(full_text(), functions),
     )
 
 
