@@ -109,11 +109,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     elif change.op == "added" and isinstance(n, FeatureMask):
         if any(_same(n, m) for m in old_all) or _gated(ctx, n):
             return  # moved unchanged from another function or file, or gated
-        gone = [
-            m
-            for m in old_all
-            if m.bits == n.bits and not any(_same(m, x) for x in new_all)
-        ]
+        gone = [m for m in old_all if m.bits == n.bits and not any(_same(m, x) for x in new_all)]
         what = (
             f"moved from {gone[0].function}() ({_describe(gone[0])}) to {n.function}() "
             f"({_describe(n)}), which changes when and on what it acts"

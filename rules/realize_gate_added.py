@@ -107,7 +107,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 return  # the same check existed before (moved or reworded)
     yield Hit(
         message=(
-            f"{g.function}() now fails with \"{g.message or g.call}\" when {last}: a "
+            f'{g.function}() now fails with "{g.message or g.call}" when {last}: a '
             "configuration released QEMU accepts no longer starts, so guests using it cannot "
             "migrate to this QEMU on any machine type"
         ),

@@ -11,9 +11,11 @@ from bot.model.entities import (
     ClassInit,
     CompatArray,
     FeatureMask,
+    IdFunction,
     InitializerArray,
     ObjectCreation,
     Property,
+    RamBlock,
     RejectGate,
     TypeInfo,
     Vmsd,
@@ -32,6 +34,8 @@ Entity = (
     | InitializerArray
     | FeatureMask
     | RejectGate
+    | RamBlock
+    | IdFunction
 )
 EntityKind = Literal[
     "vmsd",
@@ -45,6 +49,8 @@ EntityKind = Literal[
     "array",
     "feature_mask",
     "reject_gate",
+    "ram_block",
+    "id_function",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -23,9 +23,11 @@ from bot.model.entities import (
     CompatArray,
     FeatureMask,
     FileModel,
+    IdFunction,
     InitializerArray,
     ObjectCreation,
     Property,
+    RamBlock,
     RejectGate,
     TypeInfo,
     Vmsd,
@@ -115,6 +117,14 @@ def _feature_mask_key(f: FeatureMask) -> str:
 
 def _reject_gate_key(g: RejectGate) -> str:
     return f"{g.message or g.condition}@{g.function}"
+
+
+def _ram_block_key(r: RamBlock) -> str:
+    return f"{r.name if r.name is not None else r.name_expr}@{r.function}"
+
+
+def _id_function_key(f: IdFunction) -> str:
+    return f.function
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -256,6 +266,8 @@ _KINDS: tuple[
     ("array", lambda m: m.arrays, _array_key),
     ("feature_mask", lambda m: m.feature_masks, _feature_mask_key),
     ("reject_gate", lambda m: m.reject_gates, _reject_gate_key),
+    ("ram_block", lambda m: m.ram_blocks, _ram_block_key),
+    ("id_function", lambda m: m.id_functions, _id_function_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

@@ -268,6 +268,33 @@ class RejectGate:
 
 
 @dataclass(frozen=True, slots=True)
+class RamBlock:
+    """A migrated RAM block a function creates: `memory_region_init_ram(mr, owner, "name",
+    size, errp)` and its rom/ptr/resizeable variants, or `mc->default_ram_id = "name"` (main
+    RAM allocated by generic code with the `-m` size)."""
+
+    function: str
+    call: str  # memory_region_init_ram, ..., or "default_ram_id"
+    name_expr: str  # raw name argument
+    name: str | None  # the name when it is a string literal
+    size_expr: str | None  # raw size argument (None for default_ram_id)
+    condition: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdFunction:
+    """A function that makes stream identifiers: a bus's `get_dev_path` (the prefix of every
+    section name of devices on it) or a PCI host's `root_bus_path`, with a body digest."""
+
+    function: str
+    role: str  # get_dev_path | root_bus_path
+    digest: str  # of the comment-free, whitespace-normalised body
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileModel:
     """Everything extracted from one file version."""
 
@@ -289,6 +316,8 @@ class FileModel:
     function_infos: tuple[FunctionInfo, ...] = ()
     feature_masks: tuple[FeatureMask, ...] = ()
     reject_gates: tuple[RejectGate, ...] = ()
+    ram_blocks: tuple[RamBlock, ...] = ()
+    id_functions: tuple[IdFunction, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -34,6 +34,8 @@ KINDS = {
     "array",
     "feature_mask",
     "reject_gate",
+    "ram_block",
+    "id_function",
 }
 
 

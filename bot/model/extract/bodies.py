@@ -7,12 +7,13 @@ body is cut into simple statements, each with the conditions that enclose it (`i
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from bot.model import cscan
-from bot.model.entities import FeatureMask, RejectGate
+from bot.model.entities import FeatureMask, IdFunction, RamBlock, RejectGate
 
 _TOKEN = re.compile(
     r'"(?:\\.|[^"\\\n])*"?|\'(?:\\.|[^\'\\\n])*\'?'
@@ -29,6 +30,18 @@ _GATE_HEAD = re.compile(r"^(" + "|".join(_GATE_CALLS) + r")\s*\(")
 _LEAVES = re.compile(r"^(?:return\b|goto\b|exit\s*\(|abort\s*\()")
 _STRING = re.compile(r'"((?:\\.|[^"\\\n])*)"')
 
+# RAM block creators: (call, index of the name argument, index of the size argument).
+_RAM_CALLS: dict[str, tuple[int, int]] = {
+    "memory_region_init_ram": (2, 3),
+    "memory_region_init_ram_ptr": (2, 3),
+    "memory_region_init_resizeable_ram": (2, 3),
+    "memory_region_init_rom": (2, 3),
+    "memory_region_init_rom_device": (4, 5),
+    "memory_region_allocate_system_memory": (2, 3),
+}
+_RAM_CALL = re.compile(r"\b(" + "|".join(sorted(_RAM_CALLS, key=len, reverse=True)) + r")\s*\(")
+_RAM_ID = re.compile(r"(?:->|\.)default_ram_id\s*=\s*(.+)$", re.S)
+_RAM_TRIGGERS = ("memory_region_init_r", "memory_region_allocate_system_memory", "default_ram_id")
 _MASK_TRIGGERS = ("CPUID_", "features")
 _GATE_TRIGGERS = ("error_setg", "error_report", "hw_error")
 
@@ -164,9 +177,7 @@ def _bodies(
         yield name, body[brace + 1 :], lo + chunk.count("\n", 0, brace + 1)
 
 
-def feature_masks(
-    text: str, functions: Sequence[tuple[str, int, int]]
-) -> tuple[FeatureMask, ...]:
+def feature_masks(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[FeatureMask, ...]:
     """Statements that set or clear feature bits: `*ecx &= ~CPUID_EXT_PDCM`,
     `env->features[FEAT_1_ECX] |= ...`, `features |= 1 << VIRTIO_NET_F_MAC`."""
     out: list[FeatureMask] = []
@@ -201,9 +212,7 @@ def feature_masks(
     return tuple(out)
 
 
-def reject_gates(
-    text: str, functions: Sequence[tuple[str, int, int]]
-) -> tuple[RejectGate, ...]:
+def reject_gates(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[RejectGate, ...]:
     """Conditional error reports (`if (c) { error_setg(errp, "..."); return; }`)."""
     out: list[RejectGate] = []
     lines = text.split("\n")
@@ -231,4 +240,79 @@ def reject_gates(
                     line=_stmt_line(body, st, base),
                 )
             )
+    return tuple(out)
+
+
+def _literal(expr: str) -> str | None:
+    parts = _STRING.findall(expr)
+    if parts and _STRING.sub("", expr).strip() == "":
+        return "".join(parts)
+    return None
+
+
+def ram_blocks(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[RamBlock, ...]:
+    """RAM blocks created by name: memory_region_init_ram/rom* calls, default_ram_id."""
+    out: list[RamBlock] = []
+    lines = text.split("\n")
+    for fn, body, base in _bodies(lines, functions, _RAM_TRIGGERS):
+        for st in statements(body):
+            m = _RAM_CALL.search(st.text)
+            if m is not None:
+                ni, si = _RAM_CALLS[m.group(1)]
+                close = cscan.match_close(st.text, m.end() - 1)
+                args = cscan.split_args(st.text[m.end() : close])
+                if len(args) <= ni:
+                    continue
+                out.append(
+                    RamBlock(
+                        function=fn,
+                        call=m.group(1),
+                        name_expr=args[ni],
+                        name=_literal(args[ni]),
+                        size_expr=args[si] if si < len(args) else None,
+                        condition=_joined(st.conds) or None,
+                        line=_stmt_line(body, st, base),
+                    )
+                )
+                continue
+            r = _RAM_ID.search(st.text)
+            if r is not None:
+                expr = cscan.norm(r.group(1))
+                out.append(
+                    RamBlock(
+                        function=fn,
+                        call="default_ram_id",
+                        name_expr=expr,
+                        name=_literal(expr),
+                        size_expr=None,
+                        condition=_joined(st.conds) or None,
+                        line=_stmt_line(body, st, base),
+                    )
+                )
+    return tuple(out)
+
+
+_ID_ROLES = ("get_dev_path", "root_bus_path")
+_ID_ASSIGN = re.compile(r"(?:->|\.)\s*(get_dev_path|root_bus_path)\s*=\s*(\w+)\s*[;,]")
+
+
+def id_functions(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[IdFunction, ...]:
+    """Bodies of the functions a bus class sets as `get_dev_path` / a PCI host class as
+    `root_bus_path` (or named so), digested: what section-name prefixes are made of."""
+    if not any(r in text for r in _ID_ROLES):
+        return ()
+    roles: dict[str, str] = {}
+    for m in _ID_ASSIGN.finditer(text):
+        roles.setdefault(m.group(2), m.group(1))
+    out: list[IdFunction] = []
+    lines = text.split("\n")
+    for name, lo, hi in functions:
+        role = roles.get(name) or next((r for r in _ID_ROLES if r in name), None)
+        if role is None:
+            continue
+        chunk = "\n".join(lines[lo - 1 : hi])
+        brace = chunk.find("{")
+        body = cscan.norm(cscan.strip_comments(chunk[brace:] if brace >= 0 else chunk))
+        digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+        out.append(IdFunction(function=name, role=role, digest=digest, line=lo, end_line=hi))
     return tuple(out)

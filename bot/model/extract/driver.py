@@ -18,7 +18,7 @@ import tree_sitter as ts
 from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.arrays import read_generic_array
-from bot.model.extract.bodies import feature_masks, reject_gates
+from bot.model.extract.bodies import feature_masks, id_functions, ram_blocks, reject_gates
 from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
 from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
 from bot.model.extract.context import Ctx, Out, decode, line_of
@@ -111,6 +111,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             notes=tuple(notes),
             feature_masks=feature_masks(full_text(), out.functions),
             reject_gates=reject_gates(full_text(), out.functions),
+            ram_blocks=ram_blocks(full_text(), out.functions),
+            id_functions=id_functions(full_text(), out.functions),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -193,6 +195,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         function_infos=finfos,
         feature_masks=feature_masks(full_text(), functions),
         reject_gates=reject_gates(full_text(), functions),
+        ram_blocks=ram_blocks(full_text(), functions),
+        id_functions=id_functions(full_text(), functions),
     )
 
 
