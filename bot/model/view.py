@@ -117,6 +117,7 @@ VERSIONED_PATHS: tuple[re.Pattern[str], ...] = path_patterns(
     r"^hw/smbios/",
     r"^migration/",
     r"^target/(i386|arm|ppc|s390x|m68k)/",
+    r"^target-(i386|arm|ppc|s390x)/",  # the same CPUs before QEMU 2.9
     r"^backends/",
 )
 
