@@ -293,7 +293,9 @@ def ram_blocks(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[Ra
 
 
 _ID_ROLES = ("get_dev_path", "root_bus_path")
-_ID_ASSIGN = re.compile(r"(?:->|\.)\s*(get_dev_path|root_bus_path)\s*=\s*(\w+)\s*[;,]")
+_ID_ASSIGN = re.compile(r"(\w+)\s*(?:->|\.)\s*(get_dev_path|root_bus_path)\s*=\s*(\w+)\s*[;,]")
+# FWPathProviderClass also has a get_dev_path: the firmware (boot order) path, not migrated.
+_FW_PATH = re.compile(r"fw")
 
 
 def id_functions(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[IdFunction, ...]:
@@ -303,12 +305,13 @@ def id_functions(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[
         return ()
     roles: dict[str, str] = {}
     for m in _ID_ASSIGN.finditer(text):
-        roles.setdefault(m.group(2), m.group(1))
+        if not _FW_PATH.search(m.group(1)) and not _FW_PATH.search(m.group(3)):
+            roles.setdefault(m.group(3), m.group(2))
     out: list[IdFunction] = []
     lines = text.split("\n")
     for name, lo, hi in functions:
         role = roles.get(name) or next((r for r in _ID_ROLES if r in name), None)
-        if role is None:
+        if role is None or _FW_PATH.search(name):
             continue
         chunk = "\n".join(lines[lo - 1 : hi])
         brace = chunk.find("{")

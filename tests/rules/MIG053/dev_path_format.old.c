@@ -22,3 +22,15 @@ static void foo_bus_class_init(ObjectClass *klass, void *data)
     k->get_dev_path = foo_bus_get_dev_path;
     hc->root_bus_path = foo_host_root_path;
 }
+
+static char *foo_get_fw_dev_path(FWPathProvider *p, BusState *bus, DeviceState *dev)
+{
+    return g_strdup_printf("channel@%x/foo@%x", 0, 1);
+}
+
+static void foo_dev_class_init(ObjectClass *klass, void *data)
+{
+    FWPathProviderClass *fwc = FW_PATH_PROVIDER_CLASS(klass);
+
+    fwc->get_dev_path = foo_get_fw_dev_path;
+}
