@@ -42,8 +42,9 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import FeatureMask, Property
+from bot.model.entities import FeatureMask
 from bot.model.view import FilesView
+from bot.rulekit.ctx import gated_by_series
 
 RULE = RuleSpec(
     id="MIG050",
@@ -68,21 +69,25 @@ def _masks(files: FilesView) -> list[FeatureMask]:
     return [f for _p, fm in files.models() for f in fm.feature_masks]
 
 
-def _gated(ctx: RuleContext, mask: FeatureMask) -> bool:
-    """True when the series adds a compat entry or a property the new condition tests."""
-    for c in ctx.changes:
-        if c.kind == "compat_array":
-            return True
-        if c.kind == "property" and c.op == "added" and isinstance(c.new, Property):
-            fld = (c.new.c_field or "").split(".")[-1]
-            if fld and mask.condition and fld in mask.condition:
-                return True
-    return False
-
-
 def _describe(m: FeatureMask) -> str:
     cond = f" if {m.condition}" if m.condition else ""
     return f"`{m.target} {m.op.replace('&=~', '&=')} {m.mask}` in {m.function}(){cond}"
+
+
+def _hit(m: FeatureMask, what: str, side: str) -> Hit:
+    return Hit(
+        message=(
+            f"feature bits {', '.join(m.bits)} {what}; existing CPU models on old machine "
+            "types show the guest other CPUID bits than released QEMU"
+        ),
+        line=m.line,
+        side=side,
+        entity=f"{m.function}.{'|'.join(m.bits)}",
+    )
+
+
+def _verb(m: FeatureMask) -> str:
+    return "cleared" if m.op.startswith("&=") else "set"
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -94,50 +99,22 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if change.op == "modified":
         if not isinstance(o, FeatureMask) or not isinstance(n, FeatureMask) or _same(o, n):
             return
-        if _gated(ctx, n):
-            return
-        yield Hit(
-            message=(
-                f"feature bits {', '.join(n.bits)} are masked differently: {_describe(o)} "
-                f"became {_describe(n)}; existing CPU models on old machine types show the "
-                "guest other CPUID bits than released QEMU"
-            ),
-            line=n.line,
-            side="new",
-            entity=f"{n.function}.{'|'.join(n.bits)}",
-        )
+        if not gated_by_series(ctx, n.condition):
+            yield _hit(n, f"are masked differently: {_describe(o)} became {_describe(n)}", "new")
     elif change.op == "added" and isinstance(n, FeatureMask):
-        if any(_same(n, m) for m in old_all) or _gated(ctx, n):
+        if any(_same(n, m) for m in old_all) or gated_by_series(ctx, n.condition):
             return  # moved unchanged from another function or file, or gated
         gone = [m for m in old_all if m.bits == n.bits and not any(_same(m, x) for x in new_all)]
         what = (
             f"moved from {gone[0].function}() ({_describe(gone[0])}) to {n.function}() "
             f"({_describe(n)}), which changes when and on what it acts"
             if gone
-            else f"newly {'cleared' if n.op.startswith('&=') else 'set'}: {_describe(n)}"
+            else f"newly {_verb(n)}: {_describe(n)}"
         )
-        yield Hit(
-            message=(
-                f"feature bits {', '.join(n.bits)} {what}; existing CPU models on old "
-                "machine types show the guest other CPUID bits than released QEMU"
-            ),
-            line=n.line,
-            side="new",
-            entity=f"{n.function}.{'|'.join(n.bits)}",
-        )
+        yield _hit(n, what, "new")
     elif change.op == "removed" and isinstance(o, FeatureMask):
-        if any(_same(o, m) for m in new_all) or _gated(ctx, o):
+        if any(_same(o, m) for m in new_all) or gated_by_series(ctx, o.condition):
             return  # moved unchanged, or gated
         if any(m.bits == o.bits for m in new_all if not any(_same(m, x) for x in old_all)):
             return  # reported where it was moved to
-        yield Hit(
-            message=(
-                f"feature bits {', '.join(o.bits)} are no longer "
-                f"{'cleared' if o.op.startswith('&=') else 'set'} ({_describe(o)}); existing "
-                "CPU models on old machine types show the guest other CPUID bits than "
-                "released QEMU"
-            ),
-            line=o.line,
-            side="old",
-            entity=f"{o.function}.{'|'.join(o.bits)}",
-        )
+        yield _hit(o, f"are no longer {_verb(o)} ({_describe(o)})", "old")

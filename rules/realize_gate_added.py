@@ -44,7 +44,8 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import Property, RejectGate
+from bot.model.entities import RejectGate
+from bot.rulekit.ctx import gated_by_series
 
 RULE = RuleSpec(
     id="MIG051",
@@ -76,17 +77,6 @@ def _propagates(cond: str) -> bool:
     return bool(_PROPAGATES.search(last.lstrip("!").strip("() ")))
 
 
-def _gated(ctx: RuleContext, gate: RejectGate) -> bool:
-    for c in ctx.changes:
-        if c.kind == "compat_array":
-            return True
-        if c.kind == "property" and c.op == "added" and isinstance(c.new, Property):
-            fld = (c.new.c_field or "").split(".")[-1]
-            if fld and fld in gate.condition:
-                return True
-    return False
-
-
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report new rejection paths in realize/plug code of existing devices."""
     if change.op != "added" or not isinstance(change.new, RejectGate):
@@ -94,7 +84,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     g = change.new
     if not _GATE_FUNCS.search(g.function) or ctx.old_model is None:
         return
-    if _propagates(g.condition) or _gated(ctx, g):
+    if _propagates(g.condition) or gated_by_series(ctx, g.condition):
         return
     old_funcs = {f for _p, fm in ctx.old_files.models() for f, _lo, _hi in fm.functions}
     if g.function not in old_funcs:

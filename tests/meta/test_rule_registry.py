@@ -12,31 +12,19 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import get_args
 
 import pytest
 
 import rules
+from bot.diff.changes import EntityKind
 from bot.engine.spec import RuleSpec
 from bot.findings import Category, Severity
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_PKG = ROOT / "rules"
 FIXTURES = ROOT / "tests" / "rules"
-KINDS = {
-    "vmsd",
-    "type",
-    "class_init",
-    "property",
-    "compat_array",
-    "registration",
-    "creation",
-    "call",
-    "array",
-    "feature_mask",
-    "reject_gate",
-    "ram_block",
-    "id_function",
-}
+KINDS = set(get_args(EntityKind))
 
 
 def _fixturelib() -> ModuleType:

@@ -61,6 +61,19 @@ class Stmt:
     conds: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _enter(body: str, i: int, header: str, stack: list[_Block], pending: list[str]) -> int:
+    """Open what `header` controls at i: a `{` block (pushed), else the next statement
+    (pending). Returns where scanning goes on."""
+    ws = _WS_AFTER.match(body, i)
+    j = ws.end() if ws else i
+    if j < len(body) and body[j] == "{":
+        stack.append(_Block(header))
+        pending.clear()
+        return j + 1
+    pending.append(header)
+    return i
+
+
 def statements(body: str) -> Iterator[Stmt]:
     """Simple statements of a C function body (comments already blanked), outermost first.
 
@@ -93,29 +106,12 @@ def statements(body: str) -> Iterator[Stmt]:
                 header = f"switch {inner}"
             else:
                 header = f"{tok} ({inner})"
-            i = close + 1
-            ws = _WS_AFTER.match(body, i)
-            j = ws.end() if ws else i
             if tok == "if":
                 last_if = inner
-            if j < n and body[j] == "{":
-                stack.append(_Block(header))
-                pending = []
-                i = j + 1
-            else:
-                pending.append(header)
-            start = i
+            i = start = _enter(body, close + 1, header, stack, pending)
         elif tok == "else":
-            ws = _WS_AFTER.match(body, i)
-            j = ws.end() if ws else i
             neg = f"!({last_if})" if last_if else "else"
-            if j < n and body[j] == "{":
-                stack.append(_Block(neg))
-                pending = []
-                i = j + 1
-            else:
-                pending.append(neg)
-            start = i
+            i = start = _enter(body, i, neg, stack, pending)
         elif tok == "do":
             start = i
         elif tok in ("case", "default"):
@@ -129,12 +125,12 @@ def statements(body: str) -> Iterator[Stmt]:
             start = i
         elif tok == "{":
             stack.append(_Block("; ".join(pending) if pending else None))
-            pending = []
+            pending.clear()
             start = i
         elif tok == "}":
             if stack:
                 stack.pop()
-            pending = []
+            pending.clear()
             start = i
         elif tok == ";":
             text = cscan.norm(body[start : i - 1])
@@ -147,7 +143,7 @@ def statements(body: str) -> Iterator[Stmt]:
                         conds.append(b.case)
                 conds.extend(pending)
                 yield Stmt(offset=start, text=text, conds=tuple(conds))
-            pending = []
+            pending.clear()
             start = i
         # "(" and ")" outside headers: part of the statement text
 
