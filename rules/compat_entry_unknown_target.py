@@ -10,7 +10,10 @@ For entries a series adds to a compat array (`hw_compat_X_Y`, `pc_compat_X_Y`, .
   such `DEFINE_PROP_*` on the type, its parents or subtypes while a near-identical name does
   exist — a typo);
 - the driver is a subtype while the property is defined on a base type that has other
-  concrete subtypes: only the named subtype gets the old value (warning).
+  concrete subtypes: only the named subtype gets the old value (warning);
+- the driver is a concrete type while the property is defined only on one of its subtypes
+  (`vfio-pci` for a property of `vfio-pci-nohotplug`): plain instances of the driver lack
+  it, so applying the entry aborts QEMU on old machine types (unless the entry is optional).
 
 Without a tree index only facts visible in the changed files are used and the rule stays
 quiet when unsure (generated types such as `*-transitional` virtio aliases, CPU and accel
@@ -213,6 +216,26 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
             )
         return
 
+    if own is not None and not e.optional and not t.abstract:
+        holders = _subtypes_defining(ctx, t, prop)
+        if holders:
+            yield Hit(
+                message=(
+                    f"'{prop}' is defined only on subtype(s) {', '.join(holders)} of "
+                    f"'{driver}': the entry also applies to plain '{driver}' devices, which "
+                    f"lack the property, so QEMU aborts applying it on the old machine types "
+                    f"(and the subtype's old value is what was meant)"
+                ),
+                line=e.line,
+                side="new",
+                entity=entity,
+                confidence="high",
+                fix_draft=C.compat_line(
+                    holders[0], prop, e.value or K.norm(e.value_expr).strip('"')
+                ),
+            )
+            return
+
     if own:
         near = sorted(p for p in own if p != prop and _similar(p, prop))
         if near:
@@ -228,6 +251,20 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 confidence="medium",
                 fix_draft=C.compat_line(driver, near[0], e.value or ""),
             )
+
+
+def _subtypes_defining(ctx: RuleContext, t: TypeInfo, prop: str) -> list[str]:
+    """Concrete or abstract subtypes of `t` whose own class_init installs `prop`."""
+    out: list[str] = []
+    for n in sorted(C.descendant_names(ctx, [t])):
+        expr = n if re.fullmatch(r"[A-Z_][A-Z0-9_]*", n) else None
+        sub = K.find_type(ctx, "new", None if expr else n, expr)
+        if sub is None:
+            continue
+        pp = _props(ctx, "new", sub)
+        if pp is not None and prop in pp:
+            out.append(sub.name or n)
+    return out
 
 
 def _names(t: TypeInfo) -> set[str]:

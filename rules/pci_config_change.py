@@ -8,7 +8,10 @@ gate): `pci_add_capability`, `msix_init`/`msix_init_exclusive_bar` (vectors, BAR
 `msi_init`, `pcie_cap_init`/`pcie_endpoint_cap_init` (capability version), `pcie_aer_init`,
 `pcie_ari_init`, `pcie_ats_init`, `pcie_acs_init`, `pcie_sriov_pf_init`, `pci_pm_init`,
 `pci_register_bar` (BAR type/size expression), `pci_set_byte/word/long/quad` and
-`pci_config_set_*` (ids, class, revision, interrupt pin).
+`pci_config_set_*` (ids, class, revision, interrupt pin). The device is one device however it
+is written (`&s->dev`, `PCI_DEVICE(s)`, `s->parent_obj.config`, the realize parameter), so a
+renamed PCIDevice member changes nothing; calls are paired by their equal arguments (BAR
+index, config offset), not by the first call of the same name.
 
 *Why it breaks migration*
 
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bot.diff.callargs import call_args
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
@@ -165,7 +169,7 @@ def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hi
 
 
 def _args(c: CallSite) -> tuple[str, ...]:
-    return tuple(K.norm(a) for a in c.args)
+    return call_args(c)
 
 
 def _moved(ctx: RuleContext, c: CallSite, other: str) -> bool:

@@ -327,6 +327,24 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
+def _types_keep_section(ctx: RuleContext, change: EntityChange, function: str, wire: str) -> bool:
+    """Every concrete type whose class_init was `function` (old side, this file) still gets a
+    vmsd with that wire name, its own or an ancestor's (QOM reparenting onto an abstract
+    parent that sets dc->vmsd). Keyed on the types, not the function's name: a class_init
+    renamed, or its name reused for another function, does not matter."""
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    if old_m is None:
+        return False
+    users = [t for t in old_m.types if t.class_init == function and not t.abstract]
+    if not users:
+        return False
+    for t in users:
+        stateful, vmsd_c = K.type_vmsd(ctx, "new", t.name, t.name_expr)
+        if not stateful or K.wire_name(ctx, vmsd_c, "new") != wire:
+            return False
+    return True
+
+
 def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = change.old, change.new
     if not isinstance(old, ClassInit):
@@ -348,6 +366,8 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     for _, r in K.registrations(ctx, "new"):
         if r.vmsd == old.vmsd or (wire and K.wire_name(ctx, r.vmsd, "new") == wire):
             return
+    if wire is not None and _types_keep_section(ctx, change, old.function, wire):
+        return  # dc->vmsd moved to a parent class every such type still inherits
     yield _hit(
         change,
         f"{old.function} no longer sets dc->vmsd ('{wire or old.vmsd}'): sources running "

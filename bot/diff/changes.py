@@ -10,6 +10,7 @@ from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     FeatureMask,
     IdFunction,
     InitializerArray,
@@ -17,6 +18,8 @@ from bot.model.entities import (
     Property,
     RamBlock,
     RejectGate,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -36,6 +39,9 @@ Entity = (
     | RejectGate
     | RamBlock
     | IdFunction
+    | Define
+    | StructDef
+    | StreamFunction
 )
 EntityKind = Literal[
     "vmsd",
@@ -51,6 +57,9 @@ EntityKind = Literal[
     "reject_gate",
     "ram_block",
     "id_function",
+    "define",
+    "struct",
+    "stream",
 ]
 Op = Literal["added", "removed", "modified"]
 

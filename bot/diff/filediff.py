@@ -13,14 +13,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from bot.diff.callargs import call_args
 from bot.diff.changes import Entity, EntityChange, EntityKind
 from bot.diff.fields import align_fields
 from bot.model import entities
-from bot.model.cscan import norm
 from bot.model.entities import (
     CallSite,
     ClassInit,
     CompatArray,
+    Define,
     FeatureMask,
     FileModel,
     IdFunction,
@@ -29,6 +30,8 @@ from bot.model.entities import (
     Property,
     RamBlock,
     RejectGate,
+    StreamFunction,
+    StructDef,
     TypeInfo,
     Vmsd,
     VmstateRegistration,
@@ -102,7 +105,7 @@ def _creation_key(c: ObjectCreation) -> str:
 
 
 def _call_key(c: CallSite) -> str:
-    return f"{c.call}({', '.join(c.args)})@{c.function or '-'}"
+    return f"{c.call}({', '.join(call_args(c))})@{c.function or '-'}"
 
 
 def _array_key(a: InitializerArray) -> str:
@@ -125,6 +128,16 @@ def _ram_block_key(r: RamBlock) -> str:
 
 def _id_function_key(f: IdFunction) -> str:
     return f.function
+def _define_key(d: Define) -> str:
+    return d.name
+
+
+def _struct_key(s: StructDef) -> str:
+    return s.name
+
+
+def _stream_key(s: StreamFunction) -> str:
+    return s.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -201,8 +214,9 @@ def _pair_registrations(changes: list[EntityChange]) -> list[EntityChange]:
 
 
 def _equal_args(a: CallSite, b: CallSite) -> int:
-    """How many arguments two calls have in common, position by position."""
-    return sum(1 for x, y in zip(a.args, b.args, strict=False) if norm(x) == norm(y))
+    """How many arguments two calls have in common, position by position, each argument in
+    its normalised form (`&s->dev` and `PCI_DEVICE(s)` are one device)."""
+    return sum(1 for x, y in zip(call_args(a), call_args(b), strict=False) if x == y)
 
 
 def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
@@ -268,6 +282,9 @@ _KINDS: tuple[
     ("reject_gate", lambda m: m.reject_gates, _reject_gate_key),
     ("ram_block", lambda m: m.ram_blocks, _ram_block_key),
     ("id_function", lambda m: m.id_functions, _id_function_key),
+    ("define", lambda m: m.defines, _define_key),
+    ("struct", lambda m: m.structs, _struct_key),
+    ("stream", lambda m: m.streams, _stream_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

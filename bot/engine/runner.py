@@ -247,6 +247,7 @@ _FILE_REACH_KINDS = frozenset(
         "array",
         "class_init",
         "property",
+        "stream",
         "feature_mask",
         "reject_gate",
         "ram_block",

@@ -20,7 +20,7 @@ SUMMARY_VERSION = 2  # 2: the define table's looked-up names are stored too
 
 
 # Tables whose values hold entities: stored per key as marshal(enc(value)), decoded lazily.
-_ENTITY_TABLES = ("types", "vmsds", "class_inits", "vmsd_users", "props", "creations")
+_ENTITY_TABLES = ("types", "vmsds", "class_inits", "vmsd_users", "props", "creations", "structs")
 
 
 @functools.lru_cache(maxsize=1)

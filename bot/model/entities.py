@@ -295,6 +295,55 @@ class IdFunction:
 
 
 @dataclass(frozen=True, slots=True)
+class StructMember:
+    """One member of a C struct/union: `uint8_t buf[SIZE]`, `VirtQueue *vq`, `int x : 3`."""
+
+    name: str
+    type: str  # base type text without the declarator: "uint8_t", "struct VirtQueue"
+    pointer: int  # `*` count of the declarator (1 for a function pointer)
+    dims: tuple[str, ...]  # array dimension expressions, outermost first ("SIZE", "4")
+    line: int
+    bits: str | None = None  # bit-field width
+    members: tuple[StructMember, ...] = ()  # an inline `struct { ... } name` member's members
+
+
+@dataclass(frozen=True, slots=True)
+class StructDef:
+    """A C struct/union definition with a tag or typedef name (layouts, sizeof)."""
+
+    name: str  # tag, or the typedef alias of an anonymous struct
+    aliases: tuple[str, ...]  # typedef names other than `name`
+    kind: str  # struct | union
+    members: tuple[StructMember, ...]
+    packed: bool
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOp:
+    """One `qemu_put_*`/`qemu_get_*` call of an open-coded save/load function."""
+
+    op: str  # put | get
+    width: str  # be32, be64, byte, buffer, sbe32 ... (`be32s` and `be32` alike)
+    arg: str  # the value put, or the lvalue a get fills ("" when not visible)
+    line: int
+    depth: int  # nesting in if/else/loop blocks (0: runs every time)
+    after_return: bool  # a `return` inside a conditional comes before it
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFunction:
+    """A function that writes or reads the migration stream by hand."""
+
+    name: str
+    line: int
+    end_line: int
+    ops: tuple[StreamOp, ...]
+    versioned: bool  # the body looks at a version number (`version_id`)
+
+
+@dataclass(frozen=True, slots=True)
 class FileModel:
     """Everything extracted from one file version."""
 
@@ -318,6 +367,8 @@ class FileModel:
     reject_gates: tuple[RejectGate, ...] = ()
     ram_blocks: tuple[RamBlock, ...] = ()
     id_functions: tuple[IdFunction, ...] = ()
+    structs: tuple[StructDef, ...] = ()
+    streams: tuple[StreamFunction, ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

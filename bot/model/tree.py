@@ -29,7 +29,13 @@ from bot.model.entities import (
     FileModel,
     ObjectCreation,
     Property,
+    StructDef,
     Vmsd,
+)
+from bot.model.layout import (
+    size_ref_names_of_struct,
+    size_ref_names_of_vmsd,
+    sized_structs_of_call,
 )
 from bot.model.view import (
     PLUGGABLE_FAMILIES,
@@ -124,6 +130,8 @@ _TABLES: tuple[str, ...] = (
     "creations",
     "dyn_refs",
     "embed_refs",
+    "structs",
+    "size_refs",
 )
 _PATH_POS: dict[str, int | None] = {
     "child_refs": 1,
@@ -134,6 +142,8 @@ _PATH_POS: dict[str, int | None] = {
     "prop_files": None,
     "creations": 0,
     "embed_refs": 1,
+    "structs": 0,
+    "size_refs": 0,
 }
 
 
@@ -173,6 +183,11 @@ class _Aggregate:
         self.dyn_refs: list[tuple[str, str]] = []  # (path, type name)
         self.embed_refs: dict[str, list[tuple[str, str]]] = {}  # vmsd -> (user vmsd, path)
         self.dynamic_sysbus: set[str] = set()
+        # struct tag or typedef name -> (path, definition), headers and .c files alike
+        self.structs: MutableMapping[str, list[tuple[str, StructDef]]] = {}
+        # macro or struct name -> (path, "vmsd:<c_name>" | "struct:<name>") whose wire size
+        # depends on it: field counts, member dimensions, structs of size-following fields
+        self.size_refs: dict[str, list[tuple[str, str]]] = {}
         for path in sorted(models):
             self._add_file(path, models[path])
         self._finish()
@@ -320,7 +335,18 @@ class _Aggregate:
             for name in names:
                 rec = oc if oc.type_name == name else dataclasses.replace(oc, type_name=name)
                 self.creations.setdefault(name, []).append((path, rec))
+        for sd in fm.structs:
+            for sname in dict.fromkeys((sd.name, *sd.aliases)):
+                self.structs.setdefault(sname, []).append((path, sd))
+            for key in size_ref_names_of_struct(sd):
+                self.size_refs.setdefault(key, []).append((path, f"struct:{sd.name}"))
+        for v in fm.vmsds:
+            for key in size_ref_names_of_vmsd(v):
+                self.size_refs.setdefault(key, []).append((path, f"vmsd:{v.c_name}"))
         for call in fm.calls:
+            for key in sized_structs_of_call(call):
+                ref = f"call:{call.call}@{call.function or '-'}"
+                self.size_refs.setdefault(key, []).append((path, ref))
             if call.call in _DYNAMIC_SYSBUS_CALLS and len(call.args) >= 2:
                 for name in self.defines.eval_expr(call.args[1], path):
                     self.dyn_refs.append((path, name))

@@ -24,9 +24,11 @@ from bot.model.entities import (
     FileModel,
     ObjectCreation,
     Property,
+    StructDef,
     TypeInfo,
     Vmsd,
 )
+from bot.model.layout import type_key
 
 if TYPE_CHECKING:
     from bot.model.defines import DefineTable
@@ -324,6 +326,23 @@ class TreeView:
     def vmsd_definitions(self, c_name: str) -> tuple[tuple[str, Vmsd], ...]:
         """Every (path, vmsd) with that C name (static names can repeat across files)."""
         return tuple(self._a().vmsds.get(c_name, ()))
+
+    def struct(self, name: str) -> StructDef | None:
+        """A struct/union definition by tag or typedef name (`struct ` optional).
+
+        A name defined in several files (`#ifdef` variants, private copies) gives the
+        definition of a header first, then by path.
+        """
+        lst = self._a().structs.get(type_key(name))
+        if not lst:
+            return None
+        return min(lst, key=lambda ps: (not ps[0].endswith(".h"), ps[0]))[1]
+
+    def size_refs(self, name: str) -> tuple[tuple[str, str], ...]:
+        """(path, "vmsd:<c_name>" | "struct:<name>" | "call:<callee>@<function>") whose wire
+        size or layout uses the macro or struct `name` (field counts, member dimensions,
+        size-following fields, `virtio_init(..., sizeof(struct name))`)."""
+        return tuple(self._a().size_refs.get(name, ()))
 
     def iter_vmsds(self) -> Iterator[tuple[str, Vmsd]]:
         """(path, vmsd) for every vmsd of the tree, by C name then path."""

@@ -12,19 +12,18 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import get_args
 
 import pytest
 
 import rules
-from bot.diff.changes import EntityKind
+from bot.diff.filediff import KIND_ORDER
 from bot.engine.spec import RuleSpec
 from bot.findings import Category, Severity
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_PKG = ROOT / "rules"
 FIXTURES = ROOT / "tests" / "rules"
-KINDS = set(get_args(EntityKind))
+KINDS = set(KIND_ORDER)  # the entity kinds bot.diff produces
 
 
 def _fixturelib() -> ModuleType:

@@ -31,6 +31,8 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
             continue
         member = cscan.norm(ctx.text(left)).replace(" ", "")
         rtext = cscan.norm(ctx.text(right))
+        if _PROPS_MEMBER.search(member):
+            continue  # read by read_props_assigns
         vmsd = cscan.ident_or_none(rtext)
         if vmsd == "NULL":
             vmsd = None
@@ -53,6 +55,47 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
             )
     out.class_inits.extend(extra)
     out.class_inits.sort(key=lambda c: (c.line, c.vmsd_line or 0))
+
+
+_PROPS_MEMBER = re.compile(r"(->|\.)props_?$")
+
+
+def read_props_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
+    """`dc->props = arr` (QEMU before 5.0, `dc->props_` in 5.0): the array is bound like
+    device_class_set_props, on the function's props-only ClassInit. Runs before
+    read_vmsd_assigns, which merges dc->vmsd into that ClassInit."""
+    for a in assigns:
+        left = a.child_by_field_name("left")
+        right = a.child_by_field_name("right")
+        op = a.child_by_field_name("operator")
+        if left is None or right is None or (op is not None and ctx.text(op) != "="):
+            continue
+        if not _PROPS_MEMBER.search(cscan.norm(ctx.text(left)).replace(" ", "")):
+            continue
+        w = where(ctx, a)
+        arr = cscan.ident_or_none(cscan.norm(ctx.text(right)))
+        if w.function is None or arr is None or arr == "NULL":
+            continue
+        base = next(
+            (
+                c
+                for c in out.class_inits
+                if c.function == w.function and c.vmsd_member is None and c.vmsd is None
+            ),
+            None,
+        )
+        if base is None:
+            out.class_inits.append(
+                ClassInit(
+                    function=w.function,
+                    vmsd=None,
+                    vmsd_member=None,
+                    props=(arr,),
+                    line=a.start_point.row + 1,
+                )
+            )
+        elif arr not in base.props:
+            out.class_inits[out.class_inits.index(base)] = replace(base, props=(*base.props, arr))
 
 
 def read_legacy_vmsd(ctx: Ctx, name: str, vtext: str, line: int, out: Out) -> None:

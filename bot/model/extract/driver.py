@@ -20,7 +20,12 @@ from bot.model.entities import FileModel
 from bot.model.extract.arrays import read_generic_array
 from bot.model.extract.bodies import feature_masks, id_functions, ram_blocks, reject_gates
 from bot.model.extract.calls import define_machine_macros, link_add_child, read_calls
-from bot.model.extract.class_init import class_init_helpers, read_legacy_vmsd, read_vmsd_assigns
+from bot.model.extract.class_init import (
+    class_init_helpers,
+    read_legacy_vmsd,
+    read_props_assigns,
+    read_vmsd_assigns,
+)
 from bot.model.extract.context import Ctx, Out, decode, line_of
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
 from bot.model.extract.functions import function_infos
@@ -34,6 +39,8 @@ from bot.model.extract.queries import (
     present_probes,
     top_level,
 )
+from bot.model.extract.streams import read_streams
+from bot.model.extract.structs import read_structs
 from bot.model.extract.syntax import decl_parts, function_name, is_static, where
 from bot.model.extract.typeinfo import (
     interfaces_from,
@@ -107,12 +114,15 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             path=path,
             calls=tuple(out.calls),
             defines=tuple(out.defines),
+            compat_arrays=tuple(out.compat),
             functions=tuple(out.functions),
             notes=tuple(notes),
             feature_masks=feature_masks(full_text(), out.functions),
             reject_gates=reject_gates(full_text(), out.functions),
             ram_blocks=ram_blocks(full_text(), out.functions),
             id_functions=id_functions(full_text(), out.functions),
+            structs=read_structs(full_text()) if b"{" in data else (),
+            streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -150,6 +160,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         _read_special_decl(ctx, d, dtype, out)
     read_calls(ctx, found.calls, out)
     link_add_child(ctx, out)
+    read_props_assigns(ctx, found.assigns, out)
     read_vmsd_assigns(ctx, found.assigns, out)
 
     for decl in top_decls:
@@ -197,6 +208,10 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         reject_gates=reject_gates(full_text(), functions),
         ram_blocks=ram_blocks(full_text(), functions),
         id_functions=id_functions(full_text(), functions),
+        structs=read_structs(full_text()),
+        streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
+        if b"qemu_" in data
+        else (),
     )
 
 

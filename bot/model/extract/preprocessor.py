@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.model import cscan
 from bot.model.entities import CallSite, Define
 from bot.model.extract.context import Ctx, Out
+from bot.model.extract.properties import read_compat
 
 _DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(define|include)\b", re.M)
 
@@ -17,6 +18,10 @@ _DEFINE_HEAD = re.compile(r"#\s*define\s+([A-Za-z_]\w*)(\(([^)]*)\))?(.*)", re.S
 
 
 _INCLUDE_HEAD = re.compile(r"#\s*include\s*[<\"]([^>\"]+)[>\"]")
+
+# Compat lists before QEMU 3.1 were macros: `#define HW_COMPAT_2_11 {...},{...},` and
+# `#define PC_COMPAT_2_11 HW_COMPAT_2_11 {...},` (expanded into `.compat_props` arrays).
+COMPAT_MACRO = re.compile(r"^[A-Z][A-Z0-9]*_COMPAT_\d+_\d+$")
 
 
 def _in_block_comment(text: str, pos: int) -> bool:
@@ -68,6 +73,7 @@ def scan_directives(ctx: Ctx, text: str, out: Out) -> None:
     line = 1
     last = 0
     has_comments = "/*" in text
+    compat: list[tuple[str, str, int]] = []
     for m in _DIRECTIVE.finditer(text):
         start = m.start()
         if has_comments and _in_block_comment(text, start):
@@ -90,6 +96,8 @@ def scan_directives(ctx: Ctx, text: str, out: Out) -> None:
             continue
         name = dm.group(1)
         body = cscan.norm(dm.group(4))
+        if dm.group(2) is None and COMPAT_MACRO.match(name):
+            compat.append((name, text[start:end], line))
         if dm.group(2) is None:
             ctx.local_raw.setdefault(name, body)
             out.defines.append(Define(name=name, raw=body, value=None, line=line))
@@ -99,6 +107,21 @@ def scan_directives(ctx: Ctx, text: str, out: Out) -> None:
             out.defines.append(
                 Define(name=f"{name}({','.join(params)})", raw=body, value=None, line=line)
             )
+    for name, raw, at in compat:
+        read_compat_macro(ctx, name, raw, at, out)
+
+
+def read_compat_macro(ctx: Ctx, name: str, raw: str, line: int, out: Out) -> None:
+    """The CompatArray of an old-style compat macro (`#define HW_COMPAT_2_11 {...},`), named
+    like the array that replaced it (`hw_compat_2_11`); `raw` is the directive as written,
+    continuation lines included, so entries keep their own lines. Other compat macros the
+    body names (`PC_COMPAT_2_11` starts with `HW_COMPAT_2_11`) are their own arrays."""
+    head = re.match(r"[ \t]*#[ \t]*define[ \t]+\w+", raw)
+    if head is None:
+        return
+    body = raw[head.end() :].replace("\\\r\n", "\n").replace("\\\n", "\n")
+    end_line = line + raw.count("\n")
+    read_compat(ctx, name.lower(), "{" + body + "}", line, end_line, None, out)
 
 
 _FUNC_HEAD = re.compile(

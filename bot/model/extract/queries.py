@@ -60,12 +60,15 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"ssi_realize_and_unref", rb"ssi_realize_and_unref"),
     (b"device_class_set_props", rb"device_class_set_props(?:_n)?"),
     (b"msi", rb"msi(?:x_init\w*|_init)"),
-    (b"virtio_", rb"virtio_(?:add|clear)_feature"),
+    (b"virtio_", rb"virtio_(?:(?:add|clear)_feature|init)"),
     (b"memory_region_init_io", rb"memory_region_init_io"),
     (b"compat_props_add", rb"compat_props_add"),
     (b"machine_class_allow_dynamic_sysbus_dev", rb"machine_class_allow_dynamic_sysbus_dev"),
     (b"type_register_static", rb"type_register_static(?:_array)?"),
     (b"virtio_pci_types_register", rb"virtio_pci_types_register"),
+    # migration-global compat switches boards call for their old machine types
+    (b"savevm_skip_", rb"savevm_skip_\w+"),
+    (b"global_state_set_optional", rb"global_state_set_optional"),
 )
 
 
@@ -77,7 +80,8 @@ _MACHINE_OPTS_RE = re.compile(rb"_machine_\d+_\d+_(?:class_|instance_)?options\s
 _CALL_RES = tuple((p, re.compile(rb"(" + r + rb")\s*\(")) for p, r in _CALL_GROUPS)
 
 
-_VMSD_ASSIGN_RE = re.compile(rb"(vmsd)\s*=(?!=)")
+# `dc->vmsd = &v`, and the pre-5.0 Property binding `dc->props = arr` (`dc->props_` in 5.0).
+_VMSD_ASSIGN_RE = re.compile(rb"\b(vmsd|props_?)\s*=(?!=)")
 
 
 # Any of these bytes means tree-sitter has something to find; otherwise the fast path.
@@ -167,7 +171,7 @@ class Located:
 
     decls: list[tuple[ts.Node, str]]  # (declaration, special type), field arrays first
     calls: list[tuple[ts.Node, str]]  # (call_expression, function name)
-    assigns: list[ts.Node]  # `x->vmsd = ...` assignment expressions
+    assigns: list[ts.Node]  # `x->vmsd = ...` / `x->props = ...` assignment expressions
 
 
 def locate(ctx: Ctx, root: ts.Node) -> Located:
@@ -213,7 +217,7 @@ def locate(ctx: Ctx, root: ts.Node) -> Located:
                 if f is not None and f.id == node.id:
                     calls.append((parent, ctx.text(node)))
     assigns: list[ts.Node] = []
-    for m in _VMSD_ASSIGN_RE.finditer(data) if b"vmsd" in data else ():
+    for m in _VMSD_ASSIGN_RE.finditer(data) if b"vmsd" in data or b"props" in data else ():
         node = root.descendant_for_byte_range(m.start(1), m.end(1))
         if node is None or node.type != "field_identifier":
             continue

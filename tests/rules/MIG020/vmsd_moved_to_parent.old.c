@@ -1,0 +1,76 @@
+/* Sound card family (migcheck fixture: MIG020 vmsd_moved_to_parent, like 062db7402304):
+ * dc->vmsd moves from a shared helper to an abstract parent every variant inherits (ok);
+ * the "bar" variant loses its own vmsd and its new parent has none (expect). */
+// fixture-path: hw/audio/foo_hda.c
+#include "qemu/osdep.h"
+#include "hw/pci/pci.h"
+#include "migration/vmstate.h"
+
+static const VMStateDescription vmstate_foo_hda = {
+    .name = "foo-hda",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(g_ctl, FooHdaState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_bar_hda = {
+    .name = "bar-hda",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(g_ctl, FooHdaState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void foo_hda_class_init_common(ObjectClass *klass)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_foo_hda;
+}
+
+static void foo_hda_class_init_ich6(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    foo_hda_class_init_common(klass);
+    dc->desc = "ich6";
+}
+
+static void foo_hda_class_init_ich9(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    foo_hda_class_init_common(klass);
+    dc->desc = "ich9";
+}
+
+static void bar_hda_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->desc = "bar";
+    dc->vmsd = &vmstate_bar_hda; // expect-old: MIG020
+}
+
+static const TypeInfo foo_hda_info_ich6 = {
+    .name          = "foo-hda",
+    .parent        = TYPE_PCI_DEVICE,
+    .class_init    = foo_hda_class_init_ich6,
+};
+
+static const TypeInfo foo_hda_info_ich9 = {
+    .name          = "ich9-foo-hda",
+    .parent        = TYPE_PCI_DEVICE,
+    .class_init    = foo_hda_class_init_ich9,
+};
+
+static const TypeInfo bar_hda_info = {
+    .name          = "bar-hda",
+    .parent        = TYPE_PCI_DEVICE,
+    .class_init    = bar_hda_class_init,
+};

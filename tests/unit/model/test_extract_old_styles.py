@@ -1,0 +1,86 @@
+"""Older QEMU code styles the extractor reads: compat lists as macros, `dc->props = arr`."""
+
+from __future__ import annotations
+
+from bot.model.extract import extract_file
+
+COMPAT_H = b"""#ifndef HW_COMPAT_H
+#define HW_COMPAT_H
+
+#define HW_COMPAT_2_11 \\
+    /* empty */
+
+#define HW_COMPAT_2_10 \\
+    {\\
+        .driver   = "virtio-mouse-device",\\
+        .property = "wheel-axis",\\
+        .value    = "false",\\
+    },{ /* a comment */ \\
+        .driver   = TYPE_X86_CPU,\\
+        .property = "x-hv-max-vps",\\
+        .value    = "0x40",\\
+    },
+
+#define PC_COMPAT_2_10 \\
+    HW_COMPAT_2_10 \\
+    {\\
+        .driver   = "pc-machine",\\
+        .property = "x-smm",\\
+        .value    = "off",\\
+    },
+#endif
+"""
+
+
+def test_compat_macros_are_compat_arrays_with_their_own_lines() -> None:
+    m = extract_file("include/hw/compat.h", COMPAT_H)
+    arrays = {a.name: a for a in m.compat_arrays}
+    assert sorted(arrays) == ["hw_compat_2_10", "hw_compat_2_11", "pc_compat_2_10"]
+    assert arrays["hw_compat_2_11"].entries == () and arrays["hw_compat_2_11"].version == (2, 11)
+    mouse, cpu = arrays["hw_compat_2_10"].entries
+    assert (mouse.driver, mouse.property, mouse.value, mouse.line) == (
+        "virtio-mouse-device",
+        "wheel-axis",
+        "false",
+        8,
+    )
+    assert (cpu.driver_expr, cpu.property, cpu.line) == ("TYPE_X86_CPU", "x-hv-max-vps", 12)
+    (pc,) = arrays["pc_compat_2_10"].entries  # the HW_COMPAT_2_10 it names is its own array
+    assert (pc.driver, pc.property, pc.value) == ("pc-machine", "x-smm", "off")
+
+
+def test_function_like_or_unversioned_macros_are_not_compat_arrays() -> None:
+    src = b'#define HW_COMPAT_H\n#define FOO_COMPAT_2_1(x) { x }\n#define PC_COMPAT "a"\n'
+    assert extract_file("include/hw/compat.h", src).compat_arrays == ()
+
+
+DEVICE = b"""#include "hw/qdev-properties.h"
+static const VMStateDescription vmstate_foo = { .name = "foo", .fields = (VMStateField[]) {
+    VMSTATE_UINT32(a, FooState), VMSTATE_END_OF_LIST() } };
+static Property foo_properties[] = {
+    DEFINE_PROP_BOOL("x-flag", FooState, flag, true),
+    DEFINE_PROP_END_OF_LIST(),
+};
+static void foo_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_foo;
+    dc->props = foo_properties;
+}
+static void bar_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->props_ = foo_properties;
+}
+"""
+
+
+def test_props_assignment_binds_the_array_like_device_class_set_props() -> None:
+    m = extract_file("hw/misc/foo.c", DEVICE)
+    got = {(c.function, c.vmsd, c.props) for c in m.class_inits}
+    assert got == {
+        ("foo_class_init", "vmstate_foo", ("foo_properties",)),
+        ("bar_class_init", None, ("foo_properties",)),
+    }
