@@ -37,6 +37,7 @@ ExtractFn = Callable[[str, bytes, Mapping[str, str] | None], FileModel]
 DEFAULT_SCAN_PREFIXES: tuple[str, ...] = (
     "hw/",
     "target/",
+    "target-",  # target-i386/, target-ppc/ ...: the layout before QEMU 2.9
     "migration/",
     "system/",
     "include/",

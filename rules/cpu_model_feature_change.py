@@ -55,7 +55,13 @@ RULE = RuleSpec(
 )
 
 CPU_ARRAYS = frozenset({"builtin_x86_defs"})
-CPU_STRUCTS = frozenset({"X86CPUDefinition"})
+CPU_STRUCTS = frozenset({"X86CPUDefinition", "x86_def_t"})
+
+
+def _is_feature_word(key: str) -> bool:
+    """`.features[FEAT_1_ECX]` and the older `.features`, `.ext_features`, `.ext2_features`,
+    `.kvm_features`, `.svm_features`, `.cpuid_7_0_ebx_features` members of x86_def_t."""
+    return key.startswith(".features") or key.endswith("_features")
 
 
 def _models(arr: InitializerArray) -> dict[str, tuple[dict[str, str], list[dict[str, str]]]]:
@@ -77,7 +83,7 @@ def _diff(a: dict[str, str], b: dict[str, str]) -> list[str]:
         va, vb = a.get(k), b.get(k)
         if va == vb:
             continue
-        if k.startswith(".features") and va is not None and vb is not None:
+        if _is_feature_word(k) and va is not None and vb is not None:
             fa, fb = I.flags(va), I.flags(vb)
             if fa == fb:
                 continue
@@ -100,7 +106,7 @@ def _prop_name(flag: str) -> str:
 def _props(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for k in sorted(set(old) | set(new)):
-        if not k.startswith(".features"):
+        if not _is_feature_word(k):
             continue
         fa = I.flags(old.get(k, ""))
         fb = I.flags(new.get(k, ""))

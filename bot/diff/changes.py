@@ -12,9 +12,13 @@ from bot.model.entities import (
     ClassInit,
     CompatArray,
     Define,
+    FeatureMask,
+    IdFunction,
     InitializerArray,
     ObjectCreation,
     Property,
+    RamBlock,
+    RejectGate,
     StreamFunction,
     StructDef,
     TypeInfo,
@@ -33,6 +37,10 @@ Entity = (
     | CallSite
     | InitializerArray
     | Allocation
+    | FeatureMask
+    | RejectGate
+    | RamBlock
+    | IdFunction
     | Define
     | StructDef
     | StreamFunction
@@ -48,6 +56,10 @@ EntityKind = Literal[
     "call",
     "array",
     "alloc",
+    "feature_mask",
+    "reject_gate",
+    "ram_block",
+    "id_function",
     "define",
     "struct",
     "stream",

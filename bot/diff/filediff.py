@@ -23,10 +23,14 @@ from bot.model.entities import (
     ClassInit,
     CompatArray,
     Define,
+    FeatureMask,
     FileModel,
+    IdFunction,
     InitializerArray,
     ObjectCreation,
     Property,
+    RamBlock,
+    RejectGate,
     StreamFunction,
     StructDef,
     TypeInfo,
@@ -111,6 +115,26 @@ def _array_key(a: InitializerArray) -> str:
 
 def _alloc_key(a: Allocation) -> str:
     return f"{a.target}@{a.function or '-'}"
+
+
+def _feature_mask_key(f: FeatureMask) -> str:
+    # the bits and what is done to them, per function: a new condition or target is a
+    # modification of the same statement
+    return f"{f.op}{'|'.join(f.bits)}@{f.function}"
+
+
+def _reject_gate_key(g: RejectGate) -> str:
+    return f"{g.message or g.condition}@{g.function}"
+
+
+def _ram_block_key(r: RamBlock) -> str:
+    return f"{r.name if r.name is not None else r.name_expr}@{r.function}"
+
+
+def _id_function_key(f: IdFunction) -> str:
+    return f.function
+
+
 def _define_key(d: Define) -> str:
     return d.name
 
@@ -262,6 +286,10 @@ _KINDS: tuple[
     ("call", lambda m: m.calls, _call_key),
     ("array", lambda m: m.arrays, _array_key),
     ("alloc", lambda m: m.allocations, _alloc_key),
+    ("feature_mask", lambda m: m.feature_masks, _feature_mask_key),
+    ("reject_gate", lambda m: m.reject_gates, _reject_gate_key),
+    ("ram_block", lambda m: m.ram_blocks, _ram_block_key),
+    ("id_function", lambda m: m.id_functions, _id_function_key),
     ("define", lambda m: m.defines, _define_key),
     ("struct", lambda m: m.structs, _struct_key),
     ("stream", lambda m: m.streams, _stream_key),

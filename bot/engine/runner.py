@@ -243,7 +243,17 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
 # Kinds whose reach falls back to the types the file defines. Not vmsd: a vmsd can be used
 # (VMSTATE_STRUCT) by devices of other files, so its file says nothing about its reach.
 _FILE_REACH_KINDS = frozenset(
-    {"call", "registration", "array", "class_init", "property", "stream"}
+    {
+        "call",
+        "registration",
+        "array",
+        "class_init",
+        "property",
+        "stream",
+        "feature_mask",
+        "reject_gate",
+        "ram_block",
+    }
 )
 
 

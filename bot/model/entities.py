@@ -258,6 +258,60 @@ class InitializerArray:
 
 
 @dataclass(frozen=True, slots=True)
+class FeatureMask:
+    """A statement of a function body that sets or clears feature bits
+    (`*ecx &= ~CPUID_EXT_PDCM;`, `features |= 1 << VIRTIO_NET_F_MAC;`)."""
+
+    function: str
+    target: str  # normalised left-hand side: "*ecx", "env->features[FEAT_1_ECX]", "ret"
+    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets)
+    mask: str  # normalised right-hand side
+    bits: tuple[str, ...]  # the CPUID_*/feature-bit names it names, sorted
+    condition: str | None  # enclosing conditions and case labels joined with " && "
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RejectGate:
+    """A conditional error report in a function body: the check that rejects a
+    configuration (`if (c) { error_setg(errp, "..."); return; }`)."""
+
+    function: str
+    call: str  # error_setg, error_setg_errno, error_report, hw_error
+    target: str | None  # the Error ** argument of error_setg* ("errp", "&local_err")
+    message: str  # the message's string literals, concatenated
+    condition: str  # enclosing conditions and case labels joined with " && "
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RamBlock:
+    """A migrated RAM block a function creates: `memory_region_init_ram(mr, owner, "name",
+    size, errp)` and its rom/ptr/resizeable variants, or `mc->default_ram_id = "name"` (main
+    RAM allocated by generic code with the `-m` size)."""
+
+    function: str
+    call: str  # memory_region_init_ram, ..., or "default_ram_id"
+    name_expr: str  # raw name argument
+    name: str | None  # the name when it is a string literal
+    size_expr: str | None  # raw size argument (None for default_ram_id)
+    condition: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdFunction:
+    """A function that makes stream identifiers: a bus's `get_dev_path` (the prefix of every
+    section name of devices on it) or a PCI host's `root_bus_path`, with a body digest."""
+
+    function: str
+    role: str  # get_dev_path | root_bus_path
+    digest: str  # of the comment-free, whitespace-normalised body
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
 class StructMember:
     """One member of a C struct/union: `uint8_t buf[SIZE]`, `VirtQueue *vq`, `int x : 3`."""
 
@@ -331,6 +385,10 @@ class FileModel:
     notes: tuple[str, ...] = field(default_factory=tuple)
     function_infos: tuple[FunctionInfo, ...] = ()
     allocations: tuple[Allocation, ...] = ()
+    feature_masks: tuple[FeatureMask, ...] = ()
+    reject_gates: tuple[RejectGate, ...] = ()
+    ram_blocks: tuple[RamBlock, ...] = ()
+    id_functions: tuple[IdFunction, ...] = ()
     structs: tuple[StructDef, ...] = ()
     streams: tuple[StreamFunction, ...] = ()
 

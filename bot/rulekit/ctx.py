@@ -397,3 +397,16 @@ def parse_version(text: str | None) -> tuple[int, int, int] | None:
     if m is None:
         return None
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+
+
+def gated_by_series(ctx: RuleContext, condition: str | None) -> bool:
+    """Whether the series brings its own compat handling for a changed behaviour: it changes
+    a compat array, or adds a property whose member the behaviour's condition tests."""
+    for c in ctx.changes:
+        if c.kind == "compat_array":
+            return True
+        if c.kind == "property" and c.op == "added" and isinstance(c.new, Property):
+            member = (c.new.c_field or "").split(".")[-1]
+            if member and condition and member in condition:
+                return True
+    return False

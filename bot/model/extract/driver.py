@@ -19,6 +19,7 @@ from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.allocs import allocations
 from bot.model.extract.arrays import read_generic_array
+from bot.model.extract.bodies import feature_masks, id_functions, ram_blocks, reject_gates
 from bot.model.extract.calls import (
     define_machine_macros,
     link_add_child,
@@ -122,6 +123,10 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             compat_arrays=tuple(out.compat),
             functions=tuple(out.functions),
             notes=tuple(notes),
+            feature_masks=feature_masks(full_text(), out.functions),
+            reject_gates=reject_gates(full_text(), out.functions),
+            ram_blocks=ram_blocks(full_text(), out.functions),
+            id_functions=id_functions(full_text(), out.functions),
             structs=read_structs(full_text()) if b"{" in data else (),
             streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
         )
@@ -186,6 +191,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         loop_registered_types(ctx, clean_text(), out)
     out.calls.sort(key=lambda c: c.line)
 
+    functions = sorted(out.functions, key=lambda f: f[1])
     vmsds = finish_vmsds(ctx, out)
     finfos = function_infos(ctx, out, vmsds)
     out.defines.sort(key=lambda d: d.line)
@@ -201,12 +207,16 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         calls=tuple(out.calls),
         defines=tuple(out.defines),
         arrays=tuple(out.arrays),
-        functions=tuple(sorted(out.functions, key=lambda f: f[1])),
+        functions=tuple(functions),
         parse_errors=parse_errors,
         parsed=True,
         notes=tuple(ctx.notes),
         function_infos=finfos,
         allocations=allocations(ctx, root) if vmsds else (),
+        feature_masks=feature_masks(full_text(), functions),
+        reject_gates=reject_gates(full_text(), functions),
+        ram_blocks=ram_blocks(full_text(), functions),
+        id_functions=id_functions(full_text(), functions),
         structs=read_structs(full_text()),
         streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
         if b"qemu_" in data

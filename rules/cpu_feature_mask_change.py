@@ -1,0 +1,120 @@
+"""MIG050 cpu-feature-mask-change: CPUID feature bits are set or cleared differently.
+
+*What it flags*
+
+In CPU code (`target/`, `target-<arch>/`), a statement that sets or clears CPUID feature bits
+(`*ecx &= ~CPUID_EXT_PDCM;`, `env->features[FEAT_1_ECX] |= CPUID_EXT_X2APIC;`,
+`ret &= ~CPUID_7_0_EDX_ARCH_CAPABILITIES;`) that is added, removed, moved to another
+function, or whose condition or target changes — in the CPUID, feature-expansion, filter or
+KVM supported-CPUID code every existing CPU model runs through. A statement moved unchanged
+(same target, operation and condition) between functions or files is not reported, nor a
+change that the series gates with a new property or compat entry.
+
+*Why it breaks migration*
+
+The guest read CPUID when it booted. A destination whose QEMU computes other feature bits for
+the same `-cpu` model and machine type shows the guest a different CPU after migration
+(instructions it now uses fault, MSRs it saw are refused, "cpuid" checks under KVM fail), and
+feature words that end up in migrated state (`env->features`, MSR lists) no longer match.
+
+*Example*
+
+QEMU 10.1 moved the `!enable_pmu` PDCM masking from `cpu_x86_cpuid()` to
+`x86_cpu_expand_features()`, ahead of the feature dependencies, so old machine types lost
+`pdcm`; the fix gated it with a compat property (commits e68ec2980901, 6529f31e0dcc).
+
+*Instead*
+
+Keep the old result for existing machine types: add a CPU property (e.g. `x-pdcm-on-even-
+without-pmu`), test it next to the new masking, and set it in the newest `pc_compat_X_Y[]`
+for `TYPE_X86_CPU`.
+
+*References*
+
+- target/i386/cpu.c (cpu_x86_cpuid, x86_cpu_expand_features, feature_dependencies)
+- docs/devel/migration/compatibility.rst
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model.entities import FeatureMask
+from bot.model.view import FilesView
+from bot.rulekit.ctx import gated_by_series
+
+RULE = RuleSpec(
+    id="MIG050",
+    name="cpu-feature-mask-change",
+    severity=Severity.WARNING,
+    category=Category.COMPAT_PROPERTY_MISSING,
+    confidence="medium",
+    scope="patch",
+    message="CPUID feature bits are masked differently for existing CPU models",
+    fix_hint="gate the new masking with a CPU property that the newest pc_compat array resets",
+    kinds=("feature_mask",),
+)
+
+_CPU_DIRS = ("target/", "target-")
+
+
+def _same(a: FeatureMask, b: FeatureMask) -> bool:
+    return (a.target, a.op, a.bits, a.condition) == (b.target, b.op, b.bits, b.condition)
+
+
+def _masks(files: FilesView) -> list[FeatureMask]:
+    return [f for _p, fm in files.models() for f in fm.feature_masks]
+
+
+def _describe(m: FeatureMask) -> str:
+    cond = f" if {m.condition}" if m.condition else ""
+    return f"`{m.target} {m.op.replace('&=~', '&=')} {m.mask}` in {m.function}(){cond}"
+
+
+def _hit(m: FeatureMask, what: str, side: str) -> Hit:
+    return Hit(
+        message=(
+            f"feature bits {', '.join(m.bits)} {what}; existing CPU models on old machine "
+            "types show the guest other CPUID bits than released QEMU"
+        ),
+        line=m.line,
+        side=side,
+        entity=f"{m.function}.{'|'.join(m.bits)}",
+    )
+
+
+def _verb(m: FeatureMask) -> str:
+    return "cleared" if m.op.startswith("&=") else "set"
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Report feature-bit masking that changes for existing CPU models."""
+    if not change.path.startswith(_CPU_DIRS):
+        return
+    o, n = change.old, change.new
+    old_all, new_all = _masks(ctx.old_files), _masks(ctx.new_files)
+    if change.op == "modified":
+        if not isinstance(o, FeatureMask) or not isinstance(n, FeatureMask) or _same(o, n):
+            return
+        if not gated_by_series(ctx, n.condition):
+            yield _hit(n, f"are masked differently: {_describe(o)} became {_describe(n)}", "new")
+    elif change.op == "added" and isinstance(n, FeatureMask):
+        if any(_same(n, m) for m in old_all) or gated_by_series(ctx, n.condition):
+            return  # moved unchanged from another function or file, or gated
+        gone = [m for m in old_all if m.bits == n.bits and not any(_same(m, x) for x in new_all)]
+        what = (
+            f"moved from {gone[0].function}() ({_describe(gone[0])}) to {n.function}() "
+            f"({_describe(n)}), which changes when and on what it acts"
+            if gone
+            else f"newly {_verb(n)}: {_describe(n)}"
+        )
+        yield _hit(n, what, "new")
+    elif change.op == "removed" and isinstance(o, FeatureMask):
+        if any(_same(o, m) for m in new_all) or gated_by_series(ctx, o.condition):
+            return  # moved unchanged, or gated
+        if any(m.bits == o.bits for m in new_all if not any(_same(m, x) for x in old_all)):
+            return  # reported where it was moved to
+        yield _hit(o, f"are no longer {_verb(o)} ({_describe(o)})", "old")

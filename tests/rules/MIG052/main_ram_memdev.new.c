@@ -1,0 +1,23 @@
+/* A board hands its main RAM to the generic memdev code (migcheck fixture: MIG052) */
+// fixture-path: hw/s390x/foo-board.c
+#include "hw/boards.h"
+
+static void foo_memory_init(MemoryRegion *ram)
+{
+    MemoryRegion *sysmem = get_system_memory();
+
+    memory_region_add_subregion(sysmem, 0, ram);
+}
+
+static void foo_init(MachineState *machine)
+{
+    foo_memory_init(machine->ram);
+}
+
+static void foo_machine_class_init(ObjectClass *oc, void *data)
+{
+    MachineClass *mc = MACHINE_CLASS(oc);
+
+    mc->init = foo_init;
+    mc->default_ram_id = "foo.ram"; // expect: MIG052
+}
