@@ -29,6 +29,7 @@ RULE_MODULES: tuple[str, ...] = (
     "section_added",
     "section_removed",
     "section_renamed",
+    "stream_nested_opaque_mismatch",
     "stream_sequence_change",
     "subsection_added_unconditional",
     "subsection_name_prefix",

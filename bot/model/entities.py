@@ -324,9 +324,11 @@ class StructDef:
 class StreamOp:
     """One `qemu_put_*`/`qemu_get_*` call of an open-coded save/load function."""
 
-    op: str  # put | get
-    width: str  # be32, be64, byte, buffer, sbe32 ... (`be32s` and `be32` alike)
-    arg: str  # the value put, or the lvalue a get fills ("" when not visible)
+    op: str  # put | get | load_state | save_state (a nested vmstate_*_state call)
+    width: str  # be32, be64, byte, buffer, sbe32 ... (`be32s` and `be32` alike); the vmsd
+    #             C name for load_state/save_state
+    arg: str  # the value put, or the lvalue a get fills ("" when not visible); the opaque
+    #           passed to a nested vmstate_*_state call
     line: int
     depth: int  # nesting in if/else/loop blocks (0: runs every time)
     after_return: bool  # a `return` inside a conditional comes before it
@@ -341,6 +343,8 @@ class StreamFunction:
     end_line: int
     ops: tuple[StreamOp, ...]
     versioned: bool  # the body looks at a version number (`version_id`)
+    pointers: tuple[tuple[str, str], ...] = ()  # (name, type) of pointer params/locals;
+    #                                              `void *opaque` as the type it is cast to
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.model import cscan
-from bot.model.vmstate_table import VMSTATE_MACROS, VMSTATE_SOURCES
+from bot.model.vmstate_table import VMSTATE_MACROS as _GENERATED_MACROS
+from bot.model.vmstate_table import VMSTATE_SOURCES
 
 __all__ = [
     "C_TYPE_SIZES",
@@ -54,6 +55,28 @@ HISTORICAL_VMSTATE_DEFINES = """
 # (arity or None for object-like, ((member, expr-with-@i@-placeholders), ...))
 MacroTemplate = tuple[int | None, tuple[tuple[str, str], ...]]
 MacroTable = Mapping[str, MacroTemplate]
+
+# Macros QEMU has since removed from include/migration/vmstate.h, which older trees (stable
+# branches, distributions) still use: the generated table only knows master's. Written in
+# the generated table's form from the last definition before the removal.
+RETIRED_VMSTATE_MACROS: dict[str, MacroTemplate] = {
+    # 2cf0148674 (Jan 2016) .. 3e996cc583 (Jan 2016): an inline struct array of known size
+    "VMSTATE_STRUCT_VARRAY_KNOWN": (
+        6,
+        (
+            ("name", "(stringify(@0@))"),
+            ("num", "(@2@)"),
+            ("version_id", "(@3@)"),
+            ("vmsd", "&(@4@)"),
+            ("size", "sizeof(@5@)"),
+            ("flags", "VMS_STRUCT|VMS_ARRAY"),
+            ("offset", "offsetof(@1@, @0@)"),
+        ),
+    ),
+}
+
+# master's macros, plus the retired ones master no longer defines
+VMSTATE_MACROS: dict[str, MacroTemplate] = {**RETIRED_VMSTATE_MACROS, **_GENERATED_MACROS}
 
 # Wire bytes of a VMStateInfo (vmstate-types.c); `None` = depends on .size or data.
 INFO_WIRE_SIZE: dict[str, int | None] = {

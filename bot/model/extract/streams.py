@@ -34,9 +34,20 @@ def _width(name: str) -> str:
     return name
 
 
+_MARKERS = ("qemu_put_", "qemu_get_", "vmstate_load_state", "vmstate_save_state")
+# `vmstate_load_state(f, &vmstate_x, opaque, 1)`: a nested description read by hand
+_NESTED = re.compile(r"\bvmstate_(load|save)_state\s*\(")
+# `Foo *s = opaque;`, `Foo *s = FOO(opaque);`, `Foo *s = (Foo *)opaque;` and parameters
+_LOCAL = re.compile(
+    r"(?:^|[;{(,])\s*(?:const\s+)?(?:struct\s+)?([A-Za-z_]\w*)\s*\*\s*([A-Za-z_]\w*)\s*"
+    r"(?:=\s*(?:\(\s*(?:struct\s+)?\w+\s*\*\s*\)\s*)?(?:[A-Z][A-Z0-9_]*\s*\(\s*)?"
+    r"([A-Za-z_]\w*)\s*\)?\s*)?(?=[;,)])"
+)
+
+
 def read_streams(text: str, functions: list[tuple[str, int, int]]) -> tuple[StreamFunction, ...]:
-    """A StreamFunction for every function of `text` that calls qemu_put_*/qemu_get_*."""
-    if "qemu_put_" not in text and "qemu_get_" not in text:
+    """A StreamFunction for every function of `text` that reads or writes the stream."""
+    if not any(m in text for m in _MARKERS):
         return ()
     src = cscan.strip_comments(text)
     starts = [0]
@@ -52,7 +63,7 @@ def read_streams(text: str, functions: list[tuple[str, int, int]]) -> tuple[Stre
         if body_at < 0:
             continue
         body = src[body_at:b]
-        if "qemu_put_" not in body and "qemu_get_" not in body:
+        if not any(m in body for m in _MARKERS):
             continue
         ops = _ops(body, line + src.count("\n", a, body_at))
         if ops:
@@ -63,6 +74,7 @@ def read_streams(text: str, functions: list[tuple[str, int, int]]) -> tuple[Stre
                     end_line=end_line,
                     ops=ops,
                     versioned=bool(_VERSION.search(body)),
+                    pointers=_pointer_types(src[a:b]),
                 )
             )
     return tuple(out)
@@ -79,6 +91,8 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
     events: list[tuple[int, str, re.Match[str] | None]] = []
     for o in _OP.finditer(body):
         events.append((o.start(), "op", o))
+    for o in _NESTED.finditer(body):
+        events.append((o.start(), "nested", o))
     for r in _RETURN.finditer(body):
         events.append((r.start(), "ret", None))
     events.sort(key=lambda e: e[0])
@@ -100,11 +114,24 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
                 cond_return = True
             continue
         assert m is not None
+        close = cscan.match_close(body, m.end() - 1)
+        args = cscan.split_args(body[m.end() : close]) if close < n else ()
+        if kind == "nested":
+            if len(args) >= 3 and len(ops) < MAX_OPS:
+                ops.append(
+                    StreamOp(
+                        op=f"{m.group(1)}_state",
+                        width=cscan.norm(args[1]).lstrip("&").strip(),
+                        arg=cscan.norm(args[2]),
+                        line=line,
+                        depth=max(nested, 0),
+                        after_return=cond_return,
+                    )
+                )
+            continue
         op, raw = m.group(1), m.group(2)
         if raw in _NOT_OPS or len(ops) >= MAX_OPS:
             continue
-        close = cscan.match_close(body, m.end() - 1)
-        args = cscan.split_args(body[m.end() : close]) if close < n else ()
         ops.append(
             StreamOp(
                 op=op,
@@ -128,6 +155,25 @@ def _target(op: str, body: str, start: int, args: tuple[str, ...]) -> str:
         if m:
             return m.group(1)
     return ""
+
+
+def _pointer_types(func: str) -> tuple[tuple[str, str], ...]:
+    """(name, pointed-to type) of the function's pointer parameters and locals; a `void *`
+    name takes the type of the first local initialised from it (`Foo *s = opaque;`)."""
+    head_end = func.find("{")
+    found: dict[str, str] = {}
+    views: dict[str, str] = {}
+    for m in _LOCAL.finditer(func):
+        typ, name, src = m.group(1), m.group(2), m.group(3)
+        if typ in ("return", "else") or name in found:
+            continue
+        found[name] = typ
+        if src and m.start() >= head_end and src not in views:
+            views[src] = typ
+    for name, typ in list(found.items()):
+        if typ == "void" and name in views:
+            found[name] = views[name]
+    return tuple(sorted(found.items()))
 
 
 class _IfTracker:

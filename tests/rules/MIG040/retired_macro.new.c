@@ -1,0 +1,45 @@
+/*
+ * Foo virtio core (migcheck fixture: MIG040 retired_macro, like 50e5ae4dc3e4)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "migration/vmstate.h"
+
+#define FOO_QUEUE_MAX 64
+
+typedef struct FooQueue {
+    uint64_t avail;
+    uint64_t used;
+} FooQueue;
+
+struct FooVirtDevice {
+    DeviceState parent_obj;
+    FooQueue *vq;
+    FooQueue fixed[FOO_QUEUE_MAX];
+};
+
+static const VMStateDescription vmstate_foo_queue = {
+    .name = "foo-queue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(avail, FooQueue),
+        VMSTATE_UINT64(used, FooQueue),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static const VMStateDescription vmstate_foo_queues = {
+    .name = "foo/queues",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_VARRAY_KNOWN(vq, struct FooVirtDevice, FOO_QUEUE_MAX, // expect: MIG040
+                                    0, vmstate_foo_queue, FooQueue),
+        VMSTATE_STRUCT_ARRAY(fixed, struct FooVirtDevice, FOO_QUEUE_MAX, // ok: MIG040
+                             0, vmstate_foo_queue, FooQueue),
+        VMSTATE_END_OF_LIST()
+    }
+};

@@ -1,0 +1,51 @@
+/*
+ * Foo power management (migcheck fixture: MIG045 legacy_load, like b0b873a07872)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "migration/vmstate.h"
+
+typedef struct FooAPMState {
+    uint8_t apmc;
+    uint8_t apms;
+} FooAPMState;
+
+typedef struct FooPMState {
+    PCIDevice dev;
+    uint16_t sts;
+    FooAPMState apm;
+} FooPMState;
+
+static const VMStateDescription vmstate_foo_apm = {
+    .name = "foo-apm",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(apmc, FooAPMState),
+        VMSTATE_UINT8(apms, FooAPMState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static int foo_pm_load_old(QEMUFile *f, void *opaque, int version_id)
+{
+    FooPMState *s = opaque;
+    int ret;
+
+    qemu_get_be16s(f, &s->sts);
+    ret = vmstate_load_state(f, &vmstate_foo_apm, opaque, 1); // expect: MIG045
+    if (ret) {
+        return ret;
+    }
+    return vmstate_load_state(f, &vmstate_foo_apm, &s->apm, 1); // ok: MIG045
+}
+
+static int foo_apm_load_old(QEMUFile *f, void *opaque, int version_id)
+{
+    FooAPMState *apm = opaque;
+
+    qemu_get_8s(f, &apm->apmc);
+    return vmstate_load_state(f, &vmstate_foo_apm, apm, 1); // ok: MIG045
+}
