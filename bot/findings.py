@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bot.fixedit import DraftEdit
+
 
 class Severity(str, Enum):
     """How bad a finding is; ordered error > warning > note."""
@@ -146,6 +148,10 @@ class Finding:
     evidence_detail: tuple[EvidenceDetail, ...] = ()
     # Set when a waiver accepted it (then severity is note; Waived.severity is the old one).
     waived: Waived | None = None
+    # Where fix_draft goes in the head tree (--verify-fix applies them), and what the
+    # verification found: "fix verified from source", or why not.
+    fix_edits: tuple[DraftEdit, ...] = ()
+    fix_check: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """The JSON contract of one finding; `evidence_detail` and `waived` only when set."""
@@ -173,4 +179,6 @@ class Finding:
             out["evidence_detail"] = [d.to_json() for d in self.evidence_detail]
         if self.waived is not None:
             out["waived"] = self.waived.to_json()
+        if self.fix_check is not None:
+            out["fix_check"] = self.fix_check
         return out

@@ -27,15 +27,19 @@ import dataclasses
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.analyze import analyze, is_reviewable
-from bot.artifacts.pipeline import ArtifactOptions, run_artifacts
+from bot.artifacts.pipeline import ArtifactOptions, ArtifactRun, run_artifacts, verify_draft
 from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
 from bot.engine.spec import Rule
 from bot.engine.touched import touched_device_types
 from bot.errors import InputError
+from bot.findings import Finding
+from bot.fixedit import EditError
+from bot.fixverify import VERIFIED, apply_draft, verify_fixes
 from bot.index import LoadCounts, build_index, models_for_files
 from bot.model.tree import TreeIndex
 from bot.progress import Progress
@@ -56,6 +60,10 @@ class ReviewOptions:
     waivers: tuple[Waiver, ...] = ()  # config, GitLab notes, mail replies (already trusted)
     trailer_waivers: bool = True  # read `Migration-compat: accept ...` trailers of the series
     waiver_notes: tuple[str, ...] = ()  # waivers the front end did not take (who, why): shown
+    # Apply each fix draft to the head tree in memory and review again (cheap: source
+    # only); with artifacts, also build, dump and migrate the drafted head (not cheap).
+    verify_fix: bool = True
+    verify_fix_build: bool = False
 
 
 def default_cache_dir() -> Path:
@@ -135,6 +143,11 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
     t1 = time.perf_counter()
     report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules)
     phases.append(("analysis", time.perf_counter() - t1))
+    if options.verify_fix and any(f.fix_draft for f in report.findings):
+        t1 = time.perf_counter()
+        report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
+                              new_tree=new_tree, read_head=_head_reader(options.repo, series))
+        phases.append(("verify", time.perf_counter() - t1))
     if options.artifacts is not None:
         t1 = time.perf_counter()
         report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
@@ -150,6 +163,52 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
         phases=tuple(phases),
     )
     return dataclasses.replace(report, stats=stats)
+
+
+# Each draft proven by a build costs an incremental rebuild, dumps and two migrations per
+# machine type: only the first few drafts already verified from source are tried.
+MAX_BUILD_VERIFY = 2
+
+
+def _verify_by_build(
+    findings: tuple[Finding, ...], series: Series, repo: str, art: ArtifactOptions,
+    run: ArtifactRun,
+) -> tuple[Finding, ...]:
+    """`--build --verify-fix`: the drafts verified from source, rebuilt and migrated."""
+    read = _head_reader(repo, series)
+    out: list[Finding] = []
+    tried = 0
+    for f in findings:
+        if f.fix_check == VERIFIED and tried < MAX_BUILD_VERIFY:
+            tried += 1
+            try:
+                drafted = apply_draft(series, f.fix_edits, read)
+            except EditError as exc:  # applied once already; the tree cannot have changed
+                f = dataclasses.replace(f, fix_check=f"fix not verified: {exc}")
+            else:
+                check = verify_draft(repo, series.head, drafted.files, art, run,
+                                     name=f"draft{tried}")  # fmt: skip
+                if not check.startswith("fix verified by migration"):
+                    check = f"{VERIFIED}; {check.removeprefix('fix ')}"
+                f = dataclasses.replace(f, fix_check=check)
+        out.append(f)
+    return tuple(out)
+
+
+def _head_reader(repo: str | None, series: Series) -> Callable[[str], bytes | None] | None:
+    """Reads a file of the series' head from the repository (None without one)."""
+    if repo is None:
+        return None
+    from bot.index.gitfiles import blob_id_at, open_repo, read_blob, resolve_tree
+
+    git = open_repo(repo)
+    tree = resolve_tree(git, series.head)
+
+    def read(path: str) -> bytes | None:
+        blob = blob_id_at(tree, path)
+        return bytes(read_blob(git, blob).data) if blob is not None else None
+
+    return read
 
 
 def _waive(report: Report, series: Series, options: ReviewOptions) -> Report:
@@ -200,6 +259,9 @@ def _with_artifacts(
         if art.workdir is None:
             art = dataclasses.replace(art, workdir=scratch)
         run = run_artifacts(options.repo, series.base, series.head, art)
-    findings = merge_evidence(report.findings, run.findings, tree_wire_names(old_tree, new_tree))
+        findings = merge_evidence(report.findings, run.findings,
+                                  tree_wire_names(old_tree, new_tree))  # fmt: skip
+        if options.verify_fix_build:
+            findings = _verify_by_build(findings, series, options.repo, art, run)
     stats = dataclasses.replace(report.stats, touched_devices=touched, preexisting=run.preexisting)
     return dataclasses.replace(report, findings=findings, stats=stats, against=run.against)

@@ -55,6 +55,7 @@ from bot.findings import Category, Severity
 from bot.model.entities import CompatArray, TypeInfo
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG032",
@@ -212,7 +213,10 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 line=e.line,
                 side="new",
                 entity=entity,
-                fix_draft=C.compat_line(bname, prop, e.value or K.norm(e.value_expr).strip('"')),
+                fix_draft=(fixed := C.compat_line(bname, prop,
+                                                  e.value or K.norm(e.value_expr).strip('"'))),
+                fix_edits=(D.replace_line(ea.path, e.line, f"    {fixed}",
+                                          pattern=re.escape(e.driver_expr)),),
             )
         return
 
@@ -249,7 +253,10 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 entity=entity,
                 severity=Severity.WARNING,
                 confidence="medium",
-                fix_draft=C.compat_line(driver, near[0], e.value or ""),
+                fix_draft=(fixed := C.compat_line(driver, near[0],
+                                                  e.value or K.norm(e.value_expr).strip('"'))),
+                fix_edits=(D.replace_line(ea.path, e.line, f"    {fixed}",
+                                          pattern=re.escape(e.property_expr)),),
             )
 
 

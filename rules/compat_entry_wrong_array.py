@@ -36,13 +36,17 @@ bad9c5a516 and 62bdb88715), it is most likely such a mitigation and the finding 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CompatArray, Property
 from bot.rulekit import compat as C
+from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 from bot.rulekit.compat import next_release
 
 RULE = RuleSpec(
@@ -88,6 +92,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         # Without a default change of that property in the unit, the entry most likely
         # mitigates a change that already shipped (bad9c5a516, 62bdb88715): say it softly.
         mitigation = older and not _changes_property(ctx, C.entry_property(e))
+        moved = C.compat_line(C.entry_driver(e), C.entry_property(e),
+                              e.value or K.norm(e.value_expr).strip('"'))  # fmt: skip
         yield Hit(
             message=(
                 f"entry for '{C.entry_driver(e)}.{C.entry_property(e)}' added to {local}, "
@@ -103,9 +109,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=e.line,
             side="new",
             entity=f"{arr.name}[{C.entry_driver(e)}.{C.entry_property(e)}]",
-            fix_draft=(
-                f"/* move to {target}[] */\n    "
-                + C.compat_line(C.entry_driver(e), C.entry_property(e), e.value or "")
+            fix_draft=f"/* move to {target}[] */\n    {moved}",
+            fix_edits=(
+                D.replace_line(change.path, e.line, "", pattern=re.escape(e.property_expr)),
+                DraftEdit(D.compat_path(ctx, target), "array", f"    {moved}", anchor=target),
             ),
             confidence="low" if mitigation else ("high" if older else "medium"),
             severity=Severity.NOTE if mitigation else None,

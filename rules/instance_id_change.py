@@ -45,8 +45,10 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CallSite, VmstateRegistration
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG023",
@@ -94,6 +96,9 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     oi, ni = _inst(old), _inst(new)
     if oi == ni:
         return
+    if new.call == "vmstate_register_with_alias_id" and len(new.args) > 4:
+        if K.norm(new.args[4]) == K.norm(old.instance_id):
+            return  # the old id is accepted as the alias: old streams still load
     if _member(oi) is not None and _member(oi) == _member(ni):
         return  # `CPU(cpu)->cpu_index` -> `cs->cpu_index`: a refactor of the same value
     section = K.wire_name(ctx, new.vmsd, "new") or new.vmsd or K.norm(new.vmsd_expr)
@@ -111,6 +116,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             confidence="medium",
         )
         return
+    draft, edits = _alias_draft(ctx, change.path, old, new)
     yield Hit(
         message=(
             f"section '{section}' is now registered with instance id `{ni}` instead of "
@@ -120,13 +126,34 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         line=change.line,
         side="new",
         entity=entity,
-        fix_draft=(
-            f"vmstate_register_with_alias_id(NULL, {ni}, &{new.vmsd or '<vmsd>'}, opaque, "
-            f"{oi}, <required_for_version>, &error_fatal);"
-            if oi != "ANY"
-            else None
-        ),
+        fix_draft=draft,
+        fix_edits=edits,
     )
+
+
+def _alias_draft(
+    ctx: RuleContext, path: str, old: VmstateRegistration, new: VmstateRegistration
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
+    """The new registration with the old id accepted as its alias (text and edit)."""
+    if _inst(old) == "ANY" or not new.args:
+        return None, ()
+    if new.call == "vmstate_register" and len(new.args) == 4:
+        obj, inst, vmsd, opaque = new.args
+    elif new.call == "vmstate_register_any" and len(new.args) == 3:
+        obj, vmsd, opaque = new.args
+        inst = "VMSTATE_INSTANCE_ID_ANY"
+    else:
+        return None, ()
+    v = K.find_vmsd(ctx, new.vmsd, "new")
+    version = str(v.version_id) if v is not None and v.version_id is not None else None
+    if version is None:
+        version = "1 " + D.fill("its .version_id")
+    text = D.call("vmstate_register_with_alias_id",
+                  [obj, inst, vmsd, opaque, K.norm(old.instance_id), version, "&error_fatal"],
+                  ";", "    ")  # fmt: skip
+    edit = D.sub_in(path, new.line, new.line, rf"\b{new.call}\s*\(.*\)\s*;",
+                    text.strip().replace("\\", "\\\\"))  # fmt: skip
+    return text, (edit,)
 
 
 def _args(c: CallSite) -> tuple[str, ...]:

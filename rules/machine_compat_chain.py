@@ -49,6 +49,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG036",
@@ -114,6 +115,9 @@ def _file(ctx: RuleContext, path: str, old_m: FileModel | None, new_m: FileModel
             draft_lines = [f"    {fn}({arg});"]
             if suffix != "_instance_options":
                 draft_lines.append(f"    compat_props_add(mc->compat_props, {arr}, {arr}_len);")
+            start = spans.get(prev, 1)
+            body = "\\n".join(ln.replace("\\", "\\\\") for ln in draft_lines)
+            edits = (D.sub_in(path, start, start + 1, r"^\{\s*$", "{\\n" + body),)
             yield Hit(
                 message=(
                     f"new machine options {fn}() added but the chain is broken: "
@@ -126,4 +130,5 @@ def _file(ctx: RuleContext, path: str, old_m: FileModel | None, new_m: FileModel
                 entity=f"{prev}",
                 path=path,
                 fix_draft="\n".join(draft_lines),
+                fix_edits=edits,
             )

@@ -51,13 +51,12 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
-from bot.rulekit.compat import compat_array
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import (
-    as_test_field,
     field_entity,
     field_label,
     label_list,
-    opaque_decl,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -100,21 +99,14 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not bad:
         return
     parents = ", ".join(sorted({f"'{vmsd_label(p)}'" for p in uses.nested_in}))
-    state = opaque_decl(new) or "<State>"
-    base = new.c_name.removeprefix("vmstate_")
-    fn = f"{base}_after_v{nv}"
     first = bad[0]
-    draft = (
-        f"/* keep .version_id = {ov} in {new.c_name} */\n"
-        f"static bool {fn}(void *opaque, int version_id)\n"
-        "{\n"
-        f"    {state} *s = opaque;  /* or reach the device from the nested struct */\n"
-        "\n"
-        f"    return s->migrate_v{nv};\n"
-        "}\n"
-        + "".join(f"{as_test_field(f, fn)}\n" for f in bad)
-        + f"/* + a device property (default on) that {compat_array(ctx)}[] turns off */"
-    )
+    stem = f"v{nv}"
+    keep = f"/* keep .version_id = {ov} in {new.c_name} */\n"
+    draft, edits = D.predicate_gate_draft(ctx, new, bad, stem, keep)
+    at = find_vmsd_at(ctx, new.c_name, "new")
+    if at is not None:
+        edits = (D.sub_in(at[1], new.line, new.end_line, rf"(\.version_id\s*=\s*){nv}\b",
+                          rf"\g<1>{ov}"), *edits)  # fmt: skip
     what = (
         f"field '{field_label(first)}' ({first.macro}) is"
         if len(bad) == 1
@@ -133,4 +125,5 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=field_entity(new, first),
         fix_draft=draft,
+        fix_edits=edits,
     )

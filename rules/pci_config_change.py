@@ -42,15 +42,17 @@ machine types.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.callargs import call_args
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CallSite
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_array
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG033",
@@ -135,6 +137,7 @@ def _added(
         what = f"{n.call}() arguments change ({', '.join(was.args)} -> {', '.join(n.args)})"
     else:
         what = f"{n.call}({', '.join(n.args)}) is added"
+    draft, edits = _gate(ctx, change.path, n)
     yield Hit(
         message=(
             f"{what} in {n.function}: config space bytes differ for the same machine type "
@@ -143,11 +146,19 @@ def _added(
         line=n.line,
         side="new",
         entity=f"{n.call}@{n.function or '-'}",
-        fix_draft=(
-            f'if (s->x_<new_behaviour>) {{   /* DEFINE_PROP_BOOL("x-<new-behaviour>", '
-            f"..., true); off in {compat_array(ctx)} */\n    {n.call}({', '.join(n.args)});\n}}"
-        ),
+        fix_draft=draft,
+        fix_edits=edits,
     )
+
+
+def _gate(ctx: RuleContext, path: str, n: CallSite) -> tuple[str | None, tuple[DraftEdit, ...]]:
+    stem = re.sub(r"^(pcie?_|msix?_)?", "", n.call)
+    stem = re.sub(r"_(init|add|set|cap)\w*$", "", stem) or n.call
+    if n.call.startswith("msix"):
+        stem = "msix"
+    statement = D.call(n.call, list(n.args), ";", "    ")
+    text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
+    return text, edits
 
 
 def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hit]:

@@ -44,10 +44,10 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import ClassInit, ObjectCreation, VmstateRegistration
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, compat_target, next_release
-from bot.rulekit.drafts import c_ident
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG024",
@@ -75,16 +75,11 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield from _creation(change, ctx)
 
 
-def _gate_hint(ctx: RuleContext, what: str) -> str:
-    newest = compat_target(ctx)
-    nxt = next_release(newest)
-    ver = f"{nxt[0]}_{nxt[1]}" if nxt else "X_Y"
-    flag = f"pre_{ver}_no_{c_ident(what)}"
-    return (
-        f"if (!mc->{flag}) {{\n    /* create / register {what} */\n}}\n"
-        f"/* in the options of the {compat_name(newest).replace('hw_compat_', '')} machine "
-        f"types: mc->{flag} = true; */"
-    )
+def _gate(
+    ctx: RuleContext, path: str, line: int, what: str, type_name: str | None
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
+    text, edits = D.machine_flag_gate(ctx, path, line, what, type_name)
+    return text, edits
 
 
 def _needed_note(ctx: RuleContext, c_name: str | None, side: K.Side) -> bool:
@@ -114,6 +109,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # new code path (new device/board): nothing old machines run
     section = wire or r.vmsd or K.norm(r.vmsd_expr)
     note = _needed_note(ctx, r.vmsd, "new")
+    draft, edits = _gate(ctx, change.path, change.line, section, None)
     yield Hit(
         message=(
             f"new section '{section}' registered unconditionally in {r.function}: migrating "
@@ -124,7 +120,8 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=f"{r.vmsd or K.norm(r.vmsd_expr)}@{r.function or '-'}",
         severity=Severity.NOTE if note else None,
-        fix_draft=_gate_hint(ctx, section),
+        fix_draft=draft,
+        fix_edits=edits,
     )
 
 
@@ -188,6 +185,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not fn_existed:
         return
     wire = K.wire_name(ctx, vmsd, "new") or vmsd or tk
+    draft, edits = _gate(ctx, change.path, change.line, tk, c.type_name)
     yield Hit(
         message=(
             f"{c.function} now always creates stateful '{tk}' on a versioned machine: "
@@ -197,5 +195,6 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         line=change.line,
         side="new",
         entity=f"{c.call}({tk})@{c.function or '-'}",
-        fix_draft=_gate_hint(ctx, tk),
+        fix_draft=draft,
+        fix_edits=edits,
     )

@@ -54,10 +54,10 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
 from bot.rulekit import ctx as K
-from bot.rulekit.compat import compat_name, compat_target
-from bot.rulekit.drafts import dummy_section_draft, flag_name
+from bot.rulekit.drafts import Instances, dummy_section_draft, machine_families
 
 RULE = RuleSpec(
     id="MIG020",
@@ -109,22 +109,37 @@ def _dummy_covers(ctx: RuleContext, wire: str | None, hints: set[str]) -> bool:
     return False
 
 
-def _draft(ctx: RuleContext, wire: str | None, old_vmsd: Vmsd | None, inst: str) -> str:
-    newest = compat_target(ctx)
-    return dummy_section_draft(
-        wire,
-        old_vmsd,
-        flag_name(newest, wire),
-        compat_name(newest),
-        instance_expr=inst,
-    )
+def _draft(
+    ctx: RuleContext,
+    wire: str | None,
+    old_vmsd: Vmsd | None,
+    inst: Instances,
+    change: EntityChange,
+    type_name: str | None = None,
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    path = change.old_path or change.path
+    fn = getattr(change.old, "function", None)
+    span = K.func_span(K.file_model(ctx, change.path, "new"), fn) if fn else None
+    place = (change.path, span[0]) if span is not None else None
+    return dummy_section_draft(ctx, wire, old_vmsd, inst, machine_families(ctx, path, type_name),
+                               place)  # fmt: skip
+
+
+def _reg_instances(r: VmstateRegistration) -> Instances:
+    if r.in_loop:
+        return Instances(True, r.loop_bound, "i")
+    return Instances(False, None, r.instance_id or "0")
+
+
+def _made_instances(c: ObjectCreation) -> Instances:
+    return Instances(c.in_loop, c.loop_bound, "i" if c.in_loop else "0")
 
 
 def _hit(
     change: EntityChange,
     message: str,
     entity: str,
-    draft: str | None,
+    draft: tuple[str, tuple[DraftEdit, ...]],
     *,
     confidence: str | None = None,
     severity: Severity | None = None,
@@ -134,7 +149,8 @@ def _hit(
         line=change.line,
         side=change.side,
         entity=entity,
-        fix_draft=draft,
+        fix_draft=draft[0],
+        fix_edits=draft[1],
         confidence=confidence,
         severity=severity,
     )
@@ -151,7 +167,6 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     section = wire or old.vmsd_expr
     old_vmsd = K.find_vmsd(ctx, old.vmsd, "old")
     entity = f"{old.vmsd or K.norm(old.vmsd_expr)}@{old.function or '-'}"
-    inst = old.instance_id or "i"
     new_regs = [r for _, r in K.registrations(ctx, "new")]
     same = [r for r in new_regs if old.vmsd is not None and r.vmsd == old.vmsd]
     if change.op == "modified" and isinstance(change.new, VmstateRegistration):
@@ -176,7 +191,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f'still send it and the destination fails with "Unknown section or instance '
             f"'{section}'\"",
             entity,
-            _draft(ctx, wire, old_vmsd, inst),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
         )
         return
     if not old.conditional and all(r.conditional for r in same):
@@ -187,7 +202,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"older sources still send '{section}' and migration fails with \"Unknown section "
             f'or instance"',
             entity,
-            _draft(ctx, wire, old_vmsd, inst),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
             confidence="medium",
         )
         return
@@ -197,7 +212,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"registration of section '{section}' moved out of a loop: fewer instances than "
             f"older QEMUs register, whose extra '{section}' sections will be unknown",
             entity,
-            _draft(ctx, wire, old_vmsd, inst),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
             confidence="medium",
         )
 
@@ -272,7 +287,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"here: older sources send its section and the destination fails with "
             f'"Unknown section or instance"',
             entity,
-            _draft(ctx, wire, old_vmsd, "i"),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
         )
         return
     if old.in_loop and not any(c.in_loop for c in matches):
@@ -284,7 +299,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"of older QEMUs send a section for every possible instance and the extra ones are "
             f'"Unknown section or instance" here (5bc8d26de20c)',
             entity,
-            _draft(ctx, wire, old_vmsd, "i"),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
             confidence="high" if stateful and not guessed else "medium",
         )
         return
@@ -295,7 +310,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"'{what}' is now created only when `{cond}`: when it is not, older sources "
             f'still send its section ("Unknown section or instance")',
             entity,
-            _draft(ctx, wire, old_vmsd, "i"),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
             confidence="high" if stateful else "medium",
         )
 
@@ -323,7 +338,7 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f"deleted: a source that has such a device sends '{wire or ci.vmsd}' and the "
         f'destination fails with "Unknown section or instance"',
         f"type:{old.name or old.c_name}",
-        _draft(ctx, wire, v, "i"),
+        _draft(ctx, wire, v, Instances(False, None, "0"), change, old.name),
     )
 
 
@@ -374,5 +389,5 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f'older QEMU send that section and the destination fails with "Unknown section or '
         f'instance"',
         f"{old.function}.vmsd",
-        _draft(ctx, wire, v, "i"),
+        _draft(ctx, wire, v, Instances(False, None, "0"), change),
     )

@@ -45,6 +45,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import ClassInit, TypeInfo, Vmsd
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 
 RULE = RuleSpec(
     id="MIG021",
@@ -110,6 +111,10 @@ def _vmsd(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=f"{new.c_name}.name",
         fix_draft=f'    .name = "{old.name}",',
+        fix_edits=(
+            D.replace_line(change.path, new.line, f'    .name = "{old.name}",',
+                           pattern=r"^\s*\.name\s*=", end_line=new.end_line),
+        ),
         confidence="high" if top else "medium",
     )
 

@@ -47,12 +47,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.rulekit.compat import compat_array
+from bot.fixedit import DraftEdit
+from bot.model.entities import Vmsd
+from bot.rulekit import drafts as D
 from bot.rulekit.ctx import file_model, find_vmsd_at
 from bot.rulekit.vmsd import (
     function_facts,
     opaque_decl,
-    qom_type_for_vmsd,
     vmsd_change,
     vmsd_label,
     wire_reset,
@@ -77,6 +78,29 @@ RULE = RuleSpec(
 _ALWAYS = frozenset({"true", "1", "!0", "!false"})
 
 
+def _needed_draft(
+    ctx: RuleContext, parent: Vmsd, sub: Vmsd, path: str, state: str | None
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A .needed for `sub` that reads a new compat property of the parent's device."""
+    base = sub.c_name.removeprefix("vmstate_")
+    gate = D.gate_for(ctx, state, D.device_of_vmsd(ctx, parent.c_name), base.split("_")[-1])
+    body = (
+        f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
+        if state is not None
+        else f"    {D.fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
+    )
+    func = f"static bool {base}_needed(void *opaque)\n{{\n{body}}}\n"
+    member = f"    .needed = {base}_needed,"
+    gate_text, gate_edits = D.gate_parts(ctx, gate)
+    text = f"{func}/* in {sub.c_name}: */\n{member}\n{gate_text}\n"
+    edits = (
+        D.insert_before(path, sub.line, func + "\n"),
+        D.insert_before(path, sub.end_line, member),
+        *gate_edits,
+    )
+    return text, edits
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for subsections newly listed in an existing vmsd that are always sent."""
     old, new = vmsd_change(change)
@@ -89,7 +113,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         found = find_vmsd_at(ctx, c, "old")
         old_wires.add(vmsd_label(found[0]) if found else c)
     parent = vmsd_label(new)
-    state = opaque_decl(new) or "<DeviceState>"
+    state = opaque_decl(new)
     for c in new.subsections:
         if c in old.subsections:
             continue
@@ -105,24 +129,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         entity = f"{new.c_name}.subsections[{sname}]"
         needed = sub.hook("needed")
         if needed is None:
-            base = sub.c_name.removeprefix("vmstate_")
-            prop = "x-migrate-" + base.split("_")[-1].replace("_", "-")
-            pfield = "migrate_" + base.split("_")[-1]
-            type_name = qom_type_for_vmsd(ctx, new.c_name) or "<qom type>"
-            draft = (
-                f"static bool {base}_needed(void *opaque)\n"
-                "{\n"
-                f"    {state} *s = opaque;\n"
-                "\n"
-                f"    return s->{pfield};\n"
-                "}\n"
-                f"/* in {sub.c_name}: */\n"
-                f"    .needed = {base}_needed,\n"
-                "/* properties: */\n"
-                f'    DEFINE_PROP_BOOL("{prop}", {state}, {pfield}, true),\n'
-                f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
-                f'    {{ "{type_name}", "{prop}", "false" }},\n'
-            )
+            draft, edits = _needed_draft(ctx, new, sub, path, state)
             yield Hit(
                 message=(
                     f"subsection '{sname}' added to vmsd '{parent}' without .needed, so it is "
@@ -133,6 +140,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="new",
                 entity=entity,
                 fix_draft=draft,
+                fix_edits=edits,
             )
             continue
         facts = function_facts(file_model(ctx, path, "new"), needed)

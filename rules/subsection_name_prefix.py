@@ -42,6 +42,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
+from bot.rulekit import drafts as D
 from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import changed_vmsd_keys, vmsd_change, vmsd_uses
 
@@ -58,7 +59,7 @@ RULE = RuleSpec(
 )
 
 
-def _hit(parent: Vmsd, sub: Vmsd, line: int) -> Hit | None:
+def _hit(parent: Vmsd, sub: Vmsd, line: int, path: str) -> Hit | None:
     pname, sname = parent.name, sub.name
     if pname is None or sname is None:
         return None
@@ -87,6 +88,10 @@ def _hit(parent: Vmsd, sub: Vmsd, line: int) -> Hit | None:
         side="new",
         entity=f"{sub.c_name}.name",
         fix_draft=f'    .name = "{pname}/{sname.split("/")[-1]}",',
+        fix_edits=(
+            D.replace_line(path, sub.line, f'    .name = "{pname}/{sname.split("/")[-1]}",',
+                           pattern=r"^\s*\.name\s*=", end_line=sub.end_line),
+        ),
     )
 
 
@@ -111,7 +116,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             continue
         sub, path = found
         line = sub.line if path == change.path else new.line
-        h = _hit(new, sub, line)
+        h = _hit(new, sub, line, path)
         if h is not None:
             reported.add(sub.c_name)
             yield h
@@ -123,6 +128,6 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     for parent in vmsd_uses(ctx, new.c_name, "new").subsection_of:
         if new.c_name in reported or parent.c_name in changed:
             continue
-        h = _hit(parent, new, new.line)
+        h = _hit(parent, new, new.line, change.path)
         if h is not None:
             yield h

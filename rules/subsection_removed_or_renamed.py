@@ -42,7 +42,10 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import Vmsd
+from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 from bot.rulekit.ctx import Side, find_vmsd_at
 from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
@@ -69,17 +72,20 @@ def _wire(ctx: RuleContext, c_name: str, side: Side) -> tuple[str | None, Vmsd |
     return vmsd_label(found[0]), found[0]
 
 
-def _keep_draft(sub: Vmsd | None, wire: str) -> str:
-    needed = f"{(sub.c_name if sub else 'vmstate_sub').removeprefix('vmstate_')}_needed"
-    lines = []
-    if sub is not None:
-        for f in sub.payload_fields:
-            w = f.wire_size
-            size = str(w) if w is not None else f"<wire size of {f.c_field or f.name}>"
-            lines.append(f"        VMSTATE_UNUSED({size}), /* was {f.c_field or f.name} */")
-    fields = "\n".join(lines) if lines else "        VMSTATE_UNUSED(<wire size>),"
-    c_name = sub.c_name if sub is not None else "vmstate_sub"
-    return (
+def _keep_draft(
+    ctx: RuleContext, sub: Vmsd | None, wire: str, parent: Vmsd, path: str
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """The removed subsection kept as a never-sent sink for old streams: (text, edits)."""
+    c_name = sub.c_name if sub is not None else f"vmstate_{D.c_ident(wire)}"
+    needed = f"{c_name.removeprefix('vmstate_')}_needed"
+    if sub is not None and sub.payload_fields:
+        fields = "\n".join(D.unused_line(ctx, [f]) for f in sub.payload_fields)
+    else:
+        fields = D.unused_line(ctx, [])
+    version = sub.version_id if sub is not None and sub.version_id is not None else 1
+    minimum = (sub.minimum_version_id
+               if sub is not None and sub.minimum_version_id is not None else version)  # fmt: skip
+    kept = (
         f"static bool {needed}(void *opaque)\n"
         "{\n"
         "    return false; /* kept only so that streams from older QEMU still load */\n"
@@ -87,17 +93,32 @@ def _keep_draft(sub: Vmsd | None, wire: str) -> str:
         "\n"
         f"static const VMStateDescription {c_name} = {{\n"
         f'    .name = "{wire}",\n'
-        f"    .version_id = {sub.version_id if sub and sub.version_id is not None else 1},\n"
-        "    .minimum_version_id = "
-        f"{sub.minimum_version_id if sub and sub.minimum_version_id is not None else 1},\n"
+        f"    .version_id = {version},\n"
+        f"    .minimum_version_id = {minimum},\n"
         f"    .needed = {needed},\n"
         "    .fields = (const VMStateField[]) {\n"
         f"{fields}\n"
         "        VMSTATE_END_OF_LIST()\n"
         "    },\n"
         "};\n"
-        f"/* and keep &{c_name} in the parent's .subsections list */\n"
     )
+    listing = (
+        "    .subsections = (const VMStateDescription * const []) {\n"
+        + "".join(f"        &{c},\n" for c in parent.subsections)
+        + f"        &{c_name},\n        NULL\n    }},\n"
+    )
+    text = f"{kept}\n/* in {parent.c_name}: */\n{listing}"
+    edits: list[DraftEdit] = []
+    if sub is None or not any(v.c_name == sub.c_name for _, m in K.models(ctx, "new")
+                              for v in m.vmsds):  # fmt: skip
+        edits.append(D.insert_before(path, parent.line, kept + "\n"))
+    if parent.subsections:
+        edits.append(D.replace_line(path, parent.line, f"        &{c_name},\n        NULL",
+                                    pattern=r"^\s*NULL\s*,?\s*$",
+                                    end_line=parent.end_line))  # fmt: skip
+    else:
+        edits.append(D.insert_before(path, parent.end_line, listing))
+    return text, tuple(edits)
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -120,6 +141,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         if key in new_wires:
             continue  # C variable renamed, wire name kept
         parent = vmsd_label(new)
+        draft, edits = _keep_draft(ctx, sub, key, new, change.path)
         yield Hit(
             message=(
                 f"subsection '{key}' removed from vmsd '{parent}': migration from older QEMU "
@@ -129,7 +151,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=new.line,
             side="new",
             entity=f"{new.c_name}.subsections[{key}]",
-            fix_draft=_keep_draft(sub, key),
+            fix_draft=draft,
+            fix_edits=edits,
         )
     # 2. this vmsd is a subsection and its wire name changed
     on, nn = vmsd_label(old), vmsd_label(new)

@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     field_entity,
     function_facts,
@@ -100,5 +101,9 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="new",
                 entity=field_entity(new, f),
                 fix_draft=f"    return {ver} >= {n};",
+                fix_edits=(
+                    D.sub_in(change.path, facts.line, facts.end_line,
+                             rf"\b{ver}\s*==\s*{n}\b", f"{ver} >= {n}"),
+                ),
             )
             break

@@ -36,14 +36,17 @@ Add `{ "<virtio device type>", "<bit property>", "off" },` to the newest `hw_com
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CallSite, Property
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 from bot.rulekit.propcompat import is_feature_bit, missing_entry_hits
 
 RULE = RuleSpec(
@@ -89,6 +92,15 @@ def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     yield from missing_entry_hits(ctx, change, new, old_default, what)
 
 
+def _gate(
+    ctx: RuleContext, path: str, n: CallSite, bit: str
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
+    stem = re.sub(r"^VIRTIO_\w+?_F_", "", bit).lower()
+    statement = D.call(n.call, list(n.args), ";", "    ")
+    text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
+    return text, edits
+
+
 def _bit(c: CallSite) -> str:
     return K.norm(c.args[1]) if len(c.args) > 1 else "?"
 
@@ -117,7 +129,8 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             and not (isinstance(ch.new, CallSite) and _bit(ch.new) == bit)
         ):
             return
-    newest = C.compat_target(ctx)
+    C.compat_target(ctx)
+    draft, edits = _gate(ctx, change.path, n, bit)
     yield Hit(
         message=(
             f"{n.function} now always offers {bit}: old machine types change their feature "
@@ -127,8 +140,6 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=f"virtio_add_feature({bit})@{n.function or '-'}",
         confidence="medium",
-        fix_draft=(
-            f"if (s->x_{bit.lower()}) {{  /* property default on, off in "
-            f"{C.compat_name(newest)} */\n    virtio_add_feature(&features, {bit});\n}}"
-        ),
+        fix_draft=draft,
+        fix_edits=edits,
     )

@@ -39,6 +39,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
@@ -76,4 +77,5 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=f"{new.c_name}.fields",
         fix_draft="        VMSTATE_END_OF_LIST()",
+        fix_edits=(D.insert_before(change.path, last.line + 1, "        VMSTATE_END_OF_LIST()"),),
     )

@@ -45,6 +45,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FunctionInfo, Vmsd
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     function_facts,
@@ -122,5 +123,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="new",
                 entity=f"{new.c_name}.{role}:{fn}",
                 fix_draft=f"    {opaque} *s = opaque;",
+                fix_edits=(
+                    D.sub_in(change.path, line or facts.line, line or facts.line,
+                             r"^(\s*)(?:const\s+)?[\w ]+?\s*\*\s*(\w+)\s*=.*;",
+                             rf"\1{opaque} *\2 = opaque;"),
+                ),
             )
             break

@@ -52,6 +52,9 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
@@ -88,7 +91,23 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         else f"\"unsupported version {nv} for '{name}' v{ov}\""
     )
     om, nm = old.minimum_version_id, new.minimum_version_id
+    at = find_vmsd_at(ctx, new.c_name, "new")
+    path = at[1] if at is not None else change.path
+
+    def restore(member: str, was: int, now: int) -> DraftEdit:
+        return D.sub_in(path, new.line, new.end_line, rf"(\.{member}\s*=\s*){now}\b",
+                        rf"\g<1>{was}")  # fmt: skip
+
     if ov is not None and nv is not None and nv > ov:
+        gated = [f for f in new.payload_fields if ov < f.version_id <= nv and not f.test]
+        draft: str | None = f"    .version_id = {ov},"
+        edits: tuple[DraftEdit, ...] = (restore("version_id", ov, nv),)
+        if gated:
+            uses = vmsd_uses(ctx, new.c_name, "new")
+            owner = uses.subsection_of[0] if uses.is_subsection else None
+            text, more = D.subsection_gate_draft(ctx, new, gated, owner)
+            draft = f"/* in {new.c_name}: */\n{draft}\n{text}"
+            edits = (*edits, *more)
         yield Hit(
             message=(
                 f"{kind} '{name}' version_id raised from {ov} to {nv}: migration to older "
@@ -98,6 +117,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=new.line,
             side="new",
             entity=f"{new.c_name}.version_id",
+            fix_draft=draft,
+            fix_edits=edits,
         )
     if ov is not None and nv is not None and nv < ov:
         yield Hit(
@@ -110,6 +131,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             entity=f"{new.c_name}.version_id",
             severity=Severity.ERROR,
             fix_hint="never lower version_id; restore the previous value",
+            fix_draft=f"    .version_id = {ov},",
+            fix_edits=(restore("version_id", ov, nv),),
         )
     if om is not None and nm is not None and nm > om:
         sent = ov if ov is not None else om
@@ -134,6 +157,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="new",
             entity=f"{new.c_name}.minimum_version_id",
             severity=Severity.ERROR,
+            fix_draft=f"    .minimum_version_id = {om},",
+            fix_edits=(restore("minimum_version_id", om, nm),),
             fix_hint=(
                 "raise minimum_version_id only when every machine type that could produce the "
                 "older version has been removed; say so in the commit message"

@@ -54,14 +54,11 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd, VmstateField
-from bot.rulekit.compat import compat_array
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
-    as_test_field,
     field_entity,
     field_label,
     label_list,
-    opaque_decl,
-    qom_type_for_vmsd,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -103,80 +100,6 @@ def _ident(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text).strip("_") or "field"
 
 
-def fix_draft(
-    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
-) -> str:
-    """A subsection skeleton carrying `fields`, its `.needed` tied to a compat property.
-
-    `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
-    section when `new` is a subsection (the new one becomes its sibling).
-    """
-    host = owner or new
-    parent = vmsd_label(host)
-    first = _ident(field_label(fields[0]).split(".")[-1].split("[")[0])
-    base = host.c_name.removeprefix("vmstate_") or "dev"
-    sub_c = f"vmstate_{base}_{first}"
-    state = opaque_decl(new) or "<DeviceState>"
-    prop_field = f"migrate_{first}"
-    prop_name = f"x-migrate-{first.replace('_', '-')}"
-    type_name = qom_type_for_vmsd(ctx, host.c_name) or "<qom type>"
-    existing = "".join(f"        &{c},\n" for c in host.subsections)
-    fields_text = "\n".join(
-        f"        {f.macro}({', '.join(f.args)})," for f in fields
-    )
-    return (
-        f"static bool {base}_{first}_needed(void *opaque)\n"
-        "{\n"
-        f"    {state} *s = opaque;\n"
-        "\n"
-        f"    return s->{prop_field};\n"
-        "}\n"
-        "\n"
-        f"static const VMStateDescription {sub_c} = {{\n"
-        f'    .name = "{parent}/{first}",\n'
-        "    .version_id = 1,\n"
-        "    .minimum_version_id = 1,\n"
-        f"    .needed = {base}_{first}_needed,\n"
-        "    .fields = (const VMStateField[]) {\n"
-        f"{fields_text}\n"
-        "        VMSTATE_END_OF_LIST()\n"
-        "    },\n"
-        "};\n"
-        "\n"
-        f"/* in {host.c_name}: */\n"
-        "    .subsections = (const VMStateDescription * const []) {\n"
-        f"{existing}"
-        f"        &{sub_c},\n"
-        "        NULL\n"
-        "    },\n"
-        "\n"
-        f"/* {state}: bool {prop_field}; set the new fields' defaults in pre_load for "
-        "streams without the subsection; properties: */\n"
-        f'    DEFINE_PROP_BOOL("{prop_name}", {state}, {prop_field}, true),\n'
-        f"/* hw/core/machine.c, {compat_array(ctx)}[]: */\n"
-        f'    {{ "{type_name}", "{prop_name}", "false" }},\n'
-    )
-
-
-def nested_draft(ctx: RuleContext, new: Vmsd, fields: list[VmstateField]) -> str:
-    """For a struct-only description: `_TEST` fields whose predicate reads a compat property."""
-    base = new.c_name.removeprefix("vmstate_") or "dev"
-    fn = f"{base}_{_ident(field_label(fields[0]).split('.')[-1])}_needed"
-    body = "\n".join(as_test_field(f, fn) for f in fields)
-    return (
-        f"static bool {fn}(void *opaque, int version_id)\n"
-        "{\n"
-        f"    {opaque_decl(new) or '<State>'} *s = opaque;\n"
-        "\n"
-        "    return s->migrate_<what>;  /* reach the device's compat property from here */\n"
-        "}\n"
-        f"{body}\n"
-        f"/* + DEFINE_PROP_BOOL(\"x-migrate-<what>\", ..., true) on the device, and "
-        f"{{ \"<qom type>\", \"x-migrate-<what>\", \"false\" }} in "
-        f"{compat_array(ctx)}[] */\n"
-    )
-
-
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield one hit per vmsd, on the first field added without a gate."""
     old, new = vmsd_change(change)
@@ -200,10 +123,11 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     else:
         where = f"vmsd '{name}'"
     if uses.nested_only:
-        draft = nested_draft(ctx, new, bad)
+        stem = _ident(field_label(bad[0]).split(".")[-1])
+        draft, edits = D.predicate_gate_draft(ctx, new, bad, stem)
     else:
         owner = uses.subsection_of[0] if uses.is_subsection else None
-        draft = fix_draft(ctx, new, bad, owner)
+        draft, edits = D.subsection_gate_draft(ctx, new, bad, owner)
     first = bad[0]
     what = (
         f"field '{field_label(first)}' ({first.macro})"
@@ -221,4 +145,5 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         side="new",
         entity=field_entity(new, first),
         fix_draft=draft,
+        fix_edits=edits,
     )

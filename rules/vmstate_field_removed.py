@@ -42,11 +42,14 @@ one `VMSTATE_UNUSED` of the summed size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
@@ -90,6 +93,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     name = vmsd_label(new)
     last = old.payload_fields[-1] if old.payload_fields else None
+    pairs = {id(o): n for o, n in d.pairs}
+    path = change.path
     for f in d.removed:
         size = f.wire_size
         shift = (
@@ -97,11 +102,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             if f is last
             else "the fields after it shift"
         )
-        draft = (
-            f"        VMSTATE_UNUSED({size}), /* was {field_label(f)} */"
-            if size is not None
-            else f"        VMSTATE_UNUSED(<wire size of {field_label(f)}>), "
-            f"/* was {field_label(f)} */"
+        draft = D.unused_line(ctx, [f])
+        at = D.field_insert_line(old, new, pairs, f)
+        edits: tuple[DraftEdit, ...] = (
+            (D.insert_before(path, at, draft),) if at is not None else ()
         )
         if f.test:
             # A _TEST field is only on the wire when its predicate says so; dropping it is
@@ -118,6 +122,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="old",
                 entity=field_entity(old, f),
                 fix_draft=draft,
+                fix_edits=edits,
                 severity=Severity.WARNING,
                 confidence="medium",
             )
@@ -131,6 +136,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="old",
             entity=field_entity(old, f),
             fix_draft=draft,
+            fix_edits=edits,
         )
     for _of, nf in d.moved:
         yield Hit(
@@ -151,7 +157,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         if old_size is not None and new_size is not None:
             if old_size == new_size:
                 continue
-            draft = f"        VMSTATE_UNUSED({old_size}), /* was {labels.replace(chr(39), '')} */"
+            draft = D.unused_line(ctx, list(r.old))
+            edits = tuple(
+                D.replace_line(path, nf.line, draft if k == 0 else "",
+                               pattern=rf"\b{re.escape(nf.macro)}\s*\(")
+                for k, nf in enumerate(r.new)
+            )  # fmt: skip
             yield Hit(
                 message=(
                     f"VMSTATE_UNUSED placeholder in vmsd '{name}' is {size_text(new_size)} but "
@@ -162,6 +173,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="new",
                 entity=field_entity(new, anchor),
                 fix_draft=draft,
+                fix_edits=edits,
             )
         else:
             yield Hit(

@@ -44,6 +44,7 @@ sub-struct's own description.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -51,6 +52,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
+from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     field_entity,
@@ -126,5 +128,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=f.line,
             side="new",
             entity=field_entity(new, f),
-            fix_draft=f"        {f.macro}({', '.join(fixed_args)}),",
+            fix_draft=(fixed := D.call(f.macro, fixed_args, ",", "        ")),
+            fix_edits=(D.replace_line(change.path, f.line, fixed,
+                                      pattern=rf"\b{re.escape(f.macro)}\s*\("),),
         )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.artifacts.against import run_against
-from bot.artifacts.build import BuildProfile, build_pair, default_profile, resolve
+from bot.artifacts.build import Builder, BuildProfile, build_pair, default_profile, resolve
 from bot.artifacts.compare import compare_dumps
 from bot.artifacts.dump import QemuBinary, dump_vmstate, list_machines, newest_versioned
 from bot.artifacts.kinds import BWD, FWD, extra_get, make_finding
@@ -33,7 +33,7 @@ from bot.artifacts.migrate import default_accel, instantiable, migrate_once, mig
 from bot.artifacts.sandbox import Limits, probe
 from bot.artifacts.upstream import UpstreamReport, reconcile, run_upstream
 from bot.engine.merge import join_details
-from bot.errors import ArtifactError
+from bot.errors import ArtifactError, BuildError
 from bot.findings import Evidence, EvidenceDetail, Finding, Severity, fingerprint
 from bot.progress import Progress, no_progress
 from bot.report import CrossCheck
@@ -80,6 +80,9 @@ class ArtifactRun:
     findings: tuple[Finding, ...]
     preexisting: int = 0  # distinct problems left out: seen comparing the base with itself
     against: tuple[CrossCheck, ...] = ()  # the migrations against `ArtifactOptions.against`
+    machines: tuple[str, ...] = ()  # the machine types dumped and migrated
+    base: QemuBinary | None = None  # the base binary (built or given), for draft checks
+    devices: tuple[str, ...] = ()  # -device specs the real migration used
 
 
 def _families(target: str) -> tuple[str, ...]:
@@ -227,6 +230,7 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
                                 input_name=src.path, hint="pass --machines M1,M2")
     per_machine: dict[str, list[Finding]] = {}
     mig: list[Finding] = []
+    used_devices: list[str] = list(opts.devices)
     preexisting: set[object] = set()
     for i, machine in enumerate(machines):
         progress("machines", i, len(machines), f"{machine}: dump")
@@ -261,6 +265,7 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
                 devices, rejected = instantiable(src, machine, devices, workdir=mw,
                                                  sandbox=sandbox, limits=limits,
                                                  accel=opts.accel)
+                used_devices = list(devices)
                 for dev, why in rejected:
                     left_out = (f"device {dev!r} was left out of the real migration on "
                                 f"{machine}: the base binary cannot create it there "
@@ -292,4 +297,70 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
         findings += ran.findings
         checks, before = ran.checks, ran.preexisting
     located = locate_findings(findings, locate) if locate is not None else tuple(findings)
-    return ArtifactRun(located, len(preexisting) + before, checks)
+    return ArtifactRun(located, len(preexisting) + before, checks, tuple(machines), src,
+                       tuple(used_devices))
+
+
+def verify_draft(repo_path: str, head: str, files: Mapping[str, bytes], opts: ArtifactOptions,
+                 run: ArtifactRun, name: str = "draft") -> str:
+    """Apply a fix draft (the edited head files) to the head build's source tree, rebuild
+    incrementally, compare the base dump with the drafted head's and migrate both ways on
+    the machine types of `run`: "fix verified by migration (M both ways)" or why not.
+
+    The source tree is back at head afterwards (the files are restored); the build dir keeps
+    the drafted objects, which the next build of head rebuilds.
+    """
+    if run.base is None or not run.machines or opts.workdir is None:
+        return "fix not verified by migration: no base build to migrate with"
+    if opts.src_binary and opts.dst_binary:
+        return "fix not verified by migration: prebuilt binaries, nothing to rebuild"
+    work = Path(opts.workdir).resolve()
+    sandbox = probe(opts.sandbox)
+    profile = opts.profile or default_profile(opts.target, kvm=default_accel(sandbox) == "kvm")
+    b = Builder(repo_path, work / "b", profile, sandbox=sandbox, limits=opts.limits,
+                progress=opts.progress, jobs=opts.jobs, configure=opts.configure,
+                subprojects=opts.subprojects)  # fmt: skip
+    b.resume(head)
+    saved: dict[str, bytes | None] = {}
+    try:
+        for path, data in files.items():
+            target = b.src / path
+            saved[path] = target.read_bytes() if target.is_file() else None
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            built = b.compile(name)
+        except BuildError as exc:
+            first = exc.what.splitlines()[-1] if exc.what else "build failed"
+            return f"fix not verified by migration: the drafted head does not build ({first})"
+        dst = QemuBinary(built.binary, built.datadir, name)
+        for machine in run.machines:
+            mdir = work / "dumps" / machine
+            old = dump_vmstate(run.base, machine, mdir / "base.json", sandbox=sandbox,
+                               limits=opts.limits)  # fmt: skip
+            new = dump_vmstate(dst, machine, mdir / f"{name}.json", sandbox=sandbox,
+                               limits=opts.limits)  # fmt: skip
+            own = {_finding_key(f) for f in compare_dumps(old, old)}
+            left = [f for f in compare_dumps(old, new) if _finding_key(f) not in own]
+            if left:
+                return (f"fix not verified by migration: the drafted head's dump still "
+                        f"differs on {machine} ({left[0].message[:160]})")  # fmt: skip
+            mw = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=work))
+            for direction, a, c in ((FWD, run.base, dst), (BWD, dst, run.base)):
+                res = migrate_once(a, c, machine, workdir=mw, sandbox=sandbox,
+                                   limits=opts.limits, devices=run.devices, accel=opts.accel,
+                                   tag="f" if direction == FWD else "b")  # fmt: skip
+                if not res.ok:
+                    why = res.error.splitlines()[0][:160] if res.error else "failed"
+                    return (f"fix not verified by migration: {direction} on {machine} "
+                            f"fails with the draft ({why})")  # fmt: skip
+        return f"fix verified by migration ({', '.join(run.machines)} both ways)"
+    except ArtifactError as exc:
+        return f"fix not verified by migration: {exc.what}"
+    finally:
+        for path, kept in saved.items():
+            target = b.src / path
+            if kept is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(kept)

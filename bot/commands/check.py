@@ -71,6 +71,14 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="TOML file of [[waiver]] tables (rule, path, entity, reason): findings accepted "
         "on purpose become notes that say why",
     )
+    p.add_argument(
+        "--verify-fix",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="apply each fix draft to the head tree in memory and review again: the finding "
+        "must go and nothing new appear (default: on; with --build, asking for it also "
+        "rebuilds the drafted head and migrates it both ways)",
+    )
     add_progress_arguments(p)
     _add_artifact_arguments(p)
     p.set_defaults(_parser=p)
@@ -161,8 +169,10 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
 
     artifacts = options_from_args(args, progress=False) if args.build else None
     waivers = load_waivers(args.waivers) if args.waivers is not None else ()
+    verify = getattr(args, "verify_fix", None)
     return ReviewOptions(
-        repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers
+        repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers,
+        verify_fix=verify is not False, verify_fix_build=bool(verify) and args.build,
     )
 
 

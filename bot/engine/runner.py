@@ -172,6 +172,7 @@ def _finding(
         side=hit.side,
         entity=hit.entity,
         fix_draft=hit.fix_draft,
+        fix_edits=hit.fix_edits,
         doc_url=doc_url(spec.name),
         patch_index=patch.index if patch is not None else None,
         commit=patch.commit if patch is not None else None,

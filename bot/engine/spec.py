@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.diff.changes import EntityChange
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import FileModel
 from bot.model.view import FilesView, TreeView
 from bot.series import Patch, Series
@@ -47,6 +48,7 @@ class Hit:
     confidence: str | None = None
     path: str | None = None  # override the change's path (e.g. hw/core/machine.c)
     fix_hint: str | None = None
+    fix_edits: tuple[DraftEdit, ...] = ()  # where fix_draft goes in the head tree
 
 
 _UNSET = FilesView(())

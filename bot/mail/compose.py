@@ -320,6 +320,9 @@ def finding_text(f: Finding, why: str, said: set[str] | None = None) -> list[str
         out.append("Fix draft:")
         out.append("")
         out.extend(_code(cap(f.fix_draft, MAX_FINDING)))
+        if f.fix_check:
+            out.append("")
+            out.extend(wrap(f.fix_check[:1].upper() + f.fix_check[1:] + "."))
     return out
 
 

@@ -170,6 +170,8 @@ class VmstateRegistration:
     conditional: bool  # inside an if/switch/?: of the enclosing function
     condition: str | None  # text of the innermost condition, if any
     line: int
+    loop_bound: str | None = None  # `N` of the innermost counting loop around it, if any
+    args: tuple[str, ...] = ()  # the call's arguments as written (whitespace-normalised)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,7 @@ class ObjectCreation:
     # `object_property_add_child(P, "n", X)` parents X (child_name/parent_expr then come from
     # it); on that add_child call, the creating call ("qdev_new"). None: not linked.
     linked_call: str | None = None
+    loop_bound: str | None = None  # `N` of the innermost counting loop around it, if any
 
 
 @dataclass(frozen=True, slots=True)

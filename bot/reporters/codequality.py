@@ -42,7 +42,8 @@ def to_codequality(report: Report) -> list[dict[str, object]]:
                 "fingerprint": fp,
                 "severity": SEVERITY[f.severity],
                 "categories": ["Bug Risk"],
-                "content": {"body": f.fix_hint + (f"\n\n{f.fix_draft}" if f.fix_draft else "")},
+                "content": {"body": f.fix_hint + (f"\n\n{f.fix_draft}" if f.fix_draft else "")
+                            + (f"\n\n{f.fix_check}" if f.fix_check else "")},
                 "location": {"path": path, "lines": {"begin": line}},
             }
         )

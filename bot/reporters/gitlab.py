@@ -262,6 +262,8 @@ def _inline_content(f: Finding, series: Series | None = None) -> str:
     ]
     if f.fix_draft:
         parts += ["", md.block(f.fix_draft, "c")]
+    if f.fix_check:
+        parts += ["", f"*{md.text(f.fix_check, one_line=True)}*"]
     meta = []
     if f.patch_index is not None:
         total = len(series.patches) if series is not None else 0

@@ -74,6 +74,8 @@ def _result(f: Finding, rule_index: int, series: Series) -> dict[str, object]:
         props["evidenceDetail"] = [d.to_json() for d in f.evidence_detail]
     if f.fix_draft:
         props["fixDraft"] = f.fix_draft
+    if f.fix_check:
+        props["fixCheck"] = f.fix_check
     if f.patch_index is not None:
         props["patchIndex"] = f.patch_index
     if f.commit:

@@ -28,6 +28,8 @@ def _finding_lines(f: Finding) -> list[str]:
         lines.append("      fix draft:")
         draft = textwrap.dedent(f.fix_draft.expandtabs(8)).strip("\n")
         lines.extend(f"        {ln}".rstrip() for ln in draft.splitlines())
+    if f.fix_check:
+        lines.append(f"      {f.fix_check}")
     lines.append(f"      docs: {f.doc_url or 'migcheck rules ' + f.rule}")
     return lines
 

@@ -246,8 +246,9 @@ def trivial_default(value: str | None) -> bool:
     return bool(_SENTINEL.search(norm(value)))
 
 
-def compat_value(prop: Property, old_default: str | None) -> str:
-    """The string a GlobalProperty needs to restore `old_default` for this property."""
+def compat_value(prop: Property, old_default: str | None) -> str | None:
+    """The string a GlobalProperty needs to restore `old_default` for this property (None
+    when the old value is not known: a new property that is not a bool, an expression)."""
     is_bit = prop.macro.startswith("DEFINE_PROP_BIT")
     b = truthy(old_default)
     if b is not None:
@@ -257,14 +258,19 @@ def compat_value(prop: Property, old_default: str | None) -> str:
     if old_default is None:
         if is_bit:
             return "off"
-        return "false" if prop.macro == "DEFINE_PROP_BOOL" else "<old value>"
+        return "false" if prop.macro == "DEFINE_PROP_BOOL" else None
     v = norm(old_default)
     if v.startswith('"') and v.endswith('"'):
         return v[1:-1]
-    return v
+    m = re.fullmatch(r"ON_OFF_AUTO_(ON|OFF|AUTO)", v)
+    if m:
+        return m.group(1).lower()
+    if re.fullmatch(r"-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*", v):
+        return str(int(v.rstrip("uUlL"), 0))
+    return None
 
 
 def compat_line(driver: str, prop: str, value: str) -> str:
     """One GlobalProperty initializer line; a TYPE_* macro stays unquoted."""
-    drv = driver if re.fullmatch(r"[A-Z_][A-Z0-9_]*", driver) else f'"{driver}"'
+    drv = driver if re.fullmatch(r"[A-Z_][A-Z0-9_]*|/\*.*", driver) else f'"{driver}"'
     return f'{{ {drv}, "{prop}", "{value}" }},'

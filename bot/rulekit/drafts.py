@@ -1,11 +1,159 @@
-"""C text for fix drafts (dummy sections, compat entries). Pure string building."""
+"""C text for fix drafts and where it goes (bot.fixedit.DraftEdit). Pure.
+
+The one place drafts are made compile-ready: every value comes from the model (old
+defaults resolved through #defines, old sizes, counts, type names, compat arrays); what
+cannot be resolved is named in one C comment (`fill()`), never a bare `<placeholder>`.
+"""
 
 from __future__ import annotations
 
 import re
+import textwrap
+from dataclasses import dataclass
 
-from bot.model.entities import Vmsd
+from bot.engine.spec import RuleContext
+from bot.fixedit import DraftEdit
+from bot.model.entities import Vmsd, VmstateField
+from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
+from bot.rulekit.ctx import Side, find_vmsd_at, models, norm, tree
+from bot.rulekit.vmsd import as_test_field, field_label, opaque_decl, vmsd_label, vmsd_uses
+
+MACHINE_C = "hw/core/machine.c"
+WIDTH = 80
+
+
+def fill(what: str) -> str:
+    """The one C comment naming a value the model could not give."""
+    return f"/* fill in: {what} */"
+
+
+_LITERAL = re.compile(
+    r'^(?:-?(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*|true|false|"(?:[^"\\]|\\.)*"|NULL)$'
+)
+_IDENT = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def resolve_value(ctx: RuleContext, expr: str | None, side: Side) -> str | None:
+    """A C expression as a literal, through the #defines of the unit's files and the tree
+    (None when it does not come down to one)."""
+    text = norm(expr)
+    for _ in range(6):
+        if not text:
+            return None
+        if _LITERAL.match(text):
+            return text
+        inner = text[1:-1].strip() if text.startswith("(") and text.endswith(")") else None
+        if inner is not None and "(" not in inner:
+            text = inner
+            continue
+        if not _IDENT.match(text):
+            return None
+        body = _define_body(ctx, text, side)
+        if body is None:
+            return None
+        text = norm(body)
+    return None
+
+
+def _define_body(ctx: RuleContext, name: str, side: Side) -> str | None:
+    for _, m in models(ctx, side):
+        for d in m.defines:
+            if d.name == name:
+                return d.raw
+    t = tree(ctx, side)
+    if t is not None:
+        raw = t.defines.raw(name)
+        if raw:
+            return raw[0][1]
+    return None
+
+
+def compat_path(ctx: RuleContext, array: str) -> str:
+    """The file defining compat array `array` (hw/core/machine.c when unknown)."""
+    for path, arr in C.all_entries_arrays(ctx, "new"):
+        if arr.name == array:
+            return path
+    return MACHINE_C
+
+
+def compat_target_text(ctx: RuleContext) -> tuple[str | None, str]:
+    """(array name or None when the version is unknown, the heading comment of an entry)."""
+    ver = C.compat_target(ctx)
+    if ver is None:
+        return None, fill(f"the newest hw_compat_*[] of {MACHINE_C}")
+    array = C.compat_name(ver)
+    return array, f"/* {array}[] in {compat_path(ctx, array)} */"
+
+
+def compat_entry(
+    ctx: RuleContext, driver: str, prop: str, value: str | None, what: str = ""
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(draft text, edits) of one GlobalProperty entry in the array this change needs.
+
+    `value` None: the old value is not known; the entry then says what to fill in.
+    """
+    return compat_entries(ctx, [driver], prop, value, what)
+
+
+def compat_entries(
+    ctx: RuleContext, drivers: list[str], prop: str, value: str | None, what: str = ""
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(draft text, edits) of one GlobalProperty entry per driver, under one heading."""
+    array, head = compat_target_text(ctx)
+    lines = []
+    for driver in drivers:
+        if value is None:
+            line = C.compat_line(driver, prop, "").replace('""', fill(what or "the old value"))
+        else:
+            line = C.compat_line(driver, prop, value)
+        lines.append(line if len(line) + 4 <= WIDTH else line.replace(", ", ",\n      ", 1))
+    text = "\n".join([head, *(f"    {ln}" for ln in lines)])
+    if array is None:
+        why = "no compat array to add to (no VERSION file, no hw_compat array in the tree)"
+        return text, (DraftEdit(MACHINE_C, "missing", why),)
+    path = compat_path(ctx, array)
+    return text, tuple(DraftEdit(path, "array", f"    {ln}", anchor=array) for ln in lines)
+
+
+def replace_line(path: str, line: int, text: str, pattern: str | None = None,
+                 end_line: int | None = None) -> DraftEdit:  # fmt: skip
+    """Lines line..end_line (or the first of them matching `pattern`) become `text`."""
+    return DraftEdit(path, "replace", text, line=line, end_line=end_line or line,
+                     pattern=pattern)  # fmt: skip
+
+
+def insert_before(path: str, line: int, text: str) -> DraftEdit:
+    """`text` before line `line`."""
+    return DraftEdit(path, "insert", text, line=line)
+
+
+def comment(text: str, indent: str = "") -> str:
+    """A C comment wrapped to 80 columns (one line when it fits)."""
+    one = f"{indent}/* {text} */"
+    if len(one) <= WIDTH:
+        return one
+    body = textwrap.wrap(text, WIDTH - len(indent) - 3, break_long_words=False,
+                         break_on_hyphens=False)  # fmt: skip
+    return "\n".join([f"{indent}/*", *(f"{indent} * {ln}" for ln in body), f"{indent} */"])
+
+
+def call(head: str, args: list[str], tail: str = ";", indent: str = "") -> str:
+    """`head(a, b, c);` wrapped at 80 columns QEMU-style (continuation under the paren)."""
+    one = f"{indent}{head}({', '.join(args)}){tail}"
+    if len(one) <= WIDTH:
+        return one
+    lines: list[str] = []
+    cur = f"{indent}{head}("
+    pad = " " * len(cur)
+    for i, a in enumerate(args):
+        piece = a + (", " if i < len(args) - 1 else f"){tail}")
+        if len(cur) + len(piece.rstrip()) > WIDTH and cur.strip() and not cur.endswith("("):
+            lines.append(cur.rstrip())
+            cur = pad
+        cur += piece
+    lines.append(cur.rstrip())
+    return "\n".join(lines)
 
 
 def c_ident(text: str) -> str:
@@ -14,21 +162,57 @@ def c_ident(text: str) -> str:
     return s or "section"
 
 
+@dataclass(frozen=True, slots=True)
+class Instances:
+    """How an old section was registered: once (`count` None, not in a loop) or per loop
+    iteration up to `count`, with which instance id."""
+
+    in_loop: bool
+    count: str | None  # the old loop bound as written, None when not known
+    instance: str  # instance id expression ("i", "0", "cpu->vcpu_id")
+
+
+def machine_families(ctx: RuleContext, path: str, type_name: str | None) -> list[str]:
+    """The machine families whose versioned types reach code in `path` / this type; [] when
+    the tree knows no versioned machine type reaches the type."""
+    t = tree(ctx, "new") or tree(ctx, "old")
+    if t is not None and type_name and not t.on_versioned_machine(type_name):
+        return []
+    for prefix, fam in _FAMILIES:
+        if path.startswith(prefix):
+            return [fam]
+    return ["pc", "q35", "virt", "pseries", "s390-ccw-virtio"]
+
+
+_FAMILIES = (
+    ("hw/i386/", "pc"),
+    ("hw/ppc/spapr", "pseries"),
+    ("hw/intc/xics", "pseries"),
+    ("hw/arm/virt", "virt"),
+    ("hw/s390x/", "s390-ccw-virtio"),
+    ("hw/m68k/virt", "m68k virt"),
+)
+
+
 def dummy_section_draft(
+    ctx: RuleContext,
     wire: str | None,
     old: Vmsd | None,
-    flag: str,
-    compat_array: str,
-    instance_expr: str = "i",
-    count_expr: str = "<old number of instances>",
-) -> str:
-    """A dummy VMStateDescription that swallows sections old QEMUs still send.
+    inst: Instances,
+    families: list[str],
+    place: tuple[str, int] | None = None,
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A dummy VMStateDescription that swallows sections old QEMUs still send: (text, edits).
+
+    `place` (path, first line of the function that registered or created the old object,
+    still there at head): the dummy goes before that function and its registration at the
+    start of its body, under the machine-class flag; without it the draft is not placed.
 
     Modelled on 46f7afa37096 (pre_2_10_vmstate_dummy_icp): same `.name` and versions as the old
     section, VMSTATE_UNUSED of the old wire size per field, `.needed` false so nothing is
     sent, registered only for machine types that had the section, through a machine-class flag.
     """
-    name = wire or (old.name if old is not None else None) or "<old section name>"
+    name = wire or (old.name if old is not None else None) or "section"
     ident = c_ident(name)
     version = old.version_id if old is not None and old.version_id is not None else 1
     minimum = (
@@ -36,21 +220,34 @@ def dummy_section_draft(
         if old is not None and old.minimum_version_id is not None
         else version
     )
-    lines: list[str] = []
     if old is not None and old.payload_fields:
-        for f in old.payload_fields:
-            size = f.wire_size
-            label = f.c_field or f.name
-            if size is not None:
-                lines.append(f"        VMSTATE_UNUSED({size}), /* was {label} */")
-            else:
-                lines.append(
-                    f"        VMSTATE_UNUSED(/* FIXME: bytes {label} put on the wire */ 0),"
-                )
+        fields = "\n".join(unused_line(ctx, [f]) for f in old.payload_fields)
     else:
-        lines.append("        VMSTATE_UNUSED(/* FIXME: old wire size of the section */ 0),")
-    fields = "\n".join(lines)
-    return f"""static bool dummy_{ident}_needed(void *opaque)
+        fields = unused_line(ctx, [])
+    newest = C.compat_target(ctx)
+    flag = flag_name(newest, wire)
+    reg = call("vmstate_register", ["NULL", inst.instance, f"&vmstate_dummy_{ident}",
+                                    "(void *)(uintptr_t)i" if inst.in_loop else "NULL"],
+               indent="        " if inst.in_loop else "    ")  # fmt: skip
+    if inst.in_loop:
+        count = inst.count or "n"
+        head = "" if inst.count else (
+            "    " + fill("the number of instances older QEMUs registered") + "\n"
+            "    int n = 0;\n\n"
+        )
+        register = (f"{head}    for (int i = 0; i < {count}; i++) {{\n{reg}\n    }}")
+    else:
+        register = reg
+    if not families:
+        where = comment("no versioned machine type reaches this device: register the dummy "
+                        "only if a board with versioned types can have it")  # fmt: skip
+    elif newest is None:
+        where = comment(f"in the options of the {', '.join(families)} machine types of the "
+                        f"last release and older: mc->{flag} = true;")  # fmt: skip
+    else:
+        where = comment(f"in the options of the {', '.join(families)} machine types "
+                        f"{newest[0]}.{newest[1]} and older: mc->{flag} = true;")  # fmt: skip
+    defs = f"""static bool dummy_{ident}_needed(void *opaque)
 {{
     return false; /* never sent; only swallows what older QEMUs send */
 }}
@@ -66,21 +263,399 @@ static const VMStateDescription vmstate_dummy_{ident} = {{
     }},
 }};
 
+"""
+    defs = defs.rstrip("\n") + "\n"
+    text = f"""{defs}
+/* in MachineClass (include/hw/boards.h): */
+    bool {flag};
 /* machine init: only machine types that still had the section */
 if (mc->{flag}) {{
-    for (i = 0; i < {count_expr}; i++) {{
-        vmstate_register(NULL, {instance_expr}, &vmstate_dummy_{ident}, (void *)(uintptr_t)i);
-    }}
+{register}
 }}
-/* where the real object now appears/disappears (plug/unplug, teardown):
- *   vmstate_unregister(NULL, &vmstate_dummy_{ident}, (void *)(uintptr_t)i);
- * and in the options of the machine types of {compat_array} and older:
- *   mc->{flag} = true;
- */"""
+/* where the real object appears (plug): vmstate_unregister() its dummy */
+{where}"""
+    if place is None:
+        return text, ()
+    path, start = place
+    inner = "\n".join(f"    {ln}" if ln.strip() else ln for ln in register.split("\n"))
+    block = (f"    if (MACHINE_GET_CLASS(qdev_get_machine())->{flag}) {{\n{inner}\n    }}\n")
+    template = "{\\n" + block.replace("\\", "\\\\").replace("\n", "\\n")
+    return text, (
+        DraftEdit("include/hw/boards.h", "member", f"    bool {flag};",
+                  anchor="MachineClass", optional=True),
+        insert_before(path, start, defs + "\n"),
+        sub_in(path, start, start + 6, r"^\{\s*$", template.removesuffix("\\n")),
+    )  # fmt: skip
 
 
 def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:
     """Machine-class flag name such as `pre_11_0_has_unused_icp_server`."""
     nxt = next_release(newest)
-    ver = f"{nxt[0]}_{nxt[1]}" if nxt is not None else "X_Y"
-    return f"pre_{ver}_has_unused_{c_ident(wire or 'section')}"
+    if nxt is None:
+        return f"has_unused_{c_ident(wire or 'section')}"
+    return f"pre_{nxt[0]}_{nxt[1]}_has_unused_{c_ident(wire or 'section')}"
+
+
+# ---- a compat-property gate: member, property, compat entry ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """The QOM type behind a vmsd or a function, with where its class puts properties."""
+
+    path: str  # file defining the type
+    type_name: str | None  # QOM type name (resolved)
+    type_expr: str | None  # TYPE_* as written
+    props_array: str | None  # the Property[] array its class_init installs
+    abstract: bool = False
+
+
+def device_of_vmsd(ctx: RuleContext, c_name: str) -> Device | None:
+    """The device whose class sets dc->vmsd to `c_name` (unit files, then the tree)."""
+    for path, m in models(ctx, "new"):
+        inits = {ci.function: ci for ci in m.class_inits if ci.vmsd == c_name}
+        for t in m.types:
+            if t.class_init in inits:
+                ci = inits[t.class_init]
+                return Device(path, t.name, t.name_expr, ci.props[0] if ci.props else None,
+                              t.abstract)  # fmt: skip
+    tv = tree(ctx, "new")
+    if tv is None:
+        return None
+    for name in tv.types_for_vmsd(c_name):
+        rec = tv.type_record(name)
+        if rec is None:
+            continue
+        cinit = tv.class_init_of(name)
+        if cinit is None or cinit.vmsd != c_name:
+            continue
+        props = cinit.props[0] if cinit.props else None
+        return Device(rec.path, name, rec.info.name_expr, props, rec.info.abstract)
+    return None
+
+
+def device_of_function(ctx: RuleContext, path: str, function: str | None) -> Device | None:
+    """The device of a function in `path`: the one type defined there with a vmsd or
+    properties (realize, get_features and the like belong to it)."""
+    found: list[Device] = []
+    for p, m in models(ctx, "new"):
+        if p != path:
+            continue
+        inits = {ci.function: ci for ci in m.class_inits}
+        for t in m.types:
+            ci = inits.get(t.class_init or "")
+            if ci is not None and (ci.vmsd or ci.props):
+                found.append(Device(p, t.name, t.name_expr,
+                                    ci.props[0] if ci.props else None, t.abstract))  # fmt: skip
+    return found[0] if len(found) == 1 else None
+
+
+def reaches_versioned(ctx: RuleContext, type_name: str) -> bool:
+    """Whether a versioned machine type can have this type (True when the tree cannot tell)."""
+    t = tree(ctx, "new")
+    return t is None or t.on_versioned_machine(type_name)
+
+
+def concrete_types(ctx: RuleContext, dev: Device) -> list[str]:
+    """The QOM type names a compat entry must name: the type itself, or, for an abstract
+    type, every concrete subtype the tree knows (the abstract name when it knows none)."""
+    name = dev.type_name or (norm(dev.type_expr) if dev.type_expr else None)
+    if name is None:
+        return []
+    tv = tree(ctx, "new")
+    if not dev.abstract or tv is None or dev.type_name is None:
+        return [name]
+    subs = []
+    for n in tv.type_descendants(dev.type_name):
+        t = tv.type_by_name(n)
+        if t is not None and not t.abstract:
+            subs.append(n)
+    return subs or [name]
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A bool property (default on, off for older machine types) the draft gates on."""
+
+    state: str | None  # the device state struct (None: unknown)
+    member: str  # its new bool member
+    prop: str  # "x-migrate-foo"
+    device: Device | None
+
+
+def gate_for(ctx: RuleContext, state: str | None, device: Device | None, stem: str) -> Gate:
+    """The gate named after `stem` ("irq_mask" -> migrate_irq_mask, "x-migrate-irq-mask")."""
+    s = c_ident(stem)
+    return Gate(state, f"migrate_{s}", f"x-migrate-{s.replace('_', '-')}", device)
+
+
+def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits) declaring a gate: the struct member, the property, the compat entry."""
+    parts: list[str] = []
+    edits: list[DraftEdit] = []
+    dev = gate.device
+    state = gate.state
+    if state is not None:
+        bare = state.removeprefix("struct ").strip()
+        parts += [f"/* in {state}: */", f"    bool {gate.member};"]
+        if dev is not None:
+            edits.append(DraftEdit(dev.path, "member", f"    bool {gate.member};",
+                                   anchor=bare, optional=True))  # fmt: skip
+        prop = call("DEFINE_PROP_BOOL", [f'"{gate.prop}"', bare, gate.member, "true"], ",",
+                    "    ")  # fmt: skip
+    else:
+        parts.append(fill(f"the device state struct, and in it: bool {gate.member};"))
+        prop = call("DEFINE_PROP_BOOL", [f'"{gate.prop}"', "/* state struct */ Object",
+                                         gate.member, "true"], ",", "    ")  # fmt: skip
+    if dev is not None and dev.props_array is not None:
+        parts += [f"/* in {dev.props_array}[]: */", prop]
+        edits.append(DraftEdit(dev.path, "array", prop, anchor=dev.props_array))
+    else:
+        parts += [comment("in the device's Property array (add one with "
+                          "device_class_set_props() if it has none):"), prop]  # fmt: skip
+    types = concrete_types(ctx, dev) if dev is not None else []
+    if dev is not None and dev.type_name and not reaches_versioned(ctx, dev.type_name):
+        parts.append(comment(f"no versioned machine type reaches {dev.type_name}: no "
+                             "hw_compat entry; the property only lets users choose"))  # fmt: skip
+        return "\n".join(parts), tuple(edits)
+    if not types:
+        types = [fill("the QOM type of the device") + ' ""']
+    text, more = compat_entries(ctx, types, gate.prop, "false")
+    parts.append(text)
+    edits.extend(more)
+    return "\n".join(parts), tuple(edits)
+
+
+# ---- vmstate fields ---------------------------------------------------------------------------
+
+
+def unused_line(ctx: RuleContext, fields: list[VmstateField], side: Side = "old") -> str:
+    """`VMSTATE_UNUSED(n), /* was a, b */` for fields of that side: the size from the
+    model, the count through #defines, else the element size times the count as written."""
+    if not fields:
+        what = fill("the bytes the section put on the wire")
+        return f"        {what}\n        VMSTATE_UNUSED(0),"
+    label = ", ".join(f.c_field or f.name for f in fields)
+    terms: list[str] = []
+    total = 0
+    for f in fields:
+        size = f.wire_size
+        if size is None and f.elem_size is not None and f.count is not None:
+            n = resolve_value(ctx, f.count, side)
+            if n is not None and re.fullmatch(r"\d+", n):
+                size = f.elem_size * int(n)
+            elif _IDENT.match(norm(f.count)):
+                terms.append(f"{f.elem_size} * {norm(f.count)}")
+                continue
+        if size is None:
+            what = f"bytes {f.c_field or f.name} ({f.macro}) put on the wire"
+            return f"        {fill(what)}\n        VMSTATE_UNUSED(0), /* was {label} */"
+        total += size
+    size_text = " + ".join([*([str(total)] if total or not terms else []), *terms])
+    line = f"        VMSTATE_UNUSED({size_text}), /* was {label} */"
+    if len(line) > WIDTH:
+        line = f"        /* was {label} */\n        VMSTATE_UNUSED({size_text}),"
+    return line
+
+
+def field_insert_line(old: Vmsd, new: Vmsd, pairs: dict[int, VmstateField],
+                      f: VmstateField) -> int | None:  # fmt: skip
+    """The new-side line a removed old field's placeholder goes before: the next old field
+    still there, else the terminator. `pairs` maps id(old field) to its new field."""
+    olds = list(old.payload_fields)
+    try:
+        i = next(k for k, o in enumerate(olds) if o is f)
+    except StopIteration:
+        return None
+    for o in olds[i + 1 :]:
+        n = pairs.get(id(o))
+        if n is not None:
+            return n.line
+    end = next((x for x in new.fields if x.is_end), None)
+    return end.line if end is not None else None
+
+
+def sub_in(path: str, line: int, end_line: int, pattern: str, template: str) -> DraftEdit:
+    """In the first line of line..end_line matching `pattern`, the match becomes
+    `template` (re.sub syntax: `\\1` keeps a group as written)."""
+    return DraftEdit(path, "sub", template, line=line, end_line=end_line, pattern=pattern)
+
+
+def predicate_gate_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], stem: str, prefix: str = ""
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """For a struct-only description: `_TEST` fields whose predicate reads a compat property
+    of the device the struct belongs to."""
+    base = new.c_name.removeprefix("vmstate_") or "dev"
+    fn = f"{base}_{stem}_needed"
+    body = "\n".join(as_test_field(f, fn) for f in fields)
+    uses = vmsd_uses(ctx, new.c_name, "new")
+    top = uses.nested_in[0] if uses.nested_in else None
+    dev = device_of_vmsd(ctx, top.c_name) if top is not None else None
+    dev_state = opaque_decl(top) if top is not None else None
+    gate = gate_for(ctx, dev_state, dev, stem)
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    state = opaque_decl(new) or "void"
+    holder = dev_state or "void"
+    reach = comment(f"fill in: reach the {holder} that holds this {state} (a back "
+                      "pointer, container_of)", "    ")  # fmt: skip
+    func = (
+        f"static bool {fn}(void *opaque, int version_id)\n"
+        "{\n"
+        f"{reach}\n"
+        f"    {holder} *s = NULL;\n"
+        "\n"
+        f"    return s->{gate.member};\n"
+        "}\n"
+    )
+    text = f"{prefix}{func}\n/* in {new.c_name}: */\n{body}\n{gate_text}\n"
+    at = find_vmsd_at(ctx, new.c_name, "new")
+    if at is None:
+        return text, gate_edits
+    edits = [insert_before(at[1], new.line, func + "\n")]
+    edits += [replace_line(at[1], f.line, as_test_field(f, fn),
+                             pattern=rf"\b{re.escape(f.macro)}\s*\(") for f in fields]  # fmt: skip
+    return text, (*edits, *gate_edits)
+
+
+# ---- gating one statement -----------------------------------------------------------------
+
+
+def wrap_statement(path: str, line: int, cond: str) -> DraftEdit:
+    """The statement starting on `line` (as written) put under `if (cond) { ... }`."""
+    return DraftEdit(path, "wrap", cond, line=line)
+
+
+def machine_flag_gate(
+    ctx: RuleContext, path: str, line: int, what: str, type_name: str | None
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits): create/register `what` only for machine types newer than the last
+    release, through a MachineClass flag set in the options of the older ones."""
+    newest = C.compat_target(ctx)
+    nxt = next_release(newest)
+    flag = (f"pre_{nxt[0]}_{nxt[1]}_no_{c_ident(what)}" if nxt is not None
+            else f"no_{c_ident(what)}")  # fmt: skip
+    families = machine_families(ctx, path, type_name)
+    cond = f"!MACHINE_GET_CLASS(qdev_get_machine())->{flag}"
+    if not families:
+        opts = comment("no versioned machine type reaches it: no machine needs the flag set")
+    elif newest is None:
+        opts = comment(f"in the options of the {', '.join(families)} machine types of the "
+                       f"last release and older: mc->{flag} = true;")  # fmt: skip
+    else:
+        opts = comment(f"in the options of the {', '.join(families)} machine types "
+                       f"{newest[0]}.{newest[1]} and older: mc->{flag} = true;")  # fmt: skip
+    text = (f"/* in MachineClass (include/hw/boards.h): */\n    bool {flag};\n"
+            f"/* at {path}:{line}: */\nif ({cond}) {{\n"
+            f"    /* the statement that creates or registers {what} */\n}}\n{opts}")  # fmt: skip
+    return text, (wrap_statement(path, line, cond),)
+
+
+def state_of_device(ctx: RuleContext, dev: Device | None) -> str | None:
+    """The state struct of a device: the opaque of the vmsd its class sets, if known."""
+    if dev is None:
+        return None
+    for _, m in models(ctx, "new"):
+        for t in m.types:
+            if t.name == dev.type_name and t.class_init:
+                for ci in m.class_inits:
+                    if ci.function == t.class_init and ci.vmsd:
+                        found = find_vmsd_at(ctx, ci.vmsd, "new")
+                        if found is not None:
+                            return opaque_decl(found[0])
+    return None
+
+
+def property_gate_call(
+    ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits): `statement` (a call, indented) only when a new compat property
+    (default on, off for older machine types) says so."""
+    dev = device_of_function(ctx, path, function)
+    gate = gate_for(ctx, state_of_device(ctx, dev), dev, stem)
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    holder = gate.state or "device state"
+    reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
+    text = (f"{reach}\nif (s->{gate.member}) {{\n{statement}\n}}\n{gate_text}")
+    return text, (wrap_statement(path, line, f"s->{gate.member}"), *gate_edits)
+
+
+def subsection_gate_draft(
+    ctx: RuleContext, new: Vmsd, fields: list[VmstateField], owner: Vmsd | None = None
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """A subsection carrying `fields`, its `.needed` tied to a compat property: (text, edits).
+
+    `owner` is the vmsd that gets the new subsection: `new` itself for a section, the parent
+    section when `new` is a subsection (the new one becomes its sibling).
+    """
+    host = owner or new
+    parent = vmsd_label(host)
+    first = c_ident(field_label(fields[0]).split(".")[-1].split("[")[0]) or "field"
+    base = host.c_name.removeprefix("vmstate_") or "dev"
+    sub_c = f"vmstate_{base}_{first}"
+    state = opaque_decl(new)
+    dev = device_of_vmsd(ctx, host.c_name)
+    gate = gate_for(ctx, state, dev, first)
+    fields_text = "\n".join(_unversioned(f) for f in fields)
+    needed = f"{base}_{first}_needed"
+    body = (
+        f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
+        if state is not None
+        else f"    {fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
+    )
+    subsection = (
+        f"static bool {needed}(void *opaque)\n"
+        "{\n"
+        f"{body}"
+        "}\n"
+        "\n"
+        f"static const VMStateDescription {sub_c} = {{\n"
+        f'    .name = "{parent}/{first}",\n'
+        "    .version_id = 1,\n"
+        "    .minimum_version_id = 1,\n"
+        f"    .needed = {needed},\n"
+        "    .fields = (const VMStateField[]) {\n"
+        f"{fields_text}\n"
+        "        VMSTATE_END_OF_LIST()\n"
+        "    },\n"
+        "};\n"
+    )
+    existing = "".join(f"        &{c},\n" for c in host.subsections)
+    listing = (
+        "    .subsections = (const VMStateDescription * const []) {\n"
+        f"{existing}"
+        f"        &{sub_c},\n"
+        "        NULL\n"
+        "    },\n"
+    )
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    text = (
+        f"{subsection}\n/* in {host.c_name}: */\n{listing}\n"
+        + comment(f"and the new fields' defaults in {base}'s pre_load, for streams "
+                    "without the subsection")
+        + f"\n{gate_text}\n"
+    )
+    found = find_vmsd_at(ctx, host.c_name, "new")
+    new_at = find_vmsd_at(ctx, new.c_name, "new")
+    if found is None or new_at is None:
+        return text, ()
+    path, new_path = found[1], new_at[1]
+    edits: list[DraftEdit] = [
+        replace_line(new_path, f.line, "", pattern=rf"\b{re.escape(f.macro)}\s*\(")
+        for f in fields
+    ]
+    edits.append(insert_before(path, host.line, subsection))
+    if host.subsections:
+        edits.append(replace_line(path, host.line, f"        &{sub_c},\n        NULL",
+                                    pattern=r"^\s*NULL\s*,?\s*$",
+                                    end_line=host.end_line))  # fmt: skip
+    else:
+        edits.append(insert_before(path, host.end_line, listing))
+    return text, (*edits, *gate_edits)
+
+
+def _unversioned(f: VmstateField) -> str:
+    """The field as written, without its `_V` gate (a new subsection starts at version 1)."""
+    if f.macro.endswith("_V") and f.version_id > 0 and f.args:
+        return call(f.macro[:-2], list(f.args[:-1]), ",", "        ")
+    return call(f.macro, list(f.args), ",", "        ")

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext
 from bot.findings import Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import Property, TypeInfo
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 
 
 def is_feature_bit(p: Property) -> bool:
@@ -44,9 +46,19 @@ def missing_entry_hits(
     for ea in C.added_entries(ctx):
         if C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == name:
             return
-    driver = _driver_text(owners, prop)
-    value = C.compat_value(prop, old_default)
-    array = C.compat_name(newest)
+    driver = _driver_text(owners)
+    old = D.resolve_value(ctx, old_default, "old") if old_default is not None else None
+    value = C.compat_value(prop, old if old is not None else old_default)
+    array = C.compat_name(newest) if newest is not None else "the newest hw_compat array"
+    fill_what = (f"the old value of {old_default}" if old_default is not None
+                 else f"the value '{name}' had before this change")  # fmt: skip
+    if driver is None:
+        driver = D.fill(f"the QOM type of {prop.struct or prop.array}") + ' ""'
+    draft: str | None = None
+    edits: tuple[DraftEdit, ...] = ()
+    names = [t.name for t in owners if t.name]
+    if not names or any(D.reaches_versioned(ctx, n) for n in names):
+        draft, edits = D.compat_entry(ctx, driver, name, value, fill_what)
     yield Hit(
         message=(
             f"{what} for '{driver}', but {array} has no entry for it: machine types of "
@@ -55,17 +67,18 @@ def missing_entry_hits(
         line=change.line,
         side="new",
         entity=f"{prop.array}.{name}",
-        fix_draft=f"/* {array}[] in hw/core/machine.c */\n    {C.compat_line(driver, name, value)}",
+        fix_draft=draft,
+        fix_edits=edits,
         severity=severity,
         confidence=confidence,
     )
 
 
-def _driver_text(owners: list[TypeInfo], prop: Property) -> str:
+def _driver_text(owners: list[TypeInfo]) -> str | None:
     for t in owners:
         if t.name:
             return t.name
     for t in owners:
         if t.name_expr:
             return K.norm(t.name_expr)
-    return prop.struct or "<type>"
+    return None

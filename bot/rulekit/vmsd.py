@@ -264,7 +264,9 @@ def as_test_field(f: VmstateField, fn: str) -> str:
     else:
         macro, args = f.macro + "_TEST", list(f.args)
     args.append(fn)
-    return f"        {macro}({', '.join(args)}),"
+    from bot.rulekit.drafts import call
+
+    return call(macro, args, ",", "        ")
 
 
 def sum_wire(fields: Iterable[VmstateField]) -> int | None:

@@ -20,10 +20,15 @@ to expect it twice. Header comments:
 
     // fixture-path: hw/foo/bar.c     path used in the Series (single-file cases;
                                       default hw/misc/<case>.c)
+    // fixture-tree: compat           the unchanged files (and VERSION) of
+                                      tests/rules/trees/compat/ around a single-file
+                                      case: a whole tree, e.g. for the fix drafts that
+                                      go into hw/core/machine.c
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -43,7 +48,8 @@ _ANNOT = re.compile(
     r"(MIG\d{3}(?:\s*(?:,\s*|\s)\s*MIG\d{3})*)"
 )
 _ID = re.compile(r"MIG\d{3}")
-_HEADER = re.compile(r"^fixture-(path|rules)\s*:\s*(.+?)\s*$")  # rules: no longer allowed
+_HEADER = re.compile(r"^fixture-(path|rules|tree)\s*:\s*(.+?)\s*$")  # rules: no longer allowed
+TREES_DIR = RULES_DIR / "trees"
 
 Key = tuple[str, str, str, int]  # (rule, side, path, line)
 
@@ -167,14 +173,14 @@ def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: 
                 target[(rid, side, path, line)] += 1
 
 
-def _header_path(*datas: bytes | None) -> str | None:
+def _header_path(*datas: bytes | None, kind: str = "path") -> str | None:
     for data in datas:
         if data is None:
             continue
         for com in comment_nodes(data):
             for text in com.text.splitlines():
                 h = _HEADER.match(text.strip())
-                if h and h.group(1) == "path":
+                if h and h.group(1) == kind:
                     return h.group(2)
     return None
 
@@ -207,7 +213,21 @@ def discover(rules_dir: Path = RULES_DIR) -> Iterator[Case]:
             new = sides["new"].read_bytes() if "new" in sides else None
             suffix = (sides.get("new") or sides["old"]).suffix
             path = _header_path(new, old) or f"hw/misc/{name}{suffix}"
-            yield Case(rule_dir.name, name, rule_dir, {path: (old, new)})
+            case = Case(rule_dir.name, name, rule_dir, {path: (old, new)})
+            tree_name = _header_path(new, old, kind="tree")
+            yield _in_tree(case, tree_name) if tree_name else case
+
+
+def _in_tree(case: Case, tree_name: str) -> Case:
+    """A single-file case set in the unchanged files of tests/rules/trees/<tree_name>/."""
+    files = _read_tree(TREES_DIR / tree_name)
+    if not files:
+        raise FixtureError(f"{case.id}: no fixture tree {tree_name!r} under {TREES_DIR}")
+    version = files.pop("VERSION", None)
+    ver = version.decode().strip() if version is not None else None
+    context = {p: (data, data) for p, data in files.items() if p not in case.files}
+    return dataclasses.replace(case, multi=True, base_version=ver, head_version=ver,
+                               context=context)  # fmt: skip
 
 
 def _multi_case(rule_id: str, case_dir: Path) -> Case:

@@ -125,6 +125,8 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
                     conditional=w.conditional,
                     condition=w.condition,
                     line=line,
+                    loop_bound=w.loop_bound,
+                    args=tuple(cscan.norm(a) for a in args),
                 )
             )
             continue
@@ -153,6 +155,7 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
                     condition=w.condition,
                     line=line,
                     args=args,
+                    loop_bound=w.loop_bound,
                 )
             )
             if fn not in _ALSO_CALLSITE:

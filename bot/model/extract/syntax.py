@@ -40,11 +40,29 @@ class Where:
     in_loop: bool
     conditional: bool
     condition: str | None
+    loop_bound: str | None = None  # `N` of the innermost `for (...; i < N; ...)`
+
+
+_BOUND = re.compile(r"^\w+\s*(<|<=)\s*(.+)$")
+
+
+def _loop_bound(ctx: Ctx, loop: ts.Node) -> str | None:
+    """The bound of a counting for loop (`i < N` -> "N", `i <= N` -> "N + 1")."""
+    if loop.type != "for_statement":
+        return None
+    c = loop.child_by_field_name("condition")
+    if c is None:
+        return None
+    m = _BOUND.match(cscan.unparen(cscan.norm(ctx.text(c))))
+    if m is None:
+        return None
+    return m.group(2) if m.group(1) == "<" else f"{m.group(2)} + 1"
 
 
 def where(ctx: Ctx, node: ts.Node) -> Where:
     """The enclosing function, loop and innermost condition of a node."""
     in_loop = False
+    bound: str | None = None
     cond: str | None = None
     conditional = False
     child = node
@@ -53,6 +71,8 @@ def where(ctx: Ctx, node: ts.Node) -> Where:
     while p is not None:
         t = p.type
         if t in _LOOPS:
+            if not in_loop:
+                bound = _loop_bound(ctx, p)
             in_loop = True
         elif t == "if_statement":
             c = p.child_by_field_name("condition")
@@ -85,7 +105,7 @@ def where(ctx: Ctx, node: ts.Node) -> Where:
             break
         child = p
         p = p.parent
-    return Where(func, in_loop, conditional, cond)
+    return Where(func, in_loop, conditional, cond, bound)
 
 
 def decl_parts(ctx: Ctx, decl: ts.Node) -> Iterator[tuple[str, bool, ts.Node]]:

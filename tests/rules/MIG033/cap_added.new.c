@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /* Foo PCIe device (migcheck fixture: MIG033 cap_added, like 9ea02e8f1/010746ae1d) */
 // fixture-path: hw/misc/foo_pcie.c
 #include "qemu/osdep.h"

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /* virtio-foo (migcheck fixture: MIG034 add_feature) */
 // fixture-path: hw/virtio/virtio-foo.c
 #include "qemu/osdep.h"

@@ -110,7 +110,8 @@ def test_review_reports_index_progress_and_counts_every_file(repo: GitRepo, tmp_
     # changed file's two sides parsed by the analysis; nothing came from the cache yet
     assert first.stats.files_cached == 0
     assert first.stats.files_parsed == 13 + 1 + 2
-    assert [name for name, _ in first.stats.phases] == ["index", "analysis"]
+    # the finding's fix draft is applied and the series reviewed again (--verify-fix)
+    assert [name for name, _ in first.stats.phases] == ["index", "analysis", "verify"]
     assert first.stats.seconds >= sum(sec for _, sec in first.stats.phases)
 
     events.clear()
@@ -130,7 +131,7 @@ def test_cli_summary_quiet_and_progress(
     assert out.splitlines()[-1].startswith(
         "1 finding (1 error, 0 warnings, 0 notes) in 1 patch: 16 files parsed (0 from cache) "
         "in ")  # fmt: skip
-    phases = r" s \(read [0-9.]+ s, index [0-9.]+ s, analysis [0-9.]+ s\)$"
+    phases = r" s \(read [0-9.]+ s, index [0-9.]+ s, analysis [0-9.]+ s, verify [0-9.]+ s\)$"
     assert re.search(phases, out.splitlines()[-1])
 
     assert main(args) == 1  # stderr is not a terminal here: no progress unless asked
@@ -141,7 +142,7 @@ def test_cli_summary_quiet_and_progress(
     out, err = capsys.readouterr()
     stats = json.loads(out)["stats"]
     assert err == "" and stats["files_cached"] == 14 and set(stats["phases"]) == {
-        "read", "index", "analysis"}  # fmt: skip
+        "read", "index", "analysis", "verify"}  # fmt: skip
     assert stats["seconds"] >= sum(stats["phases"].values()) - 1e-3
     with pytest.raises(SystemExit):
         main([*args, "--quiet", "--progress"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.spec import RuleContext
+from bot.fixedit import draft_problems
 from bot.model.entities import CompatArray, FileModel, Property, Vmsd, VmstateField
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
 from bot.rulekit import initializer as I
 from bot.rulekit.compat import next_release
-from bot.rulekit.drafts import dummy_section_draft, flag_name
+from bot.rulekit.drafts import Instances, dummy_section_draft, flag_name
 from bot.series import Series
 
 Rows = tuple[tuple[str, FileModel | None, FileModel | None], ...]
@@ -182,9 +183,14 @@ def test_dummy_draft_uses_old_sizes_and_flag() -> None:
     )
     flag = flag_name((2, 9), "icp/server")
     assert flag == "pre_2_10_has_unused_icp_server"
-    draft = dummy_section_draft("icp/server", v, flag, "hw_compat_2_9")
+    draft, _ = dummy_section_draft(_ctx("2.9.50"), "icp/server", v,
+                                Instances(True, "nr_servers", "i"), ["pseries"])  # fmt: skip
     assert '.name = "icp/server"' in draft
     assert "VMSTATE_UNUSED(4), /* was xirr */" in draft
     assert "VMSTATE_UNUSED(1), /* was mfrr */" in draft
     assert "if (mc->pre_2_10_has_unused_icp_server)" in draft
     assert "vmstate_unregister(" in draft
+    # the old loop bound and the machine family, no placeholder left
+    assert "for (int i = 0; i < nr_servers; i++) {" in draft
+    assert "pseries machine types 2.9 and older" in draft
+    assert draft_problems(draft) == []

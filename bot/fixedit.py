@@ -1,0 +1,277 @@
+"""A fix draft as edits of the head tree, and applying them to file bytes. Pure.
+
+A rule's draft is C text for people (`Finding.fix_draft`); the edits say where that text
+goes (`Finding.fix_edits`), so `--verify-fix` can apply the draft to the head tree and
+review again. Every edit is anchored on the head side of one file: a line range, a line
+pattern inside a range, or a named initializer array (`hw_compat_10_2[]`), resolved on the
+bytes before any edit of that file is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Op = Literal["replace", "insert", "array", "sub", "member", "missing", "wrap"]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftEdit:
+    """One change the draft makes to one head file.
+
+    - replace: lines line..end_line become `text` ("" deletes them); with `pattern`, only
+      the first line in that range matching it is replaced.
+    - insert: `text` goes before line `line` (line = last line + 1 appends).
+    - array: `text` goes before the closing brace (or a trailing `*_END_OF_LIST()`) of the
+      initializer array named `anchor`.
+    - sub: in the first line of line..end_line matching `pattern`, the match becomes `text`
+      (a re.sub template: the call's own arguments are kept as written).
+    - member: `text` goes at the end of the definition of struct `anchor`.
+    - wrap: the statement starting on `line` (up to the line ending in `;`) goes under
+      `if (text) { ... }`, indented.
+    - missing: a part of the draft that has no place in the tree; `text` says why (the
+      draft cannot be applied as it is).
+    `optional` edits are skipped when their anchor is not in the file (a struct member the
+    source analysis does not need; the build then says whether it compiles).
+    """
+
+    path: str
+    op: Op
+    text: str
+    line: int = 0
+    end_line: int = 0
+    pattern: str | None = None
+    anchor: str | None = None
+    optional: bool = False
+
+    def describe(self) -> str:
+        """Where the edit goes, for messages."""
+        if self.op == "array":
+            return f"{self.anchor}[] in {self.path}"
+        if self.op == "member":
+            return f"struct {self.anchor} in {self.path}"
+        return f"{self.path}:{self.line}"
+
+
+_CODE_END = re.compile(r";\s*(//.*|/\*.*\*/\s*)?$")
+
+
+class EditError(Exception):
+    """An edit whose anchor is not in the file (the draft cannot be applied as written)."""
+
+
+class MissingPart(EditError):
+    """A part of the draft that has no place in the reviewed tree (op "missing")."""
+
+
+def _array_close(lines: list[str], name: str) -> int:
+    """0-based index of the line holding the closing brace of array `name`."""
+    start = re.compile(rf"\b{re.escape(name)}\s*\[[^\]]*\]\s*=\s*\{{")
+    for i, ln in enumerate(lines):
+        m = start.search(ln)
+        if m is None:
+            continue
+        depth = 0
+        for j in range(i, len(lines)):
+            text = lines[j][m.end() - 1 :] if j == i else lines[j]
+            for ch in text:
+                if ch == "{":
+                    depth += 1
+                elif ch == "}":
+                    depth -= 1
+                    if depth == 0:
+                        return j
+        raise EditError(f"{name}[] is not closed")
+    raise EditError(f"no {name}[] to add to")
+
+
+_ENTRY = re.compile(r'^\s*\{\s*([^,]+?),\s*("[^"]*"),\s*("[^"]*")\s*\},\s*$')
+
+
+def _macro_array(lines: list[str], edits: list[DraftEdit], k: int) -> list[DraftEdit]:
+    """Before QEMU 3.1 compat lists were macros (`#define HW_COMPAT_2_11 \\`, one
+    `{ ... },` per entry): edit k, for an array the file does not define but as such a
+    macro, becomes an insertion right after the `#define` line, continued by a backslash
+    (the `#define` line gets one when the macro was empty)."""
+    e = edits[k]
+    assert e.anchor is not None
+    array = re.compile(rf"\b{re.escape(e.anchor)}\s*\[[^\]]*\]\s*=")
+    if any(array.search(ln) for ln in lines):
+        return edits
+    define = re.compile(rf"^\s*#\s*define\s+{re.escape(e.anchor.upper())}\b")
+    for i, ln in enumerate(lines):
+        if define.match(ln):
+            m = _ENTRY.match(e.text)
+            body = (["    {", f"        .driver   = {m.group(1)},",
+                     f"        .property = {m.group(2)},", f"        .value    = {m.group(3)},",
+                     "    },"] if m else [e.text.rstrip()])  # fmt: skip
+            more = ln.rstrip().endswith("\\")
+            if not more:
+                lines[i] = ln.rstrip() + " \\"
+            text = "\n".join(f"{b}\\" if j < len(body) - 1 or more else b
+                              for j, b in enumerate(body))  # fmt: skip
+            edits[k] = DraftEdit(e.path, "insert", text, line=i + 2)
+            break
+    return edits
+
+
+def _open_one_line_array(lines: list[str], name: str) -> None:
+    """`T name[] = {};` on one line becomes two (`T name[] = {` and `};`) so that an entry
+    can go between them."""
+    start = re.compile(rf"^(.*\b{re.escape(name)}\s*\[[^\]]*\]\s*=\s*\{{)\s*(\}}.*)$")
+    for i, ln in enumerate(lines):
+        m = start.match(ln)
+        if m is not None:
+            lines[i : i + 1] = [m.group(1), m.group(2)]
+            return
+
+
+def _block_close(lines: list[str], i: int, col: int) -> int | None:
+    """0-based line of the brace closing the one at lines[i][col]."""
+    depth = 0
+    for j in range(i, len(lines)):
+        for ch in lines[j][col:] if j == i else lines[j]:
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    return j
+    return None
+
+
+def _struct_close(lines: list[str], name: str) -> int:
+    """0-based line of the closing brace of struct `name` (`struct name {` or a typedef)."""
+    opener = re.compile(rf"\bstruct\s+{re.escape(name)}\s*\{{")
+    for i, ln in enumerate(lines):
+        m = opener.search(ln)
+        if m is not None:
+            end = _block_close(lines, i, m.end() - 1)
+            if end is not None:
+                return end
+    closer = re.compile(rf"^\s*\}}\s*{re.escape(name)}\s*;")
+    for i, ln in enumerate(lines):
+        if closer.match(ln):
+            return i
+    raise EditError(f"struct {name} is not defined here")
+
+
+def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
+    """The 0-based half-open line range an edit replaces (empty for an insertion)."""
+    n = len(lines)
+    if e.op == "missing":
+        raise MissingPart(e.text)
+    if e.op == "array":
+        if e.anchor is None:
+            raise EditError("array edit without an array name")
+        at = _array_close(lines, e.anchor)
+        if at > 0 and re.search(r"\w+_END_OF_LIST\(\)", lines[at - 1]):
+            at -= 1
+        return at, at
+    if e.op == "member":
+        if e.anchor is None:
+            raise EditError("member edit without a struct name")
+        at = _struct_close(lines, e.anchor)
+        return at, at
+    if e.op == "insert":
+        if not 1 <= e.line <= n + 1:
+            raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
+        return e.line - 1, e.line - 1
+    if e.op == "wrap":
+        if not 1 <= e.line <= n:
+            raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
+        for j in range(e.line - 1, min(n, e.line + 11)):
+            if _CODE_END.search(lines[j]):
+                return e.line - 1, j + 1
+        raise EditError(f"no statement ends near {e.path}:{e.line}")
+    end = max(e.end_line, e.line)
+    if e.pattern is not None:
+        end = min(end, n)  # a pattern looks for its line in a range that may run past the end
+    if not (1 <= e.line <= n and end <= n):
+        raise EditError(f"lines {e.line}-{end} are outside {e.path} ({n} lines)")
+    if e.pattern is None:
+        return e.line - 1, end
+    rx = re.compile(e.pattern)
+    for i in range(e.line - 1, end):
+        if rx.search(lines[i]):
+            return i, i + 1
+    raise EditError(f"nothing matches {e.pattern!r} in {e.path}:{e.line}-{end}")
+
+
+def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> bytes:
+    """`data` with every edit applied; anchors are resolved on `data` as given.
+
+    Raises EditError when an anchor is missing or two edits overlap.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    lines = text.split("\n")
+    for k, e in enumerate(edits):
+        if e.op == "array" and e.anchor is not None:
+            _open_one_line_array(lines, e.anchor)
+            edits = _macro_array(lines, list(edits), k)
+    resolved: list[tuple[tuple[int, int], int]] = []
+    for i, e in enumerate(edits):
+        try:
+            resolved.append((_span(lines, e), i))
+        except EditError:
+            if not e.optional:
+                raise
+    spans = sorted(resolved, reverse=True)
+    last_start = len(lines) + 1
+    for (start, end), i in spans:
+        if end > last_start:
+            raise EditError(f"two edits of {edits[i].path} overlap at line {start + 1}")
+        e = edits[i]
+        if e.op == "wrap":
+            indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
+            inner = [f"    {ln}" if ln.strip() else ln for ln in lines[start:end]]
+            lines[start:end] = [f"{indent}if ({e.text}) {{", *inner, f"{indent}}}"]
+            last_start = start
+            continue
+        if e.op == "sub" and e.pattern is not None:
+            lines[start] = re.sub(e.pattern, e.text, lines[start], count=1)
+            last_start = start
+            continue
+        body = e.text
+        new = body.split("\n") if body != "" else []
+        if new and new[-1] == "":
+            new.pop()
+        lines[start:end] = new
+        last_start = start
+    return "\n".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+def edited_paths(edits: tuple[DraftEdit, ...]) -> list[str]:
+    """The files the edits touch, in order of first mention."""
+    return list(dict.fromkeys(e.path for e in edits))
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BARE = (
+    (re.compile(r"<[A-Za-z_][\w \-]*>"), "a <placeholder>"),
+    (re.compile(r"\b\w*X_Y\w*\b"), "an X_Y version"),
+    (re.compile(r"\.\.\."), "an elided argument"),
+)
+
+
+def draft_problems(text: str, width: int = 80) -> list[str]:
+    """Why a draft cannot be pasted as it is: bare placeholders in code or strings (a C
+    comment naming what to fill in is fine), FIXME/TODO markers, lines over `width`
+    columns, tabs. Empty when the draft is ready."""
+    out: list[str] = []
+    code = _COMMENT.sub(" ", text)
+    if re.search(r"#include\s*<", code):
+        code = re.sub(r"#include\s*<[^>\n]*>", " ", code)
+    for rx, what in _BARE:
+        for m in rx.finditer(code):
+            out.append(f"{what}: {m.group(0)!r}")
+    for m in re.finditer(r"\b(FIXME|TODO|XXX)\b", text):
+        out.append(f"a {m.group(1)} marker")
+    for n, ln in enumerate(text.splitlines(), 1):
+        if "\t" in ln:
+            out.append(f"line {n}: a tab")
+        if len(ln) > width:
+            out.append(f"line {n}: {len(ln)} columns")
+    return out
