@@ -11,6 +11,7 @@
 (`hw_compat_X_Y`, or a machine's own `pc_compat_X_Y`/`spapr_compat_X_Y` of the same version).
 An entry naming the type, one of its parents, or a subtype counts (MIG032 checks partial
 coverage). Virtio feature bits are MIG034's, an entry in an older array is MIG031's.
+Host-side knobs that the guest does not see (`ioeventfd`, `iothread`, ...) are not flagged.
 
 **Which array is the newest.** From `VERSION` = `X.Y.Z`: the newest array is `hw_compat_X_Y`
 for every Z. `X.Y.50` (development) and `X.Y.9n` (release candidates of the next release)
@@ -54,7 +55,7 @@ from bot.findings import Category, Severity
 from bot.model.entities import Property
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
-from bot.rulekit.propcompat import is_feature_bit, missing_entry_hits, pname
+from bot.rulekit.propcompat import is_feature_bit, is_host_side, missing_entry_hits, pname
 
 RULE = RuleSpec(
     id="MIG030",
@@ -74,8 +75,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if change.kind != "property" or not isinstance(change.new, Property):
         return
     new = change.new
-    if is_feature_bit(new) or (new.name is None and not new.name_expr):
-        return
+    if is_feature_bit(new) or is_host_side(new) or (new.name is None and not new.name_expr):
+        return  # feature bits are MIG034's; host-side knobs are not guest visible
     if change.op == "modified" and isinstance(change.old, Property):
         old_default = change.old.default
         if K.norm(old_default) == K.norm(new.default):

@@ -55,6 +55,7 @@ from bot.rulekit.vmsd import (
     field_label,
     function_facts,
     label_list,
+    renamed_function,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -117,7 +118,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             entity=f"{new.c_name}.needed",
             severity=Severity.NOTE,
         )
-    elif on is not None and nn is not None and on != nn:
+    elif (
+        on is not None
+        and nn is not None
+        and on != nn
+        and not renamed_function(ctx.old_model, ctx.new_model, on, nn)
+    ):
         yield Hit(
             message=(
                 f".needed of {what} changed from {on} to {nn}: {unit} must still be sent "
@@ -151,6 +157,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 key = ("test-added", n.test or "")
             elif n.test is None:
                 key = ("test-removed", o.test)
+            elif renamed_function(ctx.old_model, ctx.new_model, o.test, n.test):
+                continue  # the predicate was only renamed
             else:
                 key = ("test-changed", o.test, n.test)
         elif o.version_id != n.version_id and not n.test:

@@ -160,6 +160,20 @@ def _args(c: CallSite) -> tuple[str, ...]:
     return tuple(K.norm(a) for a in c.args)
 
 
+def _moved(ctx: RuleContext, o: CallSite) -> bool:
+    """The same alias call (same id arguments; the device is written as the new function
+    sees it) added elsewhere by this unit: moved, e.g. from board code into the device's
+    instance_init or realize."""
+    for ch in ctx.changes:
+        n = ch.new
+        if ch.kind != "call" or not isinstance(n, CallSite) or n.call != _LEGACY:
+            continue
+        if ch.op == "added" or (ch.op == "modified" and ch.old != n):
+            if n.function != o.function and _args(n)[1:] == _args(o)[1:]:
+                return True
+    return False
+
+
 def _legacy(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     o, n = change.old, change.new
     ent = n if n is not None else o
@@ -184,6 +198,8 @@ def _legacy(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             )
             return
         # the alias now names another device: for this one it is gone
+    if _moved(ctx, o):
+        return
     yield Hit(
         message=(
             f"qdev_set_legacy_instance_id({', '.join(o.args)}) removed: sections from "

@@ -11,7 +11,9 @@ gate): `pci_add_capability`, `msix_init`/`msix_init_exclusive_bar` (vectors, BAR
 `pci_config_set_*` (ids, class, revision, interrupt pin). The device is one device however it
 is written (`&s->dev`, `PCI_DEVICE(s)`, `s->parent_obj.config`, the realize parameter), so a
 renamed PCIDevice member changes nothing; calls are paired by their equal arguments (BAR
-index, config offset), not by the first call of the same name.
+index, config offset), not by the first call of the same name. A removed store of 0 into a
+config byte that nothing else in the file writes and the PCI core does not set is no change:
+config space is zero-allocated.
 
 *Why it breaks migration*
 
@@ -45,7 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.diff.callargs import call_args
+from bot.diff.callargs import PCI_CONFIG_POINTER_FIRST, PCI_DEVICE_FIRST, call_args
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
@@ -66,38 +68,7 @@ RULE = RuleSpec(
     kinds=("call",),
 )
 
-PCI_CONFIG_CALLS = frozenset(
-    {
-        "pci_add_capability",
-        "msix_init",
-        "msix_init_exclusive_bar",
-        "msi_init",
-        "pcie_cap_init",
-        "pcie_cap_v1_init",
-        "pcie_endpoint_cap_init",
-        "pcie_endpoint_cap_v1_init",
-        "pcie_aer_init",
-        "pcie_ari_init",
-        "pcie_ats_init",
-        "pcie_acs_init",
-        "pcie_dev_ser_num_init",
-        "pcie_pasid_init",
-        "pcie_pri_init",
-        "pcie_sriov_pf_init",
-        "pci_pm_init",
-        "pci_register_bar",
-        "pci_set_byte",
-        "pci_set_word",
-        "pci_set_long",
-        "pci_set_quad",
-        "pci_config_set_vendor_id",
-        "pci_config_set_device_id",
-        "pci_config_set_revision",
-        "pci_config_set_class",
-        "pci_config_set_prog_interface",
-        "pci_config_set_interrupt_pin",
-    }
-)
+PCI_CONFIG_CALLS = PCI_DEVICE_FIRST | PCI_CONFIG_POINTER_FIRST
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -168,6 +139,8 @@ def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hi
     new_m = K.file_model(ctx, change.path, "new")
     if K.func_span(new_m, o.function) is None:
         return  # whole function gone: a bigger change other rules see
+    if _zero_store_to_fresh_byte(ctx, change, o):
+        return
     yield Hit(
         message=(
             f"{o.call}({', '.join(o.args)}) removed from {o.function}: config space "
@@ -177,6 +150,46 @@ def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hi
         side="old",
         entity=f"{o.call}@{o.function or '-'}",
     )
+
+
+# Config registers the PCI core writes itself before or after the device's realize: a store
+# of 0 to one of them may clear what the core set.
+_CORE_WRITTEN = (
+    "PCI_VENDOR_ID",
+    "PCI_DEVICE_ID",
+    "PCI_REVISION_ID",
+    "PCI_CLASS",
+    "PCI_HEADER_TYPE",
+    "PCI_SUBSYSTEM",
+    "PCI_STATUS",
+    "PCI_COMMAND",
+    "PCI_CAPABILITY_LIST",
+    "PCI_INTERRUPT_PIN",
+    "PCI_BASE_ADDRESS",
+    "PCI_ROM_ADDRESS",
+)
+_ZERO = frozenset({"0", "0x0", "0x00", "0x0000", "0x00000000", "0u", "0U", "0x0u", "0x0U"})
+
+
+def _zero_store_to_fresh_byte(ctx: RuleContext, change: EntityChange, o: CallSite) -> bool:
+    """A removed store of 0 into config space that nothing else in the file writes: config
+    space is zero-allocated (pci_config_alloc), so the bytes stay 0 without it."""
+    if o.call not in PCI_CONFIG_POINTER_FIRST or len(o.args) < 2:
+        return False
+    if K.norm(o.args[-1]) not in _ZERO:
+        return False
+    ptr = call_args(o)[0]
+    if ptr == "<config>+0" or not ptr.startswith("<config>+"):
+        return False
+    if any(r in ptr for r in _CORE_WRITTEN):
+        return False
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    others = (
+        c
+        for c in (old_m.calls if old_m is not None else ())
+        if c.call in PCI_CONFIG_POINTER_FIRST and c != o
+    )
+    return not any(call_args(c)[:1] == (ptr,) for c in others)
 
 
 def _args(c: CallSite) -> tuple[str, ...]:

@@ -11,6 +11,10 @@
   move is still reported when the creation reappears with the same QOM child name.
 - A stateful QOM type that is deleted, and a type whose class stops setting `dc->vmsd`.
 
+Not flagged: sections of `.unmigratable` vmsds (a VM that has such a device cannot migrate
+at all), and `dc->vmsd` moved to a parent class from which every type that had it still
+gets the same wire name.
+
 A creation that only moves between functions (same count, not conditional) is a QOM reparent
 (MIG022), not this rule; so is one creation of several of the same type in one function
 going away (a count change). The series is judged as a whole: a later patch that registers a
@@ -166,6 +170,8 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     wire = K.wire_name(ctx, old.vmsd, "old")
     section = wire or old.vmsd_expr
     old_vmsd = K.find_vmsd(ctx, old.vmsd, "old")
+    if old_vmsd is not None and old_vmsd.unmigratable:
+        return  # a VM with it could not migrate at all
     entity = f"{old.vmsd or K.norm(old.vmsd_expr)}@{old.function or '-'}"
     new_regs = [r for _, r in K.registrations(ctx, "new")]
     same = [r for r in new_regs if old.vmsd is not None and r.vmsd == old.vmsd]
@@ -241,6 +247,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             _, vmsd_c = K.type_vmsd(ctx, "old", g.name, g.name_expr)
             guessed = True
     old_vmsd = K.find_vmsd(ctx, vmsd_c, "old")
+    if old_vmsd is not None and old_vmsd.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = old_vmsd.name if old_vmsd is not None else None
     hints = {h for h in (K.stem(child),) if h} | (
         K.ident_tokens(old.type_expr) - {"type", "object", "device", "obj", "s", "dev"}
@@ -268,6 +276,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 matches.append(c)
             elif K.stem(child) is not None and K.stem(c.child_name) == K.stem(child):
                 matches.append(c)
+            elif wire is not None and _same_section_type(ctx, c, wire):
+                matches.append(c)  # the type was renamed; its section was not
     else:
         return
 
@@ -329,6 +339,10 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if ci is None or not ci.vmsd or ci.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
         return
     v = K.find_vmsd(ctx, ci.vmsd, "old")
+    if v is not None and v.name is not None and _renamed_type_keeps(ctx, old, v.name):
+        return  # the type was renamed and its section was not
+    if v is not None and v.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = v.name if v is not None else None
     if _dummy_covers(ctx, wire, set()):
         return
@@ -360,6 +374,30 @@ def _types_keep_section(ctx: RuleContext, change: EntityChange, function: str, w
     return True
 
 
+def _same_section_type(ctx: RuleContext, c: ObjectCreation, wire: str) -> bool:
+    """A creation whose (resolved) type sends a section with this wire name."""
+    if c.type_name is None and c.type_expr is None:
+        return False
+    stateful, vmsd_c = K.type_vmsd(ctx, "new", c.type_name, c.type_expr)
+    return bool(stateful) and K.wire_name(ctx, vmsd_c, "new") == wire
+
+
+def _renamed_type_keeps(ctx: RuleContext, old: TypeInfo, wire: str) -> bool:
+    """A type the unit adds under another name that sends the same section, and that
+    something on the new side creates or that has the same parent: the old type renamed."""
+    old_names = {t.name for _, t in K.types(ctx, "old") if t.name}
+    for _, t in K.types(ctx, "new"):
+        if not t.name or t.name in old_names or t.abstract:
+            continue
+        stateful, vmsd_c = K.type_vmsd(ctx, "new", t.name, t.name_expr)
+        if not stateful or K.wire_name(ctx, vmsd_c, "new") != wire:
+            continue
+        created = any(t.name in (K.type_key(c), c.type_name) for _, c in K.creations(ctx, "new"))
+        if created or (t.parent or t.parent_expr) == (old.parent or old.parent_expr):
+            return True
+    return False
+
+
 def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = change.old, change.new
     if not isinstance(old, ClassInit):
@@ -376,6 +414,8 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not old.vmsd or old.vmsd_member not in (None, "dc->vmsd", "k->vmsd"):
         return
     v = K.find_vmsd(ctx, old.vmsd, "old")
+    if v is not None and v.unmigratable:
+        return  # a VM with it could not migrate at all
     wire = v.name if v is not None else None
     # dc->vmsd -> vmstate_register of the same section elsewhere: converted, not removed.
     for _, r in K.registrations(ctx, "new"):

@@ -38,7 +38,9 @@ def same_field(a: VmstateField, b: VmstateField) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Replacement:
-    """Old fields whose place was taken by VMSTATE_UNUSED placeholders."""
+    """Old fields whose place was taken by VMSTATE_UNUSED placeholders (with, for a field
+    that narrowed, the narrower field itself: `new` then sums to the same wire size when the
+    placeholder pads it back)."""
 
     old: tuple[VmstateField, ...]
     new: tuple[VmstateField, ...]
@@ -119,10 +121,48 @@ def align_fields(old: Vmsd, new: Vmsd) -> FieldDiff:
         else:
             still_removed.append(f)
     moved_new = {id(n) for _, n in moved}
+    padded = _narrowed_and_padded(nf, pairs, [f for f in added if id(f) not in moved_new])
+    taken = {id(f) for r in padded for f in r.new}
+    pairs = [(o, n) for o, n in pairs if id(n) not in taken]
+    replaced.extend(padded)
     return FieldDiff(
         pairs=tuple(pairs),
-        added=tuple(f for f in added if id(f) not in moved_new),
+        added=tuple(f for f in added if id(f) not in moved_new and id(f) not in taken),
         removed=tuple(still_removed),
         moved=tuple(moved),
         replaced=tuple(replaced),
     )
+
+
+_INTEGER = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+
+
+def _narrowed_and_padded(
+    news: tuple[VmstateField, ...],
+    pairs: list[tuple[VmstateField, VmstateField]],
+    added: list[VmstateField],
+) -> list[Replacement]:
+    """Fields that narrowed by k bytes next to an added VMSTATE_UNUSED(k): the same bytes on
+    the wire. An integer is big-endian on the wire, so its placeholder must come first (the
+    dropped high bytes); a buffer may be padded on either side."""
+    fresh = {id(f) for f in added if f.is_unused}
+    if not fresh:
+        return []
+    pos = {id(f): i for i, f in enumerate(news)}
+    out: list[Replacement] = []
+    used: set[int] = set()
+    for o, n in pairs:
+        osz, nsz = o.wire_size, n.wire_size
+        if osz is None or nsz is None or nsz >= osz or id(n) not in pos:
+            continue
+        i = pos[id(n)]
+        sides = (i - 1,) if n.info in _INTEGER and n.count is None else (i - 1, i + 1)
+        for j in sides:
+            if not 0 <= j < len(news):
+                continue
+            pad = news[j]
+            if id(pad) in fresh and id(pad) not in used and pad.wire_size == osz - nsz:
+                used.add(id(pad))
+                out.append(Replacement((o,), (pad, n) if j < i else (n, pad)))
+                break
+    return out

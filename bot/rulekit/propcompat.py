@@ -19,6 +19,24 @@ def is_feature_bit(p: Property) -> bool:
     return p.macro.startswith("DEFINE_PROP_BIT") and (p.c_field or "").endswith("features")
 
 
+# Properties that configure the host side of a device (how QEMU implements it), not what
+# the guest sees or what is migrated: their defaults may change freely.
+HOST_SIDE_PROPERTIES = frozenset(
+    {
+        "ioeventfd",
+        "iothread",
+        "iothread-vq-mapping",
+        "vhostforce",
+        "x-iothread-poll-max-ns",
+    }
+)
+
+
+def is_host_side(p: Property) -> bool:
+    """A property of the host-side implementation (ioeventfd, iothread ...)."""
+    return pname(p) in HOST_SIDE_PROPERTIES
+
+
 def pname(p: Property) -> str:
     """The property name, resolved or raw without quotes."""
     return p.name or K.norm(p.name_expr).strip('"')

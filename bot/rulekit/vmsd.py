@@ -227,6 +227,25 @@ def function_facts(model: FileModel | None, name: str) -> FunctionInfo | None:
     return None
 
 
+def renamed_function(
+    old_model: FileModel | None, new_model: FileModel | None, old: str, new: str
+) -> bool:
+    """`old` was renamed `new` and nothing else: the old name is gone from the new side, and
+    both definitions take the same parameters, cast them alike, read the same members and
+    return the same expressions."""
+    of, nf = function_facts(old_model, old), function_facts(new_model, new)
+    if of is None or nf is None or new_model is None:
+        return False
+    if any(name == old for name, _, _ in new_model.functions):
+        return False  # both still exist: the vmsd now uses another function
+    return (
+        of.params == nf.params
+        and [c[:2] for c in of.casts] == [c[:2] for c in nf.casts]
+        and of.member_reads == nf.member_reads
+        and of.returns == nf.returns
+    )
+
+
 def function_funcs_of(v: Vmsd) -> Iterator[tuple[str, str, VmstateField | None]]:
     """(role, function name, field) for every hook and every `_TEST` predicate of a vmsd."""
     for member, fn in v.hooks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import NamedTuple
 
 import tree_sitter as ts
 
@@ -14,6 +15,29 @@ from bot.model.extract.context import Ctx, Out, line_of
 from bot.model.extract.syntax import param_list, where
 
 
+class _Assign(NamedTuple):
+    """`member = value` inside a function (`dc->vmsd = &x`, `dc->props = arr`)."""
+
+    function: str
+    member: str  # left side without spaces: "dc->vmsd"
+    value: str  # right side, whitespace-normalised
+    line: int
+
+
+def _assignment(ctx: Ctx, a: ts.Node) -> _Assign | None:
+    """A plain `=` assignment inside a function, else None."""
+    left = a.child_by_field_name("left")
+    right = a.child_by_field_name("right")
+    op = a.child_by_field_name("operator")
+    if left is None or right is None or (op is not None and ctx.text(op) != "="):
+        return None
+    w = where(ctx, a)
+    if w.function is None:
+        return None
+    member = cscan.norm(ctx.text(left)).replace(" ", "")
+    return _Assign(w.function, member, cscan.norm(ctx.text(right)), a.start_point.row + 1)
+
+
 def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
     """ClassInits from `x->vmsd = &v` assignments, merged with the function's props binding."""
     by_func: dict[str, ClassInit] = {
@@ -21,31 +45,22 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
     }
     extra: list[ClassInit] = []
     for a in assigns:
-        left = a.child_by_field_name("left")
-        right = a.child_by_field_name("right")
-        op = a.child_by_field_name("operator")
-        if left is None or right is None or (op is not None and ctx.text(op) != "="):
-            continue
-        w = where(ctx, a)
-        if w.function is None:
-            continue
-        member = cscan.norm(ctx.text(left)).replace(" ", "")
-        rtext = cscan.norm(ctx.text(right))
-        if _PROPS_MEMBER.search(member):
-            continue  # read by read_props_assigns
+        got = _assignment(ctx, a)
+        if got is None or _PROPS_MEMBER.search(got.member):
+            continue  # props: read by read_props_assigns
+        function, member, rtext, line = got
         vmsd = cscan.ident_or_none(rtext)
         if vmsd == "NULL":
             vmsd = None
-        line = a.start_point.row + 1
-        base = by_func.get(w.function)
+        base = by_func.get(function)
         if base is not None and base.vmsd_member is None:
             upd = replace(base, vmsd=vmsd, vmsd_member=member, vmsd_line=line)
             out.class_inits[out.class_inits.index(base)] = upd
-            by_func[w.function] = upd
+            by_func[function] = upd
         else:
             extra.append(
                 ClassInit(
-                    function=w.function,
+                    function=function,
                     vmsd=vmsd,
                     vmsd_member=member,
                     props=base.props if base is not None else (),
@@ -65,33 +80,24 @@ def read_props_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
     device_class_set_props, on the function's props-only ClassInit. Runs before
     read_vmsd_assigns, which merges dc->vmsd into that ClassInit."""
     for a in assigns:
-        left = a.child_by_field_name("left")
-        right = a.child_by_field_name("right")
-        op = a.child_by_field_name("operator")
-        if left is None or right is None or (op is not None and ctx.text(op) != "="):
+        got = _assignment(ctx, a)
+        if got is None or not _PROPS_MEMBER.search(got.member):
             continue
-        if not _PROPS_MEMBER.search(cscan.norm(ctx.text(left)).replace(" ", "")):
-            continue
-        w = where(ctx, a)
-        arr = cscan.ident_or_none(cscan.norm(ctx.text(right)))
-        if w.function is None or arr is None or arr == "NULL":
+        arr = cscan.ident_or_none(got.value)
+        if arr is None or arr == "NULL":
             continue
         base = next(
             (
                 c
                 for c in out.class_inits
-                if c.function == w.function and c.vmsd_member is None and c.vmsd is None
+                if c.function == got.function and c.vmsd_member is None and c.vmsd is None
             ),
             None,
         )
         if base is None:
             out.class_inits.append(
                 ClassInit(
-                    function=w.function,
-                    vmsd=None,
-                    vmsd_member=None,
-                    props=(arr,),
-                    line=a.start_point.row + 1,
+                    function=got.function, vmsd=None, vmsd_member=None, props=(arr,), line=got.line
                 )
             )
         elif arr not in base.props:

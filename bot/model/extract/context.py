@@ -40,6 +40,8 @@ class Ctx:
     _resolving: set[str] = field(default_factory=set)
     table: MacroTable | None = None
     present: frozenset[bytes] = frozenset()
+    # `.needed` of old-style `VMStateSubsection` entries: subsection vmsd C name -> function.
+    subsection_needed: dict[str, str] = field(default_factory=dict)
 
     def text(self, node: ts.Node) -> str:
         """The source text of a node."""

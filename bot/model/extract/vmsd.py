@@ -23,13 +23,25 @@ _VMSD_HOOKS = (
 )
 
 
-def ptr_list(text: str) -> tuple[str, ...]:
-    """C names in a `{ &a, &b, NULL }` initializer."""
+def ptr_list(text: str, needed: dict[str, str] | None = None) -> tuple[str, ...]:
+    """C names in a `{ &a, &b, NULL }` initializer, or in the `VMStateSubsection[]` form of
+    QEMU before 2.5, `{ { .vmsd = &a, .needed = f }, { /* empty */ } }`: there the `.needed`
+    of each entry is recorded in `needed` (subsection C name -> function)."""
     body = cscan.brace_body(text)
     if body is None:
         return ()
     res: list[str] = []
     for _, piece in cscan.split_top(cscan.strip_preproc_lines(cscan.strip_comments(body[1]))[0]):
+        entry = cscan.brace_body(piece)
+        if entry is not None:
+            members = {m: cscan.norm(v) for _, m, v in cscan.designated_members(entry[1])}
+            ident = cscan.ident_or_none(cscan.strip_casts(members.get("vmsd", "")))
+            fn = cscan.ident_or_none(members.get("needed", ""))
+            if ident is not None and fn is not None and needed is not None:
+                needed.setdefault(ident, fn)
+            if ident is not None and ident not in ("NULL", "0"):
+                res.append(ident)
+            continue
         s = cscan.strip_casts(piece)
         ident = cscan.ident_or_none(s)
         if ident is None or ident in ("NULL", "0"):
@@ -79,7 +91,7 @@ def parse_vmsd(
         elif member == "subsections":
             n_subs += 1
             if "{" in value:
-                subsections = ptr_list(value)
+                subsections = ptr_list(value, ctx.subsection_needed)
             else:
                 ref = cscan.ident_or_none(cscan.strip_casts(vnorm))
                 subsections = ("@" + ref,) if ref else ()
@@ -195,6 +207,11 @@ def finish_vmsds(ctx: Ctx, out: Out) -> list[Vmsd]:
     """Vmsds with `.fields = array` and `.subsections = array` references filled in."""
     res: list[Vmsd] = []
     for v in out.vmsds:
+        fn = ctx.subsection_needed.get(v.c_name)
+        if fn is not None and v.hook("needed") is None:
+            # `.needed` given in the parent's old-style VMStateSubsection entry: the same
+            # thing on the wire as `.needed` in the subsection's own vmsd.
+            v = replace(v, hooks=(*v.hooks, ("needed", fn)))
         if v.fields_array is not None and not v.fields and v.fields_array in out.field_arrays:
             v = replace(v, fields=out.field_arrays[v.fields_array][0])
         if len(v.subsections) == 1 and v.subsections[0].startswith("@"):

@@ -84,3 +84,38 @@ def test_props_assignment_binds_the_array_like_device_class_set_props() -> None:
         ("foo_class_init", "vmstate_foo", ("foo_properties",)),
         ("bar_class_init", None, ("foo_properties",)),
     }
+
+
+OLD_SUBSECTIONS = b"""static const VMStateDescription vmstate_foo_irq = {
+    .name = "foo/irq",
+    .fields = (VMStateField[]) { VMSTATE_UINT32(irq, FooState), VMSTATE_END_OF_LIST() }
+};
+static const VMStateDescription vmstate_foo_dma = {
+    .name = "foo/dma",
+    .needed = own_needed,
+    .fields = (VMStateField[]) { VMSTATE_UINT32(dma, FooState), VMSTATE_END_OF_LIST() }
+};
+static const VMStateDescription vmstate_foo = {
+    .name = "foo",
+    .fields = (VMStateField[]) { VMSTATE_UINT32(a, FooState), VMSTATE_END_OF_LIST() },
+    .subsections = (VMStateSubsection[]) {
+        {
+            .vmsd = &vmstate_foo_irq,
+            .needed = foo_irq_needed,
+        }, {
+            .vmsd = &vmstate_foo_dma,
+            .needed = entry_needed,
+        }, {
+            /* empty */
+        }
+    }
+};
+"""
+
+
+def test_old_style_subsection_entries_give_subsections_and_their_needed() -> None:
+    m = extract_file("hw/misc/foo.c", OLD_SUBSECTIONS)
+    v = {x.c_name: x for x in m.vmsds}
+    assert v["vmstate_foo"].subsections == ("vmstate_foo_irq", "vmstate_foo_dma")
+    assert v["vmstate_foo_irq"].hook("needed") == "foo_irq_needed"
+    assert v["vmstate_foo_dma"].hook("needed") == "own_needed"  # its own wins
