@@ -21,7 +21,8 @@ the real component (build_pair, run_artifacts, the redactor, a service...) and r
 would leave the process, decorate it with `@hostile("name", "area", seconds=N)`, done. Ctx
 gives a tmp dir, the secrets, the outside/forbidden paths, a host socket, a series maker and a
 fresh-interpreter runner (for memory measurements). Areas so far: build, qemu, locate,
-redact, config; analysis limits, mail and GitLab commands are meant to join.
+analysis (generated big C files under the source analysis limits, with their wall and CPU
+time printed), redact, config; mail and GitLab commands are meant to join.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Seen:
     read: str = ""  # why the case says something forbidden was read or reached
     limit: str = ""  # which limit the case says was broken
     planted: tuple[str, ...] = ()  # credentials the case put in its input itself
+    note: str = ""  # figures the case measured, printed with its line
 
 
 @dataclass
@@ -411,6 +413,65 @@ def tracked_dev_zero(ctx: Ctx) -> Seen:
                 f"the locator did not finish ({(r.stderr.strip().splitlines() or ['?'])[-1]})")
 
 
+# Source analysis limits (bot/bounded.py) ----------------------------------------------------
+ANALYSIS = """
+import json, resource, sys, time
+sys.path.insert(0, "bench")
+from vmsd_many import series, source
+from bot.review import ReviewOptions, review
+try:
+    from bot.bounded import AnalysisLimits
+    options = ReviewOptions(limits=AnalysisLimits(**{limits}))
+except ImportError:  # a version without analysis limits: reviewed unbounded
+    options = ReviewOptions()
+s = series(None, source({devices}, set()))
+def cpu():
+    return sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+               for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+t0, c0 = time.perf_counter(), cpu()
+r = review(s, options)
+print(json.dumps({{"mb": len(s.folded[0].new) / 1e6, "wall": time.perf_counter() - t0,
+                  "cpu": cpu() - c0, "findings": len(r.findings),
+                  "too_large": [f.message for f in r.findings if f.rule == "LIMIT"]}}))
+"""
+
+
+def _analysis_case(devices: int, limits: dict[str, Any], budget: float, too_large: bool
+                   ) -> Case:
+    """Review a generated file of `devices` x 3 vmsds under `limits` (a real child); the
+    limit is broken when the review takes longer than `budget` or its answer is not the
+    expected one (too large, or reviewed)."""
+    def run(ctx: Ctx) -> Seen:
+        try:
+            r = ctx.python(ANALYSIS.format(limits=limits, devices=devices),
+                           timeout=budget + 120)
+        except subprocess.TimeoutExpired:
+            return Seen(limit=f"no answer within {budget + 120:.0f} s")
+        if r.returncode != 0:
+            return Seen([r.stderr[-2000:]], limit=f"exit {r.returncode}: "
+                        + (r.stderr.strip().splitlines() or ["?"])[-1])
+        m = json.loads(r.stdout.splitlines()[-1])
+        said = m["too_large"][0] if m["too_large"] else f"reviewed: {m['findings']} findings"
+        note = (f"{m['mb']:.1f} MB, {3 * devices} vmsds: {m['wall']:.2f} s wall, "
+                f"{m['cpu']:.2f} s cpu; {said}")
+        limit = ""
+        if m["wall"] > budget:
+            limit = f"took {m['wall']:.1f} s (limit {budget:g} s)"
+        elif bool(m["too_large"]) != too_large:
+            limit = "not answered too large" if too_large else "not reviewed"
+        return Seen(texts=[said], limit=limit, note=note)
+    return run
+
+
+hostile("10 MB .c file: too large (file cap)", "analysis", seconds=120)(
+    _analysis_case(8000, {}, 10.0, True))
+hostile("10 MB .c file, file cap lifted: ends at its 30 s / 1 GiB limit", "analysis",
+        seconds=180)(_analysis_case(8000, {"max_file_bytes": 64 << 20, "seconds": 30.0,
+                                           "memory": 1 << 30}, 40.0, True))
+hostile("1 MB .c file with 3,000 VMSDs: reviewed in <= 5 s", "analysis", seconds=120)(
+    _analysis_case(1000, {}, 5.0, False))
+
+
 # Redaction and configuration ----------------------------------------------------------------
 REDACT_INPUTS = [
     ("url password with /", "redis://:pa/ss@redis.internal:6379/0", "pa/ss"),
@@ -540,7 +601,7 @@ def run_case(name: str, seconds: float, fn: Case) -> dict[str, Any]:
     limit = seen.limit or (f"took {took:.0f} s (budget {seconds:.0f})" if took > seconds else "")
     shutil.rmtree(tmp, ignore_errors=True)
     return {"case": name, "seconds": round(took, 1), "leaked": ", ".join(leaked),
-            "wrote": wrote, "read": read, "limit": limit, "error": error}
+            "wrote": wrote, "read": read, "limit": limit, "error": error, "note": seen.note}
 
 
 def main() -> int:
@@ -566,6 +627,7 @@ def main() -> int:
         else:
             bad = [f"{k}: {r[k]}" for k in ("leaked", "wrote", "read", "limit", "error") if r[k]]
             print(f"{'FAIL' if bad else 'ok  '} {area:7} {r['seconds']:6.1f}s  {name}"
+                  + (f"  [{r['note']}]" if r["note"] else "")
                   + (f"  -- {'; '.join(bad)}" if bad else ""), flush=True)
     counts = {k: sum(1 for r in results if r[k]) for k in ("leaked", "wrote", "read", "limit",
                                                              "error")}

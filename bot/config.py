@@ -3,10 +3,13 @@
     [gitlab]    url, token_env, webhook_secret_env, signing_secret_env, projects, timeout,
                 bot_username
     [queue]     url ("" = embedded SQLite in the state dir; redis://...), password_env,
-                visibility_timeout, max_attempts, backoff_base, backoff_max
+                visibility_timeout, max_attempts, job_timeout, max_crashes, backoff_base,
+                backoff_max
     [service]   state_dir, listen, port, max_body_bytes, cache_dir, public_url, status_token_env,
                 state_url
-    [review]    max_inline_comments, status_name, fail_on, build_timeout
+    [review]    max_inline_comments, status_name, fail_on, build_timeout, analysis_seconds,
+                analysis_cpu_seconds, analysis_memory_mb, max_file_bytes, max_files,
+                max_patches
     [commands]  min_access_level, allow_author, name
     [logging]   format ("text" | "json"), level (debug, info, warning, error, critical);
                 a --log-format/--log-level flag, then MIGCHECK_LOG_FORMAT/MIGCHECK_LOG_LEVEL,
@@ -32,11 +35,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.bounded import MIB, AnalysisLimits
 from bot.errors import ConfigError
 from bot.redact import redact
 from bot.sqldb import is_postgres_url
 from bot.waivers import Waiver, config_waivers
 
+_LIMITS = AnalysisLimits()
 ACCESS_LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
 
@@ -62,6 +67,12 @@ class QueueConfig:
     password_env: str = ""  # environment variable holding the Redis password, if any
     visibility_timeout: float = 600.0
     max_attempts: int = 10
+    # a job's lease is extended for at most this long; past it the lease expires as if the
+    # worker had died (must exceed review.build_timeout + review.analysis_seconds)
+    job_timeout: float = 10800.0
+    # a job whose lease expired this many times (worker killed, OOM, hung past job_timeout)
+    # is parked: not run again, its status failed and the author told once
+    max_crashes: int = 2
     backoff_base: float = 5.0
     backoff_max: float = 600.0
     poll_interval: float = 0.5
@@ -103,6 +114,20 @@ class ReviewConfig:
     status_name: str = "migration-compat"
     fail_on: str = "error"  # error | warning | never: the commit status verdict
     build_timeout: float = 7200.0
+    # source analysis of a series (bot.bounded): a child process with these limits, and
+    # input caps checked first; over one, the verdict is "too large to review: <limit>"
+    analysis_seconds: float = _LIMITS.seconds
+    analysis_cpu_seconds: int = _LIMITS.cpu_seconds  # 0: the wall-clock limit
+    analysis_memory_mb: int = _LIMITS.memory // MIB
+    max_file_bytes: int = _LIMITS.max_file_bytes  # one changed .c/.h file
+    max_files: int = _LIMITS.max_files  # changed files
+    max_patches: int = _LIMITS.max_patches  # commits, merged-in ones included
+
+    def analysis_limits(self) -> AnalysisLimits:
+        """The limits of one source analysis (bot.bounded)."""
+        return AnalysisLimits(self.analysis_seconds, self.analysis_cpu_seconds,
+                              self.analysis_memory_mb * MIB, self.max_file_bytes,
+                              self.max_files, self.max_patches)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +373,18 @@ def _validate(cfg: Config) -> None:
             raise _bad(src, f"queue.{key}", "must be > 0")
     if cfg.queue.max_attempts < 1:
         raise _bad(src, "queue.max_attempts", "must be >= 1")
+    if cfg.queue.max_crashes < 1:
+        raise _bad(src, "queue.max_crashes", "must be >= 1")
+    for key in ("build_timeout", "analysis_seconds", "analysis_memory_mb", "max_file_bytes",
+                "max_files", "max_patches"):
+        if getattr(cfg.review, key) <= 0:
+            raise _bad(src, f"review.{key}", "must be > 0")
+    if cfg.review.analysis_cpu_seconds < 0:
+        raise _bad(src, "review.analysis_cpu_seconds", "must be >= 0 (0: the wall-clock limit)")
+    need = cfg.review.build_timeout + cfg.review.analysis_seconds
+    if cfg.queue.job_timeout <= need:
+        raise _bad(src, "queue.job_timeout", f"must exceed review.build_timeout + "
+                   f"review.analysis_seconds ({need:g} s)")  # fmt: skip
 
 
 def parse_config(data: Mapping[str, Any], *, source: str = "") -> Config:

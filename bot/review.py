@@ -17,6 +17,9 @@ end reviews any other way. A review is:
    and what the front end passes (configuration, GitLab notes, trusted mail replies) turn
    the findings they cover into notes that name who accepted them and why.
 
+With `options.limits` (every front end sets them) step 1 runs in a limited child process
+after input caps (bot.bounded); over a limit the report is one `too large to review` finding.
+
 Which findings matter is the front end's choice, made with the one threshold function
 `bot.report.reaches` (exit code, MR verdict, mail replies).
 """
@@ -33,6 +36,7 @@ from pathlib import Path
 
 from bot.analyze import analyze, is_reviewable
 from bot.artifacts.pipeline import ArtifactOptions, ArtifactRun, run_artifacts, verify_draft
+from bot.bounded import LIMIT_RULE, AnalysisLimits, bounded_source_review
 from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
 from bot.engine.spec import Rule
 from bot.engine.touched import touched_device_types
@@ -64,6 +68,9 @@ class ReviewOptions:
     # only); with artifacts, also build, dump and migrate the drafted head (not cheap).
     verify_fix: bool = True
     verify_fix_build: bool = False
+    # None: source analysis in this process, unbounded (trusted input: tests, benches);
+    # the front ends pass limits (bot.bounded): input caps and a limited child process
+    limits: AnalysisLimits | None = None
 
 
 def default_cache_dir() -> Path:
@@ -124,13 +131,11 @@ def build_trees(
     return base_index, base_index.with_files(changed), counts
 
 
-def review(series: Series, options: ReviewOptions, *, progress: Progress | None = None) -> Report:
-    """Review one series: source analysis, the artifact layer when asked, merged findings.
-
-    `progress` hears the long phases (bot.progress): the index's files parsed, the artifact
-    layer's builds, dumps and migrations. Stats count every file the run needed a model of
-    (files_cached of them from the index cache) and all the time it took (phases).
-    """
+def source_review(
+    series: Series, options: ReviewOptions, progress: Progress | None = None
+) -> tuple[Report, TreeIndex | None, TreeIndex | None]:
+    """(report, old_tree, new_tree) of the source analysis alone, in this process: the
+    index views and the rules; stats count every file it needed a model of and its phases."""
     t0 = time.perf_counter()
     old_tree: TreeIndex | None = None
     new_tree: TreeIndex | None = None
@@ -148,20 +153,50 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
         report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
                               new_tree=new_tree, read_head=_head_reader(options.repo, series))
         phases.append(("verify", time.perf_counter() - t1))
-    if options.artifacts is not None:
-        t1 = time.perf_counter()
-        report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
-        phases.append(("artifacts", time.perf_counter() - t1))
-    report = _waive(report, series, options)
-    # Honest totals: every file the run needed a model of, and all the time it took.
     parsed = report.stats.files_parsed + (counts.files if counts is not None else 0)
     stats = dataclasses.replace(
         report.stats,
         files_parsed=parsed,
         files_cached=counts.cached if counts is not None else None,
-        seconds=time.perf_counter() - t0,
         phases=tuple(phases),
     )
+    return dataclasses.replace(report, stats=stats), old_tree, new_tree
+
+
+def review(series: Series, options: ReviewOptions, *, progress: Progress | None = None) -> Report:
+    """Review one series: source analysis, the artifact layer when asked, merged findings.
+
+    `progress` hears the long phases (bot.progress): the index's files parsed, the artifact
+    layer's builds, dumps and migrations. Stats count every file the run needed a model of
+    (files_cached of them from the index cache) and all the time it took (phases). With
+    `options.limits` the source analysis runs under them (bot.bounded): over one, the
+    report is the one `too large to review` finding and nothing else runs.
+    """
+    t0 = time.perf_counter()
+    old_tree: TreeIndex | None = None
+    new_tree: TreeIndex | None = None
+    if options.limits is None:
+        report, old_tree, new_tree = source_review(series, options, progress)
+        phases = list(report.stats.phases)
+    else:
+        report = bounded_source_review(series, options, options.limits, progress)
+        # honest totals: starting the child (an interpreter, imports) is a phase of its own
+        inner = sum(sec for _, sec in report.stats.phases)
+        phases = [("child", max(0.0, time.perf_counter() - t0 - inner)), *report.stats.phases]
+        if any(f.rule == LIMIT_RULE for f in report.findings):
+            stats = dataclasses.replace(report.stats, seconds=time.perf_counter() - t0)
+            return dataclasses.replace(report, stats=stats)
+        if (options.artifacts is not None and options.repo is not None
+                and options.cache_dir is not None and _needs_analysis(series)):
+            # the child filled the cache: these are loads, not parses
+            old_tree, new_tree, _ = build_trees(options.repo, series, options.cache_dir)
+    if options.artifacts is not None:
+        t1 = time.perf_counter()
+        report = _with_artifacts(report, series, options, old_tree, new_tree, progress)
+        phases.append(("artifacts", time.perf_counter() - t1))
+    report = _waive(report, series, options)
+    stats = dataclasses.replace(report.stats, seconds=time.perf_counter() - t0,
+                                phases=tuple(phases))  # fmt: skip
     return dataclasses.replace(report, stats=stats)
 
 

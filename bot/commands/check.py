@@ -164,6 +164,7 @@ def cache_dir_of(args: argparse.Namespace) -> Path | None:
 
 def review_options(args: argparse.Namespace) -> ReviewOptions:
     """ReviewOptions from the parsed flags (artifacts only with --build)."""
+    from bot.bounded import AnalysisLimits
     from bot.review import ReviewOptions
     from bot.waivers import load_waivers
 
@@ -173,6 +174,7 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
     return ReviewOptions(
         repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers,
         verify_fix=verify is not False, verify_fix_build=bool(verify) and args.build,
+        limits=AnalysisLimits(),
     )
 
 

@@ -109,6 +109,7 @@ def resolve_range(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Review, write both reports, print the text report, exit by --fail-on."""
+    from bot.bounded import AnalysisLimits
     from bot.report import Report
     from bot.reporters import codequality, sarif, text
     from bot.review import ReviewOptions, review
@@ -129,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
             wfile = getattr(args, "waivers", None)
             waivers = load_waivers(wfile) if wfile is not None else ()
             series = series_from_range(repo, f"{base}..{head}")
-            report = review(series, ReviewOptions(repo=repo, cache_dir=cache, waivers=waivers))
+            report = review(series, ReviewOptions(repo=repo, cache_dir=cache, waivers=waivers,
+                                                  limits=AnalysisLimits()))  # fmt: skip
         except InputError as exc:
             if exc.hint is not None:
                 raise

@@ -101,7 +101,7 @@ def _poll(args: argparse.Namespace) -> int:
     if not settings.inboxes and not settings.maildirs:
         raise InputError("no mail.inboxes or mail.maildirs configured", input_name=args.config,
                          hint='add inboxes = ["/path/to/inbox"] under [mail]')  # fmt: skip
-    r = poll_once(settings)
+    r = poll_once(settings, limits=cfg.review.analysis_limits())
     print(f"ingested {r.ingested} message(s); reviewed {r.series_reviewed}, skipped "
           f"{r.series_skipped}, waiting {r.series_pending}, obsolete {r.series_obsolete}, "
           f"not applying {r.apply_failed}; commands {r.commands}; replies queued "
@@ -136,12 +136,14 @@ def _review(args: argparse.Namespace) -> int:
     from bot.sources.mail import read_messages
     from bot.sources.publicinbox import fetch_thread
 
+    limits = None  # the source analysis limits: the config's [review] ones, else defaults
     if args.config:
         from bot.config import load_config
 
         cfg = load_config(args.config)
         _configure_logging(args, cfg)
         settings = mail_settings(cfg)
+        limits = cfg.review.analysis_limits()
     else:
         if args.log_format or args.log_level:
             from bot.config import Config
@@ -170,7 +172,7 @@ def _review(args: argparse.Namespace) -> int:
         store = MailStore(settings.store if args.send else f"{tmp}/mail.sqlite3")
         try:
             bot = MailBot(settings, store, transport=transport, base_override=args.base,
-                          force_complete=True)  # fmt: skip
+                          force_complete=True, limits=limits)  # fmt: skip
             bot.ingest_messages(msgs)
             bot.process(only={m.msgid for m in msgs})
             bot.deliver_pending()

@@ -85,6 +85,7 @@ def _read(args: argparse.Namespace) -> tuple[bytes, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Check the patch, print findings, return the exit code."""
+    from bot.bounded import AnalysisLimits
     from bot.commands.output import exit_code
     from bot.review import ReviewOptions, default_cache_dir, review
     from bot.sources.diffparse import CorruptPatch, Unsupported, parse_patch
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     series = series_from_mails(repo.path, base.commit, mails, "(patch)")
     cache = None if args.no_index else (args.cache_dir or default_cache_dir())
     report = review(series, ReviewOptions(repo=str(Path(repo.workdir or repo.path)),
-                                          cache_dir=cache))  # fmt: skip
+                                          cache_dir=cache, limits=AnalysisLimits()))  # fmt: skip
     shown = [f for f in report.findings if args.notes or f.severity is not Severity.NOTE]
     for f in shown:
         print(finding_line(f))

@@ -30,6 +30,7 @@ FINAL = ("reviewed", "skipped", "obsolete", "apply-failed", "error")
 REOPEN = ("reviewed", "skipped", "apply-failed", "error")
 # The fingerprint recorded with the one reply telling an author the series does not apply.
 APPLY_FAILED = "apply-failed"
+REVIEW_FAILED = "review-failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +376,18 @@ def apply_failed_reply(s: MailSeries, rv: MailReview) -> ReplyDraft | None:
         return None
     body = compose.body_for(head, apply_note(s, rv), base_note=f"Reviewed {s.label}.")
     return ReplyDraft(head, body, (APPLY_FAILED,))
+
+
+def review_failed_reply(s: MailSeries, what: str) -> ReplyDraft | None:
+    """The one mail telling the author the review of the series failed and why (to the
+    author only; None: nobody to tell). `what` is redacted by the delivery."""
+    head = s.head_message
+    if head is None:
+        return None
+    text = (f"migcheck could not review {s.label}: {cap(what, 2000)}. It will not retry this "
+            "version of the series; the operator has the details in the service log.")
+    body = compose.body_for(head, [compose.wrap(text)])
+    return ReplyDraft(head, body, (REVIEW_FAILED,), head.author, private=True)
 
 
 def command_reply(

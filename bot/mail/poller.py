@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.bounded import AnalysisLimits
 from bot.config import Config
 from bot.errors import BotError
 from bot.mail import ingest, policy
@@ -41,6 +42,7 @@ from bot.mail.review import (
 )
 from bot.mail.store import MailStore
 from bot.mail.transport import Transport, make_transport
+from bot.redact import shown
 from bot.reporters.common import rules_by_id
 from bot.sources.mail import MailMessage, address_of, parse_mail, read_messages
 
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
     from bot.service.metrics import Metrics
 
 log = logging.getLogger("migcheck.mail")
+# reviews of one series that never ended (the bot died in them) before it is given up
+MAX_REVIEW_ATTEMPTS = 2
 
 
 @dataclass(slots=True)
@@ -75,8 +79,10 @@ class MailBot:
                  after_delivery: Callable[[str], None] | None = None,
                  after_queue: Callable[[str], None] | None = None,
                  metrics: Metrics | None = None,
-                 dkim_dns: DnsFunc | None = None) -> None:  # fmt: skip
+                 dkim_dns: DnsFunc | None = None,
+                 limits: AnalysisLimits | None = None) -> None:  # fmt: skip
         self.s = settings
+        self.limits = limits or AnalysisLimits()  # the config's [review] analysis limits
         self.dkim_dns = dkim_dns  # DKIM key lookups (None: DNS); tests serve their own keys
         self.store = store
         self.clock = clock
@@ -143,9 +149,7 @@ class MailBot:
                 else:
                     log.exception("reviewing %s failed", s.key)
                     what = f"internal error: {type(exc).__name__}: {exc}"
-                self.store.set_series(s.key, "error", what[:500], revision=s.revision)
-                self.result.notes.append(f"{s.label}: {what}")
-                self._silence("error")
+                self._failed(s, shown(what, 500))
         for c in commands:
             if self.store.command_status(c.msgid):
                 continue
@@ -153,8 +157,28 @@ class MailBot:
                 self.handle_command(c, every)
             except Exception as exc:  # as above: record and go on
                 log.exception("command %s failed", c.msgid)
-                self.store.set_command(c.msgid, "error", f"{type(exc).__name__}: {exc}"[:500])
+                self.store.set_command(c.msgid, "error", shown(f"{type(exc).__name__}: {exc}",
+                                                               500))  # fmt: skip
                 self._silence("error")
+
+    def _failed(self, s: MailSeries, what: str) -> None:
+        """A series whose review failed: kept as `error` (not retried) and its author told
+        once why (a private reply)."""
+        self.store.set_series(s.key, "error", what, revision=s.revision)
+        self.result.notes.append(f"{s.label}: {what}")
+        self._tell_once(s, policy.REVIEW_FAILED, lambda: policy.review_failed_reply(s, what),
+                        "error")  # fmt: skip
+
+    def _tell_once(self, s: MailSeries, marker: str,
+                   draft: Callable[[], policy.ReplyDraft | None], silence: str) -> None:
+        """Record the one reply about the series that carries `marker` (none when one was
+        recorded before, or there is nobody to tell: then counted as `silence`)."""
+        told = marker in self.store.fingerprints_in_series(s.key)
+        d = None if told else draft()
+        if d is None:
+            self._silence(silence)
+        else:
+            self._record([d], s.key)
 
     def _review(self, s: MailSeries, cmd: Command | None = None) -> MailReview:
         if self.base_override:
@@ -167,7 +191,7 @@ class MailBot:
         # as `migcheck check`: whole-tree views (without them no finding is demoted to a note)
         cache = Path(self.s.cache_dir) if self.s.cache_dir else default_cache_dir()
         return review_mail_series(self.s.repo, s, base, cache_dir=cache,
-                                  build=cmd is not None and cmd.build,
+                                  build=cmd is not None and cmd.build, limits=self.limits,
                                   machines=cmd.machines if cmd is not None else ())  # fmt: skip
 
     def handle_series(self, s: MailSeries, newer_arrived: bool = False) -> None:
@@ -197,17 +221,23 @@ class MailBot:
             self.result.series_skipped += 1
             self._silence("skipped")
             return
+        # counted before the review: a series that kills the bot (out of memory) every time
+        # is given up after MAX_REVIEW_ATTEMPTS, with one reply, instead of at every poll
+        st = self.store.series_status(s.key)
+        tries = int(st[1].rsplit(" ", 1)[-1]) if st and st[0] == "reviewing" else 0
+        if tries >= MAX_REVIEW_ATTEMPTS:
+            self._failed(s, f"the review stopped {tries} times without an answer (the mail "
+                            "bot was killed, e.g. out of memory)")  # fmt: skip
+            return
+        self.store.set_series(s.key, "reviewing", f"attempt {tries + 1}", revision=s.revision)
         rv = self._review(s)
         if rv.apply_error:
-            self.store.set_series(s.key, "apply-failed", rv.apply_error, revision=s.revision,
+            self.store.set_series(s.key, "apply-failed", shown(rv.apply_error, 2000),
+                                  revision=s.revision,
                                   base=rv.base.commit, patches=covered)  # fmt: skip
             self.result.apply_failed += 1
-            told = policy.APPLY_FAILED in self.store.fingerprints_in_series(s.key)
-            draft = None if told else policy.apply_failed_reply(s, rv)
-            if draft is None:
-                self._silence("apply_failed")
-            else:
-                self._record([draft], s.key)
+            self._tell_once(s, policy.APPLY_FAILED, lambda: policy.apply_failed_reply(s, rv),
+                            "apply_failed")  # fmt: skip
             return
         prior = policy.Prior(self.store.fingerprints_on(s.msgids() | _inherited_ids(s)),
                              self.store.fingerprints_in_series(s.key),
@@ -365,16 +395,21 @@ def poll_once(
     transport: Transport | None = None,
     clock: Callable[[], float] = time.time,
     metrics: Metrics | None = None,
+    limits: AnalysisLimits | None = None,
 ) -> PollResult:
     """One poll of the configured inboxes (config: bot.config.Config or MailSettings).
 
     metrics: count replies sent/suppressed on it (migcheck_mail_total); None counts nothing.
+    limits: of the source analysis (default: a Config's [review] ones, else the defaults).
     """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    if limits is None and isinstance(cfg, Config):
+        limits = cfg.review.analysis_limits()
     own = store is None
     st = store or MailStore(settings.store or "mail.sqlite3", clock=clock)
     try:
-        return MailBot(settings, st, transport=transport, clock=clock, metrics=metrics).poll()
+        return MailBot(settings, st, transport=transport, clock=clock, metrics=metrics,
+                       limits=limits).poll()  # fmt: skip
     finally:
         if own:
             st.close()
@@ -395,13 +430,14 @@ def poll_forever(
     metrics (the worker's, served by its --metrics-port) when given.
     """
     settings = cfg if isinstance(cfg, MailSettings) else mail_settings(cfg)
+    limits = cfg.review.analysis_limits() if isinstance(cfg, Config) else None
     if not settings.enabled:
         return
     store = MailStore(settings.store or "mail.sqlite3")
     try:
         while not stop.is_set():
             try:
-                r = poll_once(settings, store, metrics=metrics)
+                r = poll_once(settings, store, metrics=metrics, limits=limits)
                 log.info(
                     "mail poll: %d ingested, %d reviewed, %d replies",
                     r.ingested,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pygit2
 
 from bot.analyze import is_reviewable
+from bot.bounded import AnalysisLimits
 from bot.errors import ApplyError, BotError
 from bot.mail.assemble import MailSeries
 from bot.report import Report
@@ -121,9 +122,11 @@ def review_mail_series(
     cache_dir: Path | None,
     build: bool = False,
     machines: tuple[str, ...] = (),
+    limits: AnalysisLimits | None = None,
 ) -> MailReview:
-    """Apply the series' patches onto base (in memory where possible) and review them;
-    `build`: with the artifact layer (on `machines`, default: the newest versioned ones)."""
+    """Apply the series' patches onto base (in memory where possible) and review them
+    (source analysis under `limits`, default AnalysisLimits()); `build`: with the artifact
+    layer (on `machines`, default: the newest versioned ones)."""
     from bot.artifacts.pipeline import ArtifactOptions
     from bot.review import ReviewOptions, review
     from bot.sources.patches import series_from_mails
@@ -134,5 +137,7 @@ def review_mail_series(
     except ApplyError as exc:
         return MailReview(base, None, "", exc.what)
     artifacts = ArtifactOptions(machines=machines) if build else None
-    options = ReviewOptions(repo=repo_path, cache_dir=cache_dir, artifacts=artifacts)
+    limits = limits or AnalysisLimits()
+    options = ReviewOptions(repo=repo_path, cache_dir=cache_dir, artifacts=artifacts,
+                            limits=limits)  # fmt: skip
     return MailReview(base, review(s, options), s.head, "", s.applied_with)

@@ -31,6 +31,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Config
+from bot.redact import shown
 from bot.service.commands import find_command, has_accept
 from bot.service.deliveries import open_deliveries
 from bot.service.metrics import Metrics, metrics_route
@@ -324,7 +325,7 @@ def create_app(
         except Exception as exc:
             dedupe.forget(delivery)  # let GitLab's retry in again
             log.exception("webhook: could not queue %s", delivery)
-            state.set_error(f"webhook: could not queue {delivery}: {exc}")
+            state.set_error(shown(f"webhook: could not queue {delivery}: {exc}", 2000))
             m.webhook_delivery("error")
             return JSONResponse({"error": "could not queue the job"}, status_code=503)
         log.info("webhook: %s -> %s job %s (%s)", delivery, d.kind, res.job_id, res.status)

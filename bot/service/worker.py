@@ -40,6 +40,8 @@ from bot.artifacts.pipeline import ArtifactOptions
 from bot.artifacts.sandbox import Limits
 from bot.config import Config
 from bot.errors import BotError
+from bot.logsetup import secret_env_names
+from bot.redact import Redactor, cap
 from bot.report import Report
 from bot.reporters import gitlab_md
 from bot.reporters.gitlab import DiffIndex, PublishResult, publish
@@ -74,6 +76,14 @@ class Transient(Exception):
 
 class HeadMoved(Exception):
     """The MR's head is no longer the one a command was given for."""
+
+
+class Crashed(BotError):
+    """A job whose lease expired too often (its worker was killed or hung): parked."""
+
+
+class Overdue(Exception):
+    """The job ran past queue.job_timeout: its lease was let go, its result is not posted."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -166,14 +176,15 @@ def review_options(
     waivers: Sequence[Waiver] = (),
     waiver_notes: Sequence[str] = (),
 ) -> ReviewOptions:
-    """What a job reviews with: the mirror, the index cache, the artifact layer on --build
-    (builds limited by review.build_timeout), the configured and the MR notes' waivers."""
+    """What a job reviews with: the mirror, the index cache, the source analysis limits
+    (bot.bounded), the artifact layer on --build (builds limited by review.build_timeout),
+    the configured and the MR notes' waivers."""
     artifacts = None
     if args.build:
         limits = Limits(build_seconds=cfg.review.build_timeout)
         artifacts = ArtifactOptions(machines=args.machines, limits=limits)
     return ReviewOptions(repo=repo, cache_dir=cfg.cache_dir, artifacts=artifacts,
-                         waivers=(*cfg.waivers, *waivers),
+                         waivers=(*cfg.waivers, *waivers), limits=cfg.review.analysis_limits(),
                          waiver_notes=tuple(waiver_notes))  # fmt: skip
 
 
@@ -216,8 +227,11 @@ class Worker:
         self.state = state
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.reviewer = reviewer
+        # every text about a job that leaves the process (notes, state DB, queue, /status)
+        self.redactor = Redactor.from_environment(names=secret_env_names(cfg))
         self._gl: Any = None
         self._bot_id = 0
+        self._overdue = threading.Event()  # the running job passed queue.job_timeout
 
     # GitLab client ----------------------------------------------------------------------
     def gitlab(self) -> Any:
@@ -266,25 +280,62 @@ class Worker:
         return True
 
     def _heartbeat(self, lease: Lease, stop: threading.Event) -> None:
+        """Extend the lease while the job runs, up to queue.job_timeout: then the lease
+        expires as if the worker had died, and the job is handed out again or parked."""
         every = max(0.5, self.cfg.queue.visibility_timeout / 3)
+        deadline = time.monotonic() + self.cfg.queue.job_timeout
         while not stop.wait(every):
+            if time.monotonic() >= deadline:
+                log.warning("worker: job %s ran past queue.job_timeout (%g s); its lease is "
+                            "no longer extended", lease.job.id, self.cfg.queue.job_timeout)
+                self._overdue.set()
+                return
             if not self.queue.extend(lease):
                 log.warning("worker: lost the lease of job %s", lease.job.id)
                 return
 
+    def _text(self, exc: BaseException, limit: int = 2000) -> str:
+        """An exception as it may be stored and shown: redacted, then capped."""
+        return cap(self.redactor.redact(f"{type(exc).__name__}: {exc}"), limit)
+
+    def _reply(self, exc: BaseException) -> str:
+        """failure_reply(exc), redacted and capped for a note."""
+        return cap(self.redactor.redact(failure_reply(exc)), 8000)
+
     def handle(self, lease: Lease) -> None:
-        """Run one leased job and ack, retry or fail it."""
+        """Run one leased job and ack, retry or fail it; park it when its leases expired
+        queue.max_crashes times (or it ran out of attempts that way)."""
         job = lease.job
         row = self.state.job_started(job.id, job.kind, job.mr_key, str(job.payload.get("head", "")))
+        q = self.cfg.queue
+        if job.expired >= q.max_crashes or job.attempts > q.max_attempts:
+            exc = Crashed(f"the review stopped {job.expired} times without an answer: the "
+                          "worker running it was killed (out of memory?) or it ran past "
+                          f"queue.job_timeout ({q.job_timeout:g} s)",
+                          hint="the operator can find it in the service log")  # fmt: skip
+            text = self._text(exc)
+            log.error("worker: job %s (%s) parked: %s", job.id, job.mr_key, text)
+            self.state.job_finished(row, "parked", text)
+            self.state.set_error(f"job {job.id} {job.mr_key}: {text}")
+            self._ended(job, "parked", exc)
+            self.queue.ack(lease, "failed")
+            self._observe(job.kind, "failed", time.monotonic())
+            return
         stop = threading.Event()
+        self._overdue.clear()
         hb = threading.Thread(target=self._heartbeat, args=(lease, stop), daemon=True)
         hb.start()
         started = time.monotonic()
         try:
             outcome = self.execute(job)
+        except Overdue as exc:  # another worker has it (or will): parks or reruns it
+            log.warning("worker: job %s (%s): %s", job.id, job.mr_key, exc)
+            self.state.job_finished(row, "overdue", str(exc))
+            self._observe(job.kind, "failed", started)
+            return
         except Exception as exc:
             stop.set()
-            text = f"{type(exc).__name__}: {exc}"
+            text = self._text(exc)
             if is_transient(exc):
                 state = self.queue.retry(lease, text)
                 log.warning(
@@ -301,7 +352,7 @@ class Worker:
                     self._ended(job, state, exc)
                 return
             if isinstance(exc, BotError):  # the series' own fault (no build, no apply): no trace
-                log.warning("worker: job %s (%s) failed: %s", job.id, job.mr_key, exc)
+                log.warning("worker: job %s (%s) failed: %s", job.id, job.mr_key, text)
             else:
                 log.exception("worker: job %s (%s) failed", job.id, job.mr_key)
             self.state.job_finished(row, "failed", text)
@@ -334,24 +385,33 @@ class Worker:
 
     def _ended(self, job: Job, how: str, exc: BaseException) -> None:
         """A job ended without a result (failed, parked, superseded): end the commit status
-        it left running and, for a command, answer it. Best effort: GitLab may be down."""
+        it left running and answer once: a command in its thread, an automatic review with
+        one note to the MR's author. Best effort: GitLab may be down."""
         try:
             statuses = self._statuses()
             if how == "superseded":
                 statuses.finish(job.mr_key, "canceled", "superseded by a newer push")
             else:
-                statuses.finish(job.mr_key, "failed", status_failure(exc, how))
+                statuses.finish(job.mr_key, "failed",
+                                self.redactor.redact(status_failure(exc, how)))  # fmt: skip
         except Exception:
             log.warning("worker: job %s: could not end its commit status", job.id, exc_info=True)
-        if job.kind not in ("command", "waiver"):
+        if job.kind not in ("command", "waiver", "review"):
             return
         with contextlib.suppress(Exception):
+            if job.kind == "review":
+                if how != "superseded":
+                    _, mr = self._mr(job)
+                    author = str((getattr(mr, "author", None) or {}).get("username") or "")
+                    Replies(mr, {"username": author}, self.bot_id).post(
+                        self._reply(exc), step=f"job{job.id}")
+                return
             replies = self._replies(job)
             if how == "superseded":
                 replies.post("not finished: a newer check of this merge request replaced it.",
                              step="end")  # fmt: skip
             else:
-                replies.post(failure_reply(exc), step="end")
+                replies.post(self._reply(exc), step="end")
                 replies.award("x")
 
     def _statuses(self) -> Statuses:
@@ -406,6 +466,9 @@ class Worker:
         accepted = self.note_waivers(project, mr)
         options = review_options(self.cfg, mirror, args, accepted.waivers, accepted.refused)
         report = self.reviewer(series, options)
+        if self._overdue.is_set():
+            raise Overdue(f"done after queue.job_timeout ({self.cfg.queue.job_timeout:g} s); "
+                          "its result is not posted")
         if self.metrics is not None:
             self.metrics.count_findings(report.findings)
         if pinned:  # a long --build: the author may have pushed meanwhile

@@ -8,7 +8,9 @@ RedisQueue (bot/service/queue/redisqueue.py). Webhook delivery dedupe is not the
   superseded in place by the newer payload (a newer head replaces an older queued one).
 - lease(worker): hands out the oldest due job whose merge request has no running job (one
   job per MR at a time); the lease expires after the visibility timeout, after which the job
-  is handed out again (a worker killed mid-job -> the job re-runs). Long jobs extend().
+  is handed out again (a worker killed mid-job -> the job re-runs) with Job.expired counting
+  such expiries: the worker parks a job that expired queue.max_crashes times (one answer to
+  the author) instead of running it again. Long jobs extend(), up to queue.job_timeout.
 - ack(lease) when done; retry(lease, error) re-queues with exponential backoff (transient
   GitLab errors) until max_attempts, then the job is kept as `failed` (never silently lost).
 
@@ -43,6 +45,7 @@ class Job:
     payload: dict[str, Any]
     attempts: int
     created_at: float
+    expired: int = 0  # earlier leases of it that expired (worker killed, OOM, hung)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,26 +41,21 @@ return {'queued', id}
 """
 
 _LUA_LEASE = """
-local p, now, vt, token, worker, maxa = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]),
-  ARGV[4], ARGV[5], tonumber(ARGV[6])
+local p, now, vt, token, worker = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]),
+  ARGV[4], ARGV[5]
 local expired = redis.call('ZRANGEBYSCORE', p..'leased', '-inf', now)
 for _, id in ipairs(expired) do
   local jk = p..'job:'..id
   redis.call('ZREM', p..'leased', id)
   local mr = redis.call('HGET', jk, 'mr_key')
   if redis.call('GET', p..'active:'..mr) == id then redis.call('DEL', p..'active:'..mr) end
-  local att = tonumber(redis.call('HGET', jk, 'attempts'))
-  if att >= maxa then
-    redis.call('HSET', jk, 'state', 'failed', 'token', '', 'updated_at', now,
-      'last_error', 'lease expired '..att..' times (worker killed or hung)')
-    local dd = redis.call('HGET', jk, 'dedupe_key')
-    if redis.call('GET', p..'dedupe:'..dd) == id then redis.call('DEL', p..'dedupe:'..dd) end
-  else
-    redis.call('HSET', jk, 'state', 'queued', 'token', '', 'updated_at', now)
-    redis.call('ZADD', p..'ready', now, id)
-    local slot = redis.call('HGET', jk, 'slot')
-    if not redis.call('GET', p..'slot:'..slot) then redis.call('SET', p..'slot:'..slot, id) end
-  end
+  -- re-queued and counted: the next worker to lease it parks it once it expired too often
+  local ex = redis.call('HINCRBY', jk, 'expired', 1)
+  redis.call('HSET', jk, 'state', 'queued', 'token', '', 'updated_at', now,
+    'last_error', 'lease expired '..ex..' times (worker killed or hung)')
+  redis.call('ZADD', p..'ready', now, id)
+  local slot = redis.call('HGET', jk, 'slot')
+  if not redis.call('GET', p..'slot:'..slot) then redis.call('SET', p..'slot:'..slot, id) end
 end
 local cands = redis.call('ZRANGEBYSCORE', p..'ready', '-inf', now, 'LIMIT', 0, 200)
 for _, id in ipairs(cands) do
@@ -170,7 +165,6 @@ class RedisQueue:
                 repr(self.cfg.visibility_timeout),
                 token,
                 worker,
-                self.cfg.max_attempts,
             ]
         )
         if not out:
@@ -184,6 +178,7 @@ class RedisQueue:
             payload=json.loads(h["payload"]),
             attempts=int(h["attempts"]),
             created_at=float(h["created_at"]),
+            expired=int(h.get("expired", "0")),
         )
         return Lease(job, token)
 

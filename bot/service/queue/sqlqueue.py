@@ -48,6 +48,8 @@ MIGRATIONS: Migrations = (
     CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs(dedupe_key, state);
     CREATE INDEX IF NOT EXISTS jobs_mr ON jobs(mr_key, state);
     """,
+    # leases that expired (worker killed or hung): the worker parks a job after a few
+    "ALTER TABLE jobs ADD COLUMN expired INTEGER NOT NULL DEFAULT 0;",
 )
 
 
@@ -111,7 +113,6 @@ class SqlQueue:
         now = self._clock()
         token = secrets.token_hex(8)
         vt = self.cfg.visibility_timeout
-        max_attempts = self.cfg.max_attempts
 
         def fn(db: Executor) -> Lease | None:
             if random.random() < 0.01:  # keep the table bounded: finished jobs live a week
@@ -120,20 +121,16 @@ class SqlQueue:
                     " AND updated_at < ?",
                     (now - FINISHED_TTL,),
                 )
-            # Expired leases: the worker died or hung. Re-queue (or give up after too many).
+            # Expired leases: the worker died or hung. Re-queue, counted: the next worker to
+            # lease it parks it (and tells the author) once it expired too often.
             db.execute(
-                "UPDATE jobs SET state='failed', last_error='lease expired ' || attempts ||"
-                " ' times (worker killed or hung)', updated_at=? WHERE state='leased'"
-                " AND lease_until < ? AND attempts >= ?",
-                (now, now, max_attempts),
-            )
-            db.execute(
-                "UPDATE jobs SET state='queued', token=NULL, available_at=?, updated_at=?"
-                " WHERE state='leased' AND lease_until < ?",
+                "UPDATE jobs SET state='queued', token=NULL, available_at=?, updated_at=?,"
+                " expired=expired+1, last_error='lease expired ' || (expired+1) ||"
+                " ' times (worker killed or hung)' WHERE state='leased' AND lease_until < ?",
                 (now, now, now),
             )
             row = db.execute(
-                "SELECT id, slot, mr_key, kind, payload, attempts, created_at FROM jobs"
+                "SELECT id, slot, mr_key, kind, payload, attempts, created_at, expired FROM jobs"
                 " WHERE state='queued' AND available_at <= ? AND mr_key NOT IN"
                 " (SELECT mr_key FROM jobs WHERE state='leased')"
                 " ORDER BY available_at, id LIMIT 1",
@@ -154,6 +151,7 @@ class SqlQueue:
                 payload=json.loads(row[4]),
                 attempts=int(row[5]) + 1,
                 created_at=float(row[6]),
+                expired=int(row[7]),
             )
             return Lease(job, token)
 

@@ -103,6 +103,7 @@ class Fault:
     delay: float = 0.0
     hits: int = 0
     after: bool = False  # do the request (the write is saved), then answer `status`
+    message: str = ""  # the error body's message (default "<status> injected")
 
 
 @dataclass
@@ -419,11 +420,13 @@ class FakeGitLab:
 
     def add_fault(self, method: str, path_re: str, status: int = 502, times: int = 1,
                   retry_after: str | None = None, delay: float = 0.0,
-                  after: bool = False) -> Fault:
+                  after: bool = False, message: str = "") -> Fault:
         """Answer `status` to the next `times` matching requests; with after=True the request
-        is carried out first (a proxy timeout or a 5xx after GitLab committed the write)."""
+        is carried out first (a proxy timeout or a 5xx after GitLab committed the write);
+        `message`: what the error body says (a proxy may echo the request's headers)."""
         with self.lock:
-            f = Fault(method.upper(), path_re, status, times, retry_after, delay, after=after)
+            f = Fault(method.upper(), path_re, status, times, retry_after, delay, after=after,
+                      message=message)
             self.faults.append(f)
             return f
 
@@ -592,7 +595,7 @@ class FakeGitLab:
                     if f.status:
                         headers = {"Retry-After": f.retry_after} if f.retry_after else {}
                         fake.requests.append((method, path, f.status))
-                        return JSONResponse({"message": f"{f.status} injected"},
+                        return JSONResponse({"message": f.message or f"{f.status} injected"},
                                             status_code=f.status, headers=headers)
                     break
             body: Any = None

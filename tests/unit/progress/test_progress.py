@@ -131,7 +131,8 @@ def test_cli_summary_quiet_and_progress(
     assert out.splitlines()[-1].startswith(
         "1 finding (1 error, 0 warnings, 0 notes) in 1 patch: 16 files parsed (0 from cache) "
         "in ")  # fmt: skip
-    phases = r" s \(read [0-9.]+ s, index [0-9.]+ s, analysis [0-9.]+ s, verify [0-9.]+ s\)$"
+    phases = (r" s \(read [0-9.]+ s, child [0-9.]+ s, index [0-9.]+ s, analysis [0-9.]+ s, "
+              r"verify [0-9.]+ s\)$")
     assert re.search(phases, out.splitlines()[-1])
 
     assert main(args) == 1  # stderr is not a terminal here: no progress unless asked
@@ -142,7 +143,7 @@ def test_cli_summary_quiet_and_progress(
     out, err = capsys.readouterr()
     stats = json.loads(out)["stats"]
     assert err == "" and stats["files_cached"] == 14 and set(stats["phases"]) == {
-        "read", "index", "analysis", "verify"}  # fmt: skip
+        "read", "child", "index", "analysis", "verify"}  # fmt: skip
     assert stats["seconds"] >= sum(stats["phases"].values()) - 1e-3
     with pytest.raises(SystemExit):
         main([*args, "--quiet", "--progress"])

@@ -94,6 +94,26 @@ def test_lease_expiry_reruns_a_killed_workers_job(q: tuple[JobQueue, Clock]) -> 
     assert queue.counts()["done"] == 1
 
 
+def test_expired_leases_are_counted_and_the_job_handed_out_for_parking(
+    q: tuple[JobQueue, Clock]
+) -> None:
+    """Every expired lease re-queues the job with Job.expired one higher, also past
+    max_attempts: the worker that leases it next parks it and tells the author (bot/service/
+    worker.py); the queue never drops it silently."""
+    queue, clock = q
+    _, jid = put(queue, "1!1", "a")
+    for n in range(CFG.max_attempts + 1):
+        lease = queue.lease(f"dead{n}")
+        assert lease is not None and lease.job.id == jid and lease.job.expired == n
+        clock.t += CFG.visibility_timeout + 1
+    last = queue.lease("parker")
+    assert last is not None and last.job.expired == CFG.max_attempts + 1
+    assert last.job.attempts == CFG.max_attempts + 2
+    info = queue.get(jid)
+    assert info is not None and "lease expired" in info.last_error
+    assert queue.ack(last, "failed") and queue.counts()["failed"] == 1
+
+
 def test_retry_backoff_then_failed_never_lost(q: tuple[JobQueue, Clock]) -> None:
     queue, clock = q
     _, jid = put(queue, "1!1", "a")
