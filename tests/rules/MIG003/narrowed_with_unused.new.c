@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /* Foo RTC (migcheck fixture: MIG003 narrowed_with_unused): fields narrow and a
  * VMSTATE_UNUSED pads them back to the old wire size. Integers are big-endian on the wire,
  * so the placeholder must take the dropped high bytes, before the field (ok); after it the

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 static const VMStateDescription vmstate_foo = { // expect: MIG004
     .name = "foo",
     .version_id = 1,

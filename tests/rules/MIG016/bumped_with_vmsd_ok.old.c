@@ -1,3 +1,4 @@
+// fixture-tree: compat
 static const VMStateDescription vmstate_foo = {
     .name = "foo",
     .version_id = 1,

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 static const VMStateDescription vmstate_foo_timer = {
     .name = "foo.timer",
     .version_id = 1,

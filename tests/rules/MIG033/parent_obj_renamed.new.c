@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /* Bar PCI device (migcheck fixture: MIG033 parent_obj_renamed, like dc4aa51ba8bb/af21c7403902):
  * the PCIDevice member is renamed and written another way; BAR 1 grows. */
 // fixture-path: hw/misc/bar_pci.c
