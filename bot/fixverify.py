@@ -76,6 +76,7 @@ def _with_files(tree: TreeView | None, models: Mapping[str, FileModel]) -> TreeV
     return tree.with_files(dict(models))
 
 
+_FILL_IN = re.compile(r"/\* fill in: (.*?) \*/", re.S)
 _ARROW = re.compile(r"\b([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*)")
 _CONTAINER_ARROW = re.compile(
     r"container_of\(\s*\w+\s*,\s*(?:struct\s+)?(\w+)\s*,[^()]*\)\s*->\s*([A-Za-z_]\w*)"
@@ -143,6 +144,10 @@ def verify_one(
     """"fix verified from source" or why not, for one finding with a draft."""
     if not finding.fix_edits:
         return "fix not verified: the draft is guidance, not placed in the tree"
+    blanks = sorted({m.group(1) for e in finding.fix_edits
+                     for m in _FILL_IN.finditer(f"{e.text}\n{e.orelse}")})  # fmt: skip
+    if blanks:
+        return f"fix not verified: the draft leaves {blanks[0]} to fill in"
     try:
         drafted = apply_draft(series, finding.fix_edits, read_head)
     except MissingPart as exc:

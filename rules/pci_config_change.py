@@ -146,7 +146,7 @@ def _gate(
     ctx: RuleContext, path: str, n: CallSite, was: CallSite | None
 ) -> tuple[str | None, tuple[DraftEdit, ...]]:
     statement = D.call(n.call, list(n.args), ";", "    ")
-    old = D.call(was.call, list(was.args), ";", "    ") if was is not None else None
+    old = (was.call, was.args) if was is not None else None
     text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement,
                                        _stem(n.call), old)  # fmt: skip
     return text, edits

@@ -382,6 +382,21 @@ def has_member(ctx: RuleContext, struct: str | None, member: str) -> bool | None
     return resolve_member(look, struct, member) is not None
 
 
+def renamed_member(ctx: RuleContext, struct: str, member: str) -> str | None:
+    """The new name of a member the head's struct lost: the one member of the same type
+    and shape the base's struct did not have (`PCIDevice dev` -> `PCIDevice parent_obj`)."""
+    old, new = struct_def(ctx, struct, "old"), struct_def(ctx, struct, "new")
+    if old is None or new is None:
+        return None
+    was = next((m for m in old[1].members if m.name == member), None)
+    if was is None:
+        return None
+    names = {m.name for m in old[1].members}
+    cands = [m.name for m in new[1].members if m.name not in names and type_key(m.type) ==
+             type_key(was.type) and (m.pointer, m.dims) == (was.pointer, was.dims)]  # fmt: skip
+    return cands[0] if len(cands) == 1 else None
+
+
 def device_of_state(ctx: RuleContext, state: str | None) -> Device | None:
     """The device whose properties live in state struct `state`: the QOM type whose
     class_init installs a Property array with DEFINE_PROP_* entries of that struct (the type
@@ -750,6 +765,16 @@ def _parent_chain(ctx: RuleContext, state: str) -> list[tuple[str, str]]:
     return out
 
 
+def _var_types(ctx: RuleContext, path: str, function: str | None) -> dict[str, str]:
+    """The struct each pointer parameter or variable of `function` points to."""
+    fi = function_facts(file_model(ctx, path, "new"), function) if function else None
+    if fi is None:
+        return {}
+    out = {n: type_key(t.replace("*", " ")) for t, n in fi.params if n and t.count("*") == 1}
+    out.update({n: type_key(t) for t, n in fi.decls})
+    return out
+
+
 def state_expr(ctx: RuleContext, path: str, function: str | None, state: str | None
                ) -> str | None:  # fmt: skip
     """An expression for the `state *` of the device in `function` of `path`: a parameter
@@ -776,11 +801,11 @@ def state_expr(ctx: RuleContext, path: str, function: str | None, state: str | N
 
 def property_gate_call(
     ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str,
-    old_statement: str | None = None,
+    old_call: tuple[str, tuple[str, ...]] | None = None,
 ) -> tuple[str, tuple[DraftEdit, ...]]:  # fmt: skip
     """(text, edits): `statement` (a call, indented) only when a new compat property
-    (default on, off for older machine types) says so; `old_statement`, what the old side
-    did instead, in the else branch."""
+    (default on, off for older machine types) says so; `old_call` (name, arguments), what
+    the old side did instead, in the else branch."""
     dev = device_of_function(ctx, path, function)
     state = props_struct(ctx, dev) or state_of_device(ctx, dev)
     gate = gate_for(ctx, state, dev, stem)
@@ -796,9 +821,18 @@ def property_gate_call(
         cond = f"s->{gate.member}"
     orelse = ""
     note = ""
-    if old_statement:
-        gone = sorted({m for v, m in re.findall(r"\b(\w+)\s*->\s*(\w+)", old_statement)
-                       if v == expr and has_member(ctx, state, m) is False})  # fmt: skip
+    if old_call is not None:
+        types = _var_types(ctx, path, function)
+        args = list(old_call[1])
+        for v, m in set(re.findall(r"\b(\w+)\s*->\s*(\w+)", " ".join(args))):
+            if has_member(ctx, types.get(v), m) is False:
+                now = renamed_member(ctx, types[v], m)
+                if now is not None:
+                    args = [re.sub(rf"\b{v}\s*->\s*{m}\b", f"{v}->{now}", a) for a in args]
+        old_statement = call(old_call[0], args, ";", "    ")
+        gone = sorted({f"{v}->{m}" for v, m in re.findall(r"\b(\w+)\s*->\s*(\w+)",
+                                                          old_statement)
+                       if has_member(ctx, types.get(v), m) is False})  # fmt: skip
         if gone:
             note = comment("the old machine types need what the old code did: "
                            f"{norm(old_statement)} (the head has no {', '.join(gone)})") + "\n"
@@ -827,7 +861,7 @@ def subsection_gate_draft(
     state = opaque_decl(new)
     dev = device_of_vmsd(ctx, host.c_name)
     gate = gate_for(ctx, state, dev, first)
-    fields_text = "\n".join(_unversioned(f) for f in fields)
+    fields_text = "\n".join(_unversioned(f, state) for f in fields)
     needed = f"{base}_{first}_needed"
     body = (
         f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
@@ -885,8 +919,13 @@ def subsection_gate_draft(
     return text, (*edits, *gate_edits)
 
 
-def _unversioned(f: VmstateField) -> str:
-    """The field as written, without its `_V` gate (a new subsection starts at version 1)."""
-    if f.macro.endswith("_V") and f.version_id > 0 and f.args:
-        return call(f.macro[:-2], list(f.args[:-1]), ",", "        ")
-    return call(f.macro, list(f.args), ",", "        ")
+def _unversioned(f: VmstateField, state: str | None = None) -> str:
+    """The field as written, without its `_V` gate (a new subsection starts at version 1);
+    with `state`, a field naming another struct (the wrong offset) names `state` instead."""
+    macro, args = f.macro, list(f.args)
+    if macro.endswith("_V") and f.version_id > 0 and args:
+        macro, args = macro[:-2], args[:-1]
+    if state is not None and f.struct and len(args) > 1 and norm(args[1]) == norm(f.struct) \
+            and type_key(f.struct) != type_key(state):  # fmt: skip
+        args[1] = state
+    return call(macro, args, ",", "        ")
