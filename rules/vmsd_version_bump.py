@@ -149,7 +149,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 f"every QEMU release that still sent a version below {nm} (the ones before "
                 f"'{name}' reached v{nm}) is cut off"
             )
-        mdraft, medits = _minimum_draft(change, new, path, om,
+        mdraft, medits = _minimum_draft(ctx, change, old, new, path, om,
                                         restore("minimum_version_id", om, nm))  # fmt: skip
         yield Hit(
             message=(
@@ -174,11 +174,13 @@ _SCALAR = re.compile(r"^VMSTATE_(BOOL|U?INT(8|16|32|64))(_ARRAY)?$")
 
 
 def _minimum_draft(
-    change: EntityChange, new: Vmsd, path: str, om: int, restore: DraftEdit
-) -> tuple[str, tuple[DraftEdit, ...]]:
-    """fix_draft and fix_edits of a raised minimum_version_id: the old minimum back, and
-    each field that streams of versions om.. lack gated `_V` again (an added field on the
-    new version, a field whose gate was dropped on its old one)."""
+    ctx: RuleContext, change: EntityChange, old: Vmsd, new: Vmsd, path: str, om: int,
+    restore: DraftEdit,
+) -> tuple[str, tuple[DraftEdit, ...]]:  # fmt: skip
+    """fix_draft and fix_edits of a raised minimum_version_id: the old minimum back, each
+    field that streams of versions om.. lack gated `_V` again (an added field on the new
+    version, a field whose gate was dropped on its old one), and the bytes of each removed
+    field skipped in the streams of the versions that still sent it."""
     nv = new.version_id or 0
     d = change.fields
     gates: list[tuple[VmstateField, int]] = []
@@ -196,4 +198,21 @@ def _minimum_draft(
                               rf"{f.macro}_V(\g<1>, {v})\g<2>"))  # fmt: skip
     if len(lines) > 1:
         lines.insert(1, f"/* in {new.c_name}.fields: streams of older versions lack these */")
+    nm = new.minimum_version_id or 0
+    gone = [o for o in (d.removed if d is not None else ()) if o.wire_size]
+    if gone and d is not None:
+        fn = f"{new.c_name.removeprefix('vmstate_')}_before_v{nm}"
+        func = (f"static bool {fn}(void *opaque, int version_id)\n{{\n"
+                f"    return version_id < {nm};\n}}\n")  # fmt: skip
+        lines += ["/* before it: */", func.rstrip("\n"),
+                  f"/* in {new.c_name}.fields: bytes only streams before v{nm} carry */"]
+        edits.append(D.insert_before(path, new.line, func + "\n"))
+        pairs = {id(o): n for o, n in d.pairs}
+        for o in gone:
+            at = D.field_insert_line(old, new, pairs, o)
+            was = o.c_field or o.name
+            text = f"        VMSTATE_UNUSED_TEST({fn}, {o.wire_size}), /* was {was} */"
+            lines.append(text)
+            if at is not None:
+                edits.append(D.insert_before(path, at, text))
     return "\n".join(lines), tuple(edits)

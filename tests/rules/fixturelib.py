@@ -23,7 +23,9 @@ to expect it twice. Header comments:
     // fixture-tree: compat           the unchanged files (and VERSION) of
                                       tests/rules/trees/compat/ around a single-file
                                       case: a whole tree, e.g. for the fix drafts that
-                                      go into hw/core/machine.c
+                                      go into hw/core/machine.c; its versioned board
+                                      (hw/i386/pc_fixture.c) has the fixtures' sysbus
+                                      devices, so they keep the reach they have alone
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ def test_share_verified_from_source(drafted: list[tuple[str, Finding]]) -> None:
                  "MIG014/nested_array_in_device", "MIG033/nvme_msix_in_bar0",
                  "MIG033/parent_obj_renamed", "MIG007/subsections_no_null",
                  "MIG032/property_on_subtype", "MIG015/drop_old_version_gates_ok",
-                 "MIG008/second_list", "MIG004/loop_registered_subtypes"):  # fmt: skip
+                 "MIG008/second_list", "MIG004/loop_registered_subtypes",
+                 "MIG004/minimum_raised_field_dropped"):  # fmt: skip
         assert case in verified, case
 
 
@@ -159,4 +160,18 @@ def test_subtypes_registered_in_a_loop_get_the_entry_of_the_type_sized_by_the_st
     # abstract e1000-base (instance_size = sizeof(E1000State)) names them all
     f = _draft_of("MIG004/loop_registered_subtypes", "MIG004")
     assert '{ "e1000-base", "x-migrate-ipcss", "false" },' in (f.fix_draft or "")
+    assert f.fix_check == VERIFIED
+
+
+def test_a_raised_minimum_skips_the_dropped_fields_of_older_streams() -> None:
+    # abc24d86cc03 dropped env.v7m.other_sp and current_sp and raised cpu/m's minimum
+    (case,) = [c for c in discover() if c.id == "MIG004/minimum_raised_field_dropped"]
+    (f,) = [f for f in verified_report(case, load_rules()).findings
+            if f.entity.endswith(".minimum_version_id")]  # fmt: skip
+    files = all_files(case)
+    drafted = apply_draft(case.series(), f.fix_edits, lambda p: files[p][1])
+    code = drafted.files["target/arm/machine.c"].decode()
+    assert ("        VMSTATE_UNUSED_TEST(m_before_v2, 4), /* was env.v7m.other_sp */\n"
+            "        VMSTATE_UINT32(env.v7m.vecbase, ARMCPU),") in code  # fmt: skip
+    assert "    return version_id < 2;" in code and "    .minimum_version_id = 1," in code
     assert f.fix_check == VERIFIED
