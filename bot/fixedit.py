@@ -154,10 +154,15 @@ def _block_close(lines: list[str], i: int, col: int) -> int | None:
 def _struct_close(lines: list[str], name: str) -> int:
     """0-based line of the closing brace of struct `name` (`struct name {` or a typedef)."""
     opener = re.compile(rf"\bstruct\s+{re.escape(name)}\s*\{{")
+    alone = re.compile(rf"^\s*(?:typedef\s+)?struct\s+{re.escape(name)}\s*$")  # `{` below
     for i, ln in enumerate(lines):
         m = opener.search(ln)
         if m is not None:
             end = _block_close(lines, i, m.end() - 1)
+            if end is not None:
+                return end
+        if alone.match(ln) and i + 1 < len(lines) and lines[i + 1].lstrip().startswith("{"):
+            end = _block_close(lines, i + 1, lines[i + 1].index("{"))
             if end is not None:
                 return end
     closer = re.compile(rf"^\s*\}}\s*{re.escape(name)}\s*;")

@@ -605,6 +605,8 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
     else:
         parts += [comment("in the device's Property array (add one with "
                           "device_class_set_props() if it has none):"), prop]  # fmt: skip
+        edits.append(DraftEdit(dev.path if dev is not None else MACHINE_C, "missing",
+                               "no Property array of the device to add the property to"))
     types = concrete_types(ctx, dev) if dev is not None else []
     if dev is not None and dev.type_name and not reaches_versioned(ctx, dev.type_name):
         parts.append(comment(f"no versioned machine type reaches {dev.type_name}: no "

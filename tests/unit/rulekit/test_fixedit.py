@@ -129,3 +129,12 @@ def test_a_wrapped_call_keeps_the_old_call_and_its_assignment_in_the_else_branch
                    "                        2);\n    } else {\n"
                    "        ret = msix_init_exclusive_bar(d,\n"
                    "                                      4);\n    }\n    b();\n}\n")  # fmt: skip
+
+
+def test_a_member_goes_into_a_struct_whose_brace_is_on_the_next_line() -> None:
+    # hw/i2c/core.c at 2293c27faddf: `struct I2CBus` then `{` on a line of its own
+    src = b"struct I2CBus\n{\n    BusState qbus;\n    uint8_t saved_address;\n};\n"
+    out = apply_edits(src, [DraftEdit("hw/i2c/core.c", "member", "    bool migrate_b;",
+                                      anchor="I2CBus")]).decode()  # fmt: skip
+    assert out == ("struct I2CBus\n{\n    BusState qbus;\n    uint8_t saved_address;\n"
+                   "    bool migrate_b;\n};\n")  # fmt: skip
