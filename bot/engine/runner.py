@@ -10,10 +10,12 @@ whose spec says `any_reach` (self-consistency defects break every board).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.diff.linemap import LineMap
+from bot.engine.baseline import ReleaseBaseline, new_since_release
 from bot.engine.spec import Hit, Rule, RuleContext, TreeView, unit_files
 from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
@@ -65,11 +67,14 @@ def run_rules(
     old_tree: TreeView | None = None,
     new_tree: TreeView | None = None,
     version: str | None = None,
+    release: ReleaseBaseline | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
     """Findings of `rules` over every change of `models`, plus rule errors (never raises).
 
     `patch` is the patch being judged (None for the folded series); findings get its
-    index and commit. Findings are deduplicated by fingerprint, first one wins.
+    index and commit. Findings are deduplicated by fingerprint, first one wins. With
+    `release` (the last release's tree), an error or warning about something the base has
+    but the release lacks becomes a note (bot.engine.baseline).
     """
     all_changes = tuple(c for u in models for c in u.changes)
     model_rows = tuple((u.path, u.old, u.new) for u in models)
@@ -88,6 +93,7 @@ def run_rules(
             old_tree=old_tree,
             new_tree=new_tree,
             version=version,
+            release=release,
             models=model_rows,
             old_files=old_files,
             new_files=new_files,
@@ -98,7 +104,7 @@ def run_rules(
                     continue
                 try:
                     made = [
-                        _finding(rule, hit, change, unit, patch, old_tree, new_tree)
+                        _finding(rule, hit, change, unit, patch, old_tree, new_tree, release)
                         for hit in rule.check(change, ctx)
                     ]
                 except Exception as exc:  # a rule bug must not stop the review
@@ -126,6 +132,7 @@ def _finding(
     patch: Patch | None,
     old_tree: TreeView | None,
     new_tree: TreeView | None,
+    release: ReleaseBaseline | None = None,
 ) -> Finding:
     """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error)."""
     spec = rule.spec
@@ -153,6 +160,17 @@ def _finding(
                     f"{message} (note only: {shown} cannot appear on a versioned machine "
                     "type, so no released machine's migration compatibility is at stake)"
                 )
+    if severity is not Severity.NOTE and not spec.any_reach and release is not None:
+        reach = reach_types(change, unit, old_tree) if old_tree is not None else ()
+        base_files = [m for m in (unit.old,) if m is not None]
+        news = new_since_release(change, hit.entity, reach, base_files, release)
+        if news is not None:
+            severity = Severity.NOTE
+            message = (
+                f"{message} (note only: {news} is new since {release.label}: no released "
+                "QEMU has it, so it needs no compat handling)"
+            )
+            hit = dataclasses.replace(hit, fix_draft=None, fix_edits=())  # nothing to fix
     line = max(int(hit.line), 1)
     extra: tuple[tuple[str, str], ...] = ()
     if hit.side == "old" and path == unit.path and unit.hunks:
