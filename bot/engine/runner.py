@@ -248,10 +248,15 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
                     if ent.array in ci.props:
                         names.extend(_types_of_class_init(models, ci.function))
         elif isinstance(ent, ObjectCreation):
-            # what is created, and who creates it (a board's machine type, a parent device)
-            if ent.type_name:
+            # A creation site runs in the code of the types its file defines (a board's
+            # machine types, a parent device's realize): its reach is theirs, not that of
+            # every machine the created type could appear on. A file without types (a
+            # helper shared by boards) leaves only the created type to go by.
+            creators = _file_types(models)
+            if creators:
+                names.extend(creators)
+            elif ent.type_name:
                 names.append(ent.type_name)
-            names.extend(_file_types(models))
     if not names and change.kind in _FILE_REACH_KINDS:
         # a call, registration or table in a device/board file belongs to the file's types
         names.extend(_file_types(models))
