@@ -9,13 +9,14 @@ whose spec says `any_reach` (self-consistency defects break every board).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.diff.linemap import LineMap
 from bot.engine.baseline import ReleaseBaseline, new_since_release
+from bot.engine.deprecation import documented_removals
 from bot.engine.spec import Hit, Rule, RuleContext, TreeView, unit_files
 from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
@@ -80,6 +81,7 @@ def run_rules(
     model_rows = tuple((u.path, u.old, u.new) for u in models)
     old_files = unit_files(model_rows, "old")
     new_files = unit_files(model_rows, "new")
+    policy = documented_removals(series)
     findings: list[Finding] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -104,7 +106,9 @@ def run_rules(
                     continue
                 try:
                     made = [
-                        _finding(rule, hit, change, unit, patch, old_tree, new_tree, release)
+                        _finding(
+                            rule, hit, change, unit, patch, old_tree, new_tree, release, policy
+                        )
                         for hit in rule.check(change, ctx)
                     ]
                 except Exception as exc:  # a rule bug must not stop the review
@@ -133,8 +137,13 @@ def _finding(
     old_tree: TreeView | None,
     new_tree: TreeView | None,
     release: ReleaseBaseline | None = None,
+    policy: frozenset[str] = frozenset(),
 ) -> Finding:
-    """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error)."""
+    """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error).
+
+    `policy`: the names the series documents as removed after deprecation (bot.engine.
+    deprecation); a removal of one of them is a note.
+    """
     spec = rule.spec
     if not isinstance(hit, Hit):
         raise TypeError(f"check() yielded {type(hit).__name__}, expected Hit")
@@ -171,6 +180,17 @@ def _finding(
                 "QEMU has it, so it needs no compat handling)"
             )
             hit = dataclasses.replace(hit, fix_draft=None, fix_edits=())  # nothing to fix
+    if severity is not Severity.NOTE and not spec.any_reach and policy:
+        gone = _removed_names(change, unit, old_tree) & policy
+        if gone:
+            severity = Severity.NOTE
+            message = (
+                f"{message} (note only: {', '.join(repr(n) for n in sorted(gone))} went through "
+                "QEMU's deprecation process and the series documents its removal in "
+                "removed-features.rst: the break is policy, a VM that has it cannot migrate to "
+                "this QEMU by design)"
+            )
+            hit = dataclasses.replace(hit, fix_draft=None, fix_edits=())
     line = max(int(hit.line), 1)
     extra: tuple[tuple[str, str], ...] = ()
     if hit.side == "old" and path == unit.path and unit.hunks:
@@ -198,6 +218,24 @@ def _finding(
         fingerprint=fp,
         extra=extra,
     )
+
+
+def _removed_names(change: EntityChange, unit: FileUnit, tree: TreeView | None) -> set[str]:
+    """QOM type and section names a removal takes away: the removed entity's own name and
+    the types carrying it at base (nothing for additions and modifications)."""
+    names: set[str] = set()
+    if change.op != "removed":
+        return names
+    old = change.old
+    if isinstance(old, TypeInfo) and old.name:
+        names.add(old.name)
+    elif isinstance(old, Vmsd) and old.name:
+        names.add(old.name)
+    elif isinstance(old, ObjectCreation) and old.type_name:
+        names.add(old.type_name)
+    if tree is not None:
+        names.update(reach_types(change, unit, tree))
+    return names
 
 
 def _any_versioned(trees: Sequence[TreeView], types: Sequence[str]) -> bool:
