@@ -181,10 +181,10 @@ def source_review(
         assert options.repo is not None and options.cache_dir is not None
         t1 = time.perf_counter()
         release = release_baseline(options.repo, series, options.cache_dir, progress)
-        if release is not None:
+        if release is not None:  # without one the look-up was all (no VERSION, no match)
             report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules,
                              release=release)  # fmt: skip
-        phases.append(("release", time.perf_counter() - t1))
+            phases.append(("release", time.perf_counter() - t1))
     if options.verify_fix and any(f.fix_draft for f in report.findings):
         t1 = time.perf_counter()
         report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
