@@ -108,6 +108,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 f"{_turns_into(resolved)}; before, the device had "
                 + (" or ".join(had) if before else f"0 (nothing set {new.c_field})")
             )
+            if len(set(had)) == 1:
+                old_default = had[0]  # what old machine types must keep
         else:
             what = (
                 f"new property '{pname(new)}' defaults to {new.default} (fine if that is "

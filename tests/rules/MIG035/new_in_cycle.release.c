@@ -1,5 +1,6 @@
 /* x86 CPU models: YongFeng was added in the 9.2.50 cycle (ff04bc1ac4), Denverton shipped
- * in 4.1 (migcheck fixture: MIG035, release baseline v9.2.0) */
+ * in 4.1 and is left alone; MIG035/feature_added is the positive (migcheck fixture: MIG035,
+ * release baseline v9.2.0) */
 // fixture-path: target/i386/cpu.c
 // fixture-release: 9.2.0
 #include "qemu/osdep.h"
