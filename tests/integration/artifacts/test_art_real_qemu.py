@@ -187,3 +187,27 @@ def test_memory_limit_applies_to_qemu(tmp_path: Path) -> None:
                     cwd=w, writable=[w], budget=Budget(20, 1 << 30))
     assert not r.timed_out and r.returncode != 0
     assert "cannot set up guest memory" in r.output or "Cannot allocate" in r.output
+
+
+def test_dump_starts_qemu_with_the_run_accelerator(tmp_path: Path) -> None:
+    """QEMU starts its accelerator before -dump-vmstate: a KVM-only build (the default
+    profile where KVM is usable) failed to dump without `-accel kvm` and /dev/kvm. The
+    stand-in binary dumps only when it is given the accelerator."""
+    assert QEMU is not None
+    sb = probe(True)
+    fake = tmp_path / "bin" / "qemu-system-x86_64"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\ncase " $* " in\n  *" -accel tcg "*) exec ' + QEMU + ' "$@" ;;\n'
+                    'esac\necho "failed to initialize kvm: No such file or directory" >&2\n'
+                    'exit 1\n')
+    fake.chmod(0o755)
+    with pytest.raises(ArtifactError, match="failed to initialize kvm"):
+        dump_vmstate(QemuBinary(str(fake)), "pc-i440fx-7.2", tmp_path / "a.json", sandbox=sb,
+                     limits=Limits())
+    d = dump_vmstate(QemuBinary(str(fake)), "pc-i440fx-7.2", tmp_path / "b.json", sandbox=sb,
+                     limits=Limits(), accel="tcg")
+    assert d["vmschkmachine"]["Name"] == "pc-i440fx-7.2"
+    if sb.kvm:  # where the sandbox user can open /dev/kvm, the KVM run sees it
+        d = dump_vmstate(QemuBinary(QEMU), "pc-i440fx-7.2", tmp_path / "c.json", sandbox=sb,
+                         limits=Limits(), accel="kvm")
+        assert d["vmschkmachine"]["Name"] == "pc-i440fx-7.2"
