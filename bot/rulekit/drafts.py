@@ -572,6 +572,41 @@ def gate_for(ctx: RuleContext, state: str | None, device: Device | None, stem: s
     return Gate(state, f"migrate_{s}", f"x-migrate-{s.replace('_', '-')}", device)
 
 
+def new_props_array(ctx: RuleContext, dev: Device | None, prop: str
+                    ) -> tuple[str, tuple[DraftEdit, ...]] | None:  # fmt: skip
+    """(text, edits) of a Property array for a device that has none: the array before the
+    vmsd its class_init sets (the state struct is defined by then), installed right after
+    `dc->vmsd = ...` with device_class_set_props(dc, ...). None when that is not known."""
+    if dev is None or not dev.type_name:
+        return None
+    tv = tree(ctx, "new")
+    ci = None
+    for path, m in models(ctx, "new"):
+        if path == dev.path:
+            names = {t.class_init for t in m.types if t.name == dev.type_name}
+            ci = next((c for c in m.class_inits if c.function in names), None)
+    if ci is None and tv is not None:
+        ci = tv.class_init_of(dev.type_name)
+    if ci is None or ci.vmsd_member != "dc->vmsd" or ci.vmsd is None or ci.vmsd_line is None:
+        return None
+    at = find_vmsd_at(ctx, ci.vmsd, "new")
+    if at is None or at[1] != dev.path:
+        return None
+    array = f"{c_ident(dev.type_name)}_properties"
+    ver = C.compat_target(ctx)
+    old_style = ver is not None and ver < (9, 2)  # DEFINE_PROP_END_OF_LIST() until 9.2
+    head = "static Property" if old_style else "static const Property"
+    end = "    DEFINE_PROP_END_OF_LIST(),\n" if old_style else ""
+    text = f"{head} {array}[] = {{\n{prop}\n{end}}};\n"
+    install = f"    device_class_set_props(dc, {array});"
+    return (
+        f"/* a Property array for {dev.type_name}: */\n{text}"
+        f"/* in {ci.function}(): */\n{install}",
+        (insert_before(dev.path, at[0].line, text + "\n"),
+         insert_before(dev.path, ci.vmsd_line + 1, install)),
+    )  # fmt: skip
+
+
 def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]]:
     """(text, edits) declaring a gate: the struct member, the property, the compat entry."""
     parts: list[str] = []
@@ -602,6 +637,9 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
         parts += [f"/* in {dev.props_array}[]: */", prop]
         edits.append(DraftEdit(dev.props_path or dev.path, "array", prop,
                                anchor=dev.props_array))  # fmt: skip
+    elif (made := new_props_array(ctx, dev, prop)) is not None:
+        parts.append(made[0])
+        edits.extend(made[1])
     else:
         parts += [comment("in the device's Property array (add one with "
                           "device_class_set_props() if it has none):"), prop]  # fmt: skip
