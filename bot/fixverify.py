@@ -68,8 +68,10 @@ def apply_draft(
 
 
 def _with_files(tree: TreeView | None, models: Mapping[str, FileModel]) -> TreeView | None:
-    swap = getattr(tree, "with_files", None)
-    return swap(dict(models)) if swap is not None and models else tree
+    """The head tree with the drafted files swapped in (as it is when nothing changed)."""
+    if tree is None or not models:
+        return tree
+    return tree.with_files(dict(models))
 
 
 def verify_one(
@@ -97,7 +99,10 @@ def verify_one(
         from bot.model.extract import extract_file
 
         ex = extract or extract_file
-        tree = _with_files(new_tree, {p: ex(p, b, None) for p, b in drafted.files.items()})
+        try:
+            tree = _with_files(new_tree, {p: ex(p, b, None) for p, b in drafted.files.items()})
+        except ValueError as exc:
+            return f"fix not verified: the drafted tree cannot be indexed ({exc})"
     after = analyze(drafted.series, rules=rules, old_tree=old_tree, new_tree=tree,
                     extract=extract)  # fmt: skip
     if after.stats.rule_errors:

@@ -119,10 +119,13 @@ def _draft(
     old_vmsd: Vmsd | None,
     inst: Instances,
     change: EntityChange,
+    fn: str | None,
     type_name: str | None = None,
 ) -> tuple[str, tuple[DraftEdit, ...]]:
+    """The dummy-section draft; `fn` is the old function that registered or created the
+    section (or the class_init that set dc->vmsd): the dummy goes before it if it is still
+    there at head."""
     path = change.old_path or change.path
-    fn = getattr(change.old, "function", None)
     span = K.func_span(K.file_model(ctx, change.path, "new"), fn) if fn else None
     place = (change.path, span[0]) if span is not None else None
     return dummy_section_draft(ctx, wire, old_vmsd, inst, machine_families(ctx, path, type_name),
@@ -197,7 +200,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f'still send it and the destination fails with "Unknown section or instance '
             f"'{section}'\"",
             entity,
-            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change, old.function),
         )
         return
     if not old.conditional and all(r.conditional for r in same):
@@ -208,7 +211,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"older sources still send '{section}' and migration fails with \"Unknown section "
             f'or instance"',
             entity,
-            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change, old.function),
             confidence="medium",
         )
         return
@@ -218,7 +221,7 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"registration of section '{section}' moved out of a loop: fewer instances than "
             f"older QEMUs register, whose extra '{section}' sections will be unknown",
             entity,
-            _draft(ctx, wire, old_vmsd, _reg_instances(old), change),
+            _draft(ctx, wire, old_vmsd, _reg_instances(old), change, old.function),
             confidence="medium",
         )
 
@@ -297,7 +300,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"here: older sources send its section and the destination fails with "
             f'"Unknown section or instance"',
             entity,
-            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.function, old.type_name),
         )
         return
     if old.in_loop and not any(c.in_loop for c in matches):
@@ -309,7 +312,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"of older QEMUs send a section for every possible instance and the extra ones are "
             f'"Unknown section or instance" here (5bc8d26de20c)',
             entity,
-            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.function, old.type_name),
             confidence="high" if stateful and not guessed else "medium",
         )
         return
@@ -320,7 +323,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"'{what}' is now created only when `{cond}`: when it is not, older sources "
             f'still send its section ("Unknown section or instance")',
             entity,
-            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.type_name),
+            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.function, old.type_name),
             confidence="high" if stateful else "medium",
         )
 
@@ -352,7 +355,7 @@ def _type_removed(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f"deleted: a source that has such a device sends '{wire or ci.vmsd}' and the "
         f'destination fails with "Unknown section or instance"',
         f"type:{old.name or old.c_name}",
-        _draft(ctx, wire, v, Instances(False, None, "0"), change, old.name),
+        _draft(ctx, wire, v, Instances(False, None, "0"), change, None, old.name),
     )
 
 
@@ -429,5 +432,5 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         f'older QEMU send that section and the destination fails with "Unknown section or '
         f'instance"',
         f"{old.function}.vmsd",
-        _draft(ctx, wire, v, Instances(False, None, "0"), change),
+        _draft(ctx, wire, v, Instances(False, None, "0"), change, old.function),
     )

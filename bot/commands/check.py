@@ -170,7 +170,7 @@ def review_options(args: argparse.Namespace) -> ReviewOptions:
 
     artifacts = options_from_args(args, progress=False) if args.build else None
     waivers = load_waivers(args.waivers) if args.waivers is not None else ()
-    verify = getattr(args, "verify_fix", None)
+    verify: bool | None = args.verify_fix
     return ReviewOptions(
         repo=args.repo, cache_dir=cache_dir_of(args), artifacts=artifacts, waivers=waivers,
         verify_fix=verify is not False, verify_fix_build=bool(verify) and args.build,

@@ -186,6 +186,24 @@ class TreeView:
         """This view (already filled; `paths` it lacks are simply absent)."""
         return self
 
+    def with_files(self, changed: Mapping[str, FileModel | None]) -> TreeView:
+        """This view with some files replaced, added or (None) deleted, e.g. a fix draft
+        applied to the head.
+
+        The tables are derived from this view's, touching only those files; a path the view
+        was not filled with counts as absent from the tree. Raises ValueError when the swap
+        changes a macro other files were resolved through (only the whole tree, a
+        `TreeIndex`, can rebuild them).
+        """
+        old = {path: self._files.get(path) for path in changed}
+        agg = self._a()
+        defines = agg.defines.swapped(old, changed)
+        if defines is None:
+            raise ValueError("the changed files redefine macros other files use")
+        files = {p: fm for p, fm in self._files.items() if p not in changed}
+        files.update({p: fm for p, fm in changed.items() if fm is not None})
+        return TreeView(agg.delta(old, changed, defines), files)
+
     # ---- files ---------------------------------------------------------------------------
     def file_model(self, path: str) -> FileModel | None:
         """The model of a file the view was filled with (None for any other path)."""
@@ -338,6 +356,13 @@ class TreeView:
             return None
         return min(lst, key=lambda ps: (not ps[0].endswith(".h"), ps[0]))[1]
 
+    def struct_at(self, name: str) -> tuple[str, StructDef] | None:
+        """(path, definition) of a struct by tag or typedef name, chosen as `struct()` does."""
+        lst = self._a().structs.get(type_key(name))
+        if not lst:
+            return None
+        return min(lst, key=lambda ps: (not ps[0].endswith(".h"), ps[0]))
+
     def size_refs(self, name: str) -> tuple[tuple[str, str], ...]:
         """(path, "vmsd:<c_name>" | "struct:<name>" | "call:<callee>@<function>") whose wire
         size or layout uses the macro or struct `name` (field counts, member dimensions,
@@ -369,6 +394,25 @@ class TreeView:
                 props = a.props.get((files[0], arr)) if files else None
             out.extend(props or ())
         return tuple(out)
+
+    def prop_arrays_of_struct(self, struct: str) -> tuple[tuple[str, str], ...]:
+        """(path, array) of every Property array whose DEFINE_PROP_* entries name `struct`
+        (`struct ` optional), by path."""
+        key = type_key(struct)
+        out = {(path, arr) for (path, arr), props in self._a().props.items()
+               if any(type_key(p.struct) == key for p in props if p.struct)}  # fmt: skip
+        return tuple(sorted(out))
+
+    def types_with_props(self, array: str, path: str | None = None) -> tuple[str, ...]:
+        """QOM type names whose class_init installs Property array `array` (defined in
+        `path` when given: class_inits of that file first)."""
+        out: list[str] = []
+        for (ci_path, function), ci in self._a().class_inits.items():
+            if array in ci.props and (path is None or ci_path == path):
+                out.extend(self._types_with_class_init(ci_path, function))
+        if not out and path is not None:
+            return self.types_with_props(array)
+        return tuple(dict.fromkeys(out))
 
     def compat_arrays(self) -> tuple[tuple[str, CompatArray], ...]:
         """(path, array) for every GlobalProperty array in the tree, drivers resolved."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from bot.engine.spec import RuleContext
 from bot.fixedit import DraftEdit
-from bot.model.entities import Vmsd, VmstateField
+from bot.model.entities import StructDef, Vmsd, VmstateField
+from bot.model.layout import resolve_member, type_key
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
 from bot.rulekit.ctx import Side, find_vmsd_at, models, norm, tree
@@ -308,6 +309,7 @@ class Device:
     type_expr: str | None  # TYPE_* as written
     props_array: str | None  # the Property[] array its class_init installs
     abstract: bool = False
+    props_path: str | None = None  # file defining props_array (None: `path`)
 
 
 def device_of_vmsd(ctx: RuleContext, c_name: str) -> Device | None:
@@ -331,6 +333,111 @@ def device_of_vmsd(ctx: RuleContext, c_name: str) -> Device | None:
             continue
         props = cinit.props[0] if cinit.props else None
         return Device(rec.path, name, rec.info.name_expr, props, rec.info.abstract)
+    return None
+
+
+def struct_def(ctx: RuleContext, name: str | None, side: Side = "new"
+               ) -> tuple[str, StructDef] | None:  # fmt: skip
+    """(path, definition) of a struct by tag or typedef name: the unit's files, then the
+    tree."""
+    key = type_key(name)
+    if not key:
+        return None
+    for path, m in models(ctx, side):
+        for sd in m.structs:
+            if sd.name == key or key in sd.aliases:
+                return path, sd
+    t = tree(ctx, side)
+    return t.struct_at(key) if t is not None else None
+
+
+def has_member(ctx: RuleContext, struct: str | None, member: str) -> bool | None:
+    """Whether struct `struct` has a member path `member` (None: the layout is unknown)."""
+    if struct_def(ctx, struct) is None:
+        return None
+
+    def look(n: str) -> StructDef | None:
+        found = struct_def(ctx, n)
+        return found[1] if found is not None else None
+
+    return resolve_member(look, struct, member) is not None
+
+
+def device_of_state(ctx: RuleContext, state: str | None) -> Device | None:
+    """The device whose properties live in state struct `state`: the QOM type whose
+    class_init installs a Property array with DEFINE_PROP_* entries of that struct (the type
+    the other candidates derive from, e.g. virtio-gpu-device for VirtIOGPU)."""
+    key = type_key(state)
+    if not key:
+        return None
+    found: list[Device] = []
+    for path, m in models(ctx, "new"):
+        arrays = {p.array for p in m.properties if p.struct and type_key(p.struct) == key}
+        inits = {ci.function: ci for ci in m.class_inits}
+        for t in m.types:
+            ci = inits.get(t.class_init or "")
+            arr = next((a for a in ci.props if a in arrays), None) if ci is not None else None
+            if arr is not None:
+                found.append(Device(path, t.name or _type_string(ctx, t.name_expr),
+                                    t.name_expr, arr, t.abstract, path))  # fmt: skip
+    tv = tree(ctx, "new")
+    if tv is not None:
+        for apath, arr in tv.prop_arrays_of_struct(key):
+            for name in tv.types_with_props(arr, apath):
+                rec = tv.type_record(name)
+                if rec is not None:
+                    found.append(Device(rec.path, name, rec.info.name_expr, arr,
+                                        rec.info.abstract, apath))  # fmt: skip
+    if not found or tv is None:
+        return found[0] if found else None
+    names = {d.type_name for d in found if d.type_name}
+    roots = [d for d in found if not d.type_name
+             or not names.intersection(tv.type_ancestors(d.type_name))]  # fmt: skip
+    return (roots or found)[0]
+
+
+def _type_string(ctx: RuleContext, expr: str | None) -> str | None:
+    """The string a TYPE_* expression comes down to (None when it does not)."""
+    if not expr:
+        return None
+    t = tree(ctx, "new")
+    if t is not None:
+        got = t.resolve_expr(norm(expr))
+        if got:
+            return got[0]
+    lit = resolve_value(ctx, expr, "new")
+    return lit[1:-1] if lit is not None and lit.startswith('"') else None
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Where a nested struct sits in the state that holds it: `state.member` (the parent
+    vmsd's VMSTATE_STRUCT* field names both)."""
+
+    state: str  # the containing struct as the field writes it ("struct VirtIOGPU")
+    member: str  # member path ("parent_obj.scanout")
+    array: bool  # the member is an array: opaque is one of its elements
+
+
+def nested_holder(ctx: RuleContext, parent: Vmsd, c_name: str) -> Holder | None:
+    """How `c_name`'s opaque sits in `parent`'s: None when a pointer lies between (no
+    container_of reaches back) or the field does not say."""
+    for f in parent.payload_fields:
+        if f.vmsd_ref != c_name or not f.c_field or not f.struct:
+            continue
+        if "pointer" in f.flags or "POINTER" in f.macro or "->" in f.c_field:
+            return None
+
+        def look(n: str) -> StructDef | None:
+            found = struct_def(ctx, n)
+            return found[1] if found is not None else None
+
+        ref = resolve_member(look, f.struct, f.c_field)
+        if ref is not None and ref.member.pointer:
+            return None
+        array = bool(ref.dims) if ref is not None else bool(f.count)
+        state = " ".join(f.struct.replace("*", " ").replace("const", " ").split())
+        return Holder(state, re.sub(r"\s+", "", f.c_field), array)
     return None
 
 
@@ -359,7 +466,8 @@ def reaches_versioned(ctx: RuleContext, type_name: str) -> bool:
 def concrete_types(ctx: RuleContext, dev: Device) -> list[str]:
     """The QOM type names a compat entry must name: the type itself, or, for an abstract
     type, every concrete subtype the tree knows (the abstract name when it knows none)."""
-    name = dev.type_name or (norm(dev.type_expr) if dev.type_expr else None)
+    name = dev.type_name or _type_string(ctx, dev.type_expr) or (
+        norm(dev.type_expr) if dev.type_expr else None)
     if name is None:
         return []
     tv = tree(ctx, "new")
@@ -397,10 +505,18 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
     state = gate.state
     if state is not None:
         bare = state.removeprefix("struct ").strip()
-        parts += [f"/* in {state}: */", f"    bool {gate.member};"]
-        if dev is not None:
-            edits.append(DraftEdit(dev.path, "member", f"    bool {gate.member};",
-                                   anchor=bare, optional=True))  # fmt: skip
+        where = struct_def(ctx, bare)
+        if has_member(ctx, bare, gate.member):
+            parts.append(f"/* {state} has {gate.member} already */")
+        elif where is not None:
+            parts += [f"/* in {state} ({where[0]}): */", f"    bool {gate.member};"]
+            edits.append(DraftEdit(where[0], "member", f"    bool {gate.member};",
+                                   anchor=where[1].name))  # fmt: skip
+        else:
+            parts += [f"/* in {state}: */", f"    bool {gate.member};"]
+            if dev is not None:
+                edits.append(DraftEdit(dev.path, "member", f"    bool {gate.member};",
+                                       anchor=bare, optional=True))  # fmt: skip
         prop = call("DEFINE_PROP_BOOL", [f'"{gate.prop}"', bare, gate.member, "true"], ",",
                     "    ")  # fmt: skip
     else:
@@ -409,7 +525,8 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
                                          gate.member, "true"], ",", "    ")  # fmt: skip
     if dev is not None and dev.props_array is not None:
         parts += [f"/* in {dev.props_array}[]: */", prop]
-        edits.append(DraftEdit(dev.path, "array", prop, anchor=dev.props_array))
+        edits.append(DraftEdit(dev.props_path or dev.path, "array", prop,
+                               anchor=dev.props_array))  # fmt: skip
     else:
         parts += [comment("in the device's Property array (add one with "
                           "device_class_set_props() if it has none):"), prop]  # fmt: skip
@@ -491,19 +608,31 @@ def predicate_gate_draft(
     body = "\n".join(as_test_field(f, fn) for f in fields)
     uses = vmsd_uses(ctx, new.c_name, "new")
     top = uses.nested_in[0] if uses.nested_in else None
+    held = nested_holder(ctx, top, new.c_name) if top is not None else None
+    dev_state = held.state if held is not None else opaque_decl(top) if top is not None else None
     dev = device_of_vmsd(ctx, top.c_name) if top is not None else None
-    dev_state = opaque_decl(top) if top is not None else None
+    dev = dev or device_of_state(ctx, dev_state)
     gate = gate_for(ctx, dev_state, dev, stem)
     gate_text, gate_edits = gate_parts(ctx, gate)
     state = opaque_decl(new) or "void"
     holder = dev_state or "void"
-    reach = comment(f"fill in: reach the {holder} that holds this {state} (a back "
-                      "pointer, container_of)", "    ")  # fmt: skip
+    if held is not None:
+        bare = held.state.removeprefix("struct ").strip()
+        decl = call(f"    {held.state} *s = container_of",
+                    ["opaque", bare, held.member], ";")  # fmt: skip
+        reach = (comment(f"opaque is an element of {bare}.{held.member}[]: this "
+                         "container_of() is exact for element 0 only (elsewhere keep a back "
+                         "pointer in the element)", "    ") + "\n"
+                 if held.array else "")  # fmt: skip
+        held_text = f"{reach}{decl}\n"
+    else:
+        reach = comment(f"fill in: reach the {holder} that holds this {state} (a back "
+                        "pointer, container_of)", "    ")  # fmt: skip
+        held_text = f"{reach}\n    {holder} *s = NULL;\n"
     func = (
         f"static bool {fn}(void *opaque, int version_id)\n"
         "{\n"
-        f"{reach}\n"
-        f"    {holder} *s = NULL;\n"
+        f"{held_text}"
         "\n"
         f"    return s->{gate.member};\n"
         "}\n"

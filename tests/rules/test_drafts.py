@@ -73,3 +73,26 @@ def test_no_compat_entry_is_drafted_for_a_device_no_versioned_machine_has() -> N
     (f,) = [f for f in verified_report(case, load_rules()).findings if f.rule == "MIG030"]
     assert f.severity.value == "note" and "cannot appear on a versioned" in f.message
     assert f.fix_draft is None  # no hw_compat suggestion for a board without versions
+
+
+def _draft_of(case_id: str, rule: str) -> Finding:
+    (case,) = [c for c in discover() if c.id == case_id]
+    (f,) = [f for f in verified_report(case, load_rules()).findings if f.rule == rule]
+    return f
+
+
+def test_nested_struct_gate_reaches_the_device_through_the_parent_field() -> None:
+    # dfcf74fa68c8: vmstate_virtio_gpu_scanout is nested in VirtIOGPU.parent_obj.scanout[]
+    # (through vmstate_virtio_gpu_scanouts, which no class sets as dc->vmsd); the device is
+    # the type whose Property array names VirtIOGPU, not its subtype virtio-gpu-gl-device
+    f = _draft_of("MIG014/nested_array_in_device", "MIG014")
+    draft = f.fix_draft or ""
+    assert "container_of(opaque, VirtIOGPU, parent_obj.scanout)" in draft
+    assert "element 0" in draft  # an array member: said, not hidden
+    assert '{ "virtio-gpu-device", "x-migrate-v2", "false" },' in draft
+    assert "DEFINE_PROP_BOOL(\"x-migrate-v2\", VirtIOGPU, migrate_v2, true)" in draft
+    assert "fill in" not in draft and "= NULL" not in draft
+    members = [e for e in f.fix_edits if e.op == "member"]
+    assert [(e.path, e.anchor, e.optional) for e in members] == [
+        ("include/hw/virtio/virtio-gpu.h", "VirtIOGPU", False)]
+    assert f.fix_check == VERIFIED
