@@ -129,7 +129,7 @@ def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 def _gate(
     ctx: RuleContext, path: str, n: CallSite, bit: str
 ) -> tuple[str | None, tuple[DraftEdit, ...]]:
-    stem = re.sub(r"^VIRTIO_\w+?_F_", "", bit).lower()
+    stem = re.sub(r"^VIRTIO_(?:\w+?_)?F_", "", bit).lower()
     statement = D.call(n.call, list(n.args), ";", "    ")
     text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
     return text, edits
