@@ -43,6 +43,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vmsd_duplicate_subsections",
     "vmsd_missing_end_of_list",
     "vmsd_opaque_cast_mismatch",
+    "vmsd_state_sent_twice",
     "vmsd_version_bump",
     "vmstate_field_added_no_version",
     "vmstate_field_removed",
