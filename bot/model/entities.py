@@ -209,6 +209,10 @@ class CallSite:
     line: int
     conditional: bool = False  # inside an if/switch/?: of the enclosing function
     condition: str | None = None  # text of the innermost condition, if any
+    # For a realize call (`qdev_realize`, `object_property_set_bool(X, true, "realized")`,
+    # `qdev_init_nofail` ...): the object realized, casts and `&` stripped, a local variable
+    # replaced by what the function last assigned to it (`s` -> `isa->state`).
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
