@@ -29,7 +29,8 @@ class DraftEdit:
       (a re.sub template: the call's own arguments are kept as written).
     - member: `text` goes at the end of the definition of struct `anchor`.
     - wrap: the statement starting on `line` (up to the line ending in `;`) goes under
-      `if (text) { ... }`, indented.
+      `if (text) { ... }`, indented; with `orelse`, `} else { orelse }` follows (the
+      statement the old side had instead).
     - missing: a part of the draft that has no place in the tree; `text` says why (the
       draft cannot be applied as it is).
     `optional` edits are skipped when their anchor is not in the file (a struct member the
@@ -44,6 +45,7 @@ class DraftEdit:
     pattern: str | None = None
     anchor: str | None = None
     optional: bool = False
+    orelse: str = ""
 
     def describe(self) -> str:
         """Where the edit goes, for messages."""
@@ -54,6 +56,8 @@ class DraftEdit:
         return f"{self.path}:{self.line}"
 
 
+# `ret = call(`: the statement stores the call's result
+_ASSIGNED_CALL = re.compile(r"^\s*([\w.>\[\]-]+\s*=\s*)\w+\s*\(")
 _CODE_END = re.compile(r";\s*(//.*|/\*.*\*/\s*)?$")
 
 
@@ -226,7 +230,15 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
         if e.op == "wrap":
             indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
             inner = [f"    {ln}" if ln.strip() else ln for ln in lines[start:end]]
-            lines[start:end] = [f"{indent}if ({e.text}) {{", *inner, f"{indent}}}"]
+            alt: list[str] = []
+            if e.orelse:
+                alt_body = _dedent(e.orelse.split("\n"))
+                assign = _ASSIGNED_CALL.match(lines[start])
+                if assign is not None and re.match(r"\w+\s*\(", alt_body[0]):
+                    pad = " " * len(assign.group(1))  # `ret = old_call(...)` as well
+                    alt_body = [assign.group(1) + alt_body[0], *(pad + ln for ln in alt_body[1:])]
+                alt = [f"{indent}}} else {{", *(f"{indent}    {ln}" for ln in alt_body)]
+            lines[start:end] = [f"{indent}if ({e.text}) {{", *inner, *alt, f"{indent}}}"]
             last_start = start
             continue
         if e.op == "sub" and e.pattern is not None:
@@ -240,6 +252,12 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
         lines[start:end] = new
         last_start = start
     return "\n".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """Lines without the indent they share (the first line's)."""
+    pad = len(lines[0]) - len(lines[0].lstrip()) if lines else 0
+    return [ln[pad:] if ln[:pad].strip() == "" else ln.lstrip() for ln in lines]
 
 
 def edited_paths(edits: tuple[DraftEdit, ...]) -> list[str]:

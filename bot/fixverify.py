@@ -10,13 +10,15 @@ with a draft gets `fix_check`: "fix verified from source", or why not.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 
 from bot.analyze import ExtractFn, analyze
 from bot.engine.spec import Rule, TreeView
 from bot.findings import Finding, Severity
 from bot.fixedit import DraftEdit, EditError, MissingPart, apply_edits, edited_paths
-from bot.model.entities import FileModel
+from bot.model.entities import FileModel, StructDef
+from bot.model.layout import resolve_member, type_key
 from bot.report import Report
 from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
@@ -74,6 +76,60 @@ def _with_files(tree: TreeView | None, models: Mapping[str, FileModel]) -> TreeV
     return tree.with_files(dict(models))
 
 
+_FILL_IN = re.compile(r"/\* fill in: (.*?) \*/", re.S)
+_ARROW = re.compile(r"\b([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*)")
+_CONTAINER_ARROW = re.compile(
+    r"container_of\(\s*\w+\s*,\s*(?:struct\s+)?(\w+)\s*,[^()]*\)\s*->\s*([A-Za-z_]\w*)"
+)
+
+
+def _var_type(var: str, text: str, fm: FileModel | None, line: int) -> str | None:
+    """The struct `var` points to: declared in the draft's own text, else a parameter or
+    pointer variable of the drafted function around `line`."""
+    m = re.search(rf"(?:struct\s+)?(\w+)\s*\*\s*{re.escape(var)}\s*=", text)
+    if m is not None:
+        return m.group(1)
+    if fm is None:
+        return None
+    around = [n for n, a, b in fm.functions if a <= line <= b]
+    for fi in fm.function_infos:
+        if fi.name in around:
+            for t, n in (*fi.params, *fi.decls):
+                if n == var and "*" not in t.replace("*", "", 1):
+                    return type_key(t.replace("*", " "))
+    return None
+
+
+def member_problems(
+    edits: tuple[DraftEdit, ...], models: Mapping[str, FileModel], tree: TreeView | None
+) -> list[str]:
+    """`s->member` in the drafted code whose struct (known to the drafted files or the tree)
+    has no such member: the draft would not compile."""
+
+    def look(name: str) -> StructDef | None:
+        key = type_key(name)
+        for fm in models.values():
+            for sd in fm.structs:
+                if sd.name == key or key in sd.aliases:
+                    return sd
+        return tree.struct(key) if tree is not None else None
+
+    out: list[str] = []
+    for e in edits:
+        if e.op not in ("wrap", "insert", "replace", "sub"):
+            continue
+        text = f"{e.text}\n{e.orelse}"
+        refs = [(t, m) for t, m in _CONTAINER_ARROW.findall(text)]
+        for var, member in _ARROW.findall(text):
+            t = _var_type(var, text, models.get(e.path), e.line)
+            if t is not None:
+                refs.append((t, member))
+        for t, member in refs:
+            if look(t) is not None and resolve_member(look, t, member) is None:
+                out.append(f"{t} has no member {member}")
+    return sorted(set(out))
+
+
 def verify_one(
     finding: Finding,
     series: Series,
@@ -88,6 +144,10 @@ def verify_one(
     """"fix verified from source" or why not, for one finding with a draft."""
     if not finding.fix_edits:
         return "fix not verified: the draft is guidance, not placed in the tree"
+    blanks = sorted({m.group(1) for e in finding.fix_edits
+                     for m in _FILL_IN.finditer(f"{e.text}\n{e.orelse}")})  # fmt: skip
+    if blanks:
+        return f"fix not verified: the draft leaves {blanks[0]} to fill in"
     try:
         drafted = apply_draft(series, finding.fix_edits, read_head)
     except MissingPart as exc:
@@ -99,10 +159,14 @@ def verify_one(
         from bot.model.extract import extract_file
 
         ex = extract or extract_file
+        drafted_models = {p: ex(p, b, None) for p, b in drafted.files.items()}
         try:
-            tree = _with_files(new_tree, {p: ex(p, b, None) for p, b in drafted.files.items()})
+            tree = _with_files(new_tree, drafted_models)
         except ValueError as exc:
             return f"fix not verified: the drafted tree cannot be indexed ({exc})"
+        missing = member_problems(finding.fix_edits, drafted_models, tree)
+        if missing:
+            return f"fix not verified: the draft names members that do not exist ({missing[0]})"
     after = analyze(drafted.series, rules=rules, old_tree=old_tree, new_tree=tree,
                     extract=extract)  # fmt: skip
     if after.stats.rule_errors:

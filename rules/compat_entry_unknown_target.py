@@ -52,6 +52,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import CompatArray, TypeInfo
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
@@ -119,6 +120,19 @@ def _similar(a: str, b: str) -> bool:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1] <= 2
+
+
+def _subtype_fix(
+    ea: C.EntryAt, holders: list[str], prop: str, value: str
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """fix_draft and fix_edits for an entry whose property only subtypes have: the entry
+    names those subtypes instead (dropped when the array has their entries already)."""
+    have = {C.entry_driver(x) for x in ea.array.entries if C.entry_property(x) == prop}
+    lines = [C.compat_line(h, prop, value) for h in holders if h not in have]
+    text = "\n".join(f"    {ln}" for ln in lines)
+    draft = (f"/* in {ea.array.name}[]: */\n{text}" if lines else
+             f"/* remove it: {ea.array.name}[] has the entries of {', '.join(holders)} */")
+    return draft, (D.replace_line(ea.path, ea.entry.line, text),)
 
 
 def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hit]:
@@ -223,6 +237,7 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
     if own is not None and not e.optional and not t.abstract:
         holders = _subtypes_defining(ctx, t, prop)
         if holders:
+            fix = _subtype_fix(ea, holders, prop, e.value or K.norm(e.value_expr).strip('"'))
             yield Hit(
                 message=(
                     f"'{prop}' is defined only on subtype(s) {', '.join(holders)} of "
@@ -234,9 +249,8 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 side="new",
                 entity=entity,
                 confidence="high",
-                fix_draft=C.compat_line(
-                    holders[0], prop, e.value or K.norm(e.value_expr).strip('"')
-                ),
+                fix_draft=fix[0],
+                fix_edits=fix[1],
             )
             return
 

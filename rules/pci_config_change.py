@@ -108,7 +108,7 @@ def _added(
         what = f"{n.call}() arguments change ({', '.join(was.args)} -> {', '.join(n.args)})"
     else:
         what = f"{n.call}({', '.join(n.args)}) is added"
-    draft, edits = _gate(ctx, change.path, n)
+    draft, edits = _gate(ctx, change.path, n, was or _replaced(ctx, change, n))
     yield Hit(
         message=(
             f"{what} in {n.function}: config space bytes differ for the same machine type "
@@ -122,13 +122,33 @@ def _added(
     )
 
 
-def _gate(ctx: RuleContext, path: str, n: CallSite) -> tuple[str | None, tuple[DraftEdit, ...]]:
-    stem = re.sub(r"^(pcie?_|msix?_)?", "", n.call)
-    stem = re.sub(r"_(init|add|set|cap)\w*$", "", stem) or n.call
-    if n.call.startswith("msix"):
-        stem = "msix"
+def _stem(call: str) -> str:
+    """The part of a call's name a gate property is named after (msix_init -> msix)."""
+    if call.startswith("msix"):
+        return "msix"
+    stem = re.sub(r"^(pcie?_|msix?_)?", "", call)
+    return re.sub(r"_(init|add|set|cap)\w*$", "", stem) or call
+
+
+def _replaced(ctx: RuleContext, change: EntityChange, n: CallSite) -> CallSite | None:
+    """The unconditional call of the same kind (same gate stem) that the unit removes from
+    the same function: what the added call replaces (msix_init_exclusive_bar -> msix_init)."""
+    for c in ctx.changes:
+        o = c.old
+        if (c.kind == "call" and c.new is None and c.path == change.path
+                and isinstance(o, CallSite) and o.function == n.function
+                and not K.is_conditional(o) and _stem(o.call) == _stem(n.call)):  # fmt: skip
+            return o
+    return None
+
+
+def _gate(
+    ctx: RuleContext, path: str, n: CallSite, was: CallSite | None
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
     statement = D.call(n.call, list(n.args), ";", "    ")
-    text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
+    old = (was.call, was.args) if was is not None else None
+    text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement,
+                                       _stem(n.call), old)  # fmt: skip
     return text, edits
 
 

@@ -39,13 +39,16 @@ End every `.fields` array with `VMSTATE_END_OF_LIST()` and every `.subsections` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
 from bot.model.entities import Vmsd
 from bot.rulekit import drafts as D
+from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
@@ -66,6 +69,16 @@ def _missing(v: Vmsd) -> bool:
     return bool(v.fields) and not v.fields[-1].is_end
 
 
+def _null_after(ctx: RuleContext, v: Vmsd) -> tuple[DraftEdit, ...]:
+    """The edit putting NULL after the list's last subsection (a comma added if missing)."""
+    at = find_vmsd_at(ctx, v.c_name, "new")
+    if at is None or not v.subsections:
+        return ()
+    last = re.escape(v.subsections[-1])
+    return (D.sub_in(at[1], v.line, v.end_line, rf"^(\s*)(&\s*{last})\s*,?\s*$",
+                     r"\g<1>\g<2>,\n\g<1>NULL"),)  # fmt: skip
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield a hit when the change leaves a .fields or .subsections list unterminated."""
     old, new = vmsd_change(change)
@@ -83,6 +96,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 side="new",
                 entity=f"{new.c_name}.subsections",
                 fix_draft="        NULL",
+                fix_edits=_null_after(ctx, new),
                 fix_hint="terminate the .subsections list with NULL",
             )
     if not _missing(new):

@@ -47,12 +47,14 @@ is a migration compatibility break for <board>").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
+from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import drafts as D
 from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
@@ -147,6 +149,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 f"every QEMU release that still sent a version below {nm} (the ones before "
                 f"'{name}' reached v{nm}) is cut off"
             )
+        mdraft, medits = _minimum_draft(change, new, path, om,
+                                        restore("minimum_version_id", om, nm))  # fmt: skip
         yield Hit(
             message=(
                 f"{kind} '{name}' minimum_version_id raised from {om} to {nm}: migration from "
@@ -157,10 +161,39 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="new",
             entity=f"{new.c_name}.minimum_version_id",
             severity=Severity.ERROR,
-            fix_draft=f"    .minimum_version_id = {om},",
-            fix_edits=(restore("minimum_version_id", om, nm),),
+            fix_draft=mdraft,
+            fix_edits=medits,
             fix_hint=(
                 "raise minimum_version_id only when every machine type that could produce the "
                 "older version has been removed; say so in the commit message"
             ),
         )
+
+
+_SCALAR = re.compile(r"^VMSTATE_(BOOL|U?INT(8|16|32|64))(_ARRAY)?$")
+
+
+def _minimum_draft(
+    change: EntityChange, new: Vmsd, path: str, om: int, restore: DraftEdit
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """fix_draft and fix_edits of a raised minimum_version_id: the old minimum back, and
+    each field that streams of versions om.. lack gated `_V` again (an added field on the
+    new version, a field whose gate was dropped on its old one)."""
+    nv = new.version_id or 0
+    d = change.fields
+    gates: list[tuple[VmstateField, int]] = []
+    if d is not None:
+        gates += [(f, nv) for f in d.added if not f.version_id and not f.test and nv > om]
+        gates += [(n, o.version_id) for o, n in d.pairs
+                  if o.version_id > om and not n.version_id and not n.test]  # fmt: skip
+    lines = [f"    .minimum_version_id = {om},"]
+    edits = [restore]
+    for f, v in gates:
+        if not _SCALAR.match(f.macro) or not f.args:
+            continue
+        lines.append(D.call(f"{f.macro}_V", [*f.args, str(v)], ",", "        "))
+        edits.append(D.sub_in(path, f.line, f.line, rf"\b{f.macro}\((.*)\)(\s*,)",
+                              rf"{f.macro}_V(\g<1>, {v})\g<2>"))  # fmt: skip
+    if len(lines) > 1:
+        lines.insert(1, f"/* in {new.c_name}.fields: streams of older versions lack these */")
+    return "\n".join(lines), tuple(edits)

@@ -229,7 +229,8 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class FunctionInfo:
-    """Facts about one C function definition that vmsd rules need (hooks, .needed, _TEST)."""
+    """Facts about one C function definition that vmsd rules need (hooks, .needed, _TEST),
+    and the variables of the functions holding calls rules look at (fix drafts name them)."""
 
     name: str
     line: int
@@ -238,6 +239,8 @@ class FunctionInfo:
     casts: tuple[tuple[str, str, int], ...]  # (source param, target type w/o */const/struct, line)
     returns: tuple[str, ...]  # every `return <expr>;` expression, whitespace-normalised
     member_reads: tuple[str, ...] = ()  # member paths read through a pointer ("foo", "a.b")
+    # pointer variables the body declares: (type w/o `*`, name): (("NvmeCtrl", "n"),)
+    decls: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,15 @@ from bot.model.entities import StructDef, Vmsd, VmstateField
 from bot.model.layout import resolve_member, type_key
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
-from bot.rulekit.ctx import Side, find_vmsd_at, models, norm, tree
-from bot.rulekit.vmsd import as_test_field, field_label, opaque_decl, vmsd_label, vmsd_uses
+from bot.rulekit.ctx import Side, file_model, find_vmsd_at, models, norm, tree
+from bot.rulekit.vmsd import (
+    as_test_field,
+    field_label,
+    function_facts,
+    opaque_decl,
+    vmsd_label,
+    vmsd_uses,
+)
 
 MACHINE_C = "hw/core/machine.c"
 WIDTH = 80
@@ -152,6 +159,18 @@ def call(head: str, args: list[str], tail: str = ";", indent: str = "") -> str:
         if len(cur) + len(piece.rstrip()) > WIDTH and cur.strip() and not cur.endswith("("):
             lines.append(cur.rstrip())
             cur = pad
+        if len(cur) + len(piece.rstrip()) > WIDTH and " | " in a:
+            # a long OR of flags: one operand a line, as QEMU writes them
+            *head_ops, last = a.split(" | ")
+            for op in head_ops:
+                if len(cur) + len(op) + 2 > WIDTH and cur.strip() and not cur.endswith("("):
+                    lines.append(cur.rstrip())
+                    cur = pad
+                cur += f"{op} | "
+            piece = last + piece[len(a):]
+            if len(cur) + len(piece.rstrip()) > WIDTH:
+                lines.append(cur.rstrip())
+                cur = pad
         cur += piece
     lines.append(cur.rstrip())
     return "\n".join(lines)
@@ -361,6 +380,21 @@ def has_member(ctx: RuleContext, struct: str | None, member: str) -> bool | None
         return found[1] if found is not None else None
 
     return resolve_member(look, struct, member) is not None
+
+
+def renamed_member(ctx: RuleContext, struct: str, member: str) -> str | None:
+    """The new name of a member the head's struct lost: the one member of the same type
+    and shape the base's struct did not have (`PCIDevice dev` -> `PCIDevice parent_obj`)."""
+    old, new = struct_def(ctx, struct, "old"), struct_def(ctx, struct, "new")
+    if old is None or new is None:
+        return None
+    was = next((m for m in old[1].members if m.name == member), None)
+    if was is None:
+        return None
+    names = {m.name for m in old[1].members}
+    cands = [m.name for m in new[1].members if m.name not in names and type_key(m.type) ==
+             type_key(was.type) and (m.pointer, m.dims) == (was.pointer, was.dims)]  # fmt: skip
+    return cands[0] if len(cands) == 1 else None
 
 
 def device_of_state(ctx: RuleContext, state: str | None) -> Device | None:
@@ -650,9 +684,10 @@ def predicate_gate_draft(
 # ---- gating one statement -----------------------------------------------------------------
 
 
-def wrap_statement(path: str, line: int, cond: str) -> DraftEdit:
-    """The statement starting on `line` (as written) put under `if (cond) { ... }`."""
-    return DraftEdit(path, "wrap", cond, line=line)
+def wrap_statement(path: str, line: int, cond: str, orelse: str = "") -> DraftEdit:
+    """The statement starting on `line` (as written) put under `if (cond) { ... }`, with
+    `orelse` (C statements) in an else branch when given."""
+    return DraftEdit(path, "wrap", cond, line=line, orelse=orelse)
 
 
 def machine_flag_gate(
@@ -695,18 +730,119 @@ def state_of_device(ctx: RuleContext, dev: Device | None) -> str | None:
     return None
 
 
+def props_struct(ctx: RuleContext, dev: Device | None) -> str | None:
+    """The struct the DEFINE_PROP_* entries of the device's Property array name (where
+    a new property's member goes), as written there."""
+    if dev is None or dev.props_array is None:
+        return None
+    for _, m in models(ctx, "new"):
+        for p in m.properties:
+            if p.array == dev.props_array and p.struct:
+                return p.struct
+    tv = tree(ctx, "new")
+    if tv is not None and dev.type_name:
+        for p in tv.properties_of_type(dev.type_name):
+            if p.array == dev.props_array and p.struct:
+                return p.struct
+    return None
+
+
+def _parent_chain(ctx: RuleContext, state: str) -> list[tuple[str, str]]:
+    """(struct, member path) of the parents embedded first in `state`: NvmeCtrl ->
+    [("PCIDevice", "parent_obj"), ("DeviceState", "parent_obj.qdev"), ("Object", ...)]."""
+    out: list[tuple[str, str]] = []
+    key, prefix = type_key(state), ""
+    for _ in range(8):
+        found = struct_def(ctx, key)
+        if found is None or not found[1].members:
+            break
+        first = found[1].members[0]
+        if first.pointer or first.dims or first.members:
+            break
+        key, prefix = type_key(first.type), f"{prefix}{first.name}"
+        out.append((key, prefix))
+        prefix += "."
+    return out
+
+
+def _var_types(ctx: RuleContext, path: str, function: str | None) -> dict[str, str]:
+    """The struct each pointer parameter or variable of `function` points to."""
+    fi = function_facts(file_model(ctx, path, "new"), function) if function else None
+    if fi is None:
+        return {}
+    out = {n: type_key(t.replace("*", " ")) for t, n in fi.params if n and t.count("*") == 1}
+    out.update({n: type_key(t) for t, n in fi.decls})
+    return out
+
+
+def state_expr(ctx: RuleContext, path: str, function: str | None, state: str | None
+               ) -> str | None:  # fmt: skip
+    """An expression for the `state *` of the device in `function` of `path`: a parameter
+    or pointer variable of that type (`n`), else container_of() from one that points to a
+    parent the state embeds first (`container_of(pci_dev, NvmeCtrl, parent_obj)`)."""
+    fi = function_facts(file_model(ctx, path, "new"), function) if function else None
+    if fi is None or not state:
+        return None
+    seen: list[tuple[str, str]] = []
+    for t, n in fi.params:
+        if n and t.count("*") == 1:
+            seen.append((type_key(t.replace("*", " ")), n))
+    seen += [(type_key(t), n) for t, n in fi.decls]
+    key = type_key(state)
+    for t, n in seen:
+        if t == key:
+            return n
+    for parent, member in _parent_chain(ctx, key):
+        for t, n in seen:
+            if t == parent:
+                return f"container_of({n}, {key}, {member})"
+    return None
+
+
 def property_gate_call(
-    ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str
-) -> tuple[str, tuple[DraftEdit, ...]]:
+    ctx: RuleContext, path: str, line: int, function: str | None, statement: str, stem: str,
+    old_call: tuple[str, tuple[str, ...]] | None = None,
+) -> tuple[str, tuple[DraftEdit, ...]]:  # fmt: skip
     """(text, edits): `statement` (a call, indented) only when a new compat property
-    (default on, off for older machine types) says so."""
+    (default on, off for older machine types) says so; `old_call` (name, arguments), what
+    the old side did instead, in the else branch."""
     dev = device_of_function(ctx, path, function)
-    gate = gate_for(ctx, state_of_device(ctx, dev), dev, stem)
+    state = props_struct(ctx, dev) or state_of_device(ctx, dev)
+    gate = gate_for(ctx, state, dev, stem)
     gate_text, gate_edits = gate_parts(ctx, gate)
-    holder = gate.state or "device state"
-    reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
-    text = (f"{reach}\nif (s->{gate.member}) {{\n{statement}\n}}\n{gate_text}")
-    return text, (wrap_statement(path, line, f"s->{gate.member}"), *gate_edits)
+    expr = state_expr(ctx, path, function, state)
+    if expr is not None:
+        reach = ""
+        cond = f"{expr}->{gate.member}"
+    else:
+        holder = gate.state or "device state"
+        reach = comment(f"fill in: s, the {holder} of this device in {function or 'here'}")
+        reach += "\n"
+        cond = f"s->{gate.member}"
+    orelse = ""
+    note = ""
+    if old_call is not None:
+        types = _var_types(ctx, path, function)
+        args = list(old_call[1])
+        for v, m in set(re.findall(r"\b(\w+)\s*->\s*(\w+)", " ".join(args))):
+            if has_member(ctx, types.get(v), m) is False:
+                now = renamed_member(ctx, types[v], m)
+                if now is not None:
+                    args = [re.sub(rf"\b{v}\s*->\s*{m}\b", f"{v}->{now}", a) for a in args]
+        old_statement = call(old_call[0], args, ";", "    ")
+        gone = sorted({f"{v}->{m}" for v, m in re.findall(r"\b(\w+)\s*->\s*(\w+)",
+                                                          old_statement)
+                       if has_member(ctx, types.get(v), m) is False})  # fmt: skip
+        if gone:
+            note = comment("the old machine types need what the old code did: "
+                           f"{norm(old_statement)} (the head has no {', '.join(gone)})") + "\n"
+        else:
+            orelse = old_statement
+    if orelse:
+        text = f"{reach}if ({cond}) {{\n{statement}\n}} else {{\n{orelse}\n}}\n"
+    else:
+        text = f"{reach}if ({cond}) {{\n{statement}\n}}\n{note}"
+    return text + gate_text, (wrap_statement(path, line, cond, orelse), *gate_edits)
 
 
 def subsection_gate_draft(
@@ -725,7 +861,7 @@ def subsection_gate_draft(
     state = opaque_decl(new)
     dev = device_of_vmsd(ctx, host.c_name)
     gate = gate_for(ctx, state, dev, first)
-    fields_text = "\n".join(_unversioned(f) for f in fields)
+    fields_text = "\n".join(_unversioned(f, state) for f in fields)
     needed = f"{base}_{first}_needed"
     body = (
         f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
@@ -783,8 +919,13 @@ def subsection_gate_draft(
     return text, (*edits, *gate_edits)
 
 
-def _unversioned(f: VmstateField) -> str:
-    """The field as written, without its `_V` gate (a new subsection starts at version 1)."""
-    if f.macro.endswith("_V") and f.version_id > 0 and f.args:
-        return call(f.macro[:-2], list(f.args[:-1]), ",", "        ")
-    return call(f.macro, list(f.args), ",", "        ")
+def _unversioned(f: VmstateField, state: str | None = None) -> str:
+    """The field as written, without its `_V` gate (a new subsection starts at version 1);
+    with `state`, a field naming another struct (the wrong offset) names `state` instead."""
+    macro, args = f.macro, list(f.args)
+    if macro.endswith("_V") and f.version_id > 0 and args:
+        macro, args = macro[:-2], args[:-1]
+    if state is not None and f.struct and len(args) > 1 and norm(args[1]) == norm(f.struct) \
+            and type_key(f.struct) != type_key(state):  # fmt: skip
+        args[1] = state
+    return call(macro, args, ",", "        ")

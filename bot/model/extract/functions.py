@@ -30,12 +30,22 @@ _RETURN = re.compile(r"\breturn\b([^;]*);")
 _MEMBER_READ = re.compile(r"(?:\b\w+|\))\s*->\s*(\w+(?:\s*(?:\.|->)\s*\w+)*)")
 
 
+# `FooState *s = FOO(dev);`, `struct bar *b;` at the start of a statement (not a cast).
+_POINTER_DECL = re.compile(
+    r"(?:^|[;{}])\s*(?:const\s+)?((?:struct\s+)?[A-Za-z_]\w*)\s*\*\s*(?:const\s+)?"
+    r"([A-Za-z_]\w*)\s*(?:=|;|,)"
+)
+_NOT_TYPES = frozenset({"return", "else", "case", "goto", "sizeof", "do"})
+
+
 def function_infos(ctx: Ctx, out: Out, vmsds: list[Vmsd]) -> tuple[FunctionInfo, ...]:
-    """FunctionInfo for every function of this file that a vmsd names as hook or _TEST."""
+    """FunctionInfo for every function of this file that a vmsd names as hook or _TEST, and
+    for every function holding a call the rules look at (out.calls)."""
     wanted: list[str] = []
     for v in vmsds:
         wanted.extend(fn for _m, fn in v.hooks)
         wanted.extend(f.test for f in v.fields if f.test)
+    wanted.extend(c.function for c in out.calls if c.function)
     res: list[FunctionInfo] = []
     for name in dict.fromkeys(wanted):
         node = out.function_nodes.get(name)
@@ -51,6 +61,7 @@ def _function_info(ctx: Ctx, name: str, node: ts.Node) -> FunctionInfo:
     casts: list[tuple[str, str, int]] = []
     returns: list[str] = []
     reads: list[str] = []
+    decls: list[tuple[str, str]] = []
     if body_n is not None:
         body = cscan.strip_comments(ctx.text(body_n))
         base = body_n.start_point.row + 1
@@ -68,6 +79,10 @@ def _function_info(ctx: Ctx, name: str, node: ts.Node) -> FunctionInfo:
         reads = list(
             dict.fromkeys(re.sub(r"\s+", "", m.group(1)) for m in _MEMBER_READ.finditer(body))
         )
+        decls = list(dict.fromkeys(
+            (cscan.norm(m.group(1)), m.group(2)) for m in _POINTER_DECL.finditer(body)
+            if m.group(1) not in _NOT_TYPES
+        ))  # fmt: skip
     return FunctionInfo(
         name=name,
         line=node.start_point.row + 1,
@@ -76,4 +91,5 @@ def _function_info(ctx: Ctx, name: str, node: ts.Node) -> FunctionInfo:
         casts=tuple(casts),
         returns=tuple(returns),
         member_reads=tuple(reads),
+        decls=tuple(decls),
     )

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /*
  * Foo timer block (migcheck fixture: MIG001 versioned_field_ok)
  *

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /*
  * Foo timer block (migcheck fixture: MIG006 needed_property_ok)
  *

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /* a 2014 tree: target-i386/, reviewed like target/i386/ (migcheck fixture: MIG007) */
 // fixture-path: target-i386/machine.c
 static const VMStateDescription vmstate_async_pf_msr = {

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /*
  * Foo timer block (migcheck fixture: MIG008 second_list)
  *

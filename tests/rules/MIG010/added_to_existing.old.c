@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /*
  * Foo timer block (migcheck fixture: MIG010 added_to_existing)
  *

@@ -1,3 +1,4 @@
+// fixture-tree: compat
 /*
  * Foo timer block (migcheck fixture: MIG014 nested_bump_enables_field)
  *

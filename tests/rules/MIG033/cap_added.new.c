@@ -3,6 +3,17 @@
 // fixture-path: hw/misc/foo_pcie.c
 #include "qemu/osdep.h"
 #include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
+
+#define TYPE_PCI_DEVICE "pci-device" /* include/hw/pci/pci_device.h */
+#define TYPE_FOO_PCIE "foo-pcie"
+OBJECT_DECLARE_SIMPLE_TYPE(FooPcieState, FOO_PCIE)
+
+struct FooPcieState {
+    PCIDevice parent_obj;
+
+    uint32_t vectors;
+};
 
 static void foo_pcie_realize(PCIDevice *pdev, Error **errp)
 {
@@ -18,3 +29,23 @@ static void foo_pcie_other_realize(PCIDevice *pdev, Error **errp)
 {
     pcie_aer_init(pdev, PCI_ERR_VER, 0x100, PCI_ERR_SIZEOF, errp); // ok: MIG033
 }
+
+static const Property foo_pcie_properties[] = {
+    DEFINE_PROP_UINT32("vectors", FooPcieState, vectors, 2),
+};
+
+static void foo_pcie_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = foo_pcie_realize;
+    device_class_set_props(dc, foo_pcie_properties);
+}
+
+static const TypeInfo foo_pcie_info = {
+    .name          = TYPE_FOO_PCIE,
+    .parent        = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(FooPcieState),
+    .class_init    = foo_pcie_class_init,
+};

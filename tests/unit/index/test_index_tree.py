@@ -308,3 +308,20 @@ def test_real_extractor_resolves_across_headers(tmp_path: Path) -> None:
     assert t.type_ancestors("fast-foo-base-v2") == ("foo-base-v2", "sys-bus-device")
     assert t.types_for_vmsd("vmstate_foo") == ("foo-base-v2", "fast-foo-base-v2")
     assert t.vmsd("vmstate_foo") is not None
+
+
+def test_a_filled_view_swaps_files_like_the_index() -> None:
+    # bot.fixverify re-reviews a drafted head through the view a review was given
+    base = TreeIndex.from_models(HIER)
+    view = base.view(["hw/misc/other.c", "hw/char/uart.c"])
+    changed = {
+        "hw/misc/other.c": None,
+        "hw/char/uart.c": FileModel("hw/char/uart.c", types=(
+            _t("uart_info", '"uart"', '"device"'),)),
+    }  # fmt: skip
+    swapped, whole = view.with_files(changed), base.with_files(changed)
+    for name in ("other", "uart-b", "uart"):
+        assert swapped.type_by_name(name) == whole.type_by_name(name)
+    assert swapped.type_ancestors("uart") == whole.type_ancestors("uart") == ("device",)
+    assert swapped.file_model("hw/misc/other.c") is None
+    assert view.type_by_name("uart-b") is not None  # the view itself is unchanged
