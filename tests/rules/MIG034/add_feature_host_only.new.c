@@ -3,10 +3,17 @@
 // fixture-path: hw/net/virtio-net.c
 #include "qemu/osdep.h"
 #include "hw/virtio/virtio.h"
+#include "hw/qdev-properties.h"
 
-static Property virtio_net_properties[] = {
-    DEFINE_PROP_BOOL("x-mtu-bypass-backend", VirtIONet, mtu_bypass_backend, true),
-    DEFINE_PROP_END_OF_LIST(),
+#define TYPE_VIRTIO_DEVICE "virtio-device" /* include/hw/virtio/virtio.h */
+#define TYPE_VIRTIO_NET "virtio-net-device"
+OBJECT_DECLARE_SIMPLE_TYPE(VirtIONet, VIRTIO_NET)
+
+struct VirtIONet {
+    VirtIODevice parent_obj;
+    uint64_t host_features;
+    bool mtu_bypass_backend;
+    NICState *nic;
 };
 
 static uint64_t virtio_net_get_features(VirtIODevice *vdev, uint64_t features,
@@ -39,3 +46,23 @@ static uint64_t virtio_net_get_features(VirtIODevice *vdev, uint64_t features,
     features = vhost_net_get_features(get_vhost_net(nc->peer), features);
     return features;
 }
+
+static const Property virtio_net_properties[] = {
+    DEFINE_PROP_BOOL("x-mtu-bypass-backend", VirtIONet, mtu_bypass_backend, true),
+};
+
+static void virtio_net_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(klass);
+
+    vdc->get_features = virtio_net_get_features;
+    device_class_set_props(dc, virtio_net_properties);
+}
+
+static const TypeInfo virtio_net_info = {
+    .name = TYPE_VIRTIO_NET,
+    .parent = TYPE_VIRTIO_DEVICE,
+    .instance_size = sizeof(VirtIONet),
+    .class_init = virtio_net_class_init,
+};
