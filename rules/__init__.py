@@ -49,6 +49,7 @@ RULE_MODULES: tuple[str, ...] = (
     "vmstate_field_removed",
     "vmstate_field_type_or_size_changed",
     "vmstate_pointer_array_mismatch",
+    "vmstate_register_unpaired",
     "vmstate_size_from_header",
     "vmstate_struct_self_reference",
     "vmstate_struct_type_mismatch",

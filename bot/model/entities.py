@@ -398,6 +398,9 @@ class FileModel:
     id_functions: tuple[IdFunction, ...] = ()
     structs: tuple[StructDef, ...] = ()
     streams: tuple[StreamFunction, ...] = ()
+    # (function, functions of this file it calls, sorted): only in files that register or
+    # unregister vmstate, to follow registrations from realize to unrealize
+    call_edges: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""
@@ -405,6 +408,13 @@ class FileModel:
             if v.c_name == c_name:
                 return v
         return None
+
+    def callees(self, function: str) -> tuple[str, ...]:
+        """Functions of this file that `function` calls (empty when not recorded)."""
+        for fn, out in self.call_edges:
+            if fn == function:
+                return out
+        return ()
 
     def function_at(self, line: int) -> str | None:
         """Name of the function definition spanning `line`, if any."""

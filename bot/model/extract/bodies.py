@@ -315,3 +315,29 @@ def id_functions(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[
         digest = hashlib.sha256(body.encode()).hexdigest()[:16]
         out.append(IdFunction(function=name, role=role, digest=digest, line=lo, end_line=hi))
     return tuple(out)
+
+
+_REG_TRIGGERS = ("vmstate_register", "vmstate_unregister", "register_savevm")
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def call_edges(
+    text: str, functions: Sequence[tuple[str, int, int]]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For files that (un)register vmstate: each function and the functions of this file
+    it calls (a local call graph, to follow realize/unrealize through helpers)."""
+    if not any(t in text for t in _REG_TRIGGERS):
+        return ()
+    local = {name for name, _lo, _hi in functions}
+    lines = text.split("\n")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for name, lo, hi in functions:
+        chunk = "\n".join(lines[lo - 1 : hi])
+        brace = chunk.find("{")
+        if brace < 0:
+            continue
+        body = cscan.strip_comments(chunk)[brace + 1 :]
+        called = sorted({m.group(1) for m in _CALLED.finditer(body)} & local - {name})
+        if called:
+            out.append((name, tuple(called)))
+    return tuple(out)
