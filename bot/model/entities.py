@@ -271,7 +271,7 @@ class FeatureMask:
 
     function: str
     target: str  # normalised left-hand side: "*ecx", "env->features[FEAT_1_ECX]", "ret"
-    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets)
+    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets), "=" (the whole mask: msr_mask)
     mask: str  # normalised right-hand side
     bits: tuple[str, ...]  # the CPUID_*/feature-bit names it names, sorted
     condition: str | None  # enclosing conditions and case labels joined with " && "
