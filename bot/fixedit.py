@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Op = Literal["replace", "insert", "array", "sub", "member", "missing", "wrap"]
+Op = Literal["replace", "insert", "array", "sub", "member", "missing", "wrap", "entry",
+             "merge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,11 @@ class DraftEdit:
     - wrap: the statement starting on `line` (up to the line ending in `;`) goes under
       `if (text) { ... }`, indented; with `orelse`, `} else { orelse }` follows (the
       statement the old side had instead).
+    - entry: the GlobalProperty entry starting on `line` (`{ d, p, v },` on one line, or
+      the `{ .driver = ... }` block of a pre-3.1 compat macro, backslashes and all) becomes
+      `text` ("" deletes it), written in the macro's style when it was in one.
+    - merge: the `.subsections = ...{ }` initializers within line..end_line (a vmsd with
+      several, of which C keeps the last) become one list of all their entries, in order.
     - missing: a part of the draft that has no place in the tree; `text` says why (the
       draft cannot be applied as it is).
     `optional` edits are skipped when their anchor is not in the file (a struct member the
@@ -178,6 +184,18 @@ def _span(lines: list[str], e: DraftEdit) -> tuple[int, int]:
             raise EditError("member edit without a struct name")
         at = _struct_close(lines, e.anchor)
         return at, at
+    if e.op == "merge":
+        blocks = _subsection_blocks(lines, e.line - 1, min(n, e.end_line))
+        if len(blocks) < 2:
+            raise EditError(f"no second .subsections list at {e.path}:{e.line}")
+        return blocks[0][0], blocks[-1][1] + 1
+    if e.op == "entry":
+        if not 1 <= e.line <= n or "{" not in lines[e.line - 1]:
+            raise EditError(f"no compat entry starts at {e.path}:{e.line}")
+        end = _block_close(lines, e.line - 1, lines[e.line - 1].index("{"))
+        if end is None or end > e.line + 8:
+            raise EditError(f"the compat entry at {e.path}:{e.line} does not close")
+        return e.line - 1, end + 1
     if e.op == "insert":
         if not 1 <= e.line <= n + 1:
             raise EditError(f"line {e.line} is outside {e.path} ({n} lines)")
@@ -241,6 +259,14 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
             lines[start:end] = [f"{indent}if ({e.text}) {{", *inner, *alt, f"{indent}}}"]
             last_start = start
             continue
+        if e.op == "merge":
+            lines[start:end] = _merged_lists(lines[start:end])
+            last_start = start
+            continue
+        if e.op == "entry":
+            lines[start:end] = _entry_lines(e.text, lines[start:end])
+            last_start = start
+            continue
         if e.op == "sub" and e.pattern is not None:
             lines[start] = re.sub(e.pattern, e.text, lines[start], count=1)
             last_start = start
@@ -252,6 +278,55 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
         lines[start:end] = new
         last_start = start
     return "\n".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+_SUBS_START = re.compile(r"^(\s*)\.subsections\s*=.*\{")
+
+
+def _subsection_blocks(lines: list[str], lo: int, hi: int) -> list[tuple[int, int]]:
+    """0-based (first, last) lines of each `.subsections = ... { ... }` in lines[lo:hi]."""
+    out: list[tuple[int, int]] = []
+    i = lo
+    while i < hi:
+        m = _SUBS_START.match(lines[i])
+        if m is not None:
+            end = _block_close(lines, i, lines[i].rindex("{"))
+            if end is None:
+                break
+            out.append((i, end))
+            i = end + 1
+            continue
+        i += 1
+    return out
+
+
+def _merged_lists(chunk: list[str]) -> list[str]:
+    """One `.subsections` list with the entries of every list in `chunk`."""
+    blocks = _subsection_blocks(chunk, 0, len(chunk))
+    names = list(dict.fromkeys(re.findall(r"&\s*(\w+)", "\n".join(chunk))))
+    first, last = blocks[0], blocks[-1]
+    head = chunk[first[0]]
+    m = _SUBS_START.match(head)
+    pad = m.group(1) if m is not None else "    "
+    tail = chunk[last[1]].strip()  # `},` or `}`
+    return [head.rstrip(), *(f"{pad}    &{n}," for n in names), f"{pad}    NULL",
+            f"{pad}{tail}"]
+
+
+def _entry_lines(text: str, was: list[str]) -> list[str]:
+    """`text` (one-line entries) in place of the entry lines `was`: as `.driver = ...`
+    blocks continued by backslashes when `was` belongs to a compat macro."""
+    new = [ln for ln in text.split("\n") if ln.strip()]
+    if not was or not was[0].rstrip().endswith("\\"):
+        return new
+    out: list[str] = []
+    for ln in new:
+        m = _ENTRY.match(ln)
+        out += (["    {", f"        .driver   = {m.group(1)},",
+                 f"        .property = {m.group(2)},", f"        .value    = {m.group(3)},",
+                 "    },"] if m else [ln.rstrip()])  # fmt: skip
+    more = was[-1].rstrip().endswith("\\")
+    return [f"{ln}\\" if i < len(out) - 1 or more else ln for i, ln in enumerate(out)]
 
 
 def _dedent(lines: list[str]) -> list[str]:

@@ -132,7 +132,7 @@ def _subtype_fix(
     text = "\n".join(f"    {ln}" for ln in lines)
     draft = (f"/* in {ea.array.name}[]: */\n{text}" if lines else
              f"/* remove it: {ea.array.name}[] has the entries of {', '.join(holders)} */")
-    return draft, (D.replace_line(ea.path, ea.entry.line, text),)
+    return draft, (D.replace_entry(ea.path, ea.entry.line, text),)
 
 
 def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hit]:
@@ -229,8 +229,7 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 entity=entity,
                 fix_draft=(fixed := C.compat_line(bname, prop,
                                                   e.value or K.norm(e.value_expr).strip('"'))),
-                fix_edits=(D.replace_line(ea.path, e.line, f"    {fixed}",
-                                          pattern=re.escape(e.driver_expr)),),
+                fix_edits=(D.replace_entry(ea.path, e.line, f"    {fixed}"),),
             )
         return
 
@@ -269,8 +268,7 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
                 confidence="medium",
                 fix_draft=(fixed := C.compat_line(driver, near[0],
                                                   e.value or K.norm(e.value_expr).strip('"'))),
-                fix_edits=(D.replace_line(ea.path, e.line, f"    {fixed}",
-                                          pattern=re.escape(e.property_expr)),),
+                fix_edits=(D.replace_entry(ea.path, e.line, f"    {fixed}"),),
             )
 
 

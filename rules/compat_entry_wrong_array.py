@@ -36,7 +36,6 @@ bad9c5a516 and 62bdb88715), it is most likely such a mitigation and the finding 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
@@ -111,7 +110,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             entity=f"{arr.name}[{C.entry_driver(e)}.{C.entry_property(e)}]",
             fix_draft=f"/* move to {target}[] */\n    {moved}",
             fix_edits=(
-                D.replace_line(change.path, e.line, "", pattern=re.escape(e.property_expr)),
+                D.replace_entry(change.path, e.line, ""),
                 DraftEdit(D.compat_path(ctx, target), "array", f"    {moved}", anchor=target),
             ),
             confidence="low" if mitigation else ("high" if older else "medium"),

@@ -83,7 +83,8 @@ def _needed_draft(
 ) -> tuple[str, tuple[DraftEdit, ...]]:
     """A .needed for `sub` that reads a new compat property of the parent's device."""
     base = sub.c_name.removeprefix("vmstate_")
-    gate = D.gate_for(ctx, state, D.device_of_vmsd(ctx, parent.c_name), base.split("_")[-1])
+    dev = D.device_of_vmsd(ctx, parent.c_name) or D.device_of_state(ctx, state)
+    gate = D.gate_for(ctx, state, dev, base.split("_")[-1])
     body = (
         f"    {state} *s = opaque;\n\n    return s->{gate.member};\n"
         if state is not None

@@ -75,7 +75,13 @@ def _wire(ctx: RuleContext, c_name: str, side: Side) -> tuple[str | None, Vmsd |
 def _keep_draft(
     ctx: RuleContext, sub: Vmsd | None, wire: str, parent: Vmsd, path: str
 ) -> tuple[str, tuple[DraftEdit, ...]]:
-    """The removed subsection kept as a never-sent sink for old streams: (text, edits)."""
+    """The removed subsection kept as a never-sent sink for old streams: (text, edits);
+    when it is still defined and only a second `.subsections` list hides it (C keeps the
+    last), the lists merged instead."""
+    alive = sub is not None and any(v.c_name == sub.c_name for _, m in K.models(ctx, "new")
+                                    for v in m.vmsds)  # fmt: skip
+    if alive and parent.subsections_initializers > 1:
+        return D.merged_subsections(ctx, parent, path)
     c_name = sub.c_name if sub is not None else f"vmstate_{D.c_ident(wire)}"
     needed = f"{c_name.removeprefix('vmstate_')}_needed"
     if sub is not None and sub.payload_fields:

@@ -49,7 +49,8 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
-from bot.rulekit.ctx import Side, find_vmsd
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import Side, find_vmsd, find_vmsd_at
 from bot.rulekit.vmsd import vmsd_change, vmsd_label
 
 RULE = RuleSpec(
@@ -76,6 +77,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if old is not None and old.subsections_initializers > 1:
         return  # pre-existing
+    found = find_vmsd_at(ctx, new.c_name, "new")
+    text, edits = D.merged_subsections(ctx, new, found[1] if found is not None else change.path)
     yield Hit(
         message=(
             f"vmsd '{vmsd_label(new)}' has {new.subsections_initializers} .subsections "
@@ -86,6 +89,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         line=new.line,
         side="new",
         entity=f"{new.c_name}.subsections",
+        fix_draft=text,
+        fix_edits=edits,
     )
 
 

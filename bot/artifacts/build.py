@@ -188,6 +188,13 @@ class Builder:
         if self.rev is None:
             if self.src.exists():
                 shutil.rmtree(self.src)
+            # A build dir left in the work dir by an earlier run holds objects newer than
+            # the sources extracted now (git archive stamps the commit time), so ninja would
+            # rebuild nothing and hand out the earlier run's binary as this one's; and an
+            # earlier series' build wrote it. Start from an empty one.
+            if self.build.exists():
+                shutil.rmtree(self.build)
+                self.configured = False
             self.src.mkdir(parents=True)
             _extract(self.repo, full, self.src)
             self._add_subprojects()

@@ -47,15 +47,20 @@ class QemuBinary:
 
 
 def dump_vmstate(qemu: QemuBinary, machine: str, out: str | Path, *, sandbox: Sandbox,
-                 limits: Limits) -> dict[str, Any]:
-    """Write and load the vmstate dump of `machine`; ArtifactError when QEMU fails."""
+                 limits: Limits, accel: str | None = None) -> dict[str, Any]:
+    """Write and load the vmstate dump of `machine`; ArtifactError when QEMU fails.
+
+    QEMU starts its accelerator before it dumps, so a KVM-only build (the default profile
+    where KVM can be used) needs `accel="kvm"`: the run then sees /dev/kvm."""
     outp = Path(out).absolute()
     outp.parent.mkdir(parents=True, exist_ok=True)
     run = sandbox.private_dir(outp.parent, f".{outp.stem}-")
     budget = limits.run()
     try:
-        r = run_limited(sandbox, qemu.argv("-M", machine, "-dump-vmstate", str(run / "d.json")),
-                        cwd=run, writable=[run], readonly=qemu.inputs(), budget=budget)
+        args = ["-M", machine, *(("-accel", accel) if accel else ()), "-dump-vmstate",
+                str(run / "d.json")]
+        r = run_limited(sandbox, qemu.argv(*args), cwd=run, writable=[run],
+                        readonly=qemu.inputs(), budget=budget, kvm=accel == "kvm")
         if r.killed_by:
             raise ArtifactError(f"-dump-vmstate for {machine} was stopped: "
                                 f"{limit_note(r, budget)}", input_name=qemu.path,

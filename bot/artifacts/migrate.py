@@ -295,8 +295,9 @@ def migration_finding(res: MigrationResult, direction: str) -> Finding | None:
     """A Finding (evidence: migration) for a failed round, None when it succeeded."""
     if res.ok:
         return None
-    m = re.search(r"(?:section or instance|subsection|device) '([^']+)'", res.error) or \
-        re.search(r"'([^']+)'", res.error)
+    m = (re.search(r"(?:section or instance|subsection|device) '([^']+)'", res.error)
+         or re.search(r"section (?:footer|start) for ([^\s'|]+)", res.error)
+         or re.search(r"'([^']+)'", res.error))
     section = m.group(1) if m else ""
     ent = f"migration:{res.machine}:{direction}" + (f":{section}" if section else "")
     msg = (f"Real migration {direction} on {res.machine} failed; the destination said: "

@@ -189,6 +189,7 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
     work = work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     sandbox = probe(opts.sandbox)
+    accel = opts.accel or default_accel(sandbox)  # a KVM-only build dumps with KVM too
     limits = opts.limits
     progress = opts.progress
     locate = opts.locate
@@ -197,8 +198,7 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
         src = QemuBinary(opts.src_binary, opts.datadir, "base")
         dst = QemuBinary(opts.dst_binary, opts.datadir, "head")
     else:
-        profile = opts.profile or default_profile(opts.target,
-                                                  kvm=default_accel(sandbox) == "kvm")
+        profile = opts.profile or default_profile(opts.target, kvm=accel == "kvm")
         rb, rh = build_pair(repo_path, base, head, work / "b", profile, sandbox=sandbox,
                             limits=limits, progress=progress, jobs=opts.jobs,
                             configure=opts.configure, subprojects=opts.subprojects)
@@ -235,8 +235,10 @@ def run_artifacts(repo_path: str, base: str, head: str, opts: ArtifactOptions) -
     for i, machine in enumerate(machines):
         progress("machines", i, len(machines), f"{machine}: dump")
         mdir = work / "dumps" / machine
-        old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits)
-        new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits)
+        old = dump_vmstate(src, machine, mdir / "base.json", sandbox=sandbox, limits=limits,
+                           accel=accel)
+        new = dump_vmstate(dst, machine, mdir / "head.json", sandbox=sandbox, limits=limits,
+                           accel=accel)
         progress("machines", i, len(machines), f"{machine}: compare")
         builtin = None
         if opts.checker in ("builtin", "both"):
@@ -316,7 +318,8 @@ def verify_draft(repo_path: str, head: str, files: Mapping[str, bytes], opts: Ar
         return "fix not verified by migration: prebuilt binaries, nothing to rebuild"
     work = Path(opts.workdir).resolve()
     sandbox = probe(opts.sandbox)
-    profile = opts.profile or default_profile(opts.target, kvm=default_accel(sandbox) == "kvm")
+    accel = opts.accel or default_accel(sandbox)
+    profile = opts.profile or default_profile(opts.target, kvm=accel == "kvm")
     b = Builder(repo_path, work / "b", profile, sandbox=sandbox, limits=opts.limits,
                 progress=opts.progress, jobs=opts.jobs, configure=opts.configure,
                 subprojects=opts.subprojects)  # fmt: skip
@@ -337,9 +340,9 @@ def verify_draft(repo_path: str, head: str, files: Mapping[str, bytes], opts: Ar
         for machine in run.machines:
             mdir = work / "dumps" / machine
             old = dump_vmstate(run.base, machine, mdir / "base.json", sandbox=sandbox,
-                               limits=opts.limits)  # fmt: skip
+                               limits=opts.limits, accel=accel)  # fmt: skip
             new = dump_vmstate(dst, machine, mdir / f"{name}.json", sandbox=sandbox,
-                               limits=opts.limits)  # fmt: skip
+                               limits=opts.limits, accel=accel)  # fmt: skip
             own = {_finding_key(f) for f in compare_dumps(old, old)}
             left = [f for f in compare_dumps(old, new) if _finding_key(f) not in own]
             if left:

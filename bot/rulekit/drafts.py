@@ -131,6 +131,22 @@ def replace_line(path: str, line: int, text: str, pattern: str | None = None,
                      pattern=pattern)  # fmt: skip
 
 
+def replace_entry(path: str, line: int, text: str) -> DraftEdit:
+    """The compat entry starting on `line` (one line, or a compat macro's block) becomes
+    `text`, one-line entries ("" removes it)."""
+    return DraftEdit(path, "entry", text, line=line)
+
+
+def merged_subsections(ctx: RuleContext, v: Vmsd, path: str) -> tuple[str, tuple[DraftEdit, ...]]:
+    """(text, edits) turning the several `.subsections` initializers of `v` (C keeps only
+    the last) into one list of all their subsections."""
+    return (
+        comment(f"in {v.c_name}: one .subsections list with the entries of all "
+                f"{v.subsections_initializers} (C keeps only the last)"),
+        (DraftEdit(path, "merge", "", line=v.line, end_line=v.end_line),),
+    )
+
+
 def insert_before(path: str, line: int, text: str) -> DraftEdit:
     """`text` before line `line`."""
     return DraftEdit(path, "insert", text, line=line)
@@ -422,12 +438,37 @@ def device_of_state(ctx: RuleContext, state: str | None) -> Device | None:
                 if rec is not None:
                     found.append(Device(rec.path, name, rec.info.name_expr, arr,
                                         rec.info.abstract, apath))  # fmt: skip
-    if not found or tv is None:
-        return found[0] if found else None
+    if not found:
+        return _type_sized_by(ctx, key)
+    if tv is None:
+        return found[0]
     names = {d.type_name for d in found if d.type_name}
     roots = [d for d in found if not d.type_name
              or not names.intersection(tv.type_ancestors(d.type_name))]  # fmt: skip
     return (roots or found)[0]
+
+
+def _type_sized_by(ctx: RuleContext, key: str) -> Device | None:
+    """The type whose instances are `key` (`.instance_size = sizeof(key)`), e.g. an abstract
+    base whose subtypes a loop registers (e1000-base for E1000State); its Property array
+    is the one of its file naming `key`, if any."""
+    size = re.compile(rf"^sizeof\s*\(\s*(?:struct\s+)?{re.escape(key)}\s*\)$")
+    hits: list[tuple[str, str | None, str | None, bool]] = []
+    for path, m in models(ctx, "new"):
+        hits += [(path, t.name or _type_string(ctx, t.name_expr), t.name_expr, t.abstract)
+                 for t in m.types if size.match(norm(t.instance_size_expr))]  # fmt: skip
+    tv = tree(ctx, "new")
+    if not hits and tv is not None:
+        for name in tv.type_names():
+            rec = tv.type_record(name)
+            if rec is not None and size.match(norm(rec.info.instance_size_expr)):
+                hits.append((rec.path, name, rec.info.name_expr, rec.info.abstract))
+    if len(hits) != 1:
+        return None
+    path, found, expr, abstract = hits[0]
+    arrays = [a for p, a in (tv.prop_arrays_of_struct(key) if tv is not None else ())
+              if p == path]  # fmt: skip
+    return Device(path, found, expr, arrays[0] if len(arrays) == 1 else None, abstract, path)
 
 
 def _type_string(ctx: RuleContext, expr: str | None) -> str | None:
@@ -859,7 +900,7 @@ def subsection_gate_draft(
     base = host.c_name.removeprefix("vmstate_") or "dev"
     sub_c = f"vmstate_{base}_{first}"
     state = opaque_decl(new)
-    dev = device_of_vmsd(ctx, host.c_name)
+    dev = device_of_vmsd(ctx, host.c_name) or device_of_state(ctx, opaque_decl(host))
     gate = gate_for(ctx, state, dev, first)
     fields_text = "\n".join(_unversioned(f, state) for f in fields)
     needed = f"{base}_{first}_needed"

@@ -54,6 +54,11 @@ def missing_entry_hits(
     """One Hit when neither the newest nor (for MIG031) an older array got a matching entry."""
     owners = K.property_owners(ctx, "new", change.path, prop)
     drivers = C.type_names(ctx, owners) | C.descendant_names(ctx, owners)
+    # no TypeInfo names the array's class_init (subtypes registered in a loop): the type
+    # whose instances are the struct, e1000-base for E1000State
+    sized = D.device_of_state(ctx, prop.struct) if not owners and prop.struct else None
+    if sized is not None and sized.type_name:
+        drivers |= {sized.type_name}
     if not drivers and prop.struct:
         drivers = {prop.struct}
     name = pname(prop)
@@ -64,7 +69,7 @@ def missing_entry_hits(
     for ea in C.added_entries(ctx):
         if C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == name:
             return
-    driver = _driver_text(owners)
+    driver = _driver_text(owners) or (sized.type_name if sized is not None else None)
     old = D.resolve_value(ctx, old_default, "old") if old_default is not None else None
     value = C.compat_value(prop, old if old is not None else old_default)
     array = C.compat_name(newest) if newest is not None else "the newest hw_compat array"

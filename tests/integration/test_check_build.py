@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 _TESTS = Path(__file__).resolve().parents[1]
-if str(_TESTS / "unit" / "sources") not in sys.path:
-    sys.path.insert(0, str(_TESTS / "unit" / "sources"))
+for _d in ("unit/sources", "integration/artifacts"):
+    if str(_TESTS / _d) not in sys.path:
+        sys.path.insert(0, str(_TESTS / _d))
 
+from art_buildfix import wdt_source  # noqa: E402
 from gitfix import GitRepo  # noqa: E402
 
 from bot.cli import main  # noqa: E402
@@ -35,51 +37,8 @@ PCI_H = """\
 #define TYPE_PCI_DEVICE "pci-device"
 #endif
 """
-# Our own small device source that registers under the name of a device Debian's QEMU has,
-# so that the touched type is one the real binary can create.
-WDT_BASE = """\
-#include "hw/pci/pci_device.h"
-
-#define TYPE_WDT "i6300esb"
-
-typedef struct WdtState {
-    PCIDevice dev;
-    uint32_t timer;
-    uint32_t reboot;
-} WdtState;
-
-static const VMStateDescription vmstate_wdt = {
-    .name = "i6300esb_wdt",
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .fields = (const VMStateField[]) {
-        VMSTATE_PCI_DEVICE(dev, WdtState),
-        VMSTATE_UINT32(timer, WdtState),
-        VMSTATE_END_OF_LIST()
-    }
-};
-
-static void wdt_class_init(ObjectClass *klass, const void *data)
-{
-    DeviceClass *dc = DEVICE_CLASS(klass);
-
-    dc->vmsd = &vmstate_wdt;
-}
-
-static const TypeInfo wdt_info = {
-    .name = TYPE_WDT,
-    .parent = TYPE_PCI_DEVICE,
-    .instance_size = sizeof(WdtState),
-    .class_init = wdt_class_init,
-};
-
-static void wdt_register_types(void)
-{
-    type_register_static(&wdt_info);
-}
-
-type_init(wdt_register_types)
-"""
+# Our own small device source under the name of a device Debian's QEMU has.
+WDT_BASE = wdt_source(("timer",))
 SUBSECTION = """\
 static bool wdt_reboot_needed(void *opaque)
 {

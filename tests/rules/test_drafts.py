@@ -70,7 +70,8 @@ def test_share_verified_from_source(drafted: list[tuple[str, Finding]]) -> None:
                  "MIG036/chain_broken", "MIG010/copied_field_other_struct",
                  "MIG014/nested_array_in_device", "MIG033/nvme_msix_in_bar0",
                  "MIG033/parent_obj_renamed", "MIG007/subsections_no_null",
-                 "MIG032/property_on_subtype", "MIG015/drop_old_version_gates_ok"):  # fmt: skip
+                 "MIG032/property_on_subtype", "MIG015/drop_old_version_gates_ok",
+                 "MIG008/second_list", "MIG004/loop_registered_subtypes"):  # fmt: skip
         assert case in verified, case
 
 
@@ -151,3 +152,11 @@ def test_a_renamed_member_is_renamed_in_the_old_call_and_blanks_are_not_verified
     (g,) = [g for g in verified_report(case, load_rules()).findings if g.rule == "MIG001"]
     assert g.fix_check == ("fix not verified: the draft leaves the QOM type of the device to "
                            "fill in")  # fmt: skip
+
+
+def test_subtypes_registered_in_a_loop_get_the_entry_of_the_type_sized_by_the_state() -> None:
+    # d62644b46a86: e1000, e1000-82544gc ... come from a loop over e1000_devices[]; the
+    # abstract e1000-base (instance_size = sizeof(E1000State)) names them all
+    f = _draft_of("MIG004/loop_registered_subtypes", "MIG004")
+    assert '{ "e1000-base", "x-migrate-ipcss", "false" },' in (f.fix_draft or "")
+    assert f.fix_check == VERIFIED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.model import cscan
@@ -21,6 +22,9 @@ _VMSD_HOOKS = (
     "post_load_errp",
     "dev_unplug_pending",
 )
+
+
+_END_OF_LIST = re.compile(r"^\s*VMSTATE_END_OF_LIST\s*\(\s*\)\s*$")
 
 
 def ptr_list(text: str, needed: dict[str, str] | None = None) -> tuple[str, ...]:
@@ -54,6 +58,9 @@ def ptr_list_terminated(
                 res.append(ident)
             continue
         s = cscan.strip_casts(piece)
+        if _END_OF_LIST.match(s):  # `VMSTATE_END_OF_LIST()` ends the VMStateSubsection[] form
+            terminated = True
+            continue
         ident = cscan.ident_or_none(s)
         terminated = ident in ("NULL", "0") or s.strip() in ("NULL", "0")
         if ident is None or ident in ("NULL", "0"):

@@ -89,3 +89,51 @@ def make_project(root: Path, units: int = 6) -> tuple[Path, str]:
     for i in range(units):
         (repo / "src" / f"unit{i}.c").write_text(unit_c(i))
     return repo, commit_all(repo, "base")
+
+
+def wdt_source(fields: tuple[str, ...]) -> str:
+    """A small PCI device registered under the name of one Debian's QEMU has (i6300esb), so
+    that the type a series touches is one the real binary can create; `fields` are the
+    uint32 members it migrates after the PCI device, in that order."""
+    members = "".join(f"    uint32_t {f};\n" for f in ("timer", "reboot"))
+    entries = "".join(f"        VMSTATE_UINT32({f}, WdtState),\n" for f in fields)
+    return f"""\
+#include "hw/pci/pci_device.h"
+
+#define TYPE_WDT "i6300esb"
+
+typedef struct WdtState {{
+    PCIDevice dev;
+{members}}} WdtState;
+
+static const VMStateDescription vmstate_wdt = {{
+    .name = "i6300esb_wdt",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {{
+        VMSTATE_PCI_DEVICE(dev, WdtState),
+{entries}        VMSTATE_END_OF_LIST()
+    }}
+}};
+
+static void wdt_class_init(ObjectClass *klass, const void *data)
+{{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->vmsd = &vmstate_wdt;
+}}
+
+static const TypeInfo wdt_info = {{
+    .name = TYPE_WDT,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(WdtState),
+    .class_init = wdt_class_init,
+}};
+
+static void wdt_register_types(void)
+{{
+    type_register_static(&wdt_info);
+}}
+
+type_init(wdt_register_types)
+"""

@@ -40,6 +40,26 @@ def test_head_builds_incrementally(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=True).stdout == ""
 
 
+def test_a_second_run_in_the_same_work_dir_builds_its_own_base(tmp_path: Path) -> None:
+    """A work dir reused by a later run (`--workdir`): the fresh checkout's files carry their
+    commit times, older than the earlier run's objects, so ninja rebuilt nothing and the
+    "base" binary was the earlier run's head (base and head identical: a clean verdict for
+    a breaking series, seen on a real QEMU build)."""
+    repo, base = make_project(tmp_path, units=3)
+    (repo / "src" / "unit1.c").write_text(unit_c(1, "volatile int x = 7; (void)x;"))
+    head = commit_all(repo, "change one unit")
+    w = tmp_path / "w"
+    rb1, rh1 = build_pair(str(repo), base, head, w, PROFILE, sandbox=probe(True),
+                          limits=Limits())
+    first_base, first_head = Path(rb1.binary).read_bytes(), Path(rh1.binary).read_bytes()
+    assert first_base != first_head
+    rb2, rh2 = build_pair(str(repo), base, head, w, PROFILE, sandbox=probe(True),
+                          limits=Limits())
+    assert Path(rb2.binary).read_bytes() == first_base
+    assert Path(rh2.binary).read_bytes() == first_head
+    assert rb2.compiled == rb1.compiled  # built in full, not taken from the earlier run
+
+
 def test_deleted_and_added_files_follow_head(tmp_path: Path) -> None:
     repo, base = make_project(tmp_path, units=3)
     (repo / "src" / "unit0.c").unlink()

@@ -7,6 +7,7 @@ import copy
 import json
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -166,14 +167,14 @@ def test_bad_machine_raises_and_reaps(tmp_path: Path) -> None:
 def test_hung_qemu_is_killed_by_the_run_timeout(tmp_path: Path) -> None:
     """A paused QEMU never exits on its own: the limit kills its whole group, nothing stays."""
     assert QEMU is not None
-    name = f"migcheck-hung-{tmp_path.name}"  # in QEMU's own command line
+    name = f"migcheck-hung-{uuid.uuid4().hex}"  # in QEMU's own command line; unique per run
     before = qemu_pids(name)
     sb = probe(True)
     w = sb.own(tmp_path / "w")
     r = run_limited(sb, [QEMU, "-M", "pc-i440fx-7.2", "-nodefaults", "-S", "-display", "none",
                          "-name", name],
                     cwd=w, writable=[w], budget=Budget(2, Limits().run_memory))
-    assert r.timed_out and r.returncode != 0 and 1.5 < r.seconds < 20
+    assert r.timed_out and r.returncode != 0 and 1.5 < r.seconds < 60
     assert before == set() and qemu_pids(name) == set()
 
 
@@ -186,3 +187,27 @@ def test_memory_limit_applies_to_qemu(tmp_path: Path) -> None:
                     cwd=w, writable=[w], budget=Budget(20, 1 << 30))
     assert not r.timed_out and r.returncode != 0
     assert "cannot set up guest memory" in r.output or "Cannot allocate" in r.output
+
+
+def test_dump_starts_qemu_with_the_run_accelerator(tmp_path: Path) -> None:
+    """QEMU starts its accelerator before -dump-vmstate: a KVM-only build (the default
+    profile where KVM is usable) failed to dump without `-accel kvm` and /dev/kvm. The
+    stand-in binary dumps only when it is given the accelerator."""
+    assert QEMU is not None
+    sb = probe(True)
+    fake = tmp_path / "bin" / "qemu-system-x86_64"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\ncase " $* " in\n  *" -accel tcg "*) exec ' + QEMU + ' "$@" ;;\n'
+                    'esac\necho "failed to initialize kvm: No such file or directory" >&2\n'
+                    'exit 1\n')
+    fake.chmod(0o755)
+    with pytest.raises(ArtifactError, match="failed to initialize kvm"):
+        dump_vmstate(QemuBinary(str(fake)), "pc-i440fx-7.2", tmp_path / "a.json", sandbox=sb,
+                     limits=Limits())
+    d = dump_vmstate(QemuBinary(str(fake)), "pc-i440fx-7.2", tmp_path / "b.json", sandbox=sb,
+                     limits=Limits(), accel="tcg")
+    assert d["vmschkmachine"]["Name"] == "pc-i440fx-7.2"
+    if sb.kvm:  # where the sandbox user can open /dev/kvm, the KVM run sees it
+        d = dump_vmstate(QemuBinary(QEMU), "pc-i440fx-7.2", tmp_path / "c.json", sandbox=sb,
+                         limits=Limits(), accel="kvm")
+        assert d["vmschkmachine"]["Name"] == "pc-i440fx-7.2"

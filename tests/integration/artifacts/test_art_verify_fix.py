@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from art_buildfix import commit_all, make_project
+from art_buildfix import commit_all, make_project, wdt_source
 
 from bot.cli import main
 
@@ -21,41 +21,7 @@ assert QEMU is not None, "qemu-system-x86_64 is required (apt-get install qemu-s
 pytestmark = [pytest.mark.qemu]
 MACHINE = "pc-q35-7.2"
 
-WDT = """\
-#include "hw/pci/pci_device.h"
-
-typedef struct WdtState {
-    PCIDevice dev;
-    uint32_t timer;
-    uint32_t reboot;
-} WdtState;
-
-static const VMStateDescription vmstate_wdt = {
-    .name = "i6300esb_wdt",
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .fields = (const VMStateField[]) {
-        VMSTATE_PCI_DEVICE(dev, WdtState),
-        VMSTATE_UINT32(reboot, WdtState),
-        VMSTATE_UINT32(timer, WdtState),
-        VMSTATE_END_OF_LIST()
-    }
-};
-
-static void wdt_class_init(ObjectClass *klass, const void *data)
-{
-    DeviceClass *dc = DEVICE_CLASS(klass);
-
-    dc->vmsd = &vmstate_wdt;
-}
-
-static const TypeInfo wdt_info = {
-    .name = "i6300esb",
-    .parent = "pci-device",
-    .instance_size = sizeof(WdtState),
-    .class_init = wdt_class_init,
-};
-"""
+WDT = wdt_source(("reboot", "timer"))
 
 
 def test_draft_rebuilt_dumped_and_migrated_both_ways(

@@ -85,3 +85,47 @@ def test_compat_macros_of_old_qemu_take_the_entry_after_their_define() -> None:
     assert out.decode() == ('#define HW_COMPAT_2_11 \\\n' + entry + '\\\n'
                             '    {\\\n        .driver = "a",\\\n    },\n\n'
                             '#define HW_COMPAT_2_12 \\\n' + entry + '\n')  # fmt: skip
+
+
+# include/hw/i386/pc.h at f6e984443f16: a pre-3.1 compat macro, one entry a block
+_PC_COMPAT = b"""#define PC_COMPAT_2_5 \\
+    {\\
+        .driver = TYPE_X86_CPU,\\
+        .property = "fill-mtrr-mask",\\
+        .value = "off",\\
+    },\\
+    {\\
+        .driver   = "apic",\\
+        .property = "legacy-instance-id",\\
+        .value    = "on",\\
+    },
+
+#define PC_COMPAT_2_4 \\
+"""
+
+
+def test_an_entry_of_a_compat_macro_is_replaced_in_the_macro_style() -> None:
+    out = apply_edits(_PC_COMPAT, [DraftEdit(
+        "include/hw/i386/pc.h", "entry", '    { "apic-common", "legacy-instance-id", "on" },',
+        line=7)]).decode()  # fmt: skip
+    assert '        .driver   = "apic-common",\\\n' in out
+    assert '        .value    = "on",\\\n    },\n\n#define PC_COMPAT_2_4' in out
+    assert out.count("{\\") == 2
+
+
+def test_an_entry_of_a_compat_macro_can_be_removed() -> None:
+    out = apply_edits(_PC_COMPAT, [DraftEdit("include/hw/i386/pc.h", "entry", "",
+                                             line=2)]).decode()  # fmt: skip
+    assert "fill-mtrr-mask" not in out and out.startswith('#define PC_COMPAT_2_5 \\\n    {\\\n')
+    assert '"legacy-instance-id"' in out
+
+
+def test_a_wrapped_call_keeps_the_old_call_and_its_assignment_in_the_else_branch() -> None:
+    src = b"void f(void)\n{\n    ret = msix_init(d, 1,\n                    2);\n    b();\n}\n"
+    old = "    msix_init_exclusive_bar(d,\n                            4);"
+    out = apply_edits(src, [DraftEdit("f.c", "wrap", "n->migrate_msix", line=3,
+                                      orelse=old)]).decode()  # fmt: skip
+    assert out == ("void f(void)\n{\n    if (n->migrate_msix) {\n        ret = msix_init(d, 1,\n"
+                   "                        2);\n    } else {\n"
+                   "        ret = msix_init_exclusive_bar(d,\n"
+                   "                                      4);\n    }\n    b();\n}\n")  # fmt: skip

@@ -29,6 +29,15 @@ def scratch_dirs() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("migcheck-wt-*")}
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scratch worktrees go to this test's own temp dir, so that other runs on the machine
+    creating and removing theirs cannot make `scratch_dirs() == before` fail."""
+    d = tmp_path / "scratch"
+    d.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(d))
+
+
 @pytest.fixture()
 def series_repo(tmp_path: Path) -> tuple[GitRepo, str, list[str]]:
     """A repo at base plus three commits (edit, rename+delete, binary) turned into mails."""
