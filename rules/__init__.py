@@ -25,6 +25,7 @@ RULE_MODULES: tuple[str, ...] = (
     "nested_vmsd_versioned_field",
     "pci_config_change",
     "pointer_field_conditional_alloc",
+    "property_macro_default",
     "qom_reparent_or_bus_change",
     "ram_block_change",
     "realize_gate_added",
