@@ -33,6 +33,7 @@ RULE_MODULES: tuple[str, ...] = (
     "section_added",
     "section_removed",
     "section_renamed",
+    "spapr_cap_unmigrated",
     "stream_nested_opaque_mismatch",
     "stream_sequence_change",
     "subsection_added_unconditional",
