@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from bot.diff.filediff import diff_models
 from bot.diff.moves import cancel_moves
+from bot.engine.baseline import ReleaseBaseline
 from bot.engine.fold import fold_patches, judge
 from bot.engine.runner import FileUnit, run_rules
 from bot.engine.spec import Rule, TreeView
@@ -88,8 +89,13 @@ def analyze(
     new_tree: TreeView | None = None,
     extract: ExtractFn | None = None,
     scan_prefixes: Sequence[str] = DEFAULT_SCAN_PREFIXES,
+    release: ReleaseBaseline | None = None,
 ) -> Report:
-    """Findings of `rules` (default: all registered) for `series`, judged as a whole."""
+    """Findings of `rules` (default: all registered) for `series`, judged as a whole.
+
+    With `release` (the last release's tree, bot.engine.baseline) what the base has but no
+    release shipped needs no compat handling: such errors and warnings become notes.
+    """
     t0 = time.perf_counter()
     changed = list(_all_changes(series))
     if not any(_change_reviewable(fc, scan_prefixes) for fc in changed):
@@ -134,7 +140,8 @@ def analyze(
             new_view = new_tree.view(new_paths | more)
     old_tree, new_tree = old_view, new_view
     verdict, errs = run_rules(
-        rules, series, folded_units, old_tree=old_tree, new_tree=new_tree, version=version
+        rules, series, folded_units, old_tree=old_tree, new_tree=new_tree, version=version,
+        release=release,
     )
     errors.extend(errs)
 
@@ -151,6 +158,7 @@ def analyze(
                 old_tree=old_tree,
                 new_tree=new_tree,
                 version=version,
+                release=release,
             )
             errors.extend(errs)
             out.append((patch, found))

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from bot.analyze import ExtractFn, analyze
-from bot.engine.spec import Rule, TreeView
+from bot.engine.spec import ReleaseBaseline, Rule, TreeView
 from bot.findings import Finding, Severity
 from bot.fixedit import DraftEdit, EditError, MissingPart, apply_edits, edited_paths
 from bot.model.entities import FileModel, StructDef
@@ -140,6 +140,7 @@ def verify_one(
     new_tree: TreeView | None,
     read_head: ReadHead | None,
     extract: ExtractFn | None,
+    release: ReleaseBaseline | None = None,
 ) -> str:
     """"fix verified from source" or why not, for one finding with a draft."""
     if not finding.fix_edits:
@@ -168,7 +169,7 @@ def verify_one(
         if missing:
             return f"fix not verified: the draft names members that do not exist ({missing[0]})"
     after = analyze(drafted.series, rules=rules, old_tree=old_tree, new_tree=tree,
-                    extract=extract)  # fmt: skip
+                    extract=extract, release=release)  # fmt: skip
     if after.stats.rule_errors:
         return "fix not verified: a rule failed on the drafted tree"
     still = [f for f in after.findings if f.fingerprint == finding.fingerprint]
@@ -192,6 +193,7 @@ def verify_fixes(
     read_head: ReadHead | None = None,
     extract: ExtractFn | None = None,
     limit: int = 40,
+    release: ReleaseBaseline | None = None,
 ) -> Report:
     """The report with `fix_check` set on every finding that has a draft (up to `limit`
     re-reviews; the rest say they were not tried)."""
@@ -208,6 +210,6 @@ def verify_fixes(
             done += 1
             check = verify_one(f, report.series, before, rules=rules, old_tree=old_tree,
                                new_tree=new_tree, read_head=read_head,
-                               extract=extract)  # fmt: skip
+                               extract=extract, release=release)  # fmt: skip
         out.append(dataclasses.replace(f, fix_check=check))
     return dataclasses.replace(report, findings=tuple(out))

@@ -37,11 +37,12 @@ from pathlib import Path
 from bot.analyze import analyze, is_reviewable
 from bot.artifacts.pipeline import ArtifactOptions, ArtifactRun, run_artifacts, verify_draft
 from bot.bounded import LIMIT_RULE, AnalysisLimits, bounded_source_review
+from bot.engine.baseline import ReleaseBaseline
 from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
 from bot.engine.spec import Rule
 from bot.engine.touched import touched_device_types
 from bot.errors import InputError
-from bot.findings import Finding
+from bot.findings import Finding, Severity
 from bot.fixedit import EditError
 from bot.fixverify import VERIFIED, apply_draft, verify_fixes
 from bot.index import LoadCounts, build_index, models_for_files
@@ -49,6 +50,7 @@ from bot.model.tree import TreeIndex
 from bot.progress import Progress
 from bot.report import Report
 from bot.series import Series
+from bot.sources.release import commit_id, last_release
 from bot.waivers import Waiver, apply_waivers, trailer_waivers
 
 
@@ -131,6 +133,30 @@ def build_trees(
     return base_index, base_index.with_files(changed), counts
 
 
+def _lowerable(report: Report, rules: tuple[Rule, ...] | None) -> bool:
+    """Whether the release baseline could change a finding: an error or warning of a rule
+    whose severity follows what shipped (not a self-consistency defect, `any_reach`)."""
+    if rules is None:
+        from rules import load_rules
+
+        rules = load_rules()
+    fixed = {r.spec.id for r in rules if r.spec.any_reach}
+    return any(f.severity != Severity.NOTE and f.rule not in fixed for f in report.findings)
+
+
+def release_baseline(
+    repo_path: str, series: Series, cache_dir: Path, progress: Progress | None = None
+) -> ReleaseBaseline | None:
+    """The last release before the series' base with its whole-tree view (filled with the
+    series' changed paths), from the index cache; None when there is none or it is the base."""
+    ref = last_release(repo_path, series.base, cache_dir)
+    if ref is None or ref.commit == commit_id(repo_path, series.base):
+        return None
+    index = build_index(repo_path, ref.commit, cache_dir, progress=progress)
+    view = index.view(changed_sources(series))
+    return ReleaseBaseline(ref.version, ref.commit, view, ref.tag)
+
+
 def source_review(
     series: Series, options: ReviewOptions, progress: Progress | None = None
 ) -> tuple[Report, TreeIndex | None, TreeIndex | None]:
@@ -148,10 +174,22 @@ def source_review(
     t1 = time.perf_counter()
     report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules)
     phases.append(("analysis", time.perf_counter() - t1))
+    release: ReleaseBaseline | None = None
+    if old_tree is not None and _lowerable(report, options.rules):
+        # Only now is the last release's tree worth its index (one per development cycle,
+        # then cached): it can only turn errors and warnings into notes.
+        assert options.repo is not None and options.cache_dir is not None
+        t1 = time.perf_counter()
+        release = release_baseline(options.repo, series, options.cache_dir, progress)
+        if release is not None:  # without one the look-up was all (no VERSION, no match)
+            report = analyze(series, old_tree=old_tree, new_tree=new_tree, rules=options.rules,
+                             release=release)  # fmt: skip
+            phases.append(("release", time.perf_counter() - t1))
     if options.verify_fix and any(f.fix_draft for f in report.findings):
         t1 = time.perf_counter()
         report = verify_fixes(report, rules=options.rules, old_tree=old_tree,
-                              new_tree=new_tree, read_head=_head_reader(options.repo, series))
+                              new_tree=new_tree, read_head=_head_reader(options.repo, series),
+                              release=release)  # fmt: skip
         phases.append(("verify", time.perf_counter() - t1))
     parsed = report.stats.files_parsed + (counts.files if counts is not None else 0)
     stats = dataclasses.replace(

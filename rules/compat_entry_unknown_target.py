@@ -213,9 +213,22 @@ def _entry(ctx: RuleContext, change: EntityChange, ea: C.EntryAt) -> Iterator[Hi
             for n in C.descendant_names(ctx, [base])
             if n not in _names(t) and not _abstract(ctx, n)
         )
-        # Subtypes of the named driver inherit the entry; drop them.
+        # Subtypes of the named driver inherit the entry; drop them, and the types the
+        # array's other entries for the same property name (with their subtypes): one
+        # entry per concrete type covers them all together (virtio-balloon-pci,
+        # -transitional, -non-transitional in hw_compat_9_2).
         below = C.descendant_names(ctx, [t])
-        siblings = [s for s in siblings if s not in below]
+        others = [
+            x
+            for x in ea.array.entries
+            if x is not e and C.entry_property(x) == prop
+        ]
+        covered = {C.entry_driver(x) for x in others}
+        for x in others:
+            ot = _type(ctx, "new", C.entry_driver(x))
+            if ot is not None:
+                covered |= _names(ot) | C.descendant_names(ctx, [ot])
+        siblings = [s for s in siblings if s not in below and s not in covered]
         if siblings:
             bname = base.name or K.norm(base.name_expr)
             yield Hit(

@@ -13,6 +13,11 @@ An entry naming the type, one of its parents, or a subtype counts (MIG032 checks
 coverage). Virtio feature bits are MIG034's, an entry in an older array is MIG031's.
 Host-side knobs that the guest does not see (`ioeventfd`, `iothread`, ...) are not flagged.
 
+A sentinel default that realize replaces (`DEV_NVECTORS_UNSPECIFIED`, then
+`if (d->nvectors == DEV_NVECTORS_UNSPECIFIED) { d->nvectors = 2; }`) is judged by the value
+realize assigns: the same value the device had before (its old default, or what the file
+assigned the member unconditionally, else a zeroed object's 0) is no change.
+
 **Which array is the newest.** From `VERSION` = `X.Y.Z`: the newest array is `hw_compat_X_Y`
 for every Z. `X.Y.50` (development) and `X.Y.9n` (release candidates of the next release)
 mean X.Y is the last release, whose machine types must keep the old value; `X.Y.0` (release)
@@ -47,12 +52,14 @@ carries the line), for every concrete type or alias that has the property.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import Property
+from bot.model.entities import FileModel, Property
+from bot.model.memberwrites import member_writes
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
 from bot.rulekit.propcompat import is_feature_bit, is_host_side, missing_entry_hits, pname
@@ -77,21 +84,90 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     new = change.new
     if is_feature_bit(new) or is_host_side(new) or (new.name is None and not new.name_expr):
         return  # feature bits are MIG034's; host-side knobs are not guest visible
+    resolved = _resolved(ctx, change, new)
     if change.op == "modified" and isinstance(change.old, Property):
         old_default = change.old.default
         if K.norm(old_default) == K.norm(new.default):
             return
+        if resolved is not None and resolved[1] == (K.norm(old_default),):
+            return  # realize turns the sentinel into the old default
         what = f"default of '{pname(new)}' changes from {old_default} to {new.default}"
+        if resolved is not None:
+            what += f", which {_turns_into(resolved)}"
     elif change.op == "added":
         if C.trivial_default(new.default) or not K.array_existed(ctx, change.path, new.array):
             return
         old_default = None
-        what = (
-            f"new property '{pname(new)}' defaults to {new.default} (fine if that is what "
-            f"the device did before)"
-        )
+        if resolved is not None:
+            before = _writes(ctx, change, new, "old")
+            had = before or ("0",)  # nothing wrote the member: a zeroed object's 0
+            if resolved[1] == tuple(sorted(set(had))):
+                return  # the number realize assigns is what the device had before
+            what = (
+                f"new property '{pname(new)}' defaults to {new.default}, which "
+                f"{_turns_into(resolved)}; before, the device had "
+                + (" or ".join(had) if before else f"0 (nothing set {new.c_field})")
+            )
+            if len(set(had)) == 1:
+                old_default = had[0]  # what old machine types must keep
+        else:
+            what = (
+                f"new property '{pname(new)}' defaults to {new.default} (fine if that is "
+                f"what the device did before)"
+            )
     else:
         return
     # A new property often just names the old hard-wired behaviour: lower confidence.
     conf = "low" if change.op == "added" else None
     yield from missing_entry_hits(ctx, change, new, old_default, what, confidence=conf)
+
+
+_SENTINEL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _file_text(ctx: RuleContext, change: EntityChange, side: str) -> tuple[str, FileModel] | None:
+    """One side's text of the property's file (with its model), when the unit has it."""
+    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    model = ctx.new_model if side == "new" else ctx.old_model
+    for fc in files:
+        path = fc.new_path if side == "new" else fc.old_path
+        data = fc.new if side == "new" else fc.old
+        if path == (change.path if side == "new" else change.old_path or change.path):
+            if data is None or model is None:
+                return None
+            return data.decode("utf-8", "replace"), model
+    return None
+
+
+def _writes(ctx: RuleContext, change: EntityChange, prop: Property, side: str) -> tuple[str, ...]:
+    """Values the file's functions assign to the property's member without a sentinel test."""
+    got = _file_text(ctx, change, side)
+    if got is None or not prop.c_field:
+        return ()
+    member = prop.c_field.rsplit(".", 1)[-1].rsplit(">", 1)[-1]
+    return tuple(w.value for w in member_writes(got[0], member) if w.guard is None)
+
+
+def _resolved(
+    ctx: RuleContext, change: EntityChange, prop: Property
+) -> tuple[str, tuple[str, ...]] | None:
+    """(function, sorted values) realize assigns when the member still holds the sentinel
+    default (`if (d->nvectors == DEV_NVECTORS_UNSPECIFIED) d->nvectors = 2;`), or None."""
+    sentinel = K.norm(prop.default)
+    if not _SENTINEL_NAME.fullmatch(sentinel) or not prop.c_field:
+        return None
+    got = _file_text(ctx, change, "new")
+    if got is None:
+        return None
+    text, model = got
+    member = prop.c_field.rsplit(".", 1)[-1].rsplit(">", 1)[-1]
+    writes = [w for w in member_writes(text, member) if w.guard == sentinel]
+    if not writes:
+        return None
+    fn = model.function_at(writes[0].line) or "realize"
+    return fn, tuple(sorted({w.value for w in writes}))
+
+
+def _turns_into(resolved: tuple[str, tuple[str, ...]]) -> str:
+    fn, values = resolved
+    return f"{fn}() turns into {' or '.join(values)}"

@@ -128,6 +128,48 @@ def _whole_mask(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
+def _statement(m: FeatureMask) -> tuple[str, str, str, str | None]:
+    return (m.function, m.target, m.op, m.condition)
+
+
+def _edited(
+    m: FeatureMask, others: list[FeatureMask], mine: list[FeatureMask]
+) -> FeatureMask | None:
+    """The other side's statement that `m` edits: same function, target, operation and
+    condition, other bits, and gone from `m`'s side (one edited statement, not two)."""
+    for x in others:
+        if _statement(x) == _statement(m) and x.bits != m.bits:
+            if not any(_same(x, y) for y in mine):
+                return x
+    return None
+
+
+def _bits_changed(o: FeatureMask, n: FeatureMask) -> Iterator[Hit]:
+    """One hit for the bits an edited statement gains or loses, said the right way round:
+    `x &= MASK` keeps MASK, so a bit added to MASK is no longer cleared."""
+    gained = sorted(set(n.bits) - set(o.bits))
+    lost = sorted(set(o.bits) - set(n.bits))
+    keep = n.op == "&="
+    verb = "set" if n.op == "|=" else "cleared"
+    parts = []
+    if gained:
+        parts.append(f"{', '.join(gained)} {'no longer' if keep else 'newly'} {verb}")
+    if lost:
+        parts.append(f"{', '.join(lost)} {'newly' if keep else 'no longer'} {verb}")
+    if not parts:
+        return
+    yield Hit(
+        message=(
+            f"feature bits {'; '.join(parts)} ({_describe(o)} became {_describe(n)}); "
+            "existing CPU models on old machine types show the guest other CPUID bits than "
+            "released QEMU"
+        ),
+        line=n.line,
+        side="new",
+        entity=f"{n.function}.{'|'.join(gained + lost)}",
+    )
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report feature-bit masking that changes for existing CPU models."""
     if not change.path.startswith(_CPU_DIRS):
@@ -145,6 +187,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     elif change.op == "added" and isinstance(n, FeatureMask):
         if any(_same(n, m) for m in old_all) or gated_by_series(ctx, n.condition):
             return  # moved unchanged from another function or file, or gated
+        edited = _edited(n, old_all, new_all)
+        if edited is not None:
+            yield from _bits_changed(edited, n)
+            return
         gone = [m for m in old_all if m.bits == n.bits and not any(_same(m, x) for x in new_all)]
         what = (
             f"moved from {gone[0].function}() ({_describe(gone[0])}) to {n.function}() "
@@ -158,4 +204,6 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             return  # moved unchanged, or gated
         if any(m.bits == o.bits for m in new_all if not any(_same(m, x) for x in old_all)):
             return  # reported where it was moved to
+        if _edited(o, new_all, old_all) is not None:
+            return  # the same statement with other bits: reported on the new side
         yield _hit(o, f"are no longer {_verb(o)} ({_describe(o)})", "old")

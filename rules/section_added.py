@@ -45,7 +45,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
-from bot.model.entities import ClassInit, ObjectCreation, VmstateRegistration
+from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, VmstateRegistration
 from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
 
@@ -139,6 +139,8 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         if r.vmsd == n.vmsd or (wire and K.wire_name(ctx, r.vmsd, "old") == wire):
             return
     owners = [t for _, t in K.types(ctx, "old") if t.class_init == n.function and not t.abstract]
+    # dc->vmsd moved down from an abstract parent: the type sent that section already
+    owners = [t for t in owners if not _inherited(ctx, t, n.vmsd, wire)]
     if not owners:
         return
     names = ", ".join(t.name or t.name_expr or t.c_name for t in owners)
@@ -158,6 +160,28 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             "(pre_load defaults), or only set it for new machine types"
         ),
     )
+
+
+def _inherited(ctx: RuleContext, t: TypeInfo, vmsd: str, wire: str | None) -> bool:
+    """Whether an ancestor's class_init gave type `t` this vmsd (same C or wire name) at base
+    (keyed on types: the parent's class_init may be renamed by the same series)."""
+    seen: set[str] = set()
+    cur: TypeInfo | None = K.find_type(ctx, "old", t.parent, t.parent_expr)
+    while cur is not None and (cur.name or cur.c_name) not in seen:
+        seen.add(cur.name or cur.c_name)
+        ci = K.class_init_of(ctx, "old", cur.class_init) if cur.class_init else None
+        if ci is not None and ci.vmsd and ci.vmsd_member in (None, "dc->vmsd", "k->vmsd"):
+            return ci.vmsd == vmsd or (
+                wire is not None and K.wire_name(ctx, ci.vmsd, "old") == wire
+            )
+        cur = K.find_type(ctx, "old", cur.parent, cur.parent_expr)
+    tree = ctx.old_tree
+    if tree is not None and t.name:  # a parent defined in a file the series leaves alone
+        had = tree.vmsd_of_type(t.name)
+        return had is not None and (
+            had == vmsd or (wire is not None and K.wire_name(ctx, had, "old") == wire)
+        )
+    return False
 
 
 def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:

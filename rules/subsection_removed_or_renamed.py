@@ -170,6 +170,24 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not parents:
         return  # a section rename is MIG021's business
     p = vmsd_label(parents[0])
+    twin = _duplicate_of(ctx, old, on)
+    if twin is not None:
+        # The old name was a sibling's too: loadvm finds subsections by name, so an older
+        # QEMU loaded this state into the sibling; the rename repairs that (QEMU 9.2's
+        # target/ppc "cpu/tlbemb"), and what older QEMUs sent of it never loaded right.
+        yield Hit(
+            message=(
+                f"subsection renamed from '{on}' to '{nn}' (in '{p}'): '{on}' is also the "
+                f"name of {twin} in '{p}', so older QEMUs loaded this state into {twin}; the "
+                f"rename repairs migration of it (streams of older QEMUs carrying it were "
+                "broken already)"
+            ),
+            line=new.line,
+            side="new",
+            entity=f"{new.c_name}.name",
+            severity=Severity.NOTE,
+        )
+        return
     yield Hit(
         message=(
             f"subsection renamed from '{on}' to '{nn}' (in '{p}'): migration from older QEMU "
@@ -181,3 +199,15 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         entity=f"{new.c_name}.name",
         fix_hint=f"keep .name = \"{on}\"",
     )
+
+
+def _duplicate_of(ctx: RuleContext, old: Vmsd, wire: str) -> str | None:
+    """C name of another subsection of the same parent (base side) with this wire name."""
+    for parent in vmsd_uses(ctx, old.c_name, "old").subsection_of:
+        for c in parent.subsections:
+            if c == old.c_name:
+                continue
+            w, _ = _wire(ctx, c, "old")
+            if w == wire:
+                return c
+    return None

@@ -9,11 +9,14 @@ whose spec says `any_reach` (self-consistency defects break every board).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.diff.linemap import LineMap
+from bot.engine.baseline import ReleaseBaseline, new_since_release
+from bot.engine.deprecation import documented_removals
 from bot.engine.spec import Hit, Rule, RuleContext, TreeView, unit_files
 from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
@@ -65,16 +68,20 @@ def run_rules(
     old_tree: TreeView | None = None,
     new_tree: TreeView | None = None,
     version: str | None = None,
+    release: ReleaseBaseline | None = None,
 ) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
     """Findings of `rules` over every change of `models`, plus rule errors (never raises).
 
     `patch` is the patch being judged (None for the folded series); findings get its
-    index and commit. Findings are deduplicated by fingerprint, first one wins.
+    index and commit. Findings are deduplicated by fingerprint, first one wins. With
+    `release` (the last release's tree), an error or warning about something the base has
+    but the release lacks becomes a note (bot.engine.baseline).
     """
     all_changes = tuple(c for u in models for c in u.changes)
     model_rows = tuple((u.path, u.old, u.new) for u in models)
     old_files = unit_files(model_rows, "old")
     new_files = unit_files(model_rows, "new")
+    policy = documented_removals(series)
     findings: list[Finding] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -88,6 +95,7 @@ def run_rules(
             old_tree=old_tree,
             new_tree=new_tree,
             version=version,
+            release=release,
             models=model_rows,
             old_files=old_files,
             new_files=new_files,
@@ -98,7 +106,9 @@ def run_rules(
                     continue
                 try:
                     made = [
-                        _finding(rule, hit, change, unit, patch, old_tree, new_tree)
+                        _finding(
+                            rule, hit, change, unit, patch, old_tree, new_tree, release, policy
+                        )
                         for hit in rule.check(change, ctx)
                     ]
                 except Exception as exc:  # a rule bug must not stop the review
@@ -126,8 +136,14 @@ def _finding(
     patch: Patch | None,
     old_tree: TreeView | None,
     new_tree: TreeView | None,
+    release: ReleaseBaseline | None = None,
+    policy: frozenset[str] = frozenset(),
 ) -> Finding:
-    """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error)."""
+    """One Hit -> Finding; raises ValueError for a malformed Hit (counted as a rule error).
+
+    `policy`: the names the series documents as removed after deprecation (bot.engine.
+    deprecation); a removal of one of them is a note.
+    """
     spec = rule.spec
     if not isinstance(hit, Hit):
         raise TypeError(f"check() yielded {type(hit).__name__}, expected Hit")
@@ -153,6 +169,28 @@ def _finding(
                     f"{message} (note only: {shown} cannot appear on a versioned machine "
                     "type, so no released machine's migration compatibility is at stake)"
                 )
+    if severity is not Severity.NOTE and not spec.any_reach and release is not None:
+        reach = reach_types(change, unit, old_tree) if old_tree is not None else ()
+        base_files = [m for m in (unit.old,) if m is not None]
+        news = new_since_release(change, hit.entity, reach, base_files, release)
+        if news is not None:
+            severity = Severity.NOTE
+            message = (
+                f"{message} (note only: {news} is new since {release.label}: no released "
+                "QEMU has it, so it needs no compat handling)"
+            )
+            hit = dataclasses.replace(hit, fix_draft=None, fix_edits=())  # nothing to fix
+    if severity is not Severity.NOTE and not spec.any_reach and policy:
+        gone = _removed_names(change, unit, old_tree) & policy
+        if gone:
+            severity = Severity.NOTE
+            message = (
+                f"{message} (note only: {', '.join(repr(n) for n in sorted(gone))} went through "
+                "QEMU's deprecation process and the series documents its removal in "
+                "removed-features.rst: the break is policy, a VM that has it cannot migrate to "
+                "this QEMU by design)"
+            )
+            hit = dataclasses.replace(hit, fix_draft=None, fix_edits=())
     line = max(int(hit.line), 1)
     extra: tuple[tuple[str, str], ...] = ()
     if hit.side == "old" and path == unit.path and unit.hunks:
@@ -180,6 +218,24 @@ def _finding(
         fingerprint=fp,
         extra=extra,
     )
+
+
+def _removed_names(change: EntityChange, unit: FileUnit, tree: TreeView | None) -> set[str]:
+    """QOM type and section names a removal takes away: the removed entity's own name and
+    the types carrying it at base (nothing for additions and modifications)."""
+    names: set[str] = set()
+    if change.op != "removed":
+        return names
+    old = change.old
+    if isinstance(old, TypeInfo) and old.name:
+        names.add(old.name)
+    elif isinstance(old, Vmsd) and old.name:
+        names.add(old.name)
+    elif isinstance(old, ObjectCreation) and old.type_name:
+        names.add(old.type_name)
+    if tree is not None:
+        names.update(reach_types(change, unit, tree))
+    return names
 
 
 def _any_versioned(trees: Sequence[TreeView], types: Sequence[str]) -> bool:
@@ -230,10 +286,15 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
                     if ent.array in ci.props:
                         names.extend(_types_of_class_init(models, ci.function))
         elif isinstance(ent, ObjectCreation):
-            # what is created, and who creates it (a board's machine type, a parent device)
-            if ent.type_name:
+            # A creation site runs in the code of the types its file defines (a board's
+            # machine types, a parent device's realize): its reach is theirs, not that of
+            # every machine the created type could appear on. A file without types (a
+            # helper shared by boards) leaves only the created type to go by.
+            creators = _file_types(models)
+            if creators:
+                names.extend(creators)
+            elif ent.type_name:
                 names.append(ent.type_name)
-            names.extend(_file_types(models))
     if not names and change.kind in _FILE_REACH_KINDS:
         # a call, registration or table in a device/board file belongs to the file's types
         names.extend(_file_types(models))

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.diff.changes import EntityChange
+from bot.engine.baseline import ReleaseBaseline
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
 from bot.model.entities import FileModel
 from bot.model.view import FilesView, TreeView
 from bot.series import Patch, Series
 
-__all__ = ["CheckFn", "Hit", "Rule", "RuleContext", "RuleSpec", "TreeView"]
+__all__ = ["CheckFn", "Hit", "ReleaseBaseline", "Rule", "RuleContext", "RuleSpec", "TreeView"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,9 @@ class RuleContext:
     old_tree: TreeView | None = None  # whole tree at base (None when no repo, e.g. fixtures)
     new_tree: TreeView | None = None  # whole tree at head
     version: str | None = None  # VERSION at head, e.g. "10.2.50"
+    # The last release before the base (its tree filled with the unit's paths); None when
+    # not known (no repository, no VERSION) or when the base is that release.
+    release: ReleaseBaseline | None = None
     models: tuple[tuple[str, FileModel | None, FileModel | None], ...] = field(
         default_factory=tuple
     )  # (path, old, new) for every changed file of this unit

@@ -13,6 +13,8 @@ Annotations are C comments (read from tree-sitter comment nodes, never from stri
     // ok: MIG003              deliberate negative: the rule must not fire on this line
     // todo-expect: MIG003     known miss (strict xfail: fails once the rule fires here)
     // todo-ok: MIG003         known false positive (strict xfail: fails once it stops)
+    // note: MIG035            the rule fires here as a note only (reach, release baseline)
+    // note-old: MIG020        ... on this line of the old file
 
 A comment that follows code anchors on its own line; a comment alone on its line anchors on
 the next line holding code. Several ids may be listed (`expect: MIG001, MIG002`); repeat an id
@@ -24,6 +26,11 @@ to expect it twice. Header comments:
                                       tests/rules/trees/compat/ around a single-file
                                       case: a whole tree, e.g. for the fix drafts that
                                       go into hw/core/machine.c
+
+The last release (bot.engine.baseline): `<case>.release.c` next to a single-file case, or a
+`<case>/release/` tree (its VERSION names the release) beside old/ and new/; a
+`// fixture-release: 9.2.0` header in the release file names it for a single file. Without
+one the case has no release baseline.
 """
 
 from __future__ import annotations
@@ -35,20 +42,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.findings import Finding
+from bot.findings import Finding, Severity
 from bot.model.comments import comment_nodes
 from bot.series import FileChange, Patch, Series, hunks_from_bytes
 
 RULES_DIR = Path(__file__).resolve().parent
 CASE_SUFFIXES = (".c", ".h")
-KINDS = ("expect", "expect-old", "ok", "todo-expect", "todo-ok")
+KINDS = ("expect", "expect-old", "ok", "todo-expect", "todo-ok", "note", "note-old")
 
 _ANNOT = re.compile(
-    r"\b(todo-expect|todo-ok|expect-old|expect|ok)\s*:\s*"
+    r"\b(todo-expect|todo-ok|expect-old|expect|ok|note-old|note)\s*:\s*"
     r"(MIG\d{3}(?:\s*(?:,\s*|\s)\s*MIG\d{3})*)"
 )
 _ID = re.compile(r"MIG\d{3}")
-_HEADER = re.compile(r"^fixture-(path|rules|tree)\s*:\s*(.+?)\s*$")  # rules: no longer allowed
+# fixture-rules is no longer allowed (every rule is compared)
+_HEADER = re.compile(r"^fixture-(path|rules|tree|release)\s*:\s*(.+?)\s*$")
 TREES_DIR = RULES_DIR / "trees"
 
 Key = tuple[str, str, str, int]  # (rule, side, path, line)
@@ -66,11 +74,12 @@ class Annotations:
     ok: Counter[Key] = field(default_factory=Counter)
     todo_expect: Counter[Key] = field(default_factory=Counter)
     todo_ok: Counter[Key] = field(default_factory=Counter)
+    notes: Counter[Key] = field(default_factory=Counter)  # expected, as notes only
 
     def mentions(self) -> set[str]:
         """Every rule id named by an expect/ok annotation."""
         out: set[str] = set()
-        for c in (self.expect, self.ok, self.todo_expect, self.todo_ok):
+        for c in (self.expect, self.ok, self.todo_expect, self.todo_ok, self.notes):
             out.update(k[0] for k in c)
         return out
 
@@ -87,6 +96,8 @@ class Case:
     base_version: str | None = None
     head_version: str | None = None
     context: dict[str, tuple[bytes | None, bytes | None]] = field(default_factory=dict)
+    release: dict[str, bytes] | None = None  # the files of the last release, if any
+    release_version: str = "0.0.0"
 
     @property
     def id(self) -> str:
@@ -153,11 +164,11 @@ def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: 
             kind, ids_text = m.group(1), m.group(2)
             side = file_side
             if file_side == "both":
-                side = "old" if kind == "expect-old" else "new"
-            elif kind == "expect" and side == "old":
-                raise FixtureError(f"{case_id}: {path} old side: use 'expect-old:' in the old file")
-            elif kind == "expect-old" and side == "new":
-                raise FixtureError(f"{case_id}: {path} new side: 'expect-old:' in the new file")
+                side = "old" if kind in ("expect-old", "note-old") else "new"
+            elif kind in ("expect", "note") and side == "old":
+                raise FixtureError(f"{case_id}: {path} old side: use '{kind}-old:' in the old file")
+            elif kind in ("expect-old", "note-old") and side == "new":
+                raise FixtureError(f"{case_id}: {path} new side: '{kind}:' in the new file")
             if com.trailing:
                 line = com.line
             else:
@@ -168,6 +179,8 @@ def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: 
                 "ok": ann.ok,
                 "todo-expect": ann.todo_expect,
                 "todo-ok": ann.todo_ok,
+                "note": ann.notes,
+                "note-old": ann.notes,
             }[kind]
             for rid in _ID.findall(ids_text):
                 target[(rid, side, path, line)] += 1
@@ -201,7 +214,7 @@ def discover(rules_dir: Path = RULES_DIR) -> Iterator[Case]:
         singles: dict[str, dict[str, Path]] = {}
         for f in sorted(rule_dir.iterdir()):
             if f.is_file():
-                for side in ("old", "new"):
+                for side in ("old", "new", "release"):
                     for suf in CASE_SUFFIXES:
                         tail = f".{side}{suf}"
                         if f.name.endswith(tail):
@@ -209,11 +222,17 @@ def discover(rules_dir: Path = RULES_DIR) -> Iterator[Case]:
             elif f.is_dir() and ((f / "old").is_dir() or (f / "new").is_dir()):
                 yield _multi_case(rule_dir.name, f)
         for name, sides in sorted(singles.items()):
+            if "old" not in sides and "new" not in sides:
+                raise FixtureError(f"{rule_dir.name}/{name}: a release side without old/new")
             old = sides["old"].read_bytes() if "old" in sides else None
             new = sides["new"].read_bytes() if "new" in sides else None
             suffix = (sides.get("new") or sides["old"]).suffix
             path = _header_path(new, old) or f"hw/misc/{name}{suffix}"
             case = Case(rule_dir.name, name, rule_dir, {path: (old, new)})
+            if "release" in sides:
+                rel = sides["release"].read_bytes()
+                case.release = {path: rel}
+                case.release_version = _header_path(rel, kind="release") or "0.0.0"
             tree_name = _header_path(new, old, kind="tree")
             yield _in_tree(case, tree_name) if tree_name else case
 
@@ -233,6 +252,8 @@ def _in_tree(case: Case, tree_name: str) -> Case:
 def _multi_case(rule_id: str, case_dir: Path) -> Case:
     old = _read_tree(case_dir / "old")
     new = _read_tree(case_dir / "new")
+    release = _read_tree(case_dir / "release") if (case_dir / "release").is_dir() else None
+    rel_v = release.pop("VERSION", None) if release is not None else None
     base_v = old.pop("VERSION", None)
     head_v = new.pop("VERSION", None)
     files: dict[str, tuple[bytes | None, bytes | None]] = {}
@@ -249,6 +270,8 @@ def _multi_case(rule_id: str, case_dir: Path) -> Case:
         base_version=base_v.decode().strip() if base_v is not None else None,
         head_version=head_v.decode().strip() if head_v is not None else None,
         context=context,
+        release=release,
+        release_version=rel_v.decode().strip() if rel_v is not None else "0.0.0",
     )
 
 
@@ -267,7 +290,7 @@ def _fmt(keys: Counter[Key]) -> str:
 def compare(ann: Annotations, findings: tuple[Finding, ...]) -> tuple[list[str], list[str]]:
     """(failures, xfail reasons) of actual findings against annotations, both ways."""
     actual: Counter[Key] = Counter((f.rule, f.side, f.path, f.line) for f in findings)
-    expected = ann.expect
+    expected = ann.expect + ann.notes
     todo_expect = ann.todo_expect
     todo_ok = ann.todo_ok
     # strict xfails: a todo that now behaves correctly must be promoted
@@ -295,6 +318,12 @@ def compare(ann: Annotations, findings: tuple[Finding, ...]) -> tuple[list[str],
                         for k, n in sorted(keys.items())
                     )
                 )
+    loud = Counter(
+        (f.rule, f.side, f.path, f.line) for f in findings if f.severity != Severity.NOTE
+    )
+    not_notes = Counter({k: n for k, n in ann.notes.items() if loud[k] > 0})
+    if not_notes:
+        out.append("expected as a note but reported as an error or warning:\n" + _fmt(not_notes))
     if fixed_misses:
         out.append("todo-expect now reported; turn it into expect:\n" + _fmt(fixed_misses))
     if gone_fps:

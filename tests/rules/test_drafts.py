@@ -14,7 +14,7 @@ import dataclasses
 
 import pytest
 from fixturelib import Case, all_files, discover
-from test_fixtures import _extract, _trees
+from test_fixtures import _extract, _release, _trees
 
 from bot.analyze import analyze
 from bot.engine.spec import Rule
@@ -33,12 +33,13 @@ MIN_VERIFIED_SHARE = 0.90
 def verified_report(case: Case, rules: tuple[Rule, ...]) -> Report:
     """A fixture's report, every draft applied to its head and the case reviewed again."""
     old_tree, new_tree = _trees(case)
+    release = _release(case)
     report = analyze(case.series(), rules=rules, old_tree=old_tree, new_tree=new_tree,
-                     extract=_extract)  # fmt: skip
+                     extract=_extract, release=release)  # fmt: skip
     files = all_files(case)
     return verify_fixes(report, rules=rules, old_tree=old_tree, new_tree=new_tree,
                         read_head=lambda p: (files.get(p) or (None, None))[1],
-                        extract=_extract)  # fmt: skip
+                        extract=_extract, release=release)  # fmt: skip
 
 
 @pytest.fixture(scope="module")

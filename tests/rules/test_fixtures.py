@@ -13,7 +13,7 @@ import pytest
 from fixturelib import Case, all_files, compare, discover
 
 from bot.analyze import analyze
-from bot.engine.spec import Rule, TreeView
+from bot.engine.spec import ReleaseBaseline, Rule, TreeView
 from bot.model.entities import FileModel
 from rules import load_rules
 
@@ -43,6 +43,17 @@ def _trees(case: Case) -> tuple[TreeView | None, TreeView | None]:
     return sides[0], sides[1]
 
 
+def _release(case: Case) -> ReleaseBaseline | None:
+    """The case's last release (`<case>.release.c` or `<case>/release/`), if it has one."""
+    if case.release is None:
+        return None
+    from bot.model.tree import TreeIndex
+
+    models = {p: _extract(p, d) for p, d in case.release.items() if p.endswith((".c", ".h"))}
+    index = TreeIndex.from_models(models)
+    return ReleaseBaseline(case.release_version, "2" * 40, index.view(models))
+
+
 @pytest.fixture(scope="module")
 def all_rules() -> tuple[Rule, ...]:
     return load_rules()
@@ -58,7 +69,8 @@ def test_fixture(case: Case, all_rules: tuple[Rule, ...]) -> None:
         pytest.fail(f"{case.id}: annotations name unregistered rules: {', '.join(unknown)}")
     old_tree, new_tree = _trees(case)
     report = analyze(
-        case.series(), rules=all_rules, old_tree=old_tree, new_tree=new_tree, extract=_extract
+        case.series(), rules=all_rules, old_tree=old_tree, new_tree=new_tree, extract=_extract,
+        release=_release(case),
     )
     assert report.stats.rule_errors == (), f"{case.id}: rules crashed: {report.stats.rule_errors}"
     assert report.stats.skipped_reason is None, (
