@@ -182,13 +182,15 @@ def analyze(
 
 
 def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
-    """Files defining the subsections that the new side of the units' vmsds list."""
+    """Files defining the subsections that the new side of the units' vmsds list, and the
+    nested descriptions their fields embed (whether that file also registers them)."""
     out: set[str] = set()
     for u in units:
         if u.new is None:
             continue
         for v in u.new.vmsds:
-            for sub in v.subsections:
+            refs = [*v.subsections, *(f.vmsd_ref for f in v.fields if f.vmsd_ref)]
+            for sub in refs:
                 if u.new.vmsd(sub) is None:
                     path = tree.vmsd_path(sub)
                     if path is not None:

@@ -6,9 +6,12 @@ In CPU code (`target/`, `target-<arch>/`), a statement that sets or clears CPUID
 (`*ecx &= ~CPUID_EXT_PDCM;`, `env->features[FEAT_1_ECX] |= CPUID_EXT_X2APIC;`,
 `ret &= ~CPUID_7_0_EDX_ARCH_CAPABILITIES;`) that is added, removed, moved to another
 function, or whose condition or target changes — in the CPUID, feature-expansion, filter or
-KVM supported-CPUID code every existing CPU model runs through. A statement moved unchanged
-(same target, operation and condition) between functions or files is not reported, nor a
-change that the series gates with a new property or compat entry.
+KVM supported-CPUID code every existing CPU model runs through. Also the MSR bits an existing
+PowerPC CPU family allows (`pcc->msr_mask = (1ull << MSR_SF) | ...;` in its
+`POWERPC_FAMILY(X)` class_init): old pseries machine types send `msr_mask` and check it.
+A statement moved unchanged (same target, operation and condition) between functions or
+files is not reported, nor a change that the series gates with a new property or compat
+entry.
 
 *Why it breaks migration*
 
@@ -90,6 +93,41 @@ def _verb(m: FeatureMask) -> str:
     return "cleared" if m.op.startswith("&=") else "set"
 
 
+def _whole_mask(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """`pcc->msr_mask = ...` of an existing CPU family: bits added or dropped."""
+    n = change.new
+    if change.op != "added" or not isinstance(n, FeatureMask):
+        return  # a removed one is reported where its replacement is; a new family is new
+    before = [
+        m
+        for m in _masks(ctx.old_files)
+        if m.op == "=" and m.target == n.target and m.function == n.function
+    ]
+    if not before or any(m.mask == n.mask for m in before) or gated_by_series(ctx, n.condition):
+        return
+    o = before[0]
+    added = sorted(set(n.bits) - set(o.bits))
+    dropped = sorted(set(o.bits) - set(n.bits))
+    what = "; ".join(
+        part
+        for part in (
+            f"now allows {', '.join(added)}" if added else "",
+            f"no longer allows {', '.join(dropped)}" if dropped else "",
+        )
+        if part
+    ) or f"changes from {o.mask} to {n.mask}"
+    yield Hit(
+        message=(
+            f"{n.target} of the existing CPU family in {n.function} {what}: old machine types "
+            "migrate and check this mask (and what the guest may set), so streams from or to "
+            "older QEMUs differ for the same CPU model"
+        ),
+        line=n.line,
+        side="new",
+        entity=f"{n.function}.{n.target}",
+    )
+
+
 def _statement(m: FeatureMask) -> tuple[str, str, str, str | None]:
     return (m.function, m.target, m.op, m.condition)
 
@@ -137,6 +175,9 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not change.path.startswith(_CPU_DIRS):
         return
     o, n = change.old, change.new
+    if (isinstance(n, FeatureMask) and n.op == "=") or (isinstance(o, FeatureMask) and o.op == "="):
+        yield from _whole_mask(change, ctx)
+        return
     old_all, new_all = _masks(ctx.old_files), _masks(ctx.new_files)
     if change.op == "modified":
         if not isinstance(o, FeatureMask) or not isinstance(n, FeatureMask) or _same(o, n):

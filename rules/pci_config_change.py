@@ -11,9 +11,11 @@ gate): `pci_add_capability`, `msix_init`/`msix_init_exclusive_bar` (vectors, BAR
 `pci_config_set_*` (ids, class, revision, interrupt pin). The device is one device however it
 is written (`&s->dev`, `PCI_DEVICE(s)`, `s->parent_obj.config`, the realize parameter), so a
 renamed PCIDevice member changes nothing; calls are paired by their equal arguments (BAR
-index, config offset), not by the first call of the same name. A removed store of 0 into a
-config byte that nothing else in the file writes and the PCI core does not set is no change:
-config space is zero-allocated.
+index, config offset), not by the first call of the same name. Also an unconditional call that
+becomes conditional on the bus (`if (pci_bus_is_express(dev->bus))`): machine types whose bus
+is the other kind (conventional PCI on pc-i440fx) lose or gain the capability. A removed
+store of 0 into a config byte that nothing else in the file writes and the PCI core does not
+set is no change: config space is zero-allocated.
 
 *Why it breaks migration*
 
@@ -85,6 +87,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # new file or new function: a new device, nothing to stay compatible with
     if o is not None and n is not None:
         if _args(o) == _args(n):
+            yield from _now_bus_dependent(change, o, n)
             return  # only its place or condition changed
         if n.call.startswith("pci_set_") and _args(o)[:1] != _args(n)[:1]:
             # a write to another register: one write added, one removed
@@ -96,6 +99,32 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield from _added(ctx, change, n, None)
     elif o is not None:
         yield from _removed(ctx, change, o)
+
+
+# A condition about the bus or slot the device sits on, not about a property: it differs
+# between machine types (pc-i440fx has no PCIe bus), not between QEMU versions of one.
+_BUS_FACT = re.compile(
+    r"\b(?:pci_bus_is_express|pci_is_express|pci_bus_is_root|pcie_\w*slot\w*)\s*\("
+)
+_PROPERTY_WORDS = re.compile(r"->\s*(?:x_|flags|compat|disable|migrat)|\bcompat\b|property")
+
+
+def _now_bus_dependent(change: EntityChange, o: CallSite, n: CallSite) -> Iterator[Hit]:
+    """An unconditional config call now made only on one kind of bus."""
+    if o.conditional or not n.conditional or not n.condition:
+        return
+    if not _BUS_FACT.search(n.condition) or _PROPERTY_WORDS.search(n.condition):
+        return
+    yield Hit(
+        message=(
+            f"{n.call}({', '.join(n.args)}) in {n.function} now runs only if {n.condition}: "
+            "machine types where the device sits on the other kind of bus get a different "
+            'config space than older QEMUs, and loads fail with "Bad config data"'
+        ),
+        line=n.line,
+        side="new",
+        entity=f"{n.call}@{n.function or '-'}",
+    )
 
 
 def _added(

@@ -7,7 +7,11 @@
   from `false` to `true`,
 - ...with no entry setting it `off` for that device in the newest `hw_compat_X_Y` (same
   newest-array rule as MIG030).
-- An unconditional `virtio_add_feature()` added to an existing function (medium confidence).
+- An unconditional `virtio_add_feature()` added to an existing function (medium confidence),
+  or one whose only condition is a host-side fact (no vhost backend, the peer's
+  capabilities, KVM) rather than a device property or the host feature bits.
+- The same in the older style: `features |= 1 << VIRTIO_X_F_Y;` added to a `*get_features`
+  function (outside `target/`).
 
 *Why it breaks migration*
 
@@ -43,7 +47,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
-from bot.model.entities import CallSite, Property
+from bot.model.entities import CallSite, FeatureMask, Property
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
@@ -58,8 +62,14 @@ RULE = RuleSpec(
     scope="series",
     message="a virtio feature bit is newly offered by default without a compat entry",
     fix_hint='add { type, bit-property, "off" } to the newest hw_compat_X_Y',
-    kinds=("property", "call"),
+    kinds=("property", "call", "feature_mask"),
 )
+
+# Conditions about the host rather than the device's configuration: on the usual host (no
+# vhost, a tap peer, TCG or KVM alike) the bit is offered on every machine type.
+_HOST_FACT = re.compile(r"vhost|\bpeer\b|->peer\b|backend|kvm_enabled|has_vnet_hdr|has_ufo")
+# What a proper gate tests: a property, or host_features bits a property sets.
+_GATE_WORDS = re.compile(r"feature|\bconf\b|->conf\b|\.conf\b|x_|compat|machine")
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -68,6 +78,30 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield from _property(change, ctx)
     elif change.kind == "call":
         yield from _add_feature(change, ctx)
+    elif change.kind == "feature_mask":
+        yield from _feature_or(change, ctx)
+
+
+def _prop_fields(ctx: RuleContext, path: str) -> set[str]:
+    """Last components of the C members the file's properties set (`conf.x_blk_size` ->
+    `x_blk_size`), on either side."""
+    out: set[str] = set()
+    for side in ("old", "new"):
+        m = K.file_model(ctx, path, side)
+        for p in m.properties if m is not None else ():
+            if p.c_field:
+                out.add(re.split(r"\.|->", p.c_field)[-1])
+    return out
+
+
+def _ungated(ctx: RuleContext, path: str, condition: str | None, conditional: bool) -> bool:
+    """True when nothing about the device's configuration decides whether the bit is
+    offered: no condition, or only a host-side one (vhost, the peer, KVM)."""
+    if not conditional or not condition:
+        return not conditional
+    if _GATE_WORDS.search(condition) or not _HOST_FACT.search(condition):
+        return False
+    return not any(re.search(rf"\b{re.escape(f)}\b", condition) for f in _prop_fields(ctx, path))
 
 
 def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -95,7 +129,7 @@ def _property(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 def _gate(
     ctx: RuleContext, path: str, n: CallSite, bit: str
 ) -> tuple[str | None, tuple[DraftEdit, ...]]:
-    stem = re.sub(r"^VIRTIO_\w+?_F_", "", bit).lower()
+    stem = re.sub(r"^VIRTIO_(?:\w+?_)?F_", "", bit).lower()
     statement = D.call(n.call, list(n.args), ";", "    ")
     text, edits = D.property_gate_call(ctx, path, n.line, n.function, statement, stem)
     return text, edits
@@ -109,7 +143,7 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     n = change.new
     if change.op not in ("added", "modified") or not isinstance(n, CallSite):
         return
-    if n.call != "virtio_add_feature" or K.is_conditional(n):
+    if n.call != "virtio_add_feature" or not _ungated(ctx, change.path, n.condition, n.conditional):
         return
     bit = _bit(n)
     if isinstance(change.old, CallSite) and _bit(change.old) == bit:
@@ -131,9 +165,14 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             return
     C.compat_target(ctx)
     draft, edits = _gate(ctx, change.path, n, bit)
+    when = (
+        "always offers"
+        if not n.conditional
+        else f"offers, whenever {n.condition} (a host-side fact, not a device property),"
+    )
     yield Hit(
         message=(
-            f"{n.function} now always offers {bit}: old machine types change their feature "
+            f"{n.function} now {when} {bit}: old machine types change their feature "
             f"set, so migration from/to older QEMUs fails feature negotiation checks"
         ),
         line=change.line,
@@ -142,4 +181,34 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         confidence="medium",
         fix_draft=draft,
         fix_edits=edits,
+    )
+
+
+def _feature_or(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """`features |= 1 << VIRTIO_..._F_X;` newly in a virtio `*get_features` function."""
+    n = change.new
+    if change.op != "added" or not isinstance(n, FeatureMask) or n.op != "|=":
+        return
+    if "get_features" not in n.function or change.path.startswith(("target/", "target-")):
+        return
+    if not _ungated(ctx, change.path, n.condition, n.condition is not None):
+        return
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    if old_m is None or K.func_span(old_m, n.function) is None:
+        return
+    if any(
+        m.function == n.function and set(n.bits) <= set(m.bits) for m in old_m.feature_masks
+    ):
+        return  # the same bits were already set there (reworded or moved within)
+    bits = ", ".join(n.bits)
+    yield Hit(
+        message=(
+            f"{n.function} now always sets {bits} (`{n.target} |= {n.mask}`): old machine "
+            "types change their feature set, so migration from/to older QEMUs fails feature "
+            "negotiation checks"
+        ),
+        line=n.line,
+        side="new",
+        entity=f"features|={'|'.join(n.bits)}@{n.function}",
+        confidence="medium",
     )

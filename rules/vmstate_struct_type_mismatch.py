@@ -5,7 +5,10 @@
 A `VMSTATE_*` field, added or changed by the patch, whose state-struct argument names a
 different C type than the description's opaque — the type the other fields name (strict
 majority), or, when they are split evenly, the type its hooks cast the opaque to. Typical
-cause: a field copied from another device's description. Fields reached through an embedded
+cause: a field copied from another device's description. Also a description that is some
+QOM type's `dc->vmsd` (in the same file) whose fields all name a struct other than the
+type's instance struct (`.instance_size = sizeof(ARMv7MState)`) and other than a struct
+that instance embeds first (its QOM parent). Fields reached through an embedded
 QOM parent (`parent_obj.x`, or naming a generic parent such as `PCIDevice`) are not flagged:
 the parent sits at offset 0.
 
@@ -52,7 +55,10 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import Vmsd
+from bot.model.view import member_kind
 from bot.rulekit import drafts as D
+from bot.rulekit.ctx import file_model
+from bot.rulekit.layout import struct_lookup
 from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     field_entity,
@@ -100,12 +106,95 @@ def _hook_type(v: Vmsd, ctx: RuleContext) -> str | None:
     return None
 
 
+_SIZEOF = re.compile(r"^sizeof\s*\(\s*(?:struct\s+)?(\w+)\s*\)$")
+
+
+def _instance_struct(ctx: RuleContext, path: str, v: Vmsd) -> str | None:
+    """The instance struct of the QOM type(s) of this file whose class_init sets
+    dc->vmsd = &v, when they agree (`.instance_size = sizeof(X)`)."""
+    m = file_model(ctx, path, "new")
+    if m is None:
+        return None
+    fns = {
+        ci.function
+        for ci in m.class_inits
+        if ci.vmsd == v.c_name and member_kind(ci.vmsd_member) == "device"
+    }
+    found: set[str] = set()
+    for t in m.types:
+        if t.class_init not in fns:
+            continue
+        hit = _SIZEOF.match((t.instance_size_expr or "").strip())
+        if hit is None:
+            return None  # inherits its parent's size: unknown here
+        found.add(hit.group(1))
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _embeds_first(ctx: RuleContext, outer: str, inner: str) -> bool:
+    """`outer` starts with `inner` (directly or through its first members): same offsets."""
+    look = struct_lookup(ctx, "new")
+    name = outer
+    for _ in range(8):
+        sd = look(name)
+        if sd is None or not sd.members:
+            return False
+        first = sd.members[0]
+        if first.pointer or first.dims:
+            return False
+        name = norm_type(first.type) or ""
+        if name == inner:
+            return True
+    return False
+
+
+def _instance_mismatch(
+    change: EntityChange, ctx: RuleContext, new: Vmsd, opaque: str
+) -> Iterator[Hit]:
+    """Every field names `opaque`, but the vmsd is the dc->vmsd of a type of another struct."""
+    inst = _instance_struct(ctx, change.path, new)
+    if inst is None or inst == opaque or inst in GENERIC_PARENT_TYPES:
+        return
+    if opaque in GENERIC_PARENT_TYPES or _embeds_first(ctx, inst, opaque):
+        return
+    fields = [f for f in introduced_fields(change) if norm_type(f.struct) == opaque]
+    if not fields or any(
+        (f.c_field or "").split(".")[0].startswith(_PARENT_MEMBERS) for f in fields
+    ):
+        return
+    first = fields[0]
+    fixed_args = [inst if a == first.struct else a for a in first.args]
+    yield Hit(
+        message=(
+            f"vmsd '{vmsd_label(new)}' is the dc->vmsd of a type whose instance is {inst}, but "
+            f"its fields name struct {opaque}: offsets are taken in the wrong struct, so "
+            "migration saves and restores unrelated bytes of the device (silent state "
+            "corruption, or an assertion in savevm)"
+        ),
+        line=first.line,
+        side="new",
+        entity=field_entity(new, first),
+        fix_draft=(fixed := D.call(first.macro, fixed_args, ",", "        ")),
+        fix_edits=(
+            D.replace_line(
+                change.path, first.line, fixed, pattern=rf"\b{re.escape(first.macro)}\s*\("
+            ),
+        ),
+    )
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for introduced fields naming a struct other than the opaque type."""
     _, new = vmsd_change(change)
     if new is None:
         return
     majority = opaque_type(new)
+    if majority is not None and all(
+        norm_type(f.struct) == majority
+        for f in new.payload_fields
+        if f.struct and not f.macro.startswith("VMSTATE_WITH_TMP")
+    ):
+        yield from _instance_mismatch(change, ctx, new, majority)
     hook_t = None if majority else _hook_type(new, ctx)  # hooks only break a tie (else MIG011)
     opaque = majority or hook_t
     if opaque is None:
@@ -130,6 +219,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             side="new",
             entity=field_entity(new, f),
             fix_draft=(fixed := D.call(f.macro, fixed_args, ",", "        ")),
-            fix_edits=(D.replace_line(change.path, f.line, fixed,
-                                      pattern=rf"\b{re.escape(f.macro)}\s*\("),),
+            fix_edits=(
+                D.replace_line(change.path, f.line, fixed, pattern=rf"\b{re.escape(f.macro)}\s*\("),
+            ),
         )

@@ -209,6 +209,10 @@ class CallSite:
     line: int
     conditional: bool = False  # inside an if/switch/?: of the enclosing function
     condition: str | None = None  # text of the innermost condition, if any
+    # For a realize call (`qdev_realize`, `object_property_set_bool(X, true, "realized")`,
+    # `qdev_init_nofail` ...): the object realized, casts and `&` stripped, a local variable
+    # replaced by what the function last assigned to it (`s` -> `isa->state`).
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +271,7 @@ class FeatureMask:
 
     function: str
     target: str  # normalised left-hand side: "*ecx", "env->features[FEAT_1_ECX]", "ret"
-    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets)
+    op: str  # "&=~" (clears), "&=" (keeps only), "|=" (sets), "=" (the whole mask: msr_mask)
     mask: str  # normalised right-hand side
     bits: tuple[str, ...]  # the CPUID_*/feature-bit names it names, sorted
     condition: str | None  # enclosing conditions and case labels joined with " && "
@@ -394,6 +398,9 @@ class FileModel:
     id_functions: tuple[IdFunction, ...] = ()
     structs: tuple[StructDef, ...] = ()
     streams: tuple[StreamFunction, ...] = ()
+    # (function, functions of this file it calls, sorted): only in files that register or
+    # unregister vmstate, to follow registrations from realize to unrealize
+    call_edges: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""
@@ -401,6 +408,13 @@ class FileModel:
             if v.c_name == c_name:
                 return v
         return None
+
+    def callees(self, function: str) -> tuple[str, ...]:
+        """Functions of this file that `function` calls (empty when not recorded)."""
+        for fn, out in self.call_edges:
+            if fn == function:
+                return out
+        return ()
 
     def function_at(self, line: int) -> str | None:
         """Name of the function definition spanning `line`, if any."""

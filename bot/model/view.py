@@ -403,6 +403,13 @@ class TreeView:
                if any(type_key(p.struct) == key for p in props if p.struct)}  # fmt: skip
         return tuple(sorted(out))
 
+    def prop_arrays_using_macro(self, macro: str) -> tuple[tuple[str, str], ...]:
+        """(path, array) of every Property array holding an entry that is the function-like
+        macro `macro` (`VIRTIO_GPU_BASE_PROPERTIES(VirtIOGPU, conf)`), by path."""
+        out = {(path, arr) for (path, arr), props in self._a().props.items()
+               if any(p.name is None and p.macro == macro for p in props)}  # fmt: skip
+        return tuple(sorted(out))
+
     def types_with_props(self, array: str, path: str | None = None) -> tuple[str, ...]:
         """QOM type names whose class_init installs Property array `array` (defined in
         `path` when given: class_inits of that file first)."""

@@ -42,7 +42,10 @@ _RAM_CALLS: dict[str, tuple[int, int]] = {
 _RAM_CALL = re.compile(r"\b(" + "|".join(sorted(_RAM_CALLS, key=len, reverse=True)) + r")\s*\(")
 _RAM_ID = re.compile(r"(?:->|\.)default_ram_id\s*=\s*(.+)$", re.S)
 _RAM_TRIGGERS = ("memory_region_init_r", "memory_region_allocate_system_memory", "default_ram_id")
-_MASK_TRIGGERS = ("CPUID_", "features")
+_MASK_TRIGGERS = ("CPUID_", "features", "msr_mask")
+# `pcc->msr_mask = (1ull << MSR_SF) | ...;`: the MSR bits a PowerPC CPU family lets the guest
+# set (migrated, and checked on load by old pseries machine types)
+_MSR_MASK_STMT = re.compile(r"^(?P<lhs>\w+\s*->\s*msr_mask)\s*=(?!=)\s*(?P<rhs>.+)$", re.S)
 _GATE_TRIGGERS = ("error_setg", "error_report", "hw_error")
 
 
@@ -180,6 +183,21 @@ def feature_masks(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple
     lines = text.split("\n")
     for fn, body, base in _bodies(lines, functions, _MASK_TRIGGERS):
         for st in statements(body):
+            msr = _MSR_MASK_STMT.match(st.text)
+            if msr is not None:
+                rhs = cscan.norm(msr.group("rhs"))
+                out.append(
+                    FeatureMask(
+                        function=fn,
+                        target=cscan.norm(msr.group("lhs")),
+                        op="=",
+                        mask=rhs,
+                        bits=tuple(sorted(set(_SHIFT_BIT.findall(rhs)))),
+                        condition=_joined(st.conds) or None,
+                        line=_stmt_line(body, st, base),
+                    )
+                )
+                continue
             m = _MASK_STMT.match(st.text)
             if m is None:
                 continue
@@ -314,4 +332,30 @@ def id_functions(text: str, functions: Sequence[tuple[str, int, int]]) -> tuple[
         body = cscan.norm(cscan.strip_comments(chunk[brace:] if brace >= 0 else chunk))
         digest = hashlib.sha256(body.encode()).hexdigest()[:16]
         out.append(IdFunction(function=name, role=role, digest=digest, line=lo, end_line=hi))
+    return tuple(out)
+
+
+_REG_TRIGGERS = ("vmstate_register", "vmstate_unregister", "register_savevm")
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+def call_edges(
+    text: str, functions: Sequence[tuple[str, int, int]]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """For files that (un)register vmstate: each function and the functions of this file
+    it calls (a local call graph, to follow realize/unrealize through helpers)."""
+    if not any(t in text for t in _REG_TRIGGERS):
+        return ()
+    local = {name for name, _lo, _hi in functions}
+    lines = text.split("\n")
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for name, lo, hi in functions:
+        chunk = "\n".join(lines[lo - 1 : hi])
+        brace = chunk.find("{")
+        if brace < 0:
+            continue
+        body = cscan.strip_comments(chunk)[brace + 1 :]
+        called = sorted({m.group(1) for m in _CALLED.finditer(body)} & local - {name})
+        if called:
+            out.append((name, tuple(called)))
     return tuple(out)

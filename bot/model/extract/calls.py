@@ -160,6 +160,8 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
             )
             if fn not in _ALSO_CALLSITE:
                 continue
+        if fn == "object_property_set_bool" and not _sets_realized(args):
+            continue
         w = where(ctx, node)
         if fn == "type_register_static" and w.in_loop:
             out.register_in_loop = True
@@ -171,6 +173,11 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
                 line=line,
                 conditional=w.conditional,
                 condition=w.condition,
+                target=(
+                    _realized_object(ctx, out, node, w.function, args[0])
+                    if fn in REALIZE_CALLS and args
+                    else None
+                ),
             )
         )
     out.class_inits.extend(
@@ -179,6 +186,47 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
         )
         for f, lst in props_by_func.items()
     )
+
+
+# Calls that realize the object in their first argument (a device with dc->vmsd then
+# registers its section).
+REALIZE_CALLS = frozenset(
+    {
+        *_ALSO_CALLSITE,
+        "object_property_set_bool",
+        "qdev_init_nofail",
+    }
+)
+
+
+def _sets_realized(args: tuple[str, ...]) -> bool:
+    """`object_property_set_bool(obj, true, "realized", errp)` (or the pre-4.2 order
+    `(obj, "realized", true, errp)`... the literal is what matters)."""
+    return any(cscan.norm(a) == '"realized"' for a in args[1:3]) and any(
+        cscan.norm(a) == "true" for a in args[1:3]
+    )
+
+
+def _realized_object(
+    ctx: Ctx, out: Out, call: ts.Node, function: str | None, arg: str
+) -> str | None:
+    """The realized object: `OBJECT(&s->uart)` -> `s->uart`; a plain local `s` -> what the
+    function last assigned to it before the call (`SerialState *s = &isa->state;`)."""
+    key = _obj_key(arg)
+    key = re.sub(r"\+\s*\w+$", "", key)  # `pci->state + i`: the array
+    if not re.fullmatch(r"[A-Za-z_]\w*", key) or function is None:
+        return key or None
+    fnode = out.function_nodes.get(function)
+    if fnode is None:
+        return key
+    before = cscan.strip_comments(decode(ctx.data[fnode.start_byte : call.start_byte]))
+    last: str | None = None
+    for m in re.finditer(rf"(?<![\w>.]){re.escape(key)}\s*=(?!=)([^;{{}}]*);", before):
+        last = m.group(1)
+    if last is None:
+        return key
+    got = re.sub(r"\+\s*\w+$", "", _obj_key(last))
+    return got or key
 
 
 def _assigned_to(ctx: Ctx, call: ts.Node) -> str | None:

@@ -19,7 +19,13 @@ from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.model.extract.allocs import allocations
 from bot.model.extract.arrays import read_generic_array
-from bot.model.extract.bodies import feature_masks, id_functions, ram_blocks, reject_gates
+from bot.model.extract.bodies import (
+    call_edges,
+    feature_masks,
+    id_functions,
+    ram_blocks,
+    reject_gates,
+)
 from bot.model.extract.calls import (
     define_machine_macros,
     link_add_child,
@@ -221,6 +227,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         streams=read_streams(full_text(), sorted(out.functions, key=lambda f: f[1]))
         if b"qemu_" in data
         else (),
+        call_edges=call_edges(full_text(), functions) if b"register" in data else (),
     )
 
 

@@ -41,11 +41,13 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (
         b"object_",
         rb"object_(?:initialize_child_with_propsv|initialize_child_with_props"
-        rb"|initialize_child|initialize|new_with_props|new_with_propv|new|property_add_child)",
+        rb"|initialize_child|initialize|new_with_props|new_with_propv|new|property_add_child"
+        rb"|property_set_bool)",
     ),
     (
         b"qdev_",
-        rb"qdev_(?:new|try_new|realize_and_unref|realize|set_parent_bus|set_legacy_instance_id)",
+        rb"qdev_(?:new|try_new|realize_and_unref|realize|set_parent_bus|set_legacy_instance_id"
+        rb"|init_nofail)",
     ),
     (b"isa_", rb"isa_(?:new|try_new|create_simple|realize_and_unref)"),
     (

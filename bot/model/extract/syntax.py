@@ -28,6 +28,14 @@ def function_name(ctx: Ctx, node: ts.Node) -> str | None:
             continue
         if d.type in ("identifier",):
             return ctx.text(d)
+        if d.type == "parenthesized_declarator":
+            # `POWERPC_FAMILY(POWER8)(ObjectClass *oc, void *data) { ... }`: a macro that
+            # makes the name; named after both so each family's class_init is its own
+            ident = next((c for c in d.children if c.type == "identifier"), None)
+            head = node.child_by_field_name("type")
+            if ident is None or head is None or head.type != "type_identifier":
+                return None
+            return f"{ctx.text(head)}_{ctx.text(ident)}"
         d = d.child_by_field_name("declarator")
     return None
 

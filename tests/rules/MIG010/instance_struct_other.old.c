@@ -1,0 +1,34 @@
+/* armv7m container (migcheck fixture: MIG010, from d5093d961585) */
+// fixture-path: hw/arm/armv7m.c
+#include "qemu/osdep.h"
+#include "hw/sysbus.h"
+#include "hw/qdev-clock.h"
+#include "migration/vmstate.h"
+
+typedef struct SysTickState {
+    SysBusDevice parent_obj;
+    uint32_t control;
+    Clock *refclk;
+    Clock *cpuclk;
+} SysTickState;
+
+struct ARMv7MState {
+    SysBusDevice parent_obj;
+    SysTickState systick[2];
+    MemoryRegion container;
+};
+
+static void armv7m_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    dc->realize = armv7m_realize;
+}
+
+static const TypeInfo armv7m_info = {
+    .name = TYPE_ARMV7M,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .instance_size = sizeof(ARMv7MState),
+    .instance_init = armv7m_instance_init,
+    .class_init = armv7m_class_init,
+};
