@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pygit2
 
+from bot.sources.gitrange import read_version
+
 __all__ = ["ReleaseRef", "commit_id", "last_release", "release_version"]
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:[-.~+].*)?")
@@ -62,7 +64,7 @@ def last_release(repo_path: str, rev: str, cache_dir: Path | None = None) -> Rel
         commit = repo.revparse_single(rev).peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         return None
-    wanted = release_version(_version_at(commit))
+    wanted = release_version(read_version(commit))
     if not wanted:
         return None
     for version in wanted:
@@ -91,23 +93,13 @@ def commit_id(repo_path: str, rev: str) -> str | None:
         return None
 
 
-def _version_at(commit: pygit2.Commit) -> str | None:
-    try:
-        entry = commit.tree["VERSION"]
-    except KeyError:
-        return None
-    if not isinstance(entry, pygit2.Blob):
-        return None
-    return entry.data.decode("utf-8", "replace").strip() or None
-
-
 def _is_release_commit(repo: pygit2.Repository, sha: str, version: str) -> bool:
     """Whether `sha` is a commit of this repository whose VERSION reads `version`."""
     try:
         commit = repo[sha].peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError):
         return False
-    return _version_at(commit) == version
+    return read_version(commit) == version
 
 
 def _by_tag(repo: pygit2.Repository, version: str, at: pygit2.Commit) -> ReleaseRef | None:
