@@ -82,17 +82,10 @@ def _array_close(lines: list[str], name: str) -> int:
         m = start.search(ln)
         if m is None:
             continue
-        depth = 0
-        for j in range(i, len(lines)):
-            text = lines[j][m.end() - 1 :] if j == i else lines[j]
-            for ch in text:
-                if ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                    if depth == 0:
-                        return j
-        raise EditError(f"{name}[] is not closed")
+        j = _block_close(lines, i, m.end() - 1)
+        if j is None:
+            raise EditError(f"{name}[] is not closed")
+        return j
     raise EditError(f"no {name}[] to add to")
 
 
