@@ -41,7 +41,8 @@ def read_generic_array(ctx: Ctx, decl: ts.Node, out: Out) -> None:
     for name, is_array, value in decl_parts(ctx, decl):
         if not is_array or value.type != "initializer_list":
             continue
-        first = value.named_children[0] if value.named_children else None
+        # a comment right after `{` (`= { /* note */`) is a named child too: skip it
+        first = next((c for c in value.named_children if c.type != "comment"), None)
         if first is None or first.type not in ("initializer_list", "initializer_pair"):
             continue
         if first.type == "initializer_pair" and not any(
