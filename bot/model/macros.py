@@ -29,6 +29,7 @@ __all__ = [
     "C_TYPE_SIZES",
     "PROP_MACROS",
     "TYPE_NAME_HELPERS",
+    "VMSTATE_ARITY_VARIANTS",
     "VMSTATE_MACROS",
     "VMSTATE_SOURCES",
     "FieldFacts",
@@ -71,6 +72,177 @@ RETIRED_VMSTATE_MACROS: dict[str, MacroTemplate] = {
             ("size", "sizeof(@5@)"),
             ("flags", "VMS_STRUCT|VMS_ARRAY"),
             ("offset", "offsetof(@1@, @0@)"),
+        ),
+    ),
+    # gone with 59046ec29a (Jan 2017): VMSTATE_VBUFFER with a start offset
+    "VMSTATE_SUB_VBUFFER": (
+        4,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size_offset", "vmstate_offset_value(@1@, @3@, int32_t)"),
+            ("info", "&vmstate_info_buffer"),
+            ("flags", "VMS_VBUFFER|VMS_POINTER"),
+            ("offset", "offsetof(@1@, @0@)"),
+            ("start", "(@2@)"),
+        ),
+    ),
+}
+
+# Older arities of macros master still defines (the template of the other arity): the
+# VBUFFER family took a `_start` argument before 59046ec29a (Jan 2017), the _EQUAL family
+# had no `_err_hint` before mid-2017. Written in the generated table's form from the
+# definitions in 59046ec29a^:include/migration/vmstate.h; a use with master's arity never
+# reads them.
+VMSTATE_ARITY_VARIANTS: dict[tuple[str, int], MacroTemplate] = {
+    ("VMSTATE_INT32_EQUAL", 2): (
+        2,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(int32_t)"),
+            ("info", "&(vmstate_info_int32_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, int32_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT16_EQUAL", 2): (
+        2,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint16_t)"),
+            ("info", "&(vmstate_info_uint16_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint16_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT16_EQUAL_V", 3): (
+        3,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint16_t)"),
+            ("info", "&(vmstate_info_uint16_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint16_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT32_EQUAL", 2): (
+        2,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint32_t)"),
+            ("info", "&(vmstate_info_uint32_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint32_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT32_EQUAL_V", 3): (
+        3,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint32_t)"),
+            ("info", "&(vmstate_info_uint32_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint32_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT64_EQUAL", 2): (
+        2,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint64_t)"),
+            ("info", "&(vmstate_info_uint64_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint64_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT64_EQUAL_V", 3): (
+        3,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint64_t)"),
+            ("info", "&(vmstate_info_uint64_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint64_t)"),
+        ),
+    ),
+    ("VMSTATE_UINT8_EQUAL", 2): (
+        2,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(0)"),
+            ("field_exists", "(NULL)"),
+            ("size", "sizeof(uint8_t)"),
+            ("info", "&(vmstate_info_uint8_equal)"),
+            ("flags", "VMS_SINGLE"),
+            ("offset", "vmstate_offset_value(@1@, @0@, uint8_t)"),
+        ),
+    ),
+    ("VMSTATE_VBUFFER", 6): (
+        6,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(@3@)"),
+            ("size_offset", "vmstate_offset_value(@1@, @5@, int32_t)"),
+            ("info", "&vmstate_info_buffer"),
+            ("flags", "VMS_VBUFFER|VMS_POINTER"),
+            ("offset", "offsetof(@1@, @0@)"),
+            ("start", "(@4@)"),
+        ),
+    ),
+    ("VMSTATE_VBUFFER_ALLOC_UINT32", 6): (
+        6,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(@3@)"),
+            ("size_offset", "vmstate_offset_value(@1@, @5@, uint32_t)"),
+            ("info", "&vmstate_info_buffer"),
+            ("flags", "VMS_VBUFFER|VMS_POINTER|VMS_ALLOC"),
+            ("offset", "offsetof(@1@, @0@)"),
+            ("start", "(@4@)"),
+        ),
+    ),
+    ("VMSTATE_VBUFFER_MULTIPLY", 7): (
+        7,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(@3@)"),
+            ("size_offset", "vmstate_offset_value(@1@, @5@, uint32_t)"),
+            ("size", "(@6@)"),
+            ("info", "&vmstate_info_buffer"),
+            ("flags", "VMS_VBUFFER|VMS_POINTER|VMS_MULTIPLY"),
+            ("offset", "offsetof(@1@, @0@)"),
+            ("start", "(@4@)"),
+        ),
+    ),
+    ("VMSTATE_VBUFFER_UINT32", 6): (
+        6,
+        (
+            ("name", "(stringify(@0@))"),
+            ("version_id", "(@2@)"),
+            ("field_exists", "(@3@)"),
+            ("size_offset", "vmstate_offset_value(@1@, @5@, uint32_t)"),
+            ("info", "&vmstate_info_buffer"),
+            ("flags", "VMS_VBUFFER|VMS_POINTER"),
+            ("offset", "offsetof(@1@, @0@)"),
+            ("start", "(@4@)"),
         ),
     ),
 }
@@ -503,6 +675,8 @@ def _interpret(
     bare: bool,
 ) -> FieldFacts:
     tpl = table.get(macro)
+    if tpl is not None and not bare and tpl[0] is not None and tpl[0] != len(args):
+        tpl = VMSTATE_ARITY_VARIANTS.get((macro, len(args)), tpl)  # an older tree's form
     if tpl is None or (tpl[0] is None) != bare or (tpl[0] is not None and tpl[0] != len(args)):
         return _unknown(macro, args)
     mp = {f"@{i}@": a for i, a in enumerate(args)}

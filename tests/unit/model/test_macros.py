@@ -70,6 +70,20 @@ def test_arrays_varrays_and_tests() -> None:
     assert (s.name, s.c_field, s.struct) == ("env.regs[R_EAX]", "env.regs[R_EAX]", "CPUX86State")
 
 
+def test_older_arities_of_master_macros_are_understood() -> None:
+    # before 59046ec29a the VBUFFER family had a `_start` argument; before mid-2017 the
+    # _EQUAL family had no `_err_hint`: both used to come out as unknown fields
+    f = interpret_field("VMSTATE_VBUFFER_UINT32", ("kcs.inmsg", "S", "1", "NULL", "0", "kcs.inlen"))
+    assert (f.info, f.c_field, set(f.flags)) == ("buffer", "kcs.inmsg", {"vbuffer", "pointer"})
+    assert f.version_id == 1
+    e = interpret_field("VMSTATE_UINT32_EQUAL", ("x", "S"))
+    assert (e.info, e.elem_size) == ("uint32", 4)
+    # master's arity still reads master's template
+    m = interpret_field("VMSTATE_VBUFFER_UINT32", ("buf", "S", "2", "NULL", "len"))
+    assert (m.info, m.version_id) == ("buffer", 2)
+    assert interpret_field("VMSTATE_VBUFFER_UINT32", ("a", "S")).info == "unknown"
+
+
 def test_unknown_macro_keeps_first_arg_as_name() -> None:
     f = interpret_field("VMSTATE_NEVER_HEARD_OF", ("fld", "S", "3"))
     assert (f.name, f.info, f.c_field, f.struct) == ("fld", "unknown", "fld", "S")
