@@ -313,9 +313,12 @@ def _aliases(ctx: Ctx, out: Out, made: int, used: int, key: str) -> set[str]:
     return keys
 
 
-# The option hooks of a versioned machine type (`ccw_machine_2_10_instance_options`): every
-# call in them is recorded, since what a hook does holds only for that version and older.
-MACHINE_HOOK_RE = re.compile(r"_machine_\d+_\d+_(?:class_|instance_)?options$")
+# The option hooks of a versioned machine type (`ccw_machine_2_10_instance_options`, before
+# 2017 also `pc_i440fx_2_3_machine_options`): every call in them is recorded, since what a
+# hook does holds only for that version and older.
+MACHINE_HOOK_RE = re.compile(
+    r"(?:_machine_\d+_\d+_(?:class_|instance_)?options|_\d+_\d+_machine_options)$"
+)
 
 
 def machine_hook_calls(ctx: Ctx, out: Out) -> None:

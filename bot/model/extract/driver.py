@@ -10,6 +10,7 @@ that tree-sitter buried in ERROR nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -79,6 +80,20 @@ def extract_file(path: str, data: bytes, defines: Mapping[str, str] | None = Non
         )
 
 
+# A macro invocation whose last argument is empty (`DEFINE_PC_MACHINE(v2_4, "pc-i440fx-2.4",
+# pc_init_pci, pc_i440fx_2_4_machine_options, /* no compat */)`) is no C: tree-sitter's error
+# recovery then swallows the definitions after it (up to the next `;`) into the argument list.
+_EMPTY_LAST_ARG = re.compile(rb",(?=(?:\s|/\*(?:[^*]|\*(?!/))*\*/)*\))")
+
+
+def parse_input(data: bytes) -> bytes:
+    """The bytes tree-sitter parses: `data` with the comma before an empty last macro argument
+    blanked (same length, so node offsets still index `data`)."""
+    if b"," not in data:
+        return data
+    return _EMPTY_LAST_ARG.sub(b" ", data)
+
+
 def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
     notes: list[str] = []
     if not data.strip():
@@ -138,7 +153,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         )
 
     parser = ts.Parser(LANGUAGE)
-    tree = parser.parse(data)
+    tree = parser.parse(parse_input(data))
     root = tree.root_node
 
     parse_errors = count_errors(root) if root.has_error else 0

@@ -74,9 +74,11 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
-# `pc_q35_machine_10_2_options(m)`-style calls: the literal part comes first; the identifier
-# start is found by walking back.
-_MACHINE_OPTS_RE = re.compile(rb"_machine_\d+_\d+_(?:class_|instance_)?options\s*\(")
+# `pc_q35_machine_10_2_options(m)`-style calls (before 2017 `pc_q35_2_4_machine_options(m)`):
+# the literal part comes first; the identifier start is found by walking back.
+_MACHINE_OPTS_RE = re.compile(
+    rb"(?:_machine_\d+_\d+_(?:class_|instance_)?options|_\d+_\d+_machine_options)\s*\("
+)
 
 
 _CALL_RES = tuple((p, re.compile(rb"(" + r + rb")\s*\(")) for p, r in _CALL_GROUPS)
