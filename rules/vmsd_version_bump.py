@@ -8,7 +8,10 @@ wire (a section or a subsection):
 - `minimum_version_id` raised (error);
 - `version_id` lowered (error).
 Versions of descriptions used only nested via `VMSTATE_STRUCT` are not on the wire; MIG014
-covers them.
+covers them. A version written as a macro (`.version_id = VIRTIO_GPU_VM_VERSION`) takes the
+value of its `#define` wherever in the tree it is (an absent `.version_id` is 0), and a
+changed `#define` in a header that is the version of a vmsd the series leaves alone is the
+same change, reported on the `#define`.
 
 *Why it breaks migration*
 
@@ -54,9 +57,12 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
-from bot.model.entities import Vmsd, VmstateField
+from bot.model import cscan
+from bot.model.entities import Define, Vmsd, VmstateField
+from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
-from bot.rulekit.ctx import find_vmsd_at
+from bot.rulekit.ctx import Side, find_vmsd_at
+from bot.rulekit.layout import int_lookup
 from bot.rulekit.vmsd import vmsd_change, vmsd_label, vmsd_uses, wire_reset
 
 RULE = RuleSpec(
@@ -71,12 +77,15 @@ RULE = RuleSpec(
         "keep version_id and minimum_version_id; send the new state in a subsection whose "
         ".needed returns a compat property switched off in the previous release's hw_compat"
     ),
-    kinds=("vmsd",),
+    kinds=("vmsd", "define"),
 )
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield hits for version_id / minimum_version_id changes of on-the-wire vmsds."""
+    if change.kind == "define":
+        yield from _define_check(change, ctx)
+        return
     old, new = vmsd_change(change)
     if old is None or new is None or change.op != "modified":
         return
@@ -86,13 +95,14 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return  # a different section/subsection now (MIG021/MIG005), or never migrated
     name = vmsd_label(new)
     kind = "subsection" if vmsd_uses(ctx, new.c_name, "new").is_subsection else "vmsd"
-    ov, nv = old.version_id, new.version_id
+    # `.version_id = FOO_VERSION` with FOO_VERSION #defined in a header: the tree's value
+    ov, nv = _version(ctx, old, "old"), _version(ctx, new, "new")
     refusal = (
-        f"\"incoming version_id {nv} is too new for local version_id {ov}\""
+        f'"incoming version_id {nv} is too new for local version_id {ov}"'
         if kind == "subsection"
         else f"\"unsupported version {nv} for '{name}' v{ov}\""
     )
-    om, nm = old.minimum_version_id, new.minimum_version_id
+    om, nm = _version(ctx, old, "old", "minimum_"), _version(ctx, new, "new", "minimum_")
     at = find_vmsd_at(ctx, new.c_name, "new")
     path = at[1] if at is not None else change.path
 
@@ -126,7 +136,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             message=(
                 f"{kind} '{name}' version_id lowered from {ov} to {nv}: migration from older "
-                f"QEMU (old→new) fails with \"incoming version_id {ov} is too new\""
+                f'QEMU (old→new) fails with "incoming version_id {ov} is too new"'
             ),
             line=new.line,
             side="new",
@@ -154,7 +164,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             message=(
                 f"{kind} '{name}' minimum_version_id raised from {om} to {nm}: migration from "
-                f"older QEMU (old→new) fails with \"incoming version_id {om} is too old\" for "
+                f'older QEMU (old→new) fails with "incoming version_id {om} is too old" for '
                 f"sources sending versions {om}..{nm - 1}; {cut}"
             ),
             line=new.line,
@@ -168,6 +178,86 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 "older version has been removed; say so in the commit message"
             ),
         )
+
+
+def _version(ctx: RuleContext, v: Vmsd, side: Side, which: str = "") -> int | None:
+    """`version_id` (or `minimum_version_id`), a macro resolved with the tree's #defines."""
+    value = v.minimum_version_id if which else v.version_id
+    expr = v.minimum_version_expr if which else v.version_expr
+    if value is None and expr:
+        value = cscan.eval_int(expr, int_lookup(ctx, side))
+    return value
+
+
+def _define_check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """A changed `#define` that is the version of vmsds the series leaves alone."""
+    old, new = change.old, change.new
+    if change.op != "modified" or not isinstance(old, Define) or not isinstance(new, Define):
+        return
+    if "(" in new.name or K.norm(old.raw) == K.norm(new.raw) or ctx.new_tree is None:
+        return
+    was = cscan.eval_int(old.raw, int_lookup(ctx, "old"))
+    now = cscan.eval_int(new.raw, int_lookup(ctx, "new"))
+    if was is None or now is None or was == now:
+        return
+    word = re.compile(rf"\b{re.escape(new.name)}\b")
+    seen: set[str] = set()
+    for vpath, v in ctx.new_tree.iter_vmsds():
+        for member, expr, value in (
+            ("version_id", v.version_expr, v.version_id),
+            ("minimum_version_id", v.minimum_version_expr, v.minimum_version_id),
+        ):
+            if value is not None or not expr or new.name not in expr or not word.search(expr):
+                continue
+            if v.c_name in seen or len(seen) >= _MAX_DEFINE_USERS:
+                continue
+            if vmsd_uses(ctx, v.c_name, "new").nested_only:
+                continue
+            lookup_old, lookup_new = int_lookup(ctx, "old"), int_lookup(ctx, "new")
+            before = cscan.eval_int(expr, lookup_old)
+            after = cscan.eval_int(expr, lookup_new)
+            if before is None or after is None or before == after:
+                continue
+            seen.add(v.c_name)
+            raised = after > before
+            if member == "version_id":
+                effect = (
+                    "migration to older QEMU (new→old) fails for every machine type"
+                    if raised
+                    else 'migration from older QEMU (old→new) fails: "incoming version_id '
+                    f'{before} is too new"'
+                )
+            else:
+                if not raised:
+                    continue  # a lower minimum accepts more streams
+                effect = (
+                    f'migration from older QEMU (old→new) fails: "incoming version_id '
+                    f'{before} is too old"'
+                )
+            yield Hit(
+                message=(
+                    f"{new.name} changes from {was} to {now}, and it is the {member} of vmsd "
+                    f"'{vmsd_label(v)}' ({vpath}): {member} {'raised' if raised else 'lowered'}"
+                    f" from {before} to {after} though the vmsd is unchanged; {effect}"
+                ),
+                line=new.line,
+                side="new",
+                entity=f"{v.c_name}.{member}",
+                severity=Severity.WARNING if raised and member == "version_id" else Severity.ERROR,
+                fix_draft=f"#define {new.name} {K.norm(old.raw)}",
+                fix_edits=(
+                    D.sub_in(
+                        change.path,
+                        new.line,
+                        new.line,
+                        rf"^(\s*#\s*define\s+{new.name}\s+).*$",
+                        "\\g<1>" + K.norm(old.raw).replace("\\", "\\\\"),
+                    ),
+                ),
+            )
+
+
+_MAX_DEFINE_USERS = 16
 
 
 _SCALAR = re.compile(r"^VMSTATE_(BOOL|U?INT(8|16|32|64))(_ARRAY)?$")
@@ -204,8 +294,11 @@ def _minimum_draft(
         fn = f"{new.c_name.removeprefix('vmstate_')}_before_v{nm}"
         func = (f"static bool {fn}(void *opaque, int version_id)\n{{\n"
                 f"    return version_id < {nm};\n}}\n")  # fmt: skip
-        lines += ["/* before it: */", func.rstrip("\n"),
-                  f"/* in {new.c_name}.fields: bytes only streams before v{nm} carry */"]
+        lines += [
+            "/* before it: */",
+            func.rstrip("\n"),
+            f"/* in {new.c_name}.fields: bytes only streams before v{nm} carry */",
+        ]
         edits.append(D.insert_before(path, new.line, func + "\n"))
         pairs = {id(o): n for o, n in d.pairs}
         for o in gone:

@@ -1,0 +1,17 @@
+/* Foo GPU (migcheck fixture: MIG004 version_from_header, like virtio-gpu's VIRTIO_GPU_VM_VERSION) */
+#ifndef HW_FOO_GPU_H
+#define HW_FOO_GPU_H
+
+// expect: MIG004
+#define FOO_GPU_VM_VERSION 2
+#define FOO_GPU_VM_MIN_VERSION 1
+// ok: MIG004
+#define FOO_GPU_MAX_SCANOUTS 32
+
+typedef struct FooGPUState {
+    DeviceState parent_obj;
+    uint32_t enable;
+    uint32_t scanouts;
+} FooGPUState;
+
+#endif
