@@ -41,7 +41,8 @@ VMSTATE_VBUFFER_UINT32(kcs.inmsg, ISAIPMIKCSDevice, 1, NULL, kcs.inlen),
 Use the inline form for arrays (`VMSTATE_UINT8_ARRAY(kcs.inmsg, ISAIPMIKCSDevice,
 MAX_IPMI_MSG_SIZE)`, `VMSTATE_BUFFER`), the pointer form for heap memory
 (`VMSTATE_BUFFER_POINTER_UNSAFE`, `VMSTATE_VBUFFER_ALLOC_UINT32`,
-`VMSTATE_STRUCT_VARRAY_POINTER_*`).
+`VMSTATE_STRUCT_VARRAY_POINTER_*`). For a one-dimensional array of a scalar type the draft
+is the `VMSTATE_<T>_ARRAY` field that sends the whole array.
 
 *References*
 
@@ -58,8 +59,11 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import VmstateField
+from bot.fixedit import DraftEdit
+from bot.model.entities import Vmsd, VmstateField
 from bot.model.layout import MemberRef, resolve_member
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import find_vmsd_at
 from bot.rulekit.layout import struct_lookup
 from bot.rulekit.vmsd import field_entity, field_label, introduced_fields, vmsd_change, vmsd_label
 
@@ -117,6 +121,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         why = mismatch(f, ref)
         if why is None:
             continue
+        draft, edits = _array_draft(ctx, new, f, ref)
         yield Hit(
             message=(
                 f"field '{field_label(f)}' of vmsd '{vmsd_label(new)}': member "
@@ -126,4 +131,41 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=f.line,
             side="new",
             entity=field_entity(new, f),
+            fix_draft=draft,
+            fix_edits=edits,
         )
+
+
+# element type of an inline array -> the VMSTATE_<T>_ARRAY family that sends all of it
+_ARRAY_MACRO = {
+    "uint8_t": "UINT8",
+    "uint16_t": "UINT16",
+    "uint32_t": "UINT32",
+    "uint64_t": "UINT64",
+    "int8_t": "INT8",
+    "int16_t": "INT16",
+    "int32_t": "INT32",
+    "int64_t": "INT64",
+    "bool": "BOOL",
+}
+
+
+def _array_draft(
+    ctx: RuleContext, v: Vmsd, f: VmstateField, ref: MemberRef
+) -> tuple[str | None, tuple[DraftEdit, ...]]:
+    """A pointer macro (VBUFFER ...) on a one-dimensional inline array of a scalar type:
+    the `VMSTATE_<T>_ARRAY[_V]` field that sends the whole array, where the field was."""
+    kind = _ARRAY_MACRO.get(ref.member.type)
+    if "pointer" not in f.flags or kind is None or len(ref.dims) != 1 or f.test:
+        return None, ()
+    at = find_vmsd_at(ctx, v.c_name, "new")
+    if at is None or f.struct is None or f.c_field is None:
+        return None, ()
+    later = [g.line for g in v.fields if g.line > f.line]
+    end = (min(later) - 1) if later else f.line
+    args = [f.c_field, f.struct, ref.dims[0]]
+    macro = f"VMSTATE_{kind}_ARRAY"
+    if f.version_id > (v.minimum_version_id or 0):  # every accepted stream has it otherwise
+        macro, args = f"{macro}_V", [*args, str(f.version_id)]
+    text = D.call(macro, args, ",", "        ")
+    return text, (D.replace_line(at[1], f.line, text, end_line=end),)
