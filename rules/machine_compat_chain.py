@@ -97,19 +97,28 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _families(m: FileModel) -> dict[tuple[str, str], dict[Version, tuple[str, int]]]:
-    """(prefix, suffix) -> version -> (options function, its first line)."""
+    """(prefix, suffix) -> version -> (options function, its first line). Before 2015 the
+    options were macros (`#define PC_I440FX_2_3_MACHINE_OPTIONS PC_I440FX_2_4_..., ...`):
+    they count under the lower-case name of the function that replaced them."""
     out: dict[tuple[str, str], dict[Version, tuple[str, int]]] = {}
-    for fn, start, _ in m.functions:
+    named = [(fn, start) for fn, start, _ in m.functions]
+    named += [(d.name.lower(), d.line) for d in m.defines if d.name.isupper()]
+    for fn, start in named:
         mt = _OPT.match(fn)
         if mt:
             key = (mt.group("prefix"), mt.group("suffix"))
-            out.setdefault(key, {})[(int(mt.group("maj")), int(mt.group("min")))] = (fn, start)
+            by_ver = out.setdefault(key, {})
+            by_ver.setdefault((int(mt.group("maj")), int(mt.group("min"))), (fn, start))
     return out
 
 
 def _unchained(m: FileModel) -> dict[str, str]:
-    """Options function -> the next newer version's, for each one that does not call it."""
+    """Options function -> the next newer version's, for each one that does not call it
+    (an options macro: does not expand it)."""
     called = {(c.function, c.call) for c in m.calls if c.function is not None}
+    for d in m.defines:
+        if d.name.isupper() and _OPT.match(d.name.lower()):
+            called |= {(d.name.lower(), w.lower()) for w in re.findall(r"\b[A-Z]\w*", d.raw)}
     out: dict[str, str] = {}
     for by_ver in _families(m).values():
         vers = sorted(by_ver)
@@ -124,11 +133,14 @@ def _file(path: str, old_m: FileModel | None, new_m: FileModel) -> Iterator[Hit]
     old_fns = {f for f, _, _ in old_m.functions} if old_m is not None else set()
     was_unchained = _unchained(old_m) if old_m is not None else {}
     unchained = _unchained(new_m)
+    new_fns = {f for f, _, _ in new_m.functions}
     for (prefix, suffix), by_ver in _families(new_m).items():
         vers = sorted(by_ver)
         for prev_ver, ver in itertools.pairwise(vers):
             prev, start = by_ver[prev_ver]
             fn = by_ver[ver][0]
+            if prev not in new_fns:
+                continue  # an options macro: no function body to put the call in
             prev_calls = [(c.call, ", ".join(c.args), c.line)
                           for c in new_m.calls if c.function == prev]  # fmt: skip
             missing: list[str] = []

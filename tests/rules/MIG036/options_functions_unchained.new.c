@@ -51,3 +51,12 @@ static void pc_i440fx_2_1_machine_options(QEMUMachine *m) // ok: MIG036
 
 DEFINE_PC_MACHINE(v2_1, "pc-i440fx-2.1", pc_init_pci_2_1,
                   pc_i440fx_2_1_machine_options, PC_COMPAT_2_1);
+
+/* not chained before the change either (a macro that did not expand 2.1's) */
+static void pc_i440fx_2_0_machine_options(QEMUMachine *m) // ok: MIG036
+{
+    pc_i440fx_machine_options(m);
+}
+
+DEFINE_PC_MACHINE(v2_0, "pc-i440fx-2.0", pc_init_pci_2_0,
+                  pc_i440fx_2_0_machine_options, PC_COMPAT_2_0);

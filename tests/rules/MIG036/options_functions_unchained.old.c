@@ -41,3 +41,9 @@ DEFINE_PC_MACHINE(v2_2, "pc-i440fx-2.2", pc_init_pci_2_2,
 
 DEFINE_PC_MACHINE(v2_1, "pc-i440fx-2.1", pc_init_pci_2_1,
                   PC_I440FX_2_1_MACHINE_OPTIONS, PC_COMPAT_2_1);
+
+#define PC_I440FX_2_0_MACHINE_OPTIONS \
+    PC_I440FX_MACHINE_OPTIONS
+
+DEFINE_PC_MACHINE(v2_0, "pc-i440fx-2.0", pc_init_pci_2_0,
+                  PC_I440FX_2_0_MACHINE_OPTIONS, PC_COMPAT_2_0);
