@@ -119,3 +119,42 @@ def test_old_style_subsection_entries_give_subsections_and_their_needed() -> Non
     assert v["vmstate_foo"].subsections == ("vmstate_foo_irq", "vmstate_foo_dma")
     assert v["vmstate_foo_irq"].hook("needed") == "foo_irq_needed"
     assert v["vmstate_foo_dma"].hook("needed") == "own_needed"  # its own wins
+
+
+def test_empty_last_macro_argument_does_not_swallow_the_next_functions() -> None:
+    # 2015 pc_piix.c: `/* no compat */)` leaves the last argument empty, which is no C;
+    # tree-sitter used to take everything up to the next `;` as part of the argument list
+    src = b"""static void pc_2_4_machine_options(QEMUMachine *m)
+{
+    pc_base_machine_options(m);
+}
+
+DEFINE_PC_MACHINE(v2_4, "pc-2.4", pc_init_pci,
+                  pc_2_4_machine_options, /* no compat */)
+
+static void pc_2_3_machine_options(QEMUMachine *m)
+{
+    pc_2_4_machine_options(m);
+}
+
+DEFINE_PC_MACHINE(v2_3, "pc-2.3", pc_init_pci, pc_2_3_machine_options, PC_COMPAT_2_3);
+"""
+    m = extract_file("hw/i386/pc_piix.c", src)
+    assert [f for f, _, _ in m.functions] == ["pc_2_4_machine_options", "pc_2_3_machine_options"]
+    hook_calls = {(c.function, c.call) for c in m.calls if c.function}
+    assert ("pc_2_3_machine_options", "pc_2_4_machine_options") in hook_calls
+    assert ("pc_2_4_machine_options", "pc_base_machine_options") in hook_calls
+    defines = [c for c in m.calls if c.call == "DEFINE_PC_MACHINE"]
+    assert [c.args[1] for c in defines] == ['"pc-2.4"', '"pc-2.3"']
+
+
+def test_comment_after_the_brace_of_an_initializer_array() -> None:
+    src = b"""static const X86CPUDefinition builtin_x86_defs[] = { /* oldest first */
+    {
+        .name = "qemu64",
+        .level = 0xd,
+    },
+};
+"""
+    m = extract_file("target/i386/cpu.c", src)
+    assert [a.name for a in m.arrays] == ["builtin_x86_defs"]
