@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "instance_id_change",
     "machine_compat_chain",
     "machine_flag_unversioned",
+    "machine_hook_global_write",
     "migration_knob_family",
     "nested_vmsd_versioned_field",
     "pci_config_change",
