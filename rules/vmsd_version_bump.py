@@ -9,9 +9,9 @@ wire (a section or a subsection):
 - `version_id` lowered (error).
 Versions of descriptions used only nested via `VMSTATE_STRUCT` are not on the wire; MIG014
 covers them. A version written as a macro (`.version_id = VIRTIO_GPU_VM_VERSION`) takes the
-value of its `#define` wherever in the tree it is (an absent `.version_id` is 0), and a
-changed `#define` in a header that is the version of a vmsd the series leaves alone is the
-same change, reported on the `#define`.
+value of its `#define` (in the files of the series, a header included; an absent
+`.version_id` is 0), and a changed `#define` in a header that is the version of a vmsd the
+series leaves alone is the same change, reported on the `#define`.
 
 *Why it breaks migration*
 
