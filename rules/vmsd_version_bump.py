@@ -9,9 +9,9 @@ wire (a section or a subsection):
 - `version_id` lowered (error).
 Versions of descriptions used only nested via `VMSTATE_STRUCT` are not on the wire; MIG014
 covers them. A version written as a macro (`.version_id = VIRTIO_GPU_VM_VERSION`) takes the
-value of its `#define` wherever in the tree it is (an absent `.version_id` is 0), and a
-changed `#define` in a header that is the version of a vmsd the series leaves alone is the
-same change, reported on the `#define`.
+value of its `#define` (in the files of the series, a header included; an absent
+`.version_id` is 0), and a changed `#define` in a header that is the version of a vmsd the
+series leaves alone is the same change, reported on the `#define`.
 
 *Why it breaks migration*
 
@@ -107,8 +107,13 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     path = at[1] if at is not None else change.path
 
     def restore(member: str, was: int, now: int) -> DraftEdit:
-        return D.sub_in(path, new.line, new.end_line, rf"(\.{member}\s*=\s*){now}\b",
-                        rf"\g<1>{was}")  # fmt: skip
+        # a version written as a macro goes back to the macro it was (FOO_V2 -> FOO_V1)
+        mini = member.startswith("minimum")
+        now_text = (new.minimum_version_expr if mini else new.version_expr) or str(now)
+        was_text = (old.minimum_version_expr if mini else old.version_expr) or str(was)
+        return D.sub_in(path, new.line, new.end_line,
+                        rf"(\.{member}\s*=\s*){re.escape(now_text)}(?!\w)",
+                        rf"\g<1>{was_text}")  # fmt: skip
 
     if ov is not None and nv is not None and nv > ov:
         gated = [f for f in new.payload_fields if ov < f.version_id <= nv and not f.test]

@@ -5,7 +5,8 @@
 A field added to an existing `VMStateDescription` (a section, a subsection or a struct
 description nested into one) without anything that keeps older streams parsing: no `_V(n)`
 with a matching `version_id` bump, no `_TEST(fn)` predicate, and not inside a newly added
-subsection.
+subsection. A `_V(n)` whose `n` is a macro (`VMSTATE_UINT32_V(tso, S, FOO_VM_V2)`) counts
+with the value of its `#define` in the files of the series.
 
 *Why it breaks migration*
 
@@ -53,11 +54,14 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.model import cscan
 from bot.model.entities import Vmsd, VmstateField
 from bot.rulekit import drafts as D
+from bot.rulekit.layout import int_lookup
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
+    field_version,
     label_list,
     vmsd_change,
     vmsd_label,
@@ -82,14 +86,18 @@ RULE = RuleSpec(
 )
 
 
-def _is_gated(f: VmstateField, old: Vmsd, new: Vmsd) -> bool:
-    """True when older streams skip the field: a _TEST predicate or a real _V gate."""
+def _is_gated(ctx: RuleContext, f: VmstateField, old: Vmsd, new: Vmsd) -> bool:
+    """True when older streams skip the field: a _TEST predicate or a real _V gate (versions
+    written as macros take the value of their #define, wherever in the tree it is)."""
     if f.test:
         return True
-    if old.version_id is None and old.version_expr is not None:
-        return f.version_id > 1  # version is a macro we could not resolve: trust the _V
-    old_ver = old.version_id or 0
-    if f.version_id > old_ver:
+    fv = field_version(ctx, f, "new")
+    old_ver = old.version_id
+    if old_ver is None and old.version_expr is not None:
+        old_ver = cscan.eval_int(old.version_expr, int_lookup(ctx, "old"))
+        if old_ver is None:
+            return fv > 1  # version is a macro we could not resolve: trust the _V
+    if fv > (old_ver or 0):
         # _V(n) beyond the old version: MIG004 (bumped) or MIG014 (nested) own it, and if
         # version_id was not raised the field is never sent at all.
         return True
@@ -110,7 +118,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     d = change.fields
     if d is None:
         return
-    bad = [f for f in d.added if not _is_gated(f, old, new)]
+    bad = [f for f in d.added if not _is_gated(ctx, f, old, new)]
     if not bad:
         return
     uses = vmsd_uses(ctx, new.c_name, "new")

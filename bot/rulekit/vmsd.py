@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext
+from bot.model import cscan
 from bot.model.entities import FileModel, FunctionInfo, Vmsd, VmstateField
+from bot.model.macros import VMSTATE_MACROS, arg_roles
 from bot.rulekit.ctx import Side, own_path, tree, unit_files
+from bot.rulekit.layout import int_lookup
 
 # Struct types that opaque pointers are routinely cast to although the fields name a subtype
 # (QOM parents embedded as the first member): a cast to one of these is not a mismatch.
@@ -305,3 +308,17 @@ def label_list(fields: Iterable[VmstateField], limit: int = 4) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+
+
+def field_version(ctx: RuleContext, f: VmstateField, side: Side) -> int:
+    """The field's `_V` version, a macro argument (`VMSTATE_UINT32_V(x, S, FOO_VERSION)`,
+    FOO_VERSION #defined in a header) resolved with the tree's #defines; 0 when none."""
+    if f.version_id:
+        return f.version_id
+    tpl = VMSTATE_MACROS.get(f.macro)
+    if tpl is None or tpl[0] != len(f.args):
+        return 0
+    at = arg_roles(tpl).get("version")
+    if at is None or at >= len(f.args) or cscan.is_int_literal(f.args[at]):
+        return 0
+    return cscan.eval_int(f.args[at], int_lookup(ctx, side)) or 0
