@@ -43,6 +43,7 @@ RULE_MODULES: tuple[str, ...] = (
     "virtio_config_size_change",
     "virtio_feature_default",
     "vmsd_duplicate_subsections",
+    "vmsd_hook_body_changed",
     "vmsd_missing_end_of_list",
     "vmsd_opaque_cast_mismatch",
     "vmsd_state_sent_twice",
