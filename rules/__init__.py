@@ -16,6 +16,7 @@ RULE_MODULES: tuple[str, ...] = (
     "compat_property_missing",
     "cpu_feature_mask_change",
     "cpu_model_feature_change",
+    "derived_state_not_reloaded",
     "dev_path_change",
     "field_test_or_needed_changed",
     "field_version_above_vmsd",

@@ -422,6 +422,9 @@ class FileModel:
     call_edges: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # bodies of the functions that are or may be vmsd hooks (bot.model.extract.hookbodies)
     hook_bodies: tuple[HookBody, ...] = ()
+    # (function, "load" | "setup" | "runtime", runtime entry points reaching it) for every
+    # function updating unmigrated derived state (bot.model.extract.derived)
+    derived_updates: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -39,6 +39,7 @@ from bot.model.extract.class_init import (
     read_vmsd_assigns,
 )
 from bot.model.extract.context import Ctx, Out, decode, line_of
+from bot.model.extract.derived import derived_updates
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
 from bot.model.extract.functions import function_infos
 from bot.model.extract.hookbodies import hook_bodies
@@ -137,6 +138,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             structs=read_structs(full_text()) if b"{" in data else (),
             streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
             hook_bodies=hook_bodies(full_text(), out.functions, ()),
+            derived_updates=derived_updates(full_text(), out.functions),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -231,6 +233,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         else (),
         call_edges=call_edges(full_text(), functions) if b"register" in data else (),
         hook_bodies=hook_bodies(full_text(), functions, _hook_names(vmsds)),
+        derived_updates=derived_updates(full_text(), functions),
     )
 
 

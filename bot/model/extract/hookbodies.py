@@ -123,6 +123,10 @@ def hook_bodies(
         if name in seen:
             continue
         src = "\n".join(lines[line - 1 : end_line])
+        if name not in named:
+            head = src[: src.find("{")] if "{" in src else src
+            if "void" not in head or re.search(r"\bstatic\b", head):
+                continue  # cheap test first: most functions are no hook
         body = _split(cscan.strip_comments(src), name)
         if body is None:
             continue
