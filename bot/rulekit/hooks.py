@@ -263,12 +263,18 @@ def _last(c_field: str | None) -> str:
 # ---- actions: calls that do something, member writes ------------------------------------
 
 _ACTION_BEFORE = frozenset({";", "{", "}", ")", "else", ":", "=", "return", ","})
+# Names of functions that answer a question rather than do something.
+_PREDICATE = re.compile(
+    r"(?:^|_)(?:is|has|can|should|get|test|check|valid|enabled|disabled|active|present|"
+    r"supported|needed|empty|full|ready|running|pending|in_kernel)(?:_|$)"
+)
 
 
 def action_calls(body: HookBody) -> set[str]:
     """Functions the body calls for their effect or value: statement calls, calls whose
-    result is assigned or returned, calls nested in those; not calls that only feed a
-    condition (`if (foo_enabled(s))`). Calls through a member pointer read `->name`."""
+    result is assigned or returned, calls nested in those, and calls in conditions unless
+    their name asks a question (`if (foo_enabled(s))`, `kvm_irqchip_in_kernel()`). Calls
+    through a member pointer read `->name`."""
     toks = body.text.split()
     out: set[str] = set()
     for i, t in enumerate(toks):
@@ -279,7 +285,7 @@ def action_calls(body: HookBody) -> set[str]:
         prev = toks[i - 1] if i else "{"
         if prev in ("->", "."):
             out.add("->" + t)
-        elif prev in _ACTION_BEFORE:
+        elif prev in _ACTION_BEFORE or not _PREDICATE.search(t):
             out.add(t)
     return out
 

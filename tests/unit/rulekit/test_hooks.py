@@ -29,10 +29,11 @@ def test_describe_shows_the_first_difference_of_a_condition_change() -> None:
     assert describe(old, new) == "its logic changed (added `if (s->on)`)"
 
 
-def test_action_calls_leave_out_calls_that_only_feed_a_condition() -> None:
-    b = body("{ if ( enabled ( $v ) && ! busy ( $v ) ) { $v -> t = ticks ( $v ) ; }"
+def test_action_calls_leave_out_predicates_that_only_feed_a_condition() -> None:
+    b = body("{ if ( foo_enabled ( $v ) && ! is_busy ( $v ) ) { $v -> t = ticks ( $v ) ; }"
+             " if ( ! do_set_scanout ( $v ) ) { return - EINVAL ; }"
              " update ( $v ) ; return $v -> cls -> post_load ( $v , $1 ) ; }")
-    assert action_calls(b) == {"ticks", "update", "->post_load"}
+    assert action_calls(b) == {"ticks", "do_set_scanout", "update", "->post_load"}
 
 
 def test_gating_member_finds_properties_and_compat_flags() -> None:
