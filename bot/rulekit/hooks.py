@@ -293,14 +293,15 @@ def action_calls(body: HookBody) -> set[str]:
 def substantive(ctx: RuleContext, old: HookBody, new: HookBody) -> bool:
     """Whether the body now acts differently: calls for effect added or removed, or member
     writes added or removed. A call that moved behind a function pointer (`lecc->post_load`
-    now calls what the hook used to call directly) does not count."""
+    now calls what the hook used to call directly, still defined in the series' files) does
+    not count."""
     if set(new.writes) != set(old.writes):
         return True
     oa, na = action_calls(old), action_calls(new)
     added, gone = na - oa, oa - na
     indirect = {c for c in added if c.startswith("->")}
     if gone and indirect:
-        defined = {name for name, _s, _e in ctx.new_model.functions} if ctx.new_model else set()
+        defined = {name for _p, m in models(ctx, "new") for name, _s, _e in m.functions}
         gone = {c for c in gone if c not in defined}
         added -= indirect
     return bool(added or gone)
