@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "field_version_above_vmsd",
     "instance_id_change",
     "machine_compat_chain",
+    "machine_hook_global_write",
     "migration_knob_family",
     "nested_vmsd_versioned_field",
     "pci_config_change",

@@ -53,14 +53,17 @@ unregister it when the real object appears. The finding carries a draft.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
+from bot.model.callgates import call_gates
 from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, VmstateRegistration
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
 from bot.rulekit.drafts import Instances, dummy_section_draft, machine_families
 
 RULE = RuleSpec(
@@ -130,6 +133,21 @@ def _draft(
     place = (change.path, span[0]) if span is not None else None
     return dummy_section_draft(ctx, wire, old_vmsd, inst, machine_families(ctx, path, type_name),
                                place)  # fmt: skip
+
+
+def _keep_or_dummy(
+    ctx: RuleContext,
+    change: EntityChange,
+    line: int,
+    cond: str | None,
+    what: str,
+    dummy: Callable[[], tuple[str, tuple[DraftEdit, ...]]],
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """What became conditional stays as it was for old machine types (its condition or'ed
+    with a machine class flag); the dummy section when that `if` cannot be placed."""
+    kept = D.keep_for_old_draft(ctx, change.path, line, cond or "", what,
+                                machine_families(ctx, change.path, None))  # fmt: skip
+    return kept if kept is not None else dummy()
 
 
 def _reg_instances(r: VmstateRegistration) -> Instances:
@@ -204,6 +222,10 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         )
         return
     if not old.conditional and all(r.conditional for r in same):
+        if _gate_moved_in(ctx, old.function, [r.condition for r in same]):
+            return
+        if any(D.KEEP_FLAG.search(r.condition or "") for r in same):
+            return  # kept for the machine types whose class sets the flag
         cond = same[0].condition or "a condition"
         yield _hit(
             change,
@@ -211,7 +233,9 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"older sources still send '{section}' and migration fails with \"Unknown section "
             f'or instance"',
             entity,
-            _draft(ctx, wire, old_vmsd, _reg_instances(old), change, old.function),
+            _keep_or_dummy(ctx, change, same[0].line, same[0].condition, section,
+                           lambda: _draft(ctx, wire, old_vmsd, _reg_instances(old), change,
+                                          old.function)),
             confidence="medium",
         )
         return
@@ -224,6 +248,27 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             _draft(ctx, wire, old_vmsd, _reg_instances(old), change, old.function),
             confidence="medium",
         )
+
+
+def _cond_key(cond: str | None) -> str:
+    """A condition without spaces and call parentheses: `f()` and a variable `f` match."""
+    return re.sub(r"\(\s*\)|\s+", "", cond or "")
+
+
+def _gate_moved_in(ctx: RuleContext, fn: str | None, conds: list[str | None]) -> bool:
+    """The old function was only called under the condition the registration now has
+    inside it (`if (css_migration_enabled()) css_register_vmstate();` became an `if` in
+    css_register_vmstate): the same gate, moved; whether the gate itself changed meaning
+    is for the rules on what sets it."""
+    if fn is None:
+        return False
+    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    gates = [g for fc in files if fc.old is not None
+             for g in call_gates(fc.old.decode("utf-8", "replace"), fn)]  # fmt: skip
+    if not gates or not all(gates):
+        return False
+    before = {_cond_key(g) for g in gates}
+    return all(c is not None and _cond_key(c) in before for c in conds)
 
 
 # ---- creation sites -------------------------------------------------------------------------
@@ -317,13 +362,17 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         )
         return
     if not old.conditional and all(c.conditional for c in matches):
+        if any(D.KEEP_FLAG.search(c.condition or "") for c in matches):
+            return  # kept for the machine types whose class sets the flag
         cond = matches[0].condition or "a condition"
         yield _hit(
             change,
             f"'{what}' is now created only when `{cond}`: when it is not, older sources "
             f'still send its section ("Unknown section or instance")',
             entity,
-            _draft(ctx, wire, old_vmsd, _made_instances(old), change, old.function, old.type_name),
+            _keep_or_dummy(ctx, change, matches[0].line, matches[0].condition, tkey or what,
+                           lambda: _draft(ctx, wire, old_vmsd, _made_instances(old), change,
+                                          old.function, old.type_name)),
             confidence="high" if stateful else "medium",
         )
 

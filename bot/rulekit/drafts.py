@@ -324,6 +324,51 @@ if (mc->{flag}) {{
     )  # fmt: skip
 
 
+# a machine class flag in a condition: kept as before for the machine types that set it
+KEEP_FLAG = re.compile(r"(?:\)|\bmc)\s*->\s*(?:pre_\d+_\d+_\w+|keeps_\w+)")
+
+
+def keep_for_old_draft(
+    ctx: RuleContext,
+    path: str,
+    call_line: int,
+    cond: str,
+    what: str,
+    families: list[str],
+) -> tuple[str, tuple[DraftEdit, ...]] | None:
+    """For an object or registration that became conditional: keep it, as before, for the
+    machine types that had it — `if (cond || <machine class flag>)`, the flag set in the
+    options of the last release's machine types and older (8ad9087c4a07 kept the s390 PHB
+    for old machine types by making its condition true there). None when the `if` is not
+    found on one line just above the call."""
+    fm = file_model(ctx, path, "new")
+    newest = C.compat_target(ctx)
+    nxt = next_release(newest)
+    flag = (f"pre_{nxt[0]}_{nxt[1]}_keeps_{c_ident(what)}" if nxt is not None
+            else f"keeps_{c_ident(what)}")  # fmt: skip
+    if fm is None or not cond or "\n" in cond:
+        return None
+    head = f"    if ({cond} ||"
+    tail = f"        MACHINE_GET_CLASS(qdev_get_machine())->{flag}) {{"
+    if len(head) > WIDTH or len(tail) > WIDTH:
+        return None
+    if not families:
+        return None
+    ver = f"{newest[0]}.{newest[1]}" if newest is not None else "of the last release"
+    where = comment(f"in the options of the {', '.join(families)} machine types {ver} "
+                    f"and older: mc->{flag} = true;")  # fmt: skip
+    text = (f"/* in MachineClass (include/hw/boards.h): */\n    bool {flag};\n"
+            f"/* keep it for the machine types that had it: */\n{head}\n{tail}\n{where}")
+    pattern = r"^(\s*)if\s*\(\s*" + re.escape(cond).replace("\\ ", r"\s*") + r"\s*\)\s*\{"
+    template = ("\\1if (" + cond.replace("\\", "\\\\") + " ||\\n\\1    "
+                f"MACHINE_GET_CLASS(qdev_get_machine())->{flag}) {{")
+    return text, (
+        DraftEdit("include/hw/boards.h", "member", f"    bool {flag};",
+                  anchor="MachineClass", optional=True),
+        sub_in(path, max(1, call_line - 3), call_line, pattern, template),
+    )  # fmt: skip
+
+
 def flag_name(newest: tuple[int, int] | None, wire: str | None) -> str:
     """Machine-class flag name such as `pre_11_0_has_unused_icp_server`."""
     nxt = next_release(newest)
@@ -661,6 +706,58 @@ def gate_parts(ctx: RuleContext, gate: Gate) -> tuple[str, tuple[DraftEdit, ...]
 # ---- vmstate fields ---------------------------------------------------------------------------
 
 
+def _count(ctx: RuleContext, f: VmstateField, side: Side) -> int | None:
+    """The element count of an array field, through #defines; 1 for a scalar."""
+    if f.count is None:
+        return 1
+    if f.count_value is not None:
+        return f.count_value
+    n = resolve_value(ctx, f.count, side)
+    return int(n) if n is not None and re.fullmatch(r"\d+", n) else None
+
+
+def field_wire_size(ctx: RuleContext, f: VmstateField, side: Side, depth: int = 0) -> int | None:
+    """Bytes a field puts on the wire when the source fixes them: the element size times
+    the count (through #defines), or for VMSTATE_STRUCT / VMSTATE_STRUCT_ARRAY the fixed
+    size of the nested description times the count. None for pointers to pointers,
+    variable arrays, lists, and nested descriptions with subsections or `_TEST` fields."""
+    if f.wire_size is not None:
+        return f.wire_size
+    n = _count(ctx, f, side)
+    if n is None:
+        return None
+    if f.elem_size is not None:
+        return f.elem_size * n
+    if f.info != "struct" or not f.vmsd_ref or depth > 8:
+        return None
+    if {"array_of_pointer", "varray", "alloc"} & set(f.flags):
+        return None
+    inner = nested_wire_size(ctx, f.vmsd_ref, side, depth + 1)
+    return inner * n if inner is not None else None
+
+
+def nested_wire_size(ctx: RuleContext, c_name: str, side: Side, depth: int = 0) -> int | None:
+    """The fixed size of a description used nested (no header of its own on the wire):
+    its fields up to its own version; None when anything in it is not fixed."""
+    found = find_vmsd_at(ctx, c_name, side)
+    if found is None:
+        return None
+    v = found[0]
+    if v.subsections or v.version_id is None:
+        return None
+    total = 0
+    for f in v.payload_fields:
+        if f.test is not None:
+            return None
+        if f.version_id > v.version_id:
+            continue  # not sent by this version of the description
+        size = field_wire_size(ctx, f, side, depth)
+        if size is None:
+            return None
+        total += size
+    return total
+
+
 def unused_line(ctx: RuleContext, fields: list[VmstateField], side: Side = "old") -> str:
     """`VMSTATE_UNUSED(n), /* was a, b */` for fields of that side: the size from the
     model, the count through #defines, else the element size times the count as written."""
@@ -671,12 +768,9 @@ def unused_line(ctx: RuleContext, fields: list[VmstateField], side: Side = "old"
     terms: list[str] = []
     total = 0
     for f in fields:
-        size = f.wire_size
+        size = field_wire_size(ctx, f, side)
         if size is None and f.elem_size is not None and f.count is not None:
-            n = resolve_value(ctx, f.count, side)
-            if n is not None and re.fullmatch(r"\d+", n):
-                size = f.elem_size * int(n)
-            elif _IDENT.match(norm(f.count)):
+            if _IDENT.match(norm(f.count)):
                 terms.append(f"{f.elem_size} * {norm(f.count)}")
                 continue
         if size is None:

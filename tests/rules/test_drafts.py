@@ -184,3 +184,24 @@ def test_a_device_without_properties_gets_a_property_array() -> None:
     assert "static const Property bar_timer_properties[] = {\n" in (f.fix_draft or "")
     assert "    device_class_set_props(dc, bar_timer_properties);" in (f.fix_draft or "")
     assert f.fix_check == VERIFIED
+
+
+def test_a_dummy_swallows_a_struct_array_by_the_nested_descriptions_size() -> None:
+    # 340e19ebf210 (i8257 "dma"): regs is VMSTATE_STRUCT_ARRAY of 4 x 17 bytes
+    f = _draft_of("MIG020/struct_array_dummy_sized", "MIG020")
+    assert "        VMSTATE_UNUSED(68), /* was regs */" in (f.fix_draft or "")
+    assert "fill in" not in (f.fix_draft or "")
+    assert f.fix_check == VERIFIED
+
+
+def test_a_registration_made_conditional_is_kept_for_old_machine_types() -> None:
+    # 8ad9087c4a07 kept the s390 PHB on old machine types by making its condition true there
+    (case,) = [c for c in discover() if c.id == "MIG020/registration_conditional"]
+    (f,) = [f for f in verified_report(case, load_rules()).findings if f.rule == "MIG020"]
+    files = all_files(case)
+    drafted = apply_draft(case.series(), f.fix_edits, lambda p: (files.get(p) or (None, None))[1])
+    code = drafted.files["hw/ppc/spapr_rtc.c"].decode()
+    assert ("    if (t->has_rtc ||\n"
+            "        MACHINE_GET_CLASS(qdev_get_machine())->keeps_board_timer) {\n"
+            "        vmstate_register(") in code  # fmt: skip
+    assert f.fix_check == VERIFIED
