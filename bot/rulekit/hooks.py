@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext
-from bot.model.entities import HookBody, Vmsd
+from bot.model.entities import HookBody, Property, Vmsd
 from bot.rulekit.ctx import Side, models, tree
 from bot.rulekit.vmsd import vmsd_uses, wire_reset
 
@@ -240,19 +240,24 @@ def gating_member(old: HookBody, new: HookBody, props: set[str]) -> str | None:
 
 
 def property_members(ctx: RuleContext, uses: list[HookUse]) -> set[str]:
-    """Last components of the C members behind the properties of the unit's files and of
-    the QOM types (with their ancestors) that carry the vmsds."""
+    """Last components of the C members behind the boolean properties of the unit's files
+    and of the QOM types (with their ancestors) that carry the vmsds."""
     out: set[str] = set()
     for _p, m in models(ctx, "new"):
-        out.update(_last(p.c_field) for p in m.properties if p.c_field)
+        out.update(_last(p.c_field) for p in m.properties if _switch(p))
     t = tree(ctx, "new")
     if t is not None:
         for u in uses:
             for name in t.types_for_vmsd(u.vmsd.c_name):
                 for tn in (name, *t.type_ancestors(name)):
-                    out.update(_last(p.c_field) for p in t.properties_of_type(tn) if p.c_field)
+                    out.update(_last(p.c_field) for p in t.properties_of_type(tn) if _switch(p))
     out.discard("")
     return out
+
+
+def _switch(p: Property) -> bool:
+    """A boolean property (a switch compat arrays turn off), not a configuration value."""
+    return bool(p.c_field) and p.macro.startswith(("DEFINE_PROP_BOOL", "DEFINE_PROP_BIT"))
 
 
 def _last(c_field: str | None) -> str:
