@@ -6,7 +6,11 @@ Changes to the logic that decides what is on the wire, on an existing descriptio
 - `.needed` removed from, added to, or switched to another function on a subsection or a
   section;
 - a `_TEST(fn)` predicate added to, removed from or changed on an existing field;
-- the `_V(n)` gate of an existing field changed.
+- the `_V(n)` gate of an existing field changed;
+- the body of an existing `.needed` or `_TEST` function changed while the vmsd still uses it
+  (also when the function is defined in another file than the vmsd): the finding says what
+  it now returns or calls. Renames, comments, logging and casts written another way are
+  quiet; new logic that tests a device property or a machine compat flag is a note.
 These are not always wrong, so the rule asks for a look rather than blocking (warning for
 removals and changed predicates, note when `.needed` is added).
 
@@ -39,6 +43,7 @@ elements").
 
 - docs/devel/migration/main.rst, "Subsections", "Not sending existing elements"
 - 5fb7d14995 (e1000e `migrate-timadj` `_TEST`), 40a23ef643 (virtio-gpu `_TEST`)
+- 990e0be26035 (`msr_smi_count_needed` tied to `migrate_smi_count` for old machine types)
 """
 
 from __future__ import annotations
@@ -50,6 +55,16 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import VmstateField
 from bot.rulekit.ctx import is_dummy_vmsd
+from bot.rulekit.hooks import (
+    PRESENCE_ROLES,
+    body_change,
+    describe,
+    gating_member,
+    hook_uses,
+    only_macro_renames,
+    property_members,
+    vmsd_list,
+)
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
@@ -74,12 +89,51 @@ RULE = RuleSpec(
         "make the presence decision depend on a compat property so that old machine types "
         "keep the old wire format"
     ),
-    kinds=("vmsd",),
+    kinds=("vmsd", "hook_body"),
 )
 
 
+def _body_hits(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """A hit for a changed body of a `.needed` or `_TEST` function an existing vmsd uses."""
+    pair = body_change(change)
+    if pair is None:
+        return
+    old, new = pair
+    uses = [u for u in hook_uses(ctx, change, PRESENCE_ROLES) if not is_dummy_vmsd(u.vmsd)]
+    if not uses or only_macro_renames(old, new):
+        return
+    roles = list(dict.fromkeys(u.role for u in uses))
+    what = " and ".join(".needed" if r == "needed" else "_TEST predicate" for r in roles)
+    gate = gating_member(old, new, property_members(ctx, uses))
+    if gate is not None:
+        tail = (
+            f"the new logic tests '{gate}', so machine types that turn it off keep the old "
+            "answer: check that the previous release's compat array does"
+        )
+    else:
+        tail = (
+            "the subsection or field must still be sent exactly when older QEMU on the same "
+            "machine type sent it, or older destinations fail to load the stream (tie a new "
+            "condition to a compat property)"
+        )
+    u = uses[0]
+    yield Hit(
+        message=(
+            f"{what} {new.name}() of {vmsd_list(uses)} changed: {describe(old, new)}; {tail}"
+        ),
+        line=new.line,
+        side="new",
+        entity=f"{u.vmsd.c_name}.{u.role}[{new.name}]",
+        severity=Severity.NOTE if gate is not None else None,
+    )
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
-    """Yield hits for changed .needed hooks and field gates of an existing vmsd."""
+    """Yield hits for changed .needed hooks and field gates of an existing vmsd, and for
+    changed bodies of the .needed/_TEST functions it uses."""
+    if change.kind == "hook_body":
+        yield from _body_hits(change, ctx)
+        return
     old, new = vmsd_change(change)
     if old is None or new is None or change.op != "modified":
         return
@@ -137,7 +191,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     elif on is not None and on == nn and not is_dummy_vmsd(new):
         # (a placeholder kept only so that old streams load may stop being sent)
         of, nf = function_facts(ctx.old_model, on), function_facts(ctx.new_model, nn)
-        if of is not None and nf is not None and of.returns != nf.returns:
+        bodies = ctx.new_model.hook_bodies if ctx.new_model is not None else ()
+        if any(b.name == nn for b in bodies):
+            pass  # the body change itself is reviewed (hook_body changes, above)
+        elif of is not None and nf is not None and of.returns != nf.returns:
             yield Hit(
                 message=(
                     f"the logic of .needed ({nn}) of {what} changed: {unit} must still be sent "

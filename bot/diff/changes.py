@@ -13,6 +13,7 @@ from bot.model.entities import (
     CompatArray,
     Define,
     FeatureMask,
+    HookBody,
     IdFunction,
     InitializerArray,
     ObjectCreation,
@@ -44,6 +45,7 @@ Entity = (
     | Define
     | StructDef
     | StreamFunction
+    | HookBody
 )
 EntityKind = Literal[
     "vmsd",
@@ -63,6 +65,7 @@ EntityKind = Literal[
     "define",
     "struct",
     "stream",
+    "hook_body",
 ]
 Op = Literal["added", "removed", "modified"]
 

@@ -25,6 +25,7 @@ from bot.model.entities import (
     Define,
     FeatureMask,
     FileModel,
+    HookBody,
     IdFunction,
     InitializerArray,
     ObjectCreation,
@@ -145,6 +146,10 @@ def _struct_key(s: StructDef) -> str:
 
 def _stream_key(s: StreamFunction) -> str:
     return s.name
+
+
+def _hook_body_key(b: HookBody) -> str:
+    return b.name
 
 
 def _keyed(items: Iterable[E], key: Callable[[E], str]) -> list[tuple[str, E]]:
@@ -293,6 +298,7 @@ _KINDS: tuple[
     ("define", lambda m: m.defines, _define_key),
     ("struct", lambda m: m.structs, _struct_key),
     ("stream", lambda m: m.streams, _stream_key),
+    ("hook_body", lambda m: m.hook_bodies, _hook_body_key),
 )
 
 KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)

@@ -94,7 +94,16 @@ def new_since_release(
 
 # Changes whose release question is the one of the devices carrying them.
 _REACH_KINDS = frozenset(
-    {"call", "registration", "alloc", "reject_gate", "ram_block", "stream", "feature_mask"}
+    {
+        "call",
+        "registration",
+        "alloc",
+        "reject_gate",
+        "ram_block",
+        "stream",
+        "feature_mask",
+        "hook_body",
+    }
 )
 
 

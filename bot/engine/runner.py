@@ -22,6 +22,7 @@ from bot.findings import Finding, Severity, fingerprint
 from bot.model.entities import (
     ClassInit,
     FileModel,
+    HookBody,
     ObjectCreation,
     Property,
     TypeInfo,
@@ -273,6 +274,10 @@ def reach_types(change: EntityChange, unit: FileUnit, tree: TreeView) -> tuple[s
         elif isinstance(ent, VmstateRegistration):
             if ent.vmsd:
                 names.extend(_vmsd_types(tree, ent.vmsd))
+        elif isinstance(ent, HookBody):
+            for user in _hook_vmsds(models, ent, unit.path, tree):
+                for c_name in _enclosing_vmsds(models, user, tree):
+                    names.extend(_vmsd_types(tree, c_name))
         elif isinstance(ent, TypeInfo):
             if ent.name:
                 names.append(ent.name)
@@ -316,6 +321,23 @@ _FILE_REACH_KINDS = frozenset(
         "ram_block",
     }
 )
+
+
+def _hook_vmsds(
+    models: Sequence[FileModel], body: HookBody, path: str, tree: TreeView
+) -> list[str]:
+    """C names of the vmsds naming the function as a hook or _TEST predicate: in the unit's
+    files and, unless it is static (then only its own file's), anywhere in the tree."""
+    out = [
+        v.c_name
+        for m in models
+        for v in m.vmsds
+        if any(fn == body.name for _, fn in v.hooks) or any(f.test == body.name for f in v.fields)
+    ]
+    for c_name, _role, where in tree.hook_users(body.name):
+        if not body.static or where == path:
+            out.append(c_name)
+    return list(dict.fromkeys(out))
 
 
 def _file_types(models: Sequence[FileModel]) -> list[str]:

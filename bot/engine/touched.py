@@ -1,6 +1,7 @@
 """Device types a series touches, for the artifact layer's real migration (-device list).
 
-A type is touched when the series adds or changes its vmsd (or a vmsd nested in it), its
+A type is touched when the series adds or changes its vmsd (or a vmsd nested in it), the
+body of a hook that vmsd names (post_load, .needed ... also from another file), its
 class_init, or a Property array its class_init installs. Only concrete (non-abstract) PCI and
 ISA devices are returned: those are user-creatable with a plain `-device TYPE` on the
 versioned PC machines; the artifact layer still probes each one and leaves out what the
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.diff.filediff import diff_models
-from bot.model.entities import ClassInit, Property, Vmsd
+from bot.model.entities import ClassInit, HookBody, Property, Vmsd
 from bot.series import Series
 
 if TYPE_CHECKING:
@@ -73,6 +74,12 @@ def touched_device_types(
                 functions.add(ch.new.function)
             elif isinstance(ch.new, Property):
                 arrays.add(ch.new.array)
+            elif isinstance(ch.new, HookBody) and ch.op == "modified":
+                vmsds.update(
+                    c_name
+                    for c_name, _role, where in new_tree.hook_users(ch.new.name)
+                    if not ch.new.static or where == path
+                )
         names: list[str] = []
         for c_name in sorted(vmsds):
             for v in (c_name, *new_tree.vmsd_containers(c_name)):

@@ -244,6 +244,25 @@ class FunctionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class HookBody:
+    """What the body of a function that is, or may be, a vmsd hook does (pre_save,
+    post_load, .needed, a _TEST predicate ...): a digest of its normalised tokens (comments,
+    logging, casts and local names do not count) and the calls, member writes and returns
+    it makes. Kept for the functions a vmsd of the file names and for every non-static
+    function shaped like a hook, since a vmsd may name a hook of another file."""
+
+    name: str
+    line: int
+    end_line: int
+    static: bool
+    digest: str
+    calls: tuple[str, ...]  # callees, sorted, logging left out
+    writes: tuple[str, ...]  # member paths assigned ("$0->config.bypass"), sorted
+    returns: tuple[str, ...]  # normalised return expressions, in order
+    text: str = ""  # the normalised tokens joined by spaces (cut at 4000 characters)
+
+
+@dataclass(frozen=True, slots=True)
 class Define:
     """`#define NAME value` with the value resolved to a string literal when possible."""
 
@@ -401,6 +420,11 @@ class FileModel:
     # (function, functions of this file it calls, sorted): only in files that register or
     # unregister vmstate, to follow registrations from realize to unrealize
     call_edges: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # bodies of the functions that are or may be vmsd hooks (bot.model.extract.hookbodies)
+    hook_bodies: tuple[HookBody, ...] = ()
+    # (function, "load" | "setup" | "runtime", runtime entry points reaching it) for every
+    # function updating unmigrated derived state (bot.model.extract.derived)
+    derived_updates: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def vmsd(self, c_name: str) -> Vmsd | None:
         """The vmsd with that C name, if defined here."""

@@ -132,6 +132,7 @@ _TABLES: tuple[str, ...] = (
     "embed_refs",
     "structs",
     "size_refs",
+    "hook_refs",
 )
 _PATH_POS: dict[str, int | None] = {
     "child_refs": 1,
@@ -144,6 +145,7 @@ _PATH_POS: dict[str, int | None] = {
     "embed_refs": 1,
     "structs": 0,
     "size_refs": 0,
+    "hook_refs": 2,
 }
 
 
@@ -188,6 +190,9 @@ class _Aggregate:
         # macro or struct name -> (path, "vmsd:<c_name>" | "struct:<name>") whose wire size
         # depends on it: field counts, member dimensions, structs of size-following fields
         self.size_refs: dict[str, list[tuple[str, str]]] = {}
+        # function -> (vmsd C name, role: pre_save/post_load/needed/.../test, path) of the
+        # vmsds naming it as a hook or _TEST predicate
+        self.hook_refs: dict[str, list[tuple[str, str, str]]] = {}
         for path in sorted(models):
             self._add_file(path, models[path])
         self._finish()
@@ -318,6 +323,11 @@ class _Aggregate:
                     self.embed_refs.setdefault(f.vmsd_ref, []).append((v.c_name, path))
             for sub in v.subsections:
                 self.embed_refs.setdefault(sub, []).append((v.c_name, path))
+            for role, fn in v.hooks:
+                self.hook_refs.setdefault(fn, []).append((v.c_name, role, path))
+            for f in v.fields:
+                if f.test:
+                    self.hook_refs.setdefault(f.test, []).append((v.c_name, "test", path))
         for ci in fm.class_inits:
             self.class_inits.setdefault((path, ci.function), ci)
             self.class_init_files.setdefault(ci.function, []).append(path)

@@ -345,6 +345,11 @@ class TreeView:
         """Every (path, vmsd) with that C name (static names can repeat across files)."""
         return tuple(self._a().vmsds.get(c_name, ()))
 
+    def hook_users(self, function: str) -> tuple[tuple[str, str, str], ...]:
+        """(vmsd C name, role, path) of every vmsd naming `function` as a hook (`pre_save`,
+        `post_load`, `needed` ...) or as a `_TEST` predicate (role "test")."""
+        return tuple(self._a().hook_refs.get(function, ()))
+
     def struct(self, name: str) -> StructDef | None:
         """A struct/union definition by tag or typedef name (`struct ` optional).
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from bot.model import cscan
-from bot.model.entities import FileModel
+from bot.model.entities import FileModel, Vmsd
 from bot.model.extract.allocs import allocations
 from bot.model.extract.arrays import read_generic_array
 from bot.model.extract.bodies import (
@@ -39,8 +39,10 @@ from bot.model.extract.class_init import (
     read_vmsd_assigns,
 )
 from bot.model.extract.context import Ctx, Out, decode, line_of
+from bot.model.extract.derived import derived_updates
 from bot.model.extract.fallback import FALLBACK_KINDS, expand_generator_macros, fallback_scan
 from bot.model.extract.functions import function_infos
+from bot.model.extract.hookbodies import hook_bodies
 from bot.model.extract.preprocessor import resolve_defines, scan_directives, scan_functions
 from bot.model.extract.properties import read_compat, read_props
 from bot.model.extract.queries import (
@@ -135,6 +137,8 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
             id_functions=id_functions(full_text(), out.functions),
             structs=read_structs(full_text()) if b"{" in data else (),
             streams=read_streams(full_text(), out.functions) if b"qemu_" in data else (),
+            hook_bodies=hook_bodies(full_text(), out.functions, ()),
+            derived_updates=derived_updates(full_text(), out.functions),
         )
 
     parser = ts.Parser(LANGUAGE)
@@ -228,7 +232,16 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
         if b"qemu_" in data
         else (),
         call_edges=call_edges(full_text(), functions) if b"register" in data else (),
+        hook_bodies=hook_bodies(full_text(), functions, _hook_names(vmsds)),
+        derived_updates=derived_updates(full_text(), functions),
     )
+
+
+def _hook_names(vmsds: list[Vmsd]) -> set[str]:
+    """Functions the vmsds name as hooks or _TEST predicates."""
+    names = {fn for v in vmsds for _m, fn in v.hooks}
+    names.update(f.test for v in vmsds for f in v.fields if f.test)
+    return names
 
 
 def _read_special_decl(ctx: Ctx, decl: ts.Node, dtype: str, out: Out) -> None:

@@ -64,6 +64,8 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"msi", rb"msi(?:x_init\w*|_init)"),
     (b"virtio_", rb"virtio_(?:(?:add|clear)_feature|init)"),
     (b"memory_region_init_io", rb"memory_region_init_io"),
+    # updates of unmigrated derived state (bot.model.extract.derived)
+    (b"memory_region_set_", rb"memory_region_set_(?:enabled|address|alias_offset)"),
     (b"compat_props_add", rb"compat_props_add"),
     (b"machine_class_allow_dynamic_sysbus_dev", rb"machine_class_allow_dynamic_sysbus_dev"),
     (b"type_register_static", rb"type_register_static(?:_array)?"),

@@ -188,6 +188,29 @@ def test_touched_device_types() -> None:
     assert touched_device_types(series(), old, None) == ()
 
 
+def test_a_changed_hook_body_in_another_file_touches_the_device() -> None:
+    hook = "hw/misc/foo_common.c"
+    before = "int foo_post_load(void *opaque, int version_id)\n{\n    return 0;\n}\n"
+    after = (
+        "int foo_post_load(void *opaque, int version_id)\n{\n"
+        "    foo_power_off(opaque);\n    return 0;\n}\n"
+    )
+    header = extract_file(HEADER_PATH, HEADER.encode())
+    defines = {d.name: d.value for d in header.defines if d.value is not None}
+    named = '    .name = "foo",\n'
+    dev = BASE.replace(named, named + "    .post_load = foo_post_load,\n")
+    old = TreeIndex.from_models({
+        HEADER_PATH: header,
+        PATH: extract_file(PATH, dev.encode(), defines),
+        hook: extract_file(hook, before.encode(), defines),
+    })  # fmt: skip
+    new = old.with_files({hook: extract_file(hook, after.encode(), defines)})
+    fc = FileChange(hook, hook, before.encode(), after.encode())
+    patch = Patch(1, "c" * 40, "foo: power off on load", "Ada <ada@example.org>", (fc,))
+    s = Series(base="b" * 40, head="c" * 40, patches=(patch,), folded=(fc,))
+    assert touched_device_types(s, old, new) == ("foo-pci",)
+
+
 def test_the_same_observation_on_more_machines_or_the_other_way_is_one_line() -> None:
     def mig(machines: tuple[str, ...], direction: str, text: str = "Unknown section") -> Any:
         return EvidenceDetail(Evidence.MIGRATION, text, machines, direction)
