@@ -1043,6 +1043,12 @@ def subsection_gate_draft(
         if state is not None
         else f"    {fill(f'the state struct; return its {gate.member}')}\n    return true;\n"
     )
+    gate_text, gate_edits = gate_parts(ctx, gate)
+    runtime = _runtime_needed(state, fields)
+    if runtime is not None and any(e.op == "missing" for e in gate_edits):
+        # no device to hang a compat property on (a bus's state): send the subsection
+        # only while the new state differs from its reset value
+        body, gate_text, gate_edits = runtime, "", ()
     subsection = (
         f"static bool {needed}(void *opaque)\n"
         "{\n"
@@ -1068,12 +1074,11 @@ def subsection_gate_draft(
         "        NULL\n"
         "    },\n"
     )
-    gate_text, gate_edits = gate_parts(ctx, gate)
     text = (
         f"{subsection}\n/* in {host.c_name}: */\n{listing}\n"
         + comment(f"and the new fields' defaults in {base}'s pre_load, for streams "
                     "without the subsection")
-        + f"\n{gate_text}\n"
+        + (f"\n{gate_text}\n" if gate_text else "\n")
     )
     found = find_vmsd_at(ctx, host.c_name, "new")
     new_at = find_vmsd_at(ctx, new.c_name, "new")
@@ -1092,6 +1097,30 @@ def subsection_gate_draft(
     else:
         edits.append(insert_before(path, host.end_line, listing))
     return text, (*edits, *gate_edits)
+
+
+_SCALAR = frozenset({"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                     "uint64"})  # fmt: skip
+
+
+def _runtime_needed(state: str | None, fields: list[VmstateField]) -> str | None:
+    """A `.needed` body true while any of the scalar `fields` is off its reset value (0),
+    or None when a field is not a plain scalar member."""
+    if state is None or not fields:
+        return None
+    tests: list[str] = []
+    for f in fields:
+        if f.info not in _SCALAR or f.count is not None or not f.c_field:
+            return None
+        if not re.fullmatch(r"[A-Za-z_][\w.]*", f.c_field):
+            return None
+        tests.append(f"s->{f.c_field}" if f.info == "bool" else f"s->{f.c_field} != 0")
+    cond = " || ".join(tests)
+    if len(cond) > WIDTH - 12:
+        return None
+    return (f"    {state} *s = opaque;\n\n"
+            f"    {comment('sent only while set: older QEMUs fail to load it only then')}\n"
+            f"    return {cond};\n")  # fmt: skip
 
 
 def _unversioned(f: VmstateField, state: str | None = None) -> str:

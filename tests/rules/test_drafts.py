@@ -149,11 +149,12 @@ def test_a_renamed_member_is_renamed_in_the_old_call_and_blanks_are_not_verified
     assert "} else {\n    pci_set_byte(s->parent_obj.wmask + PCI_INTERRUPT_LINE, 0);" in (
         f.fix_draft or "")
     assert f.fix_check == VERIFIED
-    # a 2012 tree's CPU has no QOM type to name: said, and never counted as verified
+    # a 2012 tree's CPU has no QOM type for a compat property: the new MSR goes in a
+    # subsection sent only while it is set (as QEMU did for pv_eoi_en_msr)
     (case,) = [c for c in discover() if c.id == "MIG007/old_tree_target_dash"]
     (g,) = [g for g in verified_report(case, load_rules()).findings if g.rule == "MIG001"]
-    assert g.fix_check == ("fix not verified: the draft leaves the QOM type of the device to "
-                           "fill in")  # fmt: skip
+    assert "    return s->env.pv_eoi_en_msr != 0;\n" in (g.fix_draft or "")
+    assert g.fix_check == VERIFIED
 
 
 def test_subtypes_registered_in_a_loop_get_the_entry_of_the_type_sized_by_the_state() -> None:
@@ -204,4 +205,12 @@ def test_a_registration_made_conditional_is_kept_for_old_machine_types() -> None
     assert ("    if (t->has_rtc ||\n"
             "        MACHINE_GET_CLASS(qdev_get_machine())->keeps_board_timer) {\n"
             "        vmstate_register(") in code  # fmt: skip
+    assert f.fix_check == VERIFIED
+
+
+def test_a_bus_field_is_sent_only_while_set_when_no_property_can_gate_it() -> None:
+    # 2293c27faddf: i2c_bus gained `broadcast`; a bus has no Property array
+    f = _draft_of("MIG001/bus_field_runtime_needed", "MIG001")
+    assert "    return s->broadcast;\n" in (f.fix_draft or "")
+    assert "x-migrate" not in (f.fix_draft or "")
     assert f.fix_check == VERIFIED
