@@ -73,6 +73,7 @@ _CLASS_HOOK = re.compile(
     r"^(?P<stem>\w+?_machine_(?P<maj>\d+)_(?P<min>\d+))_(?:class_)?options$"
     r"|^(?P<pc>pc_\w+?_(?P<pmaj>\d+)_(?P<pmin>\d+))_machine_options$"
 )
+_MAX_LINES = 400  # option hooks are short; a longer "hook" is not scanned
 # `name = value;` as a whole statement (not `a->b =`, not `a.b =`, not `==`)
 _WRITE = re.compile(r"(?:^|[;{}])\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^;{}]+);", re.M)
 _DECL = (
@@ -135,8 +136,8 @@ def _file(
     spans = {f: (a, b) for f, a, b in new_m.functions}
     for fn, start, end in new_m.functions:
         m = _CLASS_HOOK.match(fn)
-        if m is None:
-            continue
+        if m is None or end - start > _MAX_LINES:
+            continue  # not an options hook, or too long to be one (untrusted input)
         had = _old_writes(old_text, old_m, fn)
         for name, value, off in _writes(_body(lines, start, end)):
             if name in had:

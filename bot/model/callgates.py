@@ -17,12 +17,16 @@ from bot.model import cscan
 __all__ = ["call_gates"]
 
 _IF_TAIL = re.compile(r"\bif\s*$")
+# how far back a guard is looked for, and how many calls are read: a series is untrusted
+# input, and a huge generated function must not make the scans quadratic
+_WINDOW = 8000
+_MAX_CALLS = 200
 
 
 def _if_condition(clean: str, close: int) -> str | None:
     """The condition of `if (...)` whose `)` is at `close`, else None."""
     depth = 0
-    for i in range(close, -1, -1):
+    for i in range(close, max(-1, close - _WINDOW), -1):
         ch = clean[i]
         if ch == ")":
             depth += 1
@@ -46,7 +50,7 @@ def _guard(clean: str, pos: int) -> str | None:
         if cond is not None:
             return cond
     depth = 0
-    for i in range(pos - 1, -1, -1):
+    for i in range(pos - 1, max(-1, pos - 1 - _WINDOW), -1):
         ch = clean[i]
         if ch == "}":
             depth += 1
@@ -81,4 +85,6 @@ def call_gates(text: str, fn: str) -> tuple[str | None, ...]:
         ):
             continue  # a declaration (`void fn(void);`)
         out.append(_guard(clean, m.start()))
+        if len(out) >= _MAX_CALLS:
+            break
     return tuple(out)

@@ -47,3 +47,11 @@ def test_definitions_prototypes_and_other_names_are_no_calls() -> None:
     assert call_gates(SRC, "vmstate_register") == (None,)
     assert call_gates(SRC, "register") == ()
     assert call_gates(SRC, "not an identifier") == ()
+
+
+def test_a_huge_hostile_file_is_read_in_bounded_time() -> None:
+    # one function with many thousands of calls: the scans stay bounded
+    body = "    if (x) {\n" + "        helper();\n" * 20000 + "    }\n"
+    src = "void f(void)\n{\n" + body + "}\n"
+    gates = call_gates(src, "helper")
+    assert len(gates) == 200 and gates[0] == "x"
