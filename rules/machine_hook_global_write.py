@@ -53,6 +53,7 @@ from bot.fixedit import DraftEdit
 from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.rulekit import drafts as D
+from bot.rulekit.machines import FileFunctions, hook_version
 
 RULE = RuleSpec(
     id="MIG060",
@@ -68,11 +69,6 @@ RULE = RuleSpec(
     ),
 )
 
-# class-level hooks of one machine version (instance_options excluded)
-_CLASS_HOOK = re.compile(
-    r"^(?P<stem>\w+?_machine_(?P<maj>\d+)_(?P<min>\d+))_(?:class_)?options$"
-    r"|^(?P<pc>pc_\w+?_(?P<pmaj>\d+)_(?P<pmin>\d+))_machine_options$"
-)
 _MAX_LINES = 400  # option hooks are short; a longer "hook" is not scanned
 # `name = value;` as a whole statement (not `a->b =`, not `a.b =`, not `==`)
 _WRITE = re.compile(r"(?:^|[;{}])\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^;{}]+);", re.M)
@@ -99,13 +95,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                          old_text, old_m)  # fmt: skip
 
 
-def _body(lines: list[str], start: int, end: int) -> str:
-    return "\n".join(lines[start - 1 : end])
-
-
 def _writes(body: str) -> list[tuple[str, str, int]]:
-    """(name, value, 0-based line offset in body) of global-looking plain assignments."""
-    clean = cscan.strip_comments(body)
+    """(name, value, 0-based line offset in body) of global-looking plain assignments in
+    a definition whose comments are blanked (FileFunctions.text)."""
+    clean = body
     brace = clean.find("{")
     if brace < 0:
         return []
@@ -121,33 +114,25 @@ def _writes(body: str) -> list[tuple[str, str, int]]:
     return out
 
 
-def _old_writes(old_text: str, old_m: FileModel | None, fn: str) -> set[str]:
-    if old_m is None:
-        return set()
-    lines = old_text.split("\n")
-    return {n for f, a, b in old_m.functions if f == fn
-            for n, _, _ in _writes(_body(lines, a, b))}  # fmt: skip
-
-
 def _file(
     path: str, text: str, new_m: FileModel, old_text: str, old_m: FileModel | None
 ) -> Iterator[Hit]:
-    lines = text.split("\n")
-    spans = {f: (a, b) for f, a, b in new_m.functions}
+    new_f = FileFunctions(text, new_m)
+    old_f = FileFunctions(old_text, old_m) if old_m is not None else None
     for fn, start, end in new_m.functions:
-        m = _CLASS_HOOK.match(fn)
-        if m is None or end - start > _MAX_LINES:
-            continue  # not an options hook, or too long to be one (untrusted input)
-        had = _old_writes(old_text, old_m, fn)
-        for name, value, off in _writes(_body(lines, start, end)):
+        hook = hook_version(fn)
+        if hook is None or hook.instance or end - start > _MAX_LINES:
+            continue  # not a class-level options hook, or too long to be one (untrusted input)
+        had = {n for n, _, _ in _writes(old_f.text(fn))} if old_f is not None else set()
+        for name, value, off in _writes(new_f.text(fn)):
             if name in had:
                 continue
             line = start + off
-            stem = m.group("stem") or m.group("pc")
-            inst = f"{stem}_instance_options"
+            inst = f"{hook.stem}_instance_options"
+            inst_span = new_f.span(inst)
             draft: str | None = None
             edits: tuple[DraftEdit, ...] = ()
-            if inst in spans:
+            if inst_span is not None:
                 stmt = f"    {name} = {value};"
                 draft = (
                     f"/* in {fn}(): drop */\n/*     {name} = {value}; */\n"
@@ -156,14 +141,14 @@ def _file(
                 )
                 edits = (
                     DraftEdit(path, "replace", "", line=line, end_line=line),
-                    DraftEdit(path, "insert", stmt, line=spans[inst][1]),
+                    DraftEdit(path, "insert", stmt, line=inst_span[1]),
                 )
             yield Hit(
                 message=(
                     f"{fn}() writes the global `{name}`: class hooks of every machine type "
                     f"run when QEMU starts, so `{name} = {value}` holds for all machine "
-                    f"types, not only for {m.group('maj') or m.group('pmaj')}."
-                    f"{m.group('min') or m.group('pmin')} and older; older QEMUs of any "
+                    f"types, not only for {hook.version[0]}.{hook.version[1]} and older; "
+                    f"older QEMUs of any "
                     f"machine type behave differently and migration between them breaks"
                 ),
                 line=line,

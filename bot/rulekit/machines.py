@@ -12,11 +12,16 @@ from dataclasses import dataclass
 from bot.model import cscan
 from bot.model.entities import FileModel
 
-__all__ = ["FileFunctions", "MachineDef", "defined_machines", "is_versioned_hook"]
+__all__ = ["FileFunctions", "HookVersion", "MachineDef", "defined_machines", "hook_version",
+           "is_versioned_hook"]
 
 # `virt_machine_10_2_options`, `ccw_machine_2_10_instance_options`, `spapr_machine_2_3_class_
 # options`; before 2017 `pc_i440fx_2_3_machine_options`.
 _HOOK = re.compile(r"(?:_machine_\d+_\d+_(?:class_|instance_)?options|_\d+_\d+_machine_options)$")
+_HOOK_PARTS = re.compile(
+    r"^(?P<stem>\w+?_machine_(?P<maj>\d+)_(?P<min>\d+))_(?P<kind>class_|instance_)?options$"
+    r"|^(?P<pstem>\w+?_(?P<pmaj>\d+)_(?P<pmin>\d+))_machine_options$"
+)
 _WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*=(?!=)\s*([^;{}]+);")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _PARAM = re.compile(r"\(\s*(?:const\s+)?\w+\s*\*\s*(\w+)\s*\)")
@@ -26,6 +31,28 @@ _VERSION = re.compile(r"\d+[._]\d+")
 def is_versioned_hook(function: str) -> bool:
     """Whether `function` is the option hook of one versioned machine type."""
     return _HOOK.search(function) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class HookVersion:
+    """What an option hook's name says: `ccw_machine_2_9_class_options` -> stem
+    `ccw_machine_2_9`, version (2, 9), class level (its `_instance_options` sibling is
+    `stem + "_instance_options"`)."""
+
+    stem: str
+    version: tuple[int, int]
+    instance: bool  # `_instance_options`: runs only for the machine type created
+
+
+def hook_version(function: str) -> HookVersion | None:
+    """The parts of a versioned option hook's name, or None for any other function."""
+    m = _HOOK_PARTS.match(function)
+    if m is None:
+        return None
+    if m.group("stem"):
+        return HookVersion(m.group("stem"), (int(m.group("maj")), int(m.group("min"))),
+                           m.group("kind") == "instance_")  # fmt: skip
+    return HookVersion(m.group("pstem"), (int(m.group("pmaj")), int(m.group("pmin"))), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +97,12 @@ class FileFunctions:
         span = self._spans.get(function)
         return span[0] if span else None
 
-    def _text(self, function: str) -> str:
+    def span(self, function: str) -> tuple[int, int] | None:
+        """(first, last) line of the function's definition."""
+        return self._spans.get(function)
+
+    def text(self, function: str) -> str:
+        """The function's definition, comments blanked (lines kept), "" when not defined."""
         if function not in self._memo:
             span = self._spans.get(function)
             raw = "\n".join(self._lines[span[0] - 1 : span[1]]) if span else ""
@@ -79,18 +111,18 @@ class FileFunctions:
 
     def first_param(self, function: str) -> str | None:
         """Name of the single pointer parameter (`MachineClass *m` -> `m`), if so declared."""
-        head = self._text(function).split("{", 1)[0]
+        head = self.text(function).split("{", 1)[0]
         m = _PARAM.search(head)
         return m.group(1) if m else None
 
     def writes(self, function: str) -> dict[str, str]:
         """Members the function assigns (`m->x = v;`, `pcmc->y = v;`) -> the last value."""
-        body = self._text(function).split("{", 1)[-1]
+        body = self.text(function).split("{", 1)[-1]
         return {m.group(1): cscan.norm(m.group(2)) for m in _WRITE.finditer(body)}
 
     def calls(self, function: str) -> set[str]:
         """Functions of this file that the function calls."""
-        body = self._text(function).split("{", 1)[-1]
+        body = self.text(function).split("{", 1)[-1]
         return {m.group(1) for m in _CALL.finditer(body) if m.group(1) in self._spans}
 
     def closure(self, function: str) -> set[str]:
