@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from bot.diff.filediff import diff_models
+from bot.diff.machinesettings import machine_setting_changes
 from bot.diff.moves import cancel_moves
 from bot.engine.baseline import ReleaseBaseline
 from bot.engine.fold import fold_patches, judge
@@ -181,6 +182,10 @@ def analyze(
     )
 
 
+def _text(data: bytes | None) -> str | None:
+    return data.decode("utf-8", "replace") if data is not None else None
+
+
 def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
     """Files defining the subsections that the new side of the units' vmsds list, and the
     nested descriptions their fields embed (whether that file also registers them)."""
@@ -293,6 +298,10 @@ class _Extractor:
                 self.skipped.add(fc.path)  # a side we cannot read: diffing would invent changes
                 continue
             changes = diff_models(fc.path, old, new, fc.old_path)
+            if fc.path.endswith(".c"):
+                changes += machine_setting_changes(
+                    fc.path, _text(fc.old), old, _text(fc.new), new, fc.old_path
+                )
             hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
             units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
         kept = cancel_moves([u.changes for u in units])

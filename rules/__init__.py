@@ -24,6 +24,7 @@ RULE_MODULES: tuple[str, ...] = (
     "machine_compat_chain",
     "machine_flag_unversioned",
     "machine_hook_global_write",
+    "machine_setting_released_change",
     "migration_knob_family",
     "nested_vmsd_versioned_field",
     "pci_config_change",

@@ -26,6 +26,7 @@ from bot.model.entities import (
     Vmsd,
     VmstateRegistration,
 )
+from bot.model.machinesettings import MachineSetting
 
 Entity = (
     Vmsd
@@ -46,6 +47,7 @@ Entity = (
     | StructDef
     | StreamFunction
     | HookBody
+    | MachineSetting
 )
 EntityKind = Literal[
     "vmsd",
@@ -66,6 +68,7 @@ EntityKind = Literal[
     "struct",
     "stream",
     "hook_body",
+    "machine_setting",
 ]
 Op = Literal["added", "removed", "modified"]
 

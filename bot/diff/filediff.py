@@ -301,7 +301,8 @@ _KINDS: tuple[
     ("hook_body", lambda m: m.hook_bodies, _hook_body_key),
 )
 
-KIND_ORDER: tuple[EntityKind, ...] = tuple(k for k, _, _ in _KINDS)
+# machine_setting changes come from bot.diff.machinesettings (they need the file's text)
+KIND_ORDER: tuple[EntityKind, ...] = (*(k for k, _, _ in _KINDS), "machine_setting")
 
 
 def diff_models(

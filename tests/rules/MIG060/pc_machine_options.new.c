@@ -7,6 +7,5 @@ static void pc_i440fx_2_9_machine_options(MachineClass *m)
 {
     pc_i440fx_2_10_machine_options(m);
     compat_props_add(m->compat_props, hw_compat_2_9, hw_compat_2_9_len);
-    /* a unit whose only change is inside function bodies has no entity change to run on */
-    has_legacy_fw_cfg = true; // todo-expect: MIG060
+    has_legacy_fw_cfg = true; // expect: MIG060
 }
