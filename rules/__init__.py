@@ -42,6 +42,7 @@ RULE_MODULES: tuple[str, ...] = (
     "stream_sequence_change",
     "subsection_added_unconditional",
     "subsection_name_prefix",
+    "subsection_needed_from_reset",
     "subsection_removed_or_renamed",
     "version_test_equality",
     "virtio_config_size_change",

@@ -1,0 +1,190 @@
+"""MIG062 subsection-needed-from-reset: a new subsection's .needed is true from reset on
+
+*What it flags*
+
+A subsection newly listed in an existing description whose `.needed` only tests its own
+migrated state for non-zero (`return s->wait_for_sipi != 0;`), while reset, realize or init
+code sets that state to a non-zero value (`s->wait_for_sipi = !cpu_is_bsp(s->cpu);` in
+`apic_init_reset`). The state is then non-zero without the guest using anything new, and
+`.needed` checks no property a compat array could turn off.
+
+*Why it breaks migration*
+
+A state-dependent `.needed` is the documented way to send rarely used state: old
+destinations only fail on the few streams that carry it. State that reset makes non-zero is
+not rare: nearly every VM sends the subsection, on every machine type, and a destination
+running a QEMU without it fails with "VM subsection '<name>' in '<parent>' does not exist".
+
+*Example*
+
+```c
++static bool apic_common_sipi_needed(void *opaque)
++{
++    APICCommonState *s = APIC_COMMON(opaque);
++    return s->wait_for_sipi != 0;     /* apic_init_reset: = !cpu_is_bsp(s->cpu) */
++}
+```
+
+*Instead*
+
+Make the value reset gives the one `.needed` treats as default (send only when the state
+differs from what an old destination assumes, and restore that default in `pre_load`), or
+gate `.needed` on a property that the previous release's compat array turns off.
+
+*References*
+
+- docs/devel/migration/main.rst, "Subsections" and "Connecting subsections to properties"
+- c2c00148ec54 (apic_sipi subsection needed whenever wait_for_sipi != 0, which reset sets on
+  every AP), fixed by 575a6f4082c4
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.fixedit import DraftEdit
+from bot.model.entities import FileModel, FunctionInfo, Vmsd
+from bot.model.memberwrites import member_writes
+from bot.rulekit import drafts as D
+from bot.rulekit.ctx import file_model, find_vmsd_at
+from bot.rulekit.vmsd import function_facts, opaque_decl, vmsd_change, vmsd_label, wire_reset
+
+RULE = RuleSpec(
+    id="MIG062",
+    name="subsection-needed-from-reset",
+    severity=Severity.WARNING,
+    category=Category.NEEDED_OR_TEST_LOGIC,
+    confidence="medium",
+    scope="series",
+    message="a new subsection's .needed is true from reset on",
+    fix_hint=(
+        "send the subsection only when the state differs from its reset/default value, or "
+        "gate .needed on a compat property that is off for older machine types"
+    ),
+    kinds=("vmsd",),
+)
+
+# reset / realize / init code: runs for every VM, with no guest action
+_SETUP = re.compile(r"reset|realize|(?:^|_)init(?:fn)?$|instance_init|_init_")
+_ZERO = frozenset({"0", "false", "NULL", "0x0", "0U", "0u", "0ULL", "0ull", "0L"})
+# `x`, `x != 0`, `!!x`, `x > 0`, `0 != x` over member paths (`s->a`, `env->b.c`)
+_PATH = r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)+"
+_TEST = re.compile(rf"^\s*(?:!!\s*)?\(?\s*({_PATH})\s*\)?\s*(?:(?:!=|>)\s*(?:0|false|NULL))?\s*$")
+
+
+def _tested(returns: tuple[str, ...]) -> list[str] | None:
+    """Members a .needed tests for non-zero, when that is all its returns do."""
+    out: list[str] = []
+    for r in returns:
+        for part in re.split(r"\|\|", r.strip()):
+            m = _TEST.match(part.strip().strip("()") if part.count("(") == part.count(")")
+                            else part)  # fmt: skip
+            if m is None:
+                return None
+            out.append(re.split(r"->|\.", m.group(1))[-1].strip())
+    return out or None
+
+
+def _own_state(sub: Vmsd) -> set[str]:
+    """Every component of the C member paths the subsection migrates."""
+    out: set[str] = set()
+    for f in sub.fields:
+        if f.c_field:
+            out.update(p for p in re.split(r"\.|->|\[", f.c_field) if re.fullmatch(r"\w+", p))
+    return out
+
+
+def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str] | None:
+    """(path, function, line, value) of a non-zero write of `member` by reset, realize or init
+    code in a changed file's new side."""
+    for fc in ctx.series.folded:
+        if fc.new is None or fc.new_path is None or not fc.new_path.endswith(".c"):
+            continue
+        text = fc.new.decode("utf-8", "replace")
+        if member not in text:
+            continue
+        model: FileModel | None = file_model(ctx, fc.new_path, "new")
+        if model is None:
+            continue
+        for w in member_writes(text, member):
+            fn = model.function_at(w.line)
+            if fn is None or not _SETUP.search(fn) or w.guard is not None:
+                continue
+            if w.value.strip("() ") in _ZERO:
+                continue
+            return fc.new_path, fn, w.line, w.value
+    return None
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield a hit per subsection newly listed in an existing vmsd whose .needed tests state
+    that reset/realize/init makes non-zero."""
+    old, new = vmsd_change(change)
+    if old is None or new is None or change.op != "modified" or wire_reset(ctx, old, new):
+        return
+    for c in new.subsections:
+        if c in old.subsections or find_vmsd_at(ctx, c, "old") is not None:
+            continue  # listed before, or an existing description moved under this one
+        found = find_vmsd_at(ctx, c, "new")
+        if found is None:
+            continue
+        sub, path = found
+        needed = sub.hook("needed")
+        if needed is None:
+            continue
+        facts: FunctionInfo | None = function_facts(file_model(ctx, path, "new"), needed)
+        if facts is None or not facts.returns:
+            continue
+        tested = _tested(facts.returns)
+        state = _own_state(sub)
+        if tested is None or not set(tested) <= state or not set(facts.member_reads) <= state:
+            continue  # .needed reads something besides its own state (a property, a flag)
+        for member in tested:
+            got = _setup_write(ctx, member)
+            if got is None:
+                continue
+            wpath, fn, wline, value = got
+            sname, parent = vmsd_label(sub), vmsd_label(new)
+            draft, edits = _draft(ctx, new, path, needed, facts)
+            yield Hit(
+                message=(
+                    f"subsection '{sname}' added to '{parent}' is needed whenever `{member}` "
+                    f"is non-zero, and {fn}() ({wpath}:{wline}) sets it to `{value}` without "
+                    f"any guest action: nearly every VM sends it, on every machine type, and "
+                    f"migration to an older QEMU fails with \"VM subsection '{sname}' in "
+                    f"'{parent}' does not exist\""
+                ),
+                line=facts.line,
+                side="new",
+                entity=f"{new.c_name}.subsections[{sname}]",
+                path=path,
+                fix_draft=draft,
+                fix_edits=edits,
+            )
+            break
+
+
+def _draft(
+    ctx: RuleContext, parent: Vmsd, path: str, needed: str, facts: FunctionInfo
+) -> tuple[str, tuple[DraftEdit, ...]]:
+    """Gate .needed on a new bool property of the device (on by default, off in the previous
+    release's compat array)."""
+    state = opaque_decl(parent)
+    dev = D.device_of_vmsd(ctx, parent.c_name) or D.device_of_state(ctx, state)
+    stem = needed.removesuffix("_needed") or "state"
+    gate = D.gate_for(ctx, state, dev, stem)
+    bare = (state or "").removeprefix("struct ").strip()
+    var = next((n for t, n in facts.decls if t == bare), None)
+    if var is None:
+        var = next((n for _, n in facts.params), "opaque")
+    ret = facts.returns[0]
+    line = f"    return {var}->{gate.member} && ({ret});"
+    gate_text, gate_edits = D.gate_parts(ctx, gate)
+    text = f"/* in {needed}(): */\n{line}\n{gate_text}\n"
+    edit = D.sub_in(path, facts.line, facts.end_line, r"return\s+([^;]*);",
+                    rf"return {var}->{gate.member} && (\1);")  # fmt: skip
+    return text, (edit, *gate_edits)
