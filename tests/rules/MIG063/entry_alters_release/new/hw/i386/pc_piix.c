@@ -1,0 +1,12 @@
+/* pc compat arrays (migcheck fixture: MIG063 entry_alters_release) */
+#include "qemu/osdep.h"
+#include "hw/i386/pc.h"
+
+GlobalProperty pc_compat_2_6[] = {
+    { "fw_cfg_mem", "x-file-slots", "0x10" },
+    { "fw_cfg_io", "dma_enabled", "off" }, // expect: MIG063
+};
+
+GlobalProperty pc_compat_2_4[] = {
+    { "fw_cfg_io", "dma_enabled", "off" },
+};
