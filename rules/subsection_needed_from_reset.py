@@ -5,8 +5,11 @@
 A subsection newly listed in an existing description whose `.needed` only tests its own
 migrated state for non-zero (`return s->wait_for_sipi != 0;`), while reset, realize or init
 code sets that state to a non-zero value (`s->wait_for_sipi = !cpu_is_bsp(s->cpu);` in
-`apic_init_reset`). The state is then non-zero without the guest using anything new, and
-`.needed` checks no property a compat array could turn off.
+`apic_init_reset`), or while the accelerator's get path copies in a counter the host
+advances by itself (`env->msr_smi_count = msrs[i].data;` in `kvm_get_msrs`: an SMI count, a
+consumed-time MSR). The state is then non-zero without the guest using anything new, and
+`.needed` checks no property a compat array could turn off. Registers a guest has to write
+first (XSS, an assist page address) are not flagged.
 
 *Why it breaks migration*
 
@@ -36,6 +39,8 @@ gate `.needed` on a property that the previous release's compat array turns off.
 - docs/devel/migration/main.rst, "Subsections" and "Connecting subsections to properties"
 - c2c00148ec54 (apic_sipi subsection needed whenever wait_for_sipi != 0, which reset sets on
   every AP), fixed by 575a6f4082c4
+- e13713db5b60 (cpu/msr_smi_count needed whenever the SMI count is non-zero), fixed by
+  990e0be26035; 46eb8f98f2ce (Hyper-V VP_RUNTIME), fixed by 5122787580ad
 """
 
 from __future__ import annotations
@@ -70,6 +75,13 @@ RULE = RuleSpec(
 
 # reset / realize / init code: runs for every VM, with no guest action
 _SETUP = re.compile(r"reset|realize|(?:^|_)init(?:fn)?$|instance_init|_init_")
+# the accelerator's get path: fills CPU state from the host kernel (kvm_get_msrs,
+# kvm_arch_get_registers) whatever the guest does
+_HOST_GET = re.compile(r"^kvm\w*_get_|_get_(?:msrs|regs|registers)$")
+# state the host advances by itself: counters and consumed time (the SMI count, the
+# Hyper-V VP runtime), non-zero in every running VM; plain registers a guest must write
+# first (XSS, the VAPIC page) are not such state
+_COUNTER = re.compile(r"(?:^|_)(?:count|counter|counters|runtime|cycles|ticks)(?:$|_)")
 _ZERO = frozenset({"0", "false", "NULL", "0x0", "0U", "0u", "0ULL", "0ull", "0L"})
 # `x`, `x != 0`, `!!x`, `x > 0`, `0 != x` over member paths (`s->a`, `env->b.c`)
 _PATH = r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)+"
@@ -98,9 +110,11 @@ def _own_state(sub: Vmsd) -> set[str]:
     return out
 
 
-def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str] | None:
-    """(path, function, line, value) of a non-zero write of `member` by reset, realize or init
-    code in a changed file's new side."""
+def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str, str] | None:
+    """(path, function, line, value, how) of a non-zero write of `member` by reset, realize or
+    init code, or of a host-advanced counter by the accelerator's get path, in a changed
+    file's new side."""
+    counter = _COUNTER.search(member) is not None
     for fc in ctx.series.folded:
         if fc.new is None or fc.new_path is None or not fc.new_path.endswith(".c"):
             continue
@@ -112,11 +126,13 @@ def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str] | N
             continue
         for w in member_writes(text, member):
             fn = model.function_at(w.line)
-            if fn is None or not _SETUP.search(fn) or w.guard is not None:
+            if fn is None or w.guard is not None or w.value.strip("() ") in _ZERO:
                 continue
-            if w.value.strip("() ") in _ZERO:
-                continue
-            return fc.new_path, fn, w.line, w.value
+            if _SETUP.search(fn):
+                return fc.new_path, fn, w.line, w.value, "without any guest action"
+            if counter and _HOST_GET.search(fn):
+                return (fc.new_path, fn, w.line, w.value,
+                        "from the host, where it advances by itself")  # fmt: skip
     return None
 
 
@@ -147,14 +163,14 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             got = _setup_write(ctx, member)
             if got is None:
                 continue
-            wpath, fn, wline, value = got
+            wpath, fn, wline, value, how = got
             sname, parent = vmsd_label(sub), vmsd_label(new)
             draft, edits = _draft(ctx, new, path, needed, facts)
             yield Hit(
                 message=(
                     f"subsection '{sname}' added to '{parent}' is needed whenever `{member}` "
-                    f"is non-zero, and {fn}() ({wpath}:{wline}) sets it to `{value}` without "
-                    f"any guest action: nearly every VM sends it, on every machine type, and "
+                    f"is non-zero, and {fn}() ({wpath}:{wline}) sets it to `{value}` {how}: "
+                    f"nearly every VM sends it, on every machine type, and "
                     f"migration to an older QEMU fails with \"VM subsection '{sname}' in "
                     f"'{parent}' does not exist\""
                 ),
