@@ -1,0 +1,116 @@
+"""Effective machine settings through option chains, and their pairing between two sides."""
+
+from __future__ import annotations
+
+from bot.diff.machinesettings import machine_setting_changes
+from bot.model.extract import extract_file
+from bot.model.machinesettings import MachineSetting, hook_family, machine_settings
+
+PATH = "hw/i386/pc_q35.c"
+
+BASE = """#include "qemu/osdep.h"
+#include "hw/boards.h"
+
+static int has_reserved_memory = 1;
+
+static void pc_q35_machine_options(MachineClass *m)
+{
+    PCMachineClass *pcmc = PC_MACHINE_CLASS(m);
+    m->family = "pc_q35";
+    pcmc->pci_enabled = true;
+}
+
+static void pc_q35_2_4_machine_options(MachineClass *m)
+{
+    pc_q35_machine_options(m);
+    m->default_display = "std";%(v24)s
+    m->alias = "q35";
+}
+
+static void pc_q35_2_3_machine_options(MachineClass *m)
+{
+    pc_q35_2_4_machine_options(m);%(v23)s
+    m->alias = NULL;
+}
+
+static void pc_q35_2_2_machine_options(MachineClass *m)
+{
+    pc_q35_2_3_machine_options(m);
+    has_reserved_memory = 0;
+}
+
+static void pc_q35_2_3_instance_options(MachineState *ms)
+{
+    ms->x = 1;
+}
+"""
+
+
+def src(v24: str = "", v23: str = "") -> str:
+    return BASE % {"v24": v24, "v23": v23}
+
+
+def settings(text: str) -> dict[tuple[str, str], MachineSetting]:
+    model = extract_file(PATH, text.encode())
+    return {(s.hook, s.member): s for s in machine_settings(text, model)}
+
+
+def changes(old: str, new: str) -> dict[str, tuple[str, str]]:
+    om, nm = extract_file(PATH, old.encode()), extract_file(PATH, new.encode())
+    out = machine_setting_changes(PATH, old, om, new, nm)
+    assert all(c.kind == "machine_setting" and c.op == "modified" for c in out)
+    return {
+        c.key: (c.old.value, c.new.value)
+        for c in out
+        if isinstance(c.old, MachineSetting) and isinstance(c.new, MachineSetting)
+    }
+
+
+def test_hook_family_reads_both_naming_styles() -> None:
+    assert hook_family("pc_q35_2_3_machine_options") == ("pc_q35", (2, 3))
+    assert hook_family("virt_machine_2_7_options") == ("virt_machine", (2, 7))
+    assert hook_family("ccw_machine_2_9_class_options") == ("ccw_machine", (2, 9))
+    assert hook_family("ccw_machine_2_9_instance_options") is None
+    assert hook_family("pc_q35_machine_options") is None
+
+
+def test_inherited_and_overridden_values() -> None:
+    s = settings(src())
+    assert s[("pc_q35_2_2_machine_options", "alias")].value == "NULL"
+    assert s[("pc_q35_2_4_machine_options", "alias")].value == '"q35"'
+    got = s[("pc_q35_2_2_machine_options", "pci_enabled")]
+    assert (got.value, got.source, got.via) == ("true", "pc_q35_machine_options", "pcmc->")
+    glob = s[("pc_q35_2_2_machine_options", "has_reserved_memory")]
+    assert glob.is_global and glob.value == "0"
+    assert ("pc_q35_2_3_machine_options", "has_reserved_memory") not in s
+    assert not any(h == "pc_q35_2_3_instance_options" for h, _ in s)
+
+
+def test_setting_in_newest_hook_reaches_every_older_version() -> None:
+    got = changes(src(), src(v24="\n    m->no_floppy = 1;"))
+    assert got == {
+        f"pc_q35_2_{v}_machine_options:no_floppy": ("", "1") for v in (2, 3, 4)
+    }
+
+
+def test_override_in_older_hook_stops_the_change_there() -> None:
+    got = changes(src(), src(v24="\n    m->no_floppy = 1;", v23="\n    m->no_floppy = 0;"))
+    assert got == {
+        "pc_q35_2_4_machine_options:no_floppy": ("", "1"),
+        "pc_q35_2_3_machine_options:no_floppy": ("", "0"),
+        "pc_q35_2_2_machine_options:no_floppy": ("", "0"),
+    }
+
+
+def test_moving_an_assignment_along_the_chain_is_no_change() -> None:
+    old = src(v24="\n    m->no_floppy = 1;")
+    new = old.replace("\n    m->no_floppy = 1;", "").replace(
+        '    m->family = "pc_q35";', '    m->family = "pc_q35";\n    m->no_floppy = 1;'
+    )
+    assert changes(old, new) == {}
+
+
+def test_recursive_chain_terminates() -> None:
+    call = "    pc_q35_machine_options(m);"
+    text = src().replace(call, call + "\n    pc_q35_2_2_machine_options(m);")
+    assert settings(text)[("pc_q35_2_3_machine_options", "alias")].value == "NULL"
