@@ -82,6 +82,10 @@ _HOST_GET = re.compile(r"^kvm\w*_get_|_get_(?:msrs|regs|registers)$")
 # Hyper-V VP runtime), non-zero in every running VM; plain registers a guest must write
 # first (XSS, the VAPIC page) are not such state
 _COUNTER = re.compile(r"(?:^|_)(?:count|counter|counters|runtime|cycles|ticks)(?:$|_)")
+# a copy of a variable or member (`s->conf.x`, `val`): a property realize copies in, or a
+# parameter; what it holds is not known here
+_COPY = re.compile(r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*")
+_CONST = re.compile(r"true|TRUE|[A-Z][A-Z0-9_]*")
 _ZERO = frozenset({"0", "false", "NULL", "0x0", "0U", "0u", "0ULL", "0ull", "0L"})
 # `x`, `x != 0`, `!!x`, `x > 0`, `0 != x` over member paths (`s->a`, `env->b.c`)
 _PATH = r"[A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)+"
@@ -128,7 +132,8 @@ def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str, str
             fn = model.function_at(w.line)
             if fn is None or w.guard is not None or w.value.strip("() ") in _ZERO:
                 continue
-            if _SETUP.search(fn):
+            copy = _COPY.fullmatch(w.value) and not _CONST.fullmatch(w.value)
+            if _SETUP.search(fn) and not copy:
                 return fc.new_path, fn, w.line, w.value, "without any guest action"
             if counter and _HOST_GET.search(fn):
                 return (fc.new_path, fn, w.line, w.value,
