@@ -45,6 +45,7 @@ RULE_MODULES: tuple[str, ...] = (
     "subsection_name_prefix",
     "subsection_needed_from_reset",
     "subsection_removed_or_renamed",
+    "timer_state_not_migrated",
     "version_test_equality",
     "virtio_config_size_change",
     "virtio_feature_default",
