@@ -52,6 +52,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
+from bot.model import cscan
 from bot.model.entities import FileModel, FunctionInfo, Vmsd
 from bot.model.memberwrites import member_writes
 from bot.rulekit import drafts as D
@@ -133,12 +134,32 @@ def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str, str
             if fn is None or w.guard is not None or w.value.strip("() ") in _ZERO:
                 continue
             copy = _COPY.fullmatch(w.value) and not _CONST.fullmatch(w.value)
-            if _SETUP.search(fn) and not copy:
+            if _SETUP.search(fn) and not copy and not _conditional(text, model, fn, w.line):
                 return fc.new_path, fn, w.line, w.value, "without any guest action"
             if counter and _HOST_GET.search(fn):
                 return (fc.new_path, fn, w.line, w.value,
                         "from the host, where it advances by itself")  # fmt: skip
     return None
+
+
+def _conditional(text: str, model: FileModel, fn: str, line: int) -> bool:
+    """Whether the statement on `line` sits inside a block or under an `if`/`else` of `fn`
+    (a write guarded by a property or a state test says nothing about every VM)."""
+    start = next((s for n, s, _ in model.functions if n == fn), None)
+    if start is None:
+        return True
+    lines = text.splitlines()[start - 1 : line]
+    head = cscan.strip_comments("\n".join(lines))
+    brace = head.find("{")
+    if brace < 0:
+        return True
+    body = head[brace + 1 :]
+    last = body.rfind("\n")
+    before, stmt = (body[:last], body[last:]) if last >= 0 else ("", body)
+    if before.count("{") - before.count("}") > 0:
+        return True  # nested in an if/for/while/switch block
+    prev = re.split(r"[;{}]", before)[-1] + stmt
+    return re.search(r"\b(?:if|else|while|for)\b|\?", prev) is not None
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
