@@ -1,7 +1,9 @@
 """The on-disk cache: one SQLite file `<cache_dir>/models.sqlite`.
 
 Table `models(ver, blob, data)` holds encoded FileModels by git blob id, `summaries(ver,
-tree, used, data)` the aggregate tables per root tree id; `ver` is the extractor version.
+tree, used, data)` the aggregate tables per root tree id, `summary_times(ver, tree, time)`
+the commit time of the revision a summary was built for (to find the nearest one to a new
+revision without diffing every stored tree); `ver` is the extractor version.
 Rows of other extractor versions are dropped after a complete build; past a size limit,
 rows the current tree does not use are dropped too. A corrupt file or row is rebuilt,
 never fatal.
@@ -71,6 +73,11 @@ class ModelCache:
             "CREATE TABLE IF NOT EXISTS summaries ("
             " ver TEXT NOT NULL, tree TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL,"
             " PRIMARY KEY (ver, tree))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS summary_times ("
+            " ver TEXT NOT NULL, tree TEXT NOT NULL, time INTEGER NOT NULL,"
+            " PRIMARY KEY (ver, tree)) WITHOUT ROWID"
         )
         return db
 
@@ -143,22 +150,50 @@ class ModelCache:
             self._reset(exc)
             return None
 
-    def put_summary(self, tree: str, data: bytes, keep: int = MAX_SUMMARIES) -> None:
-        """Store a summary; only the `keep` most recently used ones stay."""
+    def put_summary(
+        self, tree: str, data: bytes, keep: int = MAX_SUMMARIES, when: int | None = None
+    ) -> None:
+        """Store a summary (`when`: the commit time of its revision, if known); only the
+        `keep` most recently used ones stay."""
         try:
             self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
                 (self.ver, tree, time.time(), data),
             )
+            if when is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO summary_times VALUES (?, ?, ?)", (self.ver, tree, when)
+                )
             self._db.execute(
                 "DELETE FROM summaries WHERE ver = ? AND tree NOT IN (SELECT tree FROM"
                 " summaries WHERE ver = ? ORDER BY used DESC LIMIT ?)",
                 (self.ver, self.ver, keep),
             )
+            self._db.execute(
+                "DELETE FROM summary_times WHERE ver = ? AND tree NOT IN (SELECT tree FROM"
+                " summaries WHERE ver = ?)",
+                (self.ver, self.ver),
+            )
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self._reset(exc)
+
+    def nearest_summaries(self, prefix: str, when: int, limit: int) -> list[str]:
+        """Keys (`prefix` + tree id) of the summaries whose revisions' commit times are
+        closest to `when` (summaries stored without a time are not among them)."""
+        try:
+            rows = self._db.execute(
+                "SELECT s.tree FROM summaries s JOIN summary_times t"
+                " ON t.ver = s.ver AND t.tree = s.tree"
+                " WHERE s.ver = ? AND substr(s.tree, 1, ?) = ?"
+                " ORDER BY abs(t.time - ?), s.used DESC LIMIT ?",
+                (self.ver, len(prefix), prefix, when, limit),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return []
+        return [str(r[0]) for r in rows]
 
     def recent_summaries(self, prefix: str, limit: int) -> list[str]:
         """Keys (`prefix` + tree id) of the most recently used summaries."""
@@ -177,6 +212,9 @@ class ModelCache:
         """Drop a (corrupt) summary."""
         try:
             self._db.execute("DELETE FROM summaries WHERE ver = ? AND tree = ?", (self.ver, tree))
+            self._db.execute(
+                "DELETE FROM summary_times WHERE ver = ? AND tree = ?", (self.ver, tree)
+            )
         except sqlite3.DatabaseError as exc:
             self._reset(exc)
 
@@ -206,6 +244,11 @@ class ModelCache:
             dropped = cur.rowcount
             cur = self._db.execute("DELETE FROM summaries WHERE ver != ?", (self.ver,))
             dropped += cur.rowcount
+            self._db.execute(
+                "DELETE FROM summary_times WHERE ver != ? OR tree NOT IN (SELECT tree FROM"
+                " summaries WHERE ver = ?)",
+                (self.ver, self.ver),
+            )
             if self.size_bytes() > max_bytes:
                 dropped += self._db.execute(
                     "DELETE FROM summaries WHERE tree NOT IN (SELECT tree FROM summaries"
