@@ -162,7 +162,8 @@ def build_index(
         index = TreeIndex(models)
         if use_summary and not failed:
             key = summary_namespace() + ":" + tree_id
-            cache.put_summary(key, encode_summary(index.aggregate), when=when)
+            cache.put_summary(key, encode_summary(index.aggregate), when=when,
+                              counts=(len(files), len(blob_path)))
         cache.prune(set(blob_path), max_cache_bytes)
         cache.close()
         stats = IndexStats(
@@ -203,17 +204,27 @@ def commit_time(repo: pygit2.Repository, rev: str) -> int | None:
         return None
 
 
-def _summary_stats(
-    tree: pygit2.Tree, cache: ModelCache, t0: float, extracted: int, suffixes: Sequence[str]
-) -> IndexStats:
-    # the tree's C files (a listing is ~30 ms on QEMU): what the summary stands for, all
-    # from the cache but the `extracted` few
+def tree_counts(tree: pygit2.Tree, suffixes: Sequence[str]) -> tuple[int, int]:
+    """(C files, distinct blobs) of a tree: a listing, ~30 ms on QEMU."""
     listed = list_c_files(tree, suffixes)
-    blobs = len({b for _, b in listed})
+    return len(listed), len({b for _, b in listed})
+
+
+def _summary_stats(
+    tree: pygit2.Tree,
+    cache: ModelCache,
+    t0: float,
+    extracted: int,
+    suffixes: Sequence[str],
+    counts: tuple[int, int] | None = None,
+) -> IndexStats:
+    # the tree's C files (stored with the summary, else listed): what the summary stands
+    # for, all from the cache but the `extracted` few
+    files, blobs = counts if counts is not None else tree_counts(tree, suffixes)
     elapsed = time.perf_counter() - t0
     return IndexStats(
         rev=str(tree.id),
-        files=len(listed),
+        files=files,
         blobs=blobs,
         cache_hits=blobs - extracted,
         extracted=extracted,
@@ -253,9 +264,11 @@ def _from_summary(
     agg = _load_summary(cache, str(tree.id))
     if agg is None:
         return None
+    counts = cache.summary_counts(summary_namespace() + ":" + str(tree.id))
     cache.close()
     models = GitModels(repo, tree, cache.dir, cache.ver, ext, suffixes)
-    return TreeIndex(models, _summary_stats(tree, cache, t0, 0, suffixes), aggregate=agg)
+    stats = _summary_stats(tree, cache, t0, 0, suffixes, counts)
+    return TreeIndex(models, stats, aggregate=agg)
 
 
 def _from_nearest_summary(
@@ -314,10 +327,12 @@ def _from_nearest_summary(
     if head._agg is None:  # no aggregate to derive from (cannot happen with a summary)
         return None
     head_models._loaded.update(new)
-    cache.put_summary(prefix + str(tree.id), encode_summary(head._agg), when=when)
+    counts = tree_counts(tree, suffixes)
+    cache.put_summary(prefix + str(tree.id), encode_summary(head._agg), when=when,
+                      counts=counts)  # fmt: skip
     cache.close()
     log.info("index %s: from the summary of %s + %d files", tree.id, other_id, len(paths))
-    stats = _summary_stats(tree, cache, t0, misses, suffixes)
+    stats = _summary_stats(tree, cache, t0, misses, suffixes, counts)
     return TreeIndex(head_models, stats, aggregate=head._agg)
 
 

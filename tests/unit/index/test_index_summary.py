@@ -347,8 +347,34 @@ def test_delta_starts_from_the_summary_nearest_in_commit_time(
     assert _answers(t) == _answers(_build(repo.path, head, tmp_path / "plain", summaries=False))
     # without commit times (summaries of an older cache) the recently used one is tried
     with sqlite3.connect(cache / "models.sqlite") as db:
-        db.execute("DELETE FROM summary_times")
+        db.execute("DELETE FROM summary_info")
     head2 = commit(repo, {"hw/misc/d.c": b"int d;\n"}, near, when=1700000000 + 32 * day)
     _build(repo.path, old, cache, summaries=True)
     t2 = _build(repo.path, head2, cache, summaries=True)
     assert t2.stats is not None and not t2.stats.summary
+
+
+def test_restoring_a_summary_does_not_list_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts of files and blobs a summary stands for are stored with it (the summary
+    line shows them): a restore reads them instead of listing every C file again."""
+    from bot.index import build
+
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    head = commit(repo, {"hw/misc/new.c": b"int x;\n"}, base)
+    cache = tmp_path / "c"
+    first = _build(repo.path, base, cache, summaries=True)
+    delta = _build(repo.path, head, cache, summaries=True)
+
+    def no_listing(*_: object) -> None:
+        raise AssertionError("listed the tree")
+
+    monkeypatch.setattr(build, "list_c_files", no_listing)
+    for rev, built in ((base, first), (head, delta)):
+        again = _build(repo.path, rev, cache, summaries=True)
+        assert again.stats is not None and built.stats is not None and again.stats.summary
+        assert (again.stats.files, again.stats.blobs) == (built.stats.files, built.stats.blobs)
+    assert (delta.stats.files, delta.stats.blobs) == (first.stats.files + 1,
+                                                      first.stats.blobs + 1)  # fmt: skip
