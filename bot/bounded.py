@@ -36,13 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.findings import Category, Finding, Severity, fingerprint
-from bot.report import Report, Stats
-from bot.series import Series
-
 if TYPE_CHECKING:
     from bot.progress import Progress
+    from bot.report import Report
     from bot.review import ReviewOptions
+    from bot.series import Series
+# bot.findings, bot.report (pygit2) are imported where used: `check` starts the analysis
+# child (prestart) before it imports them.
 
 MIB = 1024 * 1024
 LIMIT_RULE = "LIMIT"
@@ -89,6 +89,9 @@ def over_input_caps(series: Series, limits: AnalysisLimits) -> str:
 
 def too_large(series: Series, why: str, seconds: float = 0.0) -> Report:
     """The report of a series not reviewed because of a limit: one error finding."""
+    from bot.findings import Category, Finding, Severity, fingerprint
+    from bot.report import Report, Stats
+
     message = f"too large to review: {why}"
     finding = Finding(
         rule=LIMIT_RULE,
@@ -151,10 +154,14 @@ class _Child:
                                   cwd=tmp, writable=[tmp], budget=budget,
                                   env={"PYTHONPATH": root},
                                   capture=Capture(head=16_000, tail=16_000,
-                                                  on_line=_relay(progress)))  # fmt: skip
+                                                  on_line=self._on_line))  # fmt: skip
         except BaseException:
             self._tmp.cleanup()
             raise
+
+    def _on_line(self, line: str) -> None:
+        # the progress of the review it gets (set when it is handed the request)
+        _relay(self.progress)(line)
 
     def ask(self, request: bytes) -> None:
         """Hand the request over (written aside, then renamed: the child never reads half)."""
@@ -173,15 +180,17 @@ class _Child:
 _started: _Child | None = None  # prestart()'s child, waiting for bounded_source_review
 
 
-def prestart(limits: AnalysisLimits, progress: Progress | None = None) -> None:
+def prestart(limits: AnalysisLimits) -> None:
     """Start the analysis child now, so that its interpreter start and imports overlap what
-    the caller does before it has a series (reading it from git, applying mails); the
-    next bounded_source_review with the same limits and progress hands it the request.
-    Same limits and environment as a child started then. Call discard_prestarted() when
-    no review follows."""
+    the caller does before it has a series (its own imports, reading the series from git,
+    applying mails); the next bounded_source_review with the same limits hands it the
+    request. Same limits and environment as a child started then. Nothing when one with
+    these limits waits already. Call discard_prestarted() when no review follows."""
     global _started
+    if _started is not None and _started.limits == limits:
+        return
     discard_prestarted()
-    _started = _Child(limits, progress)
+    _started = _Child(limits, None)
 
 
 def discard_prestarted() -> None:
@@ -193,10 +202,11 @@ def discard_prestarted() -> None:
 
 
 def _take_child(limits: AnalysisLimits, progress: Progress | None) -> _Child:
-    """The prestarted child when it was started for these limits and progress, else a new one."""
+    """The prestarted child when it was started for these limits, else a new one."""
     global _started
     child, _started = _started, None
-    if child is not None and child.limits == limits and child.progress is progress:
+    if child is not None and child.limits == limits:
+        child.progress = progress
         return child
     if child is not None:
         child.close()

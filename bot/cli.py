@@ -83,8 +83,31 @@ def _command_of(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     args_list = list(argv) if argv is not None else sys.argv[1:]
-    parser, modules = build_parser(_command_of(args_list))
-    args = parser.parse_args(args_list)
+    command = _command_of(args_list)
+    try:
+        if command == "check" and not {"-h", "--help"} & set(args_list):
+            _prestart_analysis()
+        return _run(parser_args=args_list, command=command, argv=argv)
+    finally:
+        if "bot.bounded" in sys.modules:
+            sys.modules["bot.bounded"].discard_prestarted()
+
+
+def _prestart_analysis() -> None:
+    """Start `check`'s analysis child (default limits, as check uses) now, so that it
+    starts while this process imports the command and reads the series. A child that
+    cannot start now is started (and its error reported) by the review itself."""
+    from bot.bounded import AnalysisLimits, prestart
+
+    try:
+        prestart(AnalysisLimits())
+    except Exception:  # the review starts one and reports why it cannot
+        return
+
+
+def _run(parser_args: list[str], command: str | None, argv: Sequence[str] | None) -> int:
+    parser, modules = build_parser(command)
+    args = parser.parse_args(parser_args)
     # This process is the command (not a call from Python): its start-up (the interpreter,
     # imports) is part of what a run costs (check's summary line).
     args.whole_process = argv is None

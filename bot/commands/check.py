@@ -207,7 +207,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if options.limits is not None:
             # the analysis child starts (interpreter, imports) while the series is read
-            prestart(options.limits, shown)
+            # (bot.cli started it already, before importing this module, when it could)
+            prestart(options.limits)
         with open_series(args.repo, spec, args.base, files) as series:
             report = review(series, options, progress=shown)
     finally:

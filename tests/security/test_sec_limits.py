@@ -164,6 +164,35 @@ def test_an_unused_prestarted_child_is_stopped_and_its_files_removed(tmp_path: P
         taken.close()
 
 
+def test_the_cli_stops_the_child_it_started_early_when_no_review_follows(
+    repo: SampleRepo, tmp_path: Path
+) -> None:
+    """bot.cli starts `check`'s analysis child before it parses the arguments: bad input
+    (or a review) leaves no child and no scratch dir behind."""
+    from bot import bounded
+    from bot.cli import main
+
+    started: list[Any] = []
+    real = bounded._Child.__init__
+
+    def spy(self: Any, *a: Any, **kw: Any) -> None:
+        real(self, *a, **kw)
+        started.append(self)
+
+    bounded._Child.__init__ = spy  # type: ignore[method-assign]
+    try:
+        assert main(["check", "--repo", str(repo.path), "nothing-here"]) == 2
+        with pytest.raises(SystemExit):
+            main(["check", "--no-such-flag"])
+        assert main(["check", "--repo", str(repo.path), "--cache-dir", str(tmp_path / "c"),
+                     "--format", "json", "--fail-on", "never", "master..series"]) == 0
+    finally:
+        bounded._Child.__init__ = real  # type: ignore[method-assign]
+    assert len(started) == 3 and bounded._started is None
+    for child in started:
+        assert child.job.proc.poll() is not None and not child.req.parent.exists()
+
+
 # GitLab --------------------------------------------------------------------------------------
 @contextmanager
 def gitlab(tmp_path: Path, repo: SampleRepo, branch: str, *, workers: int = 1,
