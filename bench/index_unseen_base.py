@@ -17,13 +17,21 @@ phase then does the same work for both). For each of the next --count series it 
 and says how the base index was made (`nearest`: a stored summary plus the files that
 differ; `whole`: every model of the tree decoded or parsed). Prints p50/p95/max; never
 asserts.
+
+With --cli it times the installed `migcheck check --format json` command instead (the
+whole process: start-up, reading the series, the limited analysis child), twice per
+series: first on the unseen base, then again on the same base (now in the cache), with
+the p50 of each phase of the summary line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", type=int, default=8)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--cli", action="store_true", help="time the `migcheck check` command")
     args = ap.parse_args(argv)
 
     repo = pygit2.Repository(args.repo)
@@ -87,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     for _name, base, _tip in warm:
         index_mod.build_index(args.repo, base, args.cache_dir)
     print(f"warm phase: {len(warm)} bases indexed in {time.perf_counter() - t0:.1f} s")
+    if args.cli:
+        return run_cli(args.repo, args.cache_dir, measured)
     rules = load_rules()
     t_index: list[float] = []
     t_review: list[float] = []
@@ -120,6 +131,44 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:7s} p50 {statistics.median(vals):.3f}s  p95 {pct(vals, 0.95):.3f}s"
                 f"  max {max(vals):.3f}s"
             )
+    return 0
+
+
+def cli_once(repo: str, cache_dir: Path, spec: str) -> tuple[float, dict[str, float], int]:
+    """(wall seconds, summary-line phases, findings) of one `migcheck check` process."""
+    exe = shutil.which("migcheck", path=str(Path(sys.executable).parent)) or "migcheck"
+    argv = [exe, "check", "--repo", repo, "--cache-dir", str(cache_dir), "--format", "json",
+            "--fail-on", "never", spec]  # fmt: skip
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        print(f"  !! {spec}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+        return wall, {}, -1
+    report = json.loads(proc.stdout)
+    return wall, dict(report["stats"].get("phases") or {}), len(report["findings"])
+
+
+def run_cli(repo: str, cache_dir: Path, measured: list[tuple[str, str, str]]) -> int:
+    """Time the command on each series: on its unseen base, then on the same base again."""
+    walls: dict[str, list[float]] = {"unseen": [], "same": []}
+    phases: dict[str, dict[str, list[float]]] = {"unseen": {}, "same": {}}
+    for i, (name, base, tip) in enumerate(measured, 1):
+        line = f"{i:2d}. {name[:50]:50s}"
+        for kind in ("unseen", "same"):
+            wall, ph, found = cli_once(repo, cache_dir, f"{base}..{tip}")
+            walls[kind].append(wall)
+            for k, v in ph.items():
+                phases[kind].setdefault(k, []).append(v)
+            line += f"  {kind} {wall:5.2f}s"
+        print(f"{line}  findings {found}")
+        sys.stdout.flush()
+    print(f"\n{len(measured)} series, `migcheck check` wall time per series")
+    for kind, label in (("unseen", "unseen base"), ("same", "same base  ")):
+        vals = walls[kind]
+        per = "  ".join(f"{k} {statistics.median(v):.2f}" for k, v in phases[kind].items())
+        print(f"{label} p50 {statistics.median(vals):.3f}s  p95 {pct(vals, 0.95):.3f}s"
+              f"  max {max(vals):.3f}s   phase p50s: {per}")  # fmt: skip
     return 0
 
 

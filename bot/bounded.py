@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import logging
 import os
 import pickle
@@ -29,18 +30,19 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.findings import Category, Finding, Severity, fingerprint
-from bot.report import Report, Stats
-from bot.series import Series
-
 if TYPE_CHECKING:
     from bot.progress import Progress
+    from bot.report import Report
     from bot.review import ReviewOptions
+    from bot.series import Series
+# bot.findings, bot.report (pygit2) are imported where used: `check` starts the analysis
+# child (prestart) before it imports them.
 
 MIB = 1024 * 1024
 LIMIT_RULE = "LIMIT"
@@ -87,6 +89,9 @@ def over_input_caps(series: Series, limits: AnalysisLimits) -> str:
 
 def too_large(series: Series, why: str, seconds: float = 0.0) -> Report:
     """The report of a series not reviewed because of a limit: one error finding."""
+    from bot.findings import Category, Finding, Severity, fingerprint
+    from bot.report import Report, Stats
+
     message = f"too large to review: {why}"
     finding = Finding(
         rule=LIMIT_RULE,
@@ -127,39 +132,115 @@ def _killed_why(limits: AnalysisLimits, killed_by: str, returncode: int, output:
     return f"the source analysis broke its {killed_by} limit" if killed_by else ""
 
 
+class _Child:
+    """One started analysis child: its scratch dir, request and result paths, the job."""
+
+    def __init__(self, limits: AnalysisLimits, progress: Progress | None) -> None:
+        from bot.artifacts.capture import Capture
+        from bot.artifacts.sandbox import Budget, Sandbox, Supervised
+
+        self.limits = limits
+        self.progress = progress
+        sandbox = Sandbox("none", prlimit=shutil.which("prlimit") or "prlimit")
+        budget = Budget(limits.seconds, limits.memory, cpu_seconds=limits.cpu_seconds)
+        root = str(Path(__file__).resolve().parents[1])
+        self._tmp = tempfile.TemporaryDirectory(prefix="migcheck-analysis-")
+        tmp = self._tmp.name
+        self.req, self.res = Path(tmp) / "request.pickle", Path(tmp) / "result.pickle"
+        try:
+            # the child imports the analysis, then waits for the request file to appear
+            self.job = Supervised(sandbox, [sys.executable, "-m", "bot.bounded", str(self.req),
+                                            str(self.res)],
+                                  cwd=tmp, writable=[tmp], budget=budget,
+                                  env={"PYTHONPATH": root},
+                                  capture=Capture(head=16_000, tail=16_000,
+                                                  on_line=self._on_line))  # fmt: skip
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+
+    def _on_line(self, line: str) -> None:
+        # the progress of the review it gets (set when it is handed the request)
+        _relay(self.progress)(line)
+
+    def ask(self, request: bytes) -> None:
+        """Hand the request over (written aside, then renamed: the child never reads half)."""
+        part = self.req.with_name("request.part")
+        part.write_bytes(request)
+        os.replace(part, self.req)
+
+    def close(self) -> None:
+        """Kill the child if it still runs and remove its scratch dir (idempotent)."""
+        try:
+            self.job.stop()
+        finally:
+            self._tmp.cleanup()
+
+
+_started: _Child | None = None  # prestart()'s child, waiting for bounded_source_review
+
+
+def prestart(limits: AnalysisLimits) -> None:
+    """Start the analysis child now, so that its interpreter start and imports overlap what
+    the caller does before it has a series (its own imports, reading the series from git,
+    applying mails); the next bounded_source_review with the same limits hands it the
+    request. Same limits and environment as a child started then. Nothing when one with
+    these limits waits already. Call discard_prestarted() when no review follows."""
+    global _started
+    if _started is not None and _started.limits == limits:
+        return
+    discard_prestarted()
+    _started = _Child(limits, None)
+
+
+def discard_prestarted() -> None:
+    """Stop a child prestart() left unused (nothing when there is none)."""
+    global _started
+    child, _started = _started, None
+    if child is not None:
+        child.close()
+
+
+def _take_child(limits: AnalysisLimits, progress: Progress | None) -> _Child:
+    """The prestarted child when it was started for these limits, else a new one."""
+    global _started
+    child, _started = _started, None
+    if child is not None and child.limits == limits:
+        child.progress = progress
+        return child
+    if child is not None:
+        child.close()
+    return _Child(limits, progress)
+
+
 def bounded_source_review(series: Series, options: ReviewOptions, limits: AnalysisLimits,
                           progress: Progress | None = None) -> Report:
     """The source report of bot.review.source_review, computed in a limited child; over a
     limit, the too-large report (BotError from the child is raised here again)."""
-    from bot.artifacts.capture import Capture
-    from bot.artifacts.sandbox import Budget, Sandbox, Supervised
     from bot.errors import BotError
     from bot.redact import shown
 
     why = over_input_caps(series, limits)
     if why:
+        discard_prestarted()
         return too_large(series, why)
-    sandbox = Sandbox("none", prlimit=shutil.which("prlimit") or "prlimit")
-    budget = Budget(limits.seconds, limits.memory, cpu_seconds=limits.cpu_seconds)
-    root = str(Path(__file__).resolve().parents[1])
-    with tempfile.TemporaryDirectory(prefix="migcheck-analysis-") as tmp:
-        req, res = Path(tmp) / "request.pickle", Path(tmp) / "result.pickle"
-        level = logging.getLogger().getEffectiveLevel()
-        # what the source analysis needs (the artifact layer runs in this process)
-        child = dataclasses.replace(options, artifacts=None, limits=None)
-        req.write_bytes(pickle.dumps((series, child, progress is not None, level)))
-        job = Supervised(sandbox, [sys.executable, "-m", "bot.bounded", str(req), str(res)],
-                         cwd=tmp, writable=[tmp], budget=budget, env={"PYTHONPATH": root},
-                         capture=Capture(head=16_000, tail=16_000,
-                                         on_line=_relay(progress)))  # fmt: skip
+    level = logging.getLogger().getEffectiveLevel()
+    # what the source analysis needs (the artifact layer runs in this process)
+    request = dataclasses.replace(options, artifacts=None, limits=None)
+    child = _take_child(limits, progress)
+    job = child.job
+    try:
+        child.ask(pickle.dumps((series, request, progress is not None, level)))
         try:
             code = job.finish()
         finally:
             job.stop()
         out = job.capture.text()
         result: tuple[Any, ...] | None = None
-        if code == 0 and res.is_file():
-            result = pickle.loads(res.read_bytes())
+        if code == 0 and child.res.is_file():
+            result = pickle.loads(child.res.read_bytes())
+    finally:
+        child.close()
     if result is not None and result[0] == "report":
         report: Report = result[1]
         return report
@@ -207,12 +288,46 @@ class _LineHandler(logging.Handler):
         print(f"{_LOG}{record.levelno}\t{record.name}\t{_flat(text)}", flush=True)
 
 
+def _import(name: str) -> Callable[[], object]:
+    return lambda: importlib.import_module(name)
+
+
+def _load_rules() -> None:
+    from rules import load_rules
+
+    load_rules()
+
+
+# What a source analysis of C changes imports, in the order it needs it.
+_PRELOAD: tuple[Callable[[], object], ...] = (
+    _import("bot.analyze"), _import("bot.index"), _import("bot.model.extract"), _load_rules,
+)
+
+
+def _preload(until: Path) -> None:
+    """Import what a source analysis runs while the parent still reads the series (until
+    the request is there: a series without C changes needs none of the rest)."""
+    for step in _PRELOAD:
+        if until.exists():
+            return
+        step()
+
+
+def _wait_for(path: Path, step: float = 0.002) -> bytes:
+    """The file's bytes once it exists (the parent renames it into place whole; the wall
+    clock limit and the parent-death signal end a wait that never ends)."""
+    while not path.exists():
+        time.sleep(step)
+    return path.read_bytes()
+
+
 def _child(req: str, res: str) -> int:
     """The child's work: review the pickled request, pickle the answer."""
     from bot.errors import BotError
     from bot.review import source_review
 
-    series, options, progress, level = pickle.loads(Path(req).read_bytes())
+    _preload(Path(req))
+    series, options, progress, level = pickle.loads(_wait_for(Path(req)))
     logging.basicConfig(level=level, handlers=[_LineHandler()])
     answer: tuple[Any, ...]
     try:

@@ -56,24 +56,58 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a hint (its default) but never prints a traceback."""
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
-    """The top-level parser with every subcommand registered."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    """The top-level parser with every subcommand registered (`only`: just that one, so a
+    command does not pay for importing the others: start-up is part of every run's cost)."""
     parser = _Parser(prog="migcheck", description=DESCRIPTION, epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"migcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules: dict[str, ModuleType] = {}
     for name, modname in COMMANDS:
+        if only is not None and name != only:
+            continue
         mod = importlib.import_module(f"bot.commands.{modname}")
         mod.register(sub)
         modules[name] = mod
     return parser, modules
 
 
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand `argv` starts with, when it names one (else None: all are needed,
+    for the top-level help, --version or a usage error that lists them)."""
+    names = {name for name, _ in COMMANDS}
+    return argv[0] if argv and argv[0] in names else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    parser, modules = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    args_list = list(argv) if argv is not None else sys.argv[1:]
+    command = _command_of(args_list)
+    try:
+        if command == "check" and not {"-h", "--help"} & set(args_list):
+            _prestart_analysis()
+        return _run(parser_args=args_list, command=command, argv=argv)
+    finally:
+        if "bot.bounded" in sys.modules:
+            sys.modules["bot.bounded"].discard_prestarted()
+
+
+def _prestart_analysis() -> None:
+    """Start `check`'s analysis child (default limits, as check uses) now, so that it
+    starts while this process imports the command and reads the series. A child that
+    cannot start now is started (and its error reported) by the review itself."""
+    from bot.bounded import AnalysisLimits, prestart
+
+    try:
+        prestart(AnalysisLimits())
+    except Exception:  # the review starts one and reports why it cannot
+        return
+
+
+def _run(parser_args: list[str], command: str | None, argv: Sequence[str] | None) -> int:
+    parser, modules = build_parser(command)
+    args = parser.parse_args(parser_args)
     # This process is the command (not a call from Python): its start-up (the interpreter,
     # imports) is part of what a run costs (check's summary line).
     args.whole_process = argv is None

@@ -33,25 +33,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.analyze import analyze, is_reviewable
-from bot.artifacts.pipeline import ArtifactOptions, ArtifactRun, run_artifacts, verify_draft
-from bot.bounded import LIMIT_RULE, AnalysisLimits, bounded_source_review
-from bot.engine.baseline import ReleaseBaseline
-from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
-from bot.engine.spec import Rule
-from bot.engine.touched import touched_device_types
 from bot.errors import InputError
 from bot.findings import Finding, Severity
-from bot.fixedit import EditError
-from bot.fixverify import VERIFIED, apply_draft, verify_fixes
-from bot.index import LoadCounts, build_index, models_for_files
-from bot.model.tree import TreeIndex
-from bot.progress import Progress
 from bot.report import Report
 from bot.series import Series
-from bot.sources.release import commit_id, last_release
 from bot.waivers import Waiver, apply_waivers, trailer_waivers
+
+if TYPE_CHECKING:
+    from bot.artifacts.pipeline import ArtifactOptions, ArtifactRun
+    from bot.bounded import AnalysisLimits
+    from bot.engine.baseline import ReleaseBaseline
+    from bot.engine.spec import Rule
+    from bot.model.tree import TreeIndex
+    from bot.progress import Progress
+
+# The source analysis (index, model, rules) and the artifact layer are imported where they
+# run: with limits the analysis runs in a child process, and the command's process, whose
+# start-up every review pays, then needs neither.
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,8 @@ def default_cache_dir() -> Path:
 
 def _needs_analysis(series: Series) -> bool:
     """Whether any change is a reviewable C file (else the index is not worth building)."""
+    from bot.analyze import is_reviewable
+
     changes = [*series.folded, *(fc for p in series.patches for fc in p.files)]
     return any(
         not fc.binary and (is_reviewable(fc.old_path) or is_reviewable(fc.new_path))
@@ -121,6 +123,8 @@ def build_trees(
             input_name=str(cache_dir),
             hint="pass --cache-dir DIR (a writable directory) or --no-index",
         ) from exc
+    from bot.index import LoadCounts, build_index, models_for_files
+
     base_index = build_index(repo_path, series.base, cache_dir, progress=progress)
     head_counts = LoadCounts()
     changed = models_for_files(
@@ -149,6 +153,10 @@ def release_baseline(
 ) -> ReleaseBaseline | None:
     """The last release before the series' base with its whole-tree view (filled with the
     series' changed paths), from the index cache; None when there is none or it is the base."""
+    from bot.engine.baseline import ReleaseBaseline
+    from bot.index import build_index
+    from bot.sources.release import commit_id, last_release
+
     ref = last_release(repo_path, series.base, cache_dir)
     if ref is None or ref.commit == commit_id(repo_path, series.base):
         return None
@@ -162,6 +170,9 @@ def source_review(
 ) -> tuple[Report, TreeIndex | None, TreeIndex | None]:
     """(report, old_tree, new_tree) of the source analysis alone, in this process: the
     index views and the rules; stats count every file it needed a model of and its phases."""
+    from bot.analyze import analyze
+    from bot.fixverify import verify_fixes
+
     t0 = time.perf_counter()
     old_tree: TreeIndex | None = None
     new_tree: TreeIndex | None = None
@@ -210,6 +221,8 @@ def review(series: Series, options: ReviewOptions, *, progress: Progress | None 
     `options.limits` the source analysis runs under them (bot.bounded): over one, the
     report is the one `too large to review` finding and nothing else runs.
     """
+    from bot.bounded import LIMIT_RULE, bounded_source_review
+
     t0 = time.perf_counter()
     old_tree: TreeIndex | None = None
     new_tree: TreeIndex | None = None
@@ -248,6 +261,10 @@ def _verify_by_build(
     run: ArtifactRun,
 ) -> tuple[Finding, ...]:
     """`--build --verify-fix`: the drafts verified from source, rebuilt and migrated."""
+    from bot.artifacts.pipeline import verify_draft
+    from bot.fixedit import EditError
+    from bot.fixverify import VERIFIED, apply_draft
+
     read = _head_reader(repo, series)
     out: list[Finding] = []
     tried = 0
@@ -309,6 +326,10 @@ def _with_artifacts(
     progress: Progress | None,
 ) -> Report:
     """The artifact layer's findings merged into the source report."""
+    from bot.artifacts.pipeline import run_artifacts
+    from bot.engine.merge import merge_evidence, tree_locator, tree_wire_names
+    from bot.engine.touched import touched_device_types
+
     assert options.artifacts is not None
     if options.repo is None:
         raise InputError(

@@ -9,8 +9,10 @@ Changes to the logic that decides what is on the wire, on an existing descriptio
 - the `_V(n)` gate of an existing field changed;
 - the body of an existing `.needed` or `_TEST` function changed while the vmsd still uses it
   (also when the function is defined in another file than the vmsd): the finding says what
-  it now returns or calls. Renames, comments, logging and casts written another way are
-  quiet; new logic that tests a device property or a machine compat flag is a note.
+  it now returns or calls. Renames, comments, logging, casts written another way and the
+  CPU's `env` reached another way (`env = &cpu->env; env->x`, `cpu->env.x`, a member moved
+  to the CPU class) are quiet; new logic that tests a device property or a machine compat
+  flag is a note.
 These are not always wrong, so the rule asks for a look rather than blocking (warning for
 removals and changed predicates, note when `.needed` is added).
 

@@ -10,7 +10,8 @@ QOM type's `dc->vmsd` (in the same file) whose fields all name a struct other th
 type's instance struct (`.instance_size = sizeof(ARMv7MState)`) and other than a struct
 that instance embeds first (its QOM parent). Fields reached through an embedded
 QOM parent (`parent_obj.x`, or naming a generic parent such as `PCIDevice`) are not flagged:
-the parent sits at offset 0.
+the parent sits at offset 0. Nor is a struct spelled through an alias of the instance
+struct (`#define LoongArchExtIOI LoongArchExtIOICommonState` in a header, a typedef name).
 
 *Why it breaks migration*
 
@@ -58,7 +59,7 @@ from bot.model.entities import Vmsd
 from bot.model.view import member_kind
 from bot.rulekit import drafts as D
 from bot.rulekit.ctx import file_model
-from bot.rulekit.layout import struct_lookup
+from bot.rulekit.layout import struct_canon, struct_lookup
 from bot.rulekit.vmsd import (
     GENERIC_PARENT_TYPES,
     field_entity,
@@ -155,6 +156,9 @@ def _instance_mismatch(
     inst = _instance_struct(ctx, change.path, new)
     if inst is None or inst == opaque or inst in GENERIC_PARENT_TYPES:
         return
+    canon = struct_canon(ctx, "new")
+    if canon(inst) == canon(opaque):
+        return  # one struct spelled two ways (`#define LoongArchExtIOI ...CommonState`)
     if opaque in GENERIC_PARENT_TYPES or _embeds_first(ctx, inst, opaque):
         return
     fields = [f for f in introduced_fields(change) if norm_type(f.struct) == opaque]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from bot.artifacts.pipeline import ArtifactOptions
-from bot.artifacts.sandbox import GIB, Limits
 from bot.errors import InputError
-from bot.progress import Terminal
+
+if TYPE_CHECKING:  # imported when --build is asked for: `check` without it starts faster
+    from bot.artifacts.pipeline import ArtifactOptions
 
 
 def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
@@ -50,6 +51,10 @@ def add_artifact_arguments(p: argparse.ArgumentParser) -> None:
 
 def options_from_args(args: argparse.Namespace, *, progress: bool = True) -> ArtifactOptions:
     """ArtifactOptions from the parsed flags of add_artifact_arguments."""
+    from bot.artifacts.pipeline import ArtifactOptions
+    from bot.artifacts.sandbox import GIB, Limits
+    from bot.progress import Terminal
+
     for name in ("build_timeout", "run_timeout", "build_memory", "run_memory", "build_disk"):
         if getattr(args, name) <= 0:
             raise InputError(f"--{name.replace('_', '-')} must be positive",

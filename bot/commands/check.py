@@ -202,10 +202,17 @@ def run(args: argparse.Namespace) -> int:
 
     options = review_options(args)
     shown = progress_for(args.progress)
+    from bot.bounded import discard_prestarted, prestart
+
     try:
+        if options.limits is not None:
+            # the analysis child starts (interpreter, imports) while the series is read
+            # (bot.cli started it already, before importing this module, when it could)
+            prestart(options.limits)
         with open_series(args.repo, spec, args.base, files) as series:
             report = review(series, options, progress=shown)
     finally:
+        discard_prestarted()
         if shown is not None:
             shown.close()
     report = with_read_time(report, t0, startup)

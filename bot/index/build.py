@@ -33,7 +33,10 @@ from bot.progress import Progress, no_progress
 log = logging.getLogger("bot.index")
 
 
-DELTA_CANDIDATES = 12  # recent summaries tried as the base of a delta (a diff is ~10 ms)
+DELTA_CANDIDATES = 12  # summaries tried as the base of a delta (a diff is ~10 ms)
+
+
+DELTA_NEAREST = 8  # of them, the ones nearest in commit time first; then the recently used
 
 
 DELTA_GOOD_ENOUGH = 16  # stop looking once one differs in at most this many C files
@@ -79,10 +82,11 @@ def build_index(
     ver = extractor_version(ext, Path(cache_dir))
     cache = ModelCache(Path(cache_dir), ver)
     tree_id = str(tree.id)
+    when = commit_time(repo, rev)
     if use_summary:
         restored = _from_summary(repo, tree, cache, ext, suffixes, t0)
         if restored is None:
-            restored = _from_nearest_summary(repo, tree, cache, ext, suffixes, t0)
+            restored = _from_nearest_summary(repo, tree, cache, ext, suffixes, t0, when)
         if restored is not None:
             return restored
     t1 = time.perf_counter()
@@ -158,7 +162,8 @@ def build_index(
         index = TreeIndex(models)
         if use_summary and not failed:
             key = summary_namespace() + ":" + tree_id
-            cache.put_summary(key, encode_summary(index.aggregate))
+            cache.put_summary(key, encode_summary(index.aggregate), when=when,
+                              counts=(len(files), len(blob_path)))
         cache.prune(set(blob_path), max_cache_bytes)
         cache.close()
         stats = IndexStats(
@@ -191,17 +196,35 @@ def build_index(
     return index
 
 
-def _summary_stats(
-    tree: pygit2.Tree, cache: ModelCache, t0: float, extracted: int, suffixes: Sequence[str]
-) -> IndexStats:
-    # the tree's C files (a listing is ~30 ms on QEMU): what the summary stands for, all
-    # from the cache but the `extracted` few
+def commit_time(repo: pygit2.Repository, rev: str) -> int | None:
+    """Commit time of a revision (None for a tree or anything else without one)."""
+    try:
+        return int(repo.revparse_single(rev).peel(pygit2.Commit).commit_time)
+    except (KeyError, ValueError, TypeError, pygit2.GitError, pygit2.InvalidSpecError):
+        return None
+
+
+def tree_counts(tree: pygit2.Tree, suffixes: Sequence[str]) -> tuple[int, int]:
+    """(C files, distinct blobs) of a tree: a listing, ~30 ms on QEMU."""
     listed = list_c_files(tree, suffixes)
-    blobs = len({b for _, b in listed})
+    return len(listed), len({b for _, b in listed})
+
+
+def _summary_stats(
+    tree: pygit2.Tree,
+    cache: ModelCache,
+    t0: float,
+    extracted: int,
+    suffixes: Sequence[str],
+    counts: tuple[int, int] | None = None,
+) -> IndexStats:
+    # the tree's C files (stored with the summary, else listed): what the summary stands
+    # for, all from the cache but the `extracted` few
+    files, blobs = counts if counts is not None else tree_counts(tree, suffixes)
     elapsed = time.perf_counter() - t0
     return IndexStats(
         rev=str(tree.id),
-        files=len(listed),
+        files=files,
         blobs=blobs,
         cache_hits=blobs - extracted,
         extracted=extracted,
@@ -241,9 +264,11 @@ def _from_summary(
     agg = _load_summary(cache, str(tree.id))
     if agg is None:
         return None
+    counts = cache.summary_counts(summary_namespace() + ":" + str(tree.id))
     cache.close()
     models = GitModels(repo, tree, cache.dir, cache.ver, ext, suffixes)
-    return TreeIndex(models, _summary_stats(tree, cache, t0, 0, suffixes), aggregate=agg)
+    stats = _summary_stats(tree, cache, t0, 0, suffixes, counts)
+    return TreeIndex(models, stats, aggregate=agg)
 
 
 def _from_nearest_summary(
@@ -253,17 +278,23 @@ def _from_nearest_summary(
     ext: Extractor,
     suffixes: Sequence[str],
     t0: float,
+    when: int | None = None,
 ) -> TreeIndex | None:
-    """The index of `tree` as (a recently used stored summary) + (the C files that differ).
+    """The index of `tree` as (a stored summary) + (the C files that differ).
 
-    Only when few files differ, few of them need parsing, and none changes what the
-    tree-wide define table holds (else None: the caller builds the whole index). Stores
-    the result as `tree`'s summary and closes `cache` on success.
+    The summaries tried are those of the revisions nearest in commit time to `when` (the
+    commit time of `tree`'s revision), then the recently used ones; the one with the fewest
+    differing C files is the base. Only when few files differ and few of them need
+    parsing (else None: the caller builds the whole index); files whose entries were
+    resolved through a macro the difference redefines are revisited too. Stores the
+    result as `tree`'s summary and closes `cache` on success.
     """
     prefix = summary_namespace() + ":"
     sfx = tuple(suffixes)
     best: tuple[int, str, list[str]] | None = None
-    for key in cache.recent_summaries(prefix, DELTA_CANDIDATES):
+    near = cache.nearest_summaries(prefix, when, DELTA_NEAREST) if when is not None else []
+    recent = cache.recent_summaries(prefix, DELTA_CANDIDATES)
+    for key in list(dict.fromkeys([*near, *recent]))[:DELTA_CANDIDATES]:
         try:
             other = repo[key[len(prefix) :]].peel(pygit2.Tree)
             deltas = other.diff_to_tree(tree).deltas
@@ -293,13 +324,15 @@ def _from_nearest_summary(
     base_models.prefetch(paths)
     new = load_models(repo, head_blobs, cache, ext)
     head = TreeIndex(base_models, aggregate=agg).with_files(new)
-    if head._agg is None:  # the define table changes: the whole tree must be revisited
+    if head._agg is None:  # no aggregate to derive from (cannot happen with a summary)
         return None
     head_models._loaded.update(new)
-    cache.put_summary(prefix + str(tree.id), encode_summary(head._agg))
+    counts = tree_counts(tree, suffixes)
+    cache.put_summary(prefix + str(tree.id), encode_summary(head._agg), when=when,
+                      counts=counts)  # fmt: skip
     cache.close()
     log.info("index %s: from the summary of %s + %d files", tree.id, other_id, len(paths))
-    stats = _summary_stats(tree, cache, t0, misses, suffixes)
+    stats = _summary_stats(tree, cache, t0, misses, suffixes, counts)
     return TreeIndex(head_models, stats, aggregate=head._agg)
 
 

@@ -1,8 +1,11 @@
 """The on-disk cache: one SQLite file `<cache_dir>/models.sqlite`.
 
 Table `models(ver, blob, data)` holds encoded FileModels by git blob id, `summaries(ver,
-tree, used, data)` the aggregate tables per root tree id; `ver` is the extractor version.
-Rows of other extractor versions are dropped after a complete build; past a size limit,
+tree, used, data)` the aggregate tables per root tree id, `summary_info(ver, tree, time,
+files, blobs)` the commit time of the revision a summary was built for (to find the nearest
+one to a new revision without diffing every stored tree) and how many C files and distinct
+blobs the tree has (so restoring a summary need not list the tree); `ver` is the extractor
+version. Rows of other extractor versions are dropped after a complete build; past a size limit,
 rows the current tree does not use are dropped too. A corrupt file or row is rebuilt,
 never fatal.
 """
@@ -71,6 +74,11 @@ class ModelCache:
             "CREATE TABLE IF NOT EXISTS summaries ("
             " ver TEXT NOT NULL, tree TEXT NOT NULL, used REAL NOT NULL, data BLOB NOT NULL,"
             " PRIMARY KEY (ver, tree))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS summary_info ("
+            " ver TEXT NOT NULL, tree TEXT NOT NULL, time INTEGER, files INTEGER NOT NULL,"
+            " blobs INTEGER NOT NULL, PRIMARY KEY (ver, tree)) WITHOUT ROWID"
         )
         return db
 
@@ -143,22 +151,56 @@ class ModelCache:
             self._reset(exc)
             return None
 
-    def put_summary(self, tree: str, data: bytes, keep: int = MAX_SUMMARIES) -> None:
-        """Store a summary; only the `keep` most recently used ones stay."""
+    def put_summary(
+        self,
+        tree: str,
+        data: bytes,
+        keep: int = MAX_SUMMARIES,
+        when: int | None = None,
+        counts: tuple[int, int] | None = None,
+    ) -> None:
+        """Store a summary (`when`: the commit time of its revision, if known; `counts`:
+        the tree's C files and distinct blobs); only the `keep` most recently used stay."""
         try:
             self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?)",
                 (self.ver, tree, time.time(), data),
             )
+            if counts is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO summary_info VALUES (?, ?, ?, ?, ?)",
+                    (self.ver, tree, when, *counts),
+                )
             self._db.execute(
                 "DELETE FROM summaries WHERE ver = ? AND tree NOT IN (SELECT tree FROM"
                 " summaries WHERE ver = ? ORDER BY used DESC LIMIT ?)",
                 (self.ver, self.ver, keep),
             )
+            self._db.execute(
+                "DELETE FROM summary_info WHERE ver = ? AND tree NOT IN (SELECT tree FROM"
+                " summaries WHERE ver = ?)",
+                (self.ver, self.ver),
+            )
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             self._reset(exc)
+
+    def nearest_summaries(self, prefix: str, when: int, limit: int) -> list[str]:
+        """Keys (`prefix` + tree id) of the summaries whose revisions' commit times are
+        closest to `when` (summaries stored without a time are not among them)."""
+        try:
+            rows = self._db.execute(
+                "SELECT s.tree FROM summaries s JOIN summary_info t"
+                " ON t.ver = s.ver AND t.tree = s.tree"
+                " WHERE s.ver = ? AND substr(s.tree, 1, ?) = ? AND t.time IS NOT NULL"
+                " ORDER BY abs(t.time - ?), s.used DESC LIMIT ?",
+                (self.ver, len(prefix), prefix, when, limit),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return []
+        return [str(r[0]) for r in rows]
 
     def recent_summaries(self, prefix: str, limit: int) -> list[str]:
         """Keys (`prefix` + tree id) of the most recently used summaries."""
@@ -173,10 +215,25 @@ class ModelCache:
             return []
         return [str(r[0]) for r in rows]
 
+    def summary_counts(self, tree: str) -> tuple[int, int] | None:
+        """(C files, distinct blobs) of a summary's tree, when stored with it."""
+        try:
+            row = self._db.execute(
+                "SELECT files, blobs FROM summary_info WHERE ver = ? AND tree = ?",
+                (self.ver, tree),
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._reset(exc)
+            return None
+        return (int(row[0]), int(row[1])) if row is not None else None
+
     def delete_summary(self, tree: str) -> None:
         """Drop a (corrupt) summary."""
         try:
             self._db.execute("DELETE FROM summaries WHERE ver = ? AND tree = ?", (self.ver, tree))
+            self._db.execute(
+                "DELETE FROM summary_info WHERE ver = ? AND tree = ?", (self.ver, tree)
+            )
         except sqlite3.DatabaseError as exc:
             self._reset(exc)
 
@@ -206,6 +263,11 @@ class ModelCache:
             dropped = cur.rowcount
             cur = self._db.execute("DELETE FROM summaries WHERE ver != ?", (self.ver,))
             dropped += cur.rowcount
+            self._db.execute(
+                "DELETE FROM summary_info WHERE ver != ? OR tree NOT IN (SELECT tree FROM"
+                " summaries WHERE ver = ?)",
+                (self.ver, self.ver),
+            )
             if self.size_bytes() > max_bytes:
                 dropped += self._db.execute(
                     "DELETE FROM summaries WHERE tree NOT IN (SELECT tree FROM summaries"

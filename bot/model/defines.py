@@ -147,6 +147,37 @@ class DefineTable:
         # Every macro name an evaluation consulted (found or not), so a later swap of files
         # can tell whether it changes a name anything already resolved depended on.
         self.looked_up: set[str] = set()
+        self._init_recording()
+
+    def _init_recording(self) -> None:
+        # Names consulted while computing each memo entry (a hit consults them again), and
+        # the open recordings (record(): what one file's evaluations consulted).
+        self._memo_deps: dict[tuple[str, str | None], frozenset[str]] = {}
+        self._fn_memo_deps: dict[tuple[str, str | None], frozenset[str]] = {}
+        self._rec: list[set[str]] = []
+
+    def _note(self, name: str) -> None:
+        self.looked_up.add(name)
+        if self._rec:
+            self._rec[-1].add(name)
+
+    def _note_all(self, names: Iterable[str]) -> None:
+        self.looked_up.update(names)
+        if self._rec:
+            self._rec[-1].update(names)
+
+    def start_recording(self) -> None:
+        """Start collecting every macro name the evaluations consult (memo hits included),
+        until the matching stop_recording(); recordings nest."""
+        self._rec.append(set())
+
+    def stop_recording(self) -> set[str]:
+        """The names consulted since the matching start_recording() (also counted in an
+        enclosing recording)."""
+        names = self._rec.pop()
+        if self._rec:
+            self._rec[-1].update(names)
+        return names
 
     # ---- storage ---------------------------------------------------------------------------
     def state(
@@ -176,6 +207,7 @@ class DefineTable:
         self._memo = {}
         self._fn_memo = {}
         self.looked_up = set(looked_up)
+        self._init_recording()
         return self
 
     def swapped(
@@ -186,7 +218,18 @@ class DefineTable:
         on the new set of files; None when the swap changes a macro that an evaluation of
         this table consulted and that other files can see (then everything resolved through
         this table may change, not only the swapped files)."""
+        table, dirty = self.swap(old, new)
+        return None if dirty else table
+
+    def swap(
+        self, old: Mapping[str, FileModel | None], new: Mapping[str, FileModel | None]
+    ) -> tuple[DefineTable, frozenset[str]]:
+        """(the table swapped() makes, built even when the swap changes a consulted macro;
+        the names it changes: every macro whose definitions or visibility differ). What an
+        evaluation of this table consulted (record(), looked_up) and these names tell which
+        earlier results may no longer hold."""
         changed: set[str] = set()
+        dirty = False
         obj_rm: dict[str, set[str]] = {}  # name -> paths whose definitions go
         obj_add: dict[str, list[tuple[str, str]]] = {}
         fn_rm: dict[str, set[str]] = {}
@@ -200,7 +243,7 @@ class DefineTable:
                 if o_obj.get(name, []) == n_raw:
                     continue
                 if name in self.looked_up and (_is_header(path) or name.endswith("_SUFFIX")):
-                    return None
+                    dirty = True
                 changed.add(name)
                 obj_rm.setdefault(name, set()).add(path)
                 obj_add.setdefault(name, []).extend((path, r) for r in n_raw)
@@ -209,7 +252,7 @@ class DefineTable:
                 if o_fns.get(name, []) == n_f:
                     continue
                 if name in self.looked_up:  # .c definitions are a tree-wide fallback
-                    return None
+                    dirty = True
                 changed.add(name)
                 fn_rm.setdefault(name, set()).add(path)
                 fn_add.setdefault(name, []).extend(n_f)
@@ -217,7 +260,7 @@ class DefineTable:
         if not changed and all(
             self._by_file.get(p, frozenset()) == v for p, v in locals_new.items()
         ):
-            return self
+            return self, frozenset()
         # Copies of the mappings (a lazily decoding one stays lazy: it has its own copy()).
         out = DefineTable.from_state(
             self._obj.copy(), self._fns.copy(), self._by_file.copy(), self._by_dir.copy()
@@ -243,7 +286,7 @@ class DefineTable:
                 if _is_header(path) and posixpath.dirname(path) == d:
                     acc.update(out._by_file[path])
             _put(out._by_dir, d, frozenset(acc))
-        return out
+        return out, frozenset(changed) if dirty else frozenset()
 
     # ---- lookup ---------------------------------------------------------------------------
     def _scope(self, name: str, path: str | None) -> str | None:
@@ -272,11 +315,12 @@ class DefineTable:
         return [raw for p, raw in defs if p == scope]
 
     def _functions(self, name: str, path: str | None) -> tuple[_FnDef, ...]:
-        self.looked_up.add(name)
+        self._note(name)
         scope = self._scope(name, path)
         key = (name, scope)
         hit = self._fn_memo.get(key)
         if hit is not None:
+            self._note_all(self._fn_memo_deps.get(key, ()))
             return hit
         defs = self._fns.get(name, [])
         if scope is None:
@@ -286,6 +330,7 @@ class DefineTable:
             chosen = [f for f in defs if _is_header(f.path) and posixpath.dirname(f.path) == d]
         else:
             chosen = [f for f in defs if f.path == scope]
+        deps: list[str] = []
         if not chosen and name in _FALLBACK_FUNCTIONS:
             params, body = _FALLBACK_FUNCTIONS[name]
             chosen = [_FnDef(params, False, body, "")]
@@ -293,12 +338,15 @@ class DefineTable:
             # X86_CPU_TYPE_NAME(n) is `n X86_CPU_TYPE_SUFFIX` all over target/*/cpu-qom.h
             base = name[: -len("_TYPE_NAME")]
             for sfx in (base + "_TYPE_SUFFIX", "TYPE_" + base + "_SUFFIX"):
-                self.looked_up.add(sfx)
+                self._note(sfx)
+                deps.append(sfx)
                 if sfx in self._obj:
                     chosen = [_FnDef(("n",), False, "n " + sfx, "")]
                     break
         out = tuple(chosen)
         self._fn_memo[key] = out
+        if deps:
+            self._fn_memo_deps[key] = frozenset(deps)
         return out
 
     def names(self) -> frozenset[str]:
@@ -331,15 +379,30 @@ class DefineTable:
     def _expand_name(
         self, name: str, path: str | None, active: frozenset[str], depth: int, last_resort: bool
     ) -> tuple[str, ...]:
-        self.looked_up.add(name)
+        self._note(name)
         scope = self._scope(name, path)
         key = (name, path if scope is not None else None)
         if name in active or depth > MAX_DEPTH:
             return ()
         if not last_resort and key in self._memo:
+            self._note_all(self._memo_deps.get(key, ()))
             return self._memo[key]
+        self.start_recording()
+        try:
+            res = self._expand_bodies(name, path, scope, inner_active=active | {name},
+                                      depth=depth, last_resort=last_resort)
+        finally:
+            deps = self.stop_recording()
+        if not last_resort:
+            self._memo[key] = res
+            self._memo_deps[key] = frozenset(deps)
+        return res
+
+    def _expand_bodies(
+        self, name: str, path: str | None, scope: str | None, *, inner_active: frozenset[str],
+        depth: int, last_resort: bool,
+    ) -> tuple[str, ...]:
         out: list[str] = []
-        inner_active = active | {name}
         # Expansion context: a file-local definition expands in its file; a tree-wide one in
         # the tree-wide context (keeps memoisation sound).
         ctx = path if scope is not None else None
@@ -353,10 +416,7 @@ class DefineTable:
                     out.append(v)
             if len(out) >= MAX_CANDIDATES:
                 break
-        res = tuple(out[:MAX_CANDIDATES])
-        if not last_resort:
-            self._memo[key] = res
-        return res
+        return tuple(out[:MAX_CANDIDATES])
 
     def _eval(
         self, toks: tuple[_Tok, ...], path: str | None, active: frozenset[str], depth: int

@@ -133,6 +133,7 @@ _TABLES: tuple[str, ...] = (
     "structs",
     "size_refs",
     "hook_refs",
+    "define_users",
 )
 _PATH_POS: dict[str, int | None] = {
     "child_refs": 1,
@@ -146,6 +147,7 @@ _PATH_POS: dict[str, int | None] = {
     "structs": 0,
     "size_refs": 0,
     "hook_refs": 2,
+    "define_users": None,
 }
 
 
@@ -193,6 +195,9 @@ class _Aggregate:
         # function -> (vmsd C name, role: pre_save/post_load/needed/.../test, path) of the
         # vmsds naming it as a hook or _TEST predicate
         self.hook_refs: dict[str, list[tuple[str, str, str]]] = {}
+        # macro name -> files whose entries here were resolved through it (found or not):
+        # the files to revisit when a swap redefines it (TreeIndex.with_files)
+        self.define_users: dict[str, list[str]] = {}
         for path in sorted(models):
             self._add_file(path, models[path])
         self._finish()
@@ -297,6 +302,15 @@ class _Aggregate:
         return self.defines.eval_expr(expr, path)
 
     def _add_file(self, path: str, fm: FileModel) -> None:
+        self.defines.start_recording()
+        try:
+            self._add_entries(path, fm)
+        finally:
+            used = self.defines.stop_recording()
+        for name in used:
+            self.define_users.setdefault(name, []).append(path)
+
+    def _add_entries(self, path: str, fm: FileModel) -> None:
         defined = {f[0] for f in fm.functions} | {c.function for c in fm.class_inits}
         for ti in fm.types:
             names = self._names(ti.name, ti.name_expr, path)
@@ -506,10 +520,10 @@ class TreeIndex(TreeView):
     def with_files(self, changed: Mapping[str, FileModel | None]) -> TreeIndex:
         """This tree with some files replaced, added or (None) deleted: the head of a review.
 
-        When this tree's aggregate exists already and the swapped files change no macro that
-        another file's entries were resolved through, the new aggregate is derived from it
-        touching only those files (same answers as a full rebuild); otherwise it is rebuilt
-        lazily on first use.
+        When this tree's aggregate exists already, the new aggregate is derived from it
+        touching only those files and the files whose entries were resolved through a macro
+        they redefine (same answers as a full rebuild); otherwise it is built lazily on
+        first use.
         """
         models: dict[str, FileModel] | ModelStore
         if isinstance(self._models, _Plain):
@@ -526,9 +540,18 @@ class TreeIndex(TreeView):
         if self._agg is not None:
             self._models.prefetch(list(changed))  # one cache query for all of them
             old = {path: self._models.get(path) for path in changed}
-            defines = self._agg.defines.swapped(old, changed)
-            if defines is not None:  # no other file resolved a name the swap changes
-                agg = self._agg.delta(old, changed, defines)
+            defines, redefined = self._agg.defines.swap(old, changed)
+            new: Mapping[str, FileModel | None] = changed
+            if redefined:
+                # files whose entries were resolved through a redefined macro: swapped for
+                # themselves, so the delta resolves them again with the new table
+                users = self._agg.define_users
+                again = sorted({p for n in redefined for p in users.get(n, ())} - set(changed))
+                self._models.prefetch(again)
+                same = {p: self._models.get(p) for p in again}
+                old = {**old, **same}
+                new = {**changed, **same}
+            agg = self._agg.delta(old, new, defines)
         return TreeIndex(models, aggregate=agg)
 
     def view(self, paths: Iterable[str] = ()) -> TreeView:

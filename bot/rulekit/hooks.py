@@ -40,9 +40,30 @@ def body_change(change: EntityChange) -> tuple[HookBody, HookBody] | None:
     old, new = change.old, change.new
     if not isinstance(old, HookBody) or not isinstance(new, HookBody):
         return None
-    if old.digest == new.digest:
+    if old.digest == new.digest or same_logic(old, new):
         return None
     return old, new
+
+
+# The CPU's architectural state is embedded in the CPU object as `env`: a hook that reads
+# `env->x` after `CPUFooState *env = &cpu->env;`, or `cpu->env.x`, reads the member `x` of
+# the CPU it was given. Which of those spellings a hook uses (or that `x` moved to the CPU
+# class, read through `FOO_CPU_GET_CLASS(opaque)`) is no change of logic.
+_ENV_ALIAS_DECL = re.compile(r"\$T(?: \$T)* \* \$v = & \$\w+ (?:->|\.) env ; ")
+_ENV_MEMBER = re.compile(r"(?:->|\.) env (?:->|\.) ")
+_MAX_TEXT = 4000  # HookBody.text is cut there: a cut text cannot prove two bodies equal
+
+
+def same_logic(old: HookBody, new: HookBody) -> bool:
+    """Whether two bodies with different digests differ only in how they reach the CPU's
+    `env` state (see above): their normalised texts agree once that is spelled one way."""
+    if len(old.text) >= _MAX_TEXT or len(new.text) >= _MAX_TEXT:
+        return False
+    return _env_flat(old.text) == _env_flat(new.text)
+
+
+def _env_flat(text: str) -> str:
+    return _ENV_MEMBER.sub("-> ", _ENV_ALIAS_DECL.sub("", text + " "))
 
 
 def _roles(v: Vmsd, function: str) -> list[str]:

@@ -119,6 +119,80 @@ def test_each_limit_ends_the_review_with_a_finding_naming_it(
     assert time.monotonic() - t0 < limits.seconds + 60
 
 
+def test_a_prestarted_child_reviews_under_the_same_limits(repo: SampleRepo,
+                                                          tmp_path: Path) -> None:
+    """`check` starts the analysis child before it reads the series (bot.bounded.prestart):
+    the child then gets the request, under the limits it was started with — the same
+    report as a child started for it, a limit still ends it."""
+    from bot import bounded
+
+    series = series_from_range(str(repo.path), "master..series")
+    opts = ReviewOptions(repo=str(repo.path), cache_dir=tmp_path / "c", limits=AnalysisLimits())
+    fresh = review(series, opts)
+    bounded.prestart(AnalysisLimits())
+    child = bounded._started
+    assert child is not None
+    again = review(series, opts)
+    assert bounded._started is None and child.job.proc.poll() is not None
+    assert again.findings == fresh.findings and again.findings  # the sample series breaks
+    one = series_from_range(str(repo.path), "master..one")
+    bounded.prestart(AnalysisLimits(seconds=1))
+    slow = review(one, ReviewOptions(repo=str(repo.path), cache_dir=tmp_path / "c1",
+                                     limits=AnalysisLimits(seconds=1)))  # fmt: skip
+    assert "review.analysis_seconds" in _limit(slow)
+
+
+def test_an_unused_prestarted_child_is_stopped_and_its_files_removed(tmp_path: Path) -> None:
+    from bot import bounded
+
+    bounded.prestart(AnalysisLimits())
+    child = bounded._started
+    assert child is not None
+    scratch = child.req.parent
+    assert scratch.is_dir()
+    bounded.discard_prestarted()
+    assert child.job.proc.poll() is not None and not scratch.exists()
+    # a child prestarted for other limits is not used for a review (a fresh one is)
+    bounded.prestart(AnalysisLimits(seconds=5))
+    other = bounded._started
+    assert other is not None
+    taken = bounded._take_child(AnalysisLimits(), None)
+    try:
+        assert taken is not other and other.job.proc.poll() is not None
+        assert taken.limits == AnalysisLimits()
+    finally:
+        taken.close()
+
+
+def test_the_cli_stops_the_child_it_started_early_when_no_review_follows(
+    repo: SampleRepo, tmp_path: Path
+) -> None:
+    """bot.cli starts `check`'s analysis child before it parses the arguments: bad input
+    (or a review) leaves no child and no scratch dir behind."""
+    from bot import bounded
+    from bot.cli import main
+
+    started: list[Any] = []
+    real = bounded._Child.__init__
+
+    def spy(self: Any, *a: Any, **kw: Any) -> None:
+        real(self, *a, **kw)
+        started.append(self)
+
+    bounded._Child.__init__ = spy  # type: ignore[method-assign]
+    try:
+        assert main(["check", "--repo", str(repo.path), "nothing-here"]) == 2
+        with pytest.raises(SystemExit):
+            main(["check", "--no-such-flag"])
+        assert main(["check", "--repo", str(repo.path), "--cache-dir", str(tmp_path / "c"),
+                     "--format", "json", "--fail-on", "never", "master..series"]) == 0
+    finally:
+        bounded._Child.__init__ = real  # type: ignore[method-assign]
+    assert len(started) == 3 and bounded._started is None
+    for child in started:
+        assert child.job.proc.poll() is not None and not child.req.parent.exists()
+
+
 # GitLab --------------------------------------------------------------------------------------
 @contextmanager
 def gitlab(tmp_path: Path, repo: SampleRepo, branch: str, *, workers: int = 1,

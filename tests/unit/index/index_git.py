@@ -13,9 +13,12 @@ def init_repo(path: Path) -> pygit2.Repository:
 
 
 def commit(
-    repo: pygit2.Repository, files: dict[str, bytes | None], parent: str | None = None
+    repo: pygit2.Repository,
+    files: dict[str, bytes | None],
+    parent: str | None = None,
+    when: int = 1700000000,
 ) -> str:
-    """Commit `files` (None deletes) on top of `parent`; returns the commit id."""
+    """Commit `files` (None deletes) on top of `parent` at time `when`; returns its id."""
     index = pygit2.Index()
     parents = []
     if parent is not None:
@@ -29,5 +32,5 @@ def commit(
             oid = repo.create_blob(data)
             index.add(pygit2.IndexEntry(path, oid, pygit2.GIT_FILEMODE_BLOB))
     tree = index.write_tree(repo)
-    sig = pygit2.Signature("t", "t@example.org", 1700000000, 0)
+    sig = pygit2.Signature("t", "t@example.org", when, 0)
     return str(repo.create_commit(None, sig, sig, "c", tree, parents))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from index_git import commit, init_repo
 
 from bot.index import ModelCache, build_index, models_for_files
@@ -193,7 +194,23 @@ def test_new_revision_from_nearest_summary(tmp_path: Path) -> None:
     assert _answers(again) == _answers(full)
 
 
-def test_define_change_falls_back_to_full_build(tmp_path: Path) -> None:
+def _tables(t: TreeIndex) -> dict[str, object]:
+    """Every whole-tree table of the aggregate and of its define table, as plain values."""
+    from bot.model.tree import _TABLES
+
+    agg = t.aggregate
+    out: dict[str, object] = {}
+    for name in _TABLES:
+        value = getattr(agg, name)
+        out[name] = {k: value[k] for k in value} if hasattr(value, "keys") else list(value)
+    for i, part in enumerate(agg.defines.state()):
+        out[f"defines{i}"] = {k: part[k] for k in part}
+    return out
+
+
+def test_define_change_revisits_the_files_resolved_through_it(tmp_path: Path) -> None:
+    """A header macro other files' names were resolved through changes: the delta revisits
+    those files (and only needs them), answering like a whole build."""
     repo = init_repo(tmp_path / "r.git")
     base = commit(repo, _files())
     hdr2 = HDR.replace(b'#define TYPE_FOO "foo"', b'#define TYPE_FOO "foo2"')
@@ -201,16 +218,24 @@ def test_define_change_falls_back_to_full_build(tmp_path: Path) -> None:
     cache = tmp_path / "c"
     _build(repo.path, base, cache, summaries=True)
     t = _build(repo.path, head, cache, summaries=True)
-    assert t.stats is not None and not t.stats.summary  # every file's names may change
+    assert t.stats is not None and t.stats.summary  # a delta, not a whole build
     full = _build(repo.path, head, tmp_path / "plain", summaries=False)
     assert _answers(t) == _answers(full)
-    assert "foo2" in t.type_names()
+    assert _tables(t) == _tables(full)
+    assert "foo2" in t.type_names() and "foo" not in t.type_names()
+    assert t.type_by_name("foo2-sub") is not None  # TYPE_FOO_SUB expands through TYPE_FOO
+    assert t.compat_arrays()[0][1].entries[0].driver == "foo2"  # board.c's compat re-resolved
     old = _build(repo.path, base, cache, summaries=True)
     new = old.with_files(
         models_for_files(repo.path, head, ["include/hw/foo.h"], cache, extractor=extract_file)
     )
-    assert new._agg is None  # rebuilt lazily, from every model
+    assert new._agg is not None  # derived from the base aggregate, not rebuilt
     assert _answers(new) == _answers(full)
+    assert _tables(new) == _tables(full)
+    # the files resolved through TYPE_FOO, and no other
+    users = old.aggregate.define_users
+    assert set(users["TYPE_FOO"]) == {"hw/misc/foo.c", "hw/i386/board.c"}
+    assert "hw/misc/foo_base.c" not in users.get("TYPE_FOO", ())
 
 
 def test_define_change_nothing_resolved_through_stays_a_delta(tmp_path: Path) -> None:
@@ -231,12 +256,14 @@ def test_define_change_nothing_resolved_through_stays_a_delta(tmp_path: Path) ->
     again = _build(repo.path, head, cache, summaries=True)  # its summary was stored
     assert again.stats is not None and again.stats.summary
     assert _answers(again) == _answers(full)
-    # and a later swap that changes what was looked up still refuses the delta
+    # and a later swap that changes what was looked up is a delta too, revisiting its users
     hdr3 = hdr2.replace(b'#define TYPE_FOO "foo"', b'#define TYPE_FOO "foo3"')
     head3 = commit(repo, {"include/hw/foo.h": hdr3}, head)
     t3 = _build(repo.path, head3, cache, summaries=True)
-    assert t3.stats is not None and not t3.stats.summary
-    assert _answers(t3) == _answers(_build(repo.path, head3, tmp_path / "plain3", summaries=False))
+    assert t3.stats is not None and t3.stats.summary
+    full3 = _build(repo.path, head3, tmp_path / "plain3", summaries=False)
+    assert _answers(t3) == _answers(full3)
+    assert _tables(t3) == _tables(full3)
 
 
 def test_corrupt_summary_is_rebuilt(tmp_path: Path) -> None:
@@ -295,3 +322,59 @@ def test_models_for_files_symlink_absent_corrupt_row_replaced(tmp_path: Path) ->
     (row,) = db.execute("SELECT data FROM models WHERE blob = ?", (blob,)).fetchall()
     db.close()
     assert bytes(row[0]) != b"\x78\x9cjunk"  # the corrupt row was replaced
+
+
+def test_delta_starts_from_the_summary_nearest_in_commit_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new base derives from the stored revision nearest in time, not the last used one
+    (list series: every one has its own base, and the cache holds many)."""
+    from bot.index import build
+
+    repo = init_repo(tmp_path / "r.git")
+    day = 86400
+    old = commit(repo, _files(), when=1700000000)
+    near = commit(repo, {"hw/misc/a.c": b"int a;\n", "hw/misc/b.c": b"int b;\n"}, old,
+                  when=1700000000 + 30 * day)
+    head = commit(repo, {"hw/misc/c.c": b"int c;\n"}, near, when=1700000000 + 31 * day)
+    cache = tmp_path / "c"
+    _build(repo.path, near, cache, summaries=True)
+    _build(repo.path, old, cache, summaries=True)  # the most recently used one
+    monkeypatch.setattr(build, "DELTA_CANDIDATES", 1)
+    monkeypatch.setattr(build, "DELTA_MAX_FILES", 1)  # `old` differs from head in 3 files
+    t = _build(repo.path, head, cache, summaries=True)
+    assert t.stats is not None and t.stats.summary  # from `near`'s summary + c.c
+    assert _answers(t) == _answers(_build(repo.path, head, tmp_path / "plain", summaries=False))
+    # without commit times (summaries of an older cache) the recently used one is tried
+    with sqlite3.connect(cache / "models.sqlite") as db:
+        db.execute("DELETE FROM summary_info")
+    head2 = commit(repo, {"hw/misc/d.c": b"int d;\n"}, near, when=1700000000 + 32 * day)
+    _build(repo.path, old, cache, summaries=True)
+    t2 = _build(repo.path, head2, cache, summaries=True)
+    assert t2.stats is not None and not t2.stats.summary
+
+
+def test_restoring_a_summary_does_not_list_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts of files and blobs a summary stands for are stored with it (the summary
+    line shows them): a restore reads them instead of listing every C file again."""
+    from bot.index import build
+
+    repo = init_repo(tmp_path / "r.git")
+    base = commit(repo, _files())
+    head = commit(repo, {"hw/misc/new.c": b"int x;\n"}, base)
+    cache = tmp_path / "c"
+    first = _build(repo.path, base, cache, summaries=True)
+    delta = _build(repo.path, head, cache, summaries=True)
+
+    def no_listing(*_: object) -> None:
+        raise AssertionError("listed the tree")
+
+    monkeypatch.setattr(build, "list_c_files", no_listing)
+    for rev, built in ((base, first), (head, delta)):
+        again = _build(repo.path, rev, cache, summaries=True)
+        assert again.stats is not None and built.stats is not None and again.stats.summary
+        assert (again.stats.files, again.stats.blobs) == (built.stats.files, built.stats.blobs)
+    assert (delta.stats.files, delta.stats.blobs) == (first.stats.files + 1,
+                                                      first.stats.blobs + 1)  # fmt: skip

@@ -97,3 +97,35 @@ def test_an_unchanged_swap_keeps_the_table() -> None:
     fm = extract_file("hw/misc/foo.c", FILES["hw/misc/foo.c"] + b"int x;\n")
     old = {"hw/misc/foo.c": _models(FILES)["hw/misc/foo.c"]}
     assert table.swapped(old, {"hw/misc/foo.c": fm}) is table
+
+
+def test_recording_names_every_macro_an_evaluation_consulted_memo_hits_included() -> None:
+    """What one file's evaluations consulted, even when the answer came from the memo of an
+    earlier evaluation (the names behind it count too): the files to revisit on a swap."""
+    table = DefineTable(_models(FILES))
+    table.start_recording()
+    assert table.eval_expr("TYPE_FOO_SUB", "hw/misc/a.c") == ("foo-sub",)
+    first = table.stop_recording()
+    table.start_recording()
+    assert table.eval_expr('TYPE_FOO_SUB "-x"', "hw/misc/b.c") == ("foo-sub-x",)  # memo hit
+    second = table.stop_recording()
+    assert first == second == {"TYPE_FOO_SUB", "TYPE_FOO"}
+    table.start_recording()
+    assert table.eval_expr('MACHINE_TYPE_NAME("pc")', "hw/i386/pc.c") == ("pc-machine",)
+    table.start_recording()  # nested: the inner names count in the outer recording too
+    table.eval_expr("TYPE_BAR", "hw/i386/pc.c")
+    assert table.stop_recording() == {"TYPE_BAR"}
+    assert table.stop_recording() == {"MACHINE_TYPE_NAME", "TYPE_BAR"}
+
+
+def test_swap_of_a_consulted_macro_builds_the_table_and_names_what_changed() -> None:
+    table = DefineTable(_models(FILES))
+    table.eval_expr("TYPE_FOO_SUB", "hw/misc/a.c")
+    change = {"include/hw/foo.h": FILES["include/hw/foo.h"].replace(b'"foo"', b'"foo2"')}
+    old = {p: extract_file(p, FILES[p]) for p in change}
+    new = {p: extract_file(p, d) for p, d in change.items()}
+    assert table.swapped(old, new) is None  # the refusing form
+    swapped, redefined = table.swap(old, new)
+    assert redefined == {"TYPE_FOO"}
+    assert _state(swapped) == _state(DefineTable(_models({**FILES, **change})))
+    assert swapped.eval_expr("TYPE_FOO_SUB", "hw/misc/a.c") == ("foo2-sub",)
