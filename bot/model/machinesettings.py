@@ -12,6 +12,7 @@ untrusted input; the function spans come from the file's FileModel.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -23,14 +24,20 @@ __all__ = ["MachineSetting", "hook_family", "machine_hooks", "machine_settings"]
 _MAX_HOOK_LINES = 400  # an option hook is short; longer "hooks" are not followed
 _MAX_DEPTH = 64  # the chain of versions of one board (pc has ~60)
 _MAX_FUNCTIONS = 4000
+_MAX_HOOK_CHARS = 32_000  # and in characters: a 400-line hook of one long line is not either
+_MAX_EVENTS = 256  # assignments and calls read from one function (a real hook has < 40)
+_MAX_SETTINGS = 50_000  # (hook, member) pairs returned for one file
 
 # `pc_q35_2_3_machine_options`, `virt_machine_2_7_options`, `ccw_machine_2_9_class_options`
 _HOOK = re.compile(
     r"^(?P<fam>\w+?_machine)_(?P<maj>\d+)_(?P<min>\d+)_(?P<kind>class_|instance_)?options$"
     r"|^(?P<pfam>\w+?)_(?P<pmaj>\d+)_(?P<pmin>\d+)_machine_options$"
 )
-_WRITE = re.compile(r"(?:\b(\w+)\s*)?(->|\.)\s*(\w+)\s*=(?!=)\s*([^;{}]+);")
-_GLOBAL = re.compile(r"(?:^|(?<=[;{}]))\s*([A-Za-z_]\w*)\s*=(?!=)\s*([^;{}]+);", re.M)
+# Both are matched inside one statement (the text up to a `;`, see _statements), so that a
+# hostile body without `;` cannot make the scan quadratic.
+_WRITE = re.compile(r"(?:\b(\w+)\s*)?(->|\.)\s*(\w+)\s*=(?!=)\s*(.+)\Z", re.S)
+_GLOBAL = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.+)\Z", re.M | re.S)
+_PIECE = re.compile(r"[^;{}]*[;{}]")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _DECL = (
     r"(?:^|[;{{(,])\s*(?:const\s+|static\s+|struct\s+|unsigned\s+)*\w+[\s*]+"
@@ -97,36 +104,57 @@ class _Chains:
         if end - start <= _MAX_HOOK_LINES:
             text = cscan.strip_comments("\n".join(self._lines[start - 1 : end]))
             brace = text.find("{")
-            if brace >= 0:
+            if 0 <= brace and len(text) <= _MAX_HOOK_CHARS:
                 out = self._scan(text, brace, start)
         self._events[fn] = tuple(out)
         return self._events[fn]
 
     def _scan(self, text: str, brace: int, start: int) -> list[_Event]:
         head, body = text[:brace], text[brace:]
+        newlines = [i for i, c in enumerate(text) if c == "\n"]
         taken: list[tuple[int, int]] = []
         out: list[_Event] = []
+        declared: dict[str, bool] = {}
 
         def line_of(pos: int) -> int:
-            return start + text.count("\n", 0, brace + pos)
+            return start + bisect.bisect_left(newlines, brace + pos)
 
-        for m in _WRITE.finditer(body):
-            taken.append((m.start(), m.end()))
-            via = f"{m.group(1)}{m.group(2)}" if m.group(1) else m.group(2)
-            out.append(_Event(m.start(), None, m.group(3), cscan.norm(m.group(4)),
-                              line_of(m.start(3)), False, via))  # fmt: skip
-        for m in _GLOBAL.finditer(body):
-            name = m.group(1)
-            decl = re.compile(_DECL.format(name=re.escape(name)), re.M)
-            if decl.search(body) or re.search(rf"\b{re.escape(name)}\s*[,)]", head):
-                continue  # a local or a parameter
-            taken.append((m.start(1), m.end()))
-            out.append(_Event(m.start(1), None, name, cscan.norm(m.group(2)),
-                              line_of(m.start(1)), True))  # fmt: skip
+        def is_local(name: str) -> bool:
+            if name not in declared and len(declared) >= _MAX_EVENTS:
+                return True  # past the bound: no more scans of the body, nothing taken
+            if name not in declared:
+                decl = re.compile(_DECL.format(name=re.escape(name)), re.M)
+                declared[name] = bool(
+                    decl.search(body) or re.search(rf"\b{re.escape(name)}\s*[,)]", head)
+                )
+            return declared[name]
+
+        for off, stmt in _statements(body):
+            if len(out) >= _MAX_EVENTS:
+                break
+            m = _WRITE.search(stmt)
+            if m is not None:
+                taken.append((off + m.start(), off + len(stmt)))
+                via = f"{m.group(1)}{m.group(2)}" if m.group(1) else m.group(2)
+                out.append(_Event(off + m.start(), None, m.group(3), cscan.norm(m.group(4)),
+                                  line_of(off + m.start(3)), False, via))  # fmt: skip
+            g = _GLOBAL.search(stmt)
+            if g is None or is_local(g.group(1)):
+                continue  # no assignment, or one to a local or a parameter
+            taken.append((off + g.start(1), off + len(stmt)))
+            out.append(_Event(off + g.start(1), None, g.group(1), cscan.norm(g.group(2)),
+                              line_of(off + g.start(1)), True))  # fmt: skip
+        taken.sort()  # in statement order; a statement's two intervals end together
+        starts = [a for a, _ in taken]
         for m in _CALL.finditer(body):
+            if len(out) >= _MAX_EVENTS:
+                break
             name = m.group(1)
-            if name not in self._spans or any(a <= m.start() < b for a, b in taken):
+            if name not in self._spans:
                 continue
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and m.start() < taken[i][1]:
+                continue  # a call inside an assignment's value
             out.append(_Event(m.start(), name, None, "", line_of(m.start()), False))
         out.sort(key=lambda e: e.pos)
         return out
@@ -148,6 +176,12 @@ class _Chains:
         return state
 
 
+def _statements(body: str) -> list[tuple[int, str]]:
+    """(offset, text without its `;`) of every `;`-terminated piece of `body` between
+    `;`, `{` and `}`: one linear pass."""
+    return [(m.start(), m.group()[:-1]) for m in _PIECE.finditer(body) if m.group()[-1] == ";"]
+
+
 def machine_settings(text: str, model: FileModel) -> tuple[MachineSetting, ...]:
     """Effective member (and global) settings of every versioned class-level option hook the
     file defines, one per (hook, member) the chain assigns; () for files without such hooks."""
@@ -160,6 +194,8 @@ def machine_settings(text: str, model: FileModel) -> tuple[MachineSetting, ...]:
         fam = hook_family(name)
         assert fam is not None
         for member, (source, ev) in sorted(chains.effective(name).items()):
+            if len(out) >= _MAX_SETTINGS:
+                return tuple(out)
             out.append(MachineSetting(name, fam[0], fam[1], member, ev.value, source,
                                       ev.line, ev.is_global, ev.via))  # fmt: skip
     return tuple(out)

@@ -114,3 +114,30 @@ def test_recursive_chain_terminates() -> None:
     call = "    pc_q35_machine_options(m);"
     text = src().replace(call, call + "\n    pc_q35_2_2_machine_options(m);")
     assert settings(text)[("pc_q35_2_3_machine_options", "alias")].value == "NULL"
+
+
+def test_hostile_hook_bodies_are_bounded_and_leave_real_hooks_alone() -> None:
+    """A series controls these bodies: a long line of `a.b = x` without `;` (quadratic for a
+    regex that looks for the `;` from every `=`), thousands of assignments, a hook over the
+    size bound. Each gives a bounded answer, and a normal hook beside them still reads."""
+    no_semicolon = "a.b = x " * 50_000
+    many = "".join(f"g{i} = {i}; g{i}a = 1; g{i}b = 2;\n" for i in range(300))
+    huge = "m->big = 1; " + "x" * 40_000 + ";"
+    text = (
+        "static void pc_q35_9_0_machine_options(MachineClass *m)\n{\n" + no_semicolon + "\n}\n"
+        "static void pc_q35_8_2_machine_options(MachineClass *m)\n{\n" + many + "}\n"
+        "static void pc_q35_8_1_machine_options(MachineClass *m)\n{\n" + huge + "\n}\n"
+        "static void pc_q35_8_0_machine_options(MachineClass *m)\n{\n"
+        "    pc_q35_8_2_machine_options(m);\n    m->no_floppy = 1;\n}\n"
+    )
+    model = extract_file(PATH, text.encode())
+    got = machine_settings(text, model)
+    by_hook: dict[str, list[MachineSetting]] = {}
+    for s in got:
+        by_hook.setdefault(s.hook, []).append(s)
+    assert "pc_q35_9_0_machine_options" not in by_hook  # no statement, nothing assigned
+    assert "pc_q35_8_1_machine_options" not in by_hook  # over the size bound: not read
+    assert 0 < len(by_hook["pc_q35_8_2_machine_options"]) <= 256  # assignments read, bounded
+    own = {s.member: s for s in by_hook["pc_q35_8_0_machine_options"]}
+    assert own["no_floppy"].value == "1"
+    assert own["g0"].value == "0" and own["g0"].source == "pc_q35_8_2_machine_options"
