@@ -74,6 +74,8 @@ RULE = RuleSpec(
 _TIMER_TYPES = frozenset({"QEMUTimer", "struct QEMUTimer"})
 _VIRTUAL = re.compile(r"\b(?:QEMU_CLOCK_VIRTUAL|vm_clock)\b")
 _MAX_BODY = 20000  # characters of a callback scanned (untrusted input)
+_MAX_ARGS = 1000  # characters of a timer_new()/timer_init() argument list (real ones: < 100)
+_MAX_CREATIONS = 32  # creations read per timer member
 
 
 def _new_timers(change: EntityChange, ctx: RuleContext) -> list[str]:
@@ -94,26 +96,30 @@ def _creations(text: str, member: str) -> list[str]:
     """Callbacks of virtual-clock timers created into `member` in `text`."""
     m_ = re.escape(member)
     out: list[str] = []
-    assign = re.compile(rf"(?:->|\.)\s*{m_}(?:\s*\[[^\]]*\])?\s*=\s*(?:qemu_new_timer|timer_new)"
-                        rf"\w*\s*\(([^;]*)\)\s*;")  # fmt: skip
-    init = re.compile(rf"\btimer_init\w*\s*\(\s*&\s*\w+\s*(?:->|\.)\s*{m_}\b([^;]*)\)\s*;")
+    # bounded repeats: from every match start the scan stops after _MAX_ARGS characters, so a
+    # hostile file of creations without `;` costs linear time, not quadratic
+    tail = rf"([^;]{{0,{_MAX_ARGS}}})\)\s*;"
+    assign = re.compile(rf"(?:->|\.)\s*{m_}(?:\s*\[[^\]]{{0,64}}\])?\s*=\s*"
+                        rf"(?:qemu_new_timer|timer_new)\w*\s*\({tail}")  # fmt: skip
+    init = re.compile(rf"\btimer_init\w*\s*\(\s*&\s*\w+\s*(?:->|\.)\s*{m_}\b{tail}")
     for pat in (assign, init):
         for m in pat.finditer(text):
+            if len(out) >= _MAX_CREATIONS:
+                return out
             args = [a.strip() for a in m.group(1).split(",")]
             if len(args) >= 2 and _VIRTUAL.search(m.group(1)):
                 out.append(args[-2])
     return out
 
 
-def _body(text: str, model: FileModel, function: str) -> str:
+def _body(lines: list[str], model: FileModel, function: str) -> str:
     for name, start, end in model.functions:
         if name == function:
-            lines = text.splitlines()[start - 1 : end]
-            return cscan.strip_comments("\n".join(lines))[:_MAX_BODY]
+            return cscan.strip_comments("\n".join(lines[start - 1 : end]))[:_MAX_BODY]
     return ""
 
 
-_WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*(?:\[[^\]]*\]\s*)*(?:[|&^+\-*/]|<<|>>)?=(?!=)")
+_WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*(?:\[[^\]]{0,64}\]\s*)*(?:[|&^+\-*/]|<<|>>)?=(?!=)")
 
 
 def _migrated(v: Vmsd) -> set[str]:
@@ -139,21 +145,21 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         if model is None:
             continue
         text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
+        lines = text.splitlines()
         for member in timers:
             for cb in _creations(text, member):
-                yield from _judge(ctx, fc.new_path, text, model, names, member, cb)
+                yield from _judge(fc.new_path, lines, model, names, member, cb)
 
 
 def _judge(
-    ctx: RuleContext,
     path: str,
-    text: str,
+    lines: list[str],
     model: FileModel,
     names: set[str],
     member: str,
     cb: str,
 ) -> Iterator[Hit]:
-    body = _body(text, model, cb)
+    body = _body(lines, model, cb)
     if not body:
         return
     written = {m.group(1) for m in _WRITE.finditer(body.split("{", 1)[-1])}
@@ -163,7 +169,7 @@ def _judge(
         hit = sorted(written & _migrated(v))
         if not hit or member in _migrated(v) or _subsection_carries(model, v, member):
             continue
-        if any(re.search(rf"\b{re.escape(member)}\b", _body(text, model, fn))
+        if any(re.search(rf"\b{re.escape(member)}\b", _body(lines, model, fn))
                for _, fn in v.hooks):  # fmt: skip
             continue  # post_load / pre_load handles it
         yield Hit(
