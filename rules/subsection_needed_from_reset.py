@@ -106,6 +106,9 @@ def _tested(returns: tuple[str, ...]) -> list[str] | None:
     return out or None
 
 
+_MAX_FUNCTION_LINES = 2000  # lines of a function read before a write (untrusted input)
+
+
 def _own_state(sub: Vmsd) -> set[str]:
     """Every component of the C member paths the subsection migrates."""
     out: set[str] = set()
@@ -129,12 +132,13 @@ def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str, str
         model: FileModel | None = file_model(ctx, fc.new_path, "new")
         if model is None:
             continue
+        lines = text.splitlines()
         for w in member_writes(text, member):
             fn = model.function_at(w.line)
             if fn is None or w.guard is not None or w.value.strip("() ") in _ZERO:
                 continue
             copy = _COPY.fullmatch(w.value) and not _CONST.fullmatch(w.value)
-            if _SETUP.search(fn) and not copy and not _conditional(text, model, fn, w.line):
+            if _SETUP.search(fn) and not copy and not _conditional(lines, model, fn, w.line):
                 return fc.new_path, fn, w.line, w.value, "without any guest action"
             if counter and _HOST_GET.search(fn):
                 return (fc.new_path, fn, w.line, w.value,
@@ -142,14 +146,13 @@ def _setup_write(ctx: RuleContext, member: str) -> tuple[str, str, int, str, str
     return None
 
 
-def _conditional(text: str, model: FileModel, fn: str, line: int) -> bool:
+def _conditional(lines: list[str], model: FileModel, fn: str, line: int) -> bool:
     """Whether the statement on `line` sits inside a block or under an `if`/`else` of `fn`
     (a write guarded by a property or a state test says nothing about every VM)."""
     start = next((s for n, s, _ in model.functions if n == fn), None)
-    if start is None:
-        return True
-    lines = text.splitlines()[start - 1 : line]
-    head = cscan.strip_comments("\n".join(lines))
+    if start is None or line - start > _MAX_FUNCTION_LINES:
+        return True  # not read: taken as conditional, so no finding rests on it
+    head = cscan.strip_comments("\n".join(lines[start - 1 : line]))
     brace = head.find("{")
     if brace < 0:
         return True

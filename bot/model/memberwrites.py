@@ -19,6 +19,8 @@ __all__ = ["MemberWrite", "member_writes"]
 
 # how far back an `if` guarding a write may start (a few statements)
 _GUARD_WINDOW = 400
+_MAX_VALUE = 1000  # characters of a right-hand side read (bounds the scan for its `;`)
+_MAX_WRITES = 500  # writes returned for one member (untrusted text; real files: a handful)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +37,15 @@ def member_writes(text: str, member: str) -> tuple[MemberWrite, ...]:
     if not re.fullmatch(r"\w+", member):
         return ()
     clean = cscan.strip_comments(text)
-    write = re.compile(rf"(?:->|\.)\s*{member}\s*=(?!=)\s*([^;{{}}]+);")
+    write = re.compile(rf"(?:->|\.)\s*{member}\s*=(?!=)\s*([^;{{}}]{{1,{_MAX_VALUE}}});")
     test = re.compile(rf"\bif\s*\((?:[^()]|\([^()]*\))*?(?:->|\.)\s*{member}\s*==\s*(\w+)")
     out: list[MemberWrite] = []
+    line, seen = 1, 0
     for m in write.finditer(clean):
-        line = clean.count("\n", 0, m.start()) + 1
+        if len(out) >= _MAX_WRITES:
+            break
+        line += clean.count("\n", seen, m.start())
+        seen = m.start()
         out.append(MemberWrite(line, cscan.norm(m.group(1)), _guard(clean, m.start(), test)))
     return tuple(out)
 
