@@ -273,9 +273,29 @@ def apply_edits(data: bytes, edits: list[DraftEdit] | tuple[DraftEdit, ...]) -> 
         new = body.split("\n") if body != "" else []
         if new and new[-1] == "":
             new.pop()
+        if e.op == "insert" and new and _DESIGNATOR.match(new[0]):
+            _comma_before(lines, start)
         lines[start:end] = new
         last_start = start
     return "\n".join(lines).encode("utf-8", errors="surrogateescape")
+
+
+_DESIGNATOR = re.compile(r"^\s*\.\w+\s*=")
+
+
+def _comma_before(lines: list[str], at: int) -> None:
+    """An initializer member inserted at line `at` follows a member that needs a comma: the
+    last member of a list may be written without one (`.fields = (...) { ... }` then `};`)."""
+    k = at - 1
+    while k >= 0 and (not lines[k].strip() or lines[k].strip().startswith(("/*", "*", "//"))):
+        k -= 1
+    if k < 0:
+        return
+    code = re.sub(r"\s*(?:/\*.*\*/|//.*)$", "", lines[k])
+    if code.rstrip().endswith((",", "{", "(", ";")) or not code.strip():
+        return
+    rest = lines[k][len(code):]
+    lines[k] = code.rstrip() + "," + rest
 
 
 _SUBS_START = re.compile(r"^(\s*)\.subsections\s*=.*\{")

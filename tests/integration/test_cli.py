@@ -372,6 +372,10 @@ def test_demo_shows_the_planted_breakages(capsys: pytest.CaptureFixture[str]) ->
     ]
     by_patch = {(f["patch_index"], f["rule"]) for f in doc["findings"]}
     assert {(1, "MIG002"), (2, "MIG006"), (3, "MIG030")} <= by_patch
+    # the first thing a user sees: every draft of the sample is proven on the drafted tree
+    # (MIG006's `.needed` goes after a `.fields` written without a trailing comma)
+    checks = {f["rule"]: f.get("fix_check") for f in doc["findings"]}
+    assert checks == dict.fromkeys(("MIG002", "MIG006", "MIG030"), "fix verified from source")
 
 
 # ---- through a real process ---------------------------------------------------------------

@@ -138,3 +138,25 @@ def test_a_member_goes_into_a_struct_whose_brace_is_on_the_next_line() -> None:
                                       anchor="I2CBus")]).decode()  # fmt: skip
     assert out == ("struct I2CBus\n{\n    BusState qbus;\n    uint8_t saved_address;\n"
                    "    bool migrate_b;\n};\n")  # fmt: skip
+
+
+def test_a_member_inserted_after_a_last_member_without_comma_gets_one() -> None:
+    # how the sample series writes a vmsd: `.fields = ... { ... }` with no trailing comma
+    src = b"""static const VMStateDescription vmstate_foo_fifo = {
+    .name = "foo-pci/fifo",
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(fifo_level, FooState),
+        VMSTATE_END_OF_LIST()
+    } /* no comma */
+};
+"""
+    out = apply_edits(src, [DraftEdit("f.c", "insert", "    .needed = foo_fifo_needed,", line=7)])
+    assert b"    }, /* no comma */\n    .needed = foo_fifo_needed,\n};" in out
+    # with a comma already there, nothing is added
+    comma = src.replace(b"} /* no comma */", b"},")
+    out = apply_edits(comma, [DraftEdit("f.c", "insert", "    .needed = f,", line=7)])
+    assert b"    },\n    .needed = f,\n};" in out
+    # the opening line of the initializer needs none either
+    first = b"static const VMStateDescription v = {\n};\n"
+    out = apply_edits(first, [DraftEdit("f.c", "insert", "    .needed = f,", line=2)])
+    assert out == b"static const VMStateDescription v = {\n    .needed = f,\n};\n"
