@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.model import cscan
 from bot.model.entities import FileModel
 
-__all__ = ["MachineSetting", "hook_family", "machine_hooks", "machine_settings"]
+__all__ = ["HOOK_NAME", "MachineSetting", "hook_family", "machine_hooks", "machine_settings"]
 
 _MAX_HOOK_LINES = 400  # an option hook is short; longer "hooks" are not followed
 _MAX_DEPTH = 64  # the chain of versions of one board (pc has ~60)
@@ -28,10 +28,12 @@ _MAX_HOOK_CHARS = 32_000  # and in characters: a 400-line hook of one long line 
 _MAX_EVENTS = 256  # assignments and calls read from one function (a real hook has < 40)
 _MAX_SETTINGS = 50_000  # (hook, member) pairs returned for one file
 
-# `pc_q35_2_3_machine_options`, `virt_machine_2_7_options`, `ccw_machine_2_9_class_options`
-_HOOK = re.compile(
-    r"^(?P<fam>\w+?_machine)_(?P<maj>\d+)_(?P<min>\d+)_(?P<kind>class_|instance_)?options$"
-    r"|^(?P<pfam>\w+?)_(?P<pmaj>\d+)_(?P<pmin>\d+)_machine_options$"
+# `pc_q35_2_3_machine_options`, `virt_machine_2_7_options`, `ccw_machine_2_9_class_options`:
+# a versioned option hook: `<family>_machine_<maj>_<min>_[class_|instance_]options` (stem: up to
+# the version) or the older `<family>_<maj>_<min>_machine_options`
+HOOK_NAME = re.compile(
+    r"^(?P<stem>(?P<fam>\w+?_machine)_(?P<maj>\d+)_(?P<min>\d+))_(?P<kind>class_|instance_)?options$"
+    r"|^(?P<pstem>(?P<pfam>\w+?)_(?P<pmaj>\d+)_(?P<pmin>\d+))_machine_options$"
 )
 # Both are matched inside one statement (the text up to a `;`, see _statements), so that a
 # hostile body without `;` cannot make the scan quadratic.
@@ -67,7 +69,7 @@ class MachineSetting:
 
 def hook_family(function: str) -> tuple[str, tuple[int, int]] | None:
     """(family, version) of a class-level versioned option hook, None for other functions."""
-    m = _HOOK.match(function)
+    m = HOOK_NAME.match(function)
     if m is None:
         return None
     if m.group("fam"):

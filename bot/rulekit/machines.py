@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.model import cscan
 from bot.model.entities import FileModel
+from bot.model.machinesettings import HOOK_NAME
 
 __all__ = ["FileFunctions", "HookVersion", "MachineDef", "defined_machines", "hook_version",
            "is_versioned_hook"]
@@ -18,11 +19,9 @@ __all__ = ["FileFunctions", "HookVersion", "MachineDef", "defined_machines", "ho
 # `virt_machine_10_2_options`, `ccw_machine_2_10_instance_options`, `spapr_machine_2_3_class_
 # options`; before 2017 `pc_i440fx_2_3_machine_options`.
 _HOOK = re.compile(r"(?:_machine_\d+_\d+_(?:class_|instance_)?options|_\d+_\d+_machine_options)$")
-_HOOK_PARTS = re.compile(
-    r"^(?P<stem>\w+?_machine_(?P<maj>\d+)_(?P<min>\d+))_(?P<kind>class_|instance_)?options$"
-    r"|^(?P<pstem>\w+?_(?P<pmaj>\d+)_(?P<pmin>\d+))_machine_options$"
-)
-_WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*=(?!=)\s*([^;{}]+);")
+# a value is read up to 1,000 characters: from every `x->m =` the scan for its `;` stops
+# there, so a hostile body of assignments without `;` is not quadratic
+_WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*=(?!=)\s*([^;{}]{1,1000});")
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 _PARAM = re.compile(r"\(\s*(?:const\s+)?\w+\s*\*\s*(\w+)\s*\)")
 _VERSION = re.compile(r"\d+[._]\d+")
@@ -46,7 +45,7 @@ class HookVersion:
 
 def hook_version(function: str) -> HookVersion | None:
     """The parts of a versioned option hook's name, or None for any other function."""
-    m = _HOOK_PARTS.match(function)
+    m = HOOK_NAME.match(function)
     if m is None:
         return None
     if m.group("stem"):

@@ -16,3 +16,14 @@ def test_hook_names_of_every_style_give_stem_version_and_level() -> None:
         "pc_i440fx_2_3", (2, 3), False)
     assert hook_version("ccw_init") is None
     assert hook_version("xenfv_machine_options") is None
+
+
+def test_member_writes_are_read_with_bounded_values() -> None:
+    from bot.rulekit.machines import FileFunctions
+
+    assert FileFunctions.members_written_in("a->b = 1; c.d = e->f; if (g) x->y = z;") == {
+        "b", "d", "y"
+    }
+    # 32,000 assignments without `;` (quadratic when each looked for its `;` to the end)
+    assert FileFunctions.members_written_in("s->m = x " * 32_000) == set()
+    assert FileFunctions.members_written_in("s->m = " + "x" * 2_000 + ";") == set()
