@@ -54,8 +54,9 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.machinesettings import MachineSetting, hook_family
+from bot.model.machinesettings import MachineSetting, hook_family, machine_hooks
 from bot.rulekit import drafts as D
+from bot.rulekit.ctx import Side, file_model, func_span
 
 RULE = RuleSpec(
     id="MIG061",
@@ -140,7 +141,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     restore = old.value or "0"
     via = old.via or new.via or "m->"
     stmt = f"    {via}{new.member} = {restore};"
-    span = _span(ctx, change.path, new.hook)
+    span = func_span(file_model(ctx, change.path, "new"), new.hook)
     draft = f"/* in {new.hook}(): keep what released versions had */\n{stmt}"
     edits = (D.insert_before(change.path, span[1], stmt),) if span is not None else ()
     yield Hit(
@@ -159,23 +160,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
-def _versions(ctx: RuleContext, path: str, side: str, family: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for p, o, n in ctx.models:
-        m = o if side == "old" else n
-        if p != path or m is None:
-            continue
-        for fn, _, _ in m.functions:
-            fam = hook_family(fn)
-            if fam is not None and fam[0] == family:
-                out.append(fam[1])
-    return out
-
-
-def _span(ctx: RuleContext, path: str, function: str) -> tuple[int, int] | None:
-    for p, _, n in ctx.models:
-        if p == path and n is not None:
-            for fn, start, end in n.functions:
-                if fn == function:
-                    return start, end
-    return None
+def _versions(ctx: RuleContext, path: str, side: Side, family: str) -> list[tuple[int, int]]:
+    """The versions of `family` whose option hooks the file defines on that side."""
+    model = file_model(ctx, path, side)
+    if model is None:
+        return []
+    return [fam[1] for fn in machine_hooks(model)
+            if (fam := hook_family(fn)) is not None and fam[0] == family]  # fmt: skip

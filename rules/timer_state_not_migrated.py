@@ -55,6 +55,7 @@ from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, Vmsd
 from bot.rulekit.ctx import file_model, tree
+from bot.rulekit.machines import FileFunctions
 
 RULE = RuleSpec(
     id="MIG064",
@@ -112,13 +113,6 @@ def _creations(text: str, member: str) -> list[str]:
     return out
 
 
-def _body(lines: list[str], model: FileModel, function: str) -> str:
-    for name, start, end in model.functions:
-        if name == function:
-            return cscan.strip_comments("\n".join(lines[start - 1 : end]))[:_MAX_BODY]
-    return ""
-
-
 _WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*(?:\[[^\]]{0,64}\]\s*)*(?:[|&^+\-*/]|<<|>>)?=(?!=)")
 
 
@@ -145,21 +139,21 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         if model is None:
             continue
         text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
-        lines = text.splitlines()
+        functions = FileFunctions(text, model)
         for member in timers:
             for cb in _creations(text, member):
-                yield from _judge(fc.new_path, lines, model, names, member, cb)
+                yield from _judge(fc.new_path, functions, model, names, member, cb)
 
 
 def _judge(
     path: str,
-    lines: list[str],
+    functions: FileFunctions,
     model: FileModel,
     names: set[str],
     member: str,
     cb: str,
 ) -> Iterator[Hit]:
-    body = _body(lines, model, cb)
+    body = functions.text(cb)[:_MAX_BODY]
     if not body:
         return
     written = {m.group(1) for m in _WRITE.finditer(body.split("{", 1)[-1])}
@@ -169,7 +163,7 @@ def _judge(
         hit = sorted(written & _migrated(v))
         if not hit or member in _migrated(v) or _subsection_carries(model, v, member):
             continue
-        if any(re.search(rf"\b{re.escape(member)}\b", _body(lines, model, fn))
+        if any(re.search(rf"\b{re.escape(member)}\b", functions.text(fn)[:_MAX_BODY])
                for _, fn in v.hooks):  # fmt: skip
             continue  # post_load / pre_load handles it
         yield Hit(

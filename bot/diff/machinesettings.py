@@ -17,6 +17,10 @@ from bot.model.machinesettings import MachineSetting, hook_family, machine_hooks
 __all__ = ["machine_setting_changes"]
 
 _Key = tuple[str, tuple[int, int], str]
+# changes returned for one file: a real series changes a few members of a few dozen versions;
+# MIG061 compares each change with the file's others, so a hostile board file must not
+# give tens of thousands
+_MAX_CHANGES = 2000
 
 
 def _by_key(settings: tuple[MachineSetting, ...]) -> dict[_Key, MachineSetting]:
@@ -50,6 +54,8 @@ def machine_setting_changes(
     b = _by_key(machine_settings(new_text, new))
     out: list[EntityChange] = []
     for key in sorted(set(a) | set(b)):
+        if len(out) >= _MAX_CHANGES:
+            break
         fam = (key[0], key[1])
         if fam not in old_ver or fam not in new_ver:
             continue

@@ -141,3 +141,20 @@ def test_hostile_hook_bodies_are_bounded_and_leave_real_hooks_alone() -> None:
     own = {s.member: s for s in by_hook["pc_q35_8_0_machine_options"]}
     assert own["no_floppy"].value == "1"
     assert own["g0"].value == "0" and own["g0"].source == "pc_q35_8_2_machine_options"
+
+
+def test_changes_of_one_file_are_capped() -> None:
+    """A hostile board file: 300 members set in the newest hook, inherited by 20 versions,
+    all changed by the series, would be 6,000 changes; 2,000 come back."""
+    hooks_old, hooks_new = [], []
+    for v in range(20, 0, -1):
+        call = f"    pc_q35_9_{v + 1}_machine_options(m);\n" if v < 20 else ""
+        old_body = "".join(f"    m->f{i} = 1;\n" for i in range(300)) if v == 20 else ""
+        new_body = old_body.replace("= 1;", "= 2;")
+        hooks_old.append(f"static void pc_q35_9_{v}_machine_options(MachineClass *m)\n{{\n"
+                         f"{call}{old_body}}}\n")
+        hooks_new.append(f"static void pc_q35_9_{v}_machine_options(MachineClass *m)\n{{\n"
+                         f"{call}{new_body}}}\n")
+    old, new = "".join(hooks_old), "".join(hooks_new)
+    om, nm = extract_file(PATH, old.encode()), extract_file(PATH, new.encode())
+    assert len(machine_setting_changes(PATH, old, om, new, nm)) == 2000
