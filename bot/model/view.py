@@ -341,6 +341,30 @@ class TreeView:
         lst = self._a().vmsds.get(c_name)
         return lst[0][0] if lst else None
 
+    def vmsd_users(self, c_name: str, path: str | None) -> tuple[tuple[str, Vmsd], ...]:
+        """(path, vmsd) of every vmsd that lists `c_name` in `.subsections` or nests it in a
+        field and can mean the definition in `path`. C linkage decides: a file that defines
+        the name itself means its own definition, and a `static` definition in a `.c` file is
+        seen by no other file (`vmstate_pcihp_state` of hw/acpi/ich9.c is not the one of
+        generic_event_device.c). Without `path`, every user. At most 256 users."""
+        a = self._a()
+        defs = a.vmsds.get(c_name, ())
+        definers = {p for p, _ in defs}
+        mine = next((v for p, v in defs if p == path), None)
+        private = mine is not None and mine.is_static and (path or "").endswith(".c")
+        out: list[tuple[str, Vmsd]] = []
+        seen: set[tuple[str, str]] = set()
+        for user, upath in a.embed_refs.get(c_name, ())[:256]:
+            if (user, upath) in seen:
+                continue
+            seen.add((user, upath))
+            if path is not None and upath != path and (upath in definers or private):
+                continue
+            uv = next((v for p, v in a.vmsds.get(user, ()) if p == upath), None)
+            if uv is not None:
+                out.append((upath, uv))
+        return tuple(out)
+
     def vmsd_definitions(self, c_name: str) -> tuple[tuple[str, Vmsd], ...]:
         """Every (path, vmsd) with that C name (static names can repeat across files)."""
         return tuple(self._a().vmsds.get(c_name, ()))

@@ -132,11 +132,12 @@ def vmsd_uses(ctx: RuleContext, c_name: str, side: Side) -> Uses:
         if t.types_for_vmsd(c_name):
             top = True
         # Users outside the unit's files: the transitive embedders; keep the direct ones.
+        # The direct users the C linkage allows: not another file's static namesake's.
         known = {v.c_name for v in (*subs, *nested)}
-        for c in t.vmsd_containers(c_name):
-            user = t.vmsd(c)
-            if user is None or user.c_name in known or user.c_name == c_name:
+        for _, user in t.vmsd_users(c_name, own):
+            if user.c_name in known or user.c_name == c_name:
                 continue
+            known.add(user.c_name)
             if c_name in user.subsections:
                 subs.append(user)
             elif any(f.vmsd_ref == c_name for f in user.fields):
