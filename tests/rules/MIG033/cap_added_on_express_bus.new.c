@@ -1,12 +1,23 @@
+// fixture-tree: compat
 /* vmxnet3-like realize (migcheck fixture: MIG033, shape of f713d4d2f1b9) */
 // fixture-path: hw/net/foonet.c
 #include "qemu/osdep.h"
-#include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
-#include "hw/pci/msi.h"
+#include "hw/qdev-properties.h"
+
+#define TYPE_PCI_DEVICE "pci-device" /* include/hw/pci/pci_device.h */
+#define TYPE_FOONET "foonet"
+OBJECT_DECLARE_SIMPLE_TYPE(FooNetState, FOONET)
 
 #define FOONET_EXP_EP_OFFSET 0x48
 #define FOONET_AER_OFFSET 0x100
+
+struct FooNetState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar0;
+    bool x_aer;
+};
 
 static void foonet_pci_realize(PCIDevice *pci_dev, Error **errp)
 {
@@ -24,3 +35,23 @@ static void foonet_pci_realize(PCIDevice *pci_dev, Error **errp)
         pcie_aer_init(pci_dev, PCI_ERR_VER, FOONET_AER_OFFSET, PCI_ERR_SIZEOF, errp); // ok: MIG033
     }
 }
+
+static const Property foonet_properties[] = {
+    DEFINE_PROP_BOOL("x-aer", FooNetState, x_aer, true),
+};
+
+static void foonet_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = foonet_pci_realize;
+    device_class_set_props(dc, foonet_properties);
+}
+
+static const TypeInfo foonet_info = {
+    .name          = TYPE_FOONET,
+    .parent        = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(FooNetState),
+    .class_init    = foonet_class_init,
+};
