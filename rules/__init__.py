@@ -21,6 +21,7 @@ RULE_MODULES: tuple[str, ...] = (
     "dev_path_change",
     "field_test_or_needed_changed",
     "field_version_above_vmsd",
+    "guest_register_not_migrated",
     "instance_id_change",
     "machine_compat_chain",
     "machine_flag_unversioned",

@@ -56,6 +56,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.fixedit import DraftEdit
+from bot.model import cscan
 from bot.model.entities import CallSite
 from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
@@ -215,7 +216,7 @@ def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hi
     new_m = K.file_model(ctx, change.path, "new")
     if K.func_span(new_m, o.function) is None:
         return  # whole function gone: a bigger change other rules see
-    if _zero_store_to_fresh_byte(ctx, change, o):
+    if _zero_store_to_fresh_byte(ctx, change, o) or _now_class_id(ctx, change, o):
         return
     yield Hit(
         message=(
@@ -266,6 +267,32 @@ def _zero_store_to_fresh_byte(ctx: RuleContext, change: EntityChange, o: CallSit
         if c.call in PCI_CONFIG_POINTER_FIRST and c != o
     )
     return not any(call_args(c)[:1] == (ptr,) for c in others)
+
+
+# pci_config_set_* calls whose register the PCI core fills itself from the id the device's
+# class (PCIDeviceClass `k->vendor_id`, the older PCIDeviceInfo `.vendor_id`) declares
+_CLASS_IDS = {
+    "pci_config_set_vendor_id": "vendor_id",
+    "pci_config_set_device_id": "device_id",
+    "pci_config_set_revision": "revision",
+    "pci_config_set_class": "class_id",
+}
+
+
+def _now_class_id(ctx: RuleContext, change: EntityChange, o: CallSite) -> bool:
+    """A removed `pci_config_set_vendor_id(conf, V)` (device id, revision, class) where the
+    file now declares `vendor_id = V` for the device's class: the PCI core writes the same
+    bytes when it registers the device (7cba16a748b3, a PCIDeviceInfo conversion)."""
+    field = _CLASS_IDS.get(o.call)
+    if field is None or len(o.args) < 2:
+        return False
+    value = re.escape(K.norm(o.args[-1])).replace(r"\ ", r"\s*")
+    declared = re.compile(rf"(?:\.|->)\s*{field}\s*=\s*(?:\(\s*)?{value}\s*\)?\s*[,;}}]")
+    for fc in ctx.series.folded:
+        if fc.new is not None and fc.new_path == change.path:
+            text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
+            return declared.search(text) is not None
+    return False
 
 
 def _args(c: CallSite) -> tuple[str, ...]:

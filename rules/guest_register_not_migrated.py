@@ -1,0 +1,214 @@
+"""MIG065 guest-register-not-migrated: a new guest-written register the device's vmsd omits
+
+*What it flags*
+
+A scalar member (or array of scalars) added to the state struct of a device that already
+migrates through a vmsd, written by the device's guest access handler (a MemoryRegionOps
+`.write`, an old-style `(void *opaque, hwaddr addr, uint32_t val)` MMIO/PIO write function)
+and read back elsewhere in the file, while no vmsd of the file migrates it (fields or
+subsections) and none of the vmsd's hooks (`pre_save`, `post_load`, ...) mentions it.
+
+*Why it breaks migration*
+
+A register the guest can write and read back is device state. Migrated without it, the
+destination starts with the reset value: the guest reads back something it never wrote, and
+whatever the register controls (an interrupt latch, a timing mode, a reset type) silently
+changes under it. An older QEMU that lacks the register cannot take it either, so the fix is
+a subsection (sent only when the register differs from its reset value) plus, where the
+register changes guest-visible behaviour, a compat property for old machine types.
+
+*Example*
+
+```c
+ typedef struct PIIX4State {
+     PCIDevice dev;
++    uint8_t rcr;                      /* Reset Control Register */
+ } PIIX4State;
++static void piix4_rcr_write(void *opaque, hwaddr addr, uint64_t val, unsigned len)
++{
++    s->rcr = val & 2;
++}
+```
+
+while `vmstate_piix4` still migrates only `dev`.
+
+*Instead*
+
+Migrate the register in a new subsection of the device's vmsd whose `.needed` is true when
+it differs from its reset value (`return s->rcr != 0;`), or recompute it in `post_load`
+when it is derived from migrated state.
+
+*References*
+
+- docs/devel/migration/main.rst ("Subsections"; state a guest can observe must be migrated)
+- 5790b757cfbe (piix4 Reset Control Register, fixed by 0b5b1b8ee0d5 which migrates it in
+  a subsection), 4f7265ff177d (macio IDE timing and interrupt registers)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.diff.changes import EntityChange
+from bot.engine.spec import Hit, RuleContext, RuleSpec
+from bot.findings import Category, Severity
+from bot.model import cscan
+from bot.model.entities import FileModel, StructDef, StructMember, Vmsd
+from bot.rulekit.ctx import file_model, tree
+from bot.rulekit.machines import FileFunctions
+
+RULE = RuleSpec(
+    id="MIG065",
+    name="guest-register-not-migrated",
+    severity=Severity.WARNING,
+    category=Category.OTHER,
+    confidence="medium",
+    scope="series",
+    message="a new guest-written register is missing from the device's vmsd",
+    fix_hint=(
+        "migrate the register in a subsection of the device's vmsd, needed when it differs "
+        "from its reset value, or recompute it in post_load"
+    ),
+    kinds=("struct",),
+)
+
+_SCALAR = re.compile(
+    r"(?:u?int(?:8|16|32|64)_t|bool|_Bool|int|unsigned|signed|char|short|long|uint|"
+    r"target_ulong|hwaddr|dma_addr_t|(?:unsigned|signed)\s+(?:char|short|int|long)(?:\s+int)?|"
+    r"(?:unsigned\s+)?long\s+long)"
+)
+# an old-style guest access handler: `void f(void *opaque, hwaddr addr, uint32_t val ...)`
+_ADDR = r"(?:hwaddr|target_phys_addr_t|ram_addr_t|uint32_t|uint64_t|unsigned(?:\s+int)?)"
+_VAL = r"(?:uint(?:8|16|32|64)_t|unsigned(?:\s+int)?|int)"
+_HANDLER = re.compile(
+    rf"\bvoid\s+(\w+)\s*\(\s*void\s*\*\s*\w+\s*,\s*{_ADDR}\s+\w+\s*,\s*{_VAL}\s+\w+\s*"
+    r"(?:,[^()]{0,120})?\)\s*$"
+)
+_DESIGNATED = re.compile(r"\.write(?:_with_attrs)?\s*=\s*(\w+)")
+_MAX_HEAD = 400  # characters of a definition head read for the handler signature
+_MAX_BODY = 20000  # characters of a handler body scanned (untrusted input)
+_MAX_HANDLERS = 64
+_MAX_MEMBERS = 32  # new members judged per struct
+
+
+def _new_members(change: EntityChange, ctx: RuleContext) -> list[StructMember]:
+    """Scalar members the change adds to a struct that existed before (renames excluded)."""
+    old, new = change.old, change.new
+    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
+        return []
+    had = {m.name for m in old.members}
+    base = tree(ctx, "old")
+    before = base.struct(old.name) if base is not None else None
+    if before is not None:
+        had |= {m.name for m in before.members}
+    now = {m.name for m in new.members}
+    gone = [(m.type, m.dims) for m in old.members if m.name not in now]
+    out: list[StructMember] = []
+    for m in new.members:
+        if m.name in had or m.pointer or m.members or not _SCALAR.fullmatch(m.type.strip()):
+            continue
+        if (m.type, m.dims) in gone:
+            continue  # a member of the same type left: a rename, not a new register
+        out.append(m)
+    return out[:_MAX_MEMBERS]
+
+
+def _handlers(text: str, functions: FileFunctions) -> list[str]:
+    """Guest write handlers defined in the file: designated `.write = f` and old signatures."""
+    names = functions.names()
+    out: list[str] = []
+    for m in _DESIGNATED.finditer(text):
+        if m.group(1) in names and m.group(1) not in out:
+            out.append(m.group(1))
+        if len(out) >= _MAX_HANDLERS:
+            return out
+    for fn in sorted(names):
+        if fn in out:
+            continue
+        head = functions.text(fn)[:_MAX_HEAD].split("{", 1)[0]
+        if _HANDLER.search(cscan.norm(head)):
+            out.append(fn)
+            if len(out) >= _MAX_HANDLERS:
+                break
+    return out
+
+
+def _write_re(member: str) -> re.Pattern[str]:
+    m_ = re.escape(member)
+    return re.compile(
+        rf"(?:->|\.)\s*{m_}\s*(?:\[[^\]]{{0,64}}\]\s*){{0,4}}(?:[|&^+\-*/%]|<<|>>)?=(?!=)"
+    )
+
+
+def _migrated(v: Vmsd) -> set[str]:
+    out: set[str] = set()
+    for f in v.fields:
+        if f.c_field:
+            out.add(re.split(r"[.\[]|->", f.c_field)[0].strip())
+    return out
+
+
+def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Yield a hit per new guest-written, read-back register of a migrated device that no vmsd
+    of the handler's file carries."""
+    members = _new_members(change, ctx)
+    if not members:
+        return
+    assert isinstance(change.new, StructDef)
+    names = {change.new.name, *change.new.aliases}
+    for fc in ctx.series.folded:
+        if fc.new is None or fc.new_path is None or not fc.new_path.endswith(".c"):
+            continue
+        if fc.old is None or fc.old_path is None:
+            continue  # a new file: nothing old QEMU runs
+        model = file_model(ctx, fc.new_path, "new")
+        old_model = file_model(ctx, fc.old_path, "old")
+        if model is None or old_model is None:
+            continue
+        vmsds = [v for v in model.vmsds
+                 if any(f.struct in names for f in v.fields) and not v.unmigratable
+                 and old_model.vmsd(v.c_name) is not None]  # fmt: skip
+        if not vmsds:
+            continue  # the device does not migrate through a vmsd of this file
+        text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
+        functions = FileFunctions(text, model)
+        yield from _judge(fc.new_path, text, functions, model, vmsds, members)
+
+
+def _judge(
+    path: str,
+    text: str,
+    functions: FileFunctions,
+    model: FileModel,
+    vmsds: list[Vmsd],
+    members: list[StructMember],
+) -> Iterator[Hit]:
+    carried: set[str] = set()
+    for v in model.vmsds:
+        carried |= _migrated(v)
+    hooks = "\n".join(functions.text(fn)[:_MAX_BODY] for v in vmsds for _, fn in v.hooks)
+    handlers = _handlers(text, functions)
+    for m in members:
+        if m.name in carried or re.search(rf"\b{re.escape(m.name)}\b", hooks):
+            continue
+        write = _write_re(m.name)
+        writer = next((h for h in handlers
+                       if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
+        if writer is None:
+            continue
+        uses = len(re.findall(rf"(?:->|\.)\s*{re.escape(m.name)}\b", text))
+        if uses <= len(write.findall(text)):
+            continue  # written only: nothing reads it back
+        v = vmsds[0]
+        yield Hit(
+            message=(
+                f"new register `{m.name}` is written by the guest through {writer}() and read "
+                f"back, but {v.c_name} does not migrate it: after migration the guest finds its "
+                f"reset value"
+            ),
+            line=v.line,
+            side="new",
+            entity=f"{v.c_name}.unmigrated[{m.name}]",
+            path=path,
+        )
