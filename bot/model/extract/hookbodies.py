@@ -23,11 +23,17 @@ from collections.abc import Collection, Sequence
 from bot.model import cscan
 from bot.model.entities import HookBody
 
+# A preprocessor line (`#ifdef CONFIG_KVM`, `#endif`, with `\\` continuations) is one token:
+# its words are no operands, so the member written on the next line is `env->x`, not
+# `CONFIG_KVM env->x`, and the conditional still counts in the digest. Each character is
+# taken by exactly one alternative, so the scan is linear.
 _TOKEN = re.compile(
-    r"[A-Za-z_]\w*"
+    r"^[ \t]*#(?:[^\n\\]|\\[^\n]|\\\n)*"
+    r"|[A-Za-z_]\w*"
     r"|0[xX][0-9a-fA-F]+[uUlL]*|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?[uUlLfF]*"
     r"|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'"
-    r"|->|\+\+|--|<<=|>>=|<<|>>|&&|\|\||[-+*/%&|^!=<>]=|\S"
+    r"|->|\+\+|--|<<=|>>=|<<|>>|&&|\|\||[-+*/%&|^!=<>]=|\S",
+    re.M,
 )
 
 # Calls that only report: they never change migrated state or the wire.
@@ -171,8 +177,9 @@ def _hook_shaped(head: str, params: str) -> bool:
 
 
 def tokens(block: str) -> list[str]:
-    """C tokens of a text (comments already blanked)."""
-    return _TOKEN.findall(block)
+    """C tokens of a text (comments already blanked); a preprocessor line is one token,
+    its spacing normalised."""
+    return [" ".join(t.split()) if t[:1] in "# \t" else t for t in _TOKEN.findall(block)]
 
 
 def _close(toks: Sequence[str], i: int) -> int:
