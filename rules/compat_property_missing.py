@@ -6,6 +6,10 @@
 - A new property with a non-trivial default (anything but absent/false/0/NULL/""/-1 or a
   "not set" sentinel such as `CPU_UNSET_NUMA_NODE_ID`) is added to
   an existing device's Property array.
+- A `#define` (in the device's file or a header) that an unchanged property's default names
+  gets another value (`DEFINE_PROP_UINT32("vectors", S, vectors, FOO_DEFAULT_VECTORS)`
+  with `FOO_DEFAULT_VECTORS` raised from 2 to 4): the default changes although no Property
+  entry does. The finding sits on the `#define`.
 
 ...when the series adds no entry for that driver and property to the newest compat array
 (`hw_compat_X_Y`, or a machine's own `pc_compat_X_Y`/`spapr_compat_X_Y` of the same version).
@@ -58,10 +62,13 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import FileModel, Property
+from bot.model import cscan
+from bot.model.entities import Define, FileModel, Property
 from bot.model.memberwrites import member_writes
 from bot.rulekit import compat as C
 from bot.rulekit import ctx as K
+from bot.rulekit import drafts as D
+from bot.rulekit.layout import int_lookup
 from bot.rulekit.propcompat import is_feature_bit, is_host_side, missing_entry_hits, pname
 
 RULE = RuleSpec(
@@ -73,12 +80,15 @@ RULE = RuleSpec(
     scope="series",
     message="property default changes without an entry in the newest hw_compat array",
     fix_hint="add the old value to the newest hw_compat_X_Y array",
-    kinds=("property",),
+    kinds=("property", "define"),
 )
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report changed/new property defaults that no newest-array compat entry covers."""
+    if change.kind == "define":
+        yield from _macro_defaults(change, ctx)
+        return
     if change.kind != "property" or not isinstance(change.new, Property):
         return
     new = change.new
@@ -171,3 +181,105 @@ def _resolved(
 def _turns_into(resolved: tuple[str, tuple[str, ...]]) -> str:
     fn, values = resolved
     return f"{fn}() turns into {' or '.join(values)}"
+
+
+# ---- a default given by a macro whose value changes -------------------------------------------
+
+_MAX_MACRO_USERS = 32  # properties judged per changed macro
+
+
+def _macro_defaults(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Properties whose unchanged default expression names a `#define` the series gives
+    another value (`DEFINE_PROP_UINT32("vectors", S, vectors, FOO_VECTORS)` with
+    `#define FOO_VECTORS 2` -> `4`, in the same file or a header): the default changes
+    although no Property entry does."""
+    old, new = change.old, change.new
+    if change.op != "modified" or not isinstance(old, Define) or not isinstance(new, Define):
+        return
+    if "(" in new.name or K.norm(old.raw) == K.norm(new.raw):
+        return
+    before = {(p, u.array, u.name, K.norm(u.default)) for p, u in _users(ctx, "old", new.name)}
+    for path, prop in _users(ctx, "new", new.name)[:_MAX_MACRO_USERS]:
+        if is_feature_bit(prop) or is_host_side(prop) or prop.name is None:
+            continue
+        if (path, prop.array, prop.name, K.norm(prop.default)) not in before:
+            continue  # the entry itself changed or is new: the property branch judges it
+        was, now = _value(ctx, prop, "old", path), _value(ctx, prop, "new", path)
+        if was is None or now is None or was == now:
+            continue
+        types = _owner_types(ctx, path, prop)
+        if not types:
+            continue  # no device known to install the array
+        drivers = set(types)
+        t = K.tree(ctx, "new")
+        for name in types:
+            if t is not None:
+                drivers.update(t.type_ancestors(name))
+                drivers.update(t.type_descendants(name))
+        newest = C.compat_target(ctx)
+        if C.find_entries_for(ctx, drivers, prop.name, newest):
+            continue
+        if any(
+            C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == prop.name
+            for ea in C.added_entries(ctx)
+        ):
+            continue  # an entry in another array is MIG031's finding
+        array = C.compat_name(newest) if newest is not None else "the newest hw_compat array"
+        value = C.compat_value(prop, was)
+        draft, edits = D.compat_entry(ctx, types[0], prop.name, value, f"the old value {was}")
+        versioned = any(D.reaches_versioned(ctx, n) for n in types)
+        yield Hit(
+            message=(
+                f"{new.name} changes from {was} to {now}, and it is the default of "
+                f"'{prop.name}' ({prop.array}, {path}:{prop.line}) for '{types[0]}', but "
+                f"{array} has no entry for it: machine types of older releases now get the "
+                "new value and migration with them breaks"
+            ),
+            line=change.line,
+            side="new",
+            entity=f"{prop.array}.{prop.name}",
+            fix_draft=draft if versioned else None,
+            fix_edits=edits if versioned else (),
+            severity=None if versioned else Severity.NOTE,
+        )
+
+
+def _users(ctx: RuleContext, side: K.Side, name: str) -> list[tuple[str, Property]]:
+    """(path, property) on one side whose default names `name`: the unit's files, then the
+    tree's (each file once)."""
+    out: list[tuple[str, Property]] = []
+    seen: set[str] = set()
+    for path, fm in K.models(ctx, side):
+        seen.add(path)
+        out.extend((path, p) for p in fm.properties if _names(p.default, name))
+    t = K.tree(ctx, side)
+    if t is not None:
+        out.extend(pp for pp in t.props_defaulting_to(name) if pp[0] not in seen)
+    return out
+
+
+def _names(default: str | None, name: str) -> bool:
+    """Whether a default expression (its first 256 characters) names identifier `name`."""
+    text = (default or "")[:256]
+    return name in text and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def _value(ctx: RuleContext, prop: Property, side: K.Side, path: str) -> str | None:
+    """The default's value on one side: an integer, else the literal it comes down to."""
+    n = cscan.eval_int(prop.default or "", int_lookup(ctx, side))
+    if n is not None:
+        return str(n)
+    lit = D.resolve_value(ctx, prop.default, side)
+    if lit is None:
+        return None
+    b = C.truthy(lit)
+    return lit if b is None else ("true" if b else "false")
+
+
+def _owner_types(ctx: RuleContext, path: str, prop: Property) -> list[str]:
+    """QOM type names whose class_init installs the property's array."""
+    names = [t.name for t in K.property_owners(ctx, "new", path, prop) if t.name]
+    t = K.tree(ctx, "new")
+    if not names and t is not None:
+        names = list(t.types_with_props(prop.array, path))
+    return list(dict.fromkeys(names))

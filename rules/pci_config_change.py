@@ -11,7 +11,9 @@ gate): `pci_add_capability`, `msix_init`/`msix_init_exclusive_bar` (vectors, BAR
 `pci_config_set_*` (ids, class, revision, interrupt pin). The device is one device however it
 is written (`&s->dev`, `PCI_DEVICE(s)`, `s->parent_obj.config`, the realize parameter), so a
 renamed PCIDevice member changes nothing; calls are paired by their equal arguments (BAR
-index, config offset), not by the first call of the same name. Also an unconditional call that
+index, config offset), not by the first call of the same name. A call under an `if` that
+tests only the bus or slot (`if (pci_bus_is_express(pci_get_bus(d)))`) counts as ungated:
+every machine type with that kind of bus runs it, old ones too. Also an unconditional call that
 becomes conditional on the bus (`if (pci_bus_is_express(dev->bus))`): machine types whose bus
 is the other kind (conventional PCI on pc-i440fx) lose or gain the capability. A removed
 store of 0 into a config byte that nothing else in the file writes and the PCI core does not
@@ -108,6 +110,22 @@ _BUS_FACT = re.compile(
     r"\b(?:pci_bus_is_express|pci_is_express|pci_bus_is_root|pcie_\w*slot\w*)\s*\("
 )
 _PROPERTY_WORDS = re.compile(r"->\s*(?:x_|flags|compat|disable|migrat)|\bcompat\b|property")
+# One bus/slot test with its arguments (one level of nested parentheses).
+_BUS_TEST = re.compile(
+    r"\b(?:pci_bus_is_express|pci_is_express|pci_bus_is_root|pcie_\w*slot\w*)\s*"
+    r"\([^()]{0,200}(?:\([^()]{0,200}\)[^()]{0,200}){0,4}\)"
+)
+_MAX_CONDITION = 400
+
+
+def bus_only(condition: str | None) -> bool:
+    """Whether a condition tests nothing but the bus or slot the device sits on
+    (`pci_is_express(d) && pci_bus_is_express(pci_get_bus(d))`): it holds on every machine
+    type of the matching kind, old ones included, so it gates nothing between versions."""
+    if not condition or len(condition) > _MAX_CONDITION or _PROPERTY_WORDS.search(condition):
+        return False
+    rest, n = _BUS_TEST.subn("", condition)
+    return n > 0 and re.fullmatch(r"[\s()!&|]*", rest) is not None
 
 
 def _now_bus_dependent(change: EntityChange, o: CallSite, n: CallSite) -> Iterator[Hit]:
@@ -132,12 +150,21 @@ def _added(
     ctx: RuleContext, change: EntityChange, n: CallSite, was: CallSite | None
 ) -> Iterator[Hit]:
     """A call added to (or changed in) an existing function."""
-    if K.is_conditional(n) or _moved(ctx, n, "removed"):
+    if (K.is_conditional(n) and not bus_only(n.condition)) or _moved(ctx, n, "removed"):
         return  # gated, or the same call moved here from another function (a refactor)
+    if was is not None and K.is_conditional(was) and bus_only(was.condition) != bus_only(
+        n.condition
+    ):
+        return  # gated before and not now, or the reverse: judged by _now_bus_dependent
     if was is not None and not K.is_conditional(was):
         what = f"{n.call}() arguments change ({', '.join(was.args)} -> {', '.join(n.args)})"
     else:
         what = f"{n.call}({', '.join(n.args)}) is added"
+    if K.is_conditional(n):
+        what += (
+            f" under `if ({n.condition})`, which only tests the bus (true on every machine "
+            "type of that bus kind, old ones too),"
+        )
     draft, edits = _gate(ctx, change.path, n, was or _replaced(ctx, change, n))
     yield Hit(
         message=(
@@ -184,7 +211,7 @@ def _gate(
 
 def _removed(ctx: RuleContext, change: EntityChange, o: CallSite) -> Iterator[Hit]:
     """A call removed from a function that still exists."""
-    if K.is_conditional(o) or _moved(ctx, o, "added"):
+    if (K.is_conditional(o) and not bus_only(o.condition)) or _moved(ctx, o, "added"):
         return
     new_m = K.file_model(ctx, change.path, "new")
     if K.func_span(new_m, o.function) is None:

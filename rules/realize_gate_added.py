@@ -4,10 +4,12 @@
 
 A new conditional error path — `if (cond) { error_setg(errp, "..."); return; }`, or an
 `error_report()` followed by `return`/`exit()` — in a realize, pre-plug, plug or
-device-plugged function of an existing device or machine, when neither its message nor its
-condition was checked anywhere in the changed files before, and the series adds no compat
-entry (and no new property that the condition tests). Error propagation
-(`if (local_err)`, `if (ret < 0)`) and checks in new functions are not reported.
+device-plugged function of an existing device or machine (in hw/, also the older qdev
+`init` callbacks and board init functions: `pci_foo_init`, `foo_initfn`, `pc_init1`),
+when neither its message nor its condition was checked anywhere in the changed files
+before, and the series adds no compat entry (and no new property that the condition tests).
+Error propagation (`if (local_err)`, `if (ret < 0)`) and checks in new functions are not
+reported.
 
 *Why it breaks migration*
 
@@ -60,6 +62,9 @@ RULE = RuleSpec(
 )
 
 _GATE_FUNCS = re.compile(r"realize|(?<!un)plug")
+# Before realize (QEMU < 2.x): qdev `init` callbacks (`pci_foo_init`, `foo_initfn`) and board
+# init functions (`pc_init1`) rejected configurations the same way; not class/instance_init.
+_INIT_FUNCS = re.compile(r"(?<!class)(?<!instance)(?<!type)(?<!arch)(?:^|_)init(?:fn|1)?$")
 # Conditions that only propagate an error a callee reported.
 _PROPAGATES = re.compile(
     r"\b(?:local_err|local_error|err|error|errp|ret|rc|r|ok|res|result)\b\s*(?:[<!=]=?\s*0)?\s*$"
@@ -82,7 +87,11 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if change.op != "added" or not isinstance(change.new, RejectGate):
         return
     g = change.new
-    if not _GATE_FUNCS.search(g.function) or ctx.old_model is None:
+    if ctx.old_model is None:
+        return
+    if not _GATE_FUNCS.search(g.function) and not (
+        change.path.startswith("hw/") and _INIT_FUNCS.search(g.function)
+    ):
         return
     if _propagates(g.condition) or gated_by_series(ctx, g.condition):
         return

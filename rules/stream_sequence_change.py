@@ -11,7 +11,10 @@ series changes:
   side writes it unconditionally (the two sides disagree on the stream even between equal
   binaries);
 - warning: the sequence changes and neither the function nor its save/load partner looks at
-  a version number (`version_id`), so nothing tells old and new streams apart.
+  a version number (`version_id`), so nothing tells old and new streams apart;
+- warning: a load function that checks `version_id` for other items now reads a new item
+  outside any condition (and not after an early return), so streams of the older version
+  are read out of step.
 
 *Why it breaks migration*
 
@@ -150,7 +153,25 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             return
         if partner_old is not None and any(_early_reads(_added(partner_old, partner), new)):
             return  # the load side reports the asymmetry
-    if new.versioned or (partner is not None and partner.versioned):
+    if new.versioned:
+        # version checks elsewhere in the load function do not cover an item it now reads
+        # on every path: a stream of the older version lacks it
+        bare = [o for o in added if o.op == "get" and o.depth == 0 and not o.after_return]
+        if bare:
+            g = bare[0]
+            yield Hit(
+                message=(
+                    f"{new.name}() now reads {g.arg or 'a ' + g.width} (qemu_get_{g.width}) "
+                    "outside any condition, although it checks version_id for other items: "
+                    "a stream of the older version lacks it, so everything after it is read "
+                    "out of step"
+                ),
+                line=g.line,
+                side="new",
+                entity=f"{new.name}:{g.width}:{g.arg}",
+            )
+        return
+    if partner is not None and partner.versioned:
         return
     # One finding per pair: the save side speaks for both when both changed.
     if partner is not None and all(o.op == "get" for o in new.ops):

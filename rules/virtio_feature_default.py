@@ -11,7 +11,10 @@
   or one whose only condition is a host-side fact (no vhost backend, the peer's
   capabilities, KVM) rather than a device property or the host feature bits.
 - The same in the older style: `features |= 1 << VIRTIO_X_F_Y;` added to a `*get_features`
-  function (outside `target/`).
+  function (outside `target/`), or `s->host_features |= 1ULL << VIRTIO_X_F_Y;` added to any
+  function (realize).
+- `virtio_clear_feature()` newly unconditional in an existing `*get_features`: a bit old
+  machine types offered is withdrawn from all of them.
 
 *Why it breaks migration*
 
@@ -78,6 +81,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         yield from _property(change, ctx)
     elif change.kind == "call":
         yield from _add_feature(change, ctx)
+        yield from _clear_feature(change, ctx)
     elif change.kind == "feature_mask":
         yield from _feature_or(change, ctx)
 
@@ -184,12 +188,53 @@ def _add_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
+_HOST_FEATURES = re.compile(r"(?:->|\.|^)host_features$")
+
+
+def _clear_feature(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """`virtio_clear_feature(&features, BIT)` newly unconditional in an existing
+    `*get_features`: a bit old machine types offered is withdrawn from all of them."""
+    n = change.new
+    if change.op not in ("added", "modified") or not isinstance(n, CallSite):
+        return
+    if n.call != "virtio_clear_feature" or n.conditional:
+        return
+    if "get_features" not in (n.function or ""):
+        return
+    bit = _bit(n)
+    o = change.old
+    if isinstance(o, CallSite) and _bit(o) == bit and not o.conditional:
+        return  # the same bit was already cleared unconditionally
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    if old_m is None or K.func_span(old_m, n.function) is None:
+        return
+    if any(
+        c.call == n.call and _bit(c) == bit and c.function == n.function and not c.conditional
+        for c in old_m.calls
+    ):
+        return  # moved within the function
+    yield Hit(
+        message=(
+            f"{n.function} now always withdraws {bit}: old machine types stop offering a "
+            "feature their guests may have negotiated, so migration from older QEMUs fails "
+            "feature checks on load"
+        ),
+        line=change.line,
+        side="new",
+        entity=f"virtio_clear_feature({bit})@{n.function}",
+        confidence="medium",
+    )
+
+
 def _feature_or(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """`features |= 1 << VIRTIO_..._F_X;` newly in a virtio `*get_features` function."""
     n = change.new
     if change.op != "added" or not isinstance(n, FeatureMask) or n.op != "|=":
         return
-    if "get_features" not in n.function or change.path.startswith(("target/", "target-")):
+    if change.path.startswith(("target/", "target-")):
+        return
+    # the features get_features returns, or the device's host_features set anywhere (realize)
+    if "get_features" not in n.function and not _HOST_FEATURES.search(n.target):
         return
     if not _ungated(ctx, change.path, n.condition, n.condition is not None):
         return

@@ -10,6 +10,12 @@ vmsd migrates, while that vmsd itself is not changed:
 - the dimension of a struct member whose size a field follows (`VMSTATE_BUFFER(buf, S)` with
   `uint8_t buf[BUF_SIZE]`); struct definitions are read from every header and source.
 
+A struct member that such a field follows (`VMSTATE_BUFFER(buf, S)`, `VMSTATE_BUFFER_V`)
+whose element type or dimensions the series changes in the struct itself
+(`uint8_t regs[16]` -> `uint8_t regs[32]`, `uint8_t cdb[N]` -> `uint16_t cdb[N]`) is
+flagged the same way on the member's line; a change that keeps the member's size
+(`uint8_t id[8]` -> `char id[8]`) is not.
+
 When the macro's old or new value cannot be evaluated (it depends on something migcheck
 cannot resolve), a note says so instead of staying silent. A vmsd whose `version_id` the
 series changes is left to MIG004.
@@ -49,10 +55,10 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec, TreeView
 from bot.findings import Category, Severity
 from bot.model import cscan
-from bot.model.entities import Define, StructMember, Vmsd, VmstateField
-from bot.model.layout import follows_member_size, type_key
+from bot.model.entities import Define, StructDef, StructMember, Vmsd, VmstateField
+from bot.model.layout import follows_member_size, member_size, resolve_member, type_key
 from bot.rulekit import ctx as K
-from bot.rulekit.layout import int_lookup
+from bot.rulekit.layout import int_lookup, struct_lookup
 from bot.rulekit.vmsd import field_entity, field_label, vmsd_label
 
 RULE = RuleSpec(
@@ -64,7 +70,7 @@ RULE = RuleSpec(
     scope="patch",
     message="a changed macro changes the wire size of a field of an unchanged vmsd",
     fix_hint="keep the old size on the wire; send the rest in a subsection",
-    kinds=("define",),
+    kinds=("define", "struct"),
 )
 
 _MAX_REFS = 64
@@ -77,6 +83,9 @@ def _uses(expr: str | None, name: str) -> bool:
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield one hit per field of an unchanged vmsd whose size the changed macro sets."""
     if change.op != "modified":
+        return
+    if change.kind == "struct":
+        yield from _member_changes(change, ctx)
         return
     old, new = change.old, change.new
     if not isinstance(old, Define) or not isinstance(new, Define) or "(" in new.name:
@@ -211,3 +220,101 @@ def _hit(
         side="new",
         entity=field_entity(v, f),
     )
+
+
+# ---- a struct member whose type or dimensions change -------------------------------------------
+
+_MAX_FIELDS = 64  # size-following fields judged per changed struct
+
+
+def _member_changes(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+    """Fields of unchanged vmsds that send `sizeof` a member (`VMSTATE_BUFFER(buf, S)`) whose
+    element type or dimensions the series changes in the struct definition."""
+    old, new = change.old, change.new
+    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
+        return
+    names = {type_key(n) for n in (new.name, *new.aliases)}
+    lo, ln = struct_lookup(ctx, "old"), struct_lookup(ctx, "new")
+    io, inew = int_lookup(ctx, "old"), int_lookup(ctx, "new")
+    for vpath, v, f in _size_followers(ctx, names)[:_MAX_FIELDS]:
+        path = f.c_field or ""
+        if "[" in path or "." in path:
+            continue  # a sub-member or one element: not this struct's member as a whole
+        mo, mn = resolve_member(lo, f.struct, path), resolve_member(ln, f.struct, path)
+        if mo is None or mn is None or mn.member not in new.members:
+            continue
+        a, b = mo.member, mn.member
+        if (K.norm(a.type), a.pointer, a.dims) == (K.norm(b.type), b.pointer, b.dims):
+            continue
+        so, sn = member_size(lo, a, io), member_size(ln, b, inew)
+        if so is not None and so == sn:
+            continue
+        before = (
+            [bv for p, bv in ctx.old_tree.vmsd_definitions(v.c_name) if p == vpath]
+            if ctx.old_tree is not None
+            else [bv for p, fm in K.models(ctx, "old") if p == vpath
+                  for bv in fm.vmsds if bv.c_name == v.c_name]
+        )  # fmt: skip
+        if not before or before[0].version_id != v.version_id:
+            continue  # a vmsd the series adds, or versions (MIG004 judges the bump)
+        decl_o = _decl(a)
+        decl_n = _decl(b)
+        where = f"field '{field_label(f)}' of vmsd '{vmsd_label(v)}' ({vpath})"
+        if so is None or sn is None:
+            yield Hit(
+                message=(
+                    f"{new.name}.{b.name} changes from `{decl_o}` to `{decl_n}` and {where} "
+                    "sends the member's size; migcheck cannot size it, so check that the "
+                    "field's wire size is unchanged"
+                ),
+                line=b.line,
+                side="new",
+                entity=field_entity(v, f),
+                severity=Severity.NOTE,
+                confidence="low",
+            )
+            continue
+        yield Hit(
+            message=(
+                f"{new.name}.{b.name} changes from `{decl_o}` ({so} bytes) to `{decl_n}` "
+                f"({sn} bytes), and {where} sends the member's size: the vmsd is unchanged "
+                "but the field's size on the wire is not, so migration between old and new "
+                "QEMU reads the section out of step in both directions"
+            ),
+            line=b.line,
+            side="new",
+            entity=field_entity(v, f),
+        )
+
+
+def _decl(m: StructMember) -> str:
+    return f"{K.norm(m.type)} {'*' * m.pointer}{m.name}{''.join(f'[{d}]' for d in m.dims)}"
+
+
+def _size_followers(ctx: RuleContext, names: set[str]) -> list[tuple[str, Vmsd, VmstateField]]:
+    """(path, vmsd, field) on the new side whose field sends `sizeof` a member of one of the
+    struct `names`: the unit's files, then the vmsds the tree's size references name."""
+    out: list[tuple[str, Vmsd, VmstateField]] = []
+    seen: set[tuple[str, str]] = set()
+
+    def take(path: str, v: Vmsd) -> None:
+        if (path, v.c_name) in seen:
+            return
+        seen.add((path, v.c_name))
+        for f in v.fields:
+            if f.struct and follows_member_size(f) and type_key(f.struct) in names:
+                out.append((path, v, f))
+
+    for path, fm in K.models(ctx, "new"):
+        for v in fm.vmsds:
+            take(path, v)
+    t = ctx.new_tree
+    if t is not None:
+        for name in sorted(names):
+            for path, ref in t.size_refs(name)[:_MAX_REFS]:
+                kind, _, c_name = ref.partition(":")
+                if kind == "vmsd":
+                    for p, v in t.vmsd_definitions(c_name):
+                        if p == path:
+                            take(path, v)
+    return out

@@ -144,6 +144,12 @@ def _layout(
     return -(-total // align) * align, align
 
 
+def member_size(lookup: StructLookup, mem: StructMember, ints: IntLookup | None) -> int | None:
+    """`sizeof` a struct member (all its dimensions); None when it cannot be sized."""
+    got = _member_size(lookup, mem, ints, 0)
+    return got[0] if got is not None else None
+
+
 def _member_size(
     lookup: StructLookup, mem: StructMember, ints: IntLookup | None, depth: int
 ) -> tuple[int, int] | None:

@@ -169,13 +169,14 @@ class TypeRecord:
 class TreeView:
     """Whole-tree facts at one revision, every answer from memory (the port rules read)."""
 
-    __slots__ = ("_agg", "_files")
+    __slots__ = ("_agg", "_default_users", "_files")
 
     def __init__(
         self, aggregate: _Aggregate | None, files: Mapping[str, FileModel] | None = None
     ) -> None:
         self._agg = aggregate
         self._files: dict[str, FileModel] = dict(files or {})
+        self._default_users: dict[str, list[tuple[str, Property]]] | None = None
 
     def _a(self) -> _Aggregate:
         if self._agg is None:
@@ -439,6 +440,13 @@ class TreeView:
                if any(p.name is None and p.macro == macro for p in props)}  # fmt: skip
         return tuple(sorted(out))
 
+    def props_defaulting_to(self, name: str) -> tuple[tuple[str, Property], ...]:
+        """(path, property) of every DEFINE_PROP_* entry whose default expression names the
+        identifier `name` (a macro such as `FOO_DEFAULT_VECTORS`), by path."""
+        if self._default_users is None:
+            self._default_users = _default_users(self._a().props)
+        return tuple(sorted(self._default_users.get(name, ()), key=lambda pp: pp[0]))
+
     def types_with_props(self, array: str, path: str | None = None) -> tuple[str, ...]:
         """QOM type names whose class_init installs Property array `array` (defined in
         `path` when given: class_inits of that file first)."""
@@ -499,6 +507,33 @@ _NAMES_OWN_CHILD = frozenset(
         "object_initialize_child_with_propsv",
     }
 )
+
+
+_IDENT = re.compile(r"[A-Za-z_]\w{0,127}")
+_MAX_DEFAULT_CHARS = 256
+_MAX_DEFAULT_IDENTS = 8
+
+
+def _default_users(
+    props: Mapping[tuple[str, str], list[Property]],
+) -> dict[str, list[tuple[str, Property]]]:
+    """identifier -> (path, property) of the DEFINE_PROP_* entries whose default expression
+    names it. Each default gives at most _MAX_DEFAULT_IDENTS names from its first
+    _MAX_DEFAULT_CHARS characters, so a hostile default stays cheap."""
+    users: dict[str, list[tuple[str, Property]]] = {}
+    for (path, _arr), lst in props.items():
+        for prop in lst:
+            if not prop.default or prop.name is None:
+                continue
+            seen: set[str] = set()
+            for m in _IDENT.finditer(prop.default[:_MAX_DEFAULT_CHARS]):
+                if m.group(0) in seen:
+                    continue
+                seen.add(m.group(0))
+                users.setdefault(m.group(0), []).append((path, prop))
+                if len(seen) >= _MAX_DEFAULT_IDENTS:
+                    break
+    return users
 
 
 def linked_add_children(fm: FileModel) -> frozenset[ObjectCreation]:

@@ -61,3 +61,15 @@ static int foo_queue_load(QEMUFile *f, void *opaque, int version_id)
     dev->tail = qemu_get_be32(f); // ok: MIG043
     return 0;
 }
+
+static int foo_irq_load(QEMUFile *f, void *opaque, int version_id)
+{
+    FooChan *dev = opaque;
+
+    dev->mask = qemu_get_be32(f);
+    if (version_id >= 2) {
+        dev->pending = qemu_get_be32(f);
+    }
+    dev->level = qemu_get_be32(f); // expect: MIG043
+    return 0;
+}

@@ -53,3 +53,14 @@ static int foo_queue_load(QEMUFile *f, void *opaque, int version_id)
     dev->head = qemu_get_be32(f);
     return 0;
 }
+
+static int foo_irq_load(QEMUFile *f, void *opaque, int version_id)
+{
+    FooChan *dev = opaque;
+
+    dev->mask = qemu_get_be32(f);
+    if (version_id >= 2) {
+        dev->pending = qemu_get_be32(f);
+    }
+    return 0;
+}
