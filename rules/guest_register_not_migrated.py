@@ -55,8 +55,9 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, StructMember, Vmsd
-from bot.rulekit.ctx import file_model, tree
+from bot.rulekit.ctx import file_model
 from bot.rulekit.machines import FileFunctions
+from bot.rulekit.vmsd import added_members, migrated_members
 
 RULE = RuleSpec(
     id="MIG065",
@@ -94,19 +95,14 @@ _MAX_MEMBERS = 32  # new members judged per struct
 
 def _new_members(change: EntityChange, ctx: RuleContext) -> list[StructMember]:
     """Scalar members the change adds to a struct that existed before (renames excluded)."""
-    old, new = change.old, change.new
-    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
+    old = change.old
+    if not isinstance(old, StructDef) or not isinstance(change.new, StructDef):
         return []
-    had = {m.name for m in old.members}
-    base = tree(ctx, "old")
-    before = base.struct(old.name) if base is not None else None
-    if before is not None:
-        had |= {m.name for m in before.members}
-    now = {m.name for m in new.members}
+    now = {m.name for m in change.new.members}
     gone = [(m.type, m.dims) for m in old.members if m.name not in now]
     out: list[StructMember] = []
-    for m in new.members:
-        if m.name in had or m.pointer or m.members or not _SCALAR.fullmatch(m.type.strip()):
+    for m in added_members(change, ctx):
+        if m.pointer or m.members or not _SCALAR.fullmatch(m.type.strip()):
             continue
         if (m.type, m.dims) in gone:
             continue  # a member of the same type left: a rename, not a new register
@@ -139,14 +135,6 @@ def _write_re(member: str) -> re.Pattern[str]:
     return re.compile(
         rf"(?:->|\.)\s*{m_}\s*(?:\[[^\]]{{0,64}}\]\s*){{0,4}}(?:[|&^+\-*/%]|<<|>>)?=(?!=)"
     )
-
-
-def _migrated(v: Vmsd) -> set[str]:
-    out: set[str] = set()
-    for f in v.fields:
-        if f.c_field:
-            out.add(re.split(r"[.\[]|->", f.c_field)[0].strip())
-    return out
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -186,7 +174,7 @@ def _judge(
 ) -> Iterator[Hit]:
     carried: set[str] = set()
     for v in model.vmsds:
-        carried |= _migrated(v)
+        carried |= migrated_members(v)
     hooks = "\n".join(functions.text(fn)[:_MAX_BODY] for v in vmsds for _, fn in v.hooks)
     handlers = _handlers(text, functions)
     for m in members:

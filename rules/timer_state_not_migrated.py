@@ -54,8 +54,9 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, Vmsd
-from bot.rulekit.ctx import file_model, tree
+from bot.rulekit.ctx import file_model
 from bot.rulekit.machines import FileFunctions
+from bot.rulekit.vmsd import added_members, migrated_members
 
 RULE = RuleSpec(
     id="MIG064",
@@ -81,16 +82,7 @@ _MAX_CREATIONS = 32  # creations read per timer member
 
 def _new_timers(change: EntityChange, ctx: RuleContext) -> list[str]:
     """QEMUTimer members the change adds to a struct that existed before."""
-    old, new = change.old, change.new
-    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
-        return []
-    had = {m.name for m in old.members}
-    base = tree(ctx, "old")
-    before = base.struct(old.name) if base is not None else None
-    if before is not None:
-        had |= {m.name for m in before.members}
-    return [m.name for m in new.members
-            if m.type in _TIMER_TYPES and m.name not in had]  # fmt: skip
+    return [m.name for m in added_members(change, ctx) if m.type in _TIMER_TYPES]
 
 
 def _creations(text: str, member: str) -> list[str]:
@@ -114,14 +106,6 @@ def _creations(text: str, member: str) -> list[str]:
 
 
 _WRITE = re.compile(r"(?:->|\.)\s*(\w+)\s*(?:\[[^\]]{0,64}\]\s*)*(?:[|&^+\-*/]|<<|>>)?=(?!=)")
-
-
-def _migrated(v: Vmsd) -> set[str]:
-    out: set[str] = set()
-    for f in v.fields:
-        if f.c_field:
-            out.add(re.split(r"[.\[]|->", f.c_field)[0].strip())
-    return out
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -160,8 +144,8 @@ def _judge(
     for v in model.vmsds:
         if not any(f.struct in names for f in v.fields):
             continue
-        hit = sorted(written & _migrated(v))
-        if not hit or member in _migrated(v) or _subsection_carries(model, v, member):
+        hit = sorted(written & migrated_members(v))
+        if not hit or member in migrated_members(v) or _subsection_carries(model, v, member):
             continue
         if any(re.search(rf"\b{re.escape(member)}\b", functions.text(fn)[:_MAX_BODY])
                for _, fn in v.hooks):  # fmt: skip
@@ -184,6 +168,6 @@ def _judge(
 def _subsection_carries(model: FileModel, v: Vmsd, member: str) -> bool:
     for sub in v.subsections:
         s = model.vmsd(sub)
-        if s is not None and member in _migrated(s):
+        if s is not None and member in migrated_members(s):
             return True
     return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext
 from bot.model import cscan
-from bot.model.entities import FileModel, FunctionInfo, Vmsd, VmstateField
+from bot.model.entities import FileModel, FunctionInfo, StructDef, StructMember, Vmsd, VmstateField
 from bot.model.macros import VMSTATE_MACROS, arg_roles
 from bot.rulekit.ctx import Side, own_path, tree, unit_files
 from bot.rulekit.layout import int_lookup
@@ -323,3 +323,26 @@ def field_version(ctx: RuleContext, f: VmstateField, side: Side) -> int:
     if at is None or at >= len(f.args) or cscan.is_int_literal(f.args[at]):
         return 0
     return cscan.eval_int(f.args[at], int_lookup(ctx, side)) or 0
+
+
+def migrated_members(v: Vmsd) -> set[str]:
+    """Top-level struct members the vmsd's own fields send (`a.b[2]` -> `a`)."""
+    out: set[str] = set()
+    for f in v.fields:
+        if f.c_field:
+            out.add(re.split(r"[.\[]|->", f.c_field)[0].strip())
+    return out
+
+
+def added_members(change: EntityChange, ctx: RuleContext) -> tuple[StructMember, ...]:
+    """Members a struct change adds to a struct that existed before: in the new definition,
+    in neither the old one nor the base tree's definition of that struct."""
+    old, new = change.old, change.new
+    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
+        return ()
+    had = {m.name for m in old.members}
+    base = tree(ctx, "old")
+    before = base.struct(old.name) if base is not None else None
+    if before is not None:
+        had |= {m.name for m in before.members}
+    return tuple(m for m in new.members if m.name not in had)
