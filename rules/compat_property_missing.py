@@ -210,20 +210,9 @@ def _macro_defaults(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         types = _owner_types(ctx, path, prop)
         if not types:
             continue  # no device known to install the array
-        drivers = set(types)
-        t = K.tree(ctx, "new")
-        for name in types:
-            if t is not None:
-                drivers.update(t.type_ancestors(name))
-                drivers.update(t.type_descendants(name))
         newest = C.compat_target(ctx)
-        if C.find_entries_for(ctx, drivers, prop.name, newest):
+        if C.entry_covers(ctx, C.type_family(ctx, types), prop.name, newest):
             continue
-        if any(
-            C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == prop.name
-            for ea in C.added_entries(ctx)
-        ):
-            continue  # an entry in another array is MIG031's finding
         array = C.compat_name(newest) if newest is not None else "the newest hw_compat array"
         value = C.compat_value(prop, was)
         draft, edits = D.compat_entry(ctx, types[0], prop.name, value, f"the old value {was}")

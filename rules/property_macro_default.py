@@ -88,20 +88,11 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     types = list(dict.fromkeys(types))
     if not types:
         return
-    drivers = set(types)
-    for name in types:
-        drivers.update(t.type_ancestors(name))
-        drivers.update(t.type_descendants(name))
+    drivers = C.type_family(ctx, types)
     newest = C.compat_target(ctx)
-    added = C.added_entries(ctx)
     for name, was, now in changed:
-        if C.find_entries_for(ctx, drivers, name, newest):
+        if C.entry_covers(ctx, drivers, name, newest):
             continue
-        if any(
-            C.entry_driver(ea.entry) in drivers and C.entry_property(ea.entry) == name
-            for ea in added
-        ):
-            continue  # in another array: MIG031's finding
         array = C.compat_name(newest) if newest is not None else "the newest hw_compat array"
         yield Hit(
             message=(

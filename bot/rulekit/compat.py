@@ -16,6 +16,7 @@ Without VERSION the highest-numbered hw_compat array seen in the unit or the tre
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.engine.spec import RuleContext
@@ -220,6 +221,31 @@ def find_entries_for(
 
 _TRUE = {"true", "on", "1", "yes"}
 _FALSE = {"false", "off", "0", "no"}
+
+
+def type_family(ctx: RuleContext, types: Iterable[str]) -> set[str]:
+    """The types with every ancestor and subtype the new tree knows: a compat entry on any of
+    them reaches a device of one of the types."""
+    out = set(types)
+    t = tree(ctx, "new")
+    if t is not None:
+        for name in list(out):
+            out.update(t.type_ancestors(name))
+            out.update(t.type_descendants(name))
+    return out
+
+
+def entry_covers(
+    ctx: RuleContext, drivers: set[str], prop: str, newest: tuple[int, int] | None
+) -> bool:
+    """Whether the newest compat array has an entry for `prop` on one of `drivers`, or the
+    series adds one in another array (MIG031 judges that one)."""
+    if find_entries_for(ctx, drivers, prop, newest):
+        return True
+    return any(
+        entry_driver(ea.entry) in drivers and entry_property(ea.entry) == prop
+        for ea in added_entries(ctx)
+    )
 
 
 def truthy(value: str | None) -> bool | None:
