@@ -15,6 +15,7 @@ RULE_MODULES: tuple[str, ...] = (
     "compat_entry_unknown_target",
     "compat_entry_wrong_array",
     "compat_property_missing",
+    "core_stream_change",
     "cpu_feature_mask_change",
     "cpu_model_feature_change",
     "derived_state_not_reloaded",

@@ -1,0 +1,9 @@
+/* savevm header (migcheck fixture: MIG066: a new item in the stream header, sent always) */
+// fixture-path: migration/savevm.c
+#include "migration/migration.h"
+
+void qemu_savevm_state_header(QEMUFile *f)
+{
+    qemu_put_be32(f, QEMU_VM_FILE_MAGIC);
+    qemu_put_be32(f, QEMU_VM_FILE_VERSION);
+}
