@@ -4,9 +4,10 @@
 
 A scalar member (or array of scalars) added to the state struct of a device that already
 migrates through a vmsd, written by the device's guest access handler (a MemoryRegionOps
-`.write`, an old-style `(void *opaque, hwaddr addr, uint32_t val)` MMIO/PIO write function)
-and read back elsewhere in the file, while no vmsd of the file migrates it (fields or
-subsections) and none of the vmsd's hooks (`pre_save`, `post_load`, ...) mentions it.
+`.write`, a PCI device's `config_write`, an old-style `(void *opaque, hwaddr addr,
+uint32_t val)` MMIO/PIO write function) and read back elsewhere in the file, while no vmsd
+of the file migrates it (fields or subsections), it is not a property, and none of the
+vmsd's hooks (`pre_save`, `post_load`, ...) mentions it.
 
 *Why it breaks migration*
 
@@ -86,7 +87,8 @@ _HANDLER = re.compile(
     rf"\bvoid\s+(\w+)\s*\(\s*void\s*\*\s*\w+\s*,\s*{_ADDR}\s+\w+\s*,\s*{_VAL}\s+\w+\s*"
     r"(?:,[^()]{0,120})?\)\s*$"
 )
-_DESIGNATED = re.compile(r"\.write(?:_with_attrs)?\s*=\s*(\w+)")
+# `.write = f` in a MemoryRegionOps and a PCI device's `k->config_write = f` hook
+_DESIGNATED = re.compile(r"(?:\.write(?:_with_attrs)?|(?:->|\.)\s*config_write)\s*=\s*(\w+)")
 _MAX_HEAD = 400  # characters of a definition head read for the handler signature
 _MAX_BODY = 20000  # characters of a handler body scanned (untrusted input)
 _MAX_HANDLERS = 64
@@ -175,6 +177,8 @@ def _judge(
     carried: set[str] = set()
     for v in model.vmsds:
         carried |= migrated_members(v)
+    # configuration is set again on the destination's command line
+    carried |= {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
     hooks = "\n".join(functions.text(fn)[:_MAX_BODY] for v in vmsds for _, fn in v.hooks)
     handlers = _handlers(text, functions)
     for m in members:
