@@ -154,3 +154,33 @@ def test_self_consistency_defect_keeps_severity_on_unversioned_board() -> None:
     (f,) = [f for f in report.findings if f.rule == "MIG007"]
     assert f.severity is Severity.ERROR
     assert "versioned" not in f.message
+
+
+def test_pointer_array_mismatch_keeps_severity_on_unversioned_board() -> None:
+    """An inline VARRAY on a heap pointer (06a1cea5f631, pl330) makes savevm read and loadvm
+    write through the wrong memory in the same binary, on any board (MIG040 any_reach)."""
+    from rules import load_rules
+
+    path = "hw/misc/foo.c"
+    old = device("TYPE_FOO", "foo", "TYPE_SYS_BUS_DEVICE", False)
+    struct = (
+        b"typedef struct FooState {\n"
+        b"    uint32_t ctrl;\n    uint32_t n;\n    Chan *chan;\n"
+        b"} FooState;\n"
+    )
+    old = old.replace(b'#include "qemu/osdep.h"\n', b'#include "qemu/osdep.h"\n' + struct)
+    new = old.replace(
+        b"        VMSTATE_UINT32(ctrl, FooState),\n",
+        b"        VMSTATE_UINT32(ctrl, FooState),\n"
+        b"        VMSTATE_STRUCT_VARRAY_UINT32(chan, FooState, n, 1, vmstate_chan, Chan),\n",
+    )
+    ctx = {"hw/arm/myboard.c": BOARD, "include/hw/misc/foo.h": b'#define TYPE_FOO "foo"\n'}
+    old_tree, new_tree = trees(path, old, new, ctx)
+    assert not new_tree.on_versioned_machine("foo")
+    (rule,) = [r for r in load_rules() if r.spec.id == "MIG040"]
+    report = analyze(
+        review(path, old, new, ctx), rules=(rule,), old_tree=old_tree, new_tree=new_tree
+    )
+    (f,) = report.findings
+    assert f.severity is Severity.ERROR
+    assert "versioned" not in f.message
