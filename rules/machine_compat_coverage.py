@@ -148,40 +148,49 @@ def _lost(
     new: dict[str, MC.Machine],
     both: list[str],
 ) -> Iterator[Hit]:
-    """Entries existing machine types lose (or get another value for)."""
+    """Entries existing machine types lose (or get another value for): one finding per set
+    of machine types losing the same entries (a broken chain loses hundreds at once)."""
     used_new = {e.key for n in new.values() for e in n.entries}
     by_entry: dict[MC.Entry, list[str]] = {}
     for name in both:
         for e in old[name].entries - new[name].entries:
             by_entry.setdefault(e, []).append(name)
+    groups: dict[tuple[str, ...], list[tuple[MC.Entry, str]]] = {}
+    known: dict[tuple[str, ...], bool] = {}
     for e, names in sorted(by_entry.items()):
-        severity: Severity | None = None
         if e.kind == "prop":
             exists = _prop_exists(ctx, e.name)
             if exists is False:
                 continue  # the property is gone: its compat entries go with it
-            severity = Severity.ERROR if exists else None
         elif e.key not in used_new:
             continue  # the helper or global is not used for any machine any more
-        names.sort(key=_order)
+        key = tuple(sorted(names, key=_order))
         now = sorted({f.value for n in names for f in new[n].entries if f.key == e.key})
-        plural = len(names) > 1
-        verb = "get" if plural else "gets"
-        values = " or ".join(repr(v) for v in now)
-        what = f"{verb} {values} instead of {e.value!r} for" if now else f"no longer {verb}"
-        first = new[names[0]]
+        what = (f"{e.describe()} (now {' or '.join(repr(v) for v in now)})" if now
+                else e.describe())  # fmt: skip
+        groups.setdefault(key, []).append((e, what))
+        known[key] = known.get(key, False) or (e.kind == "prop" and exists is True)
+    for ms, lost in sorted(groups.items()):
+        plural = len(ms) > 1
+        first = new[ms[0]]
+        e0 = lost[0][0]
+        listed = "; ".join(w for _, w in lost[:_MAX_LISTED])
+        if len(lost) > _MAX_LISTED:
+            listed += f"; and {len(lost) - _MAX_LISTED} more"
         yield Hit(
             message=(
-                f"machine type{'s' if len(names) > 1 else ''} {_listed(names)} {what} the "
-                f"compat entry {e.describe()}, which {'they' if len(names) > 1 else 'it'} "
-                "had before this change: VMs of those machine types started on an older QEMU "
-                "see the device configured differently after migration"
+                f"machine type{'s' if plural else ''} {_listed(list(ms))} no longer "
+                f"get{'' if plural else 's'} {len(lost)} compat "
+                f"entr{'ies' if len(lost) > 1 else 'y'} {'they' if plural else 'it'} had before "
+                f"this change (or get{'' if plural else 's'} another value): {listed} — VMs of "
+                f"{'those machine types' if plural else 'that machine type'} started on an "
+                "older QEMU see their devices configured differently after migration"
             ),
             line=first.line,
             side="new",
-            entity=f"{names[0]}:{e.target}.{e.name}" if e.name else f"{names[0]}:{e.target}",
+            entity=f"{ms[0]}:{e0.target}.{e0.name}" if e0.name else f"{ms[0]}:{e0.target}",
             path=path,
-            severity=severity,
+            severity=Severity.ERROR if known[ms] else None,
             confidence="high",
         )
 
@@ -190,7 +199,7 @@ def _missed(
     path: str, old: dict[str, MC.Machine], new: dict[str, MC.Machine], both: list[str]
 ) -> Iterator[Hit]:
     """Entries the change adds that reach some existing machine types of a family but not an
-    older one of the same family."""
+    older one of the same family: one finding per (machine types missed, reached)."""
     gainers: dict[MC.Entry, list[str]] = {}
     for name in both:
         old_keys = {e.key for e in old[name].entries}
@@ -202,6 +211,7 @@ def _missed(
         fv = MC.machine_version(name)
         if fv is not None:
             fams.setdefault(fv[0], []).append((fv[1], name))
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[MC.Entry]] = {}
     for e, names in sorted(gainers.items()):
         by_fam: dict[str, tuple[int, int]] = {}
         for n in names:
@@ -209,25 +219,37 @@ def _missed(
             if fv is not None and (fv[0] not in by_fam or fv[1] > by_fam[fv[0]]):
                 by_fam[fv[0]] = fv[1]
         for fam, vmax in sorted(by_fam.items()):
-            missed = [n for ver, n in sorted(fams.get(fam, ()))
-                      if ver < vmax and n not in names
-                      and not any(f.key == e.key for f in new[n].entries)]  # fmt: skip
-            if not missed:
-                continue
-            got = sorted((n for n in names if MC.machine_version(n) is not None), key=_order)
-            m = new[missed[0]]
-            yield Hit(
-                message=(
-                    f"the compat entry {e.describe()} this change adds reaches "
-                    f"{_listed(got)} but not the older {_listed(missed)} of the same family: "
-                    "those machine types get the new behaviour, and migration from an older "
-                    "QEMU with them breaks"
-                ),
-                line=m.line,
-                side="new",
-                entity=f"{missed[0]}:{e.target}.{e.name}" if e.name else f"{missed[0]}:{e.target}",
-                path=path,
-            )
+            missed = tuple(n for ver, n in sorted(fams.get(fam, ()))
+                           if ver < vmax and n not in names
+                           and not any(f.key == e.key for f in new[n].entries))  # fmt: skip
+            if missed:
+                got = tuple(sorted((n for n in names if _family(n) == fam), key=_order))
+                groups.setdefault((missed, got), []).append(e)
+    for (missed, got), entries in sorted(groups.items()):
+        m = new[missed[0]]
+        listed = "; ".join(e.describe() for e in entries[:_MAX_LISTED])
+        if len(entries) > _MAX_LISTED:
+            listed += f"; and {len(entries) - _MAX_LISTED} more"
+        e0 = entries[0]
+        yield Hit(
+            message=(
+                f"the compat entr{'ies' if len(entries) > 1 else 'y'} {listed} this change adds "
+                f"reach{'' if len(entries) > 1 else 'es'} {_listed(list(got))} but not the older "
+                f"{_listed(list(missed))} of the same family: "
+                f"{'those machine types get' if len(missed) > 1 else 'that machine type gets'} "
+                "the new behaviour, and migration from an older QEMU with "
+                f"{'them' if len(missed) > 1 else 'it'} breaks"
+            ),
+            line=m.line,
+            side="new",
+            entity=f"{missed[0]}:{e0.target}.{e0.name}" if e0.name else f"{missed[0]}:{e0.target}",
+            path=path,
+        )
+
+
+def _family(name: str) -> str | None:
+    fv = MC.machine_version(name)
+    return fv[0] if fv is not None else None
 
 
 def _order(name: str) -> tuple[str, tuple[int, int]]:

@@ -83,8 +83,10 @@ class Entry:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """What the entry configures (its value aside)."""
-        return (self.kind, self.target, self.name)
+        """What the entry configures (its value aside; a call's arguments are part of what
+        it configures: `x86_cpu_compat_disable_kvm_features(FEAT_1_ECX, X2APIC)` and `(FEAT_KVM,
+        PV_EOI)` are two settings)."""
+        return (self.kind, self.target, self.value if self.kind == "call" else self.name)
 
     def describe(self) -> str:
         if self.kind == "prop":

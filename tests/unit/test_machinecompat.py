@@ -143,3 +143,16 @@ def test_family_and_version() -> None:
     assert MC.machine_version("pc-i440fx-2.3") == ("pc-i440fx", (2, 3))
     assert MC.machine_version("s390-ccw-virtio-2.4") == ("s390-ccw-virtio", (2, 4))
     assert MC.machine_version("xenfv") is None
+
+
+def test_board_change_only_for_changed_board_files() -> None:
+    from bot.diff.boards import board_change
+
+    old = b'static QEMUMachine m = { .name = "pc-0.13", .init = pc_init_old };\n'
+    new = b'static QEMUMachine m = { .name = "pc-0.13", .init = pc_init_new };\n'
+    (ch,) = board_change("hw/pc_piix.c", old, new)
+    assert (ch.kind, ch.op, ch.path) == ("board", "modified", "hw/pc_piix.c")
+    assert board_change("hw/pc_piix.c", old, old) == ()  # unchanged
+    assert board_change("hw/misc/foo.c", b"int a;", b"int b;") == ()  # no machine types
+    assert board_change("hw/pc_piix.c", None, new) == ()  # added file
+    assert board_change("include/hw/boards.h", old, new) == ()  # not a board file

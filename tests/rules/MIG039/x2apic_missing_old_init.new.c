@@ -48,7 +48,7 @@ static QEMUMachine pc_i440fx_machine_v1_6 = {
 };
 
 /* the pc-0.13-and-older init never calls pc_compat_1_7() */
-// todo-expect: MIG039 no entity change in the unit: the rule is never called
+// expect: MIG039
 static QEMUMachine pc_machine_v0_13 = {
     .name = "pc-0.13",
     .init = pc_init_pci_no_kvmclock,
