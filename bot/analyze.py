@@ -12,6 +12,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+from bot.diff.boards import board_change
 from bot.diff.filediff import diff_models
 from bot.diff.machinesettings import machine_setting_changes
 from bot.diff.moves import cancel_moves
@@ -302,6 +303,8 @@ class _Extractor:
                 changes += machine_setting_changes(
                     fc.path, _text(fc.old), old, _text(fc.new), new, fc.old_path
                 )
+                if not changes:  # a compat function's body or an init path changed
+                    changes += board_change(fc.path, fc.old, fc.new, fc.old_path)
             hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
             units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
         kept = cancel_moves([u.changes for u in units])

@@ -25,6 +25,7 @@ RULE_MODULES: tuple[str, ...] = (
     "guest_register_not_migrated",
     "instance_id_change",
     "machine_compat_chain",
+    "machine_compat_coverage",
     "machine_flag_unversioned",
     "machine_hook_global_write",
     "machine_setting_released_change",

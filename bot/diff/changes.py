@@ -69,6 +69,7 @@ EntityKind = Literal[
     "stream",
     "hook_body",
     "machine_setting",
+    "board",
 ]
 Op = Literal["added", "removed", "modified"]
 

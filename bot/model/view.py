@@ -169,7 +169,7 @@ class TypeRecord:
 class TreeView:
     """Whole-tree facts at one revision, every answer from memory (the port rules read)."""
 
-    __slots__ = ("_agg", "_default_users", "_files")
+    __slots__ = ("_agg", "_default_users", "_files", "_prop_names")
 
     def __init__(
         self, aggregate: _Aggregate | None, files: Mapping[str, FileModel] | None = None
@@ -177,6 +177,7 @@ class TreeView:
         self._agg = aggregate
         self._files: dict[str, FileModel] = dict(files or {})
         self._default_users: dict[str, list[tuple[str, Property]]] | None = None
+        self._prop_names: frozenset[str] | None = None
 
     def _a(self) -> _Aggregate:
         if self._agg is None:
@@ -446,6 +447,14 @@ class TreeView:
         if self._default_users is None:
             self._default_users = _default_users(self._a().props)
         return tuple(sorted(self._default_users.get(name, ()), key=lambda pp: pp[0]))
+
+    def has_property_named(self, name: str) -> bool:
+        """Whether some DEFINE_PROP_* entry of the tree names a property `name`."""
+        if self._prop_names is None:
+            self._prop_names = frozenset(
+                p.name for props in self._a().props.values() for p in props if p.name
+            )
+        return name in self._prop_names
 
     def types_with_props(self, array: str, path: str | None = None) -> tuple[str, ...]:
         """QOM type names whose class_init installs Property array `array` (defined in
