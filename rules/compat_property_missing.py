@@ -137,7 +137,7 @@ _SENTINEL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 def _file_text(ctx: RuleContext, change: EntityChange, side: str) -> tuple[str, FileModel] | None:
     """One side's text of the property's file (with its model), when the unit has it."""
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = K.file_changes(ctx)
     model = ctx.new_model if side == "new" else ctx.old_model
     for fc in files:
         path = fc.new_path if side == "new" else fc.old_path

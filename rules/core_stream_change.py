@@ -58,9 +58,9 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model import cscan
 from bot.model.entities import FileModel, StreamFunction, StreamOp
 from bot.rulekit.conditions import enclosing_conditions
+from bot.rulekit.ctx import source_text
 
 RULE = RuleSpec(
     id="MIG066",
@@ -154,16 +154,6 @@ def _gated(conds: tuple[str, ...]) -> bool:
     return any(_GATE.search(c) for c in conds)
 
 
-def _source(ctx: RuleContext, path: str, side: str) -> str | None:
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
-    for fc in files:
-        if side == "new" and fc.new_path == path and fc.new is not None:
-            return cscan.strip_comments(fc.new.decode("utf-8", "replace"))
-        if side == "old" and (fc.old_path or fc.new_path) == path and fc.old is not None:
-            return cscan.strip_comments(fc.old.decode("utf-8", "replace"))
-    return None
-
-
 def _moved(model: FileModel | None, name: str, o: StreamOp) -> bool:
     """The same operation appears in another stream function of the file's new side."""
     if model is None:
@@ -184,8 +174,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if new.name.startswith(("qemu_put_", "qemu_get_")):
         return  # a stream primitive, not a format
-    old_src = _source(ctx, change.path, "old")
-    new_src = _source(ctx, change.path, "new")
+    old_src = source_text(ctx, change.path, "old")
+    new_src = source_text(ctx, change.path, "new")
     if old_src is None or new_src is None:
         return
     olds = [p for p in zip(old.ops[:_MAX_OPS], _conds(old_src, old), strict=True) if _on_wire(p[0])]

@@ -41,6 +41,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import InitializerArray
 from bot.rulekit import initializer as I
+from bot.rulekit.ctx import file_changes
 
 RULE = RuleSpec(
     id="MIG035",
@@ -117,7 +118,7 @@ def _props(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str]]:
 
 def _line_of(ctx: RuleContext, path: str, model: str, lo: int, hi: int) -> int | None:
     """Line of `.name = "<model>"` in the new file text, when the bytes are at hand."""
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = file_changes(ctx)
     for fc in files:
         if fc.path != path or fc.new is None:
             continue

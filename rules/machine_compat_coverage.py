@@ -83,7 +83,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     versioned machine type of each changed board file."""
     if not ctx.changes or not (ctx.changes[0] is change or ctx.changes[0] == change):
         return
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = K.file_changes(ctx)
     boards = [fc for fc in files
               if fc.old is not None and fc.new is not None and not fc.binary
               and (fc.new_path or "").endswith(".c")

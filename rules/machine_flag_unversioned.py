@@ -52,6 +52,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.rulekit import drafts as D
+from bot.rulekit.ctx import file_changes
 from bot.rulekit.machines import FileFunctions, defined_machines, is_versioned_hook
 
 RULE = RuleSpec(
@@ -75,7 +76,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     the hook's file may have no entity change of its own."""
     if not ctx.changes or not (ctx.changes[0] is change or ctx.changes[0] == change):
         return
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = file_changes(ctx)
     for fc in files:
         if fc.new is None or fc.new_path is None or not fc.new_path.endswith(".c"):
             continue

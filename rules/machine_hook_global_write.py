@@ -53,6 +53,7 @@ from bot.fixedit import DraftEdit
 from bot.model import cscan
 from bot.model.entities import FileModel
 from bot.rulekit import drafts as D
+from bot.rulekit.ctx import file_changes
 from bot.rulekit.machines import FileFunctions, hook_version
 
 RULE = RuleSpec(
@@ -82,7 +83,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Once per unit (anchored on its first change; hooks are functions, not entities)."""
     if not ctx.changes or ctx.changes[0] is not change:
         return
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = file_changes(ctx)
     for fc in files:
         if fc.new is None or fc.new_path is None:
             continue

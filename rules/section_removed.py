@@ -262,7 +262,7 @@ def _gate_moved_in(ctx: RuleContext, fn: str | None, conds: list[str | None]) ->
     is for the rules on what sets it."""
     if fn is None:
         return False
-    files = ctx.patch.files if ctx.patch is not None else ctx.series.folded
+    files = K.file_changes(ctx)
     gates = [g for fc in files if fc.old is not None
              for g in call_gates(fc.old.decode("utf-8", "replace"), fn)]  # fmt: skip
     if not gates or not all(gates):

@@ -20,6 +20,7 @@ from bot.model.entities import (
     VmstateRegistration,
 )
 from bot.model.view import FilesView, linked_add_children
+from bot.series import FileChange
 
 Side = Literal["old", "new"]
 
@@ -94,6 +95,22 @@ def norm(text: str | None) -> str:
 def unit_files(ctx: RuleContext, side: Side) -> FilesView:
     """The indexed files of one side of the unit."""
     return ctx.old_files if side == "old" else ctx.new_files
+
+
+def file_changes(ctx: RuleContext) -> tuple[FileChange, ...]:
+    """The changed files being judged: the patch's, or the folded series' (base to head)."""
+    return tuple(ctx.patch.files if ctx.patch is not None else ctx.series.folded)
+
+
+def source_text(ctx: RuleContext, path: str, side: Side) -> str | None:
+    """The comment-stripped text of one side of a changed file (None when not changed here
+    or absent on that side); offsets are those of the file."""
+    for fc in file_changes(ctx):
+        if side == "new" and fc.new_path == path and fc.new is not None:
+            return cscan.strip_comments(fc.new.decode("utf-8", "replace"))
+        if side == "old" and (fc.old_path or fc.new_path) == path and fc.old is not None:
+            return cscan.strip_comments(fc.old.decode("utf-8", "replace"))
+    return None
 
 
 def own_path(ctx: RuleContext, side: Side) -> str | None:
