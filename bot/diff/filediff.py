@@ -302,7 +302,12 @@ _KINDS: tuple[
 )
 
 # machine_setting changes come from bot.diff.machinesettings (they need the file's text)
-KIND_ORDER: tuple[EntityKind, ...] = (*(k for k, _, _ in _KINDS), "machine_setting", "board")
+KIND_ORDER: tuple[EntityKind, ...] = (
+    *(k for k, _, _ in _KINDS),
+    "machine_setting",
+    "board",
+    "load_hook",
+)
 
 
 def diff_models(
