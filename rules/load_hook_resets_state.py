@@ -53,8 +53,8 @@ from bot.diff.loadhooks import bound_load_hooks, function_text
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
+from bot.model.conditions import enclosing_conditions
 from bot.model.entities import FileModel
-from bot.rulekit.conditions import enclosing_conditions
 from bot.rulekit.ctx import file_model, source_text
 
 RULE = RuleSpec(
