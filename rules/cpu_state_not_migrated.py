@@ -8,9 +8,9 @@ or `target-X/`), which the translated code of the same change reaches — a TCG 
 assigns through `env->...member`, while none of the target's vmsds carries it (no field path
 names it) and the target migrates its CPU through vmsds at all. Members registered as
 coprocessor registers (`.fieldoffset = offsetof(...)`, migrated through the cpreg list) are
-not flagged, nor is a member some statement ORs together with a member the struct already had
-(`env->fsr | env->fsr_cexc_ftt`: a piece split out of a register the vmstate already sends,
-reassembled by an accessor).
+not flagged, nor is a member that a function the file already had (not a TCG helper) ORs
+into a value (`fsr |= env->fcc[0] << FSR_FCC0_SHIFT`): a piece split out of a register the
+vmstate already sends through that accessor.
 
 *Why it breaks migration*
 
@@ -54,7 +54,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import StructDef, StructMember, Vmsd
-from bot.rulekit.ctx import file_changes, file_model, models, tree
+from bot.rulekit.ctx import file_changes, file_model, models, source_text, tree
 from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import added_members
 
@@ -177,22 +177,38 @@ def _helper_writes(text: str, functions: FileFunctions, member: str) -> str | No
 
 
 _ACCESS = re.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)\b(?!\s*(?:\.|->|\())")
-_MAX_STATEMENTS = 200_000
+_OR = re.compile(r"[^|]\|(?!\|)")  # `a | b` and `x |= b`, not `||`
 
 
-def _folded_into_existing(texts: list[tuple[str, str]], member: str, existing: set[str]) -> bool:
-    """A statement ORs the member with one the struct already had (`env->fsr |
-    env->fsr_cexc_ftt`): the member is a piece split out of a register the vmstate already
-    sends, reassembled by an accessor."""
-    for _, text in texts:
-        for n, stmt in enumerate(text.split(";")):
-            if n >= _MAX_STATEMENTS:
-                break
-            if member not in stmt or not re.search(r"[^|]\|(?![|=])", stmt):
-                continue
-            names = set(_ACCESS.findall(stmt))
-            if member in names and (names - {member}) & existing:
-                return True
+def _accessors(ctx: RuleContext, texts: list[tuple[str, str]]) -> list[str]:
+    """Bodies of functions the change's target files had before and still have, other than
+    TCG helpers: the register accessors a split-out piece would be reassembled in."""
+    out: list[str] = []
+    for path, text in texts:
+        old_text = source_text(ctx, path, "old")
+        new_model = file_model(ctx, path, "new")
+        old_model = file_model(ctx, path, "old")
+        if old_text is None or new_model is None or old_model is None:
+            continue
+        before = {name for name, _, _ in old_model.functions}
+        functions = FileFunctions(text, new_model)
+        out.extend(functions.text(fn) for fn in sorted(functions.names() & before)
+                   if not fn.startswith("helper_"))  # fmt: skip
+    return out
+
+
+def _reassembled(accessors: list[str], member: str) -> bool:
+    """A pre-existing accessor ORs the member into a value (`fsr |= env->fcc[0] << 10`,
+    `env->fsr | env->fsr_cexc_ftt`): a piece split out of a register the vmstate already
+    sends through that accessor."""
+    for body in accessors:
+        if member not in body:
+            continue
+        for stmt in body.split(";"):
+            if member in stmt and _OR.search(stmt) and member in _ACCESS.findall(stmt):
+                lhs = stmt.split("=", 1)[0] if "=" in stmt else ""
+                if member not in _ACCESS.findall(lhs):
+                    return True
     return False
 
 
@@ -209,13 +225,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not any(len(v.fields) > 2 for v in vmsds):
         return  # the target does not migrate its CPU through vmsds
     carried = _carried(vmsds)
-    assert isinstance(change.old, StructDef)
-    existing = {m.name for m in change.old.members}
     texts = _changed_target_texts(ctx, tdir)
     if not texts:
         return
+    accessors = _accessors(ctx, texts)
     for m in members:
-        if m.name in carried or _folded_into_existing(texts, m.name, existing):
+        if m.name in carried or _reassembled(accessors, m.name):
             continue
         how: str | None = None
         for path, text in texts:
