@@ -10,7 +10,9 @@ names it) and the target migrates its CPU through vmsds at all. Members register
 coprocessor registers (`.fieldoffset = offsetof(...)`, migrated through the cpreg list) are
 not flagged, nor is a member that a function the file already had (not a TCG helper) ORs
 into a value (`fsr |= env->fcc[0] << FSR_FCC0_SHIFT`): a piece split out of a register the
-vmstate already sends through that accessor.
+vmstate already sends through that accessor, nor one whose family (the struct's members
+named alike up to the first `_`) the vmstate mostly leaves out on purpose (`reserve_val`,
+`reserve_val2`: LL/SC reservation state).
 
 *Why it breaks migration*
 
@@ -212,6 +214,19 @@ def _reassembled(accessors: list[str], member: str) -> bool:
     return False
 
 
+def _family_left_out(member: str, existing: set[str], carried: set[str]) -> bool:
+    """The struct's other members of the member's family (same name up to the first `_`:
+    `reserve_val`, `reserve_val2` for `reserve_length`) are mostly not migrated: the target
+    leaves that state out on purpose (an LL/SC reservation only makes the next SC fail)."""
+    prefix = member.split("_", 1)[0]
+    if len(prefix) < 2:
+        return False
+    family = [n for n in existing if n != member and n.startswith(prefix)]
+    if not family:
+        return False
+    return 2 * sum(1 for n in family if n not in carried) > len(family)
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield a hit per new CPU state member that translated code or a TCG helper reaches and
     no vmsd of the target carries."""
@@ -229,8 +244,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not texts:
         return
     accessors = _accessors(ctx, texts)
+    assert isinstance(change.old, StructDef)
+    existing = {m.name for m in change.old.members}
     for m in members:
         if m.name in carried or _reassembled(accessors, m.name):
+            continue
+        if _family_left_out(m.name, existing, carried):
             continue
         how: str | None = None
         for path, text in texts:
