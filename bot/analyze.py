@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from bot.diff.boards import board_change
 from bot.diff.filediff import diff_models
+from bot.diff.loadhooks import load_hook_changes
 from bot.diff.machinesettings import machine_setting_changes
 from bot.diff.moves import cancel_moves
 from bot.engine.baseline import ReleaseBaseline
@@ -305,6 +306,9 @@ class _Extractor:
                 )
                 if not changes:  # a compat function's body or an init path changed
                     changes += board_change(fc.path, fc.old, fc.new, fc.old_path)
+                changes += load_hook_changes(
+                    fc.path, _text(fc.old), old, _text(fc.new), new, fc.old_path
+                )
             hunks = fc.hunks or hunks_from_bytes(fc.old, fc.new)
             units.append(FileUnit(fc.path, fc.old_path, old, new, changes, hunks))
         kept = cancel_moves([u.changes for u in units])

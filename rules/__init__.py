@@ -25,6 +25,7 @@ RULE_MODULES: tuple[str, ...] = (
     "field_version_above_vmsd",
     "guest_register_not_migrated",
     "instance_id_change",
+    "load_hook_resets_state",
     "machine_compat_chain",
     "machine_compat_coverage",
     "machine_flag_unversioned",

@@ -59,8 +59,6 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel, StreamFunction, StreamOp
-from bot.rulekit.conditions import enclosing_conditions
-from bot.rulekit.ctx import source_text
 
 RULE = RuleSpec(
     id="MIG066",
@@ -88,38 +86,6 @@ _GATE = re.compile(
     r"savevm_state\s*\.|\bversion(?:_id)?\b|compat"
 )
 _MAX_OPS = 400
-
-
-def _positions(src: str, fn: StreamFunction) -> tuple[int, list[int]] | None:
-    """Offset of the body's `{` and of each op's call in the comment-stripped source."""
-    starts = [0] + [m.end() for m in re.finditer("\n", src)]
-    if fn.line - 1 >= len(starts):
-        return None
-    body = src.find("{", starts[fn.line - 1])
-    if body < 0:
-        return None
-    out: list[int] = []
-    cursor: dict[int, int] = {}
-    for o in fn.ops[:_MAX_OPS]:
-        if o.line - 1 >= len(starts):
-            return None
-        a = starts[o.line - 1]
-        b = starts[o.line] if o.line < len(starts) else len(src)
-        word = f"qemu_{o.op}_" if o.op in ("put", "get") else "vmstate_"
-        at = src.find(word, max(a, cursor.get(o.line, a)), b)
-        if at < 0:
-            at = a
-        cursor[o.line] = at + 1
-        out.append(at)
-    return body, out
-
-
-def _conds(src: str, fn: StreamFunction) -> list[tuple[str, ...]]:
-    pos = _positions(src, fn)
-    if pos is None:
-        return [() for _ in fn.ops[:_MAX_OPS]]
-    body, offsets = pos
-    return [enclosing_conditions(src, body, p) for p in offsets]
 
 
 # Calls that put or get the same bytes as the plain buffer call
@@ -174,14 +140,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if new.name.startswith(("qemu_put_", "qemu_get_")):
         return  # a stream primitive, not a format
-    old_src = source_text(ctx, change.path, "old")
-    new_src = source_text(ctx, change.path, "new")
-    if old_src is None or new_src is None:
-        return
-    olds = [p for p in zip(old.ops[:_MAX_OPS], _conds(old_src, old), strict=True) if _on_wire(p[0])]
-    news = [p for p in zip(new.ops[:_MAX_OPS], _conds(new_src, new), strict=True) if _on_wire(p[0])]
-    old_ops, old_c = tuple(o for o, _ in olds), [c for _, c in olds]
-    new_ops, new_c = tuple(o for o, _ in news), [c for _, c in news]
+    old_ops = tuple(o for o in old.ops[:_MAX_OPS] if _on_wire(o))
+    new_ops = tuple(o for o in new.ops[:_MAX_OPS] if _on_wire(o))
+    old_c = [o.conditions for o in old_ops]
+    new_c = [o.conditions for o in new_ops]
     sm = difflib.SequenceMatcher(
         a=[_exact(o) for o in old_ops], b=[_exact(o) for o in new_ops], autojunk=False
     )

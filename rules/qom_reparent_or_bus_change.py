@@ -178,6 +178,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         o, n = change.old, ent
         if o.in_loop != n.in_loop or o.conditional != n.conditional:
             return  # count may change: MIG020 / MIG024
+        if o.call != n.call:
+            return  # qdev_create(bus, T) rewritten as qdev_new(T): the bus is the realize's
         op_, np_ = o.parent_expr, n.parent_expr
         if n.call in BUS_PATH_CREATE and K.norm(op_) != K.norm(np_):
             yield from _create_bus(change, tk)

@@ -70,6 +70,7 @@ EntityKind = Literal[
     "hook_body",
     "machine_setting",
     "board",
+    "load_hook",
 ]
 Op = Literal["added", "removed", "modified"]
 

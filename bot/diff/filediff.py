@@ -101,9 +101,26 @@ def _registration_key(r: VmstateRegistration) -> str:
     return f"{r.call}({r.vmsd if r.vmsd is not None else r.vmsd_expr})@{r.function or '-'}"
 
 
+# Creating calls of older trees and the call that replaced each (June 2020): a conversion
+# pairs with the creation it rewrites instead of reading as one removed and one added.
+MODERN_CREATE: dict[str, str] = {
+    "qdev_create": "qdev_new",
+    "qdev_try_create": "qdev_try_new",
+    "isa_create": "isa_new",
+    "isa_try_create": "isa_try_new",
+    "pci_create": "pci_new",
+    "pci_create_multifunction": "pci_new_multifunction",
+    "usb_create": "usb_new",
+    "i2c_create_slave": "i2c_slave_create_simple",
+    "ssi_create_slave": "ssi_create_peripheral",
+    "sysbus_try_create_simple": "sysbus_create_simple",
+    "sysbus_try_create_varargs": "sysbus_create_varargs",
+}
+
+
 def _creation_key(c: ObjectCreation) -> str:
     target = c.type_name if c.type_name is not None else (c.type_expr or "?")
-    return f"{c.call}({target})@{c.function or '-'}"
+    return f"{MODERN_CREATE.get(c.call, c.call)}({target})@{c.function or '-'}"
 
 
 def _call_key(c: CallSite) -> str:
@@ -302,7 +319,12 @@ _KINDS: tuple[
 )
 
 # machine_setting changes come from bot.diff.machinesettings (they need the file's text)
-KIND_ORDER: tuple[EntityKind, ...] = (*(k for k, _, _ in _KINDS), "machine_setting", "board")
+KIND_ORDER: tuple[EntityKind, ...] = (
+    *(k for k, _, _ in _KINDS),
+    "machine_setting",
+    "board",
+    "load_hook",
+)
 
 
 def diff_models(

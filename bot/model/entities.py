@@ -375,6 +375,9 @@ class StreamOp:
     line: int
     depth: int  # nesting in if/else/loop blocks (0: runs every time)
     after_return: bool  # a `return` inside a conditional comes before it
+    # headers of the blocks it runs in (`if (x)`, `else of if (x)`, `for (...)`), innermost
+    # last, and the condition of a braceless `if (x)` around it (bot.model.conditions)
+    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,9 @@ class ModelStore(Protocol):
 # Files that ARE versioned machine definitions: every type they create is on such a machine.
 VERSIONED_BOARDS: tuple[re.Pattern[str], ...] = path_patterns(
     r"^hw/i386/[^/]*\.c$",
+    # the same boards before hw/<arch>/ (February/April 2013): older trees are reviewed too
+    r"^hw/(?:pc|pc_piix|pc_q35|pc_sysfw|s390-virtio-ccw)\.c$",
+    r"^hw/spapr[^/]*\.c$",
     r"^hw/arm/virt[^/]*\.c$",
     r"^hw/ppc/spapr[^/]*\.c$",
     r"^hw/s390x/[^/]*\.c$",

@@ -49,6 +49,18 @@ CREATE_CALLS = frozenset(
         "i2c_slave_new",
         "i2c_slave_create_simple",
         "ssi_create_peripheral",
+        # older forms (2009-2020)
+        "qdev_create",
+        "qdev_try_create",
+        "isa_create",
+        "isa_try_create",
+        "pci_create",
+        "pci_create_multifunction",
+        "usb_create",
+        "i2c_create_slave",
+        "ssi_create_slave",
+        "sysbus_try_create_simple",
+        "sysbus_try_create_varargs",
     }
 )
 PARENT_CALLS = frozenset({"object_property_add_child"})
@@ -71,13 +83,19 @@ REGISTER_CALLS = frozenset(
 ANY_INSTANCE = frozenset({"", "VMSTATE_INSTANCE_ID_ANY", "-1"})
 
 # Files whose boards have versioned machine types (docs/migration-primer.md, "Versioned
-# machine types"): the six families that call hw_compat_X_Y.
+# machine types"): the six families that call hw_compat_X_Y, also at their paths before
+# hw/<arch>/ (2013).
 VERSIONED_MACHINE_FILES = frozenset(
     {
         "hw/arm/virt.c",
         "hw/i386/pc.c",
         "hw/i386/pc_piix.c",
         "hw/i386/pc_q35.c",
+        "hw/pc.c",
+        "hw/pc_piix.c",
+        "hw/pc_q35.c",
+        "hw/spapr.c",
+        "hw/s390-virtio-ccw.c",
         "hw/m68k/virt.c",
         "hw/ppc/spapr.c",
         "hw/s390x/s390-virtio-ccw.c",

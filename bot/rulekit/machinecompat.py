@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from bot.model import cscan
 from bot.model.entities import CompatEntry, FileModel
+from bot.model.globalprop import global_property
 from bot.rulekit.machines import FileFunctions
 
 __all__ = [
@@ -159,24 +160,10 @@ class _Walker:
         inner = cscan.brace_body(piece)
         if inner is None or not inner[1].strip():
             return None
-        slots = {"driver": "", "property": "", "value": ""}
-        pos = 0
-        for _, part in cscan.split_top(inner[1]):
-            if not part.strip():
-                continue
-            dm = cscan.designated_members(part)
-            if dm:
-                k, v = dm[0][1], cscan.norm(dm[0][2])
-            else:
-                k = ("driver", "property", "value")[pos] if pos < 3 else ""
-                v = cscan.norm(part)
-                pos += 1
-            if k in slots:
-                slots[k] = v
-        if not slots["driver"] and not slots["property"]:
+        g = global_property(inner[1])
+        if not g.driver and not g.property:
             return None
-        return Entry("prop", self.value(slots["driver"]), self.value(slots["property"]),
-                     self.value(slots["value"]))  # fmt: skip
+        return Entry("prop", self.value(g.driver), self.value(g.property), self.value(g.value))
 
     def value(self, expr: str) -> str:
         """A driver/property/value expression as the string it stands for, when known."""

@@ -154,7 +154,9 @@ def _anchor_lines(data: bytes) -> list[bool]:
 def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: str) -> None:
     """Add the annotations of one file side ("both" for an unchanged context file)."""
     code = _anchor_lines(data)
-    for com in comment_nodes(data):
+    nodes = comment_nodes(data)
+    _check_directive_annotations(data, {c.line for c in nodes}, path, case_id)
+    for com in nodes:
         for text in com.text.splitlines():
             h = _HEADER.match(text.strip())
             if h and h.group(1) == "rules":
@@ -186,6 +188,21 @@ def _collect(ann: Annotations, path: str, file_side: str, data: bytes, case_id: 
             }[kind]
             for rid in _ID.findall(ids_text):
                 target[(rid, side, path, line)] += 1
+
+
+def _check_directive_annotations(data: bytes, seen: set[int], path: str, case_id: str) -> None:
+    """tree-sitter reads a comment after a `#define` as part of the macro's value, so an
+    annotation there would be silently dropped: refuse it."""
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        line = raw.decode("utf-8", "replace")
+        if not line.lstrip().startswith("#") or n in seen:
+            continue
+        cut = min((i for i in (line.find("//"), line.find("/*")) if i >= 0), default=-1)
+        if cut >= 0 and _ANNOT.search(line[cut:]):
+            raise FixtureError(
+                f"{case_id}: {path}:{n}: an annotation on a preprocessor line is not read "
+                "(the comment belongs to the directive); put it alone on the line before"
+            )
 
 
 def _header_path(*datas: bytes | None, kind: str = "path") -> str | None:

@@ -89,6 +89,19 @@ def test_expect_in_old_file_is_an_error(tmp_path: Path) -> None:
         case.annotations()
 
 
+def test_annotation_on_a_define_line_is_an_error(tmp_path: Path) -> None:
+    # tree-sitter reads the comment as the macro's value: it would be dropped silently
+    write(tmp_path, "MIG041/bad.old.c", "#define N 4\n")
+    write(tmp_path, "MIG041/bad.new.c", "#define N 8 // expect: MIG041\n")
+    (case,) = discover(tmp_path)
+    with pytest.raises(FixtureError, match=r"new.c|preprocessor line"):
+        case.annotations()
+    # alone on the line before, it anchors on the #define and is read
+    write(tmp_path, "MIG041/bad.new.c", "// expect: MIG041\n#define N 8\n")
+    (case,) = discover(tmp_path)
+    assert sum(case.annotations().expect.values()) == 1
+
+
 def test_multi_file_case(tmp_path: Path) -> None:
     write(tmp_path, "MIG030/prop/old/VERSION", "10.2.50\n")
     write(tmp_path, "MIG030/prop/new/VERSION", "10.2.50\n")

@@ -7,6 +7,7 @@ import re
 from bot.model import cscan
 from bot.model.entities import CompatArray, CompatEntry, Property
 from bot.model.extract.context import Ctx, Out, line_of
+from bot.model.globalprop import global_property
 from bot.model.macros import PROP_MACROS, prop_spec
 
 
@@ -72,24 +73,8 @@ def read_compat(
         if inner is None or not inner[1].strip():
             continue
         eline = line_of(body[1], off + piece.find("{"), base)
-        slots = {"driver": "", "property": "", "value": ""}
-        optional = False
-        pos = 0
-        for _, part in cscan.split_top(inner[1]):
-            if not part.strip():
-                continue
-            dm = cscan.designated_members(part)
-            if dm:
-                k, v = dm[0][1], cscan.norm(dm[0][2])
-            else:
-                k = ("driver", "property", "value", "used", "optional")[pos] if pos < 5 else ""
-                v = cscan.norm(part)
-                pos += 1
-            if k in slots:
-                slots[k] = v
-            elif k == "optional":
-                optional = v not in ("false", "0")
-        drv, prop, val = slots["driver"], slots["property"], slots["value"]
+        g = global_property(inner[1])
+        drv, prop, val, optional = g.driver, g.property, g.value, g.optional
         entries.append(
             CompatEntry(
                 driver=ctx.resolve(drv),

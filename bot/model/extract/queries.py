@@ -47,18 +47,26 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (
         b"qdev_",
         rb"qdev_(?:new|try_new|realize_and_unref|realize|set_parent_bus|set_legacy_instance_id"
-        rb"|init_nofail)",
+        rb"|init_nofail|create|try_create)",
     ),
-    (b"isa_", rb"isa_(?:new|try_new|create_simple|realize_and_unref)"),
+    (b"isa_", rb"isa_(?:new|try_new|create_simple|realize_and_unref|create|try_create)"),
     (
         b"pci",
         rb"pci(?:_new_multifunction|_new|_create_simple_multifunction|_create_simple"
+        rb"|_create_multifunction|_create"
         rb"|_realize_and_unref|_set_(?:byte|word|long|quad|irq_pin)|_config_set_\w+"
         rb"|_add_capability|_register_bar|_pm_init|e_\w*_init|e_cap_\w+)",
     ),
-    (b"usb_", rb"usb_(?:new|create_simple|realize_and_unref)"),
+    (b"usb_", rb"usb_(?:new|create_simple|realize_and_unref|create)"),
     (b"i2c_slave_", rb"i2c_slave_(?:new|create_simple|realize_and_unref)"),
-    (b"sysbus_", rb"sysbus_(?:create_simple|create_varargs|realize_and_unref|realize)"),
+    (
+        b"sysbus_",
+        rb"sysbus_(?:create_simple|create_varargs|realize_and_unref|realize"
+        rb"|try_create_simple|try_create_varargs)",
+    ),
+    # creation calls of older trees (2009-2020) with no group above
+    (b"i2c_create_slave", rb"i2c_create_slave"),
+    (b"ssi_create_slave", rb"ssi_create_slave"),
     (b"ssi_realize_and_unref", rb"ssi_realize_and_unref"),
     (b"device_class_set_props", rb"device_class_set_props(?:_n)?"),
     (b"msi", rb"msi(?:x_init\w*|_init)"),

@@ -11,9 +11,11 @@ Text-based on comment-stripped source, so fast-path files get it too.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from bot.model import cscan
+from bot.model.conditions import conditions_at
 from bot.model.entities import StreamFunction, StreamOp
 
 MAX_OPS = 400
@@ -97,6 +99,8 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
         events.append((r.start(), "ret", None))
     events.sort(key=lambda e: e[0])
     pending_if = _IfTracker(body)
+    calls = [pos for pos, kind, _ in events if kind != "ret"][: 4 * MAX_OPS]
+    conds = dict(zip(calls, conditions_at(body, 0, calls), strict=True))
     for pos, kind, m in events:
         # advance the depth/line counters to pos
         while i < pos and i < n:
@@ -126,6 +130,7 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
                         line=line,
                         depth=max(nested, 0),
                         after_return=cond_return,
+                        conditions=conds.get(pos, ()),
                     )
                 )
             continue
@@ -140,6 +145,7 @@ def _ops(body: str, first_line: int) -> tuple[StreamOp, ...]:
                 line=line,
                 depth=max(nested, 0),
                 after_return=cond_return,
+                conditions=conds.get(pos, ()),
             )
         )
     return tuple(ops)
@@ -182,7 +188,7 @@ class _IfTracker:
     _HEAD = re.compile(r"\b(?:if|while|for)\s*\(|\belse\b(?!\s*(?:if\b|\{))")
 
     def __init__(self, body: str) -> None:
-        self._spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = []
         for m in self._HEAD.finditer(body):
             j = m.end()
             if body[m.start() : m.start() + 4] != "else":
@@ -193,7 +199,18 @@ class _IfTracker:
             if k < len(body) and body[k] != "{":
                 end = body.find(";", k)
                 if end > 0:
-                    self._spans.append((k, end))
+                    spans.append((k, end))
+        # merged into disjoint intervals, so a lookup is a bisection (untrusted bodies can
+        # hold many thousands of statements)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for a, b in sorted(spans):
+            if self._ends and a <= self._ends[-1]:
+                self._ends[-1] = max(self._ends[-1], b)
+            else:
+                self._starts.append(a)
+                self._ends.append(b)
 
     def braceless(self, pos: int) -> bool:
-        return any(a <= pos <= b for a, b in self._spans)
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return k >= 0 and pos <= self._ends[k]

@@ -6,7 +6,6 @@ tests exercise the pipeline independently of the C model.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator, Mapping
 
 from hypothesis import given, settings
@@ -161,9 +160,7 @@ def test_quick_skip_for_non_code_series() -> None:
     fc_test = FileChange("tests/qtest/foo-test.c", "tests/qtest/foo-test.c", b"a\n", b"b\n")
     patch = Patch(1, "1" * 40, "docs", "a", (fc_doc, fc_test))
     series = Series("0" * 40, "1" * 40, (patch,), (fc_doc, fc_test))
-    t0 = time.perf_counter()
     report = analyze(series)  # no rules, no extractor needed: must not even load them
-    assert time.perf_counter() - t0 < 0.05
     assert report.findings == ()
     assert report.stats.skipped_reason is not None
     assert "hw/" in report.stats.skipped_reason
