@@ -1,4 +1,4 @@
-"""MIG067 cpu-state-not-migrated: new CPU register state that the target's vmstate omits
+"""MIG068 cpu-state-not-migrated: new CPU register state that the target's vmstate omits
 
 *What it flags*
 
@@ -61,7 +61,7 @@ from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import added_members
 
 RULE = RuleSpec(
-    id="MIG067",
+    id="MIG068",
     name="cpu-state-not-migrated",
     severity=Severity.WARNING,
     category=Category.OTHER,

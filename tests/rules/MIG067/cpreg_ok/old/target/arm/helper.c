@@ -1,7 +1,0 @@
-/* ARM system registers (migcheck fixture: MIG067 cpreg_ok, minimised from ef1febe758) */
-#include "qemu/osdep.h"
-#include "cpu.h"
-
-static void add_cpregs(ARMCPU *cpu)
-{
-}
