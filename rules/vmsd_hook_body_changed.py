@@ -14,7 +14,10 @@ for `&s->dev`), renamed macros, and a hook renamed without other change. A chang
 logic tests a device property or a machine compat flag (so old machine types can keep the
 old behaviour) is a note, and so is a change of conditions or return values only (no call
 made for its effect and no member write added or removed, a call moved behind a function
-pointer included).
+pointer included). A load hook whose new logic reads a member that now takes an
+always-sent wire slot of the vmsd in place of another (`VMSTATE_UINT32(mig_nb_table, S)` where
+`VMSTATE_UINT32_EQUAL(nb_table, S)` was: the staging members of a26fdf393404) is a note too:
+older QEMU's bytes for that slot land in the new member, so the hook consumes what they sent.
 
 *Why it breaks migration*
 
@@ -72,6 +75,7 @@ from bot.rulekit.hooks import (
     hook_uses,
     only_macro_renames,
     property_members,
+    slot_members,
     substantive,
     vmsd_list,
 )
@@ -124,6 +128,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         tail = (
             f"the new logic tests '{gate}', so machine types that turn it off keep the old "
             "behaviour: check that the previous release's compat array does"
+        )
+    elif kind == "load" and (slot := gating_member(old, new, set(slots := slot_members(uses)))):
+        severity = Severity.NOTE
+        tail = (
+            f"the new logic reads '{slot}', which now receives the bytes older QEMU sends "
+            f"in the same slot for '{slots[slot]}': check that it gives the old result for them"
         )
     elif all(r in ("post_save", "post_save_errp") for r in roles):
         severity = Severity.NOTE  # post_save only undoes what pre_save did on the source

@@ -31,6 +31,7 @@ class HookUse:
     vmsd: Vmsd  # the new side's vmsd
     path: str  # where that vmsd is defined
     role: str  # pre_save, post_load, needed, ..., or "test" for a _TEST predicate
+    old: Vmsd | None = None  # the old side's vmsd of the same C name
 
 
 def body_change(change: EntityChange) -> tuple[HookBody, HookBody] | None:
@@ -117,7 +118,7 @@ def hook_uses(ctx: RuleContext, change: EntityChange, roles: tuple[str, ...]) ->
             continue
         if key[1] == "needed" and vmsd_uses(ctx, v.c_name, "new").nested_only:
             continue
-        out.append(HookUse(v, p, key[1]))
+        out.append(HookUse(v, p, key[1], ov))
     return out
 
 
@@ -258,6 +259,30 @@ def gating_member(old: HookBody, new: HookBody, props: set[str]) -> str | None:
             if _COMPAT_WORD.search(t):
                 return t
     return None
+
+
+def slot_members(uses: list[HookUse]) -> dict[str, str]:
+    """New member -> old member for the always-sent wire slots of the used vmsds that now
+    load into another member: same position, same wire kind and element size, no version or
+    test on either side (`VMSTATE_UINT32_EQUAL(nb_table, S)` become
+    `VMSTATE_UINT32(mig_nb_table, S)`). Older QEMU's bytes for the slot land in the new
+    member, so a hook reading it reads what older QEMU sent for the old one."""
+    out: dict[str, str] = {}
+    for u in uses:
+        if u.old is None:
+            continue
+        of, nf = u.old.payload_fields, u.vmsd.payload_fields
+        if len(of) != len(nf):
+            continue
+        for a, b in zip(of, nf, strict=True):
+            if a.version_id or b.version_id or a.test or b.test:
+                continue
+            if a.info != b.info or a.elem_size != b.elem_size or a.info == "unknown":
+                continue
+            am, bm = _last(a.c_field), _last(b.c_field)
+            if am and bm and am != bm:
+                out[bm] = am
+    return out
 
 
 def property_members(ctx: RuleContext, uses: list[HookUse]) -> set[str]:
