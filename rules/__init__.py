@@ -18,6 +18,7 @@ RULE_MODULES: tuple[str, ...] = (
     "core_stream_change",
     "cpu_feature_mask_change",
     "cpu_model_feature_change",
+    "cpu_state_not_migrated",
     "derived_state_not_reloaded",
     "dev_path_change",
     "field_test_or_needed_changed",
