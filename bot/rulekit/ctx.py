@@ -257,19 +257,29 @@ def find_type(
     return None
 
 
+# A PCI host bridge has no dc->vmsd of its own, but the root bus it creates registers a
+# "PCIBUS" section (pci_bus_realize: vmstate_register(NULL, -1, &vmstate_pcibus, bus)).
+PCI_HOST_BRIDGE = "pci-host-bridge"
+PCI_HOST_BRIDGE_MACRO = "TYPE_PCI_HOST_BRIDGE"
+PCIBUS_VMSD = "vmstate_pcibus"
+
+
 def type_vmsd(
     ctx: RuleContext, side: Side, name: str | None, expr: str | None = None
 ) -> tuple[bool | None, str | None]:
     """(stateful?, vmsd C name) for a type: True/False when known, None when unknown.
 
     Looks at the type's own class_init in the unit's files, then its parents there, then the
-    tree (`vmsd_of_type` when the index offers it).
+    tree (`vmsd_of_type` when the index offers it). A PCI host bridge is stateful through the
+    PCIBUS section of its root bus.
     """
     seen: set[str] = set()
     cur = find_type(ctx, side, name, expr)
     known_any = False
     while cur is not None and (cur.name or cur.c_name) not in seen:
         seen.add(cur.name or cur.c_name)
+        if cur.parent == PCI_HOST_BRIDGE or cur.parent_expr == PCI_HOST_BRIDGE_MACRO:
+            return True, PCIBUS_VMSD
         ci = class_init_of(ctx, side, cur.class_init)
         if ci is not None:
             known_any = True
@@ -282,6 +292,8 @@ def type_vmsd(
         resolved = tv.resolve_define(norm(expr))
     if tv is not None and resolved and tv.type_by_name(resolved) is not None:
         vm = tv.vmsd_of_type(resolved)
+        if vm is None and PCI_HOST_BRIDGE in tv.type_ancestors(resolved):
+            return True, PCIBUS_VMSD
         return (vm is not None), vm
     if known_any and cur is None:
         # Whole parent chain seen within the unit and none sets a vmsd.
