@@ -55,10 +55,10 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
-from bot.model.entities import StructDef, StructMember, Vmsd
+from bot.model.entities import StructDef, Vmsd
 from bot.rulekit.ctx import file_changes, file_model, models, source_text, tree
 from bot.rulekit.machines import FileFunctions
-from bot.rulekit.vmsd import added_members
+from bot.rulekit.vmsd import added_scalar_members
 
 RULE = RuleSpec(
     id="MIG068",
@@ -75,11 +75,6 @@ RULE = RuleSpec(
     kinds=("struct",),
 )
 
-_SCALAR = re.compile(
-    r"(?:u?int(?:8|16|32|64)_t|bool|int|unsigned|signed|char|short|long|uint|target_ulong|"
-    r"target_long|hwaddr|(?:unsigned|signed)\s+(?:char|short|int|long)(?:\s+int)?|"
-    r"(?:unsigned\s+)?long\s+long)"
-)
 _TARGET_DIR = re.compile(r"^(target/[\w-]+|target-[\w-]+)/")
 # offsetof(CPUMIPSState, active_tc.mxu_gpr[i]) / offsetof(MIPSCPU, env.x)
 _OFFSETOF = re.compile(r"\boffsetof\s*\(\s*(\w+)\s*,\s*([^()]{1,200}?)\s*\)")
@@ -93,23 +88,6 @@ _MAX_VMSDS = 4096
 def _target_dir(path: str) -> str | None:
     m = _TARGET_DIR.match(path)
     return m.group(1) if m else None
-
-
-def _new_members(change: EntityChange, ctx: RuleContext) -> list[StructMember]:
-    """Scalar (array) members the change adds to an existing struct; renames excluded."""
-    old, new = change.old, change.new
-    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
-        return []
-    now = {m.name for m in new.members}
-    gone = [(m.type, m.dims) for m in old.members if m.name not in now]
-    out: list[StructMember] = []
-    for m in added_members(change, ctx):
-        if m.pointer or m.members or m.bits or not _SCALAR.fullmatch(m.type.strip()):
-            continue
-        if (m.type, m.dims) in gone:
-            continue
-        out.append(m)
-    return out[:_MAX_MEMBERS]
 
 
 def _target_vmsds(ctx: RuleContext, tdir: str) -> list[Vmsd]:
@@ -233,7 +211,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     tdir = _target_dir(change.path)
     if tdir is None:
         return
-    members = _new_members(change, ctx)
+    members = added_scalar_members(change, ctx, _MAX_MEMBERS, bitfields=False)
     if not members:
         return
     vmsds = _target_vmsds(ctx, tdir)

@@ -58,7 +58,7 @@ from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, StructMember, Vmsd
 from bot.rulekit.ctx import file_model
 from bot.rulekit.machines import FileFunctions
-from bot.rulekit.vmsd import added_members, migrated_members
+from bot.rulekit.vmsd import added_scalar_members, migrated_members
 
 RULE = RuleSpec(
     id="MIG065",
@@ -75,11 +75,6 @@ RULE = RuleSpec(
     kinds=("struct",),
 )
 
-_SCALAR = re.compile(
-    r"(?:u?int(?:8|16|32|64)_t|bool|_Bool|int|unsigned|signed|char|short|long|uint|"
-    r"target_ulong|hwaddr|dma_addr_t|(?:unsigned|signed)\s+(?:char|short|int|long)(?:\s+int)?|"
-    r"(?:unsigned\s+)?long\s+long)"
-)
 # an old-style guest access handler: `void f(void *opaque, hwaddr addr, uint32_t val ...)`
 _ADDR = r"(?:hwaddr|target_phys_addr_t|ram_addr_t|uint32_t|uint64_t|unsigned(?:\s+int)?)"
 _VAL = r"(?:uint(?:8|16|32|64)_t|unsigned(?:\s+int)?|int)"
@@ -93,23 +88,6 @@ _MAX_HEAD = 400  # characters of a definition head read for the handler signatur
 _MAX_BODY = 20000  # characters of a handler body scanned (untrusted input)
 _MAX_HANDLERS = 64
 _MAX_MEMBERS = 32  # new members judged per struct
-
-
-def _new_members(change: EntityChange, ctx: RuleContext) -> list[StructMember]:
-    """Scalar members the change adds to a struct that existed before (renames excluded)."""
-    old = change.old
-    if not isinstance(old, StructDef) or not isinstance(change.new, StructDef):
-        return []
-    now = {m.name for m in change.new.members}
-    gone = [(m.type, m.dims) for m in old.members if m.name not in now]
-    out: list[StructMember] = []
-    for m in added_members(change, ctx):
-        if m.pointer or m.members or not _SCALAR.fullmatch(m.type.strip()):
-            continue
-        if (m.type, m.dims) in gone:
-            continue  # a member of the same type left: a rename, not a new register
-        out.append(m)
-    return out[:_MAX_MEMBERS]
 
 
 def _handlers(text: str, functions: FileFunctions) -> list[str]:
@@ -142,7 +120,7 @@ def _write_re(member: str) -> re.Pattern[str]:
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Yield a hit per new guest-written, read-back register of a migrated device that no vmsd
     of the handler's file carries."""
-    members = _new_members(change, ctx)
+    members = added_scalar_members(change, ctx, _MAX_MEMBERS)
     if not members:
         return
     assert isinstance(change.new, StructDef)

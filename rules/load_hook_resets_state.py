@@ -55,7 +55,8 @@ from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.conditions import enclosing_conditions
 from bot.model.entities import FileModel
-from bot.rulekit.ctx import file_model, source_text
+from bot.rulekit.ctx import file_model, func_span, source_text
+from bot.rulekit.hooks import COMPAT_WORD, switch_members
 
 RULE = RuleSpec(
     id="MIG067",
@@ -77,8 +78,6 @@ _CONST = r"(-?\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*|true|false|NULL|[A-Z][A-Z0-9_]
 _MEMSET = re.compile(rf"\bmemset\s*\(\s*{_LVALUE}\s*,\s*{_CONST}\s*,")
 _ASSIGN = re.compile(rf"(?<![\w>.]){_LVALUE}\s*=(?!=)\s*{_CONST}\s*;")
 _MEMBER = re.compile(r"(?:->|\.)\s*(\w+)")
-_PUT_MEMBER = re.compile(r"(?:->|\.)\s*(\w+)")
-_GATE_WORD = re.compile(r"(?:^|_)(?:pre|before)_\d+_\d+|compat|legacy", re.I)
 _MAX_RESETS = 64
 
 
@@ -111,7 +110,7 @@ def _migrated(model: FileModel) -> set[str]:
     for s in model.streams:
         for o in s.ops:
             if o.op == "put":
-                out.update(_PUT_MEMBER.findall(o.arg))
+                out.update(_MEMBER.findall(o.arg))
     return out
 
 
@@ -155,9 +154,11 @@ def judge(
         if member is None:
             continue
         conds = enclosing_conditions(body, start, at)
-        gate = next((c for c in conds if _GATE_WORD.search(c) or _tests_property(c, new_model)),
+        gate = next((c for c in conds if COMPAT_WORD.search(c) or _tests_property(c, new_model)),
                     None)  # fmt: skip
-        return Reset(_line_of(new_model, fn) + body.count("\n", 0, at), stmt, member, gate)
+        span = func_span(new_model, fn)
+        line = (span[0] if span else 1) + body.count("\n", 0, at)
+        return Reset(line, stmt, member, gate)
     return None
 
 
@@ -195,16 +196,5 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 
 def _tests_property(cond: str, model: FileModel) -> bool:
     """The condition reads the C member behind a boolean property of the file."""
-    for p in model.properties:
-        if p.c_field and p.macro.startswith(("DEFINE_PROP_BOOL", "DEFINE_PROP_BIT")):
-            last = re.split(r"\.|->", p.c_field)[-1].strip()
-            if last and re.search(rf"(?:->|\.)\s*{re.escape(last)}\b", cond):
-                return True
-    return False
-
-
-def _line_of(model: FileModel, fn: str) -> int:
-    for name, start, _ in model.functions:
-        if name == fn:
-            return start
-    return 1
+    return any(re.search(rf"(?:->|\.)\s*{re.escape(m)}\b", cond)
+               for m in switch_members(model.properties))  # fmt: skip

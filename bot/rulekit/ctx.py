@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from bot.diff.changes import EntityChange
+from bot.diff.filediff import MODERN_CREATE
 from bot.engine.spec import RuleContext, TreeView
 from bot.model import cscan
 from bot.model.entities import (
@@ -49,18 +50,7 @@ CREATE_CALLS = frozenset(
         "i2c_slave_new",
         "i2c_slave_create_simple",
         "ssi_create_peripheral",
-        # older forms (2009-2020)
-        "qdev_create",
-        "qdev_try_create",
-        "isa_create",
-        "isa_try_create",
-        "pci_create",
-        "pci_create_multifunction",
-        "usb_create",
-        "i2c_create_slave",
-        "ssi_create_slave",
-        "sysbus_try_create_simple",
-        "sysbus_try_create_varargs",
+        *MODERN_CREATE,  # the older forms (2009-2020)
     }
 )
 PARENT_CALLS = frozenset({"object_property_add_child"})

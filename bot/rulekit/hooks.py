@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.diff.changes import EntityChange
@@ -216,7 +217,8 @@ def vmsd_list(uses: list[HookUse], limit: int = 3) -> str:
 # ---- is the new logic gated, or only renamed? -------------------------------------------
 
 # Machine-class flags and globals that keep old machine types on the old behaviour.
-_COMPAT_WORD = re.compile(r"(?:^|_)(?:pre|before)_\d+_\d+|compat|legacy", re.I)
+# a compat flag by its name: `pre_2_8_migration`, `..._compat`, `legacy_...`
+COMPAT_WORD = re.compile(r"(?:^|_)(?:pre|before)_\d+_\d+|compat|legacy", re.I)
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _MACRO = re.compile(r"[A-Z][A-Z0-9_]*")
 
@@ -256,7 +258,7 @@ def gating_member(old: HookBody, new: HookBody, props: set[str]) -> str | None:
             member = i > 0 and n[i - 1] in ("->", ".")
             if member and t in props:
                 return t
-            if _COMPAT_WORD.search(t):
+            if COMPAT_WORD.search(t):
                 return t
     return None
 
@@ -290,15 +292,21 @@ def property_members(ctx: RuleContext, uses: list[HookUse]) -> set[str]:
     and of the QOM types (with their ancestors) that carry the vmsds."""
     out: set[str] = set()
     for _p, m in models(ctx, "new"):
-        out.update(_last(p.c_field) for p in m.properties if _switch(p))
+        out |= switch_members(m.properties)
     t = tree(ctx, "new")
     if t is not None:
         for u in uses:
             for name in t.types_for_vmsd(u.vmsd.c_name):
                 for tn in (name, *t.type_ancestors(name)):
-                    out.update(_last(p.c_field) for p in t.properties_of_type(tn) if _switch(p))
+                    out |= switch_members(t.properties_of_type(tn))
     out.discard("")
     return out
+
+
+def switch_members(props: Iterable[Property]) -> set[str]:
+    """Last components of the C members behind boolean properties (the switches compat
+    arrays turn off)."""
+    return {_last(p.c_field) for p in props if _switch(p)} - {""}
 
 
 def _switch(p: Property) -> bool:

@@ -346,3 +346,32 @@ def added_members(change: EntityChange, ctx: RuleContext) -> tuple[StructMember,
     if before is not None:
         had |= {m.name for m in before.members}
     return tuple(m for m in new.members if m.name not in had)
+
+
+# C scalar types a register member is declared with
+SCALAR_TYPE = re.compile(
+    r"(?:u?int(?:8|16|32|64)_t|bool|_Bool|int|unsigned|signed|char|short|long|uint|"
+    r"target_ulong|target_long|hwaddr|dma_addr_t|"
+    r"(?:unsigned|signed)\s+(?:char|short|int|long)(?:\s+int)?|(?:unsigned\s+)?long\s+long)"
+)
+
+
+def added_scalar_members(
+    change: EntityChange, ctx: RuleContext, limit: int, bitfields: bool = True
+) -> list[StructMember]:
+    """Scalar (or scalar array) members a change adds to an existing struct: no pointers,
+    nested structs (nor bitfields unless asked), and no member standing where one of the same
+    type and dimensions left (a rename, not a new register)."""
+    old, new = change.old, change.new
+    if not isinstance(old, StructDef) or not isinstance(new, StructDef):
+        return []
+    now = {m.name for m in new.members}
+    gone = [(m.type, m.dims) for m in old.members if m.name not in now]
+    out: list[StructMember] = []
+    for m in added_members(change, ctx):
+        if m.pointer or m.members or (m.bits and not bitfields):
+            continue
+        if not SCALAR_TYPE.fullmatch(m.type.strip()) or (m.type, m.dims) in gone:
+            continue
+        out.append(m)
+    return out[:limit]
