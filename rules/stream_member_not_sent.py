@@ -106,10 +106,10 @@ def _stream_functions(
     for path, fn in list(sites)[: _MAX_STREAMS * 4]:
         if not _STREAM_DIRS.match(path):
             continue
-        model = file_model(ctx, path, "new")
-        if model is None:
+        fm = file_model(ctx, path, "new")
+        if fm is None:
             continue
-        for sf in model.streams:
+        for sf in fm.streams:
             if sf.name == fn:
                 ptrs = tuple(n for n, ty in sf.pointers if ty in names)
                 if ptrs:
