@@ -121,10 +121,21 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             if len(set(had)) == 1:
                 old_default = had[0]  # what old machine types must keep
         else:
-            what = (
-                f"new property '{pname(new)}' defaults to {new.default} (fine if that is "
-                f"what the device did before)"
-            )
+            fixed = _replaced_fixed_values(ctx, change, new)
+            default = _int_of(ctx, new.default)
+            if default is not None and fixed and fixed == {default}:
+                return  # the property names a value the device always used: no change
+            if default is not None and fixed:
+                old_default = str(min(fixed))
+                what = (
+                    f"new property '{pname(new)}' defaults to {new.default} ({default}) where "
+                    f"the device always used {' or '.join(str(v) for v in sorted(fixed))}"
+                )
+            else:
+                what = (
+                    f"new property '{pname(new)}' defaults to {new.default} (fine if that is "
+                    f"what the device did before)"
+                )
     else:
         return
     # A new property often just names the old hard-wired behaviour: lower confidence.
@@ -133,6 +144,74 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 
 
 _SENTINEL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_CALL_NAME = re.compile(r"([A-Za-z_]\w*)\s*$")
+_MAX_USES = 16  # uses of the new member looked at (untrusted input)
+
+
+def _int_of(ctx: RuleContext, expr: str | None) -> int | None:
+    """Integer value of a literal or macro expression on the new side, if it has one."""
+    if not expr:
+        return None
+    return cscan.eval_int(K.norm(expr), int_lookup(ctx, "new"))
+
+
+def _calls_using(text: str, member: str) -> list[tuple[str, int]]:
+    """(callee, argument index) of the calls passing the member (`->m`/`.m`) as an argument."""
+    out: list[tuple[str, int]] = []
+    for m in re.finditer(rf"(?:->|\.)\s*{re.escape(member)}\b", text):
+        depth, i = 0, m.start()
+        while i > 0 and m.start() - i < 400:  # walk back to the enclosing call's '('
+            i -= 1
+            c = text[i]
+            if c == ")":
+                depth += 1
+            elif c == "(":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif c in ";{}" and depth == 0:
+                i = -1
+                break
+        if i <= 0:
+            continue
+        name = _CALL_NAME.search(text[max(0, i - 64) : i])
+        close = cscan.match_close(text, i)
+        if name is None or close >= len(text):
+            continue
+        args = cscan.split_args(text[i + 1 : close])
+        for k, a in enumerate(args):
+            if re.search(rf"(?:->|\.)\s*{re.escape(member)}\b", a):
+                out.append((name.group(1), k))
+                break
+        if len(out) >= _MAX_USES:
+            break
+    return out
+
+
+def _replaced_fixed_values(ctx: RuleContext, change: EntityChange, prop: Property) -> set[int]:
+    """Values the old file passed, as a literal or macro, in the argument where the new file
+    now passes the property's member (`virtio_add_queue(vdev, 256, ...)` becoming
+    `virtio_add_queue(vdev, n->net_conf.rx_queue_size, ...)`): what the device always did."""
+    if not prop.c_field:
+        return set()
+    new_got, old_got = _file_text(ctx, change, "new"), _file_text(ctx, change, "old")
+    if new_got is None or old_got is None:
+        return set()
+    member = prop.c_field.rsplit(".", 1)[-1].rsplit(">", 1)[-1]
+    new_text, old_text = cscan.strip_comments(new_got[0]), cscan.strip_comments(old_got[0])
+    old_look = int_lookup(ctx, "old")
+    out: set[int] = set()
+    for callee, k in dict.fromkeys(_calls_using(new_text, member)):
+        for m in re.finditer(rf"\b{re.escape(callee)}\s*\(", old_text):
+            close = cscan.match_close(old_text, m.end() - 1)
+            if close >= len(old_text):
+                continue
+            args = cscan.split_args(old_text[m.end() : close])
+            if k < len(args):
+                v = cscan.eval_int(K.norm(args[k]), old_look)
+                if v is not None:
+                    out.add(v)
+    return out
 
 
 def _file_text(ctx: RuleContext, change: EntityChange, side: str) -> tuple[str, FileModel] | None:

@@ -1,0 +1,34 @@
+/* hw/net/virtio-net.c around 1c0fbfa3dedf ("virtio-net: allow increasing rx queue size"),
+ * minimised (migcheck fixture: MIG030) */
+#include "qemu/osdep.h"
+#include "hw/virtio/virtio-net.h"
+
+#define VIRTIO_NET_RX_QUEUE_DEFAULT_SIZE 256
+
+static void virtio_net_add_queue(VirtIONet *n, int index)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(n);
+
+    n->vqs[index].rx_vq = virtio_add_queue(vdev, n->net_conf.rx_queue_size,
+                                           virtio_net_handle_rx);
+}
+
+static const Property virtio_net_properties[] = {
+    DEFINE_PROP_STRING("tx", VirtIONet, net_conf.tx),
+    DEFINE_PROP_UINT16("rx_queue_size", VirtIONet, net_conf.rx_queue_size,
+                       VIRTIO_NET_RX_QUEUE_DEFAULT_SIZE),
+};
+
+static void virtio_net_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, virtio_net_properties);
+}
+
+static const TypeInfo virtio_net_info = {
+    .name = TYPE_VIRTIO_NET,
+    .parent = TYPE_VIRTIO_DEVICE,
+    .instance_size = sizeof(VirtIONet),
+    .class_init = virtio_net_class_init,
+};
