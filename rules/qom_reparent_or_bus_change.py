@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
-from bot.model.entities import CallSite, FileModel, ObjectCreation, TypeInfo
+from bot.model.entities import CallSite, FileModel, ObjectCreation, StructDef, TypeInfo
 from bot.rulekit import ctx as K
 
 RULE = RuleSpec(
@@ -131,7 +131,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         # Unknown type: only a bus change on a dev-path bus is worth saying (PCI/USB devices
         # practically always carry state, at least their config space).
         if ent.call in BUS_PATH_CREATE:
-            yield from _create_bus(change, tk)
+            yield from _create_bus(change, tk, ctx)
         return
     old_m = K.file_model(ctx, change.old_path or change.path, "old")
     new_m = K.file_model(ctx, change.path, "new")
@@ -182,9 +182,9 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             return  # qdev_create(bus, T) rewritten as qdev_new(T): the bus is the realize's
         op_, np_ = o.parent_expr, n.parent_expr
         if n.call in BUS_PATH_CREATE and K.norm(op_) != K.norm(np_):
-            yield from _create_bus(change, tk)
+            yield from _create_bus(change, tk, ctx)
             return
-        if n.call in BUS_NOPATH_CREATE and K.norm(op_) != K.norm(np_):
+        if n.call in BUS_NOPATH_CREATE and not _same_bus(ctx, op_, np_):
             yield Hit(
                 message=(
                     f"'{tk}' moves from bus `{op_}` to `{np_}`: that bus has no dev-path, so the "
@@ -197,7 +197,7 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             )
             return
         oc, nc = o.child_name, n.child_name
-        if K.norm(op_) != K.norm(np_) or K.norm(oc) != K.norm(nc):
+        if not _same_bus(ctx, op_, np_) or K.norm(oc) != K.norm(nc):
             yield _reparent_note(change, entity, tk, f"{op_}/{oc}", f"{np_}/{nc}")
         return
     if change.op == "added":
@@ -220,12 +220,52 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             return
 
 
-def _create_bus(change: EntityChange, tk: str) -> Iterator[Hit]:
+def _member_renames(ctx: RuleContext) -> dict[str, str]:
+    """Struct members the unit renames: in a changed struct, the one member that left paired
+    with the one that arrived with the same type and shape (`PCIBus *bus` -> `PCIBus
+    *pcibus`). Only unambiguous pairs, and only names no other changed struct keeps."""
+    out: dict[str, str] = {}
+    for ch in ctx.changes:
+        o, n = ch.old, ch.new
+        if ch.kind != "struct" or not isinstance(o, StructDef) or not isinstance(n, StructDef):
+            continue
+        now = {m.name for m in n.members}
+        was = {m.name for m in o.members}
+        gone = [m for m in o.members if m.name not in now]
+        came = [m for m in n.members if m.name not in was]
+        for g in gone:
+            same = [c for c in came if (K.norm(c.type), c.pointer, c.dims)
+                    == (K.norm(g.type), g.pointer, g.dims)]  # fmt: skip
+            if len(same) == 1:
+                out[g.name] = same[0].name
+    return out
+
+
+def _renamed(expr: str | None, renames: dict[str, str]) -> str:
+    """`expr` with renamed members spelled the new way (`pcms->bus` -> `pcms->pcibus`)."""
+    text = K.norm(expr)
+    if not renames or not text:
+        return text
+    return re.sub(
+        r"(->|\.)\s*([A-Za-z_]\w*)\b",
+        lambda m: m.group(1) + renames.get(m.group(2), m.group(2)),
+        text,
+    )
+
+
+def _same_bus(ctx: RuleContext, old: str | None, new: str | None) -> bool:
+    """The two bus expressions name the same bus, allowing for members the unit renames."""
+    if K.norm(old) == K.norm(new):
+        return True
+    return _renamed(old, _member_renames(ctx)) == K.norm(new)
+
+
+def _create_bus(change: EntityChange, tk: str, ctx: RuleContext) -> Iterator[Hit]:
     """pci_create_simple(bus, ...) / usb_create_simple(bus, ...) with another bus."""
     o, n = change.old, change.new
     if change.op != "modified" or not isinstance(o, ObjectCreation):
         return
-    if not isinstance(n, ObjectCreation) or K.norm(o.parent_expr) == K.norm(n.parent_expr):
+    if not isinstance(n, ObjectCreation) or _same_bus(ctx, o.parent_expr, n.parent_expr):
         return
     yield Hit(
         message=(
@@ -335,6 +375,8 @@ def _bus_arg(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         ob = _bus_of(o)
         if ob is None or _strip_dev(ob[0]) != _strip_dev(nb[0]) or ob[1] == nb[1]:
             continue
+        if _renamed(ob[1], _member_renames(ctx)) == nb[1]:
+            continue  # the bus's member was renamed
         yield Hit(
             message=(
                 f"{_strip_dev(nb[0])} is now realized on bus `{nb[1]}` instead of `{ob[1]}`: "
