@@ -155,9 +155,10 @@ def _int_of(ctx: RuleContext, expr: str | None) -> int | None:
     return cscan.eval_int(K.norm(expr), int_lookup(ctx, "new"))
 
 
-def _calls_using(text: str, member: str) -> list[tuple[str, int]]:
-    """(callee, argument index) of the calls passing the member (`->m`/`.m`) as an argument."""
-    out: list[tuple[str, int]] = []
+def _calls_using(text: str, member: str) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(callee, argument index, normalised arguments) of the calls passing the member
+    (`->m`/`.m`) as an argument."""
+    out: list[tuple[str, int, tuple[str, ...]]] = []
     for m in re.finditer(rf"(?:->|\.)\s*{re.escape(member)}\b", text):
         depth, i = 0, m.start()
         while i > 0 and m.start() - i < 400:  # walk back to the enclosing call's '('
@@ -181,7 +182,7 @@ def _calls_using(text: str, member: str) -> list[tuple[str, int]]:
         args = cscan.split_args(text[i + 1 : close])
         for k, a in enumerate(args):
             if re.search(rf"(?:->|\.)\s*{re.escape(member)}\b", a):
-                out.append((name.group(1), k))
+                out.append((name.group(1), k, tuple(K.norm(x) for x in args)))
                 break
         if len(out) >= _MAX_USES:
             break
@@ -190,8 +191,9 @@ def _calls_using(text: str, member: str) -> list[tuple[str, int]]:
 
 def _replaced_fixed_values(ctx: RuleContext, change: EntityChange, prop: Property) -> set[int]:
     """Values the old file passed, as a literal or macro, in the argument where the new file
-    now passes the property's member (`virtio_add_queue(vdev, 256, ...)` becoming
-    `virtio_add_queue(vdev, n->net_conf.rx_queue_size, ...)`): what the device always did."""
+    now passes the property's member, in calls whose other arguments are the same
+    (`virtio_add_queue(vdev, 256, f)` becoming `virtio_add_queue(vdev, n->conf.size, f)`):
+    what the device always did."""
     if not prop.c_field:
         return set()
     new_got, old_got = _file_text(ctx, change, "new"), _file_text(ctx, change, "old")
@@ -201,12 +203,16 @@ def _replaced_fixed_values(ctx: RuleContext, change: EntityChange, prop: Propert
     new_text, old_text = cscan.strip_comments(new_got[0]), cscan.strip_comments(old_got[0])
     old_look = int_lookup(ctx, "old")
     out: set[int] = set()
-    for callee, k in dict.fromkeys(_calls_using(new_text, member)):
+    for callee, k, new_args in dict.fromkeys(_calls_using(new_text, member)):
         for m in re.finditer(rf"\b{re.escape(callee)}\s*\(", old_text):
             close = cscan.match_close(old_text, m.end() - 1)
             if close >= len(old_text):
                 continue
-            args = cscan.split_args(old_text[m.end() : close])
+            args = tuple(K.norm(x) for x in cscan.split_args(old_text[m.end() : close]))
+            if len(args) != len(new_args) or any(
+                a != b for i, (a, b) in enumerate(zip(args, new_args, strict=True)) if i != k
+            ):
+                continue  # another call of the same function (another queue, register)
             if k < len(args):
                 v = cscan.eval_int(K.norm(args[k]), old_look)
                 if v is not None:

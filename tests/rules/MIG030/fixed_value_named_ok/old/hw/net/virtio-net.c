@@ -7,6 +7,8 @@ static void virtio_net_add_queue(VirtIONet *n, int index)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(n);
 
+    n->ctrl_vq = virtio_add_queue(vdev, 64, virtio_net_handle_ctrl);
+
     n->vqs[index].rx_vq = virtio_add_queue(vdev, 256, virtio_net_handle_rx);
 }
 
