@@ -1,4 +1,4 @@
-/* APM (migcheck fixture: MIG002 fields_folded_into_other_struct: the nested vmsd sends the fields swapped) */
+/* APM (migcheck fixture: MIG003 register_became_struct) */
 #include "apm.h"
 #include "hw.h"
 
@@ -8,8 +8,8 @@ const VMStateDescription vmstate_apm = {
     .minimum_version_id = 1,
     .minimum_version_id_old = 1,
     .fields = (VMStateField[]) {
-        VMSTATE_UINT8(apms, APMState),
         VMSTATE_UINT8(apmc, APMState),
+        VMSTATE_UINT8(apms, APMState),
         VMSTATE_END_OF_LIST()
     }
 };

@@ -1,4 +1,4 @@
-/* piix4_pm (migcheck fixture: MIG002 fields_folded_into_other_struct: the nested vmsd sends the fields swapped) */
+/* piix4_pm (migcheck fixture: MIG003 register_became_struct: a u16 replaced by a struct of two other u8 members) */
 #include "hw.h"
 #include "pci.h"
 
@@ -7,8 +7,7 @@ typedef struct PIIX4PMState {
     uint16_t pmsts;
     uint16_t pmen;
     uint16_t pmcntrl;
-    uint8_t apmc;
-    uint8_t apms;
+    uint16_t apm;
     int64_t tmr_overflow_time;
 } PIIX4PMState;
 
@@ -22,8 +21,7 @@ static const VMStateDescription vmstate_acpi = {
         VMSTATE_UINT16(pmsts, PIIX4PMState),
         VMSTATE_UINT16(pmen, PIIX4PMState),
         VMSTATE_UINT16(pmcntrl, PIIX4PMState),
-        VMSTATE_UINT8(apmc, PIIX4PMState), // expect-old: MIG002
-        VMSTATE_UINT8(apms, PIIX4PMState), // expect-old: MIG002
+        VMSTATE_UINT16(apm, PIIX4PMState),
         VMSTATE_INT64(tmr_overflow_time, PIIX4PMState),
         VMSTATE_END_OF_LIST()
     }

@@ -1,4 +1,4 @@
-/* piix4_pm (migcheck fixture: MIG002 fields_folded_into_other_struct: the nested vmsd sends the fields swapped) */
+/* piix4_pm (migcheck fixture: MIG003 register_became_struct: a u16 replaced by a struct of two other u8 members) */
 #include "hw.h"
 #include "pci.h"
 #include "apm.h"
@@ -22,7 +22,7 @@ static const VMStateDescription vmstate_acpi = {
         VMSTATE_UINT16(pmsts, PIIX4PMState),
         VMSTATE_UINT16(pmen, PIIX4PMState),
         VMSTATE_UINT16(pmcntrl, PIIX4PMState),
-        VMSTATE_STRUCT(apm, PIIX4PMState, 0, vmstate_apm, APMState), // expect: MIG001
+        VMSTATE_STRUCT(apm, PIIX4PMState, 0, vmstate_apm, APMState), // expect: MIG003
         VMSTATE_INT64(tmr_overflow_time, PIIX4PMState),
         VMSTATE_END_OF_LIST()
     }
