@@ -138,7 +138,9 @@ def analyze(
     folded_units = ex.units(folded)
     if new_tree is not None and new_view is not None:
         # subsections listed in a changed file but defined elsewhere (their .needed facts)
-        more = _subsection_files(folded_units, new_view) - new_paths
+        more = (
+            _subsection_files(folded_units, new_view) | _stream_files(folded_units, new_view)
+        ) - new_paths
         if more:
             new_view = new_tree.view(new_paths | more)
     old_tree, new_tree = old_view, new_view
@@ -202,6 +204,29 @@ def _subsection_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
                     path = tree.vmsd_path(sub)
                     if path is not None:
                         out.add(path)
+    return out
+
+
+_MAX_STREAM_FILES = 8
+
+
+def _stream_files(units: Sequence[FileUnit], tree: TreeView) -> set[str]:
+    """Files whose hand-written stream functions (qemu_put_*/qemu_get_*) hold a pointer to a
+    struct the units add members to: the code that should send the new members."""
+    out: set[str] = set()
+    for u in units:
+        if u.new is None or u.old is None:
+            continue
+        before = {s.name: {m.name for m in s.members} for s in u.old.structs}
+        for sd in u.new.structs:
+            had = before.get(sd.name)
+            if had is None or {m.name for m in sd.members} <= had:
+                continue
+            for name in dict.fromkeys((sd.name, *sd.aliases)):
+                for path, _ in tree.stream_functions_of(name):
+                    out.add(path)
+                    if len(out) >= _MAX_STREAM_FILES:
+                        return out
     return out
 
 

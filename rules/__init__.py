@@ -44,6 +44,7 @@ RULE_MODULES: tuple[str, ...] = (
     "section_removed",
     "section_renamed",
     "spapr_cap_unmigrated",
+    "stream_member_not_sent",
     "stream_nested_opaque_mismatch",
     "stream_sequence_change",
     "subsection_added_unconditional",

@@ -136,6 +136,7 @@ _TABLES: tuple[str, ...] = (
     "structs",
     "size_refs",
     "hook_refs",
+    "stream_types",
     "define_users",
 )
 _PATH_POS: dict[str, int | None] = {
@@ -150,8 +151,17 @@ _PATH_POS: dict[str, int | None] = {
     "structs": 0,
     "size_refs": 0,
     "hook_refs": 2,
+    "stream_types": 0,
     "define_users": None,
 }
+
+
+# pointer types of stream functions that are never device or CPU state
+_NOT_STATE_POINTERS = frozenset(
+    {"QEMUFile", "void", "char", "uint8_t", "int8_t", "VMStateField", "JSONWriter", "Error",
+     "VMStateDescription", "VMStateInfo", "QJSON", "uint16_t", "uint32_t", "uint64_t",
+     "int16_t", "int32_t", "int64_t", "int", "unsigned", "size_t"}
+)
 
 
 def _entry_path(table: str) -> Callable[[Any], str]:
@@ -198,6 +208,9 @@ class _Aggregate:
         # function -> (vmsd C name, role: pre_save/post_load/needed/.../test, path) of the
         # vmsds naming it as a hook or _TEST predicate
         self.hook_refs: dict[str, list[tuple[str, str, str]]] = {}
+        # pointer type (struct tag or typedef) -> (path, function) of the open-coded stream
+        # functions that hold a pointer of that type (`Foo *s = opaque;`, `Foo *v = pv;`)
+        self.stream_types: dict[str, list[tuple[str, str]]] = {}
         # macro name -> files whose entries here were resolved through it (found or not):
         # the files to revisit when a swap redefines it (TreeIndex.with_files)
         self.define_users: dict[str, list[str]] = {}
@@ -370,6 +383,10 @@ class _Aggregate:
         for v in fm.vmsds:
             for key in size_ref_names_of_vmsd(v):
                 self.size_refs.setdefault(key, []).append((path, f"vmsd:{v.c_name}"))
+        for sf in fm.streams:
+            for ptype in dict.fromkeys(t for _, t in sf.pointers):
+                if ptype not in _NOT_STATE_POINTERS:
+                    self.stream_types.setdefault(ptype, []).append((path, sf.name))
         for call in fm.calls:
             for key in sized_structs_of_call(call):
                 ref = f"call:{call.call}@{call.function or '-'}"

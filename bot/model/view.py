@@ -467,6 +467,11 @@ class TreeView:
             return self.types_with_props(array)
         return tuple(dict.fromkeys(out))
 
+    def stream_functions_of(self, type_name: str) -> tuple[tuple[str, str], ...]:
+        """(path, function) of the open-coded stream functions (qemu_put_*/qemu_get_*) that
+        hold a pointer of this struct tag or typedef name."""
+        return tuple(self._a().stream_types.get(type_name, ()))
+
     def compat_arrays(self) -> tuple[tuple[str, CompatArray], ...]:
         """(path, array) for every GlobalProperty array in the tree, drivers resolved."""
         return tuple(self._a().compat)
