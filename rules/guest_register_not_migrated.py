@@ -7,7 +7,10 @@ migrates through a vmsd, written by the device's guest access handler (a MemoryR
 `.write`, a PCI device's `config_write`, an old-style `(void *opaque, hwaddr addr,
 uint32_t val)` MMIO/PIO write function) and read back elsewhere in the file, while no vmsd
 of the file migrates it (fields or subsections), it is not a property, and none of the
-vmsd's hooks (`pre_save`, `post_load`, ...) mentions it.
+vmsd's hooks (`pre_save`, `post_load`, ...) mentions it. A device that migrates through
+open-coded save/load functions instead (`save_config`/`load_config`, `register_savevm`
+handlers: functions with `qemu_put_*`/`qemu_get_*` calls that already existed and handle
+the struct) is judged the same way: the member must appear in one of them.
 
 *Why it breaks migration*
 
@@ -44,6 +47,9 @@ when it is derived from migrated state.
 - docs/devel/migration/main.rst ("Subsections"; state a guest can observe must be migrated)
 - 5790b757cfbe (piix4 Reset Control Register, fixed by 0b5b1b8ee0d5 which migrates it in
   a subsection), 4f7265ff177d (macio IDE timing and interrupt registers)
+- dfb8e184db75 (virtio 1.0 common-config registers `dfselect`, `gfselect`, `guest_features`
+  of virtio-pci, whose state went through `virtio_pci_save_config()`; fixed by
+  a6df8adf3edb, which migrates them in a subsection)
 """
 
 from __future__ import annotations
@@ -137,11 +143,76 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         vmsds = [v for v in model.vmsds
                  if any(f.struct in names for f in v.fields) and not v.unmigratable
                  and old_model.vmsd(v.c_name) is not None]  # fmt: skip
-        if not vmsds:
-            continue  # the device does not migrate through a vmsd of this file
+        if not vmsds and not model.streams:
+            continue  # the device migrates neither through a vmsd nor open-coded here
         text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
         functions = FileFunctions(text, model)
-        yield from _judge(fc.new_path, text, functions, model, vmsds, members)
+        if vmsds:
+            yield from _judge(fc.new_path, text, functions, model, vmsds, members)
+        else:
+            yield from _judge_streams(
+                fc.new_path, text, functions, model, old_model, names, members
+            )
+
+
+def _judge_streams(
+    path: str,
+    text: str,
+    functions: FileFunctions,
+    model: FileModel,
+    old_model: FileModel,
+    names: set[str],
+    members: list[StructMember],
+) -> Iterator[Hit]:
+    """The device migrates through open-coded save/load functions (`save_config`,
+    `register_savevm` handlers) that already existed and handle the struct: a member none
+    of them mentions is not on the wire."""
+    old_streams = {s.name for s in old_model.streams}
+    kind = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+    streams = [
+        s
+        for s in model.streams
+        if s.name in old_streams and kind.search(functions.text(s.name)[:_MAX_BODY])
+    ]
+    if not streams:
+        return
+    body = "\n".join(functions.text(s.name)[:_MAX_BODY] for s in streams)
+    carried = {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
+    handlers = _handlers(text, functions)
+    for m in members:
+        if m.name in carried or re.search(rf"(?:->|\.)\s*{re.escape(m.name)}\b", body):
+            continue
+        writer = _read_back_writer(m, text, functions, handlers)
+        if writer is None:
+            continue
+        s = streams[0]
+        yield Hit(
+            message=(
+                f"new register `{m.name}` is written by the guest through {writer}() and read "
+                f"back, but the device's open-coded save/load ({s.name}() and the others that "
+                f"handle it) does not put it on the wire: after migration the guest finds its "
+                f"reset value"
+            ),
+            line=s.line,
+            side="new",
+            entity=f"{s.name}.unmigrated[{m.name}]",
+            path=path,
+        )
+
+
+def _read_back_writer(
+    m: StructMember, text: str, functions: FileFunctions, handlers: list[str]
+) -> str | None:
+    """The guest write handler that writes `m`, if `m` is also read elsewhere."""
+    write = _write_re(m.name)
+    writer = next((h for h in handlers
+                   if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
+    if writer is None:
+        return None
+    uses = len(re.findall(rf"(?:->|\.)\s*{re.escape(m.name)}\b", text))
+    if uses <= len(write.findall(text)):
+        return None  # written only: nothing reads it back
+    return writer
 
 
 def _judge(
@@ -162,14 +233,9 @@ def _judge(
     for m in members:
         if m.name in carried or re.search(rf"\b{re.escape(m.name)}\b", hooks):
             continue
-        write = _write_re(m.name)
-        writer = next((h for h in handlers
-                       if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
+        writer = _read_back_writer(m, text, functions, handlers)
         if writer is None:
             continue
-        uses = len(re.findall(rf"(?:->|\.)\s*{re.escape(m.name)}\b", text))
-        if uses <= len(write.findall(text)):
-            continue  # written only: nothing reads it back
         v = vmsds[0]
         yield Hit(
             message=(

@@ -3,11 +3,14 @@ unrealize.
 
 *What it flags*
 
-A new `vmstate_register*()` call in a function that the file's realize function reaches
-(directly or through helpers of the same file), when the file also has an unrealize or
-finalize function (the object can go away, e.g. on hot-unplug) and no function that one
-reaches calls `vmstate_unregister()` for the same description. An unregister only on the
-realize error path does not count.
+A new `vmstate_register*()` call, or an open-coded `register_savevm()` of the trees before
+2019, in a function that the file's realize function reaches (directly or through helpers of
+the same file), when the object can go away and nothing undoes the registration: the file
+has an unrealize or finalize function and no function that one reaches calls
+`vmstate_unregister()` for the same description (`unregister_savevm()` for the same idstr);
+or the file has no unrealize/finalize at all while its type derives from a hot-pluggable
+base (a virtio, PCI, USB or SCSI device). An unregister only on the realize error path does
+not count.
 
 *Why it breaks migration*
 
@@ -37,6 +40,9 @@ do both by setting `dc->vmsd`.
 
 - b94020268e0b (spapr per-CPU state registered at core creation, never unregistered on
   unplug) and its fix, which moved both into realize/unrealize
+- 4652f1640e02 (virtio-9p `register_savevm()` in realize, no unrealize: migrating after a
+  hot-unplug crashed the source) and its fix 6cecf093735f, which added an unrealize that
+  calls `unregister_savevm()`
 - docs/devel/migration/main.rst, "Legacy way" (`vmstate_register`/`vmstate_unregister`)
 """
 
@@ -48,7 +54,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel, VmstateRegistration
-from bot.rulekit.ctx import REGISTER_CALLS, file_model
+from bot.rulekit.ctx import REGISTER_CALLS, file_model, norm
 
 RULE = RuleSpec(
     id="MIG027",
@@ -82,35 +88,73 @@ def _reach(m: FileModel, roots: list[str]) -> set[str]:
     return seen
 
 
+# Base types whose devices can be hot-unplugged: with no unrealize/finalize in the file,
+# nothing undoes a registration made when one of them is realized.
+_HOTPLUG_BASES = frozenset({"virtio-device", "pci-device", "usb-device", "scsi-device"})
+_HOTPLUG_BASE_MACROS = frozenset(
+    {"TYPE_VIRTIO_DEVICE", "TYPE_PCI_DEVICE", "TYPE_USB_DEVICE", "TYPE_SCSI_DEVICE"}
+)
+_REGISTERS = REGISTER_CALLS | {"register_savevm"}
+
+
+def _undone_by(r: VmstateRegistration, u: VmstateRegistration) -> bool:
+    if r.call == "register_savevm":
+        return u.call == "unregister_savevm" and norm(u.vmsd_expr) == norm(r.vmsd_expr)
+    return u.call == "vmstate_unregister" and u.vmsd == r.vmsd
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report new realize-path registrations that no unrealize path unregisters."""
     r = change.new
     if change.op != "added" or not isinstance(r, VmstateRegistration):
         return
-    if r.call not in REGISTER_CALLS or r.vmsd is None or r.function is None:
+    if r.call not in _REGISTERS or r.function is None:
+        return
+    if r.vmsd is None and r.call != "register_savevm":
         return
     m = file_model(ctx, change.path, "new")
-    if m is None or not m.call_edges:
+    if m is None:
         return
     names = [n for n, _lo, _hi in m.functions]
     setup = [n for n in names if _is_setup(n)]
     teardown = [n for n in names if _is_teardown(n)]
-    if not teardown or r.function not in _reach(m, setup):
+    if r.function not in _reach(m, setup):
+        return
+    what = r.vmsd or norm(r.vmsd_expr)
+    if not teardown:
+        bases = sorted(
+            {
+                t.parent or t.parent_expr or ""
+                for t in m.types
+                if t.parent in _HOTPLUG_BASES or t.parent_expr in _HOTPLUG_BASE_MACROS
+            }
+        )
+        if not bases or r.function not in _reach(m, [n for n in setup if "realize" in n]):
+            return
+        yield Hit(
+            message=(
+                f"{r.function}() registers {what} on the realize path of a {bases[0]} "
+                "subtype, which can be hot-unplugged, and the file has no unrealize to "
+                "unregister it: after unplug the section stays registered with a freed "
+                "opaque, so the next migration or savevm sends (or crashes on) a device "
+                "that is gone"
+            ),
+            line=r.line,
+            side="new",
+            entity=f"{r.call}({what})@{r.function}",
+        )
         return
     down = _reach(m, teardown)
-    if any(
-        u.call == "vmstate_unregister" and u.vmsd == r.vmsd and u.function in down
-        for u in m.registrations
-    ):
+    if any(_undone_by(r, u) and u.function in down for u in m.registrations):
         return
     yield Hit(
         message=(
-            f"{r.function}() registers {r.vmsd} on the realize path, but nothing "
+            f"{r.function}() registers {what} on the realize path, but nothing "
             f"{'/'.join(sorted(teardown))}() reaches unregisters it: after unplug the "
             "section stays registered with a freed opaque, so migration sends a section for a "
             "device that is gone"
         ),
         line=r.line,
         side="new",
-        entity=f"{r.call}({r.vmsd})@{r.function}",
+        entity=f"{r.call}({what})@{r.function}",
     )

@@ -21,7 +21,12 @@ _REGISTRATION_CALLS: dict[str, tuple[int | None, int | None]] = {
     "vmstate_register_with_alias_id": (2, 1),
     "vmstate_unregister": (1, None),
     "register_savevm_live": (None, 1),
+    # the pre-2019 open-coded registration and its undo: (dev, idstr, instance id, ...) and
+    # (dev, idstr, opaque); their vmsd_expr is the idstr
+    "register_savevm": (None, 2),
+    "unregister_savevm": (None, None),
 }
+_IDSTR_CALLS = frozenset({"register_savevm", "unregister_savevm"})
 
 
 # name -> (type arg, child name arg, parent arg)
@@ -125,7 +130,7 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
         if fn in _REGISTRATION_CALLS:
             vi, ii = _REGISTRATION_CALLS[fn]
             w = where(ctx, node)
-            vexpr = _arg(args, vi) if vi is not None else _arg(args, 0)
+            vexpr = _arg(args, vi if vi is not None else 1 if fn in _IDSTR_CALLS else 0)
             out.registrations.append(
                 VmstateRegistration(
                     call=fn,

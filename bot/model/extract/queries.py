@@ -37,7 +37,8 @@ _DECL_TYPE_RES = tuple(
 # literal so `re` can use its fast prefix search, and a probe absent from the file skips it.
 _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     (b"vmstate_", rb"vmstate_(?:register_with_alias_id|register_any|register|unregister)"),
-    (b"register_savevm_live", rb"register_savevm_live"),
+    (b"register_savevm", rb"register_savevm(?:_live)?"),
+    (b"unregister_savevm", rb"unregister_savevm"),
     (
         b"object_",
         rb"object_(?:initialize_child_with_propsv|initialize_child_with_props"
