@@ -1,0 +1,7 @@
+/* A device with hand-written migration (migcheck fixture: MIG073) */
+typedef struct FooState {
+    uint32_t ctrl;
+    uint32_t status;
+    uint32_t count;
+    uint32_t latch;
+} FooState;
