@@ -282,17 +282,85 @@ _CLASS_IDS = {
 def _now_class_id(ctx: RuleContext, change: EntityChange, o: CallSite) -> bool:
     """A removed `pci_config_set_vendor_id(conf, V)` (device id, revision, class) where the
     file now declares `vendor_id = V` for the device's class: the PCI core writes the same
-    bytes when it registers the device (7cba16a748b3, a PCIDeviceInfo conversion)."""
+    bytes when it registers the device (7cba16a748b3, a PCIDeviceInfo conversion). When V is
+    a parameter the unit drops from a shared init helper, every value its old callers passed
+    must now be declared (a type split per board, each class with its board's id)."""
     field = _CLASS_IDS.get(o.call)
     if field is None or len(o.args) < 2:
         return False
-    value = re.escape(K.norm(o.args[-1])).replace(r"\ ", r"\s*")
-    declared = re.compile(rf"(?:\.|->)\s*{field}\s*=\s*(?:\(\s*)?{value}\s*\)?\s*[,;}}]")
-    for fc in ctx.series.folded:
-        if fc.new is not None and fc.new_path == change.path:
-            text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
-            return declared.search(text) is not None
-    return False
+    text = K.source_text(ctx, change.path, "new")
+    if text is None:
+        return False
+    values = _param_values(ctx, change, o, K.norm(o.args[-1])) or (K.norm(o.args[-1]),)
+    return all(_declares(text, field, v) for v in values)
+
+
+def _declares(text: str, field: str, value: str) -> bool:
+    """Whether `text` declares `.field = value` / `->field = value` for a device class."""
+    v = re.escape(value).replace(r"\ ", r"\s*")
+    declared = re.compile(rf"(?:\.|->)\s*{field}\s*=\s*(?:\(\s*)?{v}\s*\)?\s*[,;}}]")
+    return declared.search(text) is not None
+
+
+_PARAM_NAME = re.compile(r"([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*$")
+
+
+def _param_values(
+    ctx: RuleContext, change: EntityChange, o: CallSite, arg: str
+) -> tuple[str, ...] | None:
+    """When the removed call's value is a parameter of its function that the unit drops from
+    the signature (a shared init helper that took the device id from each board), the values
+    every old caller passed for it, read from the unit's changed files; None when the value
+    is not such a parameter or a caller cannot be read. All callers must change with the
+    signature, so the changed files hold every one of them."""
+    func = o.function
+    if func is None or not re.fullmatch(r"[A-Za-z_]\w*", arg):
+        return None
+    old_params = _params(K.source_text(ctx, change.old_path or change.path, "old"), func)
+    new_params = _params(K.source_text(ctx, change.path, "new"), func)
+    if old_params is None or arg not in old_params or (new_params and arg in new_params):
+        return None
+    index = old_params.index(arg)
+    values: set[str] = set()
+    for fc in K.file_changes(ctx):
+        if fc.old is None:
+            continue
+        old = cscan.strip_comments(fc.old.decode("utf-8", "replace"))
+        for m in re.finditer(rf"\b{re.escape(func)}\s*\(", old):
+            close = cscan.match_close(old, m.end() - 1)
+            after = old[close + 1 : close + 40].lstrip()
+            if after.startswith("{") or (after.startswith(";") and _is_prototype(old, m.start())):
+                continue  # the definition or a prototype
+            args = cscan.split_args(old[m.end() : close])
+            if len(args) != len(old_params):
+                return None
+            values.add(args[index])
+    return tuple(sorted(values)) or None
+
+
+def _is_prototype(text: str, start: int) -> bool:
+    """Whether the call-shaped text at `start` follows a return type (`void f(...);`)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    head = text[line_start:start].strip()
+    if not head or re.match(r"(?:return|else|case)\b", head):
+        return False
+    return re.fullmatch(r"(?:extern\s+|static\s+)?[A-Za-z_][\w\s*]*", head) is not None
+
+
+def _params(text: str | None, func: str) -> tuple[str, ...] | None:
+    """Parameter names of the definition of `func` in `text` (None when not defined)."""
+    if text is None:
+        return None
+    for m in re.finditer(rf"\b{re.escape(func)}\s*\(", text):
+        close = cscan.match_close(text, m.end() - 1)
+        if not text[close + 1 : close + 40].lstrip().startswith("{"):
+            continue
+        names: list[str] = []
+        for _, piece in cscan.split_top(text[m.end() : close]):
+            pm = _PARAM_NAME.search(piece.strip())
+            names.append(pm.group(1) if pm else "")
+        return tuple(names)
+    return None
 
 
 def _args(c: CallSite) -> tuple[str, ...]:

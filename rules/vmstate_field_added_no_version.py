@@ -63,6 +63,7 @@ from bot.rulekit.vmsd import (
     field_label,
     field_version,
     label_list,
+    same_wire_fields,
     vmsd_change,
     vmsd_label,
     vmsd_uses,
@@ -113,7 +114,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = vmsd_change(change)
     if old is None or new is None or change.op != "modified":
         return
-    if wire_reset(ctx, old, new):
+    if wire_reset(ctx, old, new) or same_wire_fields(ctx, old, new):
         return
     d = change.fields
     if d is None:

@@ -53,6 +53,7 @@ from bot.rulekit import drafts as D
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
+    same_wire_fields,
     size_text,
     sum_wire,
     vmsd_change,
@@ -86,7 +87,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = vmsd_change(change)
     if old is None or new is None or change.op != "modified":
         return
-    if wire_reset(ctx, old, new):
+    if wire_reset(ctx, old, new) or same_wire_fields(ctx, old, new):
         return
     d = change.fields
     if d is None:

@@ -51,6 +51,7 @@ from bot.rulekit.vmsd import (
     field_entity,
     field_label,
     resolve_count,
+    same_wire_fields,
     size_text,
     vmsd_change,
     vmsd_label,
@@ -174,7 +175,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = vmsd_change(change)
     if old is None or new is None or change.op != "modified":
         return
-    if wire_reset(ctx, old, new):
+    if wire_reset(ctx, old, new) or same_wire_fields(ctx, old, new):
         return
     name = vmsd_label(new)
     for o, n in change.fields.pairs if change.fields is not None else ():

@@ -16,7 +16,7 @@ from bot.engine.spec import RuleContext
 from bot.model import cscan
 from bot.model.entities import FileModel, FunctionInfo, StructDef, StructMember, Vmsd, VmstateField
 from bot.model.macros import VMSTATE_MACROS, arg_roles
-from bot.rulekit.ctx import Side, own_path, tree, unit_files
+from bot.rulekit.ctx import Side, find_vmsd, own_path, tree, unit_files
 from bot.rulekit.layout import int_lookup
 
 # Struct types that opaque pointers are routinely cast to although the fields name a subtype
@@ -185,6 +185,56 @@ def wire_reset(ctx: RuleContext, old: Vmsd, new: Vmsd) -> str | None:
     ):
         return "minimum-version-raised"
     return None
+
+
+def same_wire_fields(ctx: RuleContext, old: Vmsd, new: Vmsd) -> bool:
+    """Whether the change only regroups fields into (or out of) `VMSTATE_STRUCT`s: with every
+    plain struct field replaced by the fields of its nested vmsd, both sides send the same
+    sequence of fixed-size fields (member, kind, size, field version, test). A nested vmsd
+    without subsections adds no bytes of its own, so `u8 apmc, u8 apms` and
+    `VMSTATE_STRUCT(apm, ..., vmstate_apm, APMState)` over `u8 apmc, u8 apms` are the same
+    stream."""
+    o = _wire_leaves(ctx, old.payload_fields, "old", 0)
+    n = _wire_leaves(ctx, new.payload_fields, "new", 0)
+    if o is None or n is None or o[1] + n[1] == 0:
+        return False
+    return o[0] == n[0]
+
+
+_WireLeaf = tuple[str | None, str, int | str, int, str | None]
+
+
+def _wire_leaves(
+    ctx: RuleContext, fields: tuple[VmstateField, ...], side: Side, depth: int
+) -> tuple[list[_WireLeaf], int] | None:
+    """(leaves, structs expanded) of a field list; a field whose size the source does not
+    fix stands for itself (macro and count), so it only matches the same field."""
+    out: list[_WireLeaf] = []
+    expanded = 0
+    for f in fields:
+        nested = _plain_struct(ctx, f, side) if depth < 3 else None
+        if nested is not None:
+            sub = _wire_leaves(ctx, nested.payload_fields, side, depth + 1)
+            if sub is None or any(leaf[4] is not None for leaf in sub[0]):
+                return None
+            out.extend(sub[0])
+            expanded += 1 + sub[1]
+            continue
+        size: int | str = f.wire_size if f.wire_size is not None else f"{f.macro}[{f.count}]"
+        member = re.split(r"\.|->", f.c_field)[-1] if f.c_field else None
+        out.append((member, f.info, size, f.version_id, f.test))
+    return out, expanded
+
+
+def _plain_struct(ctx: RuleContext, f: VmstateField, side: Side) -> Vmsd | None:
+    """The nested vmsd of a `VMSTATE_STRUCT(field, S, 0, vmsd, T)` that sends nothing but
+    its fields (no subsections, not unmigratable), when it can be found."""
+    if f.macro != "VMSTATE_STRUCT" or f.count is not None or f.test or f.version_id:
+        return None
+    v = find_vmsd(ctx, f.vmsd_ref, side)
+    if v is None or v.subsections or v.unmigratable:
+        return None
+    return v
 
 
 # ---- opaque type and function facts ---------------------------------------------------------

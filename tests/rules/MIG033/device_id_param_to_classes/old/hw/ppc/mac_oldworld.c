@@ -1,0 +1,10 @@
+/* mac_oldworld (migcheck fixture: MIG033 device_id_param_to_classes) */
+#include "hw/ppc/mac.h"
+
+static void ppc_heathrow_init(QEMUMachineInitArgs *args)
+{
+    PCIBus *pci_bus = pci_pmac_init(pic, get_system_memory(), get_system_io());
+    MemoryRegion *pic_mem = NULL;
+
+    macio_init(pci_bus, PCI_DEVICE_ID_APPLE_343S1201, 1, pic_mem);
+}

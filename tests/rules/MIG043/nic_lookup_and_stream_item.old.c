@@ -1,0 +1,42 @@
+/* e1000 (migcheck fixture: MIG043 nic_lookup_and_stream_item: a real put next to a qemu_get_queue()) */
+// fixture-path: hw/net/e1000.c
+#include "qemu/osdep.h"
+#include "hw/pci/pci.h"
+#include "net/net.h"
+
+static void e1000_reset(void *opaque)
+{
+    E1000State *d = opaque;
+    uint8_t *macaddr = d->conf.macaddr.a;
+    int i;
+
+    memset(d->mac_reg, 0, sizeof d->mac_reg);
+    if (qemu_get_queue(d->nic)->link_down) {
+        e1000_link_down(d);
+    }
+
+    d->mac_reg[RA] = 0;
+    d->mac_reg[RA + 1] = E1000_RAH_AV;
+    for (i = 0; i < 4; i++) {
+        d->mac_reg[RA] |= macaddr[i] << (8 * i);
+        d->mac_reg[RA + 1] |= (i < 2) ? macaddr[i + 4] << (8 * i) : 0;
+    }
+    qemu_format_nic_info_str(qemu_get_queue(d->nic), macaddr);
+}
+
+static void e1000_save(QEMUFile *f, void *opaque)
+{
+    E1000State *d = opaque;
+
+    qemu_put_be32(f, d->rxbuf_size);
+    qemu_put_be32(f, d->eecd_state.val_in);
+}
+
+static int e1000_load(QEMUFile *f, void *opaque, int version_id)
+{
+    E1000State *d = opaque;
+
+    d->rxbuf_size = qemu_get_be32(f);
+    d->eecd_state.val_in = qemu_get_be32(f);
+    return 0;
+}
