@@ -177,7 +177,7 @@ def _judge_streams(
     if not streams:
         return
     body = "\n".join(functions.text(s.name)[:_MAX_BODY] for s in streams)
-    carried = {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
+    carried = _configured(model)
     handlers = _handlers(text, functions)
     for m in members:
         if m.name in carried or re.search(rf"(?:->|\.)\s*{re.escape(m.name)}\b", body):
@@ -198,6 +198,12 @@ def _judge_streams(
             entity=f"{s.name}.unmigrated[{m.name}]",
             path=path,
         )
+
+
+def _configured(model: FileModel) -> set[str]:
+    """Members set by properties: configuration, set again on the destination's command
+    line."""
+    return {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
 
 
 def _read_back_writer(
@@ -226,8 +232,7 @@ def _judge(
     carried: set[str] = set()
     for v in model.vmsds:
         carried |= migrated_members(v)
-    # configuration is set again on the destination's command line
-    carried |= {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
+    carried |= _configured(model)
     hooks = "\n".join(functions.text(fn)[:_MAX_BODY] for v in vmsds for _, fn in v.hooks)
     handlers = _handlers(text, functions)
     for m in members:
