@@ -204,7 +204,9 @@ def _replaced_fixed_values(ctx: RuleContext, change: EntityChange, prop: Propert
     old_look = int_lookup(ctx, "old")
     out: set[int] = set()
     for callee, k, new_args in dict.fromkeys(_calls_using(new_text, member)):
-        for m in re.finditer(rf"\b{re.escape(callee)}\s*\(", old_text):
+        for n, m in enumerate(re.finditer(rf"\b{re.escape(callee)}\s*\(", old_text)):
+            if n >= _MAX_USES * 4:
+                break  # untrusted input: a bounded number of old calls
             close = cscan.match_close(old_text, m.end() - 1)
             if close >= len(old_text):
                 continue
