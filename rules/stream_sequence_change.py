@@ -46,7 +46,6 @@ items with the section's version (`version_id >= N`) or a compat property.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections.abc import Iterator
@@ -72,34 +71,6 @@ _DEVICE_CODE = re.compile(r"^(?:hw|target|target-[\w-]+)/")
 _PAIRS = (("save", "load"), ("put", "get"), ("write", "read"), ("pre_save", "post_load"))
 
 
-# `qemu_get_<word>(...)` calls of QEMU's own API that take no QEMUFile: a function calling
-# `qemu_get_queue(s->nic)` (a NIC reset) reads nothing from the stream.
-_NOT_STREAM = frozenset(
-    {
-        "queue",
-        "subqueue",
-        "nic",
-        "nic_opaque",
-        "peer",
-        "cpu",
-        "aio_context",
-        "current_aio_context",
-        "timedate",
-        "vnet_hdr_len",
-        "vnet_hash_supported_types",
-        "vm_name",
-        "thread_id",
-        "local_state_dir",
-    }
-)
-
-
-def stream_only(fn: StreamFunction) -> StreamFunction:
-    """`fn` with the operations that are QEMU API look-ups, not stream reads, left out."""
-    ops = tuple(o for o in fn.ops if o.width not in _NOT_STREAM)
-    return fn if len(ops) == len(fn.ops) else dataclasses.replace(fn, ops=ops)
-
-
 def partner_names(name: str) -> tuple[str, ...]:
     """Names the save (load) counterpart of function `name` may have."""
     out: list[str] = []
@@ -116,7 +87,7 @@ def _partner(model: FileModel | None, fn: StreamFunction) -> StreamFunction | No
     names = partner_names(fn.name)
     for s in model.streams:
         if s.name in names:
-            return stream_only(s)
+            return s
     return None
 
 
@@ -159,8 +130,7 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old, new = change.old, change.new
     if not isinstance(old, StreamFunction) or not isinstance(new, StreamFunction):
         return
-    old, new = stream_only(old), stream_only(new)
-    if _shape(old) == _shape(new) or not (old.ops or new.ops):
+    if _shape(old) == _shape(new):
         return
     partner = _partner(ctx.new_model, new)
     partner_old = _partner(ctx.old_model, old)

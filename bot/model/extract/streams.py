@@ -25,7 +25,30 @@ _RETURN = re.compile(r"\breturn\b")
 _VERSION = re.compile(r"\bversion(?:_id)?\b")
 # qemu_put_be32s(f, &x) and qemu_put_be32(f, x) write the same bytes: one width name.
 _WIDTH_ALIASES = {"8": "byte", "8s": "byte", "sbyte": "byte"}
-_NOT_OPS = frozenset({"clock", "notify", "file", "counted_string_len"})
+# `qemu_get_<word>(...)`/`qemu_put_<word>(...)` calls of QEMU's own API that take no QEMUFile
+# (a NIC reset calling `qemu_get_queue(s->nic)` reads nothing from the stream)
+_NOT_OPS = frozenset(
+    {
+        "clock",
+        "notify",
+        "file",
+        "counted_string_len",
+        "queue",
+        "subqueue",
+        "nic",
+        "nic_opaque",
+        "peer",
+        "cpu",
+        "aio_context",
+        "current_aio_context",
+        "timedate",
+        "vnet_hdr_len",
+        "vnet_hash_supported_types",
+        "vm_name",
+        "thread_id",
+        "local_state_dir",
+    }
+)
 
 
 def _width(name: str) -> str:
