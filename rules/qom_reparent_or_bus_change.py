@@ -47,6 +47,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import CallSite, FileModel, ObjectCreation, StructDef, TypeInfo
+from bot.model.layout import member_renames
 from bot.rulekit import ctx as K
 
 RULE = RuleSpec(
@@ -221,23 +222,12 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _member_renames(ctx: RuleContext) -> dict[str, str]:
-    """Struct members the unit renames: in a changed struct, the one member that left paired
-    with the one that arrived with the same type and shape (`PCIBus *bus` -> `PCIBus
-    *pcibus`). Only unambiguous pairs, and only names no other changed struct keeps."""
+    """Struct members the unit renames (bot.model.layout.member_renames over its changed
+    structs)."""
     out: dict[str, str] = {}
     for ch in ctx.changes:
-        o, n = ch.old, ch.new
-        if ch.kind != "struct" or not isinstance(o, StructDef) or not isinstance(n, StructDef):
-            continue
-        now = {m.name for m in n.members}
-        was = {m.name for m in o.members}
-        gone = [m for m in o.members if m.name not in now]
-        came = [m for m in n.members if m.name not in was]
-        for g in gone:
-            same = [c for c in came if (K.norm(c.type), c.pointer, c.dims)
-                    == (K.norm(g.type), g.pointer, g.dims)]  # fmt: skip
-            if len(same) == 1:
-                out[g.name] = same[0].name
+        if ch.kind == "struct" and isinstance(ch.old, StructDef) and isinstance(ch.new, StructDef):
+            out.update(member_renames(ch.old, ch.new))
     return out
 
 

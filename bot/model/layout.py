@@ -41,6 +41,24 @@ def type_key(type_text: str | None) -> str:
     return _TAG.sub("", t).strip()
 
 
+def member_renames(old: StructDef, new: StructDef) -> dict[str, str]:
+    """Members a struct renames: each member the new side lost, paired with the one member
+    that arrived with the same type and shape (`PCIDevice dev` -> `PCIDevice parent_obj`,
+    `PCIBus *bus` -> `PCIBus *pcibus`); ambiguous pairs are left out."""
+    was = {m.name for m in old.members}
+    now = {m.name for m in new.members}
+    came = [m for m in new.members if m.name not in was]
+    out: dict[str, str] = {}
+    for g in old.members:
+        if g.name in now:
+            continue
+        same = [c.name for c in came if type_key(c.type) == type_key(g.type)
+                and (c.pointer, c.dims) == (g.pointer, g.dims)]  # fmt: skip
+        if len(same) == 1:
+            out[g.name] = same[0]
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class MemberRef:
     """A member reached by a VMSTATE field path (`bt.outmsg`, `regs[2]`)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.engine.spec import RuleContext
 from bot.fixedit import DraftEdit
 from bot.model.entities import StructDef, Vmsd, VmstateField
-from bot.model.layout import resolve_member, type_key
+from bot.model.layout import member_renames, resolve_member, type_key
 from bot.rulekit import compat as C
 from bot.rulekit.compat import next_release
 from bot.rulekit.ctx import Side, file_model, find_vmsd_at, models, norm, tree
@@ -449,13 +449,7 @@ def renamed_member(ctx: RuleContext, struct: str, member: str) -> str | None:
     old, new = struct_def(ctx, struct, "old"), struct_def(ctx, struct, "new")
     if old is None or new is None:
         return None
-    was = next((m for m in old[1].members if m.name == member), None)
-    if was is None:
-        return None
-    names = {m.name for m in old[1].members}
-    cands = [m.name for m in new[1].members if m.name not in names and type_key(m.type) ==
-             type_key(was.type) and (m.pointer, m.dims) == (was.pointer, was.dims)]  # fmt: skip
-    return cands[0] if len(cands) == 1 else None
+    return member_renames(old[1], new[1]).get(member)
 
 
 def device_of_state(ctx: RuleContext, state: str | None) -> Device | None:
