@@ -62,6 +62,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, StructMember, Vmsd
+from bot.model.memberwrites import member_write_re
 from bot.rulekit.ctx import file_model
 from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import added_scalar_members, migrated_members
@@ -114,13 +115,6 @@ def _handlers(text: str, functions: FileFunctions) -> list[str]:
             if len(out) >= _MAX_HANDLERS:
                 break
     return out
-
-
-def _write_re(member: str) -> re.Pattern[str]:
-    m_ = re.escape(member)
-    return re.compile(
-        rf"(?:->|\.)\s*{m_}\s*(?:\[[^\]]{{0,64}}\]\s*){{0,4}}(?:[|&^+\-*/%]|<<|>>)?=(?!=)"
-    )
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -210,7 +204,7 @@ def _read_back_writer(
     m: StructMember, text: str, functions: FileFunctions, handlers: list[str]
 ) -> str | None:
     """The guest write handler that writes `m`, if `m` is also read elsewhere."""
-    write = _write_re(m.name)
+    write = member_write_re(m.name)
     writer = next((h for h in handlers
                    if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
     if writer is None:

@@ -57,6 +57,7 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import StreamFunction, StructDef
+from bot.model.memberwrites import member_write_re
 from bot.rulekit.ctx import file_changes, file_model, models, source_text, tree
 from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import added_scalar_members
@@ -144,11 +145,7 @@ def _mentions(ctx: RuleContext, path: str, sf: StreamFunction, member: str) -> b
 def _writer(ctx: RuleContext, member: str) -> tuple[str, str] | None:
     """(path, function) of the change's new .c files (not realize/init code) assigning the
     member."""
-    m_ = re.escape(member)
-    write = re.compile(
-        rf"(?:->|\.)\s*{m_}\s*(?:\[[^\]]{{0,64}}\]\s*){{0,3}}"
-        rf"(?:(?:[|&^+\-*/%]|<<|>>)?=(?!=)|\+\+|--)"
-    )
+    write = member_write_re(member, increments=True)
     for fc in file_changes(ctx):
         p = fc.new_path
         if p is None or fc.new is None or not p.endswith(".c"):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.model import cscan
 
-__all__ = ["MemberWrite", "member_writes"]
+__all__ = ["MemberWrite", "member_write_re", "member_writes"]
 
 # how far back an `if` guarding a write may start (a few statements)
 _GUARD_WINDOW = 400
@@ -67,3 +67,13 @@ def _guard(clean: str, at: int, test: re.Pattern[str]) -> str | None:
         depth = between.count("{") - between.count("}")
         return best.group(1) if depth > 0 else None
     return best.group(1) if ";" not in between else None
+
+
+def member_write_re(member: str, increments: bool = False) -> re.Pattern[str]:
+    """Any write of `member` through `->`/`.`: `x->m = v`, `x->m[i] |= v`, `x.m <<= n`, and
+    with `increments` also `x->m++`/`x->m--` (`member` must be an identifier)."""
+    m_ = re.escape(member)
+    ops = r"(?:[|&^+\-*/%]|<<|>>)?=(?!=)"
+    if increments:
+        ops = rf"(?:{ops}|\+\+|--)"
+    return re.compile(rf"(?:->|\.)\s*{m_}\s*(?:\[[^\]]{{0,64}}\]\s*){{0,4}}{ops}")

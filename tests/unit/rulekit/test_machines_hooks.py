@@ -27,3 +27,12 @@ def test_member_writes_are_read_with_bounded_values() -> None:
     # 32,000 assignments without `;` (quadratic when each looked for its `;` to the end)
     assert FileFunctions.members_written_in("s->m = x " * 32_000) == set()
     assert FileFunctions.members_written_in("s->m = " + "x" * 2_000 + ";") == set()
+
+
+def test_member_write_re_compound_and_increments() -> None:
+    from bot.model.memberwrites import member_write_re
+
+    text = "s->ctl |= 1; s->ctl[2] = 0; if (s->ctl == 3) {} s->ctl++; t.ctl <<= 1;"
+    assert len(member_write_re("ctl").findall(text)) == 3  # ==, ++ are not writes here
+    assert len(member_write_re("ctl", increments=True).findall(text)) == 4
+    assert member_write_re("ctl").search("s->ctlx = 1") is None
