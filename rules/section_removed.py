@@ -12,8 +12,9 @@
 - A stateful QOM type that is deleted, and a type whose class stops setting `dc->vmsd`.
 
 Not flagged: sections of `.unmigratable` vmsds (a VM that has such a device cannot migrate
-at all), and `dc->vmsd` moved to a parent class from which every type that had it still
-gets the same wire name.
+at all), `dc->vmsd` moved to a parent class from which every type that had it still
+gets the same wire name, and a creation replaced in the same function by one whose type is
+computed at run time (`object_new(object_class_get_name(oc))`: CPU models as subclasses).
 
 A creation that only moves between functions (same count, not conditional) is a QOM reparent
 (MIG022), not this rule; so is one creation of several of the same type in one function
