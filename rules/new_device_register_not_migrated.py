@@ -5,7 +5,8 @@
 A device model added by the series (a new `.c` file with a new vmsd) whose state struct has
 a scalar member the guest writes through the device's access handler (a MemoryRegionOps
 `.write`, a PCI `config_write`, an old-style `(void *opaque, hwaddr addr, uint32_t val)`
-write function) and that is read back elsewhere in the file, while no vmsd of the file
+write function) with a value read from the guest's write (a `full_update = 1` flag is not
+a register) and that is read back elsewhere in the file, while no vmsd of the file
 migrates that member of that struct, it is not a property, and no vmsd hook (`pre_save`,
 `post_load`, `.needed`, ...) mentions it. A write counts only when its receiver is declared
 with the state struct's type, or when no other struct of the file migrates a member of that
@@ -109,14 +110,37 @@ def _carried(model: FileModel) -> tuple[dict[str, set[str]], set[str]]:
     return by_struct, names
 
 
-def _receiver_ok(
+def _value_names(handler_text: str) -> set[str]:
+    """The handler's guest value parameter (the third: `val` of `(opaque, addr, val, size)`)
+    and the locals assigned from it (`uint32_t v = val & 0xff;`)."""
+    head = handler_text.split("{", 1)[0]
+    params = cscan.split_args(head[head.find("(") + 1 : head.rfind(")")])
+    if len(params) < 3:
+        return set()
+    m = re.search(r"(\w+)\s*$", params[2])
+    if m is None:
+        return set()
+    names = {m.group(1)}
+    body = handler_text[len(head) :]
+    for a in re.finditer(r"\b(\w+)\s*=(?!=)\s*([^;{}]{1,200});", body[:_MAX_BODY]):
+        if any(re.search(rf"\b{re.escape(n)}\b", a.group(2)) for n in names):
+            names.add(a.group(1))
+    return names
+
+
+def _guest_value_write(
     m: StructMember, handler_text: str, own: frozenset[str], elsewhere: bool
 ) -> bool:
-    """Whether a write of `m` in the handler goes to a struct of type `own`: its receiver is
-    declared with that type, or the receiver's type is unknown and no other struct of the
-    file migrates a member of that name."""
+    """Whether the handler stores a guest value in `m` of the state struct: the stored value
+    reads the handler's value parameter (a `full_update = 1` flag is not a register), and the
+    receiver is declared with the state struct's type, or its type is unknown and no other
+    struct of the file migrates a member of that name."""
+    values = _value_names(handler_text)
     write = member_write_re(m.name)
     for w in write.finditer(handler_text):
+        rhs = handler_text[w.end() : w.end() + 200].split(";", 1)[0]
+        if not any(re.search(rf"\b{re.escape(n)}\b", rhs) for n in values):
+            continue
         recv = re.search(r"(\w+)\s*(?:\[[^\]]{0,64}\]\s*)?(?:->|\.)\s*$",
                          handler_text[max(0, w.start() - 80) : w.start() + 2])  # fmt: skip
         if recv is None:
@@ -172,12 +196,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             continue
         if m.name in carried or re.search(rf"\b{re.escape(m.name)}\b", hooks):
             continue
-        writer = read_back_writer(m, text, functions, handlers)
-        if writer is None:
+        if read_back_writer(m, text, functions, handlers) is None:
             continue
-        if not _receiver_ok(m, functions.text(writer)[:_MAX_BODY], own, m.name in elsewhere):
-            continue
-        missing.append((m.name, writer))
+        writer = next((h for h in handlers if _guest_value_write(
+            m, functions.text(h)[:_MAX_BODY], own, m.name in elsewhere)), None)  # fmt: skip
+        if writer is not None:
+            missing.append((m.name, writer))
     if not missing:
         return
     named = ", ".join(f"`{n}` (written by {w}())" for n, w in missing[:_MAX_NAMED])
