@@ -65,7 +65,10 @@ from bot.rulekit.vmsd import SCALAR_TYPE
 RULE = RuleSpec(
     id="MIG074",
     name="new-device-register-not-migrated",
-    severity=Severity.WARNING,
+    # a note: on 40 fresh new-device commits it found 3 registers that QEMU never migrated
+    # since (imx-serial ucr2 still not on master): real gaps, but ones nobody fixed, so not
+    # worth a warning on a brand-new device's first submission
+    severity=Severity.NOTE,
     category=Category.OTHER,
     confidence="medium",
     scope="series",

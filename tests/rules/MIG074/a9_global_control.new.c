@@ -64,7 +64,7 @@ static const VMStateDescription vmstate_a9_gtimer_per_cpu = {
     }
 };
 
-static const VMStateDescription vmstate_a9_gtimer = { // expect: MIG074
+static const VMStateDescription vmstate_a9_gtimer = { // note: MIG074
     .name = "arm.cortex-a9-global-timer",
     .version_id = 1,
     .minimum_version_id = 1,
