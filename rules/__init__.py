@@ -24,6 +24,7 @@ RULE_MODULES: tuple[str, ...] = (
     "field_test_or_needed_changed",
     "field_version_above_vmsd",
     "guest_register_not_migrated",
+    "hook_assert_inverted",
     "instance_id_change",
     "load_hook_resets_state",
     "machine_compat_chain",

@@ -17,6 +17,11 @@ An entry naming the type, one of its parents, or a subtype counts (MIG032 checks
 coverage). Virtio feature bits are MIG034's, an entry in an older array is MIG031's.
 Host-side knobs that the guest does not see (`ioeventfd`, `iothread`, ...) are not flagged.
 
+A new property whose default leaves a subsection added by the same change unsent (the
+subsection's `.needed` only compares the property's member, and is false at the default:
+`tx-ring-num` = 1 with `.needed` = `s->tx_ring_num > 1`, f93f961c40a3) is read as naming what
+the device did before: the new state exists only when the property is changed.
+
 A sentinel default that realize replaces (`DEV_NVECTORS_UNSPECIFIED`, then
 `if (d->nvectors == DEV_NVECTORS_UNSPECIFIED) { d->nvectors = 2; }`) is judged by the value
 realize assigns: the same value the device had before (its old default, or what the file
@@ -120,6 +125,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             )
             if len(set(had)) == 1:
                 old_default = had[0]  # what old machine types must keep
+        elif _default_leaves_new_subsection_off(ctx, change, new):
+            return  # the new state is off at the default: the old behaviour
         else:
             fixed = _replaced_fixed_values(ctx, change, new)
             default = _int_of(ctx, new.default)
@@ -141,6 +148,61 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     # A new property often just names the old hard-wired behaviour: lower confidence.
     conf = "low" if change.op == "added" else None
     yield from missing_entry_hits(ctx, change, new, old_default, what, confidence=conf)
+
+
+_NEEDED_TEST = re.compile(
+    r"^(?P<neg>! )?\$\w+ -> (?P<member>\w+(?: (?:\.|->) \w+)*)"
+    r"(?: (?P<op>[<>]=?|[!=]=) (?P<lit>-?\d+|true|false))?$"
+)
+_OPS = {
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+def _literal(text: str | None) -> int | None:
+    t = (text or "").strip().lower()
+    if t in ("true", "false"):
+        return int(t == "true")
+    return int(t) if re.fullmatch(r"-?\d+", t) else None
+
+
+def _default_leaves_new_subsection_off(
+    ctx: RuleContext, change: EntityChange, prop: Property
+) -> bool:
+    """Whether a subsection this change adds has a `.needed` that only compares this
+    property's member and is false at the property's default."""
+    default = _literal(prop.default)
+    member = (prop.c_field or "").replace("->", ".").split(".")[-1]
+    new_m = K.file_model(ctx, change.path, "new")
+    if default is None or not member or new_m is None:
+        return False
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    old_vmsds = {v.c_name for v in old_m.vmsds} if old_m is not None else set()
+    nested = {sub for v in new_m.vmsds for sub in v.subsections}
+    bodies = {b.name: b for b in new_m.hook_bodies}
+    for v in new_m.vmsds:
+        if v.c_name in old_vmsds or v.c_name not in nested:
+            continue
+        body = bodies.get(v.hook("needed") or "")
+        if body is None or len(body.returns) != 1:
+            continue
+        m = _NEEDED_TEST.match(body.returns[0])
+        tested = m.group("member").replace(" ", "").replace("->", ".") if m else ""
+        if m is None or tested.split(".")[-1] != member:
+            continue
+        if m.group("op"):
+            lit = _literal(m.group("lit"))
+            if lit is None:
+                continue
+            value = _OPS[m.group("op")](default, lit)
+        else:
+            value = default != 0
+        if m.group("neg"):
+            value = not value
+        if not value:
+            return True
+    return False
 
 
 _SENTINEL_NAME = re.compile(r"[A-Z][A-Z0-9_]*")

@@ -8,7 +8,8 @@ device-plugged function of an existing device or machine (in hw/, also the older
 `init` callbacks and board init functions: `pci_foo_init`, `foo_initfn`, `pc_init1`),
 when neither its message nor its condition was checked anywhere in the changed files
 before, and the series adds no compat entry (and no new property that the condition tests).
-Error propagation (`if (local_err)`, `if (ret < 0)`) and checks in new functions are not
+Error propagation (`if (local_err)`, `if (ret < 0)`, a NULL or negative result of the call
+assigned just before: `p = foo_new(id); if (!p) {...}`) and checks in new functions are not
 reported.
 
 *Why it breaks migration*
@@ -47,7 +48,7 @@ from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import RejectGate
-from bot.rulekit.ctx import gated_by_series
+from bot.rulekit.ctx import gated_by_series, source_text
 
 RULE = RuleSpec(
     id="MIG051",
@@ -71,6 +72,12 @@ _PROPAGATES = re.compile(
     r"|^!?\s*\w+\s*\(.*\berrp?\b.*\)$"
 )
 _WORDS = re.compile(r"[a-z0-9]+")
+# `!x`, `x == NULL`, `x < 0`, `NULL == x`: a test of one variable's failure value.
+_FAILURE_TEST = re.compile(
+    r"^(?:!\s*(?P<a>[A-Za-z_][\w.>-]*)|(?P<b>[A-Za-z_][\w.>-]*)\s*(?:==\s*NULL|<\s*0)"
+    r"|NULL\s*==\s*(?P<c>[A-Za-z_][\w.>-]*))$"
+)
+_RESULT_WINDOW = 4  # lines above the error call (the `if` included) holding the assignment
 
 
 def _norm_msg(msg: str) -> str:
@@ -80,6 +87,23 @@ def _norm_msg(msg: str) -> str:
 def _propagates(cond: str) -> bool:
     last = cond.split(" && ")[-1].strip()
     return bool(_PROPAGATES.search(last.lstrip("!").strip("() ")))
+
+
+def _tests_call_result(ctx: RuleContext, path: str, g: RejectGate) -> bool:
+    """Whether the check only tests for failure the result of a call assigned just above it
+    (`pbdev = s390_pci_device_new(id); if (!pbdev) { error_setg(...) }`, 3e5cfba3ca0a): the
+    callee failed, and any new rejection would be a check in the callee, reviewed there."""
+    m = _FAILURE_TEST.match(g.condition.split(" && ")[-1].strip().strip("()").strip())
+    if m is None:
+        return False
+    var = m.group("a") or m.group("b") or m.group("c")
+    text = source_text(ctx, path, "new")
+    if text is None:
+        return False
+    lines = text.splitlines()
+    lo = max(0, g.line - 1 - _RESULT_WINDOW)
+    assign = re.compile(rf"(?:^|[^\w.>-]){re.escape(var)}\s*=\s*[A-Za-z_]\w*\s*\(")
+    return any(assign.search(line) for line in lines[lo : g.line - 1])
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -94,6 +118,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     ):
         return
     if _propagates(g.condition) or gated_by_series(ctx, g.condition):
+        return
+    if _tests_call_result(ctx, change.path, g):
         return
     old_funcs = {f for _p, fm in ctx.old_files.models() for f, _lo, _hi in fm.functions}
     if g.function not in old_funcs:

@@ -8,7 +8,9 @@
 - A QOM type name of a stateful type (its class sets `dc->vmsd`) changes → note only.
 
 A vmsd used only through `VMSTATE_STRUCT` (or as a subsection; see MIG005) is not on the wire
-by name, so renaming it is not reported.
+by name, so renaming it is not reported. Neither is a rename of an `.unmigratable` section (on
+either side): a VM holding such a device is refused migration and savevm, so its name never
+reaches a stream.
 
 *Why it breaks migration*
 
@@ -97,6 +99,8 @@ def _vmsd(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if old.name is None or new.name is None or old.name == new.name:
         return
+    if old.unmigratable or new.unmigratable:
+        return  # no stream ever carries this section (migration and savevm are blocked)
     top = _top_level(ctx, new.c_name)
     if top is False:
         return
@@ -129,6 +133,9 @@ def _class_init(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     nw = K.wire_name(ctx, new.vmsd, "new")
     if ow is None or nw is None or ow == nw:
         return
+    ov, nv = K.find_vmsd(ctx, old.vmsd, "old"), K.find_vmsd(ctx, new.vmsd, "new")
+    if (ov is not None and ov.unmigratable) or (nv is not None and nv.unmigratable):
+        return  # the old or new section is never on a stream
     yield Hit(
         message=(
             f"{new.function} now sets dc->vmsd to '{nw}' instead of '{ow}': the section "

@@ -280,6 +280,56 @@ def _pair_calls(changes: list[EntityChange]) -> list[EntityChange]:
     return _merge_pairs(changes, pairs)
 
 
+def _array_owners(m: FileModel, array: str) -> set[str]:
+    """Names (type name, else its C name) of the types whose class_init installs `array`."""
+    fns = {ci.function for ci in m.class_inits if array in ci.props}
+    return {t.name or t.name_expr or t.c_name for t in m.types if t.class_init in fns}
+
+
+def _pair_properties(
+    changes: list[EntityChange], old: FileModel, new: FileModel
+) -> list[EntityChange]:
+    """Pair a removed and an added property of one name into "modified" when only its
+    Property array was renamed: the old array is gone, the new one did not exist, and the same
+    QOM type installs both (tpm_tis_properties -> tpm_tis_isa_properties of "tpm-tis",
+    ca75c421731d). A property is keyed by array and name, so the rename alone would read as
+    every property removed and a new one added without a compat entry."""
+    old_arrays = {p.array for p in old.properties}
+    new_arrays = {p.array for p in new.properties}
+    owners: dict[tuple[str, str], set[str]] = {}
+
+    def owned(side: str, m: FileModel, array: str) -> set[str]:
+        k = (side, array)
+        if k not in owners:
+            owners[k] = _array_owners(m, array)
+        return owners[k]
+
+    removed = [
+        c for c in changes
+        if c.op == "removed" and isinstance(c.old, Property) and c.old.array not in new_arrays
+    ]
+    added = [
+        c for c in changes
+        if c.op == "added" and isinstance(c.new, Property) and c.new.array not in old_arrays
+    ]
+    pairs: dict[int, EntityChange] = {}
+    used: set[int] = set()
+    for r in removed:
+        o = r.old
+        assert isinstance(o, Property)
+        for a in added:
+            n = a.new
+            assert isinstance(n, Property)
+            same = o.name == n.name if o.name and n.name else o.name_expr == n.name_expr
+            if id(a) in used or not same:
+                continue
+            if owned("old", old, o.array) & owned("new", new, n.array):
+                used.add(id(a))
+                pairs[id(r)] = pairs[id(a)] = dataclasses.replace(a, op="modified", old=o)
+                break
+    return _merge_pairs(changes, pairs)
+
+
 def _merge_pairs(changes: list[EntityChange], pairs: dict[int, EntityChange]) -> list[EntityChange]:
     """`changes` with each paired removed/added change replaced by its one modified change."""
     out: list[EntityChange] = []
@@ -344,7 +394,10 @@ def diff_models(
             continue
         if old_items == new_items:
             continue  # identical including lines: nothing to do, skip the stripping
-        out.extend(_diff_kind(kind, path, old_path, old_items, new_items, key))
+        changes = _diff_kind(kind, path, old_path, old_items, new_items, key)
+        if kind == "property" and old is not None and new is not None:
+            changes = _pair_properties(changes, old, new)
+        out.extend(changes)
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     out.sort(key=lambda c: (rank[c.kind], c.line, c.key, c.op))
     return tuple(out)

@@ -104,6 +104,17 @@ def compat_entry(
     return compat_entries(ctx, [driver], prop, value, what)
 
 
+def _wrap_entry(line: str) -> str:
+    """A compat entry within WIDTH once indented: broken after its driver, and after every
+    element when that is not enough (a long property name with a fill-in comment)."""
+    if len(line) + 4 <= WIDTH:
+        return line
+    once = line.replace(", ", ",\n      ", 1)
+    if all(len(part) + 4 <= WIDTH for part in once.split("\n")):
+        return once
+    return line.replace(", ", ",\n      ")
+
+
 def compat_entries(
     ctx: RuleContext, drivers: list[str], prop: str, value: str | None, what: str = ""
 ) -> tuple[str, tuple[DraftEdit, ...]]:
@@ -115,7 +126,7 @@ def compat_entries(
             line = C.compat_line(driver, prop, "").replace('""', fill(what or "the old value"))
         else:
             line = C.compat_line(driver, prop, value)
-        lines.append(line if len(line) + 4 <= WIDTH else line.replace(", ", ",\n      ", 1))
+        lines.append(_wrap_entry(line))
     text = "\n".join([head, *(f"    {ln}" for ln in lines)])
     if array is None:
         why = "no compat array to add to (no VERSION file, no hw_compat array in the tree)"

@@ -213,6 +213,30 @@ def test_property_keyed_by_array_and_name() -> None:
     assert [(c.kind, c.op, c.key) for c in changes] == [("property", "modified", "foo_props.on")]
 
 
+def _props_model(array: str, type_name: str) -> FileModel:
+    """One type `type_name` whose class_init installs the Property array `array`."""
+    m = full_model()
+    ci = dataclasses.replace(m.class_inits[0], function=f"{array}_ci", props=(array,))
+    t = dataclasses.replace(m.types[0], name=type_name, class_init=ci.function)
+    p = dataclasses.replace(m.properties[0], array=array)
+    return FileModel(path="hw/a.c", types=(t,), class_inits=(ci,), properties=(p,))
+
+
+def test_property_of_a_renamed_array_of_the_same_type_is_paired() -> None:
+    old, new = _props_model("foo_props", "foo"), _props_model("foo_isa_props", "foo")
+    props = [c for c in diff_models("hw/a.c", old, new) if c.kind == "property"]
+    assert [(c.op, c.key) for c in props] == [("modified", "foo_isa_props.on")]
+    assert props[0].old is not None and props[0].old.array == "foo_props"  # type: ignore[union-attr]
+
+
+def test_property_moved_to_another_types_array_is_not_paired() -> None:
+    old, new = _props_model("foo_props", "foo"), _props_model("bar_props", "bar")
+    props = [c for c in diff_models("hw/a.c", old, new) if c.kind == "property"]
+    assert sorted((c.op, c.key) for c in props) == [
+        ("added", "bar_props.on"), ("removed", "foo_props.on")
+    ]
+
+
 def test_repeated_registrations_use_occurrence_index() -> None:
     r = full_model().registrations[0]
     old = FileModel(path="hw/a.c", registrations=(r, dataclasses.replace(r, line=91)))

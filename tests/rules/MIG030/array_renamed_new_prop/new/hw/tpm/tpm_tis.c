@@ -1,0 +1,28 @@
+/* TPM TIS (migcheck fixture: MIG030 array_renamed_new_prop: the same array rename with a new property and a changed default) */
+#include "qemu/osdep.h"
+#include "hw/isa/isa.h"
+#include "hw/qdev-properties.h"
+
+#define TYPE_TPM_TIS_ISA "tpm-tis"
+#define TPM_TIS_IRQ 5
+
+static Property tpm_tis_isa_properties[] = {
+    DEFINE_PROP_UINT32("irq", TPMStateISA, state.irq_num, 6), // expect: MIG030
+    DEFINE_PROP_BOOL("ppi", TPMStateISA, state.ppi_enabled, true), // ok: MIG030
+    DEFINE_PROP_BOOL("x-tis-fifo", TPMStateISA, state.fifo, true), // expect: MIG030
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void tpm_tis_isa_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    device_class_set_props(dc, tpm_tis_isa_properties);
+}
+
+static const TypeInfo tpm_tis_isa_info = {
+    .name = TYPE_TPM_TIS_ISA,
+    .parent = TYPE_ISA_DEVICE,
+    .instance_size = sizeof(TPMStateISA),
+    .class_init  = tpm_tis_isa_class_init,
+};

@@ -1,0 +1,20 @@
+/* zPCI host bridge plug (migcheck fixture: MIG051 call_result_ok, like 3e5cfba3ca0a) */
+// fixture-path: hw/s390x/s390-pci-bus.c
+#include "hw/qdev-core.h"
+
+static void s390_pcihost_hot_plug(HotplugHandler *hotplug_dev,
+                                  DeviceState *dev, Error **errp)
+{
+    S390pciState *s = S390_PCI_HOST_BRIDGE(hotplug_dev);
+    S390PCIBusDevice *pbdev;
+
+    pbdev = s390_pci_find_dev_by_target(dev->id);
+    if (!pbdev) {
+        pbdev = s390_pci_device_new(dev->id);
+        if (!pbdev) {
+            error_setg(errp, "create zpci device failed"); // ok: MIG051
+        }
+    }
+    s->pbdev[PCI_SLOT(pci_dev->devfn)] = pbdev;
+    pbdev->fid = s390_pci_get_pfid(pci_dev);
+}
