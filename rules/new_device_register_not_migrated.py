@@ -1,4 +1,4 @@
-"""MIG074 new-device-register-not-migrated: a new device's vmsd omits a guest-written register
+"""MIG075 new-device-register-not-migrated: a new device's vmsd omits a guest-written register
 
 *What it flags*
 
@@ -63,7 +63,7 @@ from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import SCALAR_TYPE
 
 RULE = RuleSpec(
-    id="MIG074",
+    id="MIG075",
     name="new-device-register-not-migrated",
     # a note: on 40 fresh new-device commits it found 3 registers that QEMU never migrated
     # since (imx-serial ucr2 still not on master): real gaps, but ones nobody fixed, so not

@@ -1,5 +1,5 @@
 """Guest write handlers of a device file and the members they write: which registers the
-guest can set and read back (MIG065, MIG074)."""
+guest can set and read back (MIG065, MIG075)."""
 
 from __future__ import annotations
 

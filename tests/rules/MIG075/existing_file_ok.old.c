@@ -1,4 +1,4 @@
-/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG074 a9_global_control) */
+/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG075 existing_file_ok) */
 // fixture-path: hw/timer/a9gtimer.c
 #include "qemu/osdep.h"
 #include "migration/vmstate.h"
@@ -64,18 +64,6 @@ static const VMStateDescription vmstate_a9_gtimer_per_cpu = {
     }
 };
 
-static const VMStateDescription vmstate_a9_gtimer = { // note: MIG074
-    .name = "arm.cortex-a9-global-timer",
-    .version_id = 1,
-    .minimum_version_id = 1,
-    .fields = (VMStateField[]) {
-        VMSTATE_UINT64(counter, A9GTimerState),
-        VMSTATE_STRUCT_ARRAY(per_cpu, A9GTimerState, 4, 1,
-                             vmstate_a9_gtimer_per_cpu, A9GTimerPerCPU),
-        VMSTATE_END_OF_LIST()
-    }
-};
-
 static Property a9_gtimer_properties[] = {
     DEFINE_PROP_UINT32("num-cpu", A9GTimerState, num_cpu, 0),
     DEFINE_PROP_END_OF_LIST()
@@ -85,6 +73,5 @@ static void a9_gtimer_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
 
-    dc->vmsd = &vmstate_a9_gtimer;
     dc->props = a9_gtimer_properties;
 }

@@ -1,4 +1,4 @@
-/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG074 constant_flag_ok) */
+/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG075 control_migrated_ok) */
 // fixture-path: hw/timer/a9gtimer.c
 #include "qemu/osdep.h"
 #include "migration/vmstate.h"
@@ -17,7 +17,6 @@ struct A9GTimerState {
     uint64_t counter;
     uint32_t control; /* only non per cpu banked bits valid */
     uint32_t scratch; /* written and never read back */
-    int full_update;
     A9GTimerPerCPU per_cpu[4];
 };
 
@@ -26,9 +25,6 @@ static uint64_t a9_gtimer_read(void *opaque, hwaddr addr, unsigned size)
     A9GTimerPerCPU *gtb = opaque;
     A9GTimerState *s = gtb->parent;
 
-    if (s->full_update) {
-        s->counter = 0;
-    }
     return s->control | gtb->control | s->counter;
 }
 
@@ -45,7 +41,6 @@ static void a9_gtimer_write(void *opaque, hwaddr addr, uint64_t value, unsigned 
         gtb->control = value & 0xff;
         s->control = value & ~0xff;
         s->scratch = value;
-        s->full_update = 1;
         break;
     case 16:
         gtb->compare = value;
@@ -69,7 +64,7 @@ static const VMStateDescription vmstate_a9_gtimer_per_cpu = {
     }
 };
 
-static const VMStateDescription vmstate_a9_gtimer = { // ok: MIG074
+static const VMStateDescription vmstate_a9_gtimer = { // ok: MIG075
     .name = "arm.cortex-a9-global-timer",
     .version_id = 1,
     .minimum_version_id = 1,

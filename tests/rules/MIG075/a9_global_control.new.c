@@ -1,4 +1,4 @@
-/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG074 post_load_recomputes_ok) */
+/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG075 a9_global_control) */
 // fixture-path: hw/timer/a9gtimer.c
 #include "qemu/osdep.h"
 #include "migration/vmstate.h"
@@ -64,19 +64,10 @@ static const VMStateDescription vmstate_a9_gtimer_per_cpu = {
     }
 };
 
-static int a9_gtimer_post_load(void *opaque, int version_id)
-{
-    A9GTimerState *s = opaque;
-
-    s->control = s->per_cpu[0].control & ~0xff;
-    return 0;
-}
-
-static const VMStateDescription vmstate_a9_gtimer = { // ok: MIG074
+static const VMStateDescription vmstate_a9_gtimer = { // note: MIG075
     .name = "arm.cortex-a9-global-timer",
     .version_id = 1,
     .minimum_version_id = 1,
-    .post_load = a9_gtimer_post_load,
     .fields = (VMStateField[]) {
         VMSTATE_UINT64(counter, A9GTimerState),
         VMSTATE_STRUCT_ARRAY(per_cpu, A9GTimerState, 4, 1,

@@ -1,4 +1,4 @@
-/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG074 other_struct_member_ok) */
+/* ARM A9 global timer, minimised from c21c3b53e122 (migcheck fixture: MIG075 other_struct_member_ok) */
 // fixture-path: hw/timer/a9gtimer.c
 #include "qemu/osdep.h"
 #include "migration/vmstate.h"
@@ -68,7 +68,7 @@ static const VMStateDescription vmstate_a9_gtimer_per_cpu = {
     }
 };
 
-static const VMStateDescription vmstate_a9_gtimer = { // ok: MIG074
+static const VMStateDescription vmstate_a9_gtimer = { // ok: MIG075
     .name = "arm.cortex-a9-global-timer",
     .version_id = 1,
     .minimum_version_id = 1,
