@@ -34,6 +34,7 @@ RULE_MODULES: tuple[str, ...] = (
     "machine_setting_released_change",
     "migration_knob_family",
     "nested_vmsd_versioned_field",
+    "new_device_register_not_migrated",
     "pci_config_change",
     "pointer_field_conditional_alloc",
     "property_macro_default",

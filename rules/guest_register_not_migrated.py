@@ -62,8 +62,8 @@ from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model import cscan
 from bot.model.entities import FileModel, StructDef, StructMember, Vmsd
-from bot.model.memberwrites import member_write_re
 from bot.rulekit.ctx import file_model
+from bot.rulekit.guestwrites import configured_members, guest_write_handlers, read_back_writer
 from bot.rulekit.machines import FileFunctions
 from bot.rulekit.vmsd import added_scalar_members, migrated_members
 
@@ -82,39 +82,8 @@ RULE = RuleSpec(
     kinds=("struct",),
 )
 
-# an old-style guest access handler: `void f(void *opaque, hwaddr addr, uint32_t val ...)`
-_ADDR = r"(?:hwaddr|target_phys_addr_t|ram_addr_t|uint32_t|uint64_t|unsigned(?:\s+int)?)"
-_VAL = r"(?:uint(?:8|16|32|64)_t|unsigned(?:\s+int)?|int)"
-_HANDLER = re.compile(
-    rf"\bvoid\s+(\w+)\s*\(\s*void\s*\*\s*\w+\s*,\s*{_ADDR}\s+\w+\s*,\s*{_VAL}\s+\w+\s*"
-    r"(?:,[^()]{0,120})?\)\s*$"
-)
-# `.write = f` in a MemoryRegionOps and a PCI device's `k->config_write = f` hook
-_DESIGNATED = re.compile(r"(?:\.write(?:_with_attrs)?|(?:->|\.)\s*config_write)\s*=\s*(\w+)")
-_MAX_HEAD = 400  # characters of a definition head read for the handler signature
 _MAX_BODY = 20000  # characters of a handler body scanned (untrusted input)
-_MAX_HANDLERS = 64
 _MAX_MEMBERS = 32  # new members judged per struct
-
-
-def _handlers(text: str, functions: FileFunctions) -> list[str]:
-    """Guest write handlers defined in the file: designated `.write = f` and old signatures."""
-    names = functions.names()
-    out: list[str] = []
-    for m in _DESIGNATED.finditer(text):
-        if m.group(1) in names and m.group(1) not in out:
-            out.append(m.group(1))
-        if len(out) >= _MAX_HANDLERS:
-            return out
-    for fn in sorted(names):
-        if fn in out:
-            continue
-        head = functions.text(fn)[:_MAX_HEAD].split("{", 1)[0]
-        if _HANDLER.search(cscan.norm(head)):
-            out.append(fn)
-            if len(out) >= _MAX_HANDLERS:
-                break
-    return out
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -171,12 +140,12 @@ def _judge_streams(
     if not streams:
         return
     body = "\n".join(functions.text(s.name)[:_MAX_BODY] for s in streams)
-    carried = _configured(model)
-    handlers = _handlers(text, functions)
+    carried = configured_members(model)
+    handlers = guest_write_handlers(text, functions)
     for m in members:
         if m.name in carried or re.search(rf"(?:->|\.)\s*{re.escape(m.name)}\b", body):
             continue
-        writer = _read_back_writer(m, text, functions, handlers)
+        writer = read_back_writer(m, text, functions, handlers)
         if writer is None:
             continue
         s = streams[0]
@@ -194,27 +163,6 @@ def _judge_streams(
         )
 
 
-def _configured(model: FileModel) -> set[str]:
-    """Members set by properties: configuration, set again on the destination's command
-    line."""
-    return {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
-
-
-def _read_back_writer(
-    m: StructMember, text: str, functions: FileFunctions, handlers: list[str]
-) -> str | None:
-    """The guest write handler that writes `m`, if `m` is also read elsewhere."""
-    write = member_write_re(m.name)
-    writer = next((h for h in handlers
-                   if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
-    if writer is None:
-        return None
-    uses = len(re.findall(rf"(?:->|\.)\s*{re.escape(m.name)}\b", text))
-    if uses <= len(write.findall(text)):
-        return None  # written only: nothing reads it back
-    return writer
-
-
 def _judge(
     path: str,
     text: str,
@@ -226,13 +174,13 @@ def _judge(
     carried: set[str] = set()
     for v in model.vmsds:
         carried |= migrated_members(v)
-    carried |= _configured(model)
+    carried |= configured_members(model)
     hooks = "\n".join(functions.text(fn)[:_MAX_BODY] for v in vmsds for _, fn in v.hooks)
-    handlers = _handlers(text, functions)
+    handlers = guest_write_handlers(text, functions)
     for m in members:
         if m.name in carried or re.search(rf"\b{re.escape(m.name)}\b", hooks):
             continue
-        writer = _read_back_writer(m, text, functions, handlers)
+        writer = read_back_writer(m, text, functions, handlers)
         if writer is None:
             continue
         v = vmsds[0]

@@ -96,8 +96,9 @@ def _registration(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     oi, ni = _inst(old), _inst(new)
     if oi == ni:
         return
-    if new.call == "vmstate_register_with_alias_id" and len(new.args) > 4:
-        if K.norm(new.args[4]) == K.norm(old.instance_id):
+    if new.call == "vmstate_register_with_alias_id" and len(new.args) >= 5:
+        alias = new.args[3 if len(new.args) == 5 else 4]  # 2010's form has no device
+        if K.norm(alias) == K.norm(old.instance_id):
             return  # the old id is accepted as the alias: old streams still load
     if _member(oi) is not None and _member(oi) == _member(ni):
         return  # `CPU(cpu)->cpu_index` -> `cs->cpu_index`: a refactor of the same value

@@ -26,7 +26,34 @@ _REGISTRATION_CALLS: dict[str, tuple[int | None, int | None]] = {
     "register_savevm": (None, 2),
     "unregister_savevm": (None, None),
 }
-_IDSTR_CALLS = frozenset({"register_savevm", "unregister_savevm"})
+_IDSTR_CALLS = frozenset({"register_savevm", "unregister_savevm", "register_savevm_live"})
+# The forms before the DeviceState/VMStateIf first argument (2009-2010) and the live form
+# with one (2010-2019): (name, argument count) -> (vmsd or idstr index, instance id index).
+# Without this a 2010 `vmstate_register(id, &vmsd, s)` reads `s` as its vmsd.
+_ARITY_FORMS: dict[tuple[str, int], tuple[int, int | None]] = {
+    ("vmstate_register", 3): (1, 0),
+    ("vmstate_register_with_alias_id", 5): (1, 0),
+    ("vmstate_unregister", 2): (0, None),
+    ("register_savevm", 6): (0, 1),
+    ("unregister_savevm", 2): (0, None),
+    ("register_savevm_live", 8): (0, 1),
+    ("register_savevm_live", 9): (1, 2),
+    ("register_savevm_live", 6): (1, 2),
+}
+
+
+def registration_arg_indexes(fn: str, nargs: int) -> tuple[int, int | None]:
+    """(vmsd-or-idstr argument index, instance id argument index) of a registration call
+    with `nargs` arguments, in the form its argument count says."""
+    form = _ARITY_FORMS.get((fn, nargs))
+    if form is not None:
+        return form
+    vi, ii = _REGISTRATION_CALLS[fn]
+    if vi is not None:
+        return vi, ii
+    # the idstr: after the device in register_savevm/unregister_savevm, first today in
+    # register_savevm_live
+    return (0 if fn == "register_savevm_live" else 1), ii
 
 
 # name -> (type arg, child name arg, parent arg)
@@ -128,13 +155,17 @@ def read_calls(ctx: Ctx, calls: list[tuple[ts.Node, str]], out: Out) -> None:
                 )
             continue
         if fn in _REGISTRATION_CALLS:
-            vi, ii = _REGISTRATION_CALLS[fn]
+            vi, ii = registration_arg_indexes(fn, len(args))
             w = where(ctx, node)
-            vexpr = _arg(args, vi if vi is not None else 1 if fn in _IDSTR_CALLS else 0)
+            vexpr = _arg(args, vi)
             out.registrations.append(
                 VmstateRegistration(
                     call=fn,
-                    vmsd=cscan.ident_or_none(vexpr) if vi is not None and vexpr else None,
+                    vmsd=(
+                        cscan.ident_or_none(vexpr)
+                        if fn not in _IDSTR_CALLS and vexpr
+                        else None
+                    ),
                     vmsd_expr=vexpr or "",
                     instance_id=_arg(args, ii),
                     function=w.function,

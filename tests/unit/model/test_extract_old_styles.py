@@ -158,3 +158,42 @@ def test_comment_after_the_brace_of_an_initializer_array() -> None:
 """
     m = extract_file("target/i386/cpu.c", src)
     assert [a.name for a in m.arrays] == ["builtin_x86_defs"]
+
+
+OLD_REGISTRATIONS = b"""static void fdc_init(FDCtrl *s, int base)
+{
+    vmstate_register(base, &vmstate_fdc, s);
+    vmstate_register_with_alias_id(-1, &vmstate_fdc_isa, s, base, 2);
+    register_savevm("fdc", base, 1, fdc_save, fdc_load, s);
+    register_savevm_live(NULL, "ram", 0, 4, NULL, ram_save_live, NULL, ram_load, NULL);
+}
+
+static void fdc_exit(FDCtrl *s)
+{
+    vmstate_unregister(&vmstate_fdc, s);
+    unregister_savevm("fdc", s);
+}
+
+static void fdc_realize(DeviceState *dev, FDCtrl *s)
+{
+    vmstate_register(dev, 1, &vmstate_fdc_new, s);
+    register_savevm(dev, "fdc-new", -1, 1, fdc_save, fdc_load, s);
+    register_savevm_live("block", 0, 1, &savevm_block_handlers, s);
+}
+"""
+
+
+def test_registration_forms_before_the_device_argument_are_read_by_argument_count() -> None:
+    m = extract_file("hw/block/fdc.c", OLD_REGISTRATIONS)
+    got = [(r.call, r.vmsd, r.vmsd_expr, r.instance_id) for r in m.registrations]
+    assert got == [
+        ("vmstate_register", "vmstate_fdc", "&vmstate_fdc", "base"),
+        ("vmstate_register_with_alias_id", "vmstate_fdc_isa", "&vmstate_fdc_isa", "-1"),
+        ("register_savevm", None, '"fdc"', "base"),
+        ("register_savevm_live", None, '"ram"', "0"),
+        ("vmstate_unregister", "vmstate_fdc", "&vmstate_fdc", None),
+        ("unregister_savevm", None, '"fdc"', None),
+        ("vmstate_register", "vmstate_fdc_new", "&vmstate_fdc_new", "1"),
+        ("register_savevm", None, '"fdc-new"', "-1"),
+        ("register_savevm_live", None, '"block"', "0"),
+    ]

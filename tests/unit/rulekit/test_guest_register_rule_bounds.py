@@ -4,7 +4,7 @@ on hostile input."""
 from __future__ import annotations
 
 from bot.model.memberwrites import member_write_re as _write_re
-from rules.guest_register_not_migrated import _HANDLER
+from bot.rulekit.guestwrites import _HANDLER
 
 
 def test_real_handler_heads_are_recognised() -> None:
