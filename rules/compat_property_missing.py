@@ -20,7 +20,9 @@ Host-side knobs that the guest does not see (`ioeventfd`, `iothread`, ...) are n
 A new property whose default leaves a subsection added by the same change unsent (the
 subsection's `.needed` only compares the property's member, and is false at the default:
 `tx-ring-num` = 1 with `.needed` = `s->tx_ring_num > 1`, f93f961c40a3) is read as naming what
-the device did before: the new state exists only when the property is changed.
+the device did before: the new state exists only when the property is changed. Likewise a
+property that only gates a `.needed` the change gives to a section that was always sent,
+true at the default (pcspk's `migrate`, 04e27c6bb034): the section is still sent.
 
 A sentinel default that realize replaces (`DEV_NVECTORS_UNSPECIFIED`, then
 `if (d->nvectors == DEV_NVECTORS_UNSPECIFIED) { d->nvectors = 2; }`) is judged by the value
@@ -125,8 +127,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             )
             if len(set(had)) == 1:
                 old_default = had[0]  # what old machine types must keep
-        elif _default_leaves_new_subsection_off(ctx, change, new):
-            return  # the new state is off at the default: the old behaviour
+        elif _default_keeps_sections_as_before(ctx, change, new):
+            return  # at the default the stream is what it was: the old behaviour
         else:
             fixed = _replaced_fixed_values(ctx, change, new)
             default = _int_of(ctx, new.default)
@@ -167,22 +169,29 @@ def _literal(text: str | None) -> int | None:
     return int(t) if re.fullmatch(r"-?\d+", t) else None
 
 
-def _default_leaves_new_subsection_off(
+def _default_keeps_sections_as_before(
     ctx: RuleContext, change: EntityChange, prop: Property
 ) -> bool:
-    """Whether a subsection this change adds has a `.needed` that only compares this
-    property's member and is false at the property's default."""
+    """Whether the property only gates a `.needed` the change adds, and at its default that
+    `.needed` sends what was sent before: false for a subsection this change adds, true for
+    an existing section that had no `.needed` (always sent) and gains one that only compares
+    this property's member (pcspk's `migrate`, 04e27c6bb034)."""
     default = _literal(prop.default)
     member = (prop.c_field or "").replace("->", ".").split(".")[-1]
     new_m = K.file_model(ctx, change.path, "new")
     if default is None or not member or new_m is None:
         return False
     old_m = K.file_model(ctx, change.old_path or change.path, "old")
-    old_vmsds = {v.c_name for v in old_m.vmsds} if old_m is not None else set()
+    old_vmsds = {v.c_name: v for v in old_m.vmsds} if old_m is not None else {}
     nested = {sub for v in new_m.vmsds for sub in v.subsections}
     bodies = {b.name: b for b in new_m.hook_bodies}
     for v in new_m.vmsds:
-        if v.c_name in old_vmsds or v.c_name not in nested:
+        was = old_vmsds.get(v.c_name)
+        if was is not None and was.hook("needed") is None and v.hook("needed") is not None:
+            sent_before = True  # an existing section that was always sent gains a .needed
+        elif was is None and v.c_name in nested:
+            sent_before = False  # a subsection this change adds
+        else:
             continue
         body = bodies.get(v.hook("needed") or "")
         if body is None or len(body.returns) != 1:
@@ -200,7 +209,7 @@ def _default_leaves_new_subsection_off(
             value = default != 0
         if m.group("neg"):
             value = not value
-        if not value:
+        if value == sent_before:
             return True
     return False
 

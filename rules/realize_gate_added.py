@@ -47,6 +47,7 @@ from collections.abc import Iterator
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
+from bot.model import cscan
 from bot.model.entities import RejectGate
 from bot.rulekit.ctx import gated_by_series, source_text
 
@@ -78,6 +79,10 @@ _FAILURE_TEST = re.compile(
     r"|NULL\s*==\s*(?P<c>[A-Za-z_][\w.>-]*))$"
 )
 _RESULT_WINDOW = 4  # lines above the error call (the `if` included) holding the assignment
+
+
+# `error_setg(&s->fwnmi_migration_blocker, ...)`: an Error stored in a struct member
+_STORED_ERROR = re.compile(r"^&\s*\(?\s*\w+\s*(?:->|\.)")
 
 
 def _norm_msg(msg: str) -> str:
@@ -119,6 +124,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     if _propagates(g.condition) or gated_by_series(ctx, g.condition):
         return
+    if g.target is not None and _STORED_ERROR.match(cscan.norm(g.target)):
+        return  # the Error is kept for later (a migration blocker's reason), not raised now
     if _tests_call_result(ctx, change.path, g):
         return
     old_funcs = {f for _p, fm in ctx.old_files.models() for f, _lo, _hi in fm.functions}

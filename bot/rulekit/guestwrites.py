@@ -50,13 +50,32 @@ def configured_members(model: FileModel) -> set[str]:
     return {re.split(r"\.|->", p.c_field)[0].strip() for p in model.properties if p.c_field}
 
 
+# a stub register: the write's `case` logs it as unimplemented and only stores the value
+_UNIMP = re.compile(r"\bLOG_UNIMP\b")
+_CASE_START = re.compile(r"\bcase\b[^:]{0,200}:|\bbreak\s*;|\breturn\b[^;]{0,200};|[{}]")
+_CASE_WINDOW = 600  # characters read back from a write for its case's LOG_UNIMP
+
+
+def _real_write(write: re.Pattern[str], body: str) -> bool:
+    """Whether `body` writes the member outside a case that logs the register as
+    unimplemented (`qemu_log_mask(LOG_UNIMP, "EWCTRL unimplemented")` then `s->ewctrl =
+    value;`: a stub that only stores what the guest wrote)."""
+    for w in write.finditer(body):
+        before = body[max(0, w.start() - _CASE_WINDOW) : w.start()]
+        starts = [c.end() for c in _CASE_START.finditer(before)]
+        case = before[starts[-1] :] if starts else before
+        if not _UNIMP.search(case):
+            return True
+    return False
+
+
 def read_back_writer(
     m: StructMember, text: str, functions: FileFunctions, handlers: list[str]
 ) -> str | None:
     """The guest write handler that writes `m`, if `m` is also read elsewhere."""
     write = member_write_re(m.name)
     writer = next((h for h in handlers
-                   if write.search(functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
+                   if _real_write(write, functions.text(h)[:_MAX_BODY])), None)  # fmt: skip
     if writer is None:
         return None
     uses = len(re.findall(rf"(?:->|\.)\s*{re.escape(m.name)}\b", text))

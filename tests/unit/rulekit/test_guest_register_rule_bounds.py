@@ -34,3 +34,18 @@ def test_hostile_subscripts_are_read_linearly() -> None:
     assert _write_re("rcr").search(hostile) is None
     deep = "s->rcr" + "[0]" * 10 + " = 1;"
     assert _write_re("rcr").search(deep) is None  # more than 4 dimensions: not read
+
+
+def test_a_stub_register_is_only_the_case_that_logs_it_unimplemented() -> None:
+    from bot.rulekit.guestwrites import _real_write
+
+    w = _write_re("ewctrl")
+    stub = 'case A_EWCTRL:\n    if (!s->is_sse200) {\n        goto bad_offset;\n    }\n' \
+        '    qemu_log_mask(LOG_UNIMP, "EWCTRL unimplemented\\n");\n    s->ewctrl = value;\n'
+    assert not _real_write(w, stub)
+    # LOG_UNIMP of the case before does not make this case a stub
+    real = 'case A_X:\n    qemu_log_mask(LOG_UNIMP, "X unimplemented\\n");\n    break;\n' \
+        'case A_EWCTRL:\n    s->ewctrl = value;\n'
+    assert _real_write(w, real)
+    # a stub case and a real write elsewhere: the real write counts
+    assert _real_write(w, stub + "    break;\ncase A_Y:\n    s->ewctrl = value & 1;\n")
