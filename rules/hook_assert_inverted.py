@@ -67,12 +67,14 @@ _IF = re.compile(r"\bif\s*\(")
 _FAILS = re.compile(r"\breturn\s+(?!0\s*;|true\s*;)[^;]+;|\berror_setg\w*\s*\(")
 _MAX_BODY = 20000  # characters of a hook body read (untrusted input)
 _MAX_COND = 400  # characters of one condition
+_MAX_BRANCH = 4000  # characters of the block an `if` guards
 
 
-def _balanced(text: str, start: int, opening: str, closing: str) -> int:
-    """Index just past the bracket closing the one opened at `start` (-1 when unbalanced)."""
+def _balanced(text: str, start: int, opening: str, closing: str, limit: int) -> int:
+    """Index just past the bracket closing the one opened at `start` (-1 when unbalanced or
+    not closed within `limit` characters: every `if (` of a hostile body is one short scan)."""
     depth = 0
-    for i in range(start, min(len(text), start + _MAX_BODY)):
+    for i in range(start, min(len(text), start + limit)):
         c = text[i]
         if c == opening:
             depth += 1
@@ -85,7 +87,7 @@ def _balanced(text: str, start: int, opening: str, closing: str) -> int:
 
 def _cond_at(text: str, open_paren: int) -> tuple[str, int] | None:
     """(normalised condition, index past its `)`) of the parenthesis at `open_paren`."""
-    end = _balanced(text, open_paren, "(", ")")
+    end = _balanced(text, open_paren, "(", ")", _MAX_COND + 2)
     if end < 0 or end - open_paren > _MAX_COND:
         return None
     return cscan.norm(text[open_paren + 1 : end - 1]).replace(" ", ""), end
@@ -106,7 +108,7 @@ def _branch(body: str, after: int) -> str:
     stripped = rest.lstrip()
     if stripped.startswith("{"):
         start = after + len(rest) - len(stripped)
-        end = _balanced(body, start, "{", "}")
+        end = _balanced(body, start, "{", "}", _MAX_BRANCH)
         return body[start:end] if end > 0 else ""
     return stripped.split(";", 1)[0] + ";"
 

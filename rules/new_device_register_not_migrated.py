@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
@@ -85,6 +86,7 @@ RULE = RuleSpec(
 _MAX_MEMBERS = 64  # members judged per state struct
 _MAX_BODY = 20000  # characters of a handler body scanned (untrusted input)
 _MAX_NAMED = 4  # registers named in one finding
+_MAX_WRITES = 16  # writes of one member read per handler
 
 
 def _is_new_file(ctx: RuleContext, path: str) -> bool:
@@ -125,7 +127,8 @@ def _value_names(handler_text: str) -> set[str]:
         return set()
     names = {m.group(1)}
     body = handler_text[len(head) :]
-    for a in re.finditer(r"\b(\w+)\s*=(?!=)\s*([^;{}]{1,200});", body[:_MAX_BODY]):
+    assigns = re.finditer(r"\b(\w+)\s*=(?!=)\s*([^;{}]{1,200});", body[:_MAX_BODY])
+    for a in islice(assigns, _MAX_WRITES * 4):
         if any(re.search(rf"\b{re.escape(n)}\b", a.group(2)) for n in names):
             names.add(a.group(1))
     return names
@@ -140,7 +143,7 @@ def _guest_value_write(
     struct of the file migrates a member of that name."""
     values = _value_names(handler_text)
     write = member_write_re(m.name)
-    for w in write.finditer(handler_text):
+    for w in islice(write.finditer(handler_text), _MAX_WRITES):
         rhs = handler_text[w.end() : w.end() + 200].split(";", 1)[0]
         if not any(re.search(rf"\b{re.escape(n)}\b", rhs) for n in values):
             continue
