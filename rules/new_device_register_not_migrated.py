@@ -57,11 +57,11 @@ from bot.model import cscan
 from bot.model.entities import FileModel, StructMember, Vmsd
 from bot.model.layout import type_key
 from bot.model.memberwrites import member_write_re
-from bot.rulekit.ctx import file_model
+from bot.rulekit.ctx import file_changes, file_model, source_text
 from bot.rulekit.drafts import struct_def
 from bot.rulekit.guestwrites import configured_members, guest_write_handlers, read_back_writer
 from bot.rulekit.machines import FileFunctions
-from bot.rulekit.vmsd import SCALAR_TYPE
+from bot.rulekit.vmsd import SCALAR_TYPE, top_member
 
 RULE = RuleSpec(
     id="MIG075",
@@ -90,29 +90,17 @@ _MAX_WRITES = 16  # writes of one member read per handler
 
 
 def _is_new_file(ctx: RuleContext, path: str) -> bool:
-    return any(
-        fc.new_path == path and fc.old is None and fc.new is not None
-        for fc in ctx.series.folded
-    )
+    return any(fc.new_path == path and fc.old is None for fc in file_changes(ctx))
 
 
-def _top(c_field: str) -> str:
-    return re.split(r"[.\[]|->", c_field)[0].strip()
-
-
-def _carried(model: FileModel) -> tuple[dict[str, set[str]], set[str]]:
-    """(struct -> members its vmsds send, every member name sent by any vmsd of the file)."""
+def _carried(model: FileModel) -> dict[str, set[str]]:
+    """struct -> the top-level members the file's vmsds send of it."""
     by_struct: dict[str, set[str]] = {}
-    names: set[str] = set()
     for v in model.vmsds:
         for f in v.fields:
-            if not f.c_field:
-                continue
-            top = _top(f.c_field)
-            names.add(top)
-            if f.struct:
-                by_struct.setdefault(type_key(f.struct), set()).add(top)
-    return by_struct, names
+            if f.c_field and f.struct:
+                by_struct.setdefault(type_key(f.struct), set()).add(top_member(f.c_field))
+    return by_struct
 
 
 def _value_names(handler_text: str) -> set[str]:
@@ -171,8 +159,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not change.path.endswith(".c") or not _is_new_file(ctx, change.path):
         return
     model = file_model(ctx, change.path, "new")
-    fc = next((f for f in ctx.series.folded if f.new_path == change.path), None)
-    if model is None or fc is None or fc.new is None:
+    text = source_text(ctx, change.path, "new")
+    if model is None or text is None:
         return
     structs = {type_key(f.struct) for f in v.fields if f.struct and f.info != "end"}
     if len(structs) != 1:
@@ -182,11 +170,10 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     sd = found[1]
     own = frozenset({sd.name, *sd.aliases})
-    by_struct, _ = _carried(model)
+    by_struct = _carried(model)
     carried = set().union(*(by_struct.get(n, set()) for n in own))
     elsewhere = {m for s, ms in by_struct.items() if s not in own for m in ms}
     carried |= configured_members(model)
-    text = cscan.strip_comments(fc.new.decode("utf-8", "replace"))
     functions = FileFunctions(text, model)
     hooks = "\n".join(
         functions.text(fn)[:_MAX_BODY] for vv in model.vmsds for _, fn in vv.hooks

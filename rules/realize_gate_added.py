@@ -79,8 +79,6 @@ _FAILURE_TEST = re.compile(
     r"|NULL\s*==\s*(?P<c>[A-Za-z_][\w.>-]*))$"
 )
 _RESULT_WINDOW = 4  # lines above the error call (the `if` included) holding the assignment
-
-
 # `error_setg(&s->fwnmi_migration_blocker, ...)`: an Error stored in a struct member
 _STORED_ERROR = re.compile(r"^&\s*\(?\s*\w+\s*(?:->|\.)")
 

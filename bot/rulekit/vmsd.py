@@ -375,13 +375,14 @@ def field_version(ctx: RuleContext, f: VmstateField, side: Side) -> int:
     return cscan.eval_int(f.args[at], int_lookup(ctx, side)) or 0
 
 
+def top_member(c_field: str) -> str:
+    """The top-level struct member of a field's C member path (`a.b[2]` -> `a`)."""
+    return re.split(r"[.\[]|->", c_field)[0].strip()
+
+
 def migrated_members(v: Vmsd) -> set[str]:
     """Top-level struct members the vmsd's own fields send (`a.b[2]` -> `a`)."""
-    out: set[str] = set()
-    for f in v.fields:
-        if f.c_field:
-            out.add(re.split(r"[.\[]|->", f.c_field)[0].strip())
-    return out
+    return {top_member(f.c_field) for f in v.fields if f.c_field}
 
 
 def added_members(change: EntityChange, ctx: RuleContext) -> tuple[StructMember, ...]:
