@@ -17,7 +17,14 @@ made for its effect and no member write added or removed, a call moved behind a 
 pointer included). A load hook whose new logic reads a member that now takes an
 always-sent wire slot of the vmsd in place of another (`VMSTATE_UINT32(mig_nb_table, S)` where
 `VMSTATE_UINT32_EQUAL(nb_table, S)` was: the staging members of a26fdf393404) is a note too:
-older QEMU's bytes for that slot land in the new member, so the hook consumes what they sent.
+older QEMU's bytes for that slot land in the new member, so the hook consumes what they sent;
+this includes a struct whose slots now load into a staging copy (`VMSTATE_UINT16(mig_props.mss,
+S)` where `VMSTATE_UINT16(tx.props.mss, S)` was), and a `pre_save` whose only new work is to
+fill that copy from the member it replaced (`s->mig_props = s->tx.props;`). So is new logic
+that only writes members the same change adds to the struct, calling at most side-effect-free
+helpers it also adds (`if (s->phase == SENTINEL) s->phase = derive(s);` after `pre_load` set
+the sentinel): it derives new state that older streams lack and leaves what they carry as it
+was.
 
 *Why it breaks migration*
 
@@ -71,11 +78,13 @@ from bot.rulekit.hooks import (
     HookUse,
     body_change,
     describe,
+    fills_added_state,
     gating_member,
     hook_uses,
     only_macro_renames,
     property_members,
     slot_members,
+    staged_copy,
     substantive,
     vmsd_list,
 )
@@ -134,6 +143,19 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         tail = (
             f"the new logic reads '{slot}', which now receives the bytes older QEMU sends "
             f"in the same slot for '{slots[slot]}': check that it gives the old result for them"
+        )
+    elif kind == "save" and (staged := staged_copy(old, new, slots := slot_members(uses))):
+        severity = Severity.NOTE
+        tail = (
+            f"it copies '{slots[staged]}' into '{staged}', which now takes the same wire "
+            "slots: older QEMU receives what it received before"
+        )
+    elif filled := fills_added_state(ctx, old, new):
+        severity = Severity.NOTE
+        tail = (
+            f"the new logic only fills {', '.join(repr(m) for m in filled)}, which this change "
+            "adds: streams of older QEMU carry no state for it, and what they carry is "
+            "handled as before"
         )
     elif all(r in ("post_save", "post_save_errp") for r in roles):
         severity = Severity.NOTE  # post_save only undoes what pre_save did on the source

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from bot.diff.changes import EntityChange
 from bot.engine.spec import RuleContext
 from bot.model.entities import HookBody, Property, Vmsd
-from bot.rulekit.ctx import Side, models, tree
-from bot.rulekit.vmsd import vmsd_uses, wire_reset
+from bot.rulekit.ctx import Side, models, source_text, tree
+from bot.rulekit.vmsd import added_members, vmsd_uses, wire_reset
 
 LOAD_ROLES = ("post_load", "pre_load", "post_load_errp", "pre_load_errp")
 SAVE_ROLES = ("pre_save", "post_save", "pre_save_errp")
@@ -284,7 +284,43 @@ def slot_members(uses: list[HookUse]) -> dict[str, str]:
             am, bm = _last(a.c_field), _last(b.c_field)
             if am and bm and am != bm:
                 out[bm] = am
+            elif am and am == bm and (pair := _staged_prefix(a.c_field, b.c_field)):
+                out[pair[1]] = pair[0]
     return out
+
+
+def _staged_prefix(old_field: str | None, new_field: str | None) -> tuple[str, str] | None:
+    """(old, new) containers of a slot that keeps its last member but now loads into a
+    staging copy of the struct: `tx.props.mss` become `mig_props.mss` gives
+    ("tx.props", "mig_props"); None when the containers agree or the new one is nested."""
+    po = re.split(r"\s*(?:->|\.)\s*", (old_field or "").strip())[:-1]
+    pn = re.split(r"\s*(?:->|\.)\s*", (new_field or "").strip())[:-1]
+    if not po or len(pn) != 1 or po == pn or "[" in "".join(po + pn):
+        return None
+    return ".".join(po), pn[0]
+
+
+def staged_copy(old: HookBody, new: HookBody, slots: dict[str, str]) -> str | None:
+    """A staging member (`slots`: new member -> old member of the same always-sent wire
+    slots) that the new body fills with a plain copy of the member whose slot it took
+    (`s->mig_props = s->tx.props;`), when the added writes are only such copies: the wire
+    slots then carry exactly what they carried before."""
+    added = set(new.writes) - set(old.writes)
+    if not added or set(old.writes) - set(new.writes):
+        return None
+    found: str | None = None
+    for w in added:
+        m = _TOP_MEMBER.match(w)
+        key = m.group(1) if m else ""
+        src = slots.get(key)
+        if src is None or "." in w[m.end() if m else 0 :]:
+            return None
+        path = r" (?:->|\.) ".join(re.escape(p) for p in src.split("."))
+        copy = rf"(?:->|\.) {re.escape(key)} = \$\w+ (?:->|\.) {path} ;"
+        if not re.search(copy, new.text):
+            return None
+        found = key
+    return found
 
 
 def property_members(ctx: RuleContext, uses: list[HookUse]) -> set[str]:
@@ -364,3 +400,73 @@ def substantive(ctx: RuleContext, old: HookBody, new: HookBody) -> bool:
         gone = {c for c in gone if c not in defined}
         added -= indirect
     return bool(added or gone)
+
+
+# ---- new logic that only fills state the change adds -------------------------------------
+
+_TOP_MEMBER = re.compile(r"^\$(?:v|\d+)\s*(?:->|\.)\s*([A-Za-z_]\w*)")
+# An assignment to a member or through a pointer: what a side-effect-free helper never does.
+_MEMBER_STORE = re.compile(
+    r"(?:->|\.)\s*\w+(?:\s*\[[^\]]*\])*\s*(?:[-+*/%|&^]|<<|>>)?=(?!=)|(?:->|\.)\s*\w+\s*(?:\+\+|--)"
+    r"|(?:\+\+|--)\s*\w+\s*(?:->|\.)|^\s*\*\s*\w+\s*=(?!=)",
+    re.M,
+)
+
+
+def added_struct_members(ctx: RuleContext) -> set[str]:
+    """Names of the members the unit adds to structs that existed before, less any name
+    that a struct of the unit's old files already has (a name both new and old is ambiguous)."""
+    added: set[str] = set()
+    for c in ctx.changes:
+        if c.kind == "struct" and c.op == "modified":
+            added |= {m.name for m in added_members(c, ctx)}
+    if not added:
+        return added
+    for _p, m in models(ctx, "old"):
+        for sd in m.structs:
+            added -= {x.name for x in sd.members}
+    return added
+
+
+def _new_pure_helpers(ctx: RuleContext) -> set[str]:
+    """Functions the unit's new files define that its old files did not, whose bodies store
+    into no member and through no pointer (they compute a value from what they read)."""
+    before = {name for _p, m in models(ctx, "old") for name, _s, _e in m.functions}
+    out: set[str] = set()
+    for path, m in models(ctx, "new"):
+        new_names = [f for f in m.functions if f[0] not in before]
+        if not new_names:
+            continue
+        text = source_text(ctx, path, "new")
+        if text is None:
+            continue
+        lines = text.splitlines()
+        for name, start, end in new_names:
+            body = "\n".join(lines[start - 1 : end])
+            _head, brace, rest = body.partition("{")
+            if brace and not _MEMBER_STORE.search(rest):
+                out.add(name)
+    return out
+
+
+def fills_added_state(ctx: RuleContext, old: HookBody, new: HookBody) -> list[str]:
+    """The members the unit adds that the new body now writes, when that is all the change
+    does: no write or call of the old body is gone, every added write stores into a member
+    the unit adds to its struct, and every added call is a question (`foo_enabled()`) or a
+    side-effect-free helper the unit adds (`s->phase = reconstruct_phase(s)` after
+    `pre_load` set a sentinel). Such logic cannot change any state older QEMU's streams
+    carry: it derives the new state they lack. Empty when the change does more."""
+    ow, nw = set(old.writes), set(new.writes)
+    if not ow <= nw or nw == ow:
+        return []
+    tops = {m.group(1) if (m := _TOP_MEMBER.match(w)) else "" for w in nw - ow}
+    fresh = added_struct_members(ctx)
+    if "" in tops or not tops <= fresh:
+        return []
+    oa, na = action_calls(old), action_calls(new)
+    if not oa <= na:
+        return []
+    calls = na - oa
+    if calls and not calls <= _new_pure_helpers(ctx):
+        return []
+    return sorted(tops)
