@@ -10,7 +10,9 @@ has an unrealize or finalize function and no function that one reaches calls
 `vmstate_unregister()` for the same description (`unregister_savevm()` for the same idstr);
 or the file has no unrealize/finalize at all while its type derives from a hot-pluggable
 base (a virtio, PCI, USB or SCSI device). An unregister only on the realize error path does
-not count.
+not count. Quiet when the old file already made the same registration on its setup path
+(realize, or the type's instance_init) without undoing it: a registration moved from
+instance_init into realize leaves the missing unregister where it was.
 
 *Why it breaks migration*
 
@@ -103,6 +105,30 @@ def _undone_by(r: VmstateRegistration, u: VmstateRegistration) -> bool:
     return u.call == "vmstate_unregister" and u.vmsd == r.vmsd
 
 
+def _same_registration(o: VmstateRegistration, r: VmstateRegistration) -> bool:
+    if o.call != r.call:
+        return False
+    return o.vmsd == r.vmsd if r.vmsd else norm(o.vmsd_expr) == norm(r.vmsd_expr)
+
+
+def _unpaired_before(m: FileModel | None, r: VmstateRegistration) -> bool:
+    """Whether the old file already made the same registration when an object was set up
+    (realize, or an instance_init that runs for every object, introspection included) and
+    nothing its unrealize/finalize reaches undid it: the registration only moved within the
+    setup path, and the missing unregister is no news of this change."""
+    if m is None:
+        return False
+    names = [n for n, _lo, _hi in m.functions]
+    roots = [n for n in names if _is_setup(n)]
+    roots += [t.instance_init for t in m.types if t.instance_init and t.instance_init in names]
+    setup = _reach(m, roots)
+    same = [o for o in m.registrations if o.function in setup and _same_registration(o, r)]
+    if not same:
+        return False
+    down = _reach(m, [n for n in names if _is_teardown(n)])
+    return not any(_undone_by(o, u) and u.function in down for o in same for u in m.registrations)
+
+
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     """Report new realize-path registrations that no unrealize path unregisters."""
     r = change.new
@@ -114,6 +140,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         return
     m = file_model(ctx, change.path, "new")
     if m is None:
+        return
+    if _unpaired_before(file_model(ctx, change.old_path or change.path, "old"), r):
         return
     names = [n for n, _lo, _hi in m.functions]
     setup = [n for n in names if _is_setup(n)]
