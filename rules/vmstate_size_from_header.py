@@ -219,6 +219,7 @@ def _hit(
         line=change.line,
         side="new",
         entity=field_entity(v, f),
+        carriers=(v.c_name,),
     )
 
 
@@ -284,6 +285,7 @@ def _member_changes(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             line=b.line,
             side="new",
             entity=field_entity(v, f),
+            carriers=(v.c_name,),
         )
 
 

@@ -163,6 +163,8 @@ def _finding(
             types = reach_types(change, unit, trees[-1])
             if not types and len(trees) > 1:
                 types = reach_types(change, unit, trees[0])
+            if not types:
+                types = _carrier_types(hit.carriers, trees[-1])
             if types and not _any_versioned(trees, types):
                 severity = Severity.NOTE
                 shown = ", ".join(types[:3]) + (", ..." if len(types) > 3 else "")
@@ -342,6 +344,15 @@ def _hook_vmsds(
 
 def _file_types(models: Sequence[FileModel]) -> list[str]:
     return [t.name for m in models for t in m.types if t.name]
+
+
+def _carrier_types(carriers: Sequence[str], tree: TreeView) -> tuple[str, ...]:
+    """QOM types of the devices whose vmsds (or a vmsd embedding them) are the carriers."""
+    names: list[str] = []
+    for c in carriers[:8]:
+        for c_name in _enclosing_vmsds((), c, tree):
+            names.extend(_vmsd_types(tree, c_name))
+    return tuple(dict.fromkeys(names))
 
 
 def _vmsd_types(tree: TreeView, c_name: str) -> tuple[str, ...]:

@@ -54,6 +54,10 @@ class Hit:
     path: str | None = None  # override the change's path (e.g. hw/core/machine.c)
     fix_hint: str | None = None
     fix_edits: tuple[DraftEdit, ...] = ()  # where fix_draft goes in the head tree
+    # C names of the vmsds whose devices carry what the hit reports, when the changed entity
+    # is not one of them (a header #define or struct that sizes a field): the engine judges
+    # reach by their types when the change itself gives none
+    carriers: tuple[str, ...] = ()
 
 
 _UNSET = FilesView(())

@@ -44,10 +44,14 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
         c.function: c for c in out.class_inits if c.vmsd_member is None and c.vmsd is None
     }
     extra: list[ClassInit] = []
+    ops: list[_Assign] = []
     for a in assigns:
         got = _assignment(ctx, a)
         if got is None or _PROPS_MEMBER.search(got.member):
             continue  # props: read by read_props_assigns
+        if got.member.endswith(_OPS_MEMBER):
+            ops.append(got)
+            continue
         function, member, rtext, line = got
         vmsd = cscan.ident_or_none(rtext)
         if vmsd == "NULL":
@@ -69,7 +73,32 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
                 )
             )
     out.class_inits.extend(extra)
+    for got in ops:
+        _bind_sysemu_ops(got, by_func, out)
     out.class_inits.sort(key=lambda c: (c.line, c.vmsd_line or 0))
+
+
+_OPS_MEMBER = "->sysemu_ops"
+
+
+def _bind_sysemu_ops(got: _Assign, by_func: dict[str, ClassInit], out: Out) -> None:
+    """`cc->sysemu_ops = &ops` in class_init F: the ops' `.legacy_vmsd` (read from the
+    SysemuCPUOps initializer as a ClassInit named after `ops`) belongs to F's types, as
+    `cc->vmsd = &v` did before QEMU 6.1, so it is F's ClassInit now (merged into F's
+    props-only one like `dc->vmsd`)."""
+    ops = cscan.ident_or_none(got.value)
+    if ops is None:
+        return
+    for ci in [c for c in out.class_inits if c.function == ops and c.vmsd_member is not None]:
+        base = by_func.get(got.function)
+        i = out.class_inits.index(ci)
+        if base is not None and base.vmsd_member is None and base.vmsd is None:
+            del out.class_inits[i]
+            upd = replace(base, vmsd=ci.vmsd, vmsd_member=ci.vmsd_member, vmsd_line=ci.vmsd_line)
+            out.class_inits[out.class_inits.index(base)] = upd
+            by_func[got.function] = upd
+        else:
+            out.class_inits[i] = replace(ci, function=got.function)
 
 
 _PROPS_MEMBER = re.compile(r"(->|\.)props_?$")

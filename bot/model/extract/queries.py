@@ -95,8 +95,9 @@ _MACHINE_OPTS_RE = re.compile(
 _CALL_RES = tuple((p, re.compile(rb"(" + r + rb")\s*\(")) for p, r in _CALL_GROUPS)
 
 
-# `dc->vmsd = &v`, and the pre-5.0 Property binding `dc->props = arr` (`dc->props_` in 5.0).
-_VMSD_ASSIGN_RE = re.compile(rb"\b(vmsd|props_?)\s*=(?!=)")
+# `dc->vmsd = &v`, the pre-5.0 Property binding `dc->props = arr` (`dc->props_` in 5.0), and
+# `cc->sysemu_ops = &ops` (binds the ops' legacy_vmsd to the class_init's types).
+_VMSD_ASSIGN_RE = re.compile(rb"\b(vmsd|props_?|sysemu_ops)\s*=(?!=)")
 
 
 # Any of these bytes means tree-sitter has something to find; otherwise the fast path.
@@ -211,6 +212,8 @@ def locate(ctx: Ctx, root: ts.Node) -> Located:
         if node is None or node.type != "type_identifier":
             continue
         parent = node.parent
+        if parent is not None and parent.type == "struct_specifier":
+            node, parent = parent, parent.parent  # `static const struct SysemuCPUOps ops = {`
         if parent is None or parent.type != "declaration" or parent.id in seen:
             continue
         t = parent.child_by_field_name("type")

@@ -13,6 +13,7 @@ from bot.findings import Category, Severity, fingerprint
 from bot.model.entities import (
     ClassInit,
     CompatArray,
+    Define,
     FileModel,
     Property,
     TypeInfo,
@@ -363,3 +364,31 @@ def test_reach_of_nested_vmsd_through_tree_containers() -> None:
     tree._containers = {"vmstate_fifo": ("vmstate_uart",)}
     findings, _ = run_rules((REMOVED,), SERIES, (u,), new_tree=tree)
     assert findings[0].severity is Severity.ERROR
+
+
+def _define_unit() -> FileUnit:
+    hp = "include/hw/misc/foo.h"
+    old = FileModel(hp, defines=(Define("FOO_N", "4", None, 3),))
+    new = FileModel(hp, defines=(Define("FOO_N", "8", None, 3),))
+    return FileUnit(hp, hp, old, new, diff_models(hp, old, new))
+
+
+def _sized_by_define(carriers: tuple[str, ...]) -> Rule:
+    def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
+        yield Hit("FOO_N sizes vmstate_foo.buf", line=3, side="new", entity="x", carriers=carriers)
+
+    return Rule(spec("MIG906", kinds=("define",)), check, "d")
+
+
+def test_hit_carriers_give_reach_when_the_change_has_none() -> None:
+    """A header #define has no QOM type of its own: the vmsds the hit names decide reach."""
+    tree = FakeTree({"vmstate_foo": ("foo-dev",)}, versioned=set())
+    u = _define_unit()
+    assert u.changes and reach_types(u.changes[0], u, tree) == ()
+    carried, _ = run_rules((_sized_by_define(("vmstate_foo",)),), SERIES, (u,), new_tree=tree)
+    assert carried[0].severity is Severity.NOTE and "foo-dev" in carried[0].message
+    bare, _ = run_rules((_sized_by_define(()),), SERIES, (u,), new_tree=tree)
+    assert bare[0].severity is Severity.ERROR  # reach unknown: severity stands
+    versioned = FakeTree({"vmstate_foo": ("foo-dev",)}, versioned={"foo-dev"})
+    kept, _ = run_rules((_sized_by_define(("vmstate_foo",)),), SERIES, (u,), new_tree=versioned)
+    assert kept[0].severity is Severity.ERROR
