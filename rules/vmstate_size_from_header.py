@@ -18,7 +18,9 @@ flagged the same way on the member's line; a change that keeps the member's size
 
 When the macro's old or new value cannot be evaluated (it depends on something migcheck
 cannot resolve), a note says so instead of staying silent. A vmsd whose `version_id` the
-series changes is left to MIG004.
+series changes is left to MIG004. The severity follows the devices that carry the vmsd (the
+macro itself belongs to none): a note when none of them can sit on a versioned machine type,
+such as the CPU of a target without one.
 
 *Why it breaks migration*
 
