@@ -13,8 +13,10 @@
 
 Not flagged: sections of `.unmigratable` vmsds (a VM that has such a device cannot migrate
 at all), `dc->vmsd` moved to a parent class from which every type that had it still
-gets the same wire name, and a creation replaced in the same function by one whose type is
-computed at run time (`object_new(object_class_get_name(oc))`: CPU models as subclasses).
+gets the same wire name, a creation replaced in the same function by one whose type is
+computed at run time (`object_new(object_class_get_name(oc))`: CPU models as subclasses), and
+an unconditional creation that joins a shared path (a subclass reusing its base realize) which
+already created the same type behind the same on-by-default boolean property.
 
 A creation that only moves between functions (same count, not conditional) is a QOM reparent
 (MIG022), not this rule; so is one creation of several of the same type in one function
@@ -296,6 +298,48 @@ def _dynamic_creation_added(ctx: RuleContext, old: ObjectCreation) -> bool:
     return False
 
 
+_MEMBER_COND = re.compile(r"(?:\w+(?:->|\.))*(\w+)")
+
+
+def _joins_gated_path(
+    ctx: RuleContext,
+    change: EntityChange,
+    old: ObjectCreation,
+    matches: list[ObjectCreation],
+    tkey: str | None,
+) -> bool:
+    """An unconditional creation replaced by a shared code path (a subclass now reusing its
+    base class's realize, 2922dbc28c74) that already created the same type, on the old side,
+    under the same condition, a boolean property that defaults to on (`d->has_acpi` of
+    `DEFINE_PROP_BOOL("has-acpi", ..., true)`): with the default the object is still created.
+    A gate new to the type, or one that defaults to off, is still reported."""
+    conds = {_cond_key(c.condition) for c in matches}
+    if tkey is None or len(conds) != 1:
+        return False
+    cond = next(iter(conds))
+    m = _MEMBER_COND.fullmatch(cond)
+    if m is None:
+        return False
+    member = m.group(1)
+    on_by_default = any(
+        p.macro.startswith("DEFINE_PROP_BOOL")
+        and re.split(r"->|\.", p.c_field or "")[-1].strip() == member
+        and (p.default or "").strip() == "true"
+        for _, fm in K.models(ctx, "new")
+        for p in fm.properties
+    )
+    if not on_by_default:
+        return False
+    old_m = K.file_model(ctx, change.old_path or change.path, "old")
+    if old_m is None:
+        return False
+    return any(
+        c.conditional and c.line != old.line and K.type_key(c) == tkey
+        and _cond_key(c.condition) == cond
+        for c in old_m.creations
+    )
+
+
 def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     old = change.old
     if not isinstance(old, ObjectCreation):
@@ -388,6 +432,8 @@ def _creation(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not old.conditional and all(c.conditional for c in matches):
         if any(D.KEEP_FLAG.search(c.condition or "") for c in matches):
             return  # kept for the machine types whose class sets the flag
+        if _joins_gated_path(ctx, change, old, matches, tkey):
+            return  # a shared realize that already created it behind an on-by-default switch
         cond = matches[0].condition or "a condition"
         yield _hit(
             change,
