@@ -1,5 +1,6 @@
 """What class_init-like functions bind: `dc->vmsd = &x` assignments, legacy_vmsd in
-SysemuCPUOps, and helpers a class_init calls with its class."""
+SysemuCPUOps, the `.qdev.vmsd` of the qdev info structs of QEMU before 1.1, and helpers a
+class_init calls with its class."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import tree_sitter as ts
 from bot.model import cscan
 from bot.model.entities import CallSite, ClassInit
 from bot.model.extract.context import Ctx, Out, line_of
-from bot.model.extract.syntax import param_list, where
+from bot.model.extract.syntax import decl_parts, param_list, where
 
 
 class _Assign(NamedTuple):
@@ -150,6 +151,61 @@ def read_legacy_vmsd(ctx: Ctx, name: str, vtext: str, line: int, out: Out) -> No
                     vmsd_line=line_of(vtext, body[0] + off, line),
                 )
             )
+
+
+def read_qdev_info_vmsds(ctx: Ctx, decl: ts.Node, out: Out) -> None:
+    """A ClassInit for each `.qdev.vmsd = &v` of a qdev info struct (`SysBusDeviceInfo`,
+    `PCIDeviceInfo`, `ISADeviceInfo` ... and `.vmsd` of a plain `DeviceInfo`): before the QOM
+    conversion of 2012 these bound a device's vmsd as `dc->vmsd` does now, and qdev
+    registered it for every instance. Its `function` is the struct's C name (`name[i]` for
+    an element of an array of them)."""
+    t = decl.child_by_field_name("type")
+    if t is None or b"vmsd" not in ctx.data[decl.start_byte : decl.end_byte]:
+        return
+    tname = ctx.text(t)
+    if not _QDEV_INFO_TYPE.fullmatch(tname):
+        return
+    members = ("qdev.vmsd", "vmsd") if tname == "DeviceInfo" else ("qdev.vmsd",)
+    for name, is_array, value in decl_parts(ctx, decl):
+        vtext = ctx.text(value)
+        line = value.start_point.row + 1
+        body = cscan.brace_body(vtext)
+        if body is None:
+            continue
+        elems: list[tuple[int | None, int, str]]
+        if is_array:
+            elems = [
+                (i, body[0] + off, piece)
+                for i, (off, piece) in enumerate(
+                    (o, p) for o, p in cscan.split_top(cscan.strip_comments(body[1])) if p.strip()
+                )
+            ]
+        else:
+            elems = [(None, 0, vtext)]
+        for idx, base, text in elems:
+            inner = cscan.brace_body(text)
+            if inner is None:
+                continue
+            for off, member, mval in cscan.designated_members(cscan.strip_comments(inner[1])):
+                vmsd = cscan.ident_or_none(cscan.norm(mval))
+                if member not in members or vmsd is None or vmsd in ("NULL", "0"):
+                    continue
+                vline = line_of(vtext, base + inner[0] + off, line)
+                out.class_inits.append(
+                    ClassInit(
+                        function=name if idx is None else f"{name}[{idx}]",
+                        vmsd=vmsd,
+                        vmsd_member=member,
+                        props=(),
+                        line=vline,
+                        vmsd_line=vline,
+                    )
+                )
+                break
+
+
+# `SysBusDeviceInfo`, `PCIDeviceInfo`, `I2CSlaveInfo`, `CCIDCardInfo`, `DeviceInfo` ...
+_QDEV_INFO_TYPE = re.compile(r"[A-Za-z0-9_]*Info")
 
 
 _CALL_IN_BODY = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")

@@ -37,6 +37,7 @@ from bot.model.extract.class_init import (
     class_init_helpers,
     read_legacy_vmsd,
     read_props_assigns,
+    read_qdev_info_vmsds,
     read_vmsd_assigns,
 )
 from bot.model.extract.context import Ctx, Out, decode, line_of
@@ -196,6 +197,7 @@ def _extract(path: str, data: bytes, defines: Mapping[str, str]) -> FileModel:
 
     for decl in top_decls:
         read_generic_array(ctx, decl, out)
+        read_qdev_info_vmsds(ctx, decl, out)
 
     if any(k.encode() in data for k in FALLBACK_KINDS):
         fallback_scan(ctx, full_text(), out)

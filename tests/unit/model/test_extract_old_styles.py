@@ -197,3 +197,58 @@ def test_registration_forms_before_the_device_argument_are_read_by_argument_coun
         ("register_savevm", None, '"fdc-new"', "-1"),
         ("register_savevm_live", None, '"block"', "0"),
     ]
+
+
+QDEV_INFOS = b"""
+static const VMStateDescription vmstate_ehci = {
+    .name = "ehci",
+    .version_id = 1,
+    .fields = (VMStateField []) {
+        VMSTATE_UINT32(usbcmd, EHCIState),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static PCIDeviceInfo ehci_info[] = {
+    {
+        .qdev.name    = "usb-ehci",
+        .qdev.size    = sizeof(EHCIState),
+        .qdev.vmsd    = &vmstate_ehci,
+        .init         = usb_ehci_initfn,
+    },{
+        .qdev.name    = "ich9-usb-ehci1",
+        /* no state of its own */
+        .init         = usb_ehci_initfn,
+    },{
+        .qdev.name    = "ich9-usb-ehci2",
+        .qdev.vmsd    = &vmstate_ehci,
+    },
+};
+
+static SysBusDeviceInfo cfg_info = {
+    .init = cfg_init1,
+    .qdev.name = "cfg",
+    .qdev.vmsd = &vmstate_ehci,
+};
+
+static DeviceInfo plain_info = {
+    .name = "plain",
+    .vmsd = &vmstate_ehci,
+};
+
+static TypeInfo later_info = {
+    .name = "later",
+    .parent = TYPE_DEVICE,
+};
+"""
+
+
+def test_qdev_info_structs_bind_their_vmsd_like_a_class_init() -> None:
+    m = extract_file("hw/usb-ehci.c", QDEV_INFOS)
+    got = [(c.function, c.vmsd, c.vmsd_member, c.line) for c in m.class_inits]
+    assert got == [
+        ("ehci_info[0]", "vmstate_ehci", "qdev.vmsd", 15),
+        ("ehci_info[2]", "vmstate_ehci", "qdev.vmsd", 23),
+        ("cfg_info", "vmstate_ehci", "qdev.vmsd", 30),
+        ("plain_info", "vmstate_ehci", "vmsd", 35),
+    ]
