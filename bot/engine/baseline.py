@@ -72,7 +72,8 @@ def new_since_release(
     rel = release.tree
     old = change.old
     if isinstance(old, Vmsd):
-        return _vmsd_news(old, entity, rel, base_files)
+        new = change.new if isinstance(change.new, Vmsd) else None
+        return _vmsd_news(old, new, entity, rel, base_files)
     if change.kind == "vmsd":
         return _types_news(reach, rel)  # a vmsd the series adds: is its device released?
     if isinstance(old, InitializerArray):
@@ -129,7 +130,7 @@ def _release_vmsd(old: Vmsd, rel: TreeView) -> Vmsd | None:
 
 
 def _vmsd_news(
-    old: Vmsd, entity: str, rel: TreeView, base_files: Iterable[FileModel]
+    old: Vmsd, new: Vmsd | None, entity: str, rel: TreeView, base_files: Iterable[FileModel]
 ) -> str | None:
     shipped = _release_vmsd(old, rel)
     if shipped is None:
@@ -144,12 +145,32 @@ def _vmsd_news(
             f.c_field or f.name or f.macro for f in shipped.fields
         }:
             return f"field '{label}' of vmsd '{old.name or old.c_name}'"
+        if label not in base_labels and new is not None:
+            return _version_news(old, new, label, shipped)
         return None
     m = _SUB_ENTITY.fullmatch(entity)
     if m is not None and m.group("vmsd") == old.c_name:
         sub = m.group("sub")
         if sub in old.subsections and not _shipped_subsection(sub, shipped, rel, base_files):
             return f"subsection '{sub}' of vmsd '{old.name or old.c_name}'"
+    return None
+
+
+def _version_news(old: Vmsd, new: Vmsd, label: str, shipped: Vmsd) -> str | None:
+    """Fields the series adds at a `_V(n)` that the base already sends but the release does
+    not (`version_id` raised during the cycle, fields added to that version by later patches):
+    streams of the release skip them, and cannot load the base's version either. Every field
+    added without a newer `_V` or a `_TEST` must be of that kind (a hit names only the first)."""
+    rel_ver, base_ver = shipped.version_id, old.version_id
+    if rel_ver is None or base_ver is None or rel_ver >= base_ver:
+        return None
+    had = {f.c_field or f.name or f.macro for f in old.fields}
+    added = [f for f in new.fields if (f.c_field or f.name or f.macro) not in had]
+    ungated = [f for f in added if not f.test and f.version_id <= base_ver]
+    if label not in {f.c_field or f.name or f.macro for f in ungated}:
+        return None
+    if all(f.version_id > rel_ver for f in ungated):
+        return f"version {base_ver} of vmsd '{old.name or old.c_name}'"
     return None
 
 

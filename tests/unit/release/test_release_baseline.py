@@ -122,3 +122,46 @@ def test_review_at_the_release_has_no_baseline(tmp_path: Path) -> None:
     drop = VMSD_BASE.replace("        VMSTATE_UINT32(scratch, FooState),\n", "")
     r.commit({"hw/misc/foo.c": drop})
     assert _findings(r, tmp_path / "cache")["vmstate_foo.fields[scratch]"][0] is Severity.ERROR
+
+
+def _cycle_with_v2(tmp_path: Path) -> tuple[GitRepo, str]:
+    """9.2.0 shipped foo v1; the cycle raised it to v2 with one `_V(2)` field (the base)."""
+    v2 = VMSD_BASE.replace(".version_id = 1,", ".version_id = 2,").replace(
+        "        VMSTATE_UINT32(status, FooState),\n",
+        "        VMSTATE_UINT32(status, FooState),\n        VMSTATE_UINT32_V(cr1, FooState, 2),\n",
+    )
+    r = GitRepo(tmp_path / "repo")
+    r.commit({"VERSION": "9.1.50\n", "hw/misc/foo.c": VMSD_BASE}, "dev")
+    r.commit({"VERSION": "9.2.0\n"}, "Update version for the v9.2.0 release")
+    r.commit({"VERSION": "9.2.50\n"}, "Open 9.3 development tree")
+    r.tag("base", r.commit({"hw/misc/foo.c": v2}, "foo: cr1"))
+    return r, v2
+
+
+def _mig001(r: GitRepo, cache: Path) -> set[tuple[str, Severity]]:
+    series = series_from_range(str(r.path), "base..master")
+    report = review(series, ReviewOptions(repo=str(r.path), cache_dir=cache))
+    return {(f.entity, f.severity) for f in report.findings if f.rule == "MIG001"}
+
+
+@pytest.mark.parametrize(
+    ("added", "expected"),
+    [
+        # every released stream is v1 and skips a `_V(2)` field: a note naming the release
+        (["VMSTATE_UINT32_V(cr2, FooState, 2)"], ("cr2", Severity.NOTE)),
+        # `_V(1)` is read from 9.2.0's streams too: still an error
+        (["VMSTATE_UINT32_V(cr3, FooState, 1)"], ("cr3", Severity.ERROR)),
+        # the hit names the first field only; the second still breaks 9.2.0's streams
+        (
+            ["VMSTATE_UINT32_V(cr2, FooState, 2)", "VMSTATE_UINT32(cr3, FooState)"],
+            ("cr2", Severity.ERROR),
+        ),
+    ],
+)
+def test_field_added_at_a_version_raised_in_the_cycle(
+    tmp_path: Path, added: list[str], expected: tuple[str, Severity]
+) -> None:
+    r, v2 = _cycle_with_v2(tmp_path)
+    line = "        VMSTATE_UINT32_V(cr1, FooState, 2),\n"
+    r.commit({"hw/misc/foo.c": v2.replace(line, line + "".join(f"        {a},\n" for a in added))})
+    assert _mig001(r, tmp_path / "cache") == {(f"vmstate_foo.fields[{expected[0]}]", expected[1])}
