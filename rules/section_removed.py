@@ -68,6 +68,7 @@ from bot.model.entities import ClassInit, ObjectCreation, TypeInfo, Vmsd, Vmstat
 from bot.rulekit import ctx as K
 from bot.rulekit import drafts as D
 from bot.rulekit.drafts import Instances, dummy_section_draft, machine_families
+from bot.rulekit.hooks import switch_members
 
 RULE = RuleSpec(
     id="MIG020",
@@ -320,15 +321,11 @@ def _joins_gated_path(
     m = _MEMBER_COND.fullmatch(cond)
     if m is None:
         return False
-    member = m.group(1)
-    on_by_default = any(
-        p.macro.startswith("DEFINE_PROP_BOOL")
-        and re.split(r"->|\.", p.c_field or "")[-1].strip() == member
-        and (p.default or "").strip() == "true"
-        for _, fm in K.models(ctx, "new")
-        for p in fm.properties
+    on_by_default = switch_members(
+        p for _, fm in K.models(ctx, "new") for p in fm.properties
+        if (p.default or "").strip() == "true"
     )
-    if not on_by_default:
+    if m.group(1) not in on_by_default:
         return False
     old_m = K.file_model(ctx, change.old_path or change.path, "old")
     if old_m is None:

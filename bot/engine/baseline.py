@@ -140,10 +140,8 @@ def _vmsd_news(
     m = _FIELD_ENTITY.fullmatch(entity)
     if m is not None and m.group("vmsd") == old.c_name:
         label = m.group("label")
-        base_labels = {f.c_field or f.name or f.macro for f in old.fields}
-        if label in base_labels and label not in {
-            f.c_field or f.name or f.macro for f in shipped.fields
-        }:
+        base_labels = {f.label for f in old.fields}
+        if label in base_labels and label not in {f.label for f in shipped.fields}:
             return f"field '{label}' of vmsd '{old.name or old.c_name}'"
         if label not in base_labels and new is not None:
             return _version_news(old, new, label, shipped)
@@ -164,10 +162,10 @@ def _version_news(old: Vmsd, new: Vmsd, label: str, shipped: Vmsd) -> str | None
     rel_ver, base_ver = shipped.version_id, old.version_id
     if rel_ver is None or base_ver is None or rel_ver >= base_ver:
         return None
-    had = {f.c_field or f.name or f.macro for f in old.fields}
-    added = [f for f in new.fields if (f.c_field or f.name or f.macro) not in had]
+    had = {f.label for f in old.fields}
+    added = [f for f in new.fields if f.label not in had]
     ungated = [f for f in added if not f.test and f.version_id <= base_ver]
-    if label not in {f.c_field or f.name or f.macro for f in ungated}:
+    if label not in {f.label for f in ungated}:
         return None
     if all(f.version_id > rel_ver for f in ungated):
         return f"version {base_ver} of vmsd '{old.name or old.c_name}'"

@@ -31,6 +31,12 @@ class VmstateField:
     flags: tuple[str, ...] = ()  # e.g. ("array",), ("varray",), ("pointer",), ("alloc",)
 
     @property
+    def label(self) -> str:
+        """Short human name of the field: its C member, else its -dump-vmstate name, else its
+        macro (what a finding's entity `vmsd.fields[label]` names)."""
+        return self.c_field or self.name or self.macro
+
+    @property
     def wire_size(self) -> int | None:
         """Total bytes on the wire when fixed (elem_size × count), else None."""
         if self.elem_size is None:

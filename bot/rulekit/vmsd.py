@@ -63,7 +63,7 @@ def vmsd_label(v: Vmsd) -> str:
 
 def field_label(f: VmstateField) -> str:
     """Short human name of a field: its C member, else its -dump-vmstate name."""
-    return f.c_field or f.name or f.macro
+    return f.label
 
 
 def field_entity(v: Vmsd, f: VmstateField) -> str:
