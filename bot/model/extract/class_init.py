@@ -74,12 +74,15 @@ def read_vmsd_assigns(ctx: Ctx, assigns: list[ts.Node], out: Out) -> None:
                 )
             )
     out.class_inits.extend(extra)
-    for got in ops:
+    for got in ops[:_MAX_OPS_BINDINGS]:
         _bind_sysemu_ops(got, by_func, out)
     out.class_inits.sort(key=lambda c: (c.line, c.vmsd_line or 0))
 
 
 _OPS_MEMBER = "->sysemu_ops"
+# A target's cpu.c assigns its SysemuCPUOps once or twice; a hostile file with thousands of
+# assignments binds only the first few (each binding scans the file's ClassInits).
+_MAX_OPS_BINDINGS = 8
 
 
 def _bind_sysemu_ops(got: _Assign, by_func: dict[str, ClassInit], out: Out) -> None:

@@ -66,3 +66,17 @@ def test_typedef_spelling_binds_too() -> None:
     fm = extract_file("target/foo/cpu.c", text.encode())
     bound = [c for c in fm.class_inits if c.vmsd == "vmstate_foo_cpu"]
     assert [c.function for c in bound] == ["foo_cpu_class_init"]
+
+
+def test_hostile_number_of_ops_assignments_binds_only_the_first_few() -> None:
+    decls = "".join(
+        f"static const struct SysemuCPUOps ops{i} = {{ .legacy_vmsd = &vmstate_foo_cpu, }};\n"
+        for i in range(40)
+    )
+    assigns = "".join(f"    cc->sysemu_ops = &ops{i};\n" for i in range(40))
+    head = "static void big_class_init(ObjectClass *c, const void *data)\n{\n"
+    text = decls + head + assigns + "}\n"
+    fm = extract_file("target/foo/cpu.c", text.encode())
+    bound = [c for c in fm.class_inits if c.function == "big_class_init"]
+    unbound = [c for c in fm.class_inits if c.function.startswith("ops")]
+    assert len(bound) == 8 and len(unbound) == 32
