@@ -11,6 +11,7 @@ from bot.engine.spec import Rule
 
 # Sorted by module name. One module per rule; see docs/architecture.md "A rule".
 RULE_MODULES: tuple[str, ...] = (
+    "acpi_device_id_change",
     "compat_entry_alters_release",
     "compat_entry_unknown_target",
     "compat_entry_wrong_array",

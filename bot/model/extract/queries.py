@@ -82,6 +82,8 @@ _CALL_GROUPS: tuple[tuple[bytes, bytes], ...] = (
     # migration-global compat switches boards call for their old machine types
     (b"savevm_skip_", rb"savevm_skip_\w+"),
     (b"global_state_set_optional", rb"global_state_set_optional"),
+    # ACPI named objects of the AML builders (device identification: _HID, _UID ...)
+    (b"aml_name_decl", rb"aml_name_decl"),
 )
 
 
