@@ -22,6 +22,7 @@ RULE_MODULES: tuple[str, ...] = (
     "cpu_state_not_migrated",
     "derived_state_not_reloaded",
     "dev_path_change",
+    "element_hook_null_deref",
     "field_test_or_needed_changed",
     "field_version_above_vmsd",
     "guest_register_not_migrated",
