@@ -14,7 +14,11 @@ Changes to the logic that decides what is on the wire, on an existing descriptio
   to the CPU class) are quiet; new logic that tests a device property or a machine compat
   flag is a note.
 These are not always wrong, so the rule asks for a look rather than blocking (warning for
-removals and changed predicates, note when `.needed` is added).
+removals and changed predicates, note when `.needed` is added). Also a note: a `.needed`
+switched to one that still asks the old function and is otherwise true only where a
+boolean device property is on (`return ais_needed(opaque) || s->migrate_all_state;`,
+c1991c098424), and a `_TEST` added to a field of that subsection that only asks the old
+`.needed` (the field is in every stream older QEMU sent the subsection with).
 
 *Why it breaks migration*
 
@@ -67,6 +71,7 @@ from bot.rulekit.hooks import (
     property_members,
     vmsd_list,
 )
+from bot.rulekit.presence import asks_old_needed, widened_needed
 from bot.rulekit.vmsd import (
     field_entity,
     field_label,
@@ -180,15 +185,25 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
         and on != nn
         and not renamed_function(ctx.old_model, ctx.new_model, on, nn)
     ):
-        yield Hit(
-            message=(
-                f".needed of {what} changed from {on} to {nn}: {unit} must still be sent "
+        gate = widened_needed(ctx.new_model, on, nn, property_members(ctx, []))
+        if gate is not None:
+            tail = (
+                f"it still asks {on}() and is otherwise true only where '{gate}' is on, so "
+                "machine types whose compat array turns it off send it as before: check "
+                "that the previous release's array does"
+            )
+        else:
+            tail = (
                 "whenever older QEMU on the same machine type sent it, and never to older "
                 "destinations that do not know it"
-            ),
+            )
+            tail = f"{unit} must still be sent {tail}"
+        yield Hit(
+            message=f".needed of {what} changed from {on} to {nn}: {tail}",
             line=new.line,
             side="new",
             entity=f"{new.c_name}.needed",
+            severity=Severity.NOTE if gate is not None else None,
         )
     elif on is not None and on == nn and not is_dummy_vmsd(new):
         # (a placeholder kept only so that old streams load may stop being sent)
@@ -207,11 +222,19 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 entity=f"{new.c_name}.needed",
                 severity=Severity.NOTE,
             )
+    # the .needed older QEMU asked before sending this subsection at all
+    old_needed = old.hook("needed") if uses.is_subsection and not uses.nested_only else None
     groups: dict[tuple[str, ...], list[VmstateField]] = {}
     for o, n in change.fields.pairs if change.fields is not None else ():
         if o.test != n.test:
             if o.test is None and o.version_id > 0 and n.version_id in (0, o.version_id):
                 key: tuple[str, ...] = ("v-to-test", str(o.version_id), n.test or "")
+            elif (
+                o.test is None
+                and old_needed
+                and asks_old_needed(ctx.new_model, n.test or "", old_needed)
+            ):
+                key = ("test-is-old-needed", n.test or "", old_needed)
             elif o.test is None:
                 key = ("test-added", n.test or "")
             elif n.test is None:
@@ -242,6 +265,14 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 f"gate of {which} in {what} changed from _V({key[1]}) to _TEST({key[2]}): "
                 "fine when the predicate returns true for every stream older QEMU sent with "
                 f"version >= {key[1]} on the same machine type (tie it to a compat property)"
+            )
+        elif key[0] == "test-is-old-needed":
+            severity = Severity.NOTE
+            msg = (
+                f"_TEST({key[1]}) added to {which} in {what}: it asks {key[2]}(), the "
+                "subsection's old .needed, so the field is present in every stream older QEMU "
+                "sent with the subsection, and absent only when the subsection is sent for "
+                "another reason"
             )
         elif key[0] == "test-added":
             msg = (
