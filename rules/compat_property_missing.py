@@ -29,6 +29,10 @@ A sentinel default that realize replaces (`DEV_NVECTORS_UNSPECIFIED`, then
 realize assigns: the same value the device had before (its old default, or what the file
 assigned the member unconditionally, else a zeroed object's 0) is no change.
 
+A property only renamed (the old name gone from the same array, the same C member, macro,
+bit and default under the new name: `"native-hotplug"` become `"x-native-hotplug"`,
+2aa1842d6d79) is not a new property: every machine type gets the value it had.
+
 **Which array is the newest.** From `VERSION` = `X.Y.Z`: the newest array is `hw_compat_X_Y`
 for every Z. `X.Y.50` (development) and `X.Y.9n` (release candidates of the next release)
 mean X.Y is the last release, whose machine types must keep the old value; `X.Y.0` (release)
@@ -114,6 +118,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     elif change.op == "added":
         if C.trivial_default(new.default) or not K.array_existed(ctx, change.path, new.array):
             return
+        if _renamed_from(ctx, new) is not None:
+            return  # the same member, macro and default under a new name: nothing changes
         old_default = None
         if resolved is not None:
             before = _writes(ctx, change, new, "old")
@@ -160,6 +166,25 @@ _OPS = {
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
 }
+
+
+def _renamed_from(ctx: RuleContext, new: Property) -> Property | None:
+    """The property of the old file that `new` only renames: the same array, C member,
+    macro, bit and default, and a name the new file no longer defines there
+    (`"native-hotplug"` become `"x-native-hotplug"`, 2aa1842d6d79)."""
+    if ctx.old_model is None or ctx.new_model is None or not new.c_field:
+        return None
+    names = {p.name for p in ctx.new_model.properties if p.array == new.array}
+    for p in ctx.old_model.properties:
+        if (
+            p.array == new.array
+            and p.name != new.name
+            and p.name not in names
+            and (p.c_field, p.macro, p.bit) == (new.c_field, new.macro, new.bit)
+            and K.norm(p.default) == K.norm(new.default)
+        ):
+            return p
+    return None
 
 
 def _literal(text: str | None) -> int | None:
