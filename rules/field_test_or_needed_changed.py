@@ -17,8 +17,8 @@ These are not always wrong, so the rule asks for a look rather than blocking (wa
 removals and changed predicates, note when `.needed` is added). Also a note: a `.needed`
 switched to one that still asks the old function and is otherwise true only where a
 boolean device property is on (`return ais_needed(opaque) || s->migrate_all_state;`,
-c1991c098424), and a `_TEST` added to a field of that subsection that only asks the old
-`.needed` (the field is in every stream older QEMU sent the subsection with).
+c1991c098424), and a `_TEST` added to a field of that (sub)section that only asks the old
+`.needed` (the field is in every stream older QEMU sent the (sub)section with).
 
 *Why it breaks migration*
 
@@ -222,8 +222,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
                 entity=f"{new.c_name}.needed",
                 severity=Severity.NOTE,
             )
-    # the .needed older QEMU asked before sending this subsection at all
-    old_needed = old.hook("needed") if uses.is_subsection and not uses.nested_only else None
+    # the .needed older QEMU asked before sending this (sub)section at all
+    old_needed = None if uses.nested_only else old.hook("needed")
     groups: dict[tuple[str, ...], list[VmstateField]] = {}
     for o, n in change.fields.pairs if change.fields is not None else ():
         if o.test != n.test:
@@ -270,9 +270,8 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             severity = Severity.NOTE
             msg = (
                 f"_TEST({key[1]}) added to {which} in {what}: it asks {key[2]}(), the "
-                "subsection's old .needed, so the field is present in every stream older QEMU "
-                "sent with the subsection, and absent only when the subsection is sent for "
-                "another reason"
+                f"old .needed of {unit}, so the field is present in every stream older QEMU "
+                f"sent with {unit}, and absent only when it is sent for another reason"
             )
         elif key[0] == "test-added":
             msg = (
