@@ -24,7 +24,9 @@ fill that copy from the member it replaced (`s->mig_props = s->tx.props;`). So i
 that only writes members the same change adds to the struct, calling at most side-effect-free
 helpers it also adds (`if (s->phase == SENTINEL) s->phase = derive(s);` after `pre_load` set
 the sentinel): it derives new state that older streams lack and leaves what they carry as it
-was.
+was. Likewise new logic that is only inserted `if` blocks whose condition requires such an
+added member to be set (`if (env->exception_pending && ...) { env->exception_injected = 1; ...
+}`, fd13f23b8c95): it runs only for state older code never had.
 
 *Why it breaks migration*
 
@@ -76,6 +78,7 @@ from bot.rulekit.hooks import (
     LOAD_ROLES,
     SAVE_ROLES,
     HookUse,
+    added_state_gate,
     body_change,
     describe,
     fills_added_state,
@@ -156,6 +159,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
             f"the new logic only fills {', '.join(repr(m) for m in filled)}, which this change "
             "adds: streams of older QEMU carry no state for it, and what they carry is "
             "handled as before"
+        )
+    elif fresh := added_state_gate(ctx, old, new):
+        severity = Severity.NOTE
+        tail = (
+            f"all of the new logic runs under a test of '{fresh}', which this change adds: "
+            "no state of older QEMU sets it, so what its streams carry is handled as before"
         )
     elif all(r in ("post_save", "post_save_errp") for r in roles):
         severity = Severity.NOTE  # post_save only undoes what pre_save did on the source

@@ -470,3 +470,73 @@ def fills_added_state(ctx: RuleContext, old: HookBody, new: HookBody) -> list[st
     if calls and not calls <= _new_pure_helpers(ctx):
         return []
     return sorted(tops)
+
+
+def added_state_gate(ctx: RuleContext, old: HookBody, new: HookBody) -> str | None:
+    """The member the unit adds to its struct that gates all of the new logic, when every
+    change to the body is an inserted `if (s->added && ...) { ... }` block (no else): the
+    block then runs only when state this change introduces is set, which no state of older
+    code is (`if (env->exception_pending && ...)` converting a pending exception into the
+    form older QEMU knows, fd13f23b8c95). None when anything else changed."""
+    spans = _changed_spans(old, new)
+    fresh = added_struct_members(ctx)
+    if not spans or not fresh:
+        return None
+    gate: str | None = None
+    for o, n in spans:
+        if o:
+            return None
+        i = 0
+        while i < len(n):
+            end = _if_block_end(n, i)
+            member = _truthy_test(n[i + 2 : _close(n, i + 1)], fresh) if end else None
+            if end is None or member is None:
+                return None
+            gate = gate or member
+            i = end
+    return gate
+
+
+def _close(toks: list[str], i: int) -> int:
+    """Index of the bracket closing the one at `i` (`(` or `{`), or len(toks)."""
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j] in ("(", "{"):
+            depth += 1
+        elif toks[j] in (")", "}"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks)
+
+
+def _if_block_end(toks: list[str], i: int) -> int | None:
+    """Index just past an `if ( ... ) { ... }` statement starting at `i` without an else."""
+    if toks[i : i + 2] != ["if", "("]:
+        return None
+    head = _close(toks, i + 1)
+    if head + 1 >= len(toks) or toks[head + 1] != "{":
+        return None
+    body = _close(toks, head + 1)
+    if body >= len(toks) or toks[body + 1 : body + 2] == ["else"]:
+        return None
+    return body + 1
+
+
+def _truthy_test(cond: list[str], fresh: set[str]) -> str | None:
+    """An added member the condition requires to be set: a top-level `&&` operand that is
+    just `$v->member` (or `$v.member`)."""
+    operand: list[str] = []
+    depth = 0
+    for t in [*cond, "&&"]:
+        if t == "&&" and depth == 0:
+            if len(operand) == 3 and operand[1] in ("->", ".") and operand[2] in fresh:
+                return operand[2]
+            operand = []
+            continue
+        if t in ("(", "["):
+            depth += 1
+        elif t in (")", "]"):
+            depth -= 1
+        operand.append(t)
+    return None
