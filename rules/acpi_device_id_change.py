@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from bot.diff.changes import EntityChange
 from bot.engine.spec import Hit, RuleContext, RuleSpec
@@ -66,6 +67,7 @@ _IDENT = re.compile(r"(?<!\w)[A-Za-z_]\w*")
 _CONST_IDENT = re.compile(r"aml_\w+|[A-Z_][A-Z0-9_]*")
 _DEVICE = re.compile(r'\baml_device\s*\(\s*"([^"]{0,64})"')
 _MAX_VALUE = 200
+_MAX_LOOKBACK = 400  # lines searched back for the aml_device (series text is untrusted)
 
 
 def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
@@ -117,14 +119,22 @@ def _constant(value: str) -> bool:
 
 def _device_at(text: str | None, line: int) -> str | None:
     """Name of the last `aml_device("NAME")` before `line` in the same function (None when
-    the text is unknown or no device precedes it in the function)."""
+    the text is unknown, or no device precedes it in the function within `_MAX_LOOKBACK`
+    lines)."""
     if text is None:
         return None
-    lines = text.splitlines()[: max(0, line - 1)]
-    for raw in reversed(lines):
+    lines = _lines(text)
+    end = min(max(0, line - 1), len(lines))
+    for raw in reversed(lines[max(0, end - _MAX_LOOKBACK) : end]):
         if raw.startswith("}"):
             return None  # the end of the previous function
         found = _DEVICE.findall(raw)
         if found:
             return str(found[-1])
     return None
+
+
+@lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a source text, split once per file rather than once per call site."""
+    return tuple(text.splitlines())
