@@ -9,6 +9,9 @@ from bot.model.entities import FileModel
 
 _CALL = re.compile(r"^([A-Za-z_]\w*)\s*\((.*)\)$", re.S)
 _MEMBER = re.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
+# longest return expression read: series text is untrusted and the paren stripping is
+# linear per level; real `.needed`/`_TEST` returns are a line or two
+_MAX_EXPR = 400
 
 
 def _strip_parens(expr: str) -> str:
@@ -62,6 +65,8 @@ def _returns(model: FileModel | None, fn: str) -> tuple[str, ...] | None:
         return None
     for fi in model.function_infos:
         if fi.name == fn:
+            if any(len(r) > _MAX_EXPR for r in fi.returns):
+                return None  # too long to be a plain predicate: not read
             return fi.returns or None
     return None
 
