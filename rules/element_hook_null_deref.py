@@ -45,6 +45,7 @@ import re
 from collections.abc import Iterator
 
 from bot.diff.changes import EntityChange
+from bot.diff.loadhooks import function_text
 from bot.engine.spec import Hit, RuleContext, RuleSpec
 from bot.findings import Category, Severity
 from bot.model.entities import FileModel, HookBody, StructDef, Vmsd
@@ -66,7 +67,6 @@ RULE = RuleSpec(
 )
 
 _ROLES = ("needed", "pre_save", "post_save", "pre_load", "post_load")
-_MAX_BODY = 20000  # characters of a hook body read (untrusted input)
 # `Foo *st = opaque;` (optionally with a cast): the element the hook was handed
 _OPAQUE = re.compile(r"\b(\w+)\s*\*\s*(\w+)\s*=\s*(?:\(\s*\w+\s*\*\s*\)\s*)?opaque\s*;")
 
@@ -96,12 +96,6 @@ def _struct(model: FileModel, name: str) -> StructDef | None:
         if s.name == name or name in s.aliases:
             return s
     return None
-
-
-def _body(text: str | None, hook: HookBody) -> str:
-    if text is None:
-        return ""
-    return "\n".join(text.splitlines()[hook.line - 1 : hook.end_line])[:_MAX_BODY]
 
 
 def _unguarded_derefs(body: str) -> list[tuple[str, str, str]]:
@@ -167,8 +161,12 @@ def check(change: EntityChange, ctx: RuleContext) -> Iterator[Hit]:
     if not uses:
         return
     old = change.old if isinstance(change.old, HookBody) else None
-    old_body = _body(source_text(ctx, change.old_path or change.path, "old"), old) if old else ""
-    body = _body(text, new)
+    old_path = change.old_path or change.path
+    old_text, old_model = source_text(ctx, old_path, "old"), file_model(ctx, old_path, "old")
+    old_body = ""
+    if old is not None and old_text is not None and old_model is not None:
+        old_body = function_text(old_text, old_model, old.name) or ""
+    body = function_text(text, model, new.name) or ""
     vmsd, role = uses[0]
     for var, typ, member in _unguarded_derefs(body):
         st = _struct(model, typ)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.model.cscan import unparen
 from bot.model.entities import FileModel
 
 _CALL = re.compile(r"^([A-Za-z_]\w*)\s*\((.*)\)$", re.S)
@@ -14,27 +15,9 @@ _MEMBER = re.compile(r"(?:->|\.)\s*([A-Za-z_]\w*)")
 _MAX_EXPR = 400
 
 
-def _strip_parens(expr: str) -> str:
-    """`expr` without outer parentheses that enclose all of it."""
-    e = expr.strip()
-    while e.startswith("(") and e.endswith(")") and _closes_at_end(e):
-        e = e[1:-1].strip()
-    return e
-
-
-def _closes_at_end(e: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(e):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(e) - 1:
-            return False
-    return True
-
-
 def or_terms(expr: str) -> list[str]:
     """The operands of the top-level `||` chain of `expr` (one term when there is none)."""
-    e = _strip_parens(expr)
+    e = unparen(expr)
     terms: list[str] = []
     depth = 0
     start = 0
@@ -46,17 +29,17 @@ def or_terms(expr: str) -> list[str]:
         elif ch == ")":
             depth -= 1
         elif depth == 0 and e.startswith("||", i):
-            terms.append(_strip_parens(e[start:i]))
+            terms.append(unparen(e[start:i]))
             start = i + 2
             i += 1
         i += 1
-    terms.append(_strip_parens(e[start:]))
+    terms.append(unparen(e[start:]))
     return terms
 
 
 def calls_only(expr: str, fn: str) -> bool:
     """`expr` is a call of `fn` and nothing else (`ais_needed(opaque)`)."""
-    m = _CALL.match(_strip_parens(expr))
+    m = _CALL.match(unparen(expr))
     return m is not None and m.group(1) == fn and "(" not in m.group(2)
 
 
@@ -80,7 +63,7 @@ def _gate(expr: str, model: FileModel | None, props: set[str], depth: int) -> st
         rets = _returns(model, m.group(1)) if depth < 2 else None
         if not rets:
             return None
-        gates = [_gate(_strip_parens(r), model, props, depth + 1) for r in rets]
+        gates = [_gate(unparen(r), model, props, depth + 1) for r in rets]
         return gates[0] if gates and all(g is not None for g in gates) else None
     members: list[str] = _MEMBER.findall(expr)
     if members and all(mb in props for mb in members) and "(" not in expr:
